@@ -1,0 +1,93 @@
+// Core vocabulary of a ticket, shared by the store, the commands and the pure domain logic.
+// Field names follow spec/interchange.md so JSON output never drifts from the contract.
+
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const DEFAULT_TIERS = ['L1', 'L2', 'L3'] as const;
+
+/** Statuses in which a ticket is considered finished (no one needs to act). */
+export const DONE_STATUSES: readonly Status[] = ['solved', 'closed'];
+
+/**
+ * Event types. A ticket's current status, priority, tier, queue, assignee and tags are the
+ * projection of its events (see domain/ticket.ts).
+ *  status/priority/queue/assign/escalate: from → to (escalate = tier change, up or down, with reason)
+ *  tag: to = tag added; untag: from = tag removed
+ *  note: internal text, never mailed
+ *  reply: an outbound reply was queued (text = message id)
+ *  subject: subject changed
+ */
+export const EVENT_TYPES = [
+  'status', 'priority', 'queue', 'assign', 'escalate', 'tag', 'untag', 'note', 'reply', 'subject', 'snooze',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface TicketEvent {
+  at: string; // ISO instant, Z
+  actor: string;
+  type: EventType;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  text?: string | null;
+}
+
+export interface Person {
+  email: string;
+  name?: string | null;
+}
+
+export interface Attachment {
+  filename: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Message {
+  message_id: string;
+  in_reply_to?: string | null;
+  references?: string[];
+  direction: 'in' | 'out';
+  from: string;
+  from_name?: string | null;
+  to?: string[];
+  cc?: string[];
+  date: string;
+  subject?: string | null;
+  text: string;
+  html?: string | null;
+  attachments?: Attachment[];
+  author?: string | null; // agent who wrote an outbound message
+  /** Auto-generated inbound mail (auto-reply, bounce, list): the reason it was classified so. */
+  auto?: string | null;
+}
+
+export interface Ticket {
+  id: number;
+  subject: string;
+  status: Status;
+  priority: Priority;
+  tier: string;
+  queue: string | null;
+  assignee: string | null;
+  tags: string[];
+  requester: Person;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketWithHistory extends Ticket {
+  messages: Message[];
+  events: TicketEvent[];
+}
+
+/** ISO 8601 instant at second precision with Z, the one time format desk writes. */
+export function isoSeconds(d: Date | number): string {
+  const date = typeof d === 'number' ? new Date(d) : d;
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
