@@ -89,5 +89,5 @@ export interface TicketWithHistory extends Ticket {
 /** ISO 8601 instant at second precision with Z, the one time format desk writes. */
 export function isoSeconds(d: Date | number): string {
   const date = typeof d === 'number' ? new Date(d) : d;
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return date.toISOString().replace(/\.000Z$/, 'Z');
 }

@@ -1,0 +1,81 @@
+// Ctx: what every command needs, built lazily so that a command pays only for what it uses.
+import { DEFAULT_TIERS } from '../domain/types.js';
+import { UsageError } from './errors.js';
+import { processIo, type Io } from '../ui/io.js';
+import type { Config, LoadedConfig } from '../config.js';
+import type { Store } from '../store/index.js';
+
+export interface GlobalOptions {
+  db?: string;
+  json?: boolean;
+  color?: boolean; // commander's --no-color sets false
+  now?: string;
+  allowNetworkFs?: boolean;
+}
+
+export interface Ctx {
+  io: Io;
+  json: boolean;
+  /** --now / DESK_NOW, else the real clock: the one place commands read the time. */
+  now(): Date;
+  /** who acts: DESK_AGENT, else the config's agent, else the OS user */
+  actor(): Promise<string>;
+  config(): Promise<Config>;
+  loadedConfig(): Promise<LoadedConfig>;
+  /** the opened, migrated store */
+  store(): Promise<Store>;
+  /** where the database lives: --db, DESK_DB, config db, else the XDG data dir */
+  dbLocation(): Promise<string>;
+  tiers(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function parseInstant(value: string, what: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`invalid value for ${what}: '${value}' (an ISO 8601 time, e.g. 2026-03-30T08:30:00Z)`);
+  }
+  return d;
+}
+
+export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === false)): Ctx {
+  let loaded: Promise<LoadedConfig> | undefined;
+  let store: Promise<Store> | undefined;
+  const fixedNow = opts.now ?? process.env.DESK_NOW;
+  const nowDate = fixedNow ? parseInstant(fixedNow, opts.now ? '--now' : 'DESK_NOW') : undefined;
+
+  const ctx: Ctx = {
+    io,
+    json: !!opts.json,
+    now: () => (nowDate ? new Date(nowDate) : new Date()),
+    loadedConfig: () => (loaded ??= import('../config.js').then((m) => m.loadConfig())),
+    config: async () => (await ctx.loadedConfig()).data,
+    async actor() {
+      if (process.env.DESK_AGENT) return process.env.DESK_AGENT;
+      const cfg = await ctx.config();
+      if (cfg.agent) return cfg.agent;
+      const { userInfo } = await import('node:os');
+      return userInfo().username;
+    },
+    async dbLocation() {
+      if (opts.db) return opts.db;
+      if (process.env.DESK_DB) return process.env.DESK_DB;
+      const cfg = await ctx.config();
+      if (cfg.db) return cfg.db;
+      return (await import('../config.js')).defaultDbPath();
+    },
+    store: () =>
+      (store ??= (async () => {
+        const { openStore } = await import('../store/index.js');
+        return openStore({ location: await ctx.dbLocation(), allowNetworkFs: opts.allowNetworkFs });
+      })()),
+    async tiers() {
+      const cfg = await ctx.config();
+      return cfg.tiers?.length ? cfg.tiers : [...DEFAULT_TIERS];
+    },
+    async close() {
+      if (store) await (await store.catch(() => undefined))?.close();
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,82 @@
+// The desk program: builds the command tree, runs it, and is the one place that turns
+// errors into messages and exit codes.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { DeskError, EXIT } from './errors.js';
+import { makeCtx, type Ctx, type GlobalOptions } from './context.js';
+import * as tickets from '../commands/tickets/index.js';
+import * as agent from '../commands/agent/index.js';
+import * as config from '../commands/config/index.js';
+import * as init from '../commands/init/index.js';
+import * as transfer from '../commands/transfer/index.js';
+
+export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+let activeCtx: Ctx | undefined;
+
+const act: Act = (fn) => async (...args) => {
+  const cmd = args[args.length - 1] as Command;
+  const ctx = makeCtx(cmd.optsWithGlobals() as GlobalOptions);
+  activeCtx = ctx;
+  await fn(ctx, ...args);
+};
+
+export function buildProgram(): Command {
+  const program = new Command('desk')
+    .description('The help desk that lives in the terminal')
+    .version(pkg.version, '-V, --version')
+    .option('--db <path>', 'database file (or postgres:// URL); default: DESK_DB, config db, ~/.local/share/desk/desk.db')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--allow-network-fs', 'accept a SQLite database on a network file system (unsafe)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`desk: ${str.replace(/^error: /, '')}`) });
+
+  // Command groups register here, one line each.
+  init.register(program, act);
+  tickets.register(program, act);
+  agent.register(program, act);
+  transfer.register(program, act);
+  config.register(program, act);
+  // (more command groups: add their register call above this line)
+  return program;
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    return EXIT.usage; // commander already printed the message
+  }
+  if (err instanceof DeskError) {
+    process.stderr.write(`desk: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error & { code?: string };
+  process.stderr.write(`desk: ${e?.message ?? String(err)}\n`);
+  if (process.env.DESK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  else process.stderr.write('  (set DESK_DEBUG=1 for details)\n');
+  return EXIT.failed;
+}
+
+async function main(): Promise<void> {
+  let code: number = EXIT.ok;
+  try {
+    const program = buildProgram();
+    if (process.argv.length <= 2) {
+      program.outputHelp();
+      return;
+    }
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    code = report(err);
+  } finally {
+    await activeCtx?.close().catch(() => undefined);
+  }
+  process.exitCode = code;
+}
+
+await main();

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Ctx } from '../../cli/context.js';
+import { UsageError } from '../../cli/errors.js';
+import { DEMO_AGENTS, demoTickets } from '../../domain/demo.js';
+import { isoSeconds } from '../../domain/types.js';
+import { addAgent } from '../../store/repos/agents.js';
+import { countTickets } from '../../store/repos/tickets.js';
+import { configPath, setKey } from '../../config.js';
+
+export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void> {
+  const location = await ctx.dbLocation();
+  const existed = existsSync(location);
+  const store = await ctx.store();
+  const say = (s: string) => ctx.io.err(s + '\n');
+  say(`${existed ? 'database already there' : 'created the database'}: ${location}`);
+  const cfg = configPath();
+  if (!existsSync(cfg) && !process.env.DESK_CONFIG) {
+    await setKey(cfg, 'agent', await ctx.actor());
+    say(`wrote a config file: ${cfg}`);
+  }
+  if (!opts.demo) return;
+  if ((await countTickets(store.db, {})) > 0) {
+    throw new UsageError(`the database ${location} already has tickets; the demo needs an empty one`, 'use --db /tmp/demo.db (or DESK_DB) for a separate demo desk');
+  }
+  const now = ctx.now();
+  await store.write(async (tx) => {
+    for (const a of DEMO_AGENTS) if (!(await tx.selectFrom('agents').select('id').where('name', '=', a.name).executeTakeFirst())) await addAgent(tx, { ...a, away: false }, isoSeconds(now));
+  });
+  const lines = demoTickets(now).map((t) => JSON.stringify(t)).join('\n');
+  const { importStream } = await import('../transfer/import.js');
+  const summary = await importStream(ctx, Readable.from([lines]), { strict: true });
+  say(`seeded a demo desk: ${summary.imported} tickets, ${summary.messages} messages, ${DEMO_AGENTS.length} agents`);
+  say("try: desk list · desk show 1 · desk list --status pending --sort priority");
+}

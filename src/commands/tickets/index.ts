@@ -1,0 +1,89 @@
+// Ticket commands: new, list, show, set, assign, note, close, reopen, search.
+import type { Command } from 'commander';
+import type { Act } from '../../cli/main.js';
+import { addFilterOptions } from '../shared.js';
+
+export function register(program: Command, act: Act): void {
+  program
+    .command('new')
+    .description('open a ticket by hand (a phone call, a chat, a walk-in)')
+    .requiredOption('--from <email>', "the customer's address")
+    .requiredOption('--subject <text>', 'what it is about')
+    .option('--name <name>', "the customer's name")
+    .option('--body <text>', 'what the customer said (- reads standard input)')
+    .option('--priority <p>', 'urgent, high, normal, low')
+    .option('--queue <q>', 'queue')
+    .option('--tag <tag>', 'tag (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, opts) => (await import('./new.js')).runNew(ctx, opts as never)));
+
+  addFilterOptions(
+    program
+      .command('list')
+      .description('list tickets (unfinished ones unless --status or --all)')
+      .option('--all', 'include solved and closed tickets')
+      .option('--sort <by>', 'sla, updated, created, priority', 'updated')
+      .option('--limit <n>', 'at most N tickets', '50')
+      .option('--json', 'print JSON'),
+  ).action(act(async (ctx, opts) => (await import('./list.js')).runList(ctx, opts as never)));
+
+  program
+    .command('show')
+    .description("a ticket with its whole timeline: messages, notes and changes")
+    .argument('<id>', 'ticket id')
+    .option('--why', 'say how each message was threaded and why mail was classed automatic')
+    .option('--json', 'print the ticket in the interchange format')
+    .action(act(async (ctx, id: string, opts) => (await import('./show.js')).runShow(ctx, id, opts as never)));
+
+  program
+    .command('set')
+    .description('change status, priority, queue or tags')
+    .argument('<id>', 'ticket id')
+    .option('--status <s>', 'new, open, pending, on_hold, solved, closed')
+    .option('--priority <p>', 'urgent, high, normal, low')
+    .option('--queue <q>', 'queue ("" clears it)')
+    .option('--subject <text>', 'a clearer subject')
+    .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runSet(ctx, id, opts as never)));
+
+  program
+    .command('assign')
+    .description('give a ticket to an agent')
+    .argument('<id>', 'ticket id')
+    .argument('[agent]', 'agent name')
+    .option('--me', 'to yourself')
+    .option('--auto', 'to the least-loaded available agent of the ticket’s tier')
+    .option('--none', 'unassign')
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, id: string, agent: string | undefined, opts) => (await import('./change.js')).runAssign(ctx, id, agent, opts as never)));
+
+  program
+    .command('note')
+    .description('add an internal note (never mailed to the customer)')
+    .argument('<id>', 'ticket id')
+    .argument('<text>', 'the note (- reads standard input)')
+    .action(act(async (ctx, id: string, text: string) => (await import('./change.js')).runNote(ctx, id, text)));
+
+  program
+    .command('close')
+    .description('close a ticket')
+    .argument('<id>', 'ticket id')
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runStatus(ctx, id, 'closed', opts as never)));
+
+  program
+    .command('reopen')
+    .description('reopen a solved or closed ticket')
+    .argument('<id>', 'ticket id')
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runStatus(ctx, id, 'open', opts as never)));
+
+  program
+    .command('search')
+    .description('full-text search over subjects and messages (accents and case ignored)')
+    .argument('<query...>', 'words to find')
+    .option('--limit <n>', 'at most N tickets', '20')
+    .option('--json', 'print JSON')
+    .action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
+}

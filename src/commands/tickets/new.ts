@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../cli/context.js';
+import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { normaliseTag } from '../../domain/ticket.js';
+import { PRIORITIES, isoSeconds, type Priority } from '../../domain/types.js';
+import { addMessage, createTicket, getTicket } from '../../store/repos/tickets.js';
+import { onNewTicket } from '../../domain/new-ticket-hooks.js';
+import { textArg } from '../shared.js';
+import { printTicketBrief } from './render.js';
+
+export interface NewOptions {
+  from: string;
+  subject: string;
+  name?: string;
+  body?: string;
+  priority?: string;
+  queue?: string;
+  tag?: string[];
+}
+
+export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
+  const email = opts.from.trim().toLowerCase();
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) throw new UsageError(`invalid value for --from: '${opts.from}' (an e-mail address)`);
+  const subject = opts.subject.trim();
+  if (!subject) throw new UsageError('--subject cannot be empty');
+  if (opts.priority !== undefined && !PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);
+  const body = opts.body !== undefined ? await textArg(ctx.io, opts.body, '--body') : undefined;
+  const store = await ctx.store();
+  const actor = await ctx.actor();
+  const at = isoSeconds(ctx.now());
+  const id = await store.write(async (tx) => {
+    const id = await createTicket(tx, {
+      subject,
+      requester: { email, name: opts.name ?? null },
+      priority: opts.priority as Priority | undefined,
+      queue: opts.queue ?? null,
+      tags: [...new Set((opts.tag ?? []).map(normaliseTag).filter(Boolean))],
+      created_at: at,
+    });
+    if (body !== undefined) {
+      await addMessage(tx, id, {
+        message_id: `<new.${randomUUID()}@desk.invalid>`,
+        direction: 'in', from: email, from_name: opts.name ?? null, date: at, subject, text: body, author: actor,
+      });
+    }
+    await onNewTicket(tx, id, { actor, at, source: 'new' });
+    return id;
+  });
+  await printTicketBrief(ctx, await getTicket(store.db, id), 'created');
+}

@@ -1,0 +1,102 @@
+// How tickets look to a person: one-line rows for lists and the full timeline for `show`.
+import type { Ctx } from '../../cli/context.js';
+import { historyJson, ticketJson } from '../../domain/interchange.js';
+import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
+import type { StoredMessage } from '../../store/repos/tickets.js';
+import { painter, printJson, printTable, type Painter } from '../../ui/output.js';
+import { safeLine, safeText } from '../../ui/safe-text.js';
+import { localTime, relative } from '../../ui/time.js';
+
+export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: string; cell: (t: Ticket) => string }): Promise<void> {
+  if (ctx.json) return printJson(ctx.io, tickets.map(ticketJson));
+  if (tickets.length === 0) {
+    ctx.io.err('no tickets match\n');
+    return;
+  }
+  const now = ctx.now();
+  const p = await painter(ctx.io);
+  const head = ['ID', 'Status', 'Pri', 'Tier', 'Queue', 'Assignee', 'Requester', 'Subject', extra?.head ?? 'Updated'];
+  const rows = tickets.map((t) => [
+    `#${t.id}`,
+    t.status,
+    t.priority === 'urgent' ? p.red(t.priority) : t.priority === 'high' ? p.yellow(t.priority) : t.priority,
+    t.tier,
+    t.queue ?? '',
+    t.assignee ?? '-',
+    t.requester.email,
+    t.subject,
+    extra ? extra.cell(t) : relative(t.updated_at, now),
+  ]);
+  await printTable(ctx.io, head, rows, { colWidths: [7, 9, 8, 5, 10, 10, 24, null, 12] });
+}
+
+export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
+  if (ctx.json) return printJson(ctx.io, ticketJson(t));
+  ctx.io.out(`#${t.id} ${verb}: ${safeLine(t.subject)} [${t.status}, ${t.priority}, ${t.tier}${t.assignee ? `, ${t.assignee}` : ''}]\n`);
+}
+
+function describeEvent(e: TicketEvent): string {
+  const v = (x: string | null | undefined) => (x == null || x === '' ? '(none)' : safeLine(x));
+  switch (e.type) {
+    case 'status': return `status ${v(e.from)} → ${v(e.to)}`;
+    case 'priority': return `priority ${v(e.from)} → ${v(e.to)}`;
+    case 'queue': return `queue ${v(e.from)} → ${v(e.to)}`;
+    case 'assign': return e.to ? `assigned to ${v(e.to)}${e.from ? ` (was ${v(e.from)})` : ''}` : `unassigned (was ${v(e.from)})`;
+    case 'escalate': return `tier ${v(e.from)} → ${v(e.to)}`;
+    case 'tag': return `tag +${v(e.to)}`;
+    case 'untag': return `tag -${v(e.from)}`;
+    case 'subject': return `subject → ${v(e.to)}`;
+    case 'snooze': return `snoozed until ${v(e.to)}`;
+    case 'reply': return `reply queued ${v(e.text)}`;
+    case 'note': return 'note';
+    default: return String(e.type);
+  }
+}
+
+export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean): Promise<void> {
+  if (ctx.json) return printJson(ctx.io, historyJson(t));
+  const p = await painter(ctx.io);
+  const tz = (await ctx.config()).timezone;
+  const out = (s: string) => ctx.io.out(s + '\n');
+  out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
+  out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
+  out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
+  out(`${p.dim('created')} ${localTime(t.created_at, tz)}  ${p.dim('updated')} ${localTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})`);
+
+  type Item = { at: string; order: number; render: (p: Painter) => string };
+  const items: Item[] = [];
+  (t.messages as StoredMessage[]).forEach((m, i) =>
+    items.push({
+      at: m.date,
+      order: i,
+      render: () => {
+        const who = m.direction === 'out' ? `${m.author ?? m.from} → customer` : `${m.from_name ? `${m.from_name} <${m.from}>` : m.from}`;
+        const head = `${m.direction === 'out' ? p.green('▶ reply') : p.cyan('◀ mail')} ${safeLine(who)}${m.auto ? p.yellow(` [automatic: ${safeLine(m.auto)}]`) : ''}`;
+        const lines = [head];
+        if (why) lines.push(p.dim(`  message-id ${safeLine(m.message_id)}; threaded by: ${safeLine(m.thread_rule ?? (m.direction === 'out' ? 'sent from desk' : i === 0 ? 'opened the ticket' : 'imported'))}`));
+        for (const a of m.attachments ?? []) lines.push(p.dim(`  📎 ${safeLine(a.filename ?? '(unnamed)')} (${a.content_type}, ${a.size} bytes)`));
+        lines.push(indent(safeText(m.text.trim()) || p.dim('(no text)')));
+        return lines.join('\n');
+      },
+    }),
+  );
+  t.events.forEach((e, i) =>
+    items.push({
+      at: e.at,
+      order: 100000 + i,
+      render: () =>
+        e.type === 'note'
+          ? `${p.yellow('✎ note')} ${safeLine(e.actor)}\n${indent(safeText(e.text ?? ''))}`
+          : `${p.dim('•')} ${safeLine(e.actor)}: ${describeEvent(e)}${e.reason ? p.dim(` — ${safeLine(e.reason)}`) : ''}`,
+    }),
+  );
+  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order));
+  for (const it of items) {
+    out('');
+    out(`${p.dim(localTime(it.at, tz))} ${it.render(p)}`);
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `    ${l}`).join('\n');
+}

@@ -1,0 +1,139 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Ctx } from '../../cli/context.js';
+import { NotFoundError, UsageError } from '../../cli/errors.js';
+import { LineError, parseTicket } from '../../domain/interchange.js';
+import { isoSeconds } from '../../domain/types.js';
+import { onNewTicket } from '../../domain/new-ticket-hooks.js';
+import { importBatch, type Numbered } from '../../store/repos/bulk.js';
+import type { Store } from '../../store/index.js';
+import { printJson } from '../../ui/output.js';
+
+const BATCH = 2000;
+
+export interface ImportSummary {
+  imported: number;
+  messages: number;
+  already_present: number;
+  renumbered: { line: number; requested: number; id: number }[];
+  errors: { line: number; error: string }[];
+}
+
+export async function runImport(ctx: Ctx, file: string, opts: { strict?: boolean }): Promise<void> {
+  if (file !== '-' && !existsSync(file)) throw new NotFoundError(`no such file: ${file}`);
+  const input = file === '-' ? ctx.io.stdin : createReadStream(file);
+  const total = file === '-' ? 0 : statSync(file).size;
+  const summary = await importStream(ctx, input, { strict: !!opts.strict, totalBytes: total });
+  report(ctx, summary, !!opts.strict);
+}
+
+export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
+  const store = await ctx.store();
+  const tiers = await ctx.tiers();
+  const now = isoSeconds(ctx.now());
+  const actor = await ctx.actor();
+  const summary: ImportSummary = { imported: 0, messages: 0, already_present: 0, renumbered: [], errors: [] };
+  const progress = await startProgress(ctx, opts.totalBytes ?? 0);
+  let bytes = 0;
+
+  const pending: Numbered[] = [];
+  const flush = async () => {
+    if (!pending.length) return;
+    const batch = pending.splice(0);
+    await store.write(async (tx) => {
+      const r = await importBatch(tx, store.ops, batch);
+      for (const c of r.created) {
+        if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
+        await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
+      }
+      summary.imported += r.created.length;
+      summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
+      summary.messages += r.messages;
+    });
+  };
+
+  const strictBuffer: Numbered[] = [];
+  let lineNo = 0;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  for await (const raw of lines) {
+    lineNo++;
+    bytes += Buffer.byteLength(raw) + 1;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (!line.trim()) continue;
+    let ticket;
+    try {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        throw new LineError(`not valid JSON (${(err as Error).message})`);
+      }
+      ticket = parseTicket(value, now, tiers);
+    } catch (err) {
+      if (!(err instanceof LineError)) throw err;
+      summary.errors.push({ line: lineNo, error: err.message });
+      continue;
+    }
+    if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
+    else {
+      pending.push({ line: lineNo, ticket });
+      if (pending.length >= BATCH) {
+        await flush();
+        progress?.update(bytes);
+      }
+    }
+  }
+  if (opts.strict) {
+    if (summary.errors.length === 0) {
+      // All or nothing: one transaction for the whole file.
+      await store.write(async (tx) => {
+        for (let i = 0; i < strictBuffer.length; i += BATCH) {
+          const r = await importBatch(tx, store.ops, strictBuffer.slice(i, i + BATCH));
+          for (const c of r.created) {
+            if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
+            await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
+          }
+          summary.imported += r.created.length;
+          summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
+          summary.messages += r.messages;
+        }
+      });
+    }
+  } else await flush();
+  progress?.update(bytes);
+  progress?.stop();
+  return summary;
+}
+
+async function startProgress(ctx: Ctx, total: number) {
+  if (!ctx.io.errTTY || ctx.json || total < 1_000_000) return undefined;
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (n: number) => bar.update(Math.min(n, total)), stop: () => bar.stop() };
+}
+
+function report(ctx: Ctx, s: ImportSummary, strict: boolean): void {
+  if (ctx.json) printJson(ctx.io, s);
+  else {
+    for (const e of s.errors) ctx.io.err(`line ${e.line}: ${e.error}\n`);
+    for (const r of s.renumbered) ctx.io.err(`line ${r.line}: ticket #${r.requested} already exists; imported as #${r.id}\n`);
+    if (strict && s.errors.length) ctx.io.err(`nothing imported: ${s.errors.length} bad line(s) and --strict\n`);
+    else {
+      ctx.io.err(
+        `imported ${s.imported} ticket(s) with ${s.messages} message(s)` +
+          (s.already_present ? `, ${s.already_present} already present` : '') +
+          (s.errors.length ? `, skipped ${s.errors.length} bad line(s)` : '') + '\n',
+      );
+    }
+  }
+  if (s.errors.length) {
+    const err = new UsageError(`${s.errors.length} line(s) could not be imported${strict ? '; nothing was imported (--strict)' : ''}`);
+    throw err;
+  }
+}
+
+export type { Store };

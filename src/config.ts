@@ -1,0 +1,168 @@
+// Configuration (spec/cli.md, Configuration): JSON or YAML at DESK_CONFIG or
+// ~/.config/desk/config.(yaml|json). Paths in it are relative to the file; `~` is the home dir.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { execSync } from 'node:child_process';
+import { RemoteError, UsageError } from './cli/errors.js';
+
+export interface SecretSource {
+  passwordCommand?: string;
+  passwordEnv?: string;
+}
+
+export interface AccountConfig extends SecretSource {
+  name: string;
+  host: string;
+  port?: number;
+  secure?: boolean;
+  user: string;
+  mailbox?: string;
+  /** our address: mail from it is ours, replies go out from it */
+  address?: string;
+  queue?: string;
+  /** where sent replies are found, to confirm a delivery before a resend */
+  sentMailbox?: string;
+}
+
+export interface SmtpConfig extends SecretSource {
+  host: string;
+  port?: number;
+  secure?: boolean;
+  user?: string;
+  from?: string;
+}
+
+export interface Config {
+  db?: string;
+  agent?: string;
+  accounts?: AccountConfig[];
+  smtp?: SmtpConfig;
+  sla?: string;
+  rules?: string;
+  templates?: string;
+  tiers?: string[];
+  /** the agents' time zone for showing due times (IANA); default: the system's */
+  timezone?: string;
+  [key: string]: unknown;
+}
+
+export interface LoadedConfig {
+  path: string;
+  exists: boolean;
+  data: Config;
+}
+
+function xdg(envName: string, fallback: string): string {
+  const v = process.env[envName];
+  return v && isAbsolute(v) ? v : join(homedir(), fallback);
+}
+
+export function defaultDbPath(): string {
+  return join(xdg('XDG_DATA_HOME', '.local/share'), 'desk', 'desk.db');
+}
+
+export function configPath(): string {
+  if (process.env.DESK_CONFIG) return resolve(process.env.DESK_CONFIG);
+  const dir = join(xdg('XDG_CONFIG_HOME', '.config'), 'desk');
+  for (const name of ['config.yaml', 'config.yml', 'config.json']) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+  }
+  return join(dir, 'config.yaml');
+}
+
+export function expandPath(p: string, baseDir: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/')) return join(homedir(), p.slice(2));
+  if (/^[a-z]+:\/\//i.test(p)) return p; // URLs (postgres://) stay as they are
+  return resolve(baseDir, p);
+}
+
+const isJson = (path: string) => path.endsWith('.json');
+
+export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
+  if (!existsSync(path)) return { path, exists: false, data: {} };
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    if (isJson(path)) data = JSON.parse(text);
+    else data = (await import('yaml')).parse(text);
+  } catch (err) {
+    throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`);
+  }
+  if (data == null) data = {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`the config file ${path} must hold a mapping of settings`);
+  const cfg = data as Config;
+  const base = dirname(path);
+  for (const key of ['db', 'sla', 'rules', 'templates'] as const) {
+    const v = cfg[key];
+    if (v !== undefined && typeof v !== 'string') throw new UsageError(`config ${path}: '${key}' must be a text path`);
+    if (typeof v === 'string') cfg[key] = expandPath(v, base);
+  }
+  if (cfg.accounts !== undefined && !Array.isArray(cfg.accounts)) throw new UsageError(`config ${path}: 'accounts' must be a list`);
+  return { path, exists: true, data: cfg };
+}
+
+// ---- get / set -----------------------------------------------------------------------------
+
+const SECRET_KEY = /(^|\.)(password|pass|secret|token)$/i;
+
+export function getKey(data: unknown, key: string): unknown {
+  let cur: unknown = data;
+  for (const part of key.split('.')) {
+    if (cur == null || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) && /^\d+$/.test(part) ? cur[Number(part)] : (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Writes one setting, keeping the file's format and (for YAML) its comments. */
+export async function setKey(path: string, key: string, rawValue: string): Promise<unknown> {
+  if (SECRET_KEY.test(key)) {
+    throw new UsageError(
+      `desk never stores secrets in its config ('${key}')`,
+      'use passwordCommand (a command that prints the secret) or passwordEnv (the name of an environment variable)',
+    );
+  }
+  if (!/^[A-Za-z_][\w-]*(\.[\w-]+)*$/.test(key)) throw new UsageError(`invalid config key '${key}' (use dotted names like smtp.host)`);
+  const YAML = await import('yaml');
+  const value = YAML.parse(rawValue) ?? rawValue; // numbers, booleans and lists as users expect
+  mkdirSync(dirname(path), { recursive: true });
+  const exists = existsSync(path);
+  const text = exists ? readFileSync(path, 'utf8') : '';
+  const parts = key.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  if (isJson(path)) {
+    const data = text.trim() ? JSON.parse(text) : {};
+    let cur = data;
+    for (const p of parts.slice(0, -1)) cur = cur[p] ??= {};
+    cur[parts[parts.length - 1]!] = value;
+    writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  } else {
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length) throw new UsageError(`cannot read the config file ${path}: ${doc.errors[0]!.message}`);
+    if (!doc.contents) doc.contents = doc.createNode({}) as never;
+    doc.setIn(parts, value);
+    writeFileSync(path, doc.toString());
+  }
+  return value;
+}
+
+// ---- secrets -----------------------------------------------------------------------------
+
+/** The secret of an account or SMTP server: first line of passwordCommand's output, or $passwordEnv. */
+export function resolveSecret(src: SecretSource, what: string): string | undefined {
+  if (src.passwordCommand) {
+    try {
+      const out = execSync(src.passwordCommand, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
+      return out.split(/\r?\n/)[0] ?? '';
+    } catch (err) {
+      throw new RemoteError(`the passwordCommand for ${what} failed: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`);
+    }
+  }
+  if (src.passwordEnv) {
+    const v = process.env[src.passwordEnv];
+    if (v === undefined) throw new UsageError(`the environment variable ${src.passwordEnv} (passwordEnv for ${what}) is not set`);
+    return v;
+  }
+  return undefined;
+}

@@ -1,0 +1,198 @@
+// The JSON Lines ticket format of spec/interchange.md: one ticket a line. Serialisation has a
+// fixed key order so that export → import → export is byte-identical; parsing validates every
+// field and says which one is wrong.
+import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Message, type Ticket, type TicketEvent, type TicketWithHistory } from './types.js';
+
+export function ticketJson(t: Ticket): Record<string, unknown> {
+  return {
+    id: t.id,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    tier: t.tier,
+    queue: t.queue,
+    assignee: t.assignee,
+    tags: t.tags,
+    requester: { email: t.requester.email, name: t.requester.name ?? null },
+    created_at: t.created_at,
+    updated_at: t.updated_at,
+  };
+}
+
+function messageJson(m: Message): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    message_id: m.message_id,
+    in_reply_to: m.in_reply_to ?? null,
+    references: m.references ?? [],
+    direction: m.direction,
+    from: m.from,
+    from_name: m.from_name ?? null,
+    to: m.to ?? [],
+    cc: m.cc ?? [],
+    date: m.date,
+    subject: m.subject ?? null,
+    text: m.text,
+    html: m.html ?? null,
+    attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256 })),
+  };
+  if (m.author) out.author = m.author;
+  if (m.auto) out.auto = m.auto;
+  return out;
+}
+
+function eventJson(e: TicketEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { at: e.at, actor: e.actor, type: e.type };
+  if (e.from !== undefined) out.from = e.from;
+  if (e.to !== undefined) out.to = e.to;
+  if (e.reason != null) out.reason = e.reason;
+  if (e.text != null) out.text = e.text;
+  return out;
+}
+
+export function historyJson(t: TicketWithHistory): Record<string, unknown> {
+  return { ...ticketJson(t), messages: t.messages.map(messageJson), events: t.events.map(eventJson) };
+}
+
+// ---- parsing -------------------------------------------------------------------------------
+
+export class LineError extends Error {}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
+
+function fail(msg: string): never {
+  throw new LineError(msg);
+}
+
+function str(v: unknown, field: string, opts: { optional?: boolean; nullable?: boolean } = {}): string | null | undefined {
+  if (v === undefined) {
+    if (opts.optional) return undefined;
+    fail(`'${field}' is missing`);
+  }
+  if (v === null) {
+    if (opts.nullable || opts.optional) return null;
+    fail(`'${field}' must be text, not null`);
+  }
+  if (typeof v !== 'string') fail(`'${field}' must be text`);
+  return v;
+}
+
+function time(v: unknown, field: string, fallback: string): string {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v)) {
+    fail(`'${field}' must be an ISO 8601 instant with an offset, like 2026-03-27T14:00:00Z`);
+  }
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) fail(`'${field}' is not a real time: ${v}`);
+  return isoSeconds(d);
+}
+
+function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[], fallback: T): T {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) fail(`'${field}' must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+  return v as T;
+}
+
+function strList(v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(`'${field}' must be a list of text`);
+  return v as string[];
+}
+
+export interface ImportedTicket extends TicketWithHistory {
+  /** the id the line asked for, if any */
+  requestedId: number | null;
+}
+
+/** Validates one parsed line; `now` fills times left out; tiers are the configured names. */
+export function parseTicket(value: unknown, now: string, tiers: readonly string[]): ImportedTicket {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('a line must hold one JSON object (a ticket)');
+  const o = value as Record<string, unknown>;
+  let requestedId: number | null = null;
+  if (o.id !== undefined && o.id !== null) {
+    if (typeof o.id !== 'number' || !Number.isInteger(o.id) || o.id < 1) fail("'id' must be a whole number ≥ 1");
+    requestedId = o.id;
+  }
+  const subject = str(o.subject, 'subject')!;
+  const req = o.requester as Record<string, unknown> | undefined;
+  if (typeof req !== 'object' || req === null) fail("'requester' is missing (an object with an email)");
+  const email = str(req.email, 'requester.email')!.trim().toLowerCase();
+  if (!EMAIL.test(email)) fail(`'requester.email' is not an e-mail address: ${JSON.stringify(req.email)}`);
+  const created_at = time(o.created_at, 'created_at', now);
+  const tags = strList(o.tags, 'tags');
+  const messages = (o.messages === undefined ? [] : Array.isArray(o.messages) ? o.messages : fail("'messages' must be a list")).map(
+    (m, i) => parseMessage(m, `messages[${i}]`, created_at, subject),
+  );
+  const events = (o.events === undefined ? [] : Array.isArray(o.events) ? o.events : fail("'events' must be a list")).map(
+    (e, i) => parseEvent(e, `events[${i}]`, created_at),
+  );
+  const latest = [created_at, ...messages.map((m) => m.date), ...events.map((e) => e.at)].sort().pop()!;
+  return {
+    requestedId,
+    id: requestedId ?? 0,
+    subject,
+    status: oneOf(o.status, 'status', STATUSES, 'open'),
+    priority: oneOf(o.priority, 'priority', PRIORITIES, 'normal'),
+    tier: oneOf(o.tier, 'tier', tiers, (tiers[0] ?? 'L1')),
+    queue: str(o.queue, 'queue', { optional: true }) ?? null,
+    assignee: str(o.assignee, 'assignee', { optional: true }) ?? null,
+    tags,
+    requester: { email, name: str(req.name, 'requester.name', { optional: true }) ?? null },
+    created_at,
+    updated_at: time(o.updated_at, 'updated_at', latest),
+    messages,
+    events,
+  };
+}
+
+function parseMessage(v: unknown, field: string, fallbackDate: string, subject: string): Message {
+  if (typeof v !== 'object' || v === null) fail(`'${field}' must be an object`);
+  const m = v as Record<string, unknown>;
+  const direction = oneOf(m.direction, `${field}.direction`, ['in', 'out'] as const, 'in');
+  const atts = m.attachments === undefined || m.attachments === null ? [] : Array.isArray(m.attachments) ? m.attachments : fail(`'${field}.attachments' must be a list`);
+  const message_id = str(m.message_id, `${field}.message_id`)!;
+  if (!message_id.trim()) fail(`'${field}.message_id' is empty`);
+  return {
+    message_id,
+    in_reply_to: str(m.in_reply_to, `${field}.in_reply_to`, { optional: true }) ?? null,
+    references: strList(m.references, `${field}.references`),
+    direction,
+    from: str(m.from, `${field}.from`)!,
+    from_name: str(m.from_name, `${field}.from_name`, { optional: true }) ?? null,
+    to: strList(m.to, `${field}.to`),
+    cc: strList(m.cc, `${field}.cc`),
+    date: time(m.date, `${field}.date`, fallbackDate),
+    subject: m.subject === undefined ? (direction === 'in' ? subject : null) : (str(m.subject, `${field}.subject`, { nullable: true }) ?? null),
+    text: str(m.text, `${field}.text`, { optional: true }) ?? '',
+    html: str(m.html, `${field}.html`, { optional: true }) ?? null,
+    attachments: atts.map((a, i) => parseAttachment(a, `${field}.attachments[${i}]`)),
+    author: str(m.author, `${field}.author`, { optional: true }) ?? null,
+    auto: str(m.auto, `${field}.auto`, { optional: true }) ?? null,
+  };
+}
+
+function parseAttachment(v: unknown, field: string): Attachment {
+  if (typeof v !== 'object' || v === null) fail(`'${field}' must be an object`);
+  const a = v as Record<string, unknown>;
+  if (a.size !== undefined && (typeof a.size !== 'number' || !Number.isInteger(a.size) || a.size < 0)) fail(`'${field}.size' must be a whole number of bytes`);
+  return {
+    filename: str(a.filename, `${field}.filename`, { optional: true }) ?? null,
+    content_type: str(a.content_type, `${field}.content_type`, { optional: true }) ?? 'application/octet-stream',
+    size: (a.size as number | undefined) ?? 0,
+    sha256: str(a.sha256, `${field}.sha256`, { optional: true }) ?? '',
+  };
+}
+
+function parseEvent(v: unknown, field: string, fallback: string): TicketEvent {
+  if (typeof v !== 'object' || v === null) fail(`'${field}' must be an object`);
+  const e = v as Record<string, unknown>;
+  const type = oneOf(e.type, `${field}.type`, EVENT_TYPES, 'note');
+  if (e.type === undefined) fail(`'${field}.type' is missing`);
+  const ev: TicketEvent = { at: time(e.at, `${field}.at`, fallback), actor: str(e.actor, `${field}.actor`, { optional: true }) ?? 'import', type };
+  if (e.from !== undefined) ev.from = str(e.from, `${field}.from`, { nullable: true }) ?? null;
+  if (e.to !== undefined) ev.to = str(e.to, `${field}.to`, { nullable: true }) ?? null;
+  const reason = str(e.reason, `${field}.reason`, { optional: true });
+  if (reason != null) ev.reason = reason;
+  const text = str(e.text, `${field}.text`, { optional: true });
+  if (text != null) ev.text = text;
+  return ev;
+}

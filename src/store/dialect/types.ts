@@ -1,0 +1,26 @@
+// Everything that differs between SQLite and PostgreSQL lives behind this interface, so that
+// repositories and commands are written once against kysely.
+import type { CreateTableBuilder, Kysely } from 'kysely';
+
+export interface SearchRow {
+  ticket_id: number;
+  subject: string;
+  body: string;
+}
+
+export interface SearchHit {
+  ticket_id: number;
+  snippet: string;
+}
+
+export interface DialectOps {
+  name: 'sqlite' | 'postgres';
+  /** Adds an auto-assigned integer primary key column `id`. */
+  idColumn<T extends string>(tb: CreateTableBuilder<T, any>): CreateTableBuilder<T, any>;
+  createSearchIndex(db: Kysely<any>): Promise<void>;
+  indexSearchText(db: Kysely<any>, rows: SearchRow[]): Promise<void>;
+  /** Ticket ids matching every word of the query, accents and case folded, best first. */
+  search(db: Kysely<any>, query: string, limit: number): Promise<SearchHit[]>;
+  /** Largest number of bound parameters one statement may carry. */
+  maxParams: number;
+}

@@ -1,0 +1,151 @@
+// Opens the store: SQLite file by default (kysely over better-sqlite3), PostgreSQL for teams.
+// Writes go through `write`, which takes SQLite's write lock up front (BEGIN IMMEDIATE): a
+// read→write upgrade inside a plain BEGIN fails with SQLITE_BUSY no matter the busy timeout.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { ConflictError, UsageError } from '../cli/errors.js';
+import type { DB } from './schema.js';
+import type { DialectOps } from './dialect/types.js';
+import { sqliteOps } from './dialect/sqlite.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { networkFsUnder } from './network-fs.js';
+
+export interface Store {
+  db: Kysely<DB>;
+  dialect: 'sqlite' | 'postgres';
+  ops: DialectOps;
+  /** Directory for attachments, raw mail and other files that belong to this database. */
+  dataDir: string;
+  /** Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite); rolls back on error. */
+  write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** File path, or a postgres:// URL. */
+  location: string;
+  allowNetworkFs?: boolean;
+  /** How long to wait for another process's write lock before giving up (exit 4). */
+  busyTimeoutMs?: number;
+  /** For tests: /proc/mounts text to check the file system against. */
+  mountsText?: string;
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+function lockedError(timeoutMs: number): ConflictError {
+  return new ConflictError(
+    `the database is locked by another desk process (waited ${Math.round(timeoutMs / 1000)}s)`,
+    'try again in a moment; if it persists, look for a stuck desk process',
+  );
+}
+
+export async function openStore(opts: OpenOptions): Promise<Store> {
+  if (isPostgresUrl(opts.location)) {
+    throw new UsageError('PostgreSQL (team mode) is not available in this version of desk yet', 'use a SQLite file path for db');
+  }
+  return openSqlite(opts);
+}
+
+async function openSqlite(opts: OpenOptions): Promise<Store> {
+  const file = opts.location;
+  const timeout = opts.busyTimeoutMs ?? Number(process.env.DESK_BUSY_TIMEOUT_MS ?? 10000);
+  const fsType = networkFsUnder(file, opts.mountsText);
+  if (fsType && !opts.allowNetworkFs) {
+    throw new UsageError(
+      `the database ${file} is on a network file system (${fsType}); SQLite's locking is not safe there and tickets could be lost`,
+      'put the file on a local disk, or point db at PostgreSQL (postgres://…) for a shared desk; --allow-network-fs overrides this check',
+    );
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const { default: Database } = await import('better-sqlite3');
+  let raw: import('better-sqlite3').Database;
+  try {
+    raw = new Database(file, { timeout });
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  } catch (err) {
+    if (isBusyError(err)) throw lockedError(timeout);
+    throw err;
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+
+  // One connection: serialise this process's own writers so BEGINs never nest.
+  let queue: Promise<unknown> = Promise.resolve();
+  async function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    const run = async () => {
+      try {
+        await sql`begin immediate`.execute(db);
+      } catch (err) {
+        if (isBusyError(err)) throw lockedError(timeout);
+        throw err;
+      }
+      try {
+        const result = await fn(db);
+        await sql`commit`.execute(db);
+        return result;
+      } catch (err) {
+        if (raw.inTransaction) await sql`rollback`.execute(db).catch(() => undefined);
+        if (isBusyError(err)) throw lockedError(timeout);
+        throw err;
+      }
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  const name = basename(file).replace(/\.(db|sqlite3?)$/i, '');
+  const store: Store = {
+    db,
+    dialect: 'sqlite',
+    ops: sqliteOps,
+    dataDir: join(dirname(file), `${name}-data`),
+    write,
+    close: () => db.destroy(),
+  };
+  await migrate(store);
+  return store;
+}
+
+async function currentVersion(db: Kysely<any>): Promise<number> {
+  try {
+    const row = await db.selectFrom('desk_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+    return Number(row?.v ?? 0);
+  } catch {
+    return 0; // no migrations table yet: a new database
+  }
+}
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings the schema up to date; safe when several processes open a new database at once. */
+export async function migrate(store: Store): Promise<void> {
+  const db = store.db as Kysely<any>;
+  if ((await currentVersion(db)) >= SCHEMA_VERSION) return;
+  await store.write(async (tx) => {
+    const t = tx as Kysely<any>;
+    await t.schema
+      .createTable('desk_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    const have = await currentVersion(t); // re-read under the write lock
+    for (const m of MIGRATIONS) {
+      if (m.version <= have) continue;
+      await m.up(t, store.ops);
+      await t.insertInto('desk_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
+    }
+  });
+}

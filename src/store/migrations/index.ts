@@ -1,0 +1,15 @@
+// The numbered, frozen list of migrations. Append new ones; never edit or reorder.
+import type { Kysely } from 'kysely';
+import type { DialectOps } from '../dialect/types.js';
+import * as m001 from './001_initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, dialect: DialectOps): Promise<void>;
+}
+
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: 'initial', up: m001.up },
+  // (register new migrations here, in order)
+];

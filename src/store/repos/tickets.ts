@@ -1,0 +1,348 @@
+// Tickets, their events and messages: rows in, domain objects out.
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { ConflictError, NotFoundError } from '../../cli/errors.js';
+import { planChanges, type Change } from '../../domain/ticket.js';
+import type { TicketFilter } from '../../domain/filters.js';
+import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
+import type { DB, EventsTable } from '../schema.js';
+import { sqliteOps } from '../dialect/sqlite.js';
+import type { DialectOps } from '../dialect/types.js';
+
+type Db = Kysely<DB>;
+
+const TICKET_COLUMNS = [
+  't.id', 't.subject', 't.status', 't.priority', 't.tier', 't.queue', 't.assignee', 't.tags',
+  't.created_at', 't.updated_at', 'r.email as requester_email', 'r.name as requester_name',
+] as const;
+
+interface TicketRow {
+  id: number; subject: string; status: string; priority: string; tier: string; queue: string | null;
+  assignee: string | null; tags: string; created_at: string; updated_at: string;
+  requester_email: string; requester_name: string | null;
+}
+
+export function rowToTicket(r: TicketRow): Ticket {
+  return {
+    id: Number(r.id),
+    subject: r.subject,
+    status: r.status as Status,
+    priority: r.priority as Priority,
+    tier: r.tier,
+    queue: r.queue,
+    assignee: r.assignee,
+    tags: JSON.parse(r.tags) as string[],
+    requester: { email: r.requester_email, name: r.requester_name },
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+function baseQuery(db: Db) {
+  return db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id').select(TICKET_COLUMNS);
+}
+
+export async function getTicket(db: Db, id: number): Promise<Ticket> {
+  const row = await baseQuery(db).where('t.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`no ticket #${id}`);
+  return rowToTicket(row as TicketRow);
+}
+
+export async function ticketExists(db: Db, id: number): Promise<boolean> {
+  return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
+}
+
+function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): SelectQueryBuilder<any, any, O> {
+  if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
+  if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
+  if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
+  if (f.queues) q = q.where('t.queue', 'in', f.queues);
+  if (f.tiers) q = q.where('t.tier', 'in', f.tiers);
+  if (f.assignee === null) q = q.where('t.assignee', 'is', null);
+  else if (f.assignee !== undefined) q = q.where('t.assignee', '=', f.assignee);
+  if (f.requester) q = q.where('r.email', '=', f.requester);
+  for (const tag of f.tags ?? []) {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('ticket_tags as tt').select('tt.ticket_id').whereRef('tt.ticket_id', '=', 't.id').where('tt.tag', '=', tag)),
+    );
+  }
+  return q;
+}
+
+export type ListSort = 'updated' | 'created' | 'priority';
+
+export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number): Promise<Ticket[]> {
+  let q = applyFilter(baseQuery(db), filter);
+  if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
+  else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
+  else {
+    q = q
+      .orderBy(sql`case t.priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`)
+      .orderBy('t.created_at', 'asc');
+  }
+  if (limit !== undefined) q = q.limit(limit);
+  return ((await q.execute()) as TicketRow[]).map(rowToTicket);
+}
+
+export async function countTickets(db: Db, filter: TicketFilter): Promise<number> {
+  const q = applyFilter(
+    db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id').select((eb) => eb.fn.countAll().as('n')),
+    filter,
+  );
+  const row = (await q.executeTakeFirst()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+// ---- history ----------------------------------------------------------------------------
+
+const CHANGE_EVENTS = new Set(['status', 'priority', 'queue', 'assign', 'escalate', 'subject']);
+
+function rowToEvent(r: Selectable<EventsTable>): TicketEvent {
+  const e: TicketEvent = { at: r.at, actor: r.actor, type: r.type as TicketEvent['type'] };
+  // Field changes always say from and to (null = unset); other events only what they carry.
+  if (CHANGE_EVENTS.has(r.type) || r.from_value !== null) e.from = r.from_value;
+  if (CHANGE_EVENTS.has(r.type) || r.to_value !== null) e.to = r.to_value;
+  if (r.reason !== null) e.reason = r.reason;
+  if (r.text !== null) e.text = r.text;
+  return e;
+}
+
+export interface StoredMessage extends Message {
+  /** row id, for attachments and outbox */
+  pk: number;
+  ticket_id: number | null;
+  thread_rule: string | null;
+}
+
+function rowToMessage(r: any, attachments: Attachment[]): StoredMessage {
+  return {
+    pk: Number(r.id),
+    ticket_id: r.ticket_id === null ? null : Number(r.ticket_id),
+    message_id: r.message_id,
+    in_reply_to: r.in_reply_to,
+    references: JSON.parse(r.refs),
+    direction: r.direction,
+    from: r.from_addr,
+    from_name: r.from_name,
+    to: JSON.parse(r.to_addrs),
+    cc: JSON.parse(r.cc_addrs),
+    date: r.date,
+    subject: r.subject,
+    text: r.text,
+    html: r.html,
+    attachments,
+    author: r.author,
+    auto: r.auto_reason,
+    thread_rule: r.thread_rule,
+  };
+}
+
+/** Loads tickets with all their messages and events, in id order, with a fixed number of queries. */
+export async function loadHistories(db: Db, ids: number[]): Promise<(TicketWithHistory & { messages: StoredMessage[] })[]> {
+  if (ids.length === 0) return [];
+  const out: (TicketWithHistory & { messages: StoredMessage[] })[] = [];
+  const chunk = 900;
+  for (let i = 0; i < ids.length; i += chunk) {
+    const part = ids.slice(i, i + chunk);
+    const [tickets, messages, events] = await Promise.all([
+      baseQuery(db).where('t.id', 'in', part).orderBy('t.id').execute(),
+      db.selectFrom('messages').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
+      db.selectFrom('events').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
+    ]);
+    const msgPks = messages.map((m) => m.id);
+    const atts = new Map<number, Attachment[]>();
+    for (let j = 0; j < msgPks.length; j += chunk) {
+      const rows = await db.selectFrom('attachments').selectAll().where('message_id', 'in', msgPks.slice(j, j + chunk)).orderBy('id').execute();
+      for (const a of rows) {
+        const list = atts.get(a.message_id) ?? [];
+        list.push({ filename: a.filename, content_type: a.content_type, size: Number(a.size), sha256: a.sha256 });
+        atts.set(a.message_id, list);
+      }
+    }
+    const byTicket = new Map<number, TicketWithHistory & { messages: StoredMessage[] }>();
+    for (const t of tickets) {
+      const h = { ...rowToTicket(t as TicketRow), messages: [] as StoredMessage[], events: [] as TicketEvent[] };
+      byTicket.set(h.id, h);
+      out.push(h);
+    }
+    for (const m of messages) byTicket.get(Number(m.ticket_id))?.messages.push(rowToMessage(m, atts.get(m.id) ?? []));
+    for (const e of events) byTicket.get(Number(e.ticket_id))?.events.push(rowToEvent(e));
+  }
+  return out;
+}
+
+export async function getTicketHistory(db: Db, id: number): Promise<TicketWithHistory & { messages: StoredMessage[] }> {
+  const [h] = await loadHistories(db, [id]);
+  if (!h) throw new NotFoundError(`no ticket #${id}`);
+  return h;
+}
+
+// ---- writes ----------------------------------------------------------------------------
+
+export async function upsertRequester(tx: Db, email: string, name: string | null | undefined): Promise<number> {
+  const addr = email.trim().toLowerCase();
+  const found = await tx.selectFrom('requesters').select(['id', 'name']).where('email', '=', addr).executeTakeFirst();
+  if (found) {
+    if (!found.name && name) await tx.updateTable('requesters').set({ name }).where('id', '=', found.id).execute();
+    return Number(found.id);
+  }
+  const row = await tx.insertInto('requesters').values({ email: addr, name: name || null }).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export interface NewTicketInput {
+  subject: string;
+  requester: { email: string; name?: string | null };
+  status?: Status;
+  priority?: Priority;
+  tier?: string;
+  queue?: string | null;
+  assignee?: string | null;
+  tags?: string[];
+  created_at: string;
+  id?: number;
+}
+
+export async function createTicket(tx: Db, input: NewTicketInput): Promise<number> {
+  const requesterId = await upsertRequester(tx, input.requester.email, input.requester.name);
+  const tags = input.tags ?? [];
+  const row = await tx
+    .insertInto('tickets')
+    .values({
+      ...(input.id !== undefined ? { id: input.id } : {}),
+      subject: input.subject,
+      status: input.status ?? 'open',
+      priority: input.priority ?? 'normal',
+      tier: input.tier ?? 'L1',
+      queue: input.queue ?? null,
+      assignee: input.assignee ?? null,
+      tags: JSON.stringify(tags),
+      requester_id: requesterId,
+      created_at: input.created_at,
+      updated_at: input.created_at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  if (tags.length) await tx.insertInto('ticket_tags').values(tags.map((tag) => ({ ticket_id: id, tag }))).execute();
+  await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: input.subject, body: '' }]);
+  return id;
+}
+
+/** The store's dialect ops; repositories are handed a plain Kysely, so keep the lookup here. */
+let currentOps: DialectOps = sqliteOps;
+export function useDialect(ops: DialectOps): void {
+  currentOps = ops;
+}
+function opsFor(_db: Db): DialectOps {
+  return currentOps;
+}
+
+export interface Expectation {
+  /** Fail with a conflict unless the ticket's assignee is still this (compare-and-set). */
+  assignee?: string | null;
+  updated_at?: string;
+}
+
+/** Appends the events for `changes` and updates the projection, in the caller's write transaction. */
+export async function applyChanges(
+  tx: Db, id: number, changes: Change[], actor: string, at: string, expect?: Expectation,
+): Promise<TicketEvent[]> {
+  const current = await getTicket(tx, id);
+  if (expect && 'assignee' in expect && current.assignee !== expect.assignee) {
+    throw new ConflictError(
+      `ticket #${id} was taken by ${current.assignee ?? 'nobody'} in the meantime`,
+      'reload the ticket and decide again',
+    );
+  }
+  if (expect?.updated_at && current.updated_at !== expect.updated_at) {
+    throw new ConflictError(`ticket #${id} changed under you (updated ${current.updated_at})`);
+  }
+  const { events, next } = planChanges(current, changes, actor, at);
+  if (events.length === 0) return [];
+  await insertEvents(tx, id, events);
+  await tx
+    .updateTable('tickets')
+    .set({
+      subject: next.subject, status: next.status, priority: next.priority, tier: next.tier,
+      queue: next.queue, assignee: next.assignee, tags: JSON.stringify(next.tags),
+      updated_at: at > current.updated_at ? at : current.updated_at,
+    })
+    .where('id', '=', id)
+    .execute();
+  const added = next.tags.filter((t) => !current.tags.includes(t));
+  const removed = current.tags.filter((t) => !next.tags.includes(t));
+  if (added.length) await tx.insertInto('ticket_tags').values(added.map((tag) => ({ ticket_id: id, tag }))).execute();
+  if (removed.length) await tx.deleteFrom('ticket_tags').where('ticket_id', '=', id).where('tag', 'in', removed).execute();
+  if (next.subject !== current.subject) await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: next.subject, body: '' }]);
+  return events;
+}
+
+export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
+  if (!events.length) return;
+  await tx
+    .insertInto('events')
+    .values(events.map((e) => ({
+      ticket_id: ticketId, at: e.at, actor: e.actor, type: e.type,
+      from_value: e.from ?? null, to_value: e.to ?? null, reason: e.reason ?? null, text: e.text ?? null,
+    })))
+    .execute();
+}
+
+export interface NewMessage extends Message {
+  thread_rule?: string | null;
+  raw_sha256?: string | null;
+  /** stored attachment files, relative to the data dir, in the order of `attachments` */
+  attachment_paths?: (string | null)[];
+}
+
+/** Stores a message on a ticket (or on none, for automatic mail that refers to no ticket). */
+export async function addMessage(tx: Db, ticketId: number | null, m: NewMessage): Promise<number> {
+  const row = await tx
+    .insertInto('messages')
+    .values({
+      ticket_id: ticketId,
+      message_id: m.message_id,
+      in_reply_to: m.in_reply_to ?? null,
+      refs: JSON.stringify(m.references ?? []),
+      direction: m.direction,
+      from_addr: m.from,
+      from_name: m.from_name ?? null,
+      to_addrs: JSON.stringify(m.to ?? []),
+      cc_addrs: JSON.stringify(m.cc ?? []),
+      date: m.date,
+      subject: m.subject ?? null,
+      text: m.text,
+      html: m.html ?? null,
+      author: m.author ?? null,
+      auto_reason: m.auto ?? null,
+      thread_rule: m.thread_rule ?? null,
+      raw_sha256: m.raw_sha256 ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const pk = Number(row.id);
+  const atts = m.attachments ?? [];
+  if (atts.length) {
+    await tx
+      .insertInto('attachments')
+      .values(atts.map((a, i) => ({
+        message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256,
+        path: m.attachment_paths?.[i] ?? null,
+      })))
+      .execute();
+  }
+  if (ticketId !== null) {
+    await tx
+      .updateTable('tickets')
+      .set({ updated_at: sql<string>`case when updated_at < ${m.date} then ${m.date} else updated_at end` })
+      .where('id', '=', ticketId)
+      .execute();
+    await opsFor(tx).indexSearchText(tx, [{ ticket_id: ticketId, subject: m.subject ?? '', body: m.text }]);
+  }
+  return pk;
+}
+
+/** Moves a stored message onto a ticket (e.g. automatic mail that turned out to refer to one). */
+export async function attachMessage(tx: Db, messagePk: number, ticketId: number, rule: string): Promise<void> {
+  await tx.updateTable('messages').set({ ticket_id: ticketId, thread_rule: rule }).where('id', '=', messagePk).execute();
+}

@@ -1,0 +1,100 @@
+// Row types of the store as kysely sees them. Times are ISO 8601 text (Z), lists are JSON text,
+// so that the same schema runs on SQLite and PostgreSQL without dialect-specific types.
+import type { Generated } from 'kysely';
+
+export interface TicketsTable {
+  id: Generated<number>;
+  subject: string;
+  status: string;
+  priority: string;
+  tier: string;
+  queue: string | null;
+  assignee: string | null;
+  tags: string; // JSON array, in the order they were added
+  requester_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketTagsTable {
+  ticket_id: number;
+  tag: string;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at: string;
+  actor: string;
+  type: string;
+  from_value: string | null;
+  to_value: string | null;
+  reason: string | null;
+  text: string | null;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  /** null: stored auto-generated mail that refers to no ticket (never opens one). */
+  ticket_id: number | null;
+  message_id: string;
+  in_reply_to: string | null;
+  refs: string; // JSON array
+  direction: 'in' | 'out';
+  from_addr: string;
+  from_name: string | null;
+  to_addrs: string; // JSON array
+  cc_addrs: string; // JSON array
+  date: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  author: string | null;
+  /** why the message was classified as automatic (auto-reply, bounce, list), else null */
+  auto_reason: string | null;
+  /** which threading rule attached it to its ticket (sync), else null */
+  thread_rule: string | null;
+  /** sha256 of the raw message, when desk received it as raw mail */
+  raw_sha256: string | null;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  message_id: number; // messages.id
+  filename: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  path: string | null; // relative to the data dir, when the content is stored
+}
+
+export interface RequestersTable {
+  id: Generated<number>;
+  email: string;
+  name: string | null;
+}
+
+export interface AgentsTable {
+  id: Generated<number>;
+  name: string;
+  email: string;
+  tier: string;
+  away: number; // 0/1
+  created_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface DB {
+  tickets: TicketsTable;
+  ticket_tags: TicketTagsTable;
+  events: EventsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  requesters: RequestersTable;
+  agents: AgentsTable;
+  meta: MetaTable;
+}

@@ -1,0 +1,34 @@
+// Where output goes. Commands write through Io so tests can capture it and so that colour,
+// tables and progress appear only on a terminal.
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+  /** stderr is a terminal: progress bars and prompts may go there */
+  errTTY: boolean;
+  color: boolean;
+  stdin: NodeJS.ReadableStream;
+  /** resolves when stdout can take more (back-pressure for long exports) */
+  drain(): Promise<void>;
+}
+
+export function processIo(noColorFlag: boolean): Io {
+  const isTTY = !!process.stdout.isTTY;
+  const color = isTTY && !noColorFlag && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb';
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    isTTY,
+    errTTY: !!process.stderr.isTTY,
+    color,
+    stdin: process.stdin,
+    drain: () => (process.stdout.writableNeedDrain ? new Promise((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
+  };
+}
+
+/** Reads all of stdin (for `-` arguments). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

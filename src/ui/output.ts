@@ -1,0 +1,57 @@
+// Printing data: JSON for scripts, tables for people (cli-table3 on a terminal, tab-separated
+// lines when piped), colours only when the Io allows them.
+import type { Io } from './io.js';
+import { safeLine } from './safe-text.js';
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}
+
+export type Cell = string | number | null | undefined;
+
+/** Cells are treated as outside text: control sequences are neutralised before printing. */
+export async function printTable(io: Io, head: string[], rows: Cell[][], opts: { colWidths?: (number | null)[] } = {}): Promise<void> {
+  const clean = rows.map((r) => r.map((c) => (c == null ? '' : safeLine(String(c)))));
+  if (!io.isTTY) {
+    io.out(head.join('\t') + '\n');
+    for (const r of clean) io.out(r.join('\t') + '\n');
+    return;
+  }
+  const { default: Table } = await import('cli-table3');
+  const width = process.stdout.columns || 100;
+  const table = new Table({
+    head,
+    style: { head: io.color ? ['cyan'] : [], border: io.color ? ['grey'] : [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    wordWrap: false,
+    ...(opts.colWidths ? { colWidths: fitWidths(opts.colWidths, width) } : {}),
+  });
+  for (const r of clean) table.push(r);
+  io.out(table.toString() + '\n');
+}
+
+/** Gives flexible columns (null) what the fixed ones leave of the terminal width. */
+function fitWidths(widths: (number | null)[], total: number): number[] {
+  const fixed = widths.reduce<number>((s, w) => s + (w ?? 0), 0) + widths.length + 1;
+  const flex = widths.filter((w) => w === null).length || 1;
+  const share = Math.max(12, Math.floor((total - fixed) / flex));
+  return widths.map((w) => w ?? share);
+}
+
+export interface Painter {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  cyan(s: string): string;
+}
+
+const plain: Painter = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s };
+
+export async function painter(io: Io): Promise<Painter> {
+  if (!io.color) return plain;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan };
+}

@@ -1,0 +1,34 @@
+// Human time: "3h ago", "in 2d", and local date-times for the timeline.
+
+export function relative(iso: string, now: Date): string {
+  const diff = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  const abs = Math.abs(diff);
+  const units: [number, string][] = [[86400 * 365, 'y'], [86400 * 30, 'mo'], [86400, 'd'], [3600, 'h'], [60, 'm']];
+  let text = 'now';
+  for (const [secs, name] of units) {
+    if (abs >= secs) {
+      text = `${Math.floor(abs / secs)}${name}`;
+      break;
+    }
+  }
+  if (text === 'now') return abs < 60 ? 'just now' : text;
+  return diff < 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** 2026-03-30 10:30 in the given zone (default: the system's). */
+export function localTime(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour') === '24' ? '00' : get('hour')}:${get('minute')}`;
+}
+
+/** Seconds as "1h 30m", "2d 3h". */
+export function duration(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m && !d ? `${m}m` : ''].filter(Boolean);
+  return (seconds < 0 ? '-' : '') + (parts.join(' ') || `${s % 60}s`);
+}

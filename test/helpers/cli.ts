@@ -1,0 +1,64 @@
+// Runs the built CLI as a user would: a separate process with its own database and config.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+export const BIN = join(ROOT, 'bin', 'desk.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TempDesk {
+  dir: string;
+  db: string;
+  config: string;
+  env: Record<string, string>;
+  run(args: string[], opts?: { input?: string; env?: Record<string, string> }): RunResult;
+  runAsync(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<RunResult>;
+  cleanup(): void;
+}
+
+/** A fresh desk in a temp dir: its own database, config and XDG dirs, no colour, fixed agent. */
+export function tempDesk(extraEnv: Record<string, string> = {}): TempDesk {
+  const dir = mkdtempSync(join(tmpdir(), 'desk-test-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_DATA_HOME: join(dir, 'data'),
+    DESK_DB: join(dir, 'desk.db'),
+    DESK_CONFIG: join(dir, 'config.yaml'),
+    DESK_AGENT: 'tester',
+    NO_COLOR: '1',
+    TZ: 'UTC',
+    ...extraEnv,
+  };
+  return {
+    dir,
+    db: env.DESK_DB!,
+    config: env.DESK_CONFIG!,
+    env,
+    run(args, opts = {}) {
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', cwd: dir, maxBuffer: 256 * 1024 * 1024,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    runAsync(args, opts = {}) {
+      return new Promise((res) => {
+        const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...opts.env }, cwd: dir });
+        let stdout = '', stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+        child.stdin.end(opts.input ?? '');
+      });
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

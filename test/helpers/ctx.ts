@@ -1,0 +1,24 @@
+// A Ctx for calling run functions directly, with captured output and a fixed clock.
+import { Readable } from 'node:stream';
+import { makeCtx, type Ctx } from '../../src/cli/context.js';
+import type { Io } from '../../src/ui/io.js';
+
+export interface TestCtx extends Ctx {
+  stdout(): string;
+  stderr(): string;
+}
+
+export function testCtx(opts: { db: string; now?: string; json?: boolean; input?: string; isTTY?: boolean }): TestCtx {
+  let out = '', err = '';
+  const io: Io = {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    isTTY: opts.isTTY ?? false,
+    errTTY: false,
+    color: false,
+    stdin: Readable.from([opts.input ?? '']),
+    drain: () => Promise.resolve(),
+  };
+  const ctx = makeCtx({ db: opts.db, json: opts.json, now: opts.now }, io);
+  return Object.assign(ctx, { stdout: () => out, stderr: () => err });
+}
