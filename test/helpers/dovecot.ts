@@ -102,6 +102,9 @@ info_log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests fail logins on purpose: no 2 s delay, and no per-IP penalty (a growing delay) for the
+# logins that follow; mode 0 disables the penalty listener.
+auth_failure_delay = 0
 ${users}
 mail_location = maildir:${dir}/mail/%u
 first_valid_uid = 0
@@ -120,6 +123,11 @@ service imap-login {
   }
   inet_listener imaps {
     port = 0
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service stats {
