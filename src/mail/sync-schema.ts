@@ -1,0 +1,61 @@
+// Row types of the tables the mailbox sync owns (created by the mail_sync migration). Kept apart
+// from store/schema.ts so the sync can evolve them without touching the shared schema file.
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.js';
+
+/** Where each account's mailbox sync stands: written in the same transaction as its messages. */
+export interface MailCursorsTable {
+  account: string;
+  mailbox: string;
+  uid_validity: string;
+  /** every UID up to this one (of this UIDVALIDITY) has been handled */
+  last_uid: number;
+  /** CONDSTORE HIGHESTMODSEQ at the end of the last complete run, if the server has it */
+  highest_modseq: string | null;
+  synced_at: string;
+}
+
+/** Raw mail as fetched, by the sha256 of its bytes, so any message can be re-parsed later. */
+export interface MailRawTable {
+  sha256: string;
+  raw: Buffer;
+  size: number;
+}
+
+/**
+ * Dedupe keys of synced mail: "<message-id> <content hash>", or "hash:<content hash>" when the
+ * message has no Message-ID. The primary key makes "exactly once" a database guarantee.
+ */
+export interface MailKeysTable {
+  key: string;
+  message_pk: number;
+}
+
+/** Mail that could not be stored, with the reason; `desk sync --replay` retries it. */
+export interface MailQuarantineTable {
+  id: number;
+  account: string;
+  mailbox: string;
+  uid_validity: string;
+  uid: number;
+  raw_sha256: string;
+  reason: string;
+  received_at: string;
+  /** set when a replay stored it */
+  resolved_at: string | null;
+  message_pk: number | null;
+}
+
+export interface SyncTables {
+  mail_cursors: MailCursorsTable;
+  mail_raw: MailRawTable;
+  mail_keys: MailKeysTable;
+  mail_quarantine: MailQuarantineTable;
+}
+
+export type SyncDB = DB & SyncTables;
+
+/** The store's kysely handle seen with the sync's tables too. */
+export function syncDb(db: Kysely<DB>): Kysely<SyncDB> {
+  return db as unknown as Kysely<SyncDB>;
+}
