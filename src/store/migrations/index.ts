@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_mail_sync.js';
 
 export interface Migration {
   version: number;
@@ -11,5 +12,6 @@ export interface Migration {
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
+  { version: 2, name: 'mail_sync', up: m002.up },
   // (register new migrations here, in order)
 ];
