@@ -1,0 +1,60 @@
+// `desk sla at-risk`: running clocks that will breach within a window, most urgent first.
+// A clock already past its target is left out unless asked for: the list is for acting before
+// a breach, and a backlog of old breaches would bury the ones that can still be saved.
+import type { TicketEvaluation } from './clocks.js';
+import type { ClockName } from './policy.js';
+import { isoOfSeconds } from './timeline.js';
+
+export interface AtRiskClock {
+  id: number;
+  subject: string;
+  priority: string;
+  assignee: string | null;
+  queue: string | null;
+  policy: string;
+  clock: ClockName;
+  target_s: number;
+  elapsed_s: number;
+  due_at: string;
+  /** seconds from now to due_at (negative once breached) */
+  remaining_s: number;
+  breached: boolean;
+}
+
+export interface AtRiskOptions {
+  now: Date;
+  /** window in seconds */
+  within: number;
+  /** list running clocks already past their target too */
+  includeBreached?: boolean;
+}
+
+/** Collects at-risk clocks from evaluations; sort with sortAtRisk when done. */
+export function atRiskClocks(e: TicketEvaluation, opts: AtRiskOptions): AtRiskClock[] {
+  const now = Math.floor(opts.now.getTime() / 1000);
+  const out: AtRiskClock[] = [];
+  for (const c of e.clocks) {
+    if (c.stop !== null || c.due === null) continue; // stopped or paused
+    if (c.breached ? !opts.includeBreached : c.due > now + opts.within) continue;
+    out.push({
+      id: e.ticket.id,
+      subject: e.ticket.subject,
+      priority: e.ticket.priority,
+      assignee: e.ticket.assignee,
+      queue: e.ticket.queue,
+      policy: e.policy!.name,
+      clock: c.name,
+      target_s: c.target,
+      elapsed_s: c.elapsed,
+      due_at: isoOfSeconds(c.due),
+      remaining_s: c.due - now,
+      breached: c.breached,
+    });
+  }
+  return out;
+}
+
+/** Most urgent first: earliest due time, then ticket id for a stable order. */
+export function sortAtRisk(list: AtRiskClock[]): AtRiskClock[] {
+  return list.sort((a, b) => a.remaining_s - b.remaining_s || a.id - b.id);
+}
