@@ -63,6 +63,11 @@ function report(err: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // `desk export | head`: a reader that went away is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
   let code: number = EXIT.ok;
   try {
     const program = buildProgram();

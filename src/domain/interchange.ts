@@ -57,6 +57,7 @@ export function historyJson(t: TicketWithHistory): Record<string, unknown> {
 
 export class LineError extends Error {}
 
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 function fail(msg: string): never {
@@ -83,6 +84,7 @@ function time(v: unknown, field: string, fallback: string): string {
   }
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) fail(`'${field}' is not a real time: ${v}`);
+  if (CANONICAL.test(v) && d.toISOString().startsWith(v.slice(0, 19))) return v; // already how desk writes it
   return isoSeconds(d);
 }
 

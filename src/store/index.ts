@@ -10,6 +10,7 @@ import type { DialectOps } from './dialect/types.js';
 import { sqliteOps } from './dialect/sqlite.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { networkFsUnder } from './network-fs.js';
+import { useDialect } from './repos/tickets.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -73,6 +74,7 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
+    raw.pragma('cache_size = -65536'); // 64 MiB: index maintenance on big imports stays in memory
   } catch (err) {
     if (isBusyError(err)) throw lockedError(timeout);
     throw err;
@@ -108,11 +110,12 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
   const store: Store = {
     db,
     dialect: 'sqlite',
-    ops: sqliteOps,
+    ops: sqliteOps(raw),
     dataDir: join(dirname(file), `${name}-data`),
     write,
     close: () => db.destroy(),
   };
+  useDialect(store.ops);
   await migrate(store);
   return store;
 }

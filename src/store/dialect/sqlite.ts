@@ -1,32 +1,49 @@
 // SQLite specifics: pragmas, BEGIN IMMEDIATE write transactions and FTS5 search.
 import { sql, type Kysely } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { DialectOps, SearchHit, SearchRow } from './types.js';
 
-/** Turns free text into an FTS5 query: every word must match (prefix match on the last one). */
+/**
+ * Turns free text into an FTS5 query: every word must match (prefix match on the last one).
+ * Words are split exactly where the unicode61 tokenizer splits them, so each is one token:
+ * the index is built with detail=column (a smaller, faster index that has no phrase support).
+ */
 export function toFtsQuery(query: string): string {
   const words = query
     .normalize('NFKC')
-    .split(/[^\p{L}\p{N}_@.-]+/u)
+    .split(/[^\p{L}\p{N}]+/u)
     .map((w) => w.replace(/"/g, ''))
     .filter((w) => w.length > 0);
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-export const sqliteOps: DialectOps = {
+/** Dialect ops bound to one better-sqlite3 connection (the one kysely uses, so the same transaction). */
+export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const ops: DialectOps = {
   name: 'sqlite',
   maxParams: 32000,
+  // Prepared once, run per row: far cheaper than building multi-row SQL (measured: 2-3x on import).
+  async bulkInsert(_db, table, rows) {
+    if (!rows.length) return;
+    const cols = Object.keys(rows[0]!);
+    const key = `${table}(${cols.join(',')})`;
+    let stmt = statements.get(key);
+    if (!stmt) {
+      if (!/^\w+$/.test(table) || cols.some((c) => !/^\w+$/.test(c))) throw new Error(`bad bulk insert target ${key}`);
+      stmt = raw.prepare(`insert into ${table} (${cols.join(', ')}) values (${cols.map((c) => '@' + c).join(', ')})`);
+      statements.set(key, stmt);
+    }
+    for (const r of rows) stmt.run(r);
+  },
   idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey()),
   async createSearchIndex(db) {
     // remove_diacritics 2 folds accents (é → e) including on combining characters.
     await sql`create virtual table search_fts using fts5(
-      ticket_id unindexed, subject, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      ticket_id unindexed, subject, body, detail = column, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
   },
   async indexSearchText(db: Kysely<any>, rows: SearchRow[]) {
-    const chunk = 3000;
-    for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk);
-      await db.insertInto('search_fts').values(part).execute();
-    }
+    await ops.bulkInsert(db, 'search_fts', rows as unknown as Record<string, unknown>[]);
   },
   async search(db, query, limit): Promise<SearchHit[]> {
     const match = toFtsQuery(query);
@@ -47,3 +64,5 @@ export const sqliteOps: DialectOps = {
     return hits;
   },
 };
+  return ops;
+}

@@ -23,4 +23,6 @@ export interface DialectOps {
   search(db: Kysely<any>, query: string, limit: number): Promise<SearchHit[]>;
   /** Largest number of bound parameters one statement may carry. */
   maxParams: number;
+  /** Inserts many rows of one table inside the current write transaction, as fast as the engine allows. */
+  bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[]): Promise<void>;
 }

@@ -74,8 +74,9 @@ export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
     .addColumn('raw_sha256', 'text')
     .execute();
   await db.schema.createIndex('messages_ticket').on('messages').columns(['ticket_id', 'id']).execute();
-  await db.schema.createIndex('messages_message_id').on('messages').columns(['message_id']).execute();
-  await db.schema.createIndex('messages_raw_sha256').on('messages').columns(['raw_sha256']).execute();
+  await db.schema.createIndex('messages_message_id').on('messages').columns(['message_id', 'ticket_id']).execute();
+  // Partial: only mail desk received raw carries a hash, and imports should not pay for the rest.
+  await db.schema.createIndex('messages_raw_sha256').on('messages').columns(['raw_sha256']).where('raw_sha256', 'is not', null).execute();
 
   await db.schema
     .createTable('attachments')

@@ -23,11 +23,7 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-async function insertRows(tx: Kysely<DB>, table: keyof DB, rows: Record<string, unknown>[], maxParams: number): Promise<void> {
-  if (!rows.length) return;
-  const per = Math.max(1, Math.floor(maxParams / Object.keys(rows[0]!).length));
-  for (const part of chunks(rows, per)) await tx.insertInto(table).values(part as never).execute();
-}
+
 
 async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<number> {
   const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
@@ -89,6 +85,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const seenMsg = new Map<string, number>(knownMsg);
   const seenBare = new Map<string, number>(knownBare);
 
+  // One search row per ticket and batch (subject + all new message text): a third of the rows
+  // that one per message would take, and search ranks tickets anyway.
+  let body: string[] = [];
   const addMessages = (ticketId: number, t: ImportedTicket): number => {
     let n = 0;
     for (const m of t.messages) {
@@ -105,7 +104,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       for (const a of m.attachments ?? []) {
         attachments.push({ message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256, path: null });
       }
-      search.push({ ticket_id: ticketId, subject: m.subject ?? '', body: m.text });
+      body.push(m.text);
     }
     return n;
   };
@@ -115,7 +114,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
       (t.messages.length === 0 ? seenBare.get(ticketKey(t.requester.email, t.subject, t.created_at)) : undefined);
     if (existing !== undefined) {
+      body = [];
       const added = addMessages(existing, t);
+      if (added) search.push({ ticket_id: existing, subject: '', body: body.join('\n\n') });
       result.messages += added;
       result.present.push({ line, id: existing, addedMessages: added });
       continue;
@@ -133,8 +134,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       tags: JSON.stringify(t.tags), requester_id: requesterId.get(t.requester.email)!, created_at: t.created_at, updated_at: t.updated_at,
     });
     for (const tag of new Set(t.tags)) tags.push({ ticket_id: id, tag });
-    search.push({ ticket_id: id, subject: t.subject, body: '' });
+    body = [];
     result.messages += addMessages(id, t);
+    search.push({ ticket_id: id, subject: t.subject, body: body.join('\n\n') });
     for (const e of t.events) {
       events.push({
         ticket_id: id, at: e.at, actor: e.actor, type: e.type, from_value: e.from ?? null, to_value: e.to ?? null,
@@ -144,11 +146,11 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     result.created.push({ line, id, requestedId: t.requestedId });
   }
 
-  await insertRows(tx, 'tickets', tickets, P);
-  await insertRows(tx, 'ticket_tags', tags, P);
-  await insertRows(tx, 'messages', messages, P);
-  await insertRows(tx, 'attachments', attachments, P);
-  await insertRows(tx, 'events', events, P);
+  await ops.bulkInsert(tx, 'tickets', tickets);
+  await ops.bulkInsert(tx, 'ticket_tags', tags);
+  await ops.bulkInsert(tx, 'messages', messages);
+  await ops.bulkInsert(tx, 'attachments', attachments);
+  await ops.bulkInsert(tx, 'events', events);
   await ops.indexSearchText(tx, search);
   return result;
 }

@@ -5,7 +5,6 @@ import { planChanges, type Change } from '../../domain/ticket.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { DB, EventsTable } from '../schema.js';
-import { sqliteOps } from '../dialect/sqlite.js';
 import type { DialectOps } from '../dialect/types.js';
 
 type Db = Kysely<DB>;
@@ -229,11 +228,12 @@ export async function createTicket(tx: Db, input: NewTicketInput): Promise<numbe
 }
 
 /** The store's dialect ops; repositories are handed a plain Kysely, so keep the lookup here. */
-let currentOps: DialectOps = sqliteOps;
+let currentOps: DialectOps | undefined;
 export function useDialect(ops: DialectOps): void {
   currentOps = ops;
 }
 function opsFor(_db: Db): DialectOps {
+  if (!currentOps) throw new Error('store not opened');
   return currentOps;
 }
 

@@ -1,0 +1,132 @@
+// import / export as in spec/interchange.md, run through the built CLI.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+
+const NOW = '2026-04-01T10:00:00Z';
+const desks: TempDesk[] = [];
+const fresh = () => {
+  const d = tempDesk({ DESK_NOW: NOW });
+  desks.push(d);
+  return d;
+};
+afterAll(() => desks.forEach((d) => d.cleanup()));
+
+const example = {
+  id: 42, subject: 'Export fails with error 500', status: 'open', priority: 'normal', tier: 'L1', queue: 'tech', assignee: 'ana',
+  tags: ['export', 'api'], requester: { email: 'joao@example.com', name: 'João Silva' },
+  created_at: '2026-03-27T15:00:00+01:00', updated_at: '2026-03-30T08:30:00Z',
+  messages: [
+    { message_id: '<abc@mail.example.com>', in_reply_to: null, references: [], direction: 'in', from: 'joao@example.com', to: ['support@desk.example'], cc: [],
+      date: '2026-03-27T14:00:00Z', subject: 'Export fails with error 500', text: 'Hello, ...', html: null,
+      attachments: [{ filename: 'log.txt', content_type: 'text/plain', size: 2048, sha256: 'ab'.repeat(32) }] },
+    { message_id: '<desk-42-1@desk.example>', direction: 'out', from: 'support@desk.example', date: '2026-03-30T08:30:00Z', text: 'Hi João, ...', author: 'ana' },
+  ],
+  events: [
+    { at: '2026-03-27T14:05:00Z', actor: 'rules', type: 'priority', from: 'low', to: 'normal' },
+    { at: '2026-03-28T09:00:00Z', actor: 'ana', type: 'status', from: 'open', to: 'pending' },
+    { at: '2026-03-28T09:00:00Z', actor: 'ana', type: 'escalate', from: 'L1', to: 'L2', reason: 'needs DB access' },
+    { at: '2026-03-28T09:01:00Z', actor: 'ana', type: 'note', text: 'customer on legacy plan' },
+  ],
+};
+
+test('the spec example imports with its id, offsets normalised to Z, and every field kept', () => {
+  const d = fresh();
+  const file = join(d.dir, 'in.jsonl');
+  writeFileSync(file, JSON.stringify(example) + '\n');
+  const r = d.run(['import', file]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('imported 1 ticket(s) with 2 message(s)');
+  const t = JSON.parse(d.run(['show', '42', '--json']).stdout);
+  expect(t).toMatchObject({ id: 42, created_at: '2026-03-27T14:00:00Z', assignee: 'ana', tags: ['export', 'api'], requester: { name: 'João Silva' } });
+  expect(t.messages[0].attachments[0]).toEqual(example.messages[0]!.attachments![0]);
+  expect(t.events).toEqual(example.events);
+});
+
+test('export → import into an empty database → export is byte-identical (demo desk)', () => {
+  const a = fresh();
+  expect(a.run(['init', '--demo']).code).toBe(0);
+  const first = a.run(['export']).stdout;
+  expect(first.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(200);
+  const file = join(a.dir, 'export.jsonl');
+  writeFileSync(file, first);
+  const b = fresh();
+  expect(b.run(['import', file]).code).toBe(0);
+  const second = b.run(['export']).stdout;
+  expect(second).toBe(first);
+});
+
+test('re-importing the same file adds nothing', () => {
+  const d = fresh();
+  const file = join(d.dir, 'in.jsonl');
+  writeFileSync(file, JSON.stringify(example) + '\n' + JSON.stringify({ subject: 'No messages', requester: { email: 'x@y.example' }, created_at: '2026-03-01T00:00:00Z' }) + '\n');
+  expect(d.run(['import', file]).code).toBe(0);
+  const before = d.run(['export']).stdout;
+  const again = d.run(['import', file]);
+  expect(again.code).toBe(0);
+  expect(again.stderr).toContain('imported 0 ticket(s)');
+  expect(again.stderr).toContain('2 already present');
+  expect(d.run(['export']).stdout).toBe(before);
+});
+
+test('bad lines are reported by number and skipped; --strict imports nothing', () => {
+  const d = fresh();
+  const file = join(d.dir, 'mixed.jsonl');
+  const lines = [
+    JSON.stringify({ subject: 'good one', requester: { email: 'a@b.example' } }),
+    '{"subject": "broken json"',
+    JSON.stringify({ subject: 'bad status', status: 'done', requester: { email: 'a@b.example' } }),
+    '',
+    JSON.stringify({ subject: 'no requester' }),
+    JSON.stringify({ subject: 'good two', requester: { email: 'c@d.example' }, created_at: 'yesterday' }),
+  ];
+  writeFileSync(file, lines.join('\n'));
+  const strict = d.run(['import', file, '--strict']);
+  expect(strict.code).toBe(2);
+  expect(strict.stderr).toContain('line 2: not valid JSON');
+  expect(strict.stderr).toContain("line 3: 'status' must be one of new, open, pending, on_hold, solved, closed");
+  expect(strict.stderr).toContain("line 5: 'requester' is missing");
+  expect(strict.stderr).toContain("line 6: 'created_at' must be an ISO 8601 instant");
+  expect(JSON.parse(d.run(['list', '--all', '--json']).stdout)).toEqual([]);
+
+  const lenient = d.run(['import', file, '--json']);
+  expect(lenient.code).toBe(2);
+  const summary = JSON.parse(lenient.stdout);
+  expect(summary.imported).toBe(1);
+  expect(summary.errors.map((e: { line: number }) => e.line)).toEqual([2, 3, 5, 6]);
+  const listed = JSON.parse(d.run(['list', '--json']).stdout);
+  expect(listed.map((t: { subject: string; created_at: string }) => [t.subject, t.created_at])).toEqual([['good one', NOW]]);
+});
+
+test('an id already taken is given a new one and reported', () => {
+  const d = fresh();
+  d.run(['new', '--from', 'a@b.example', '--subject', 'first']);
+  const r = d.run(['import', '-'], { input: JSON.stringify({ id: 1, subject: 'moved in', requester: { email: 'z@y.example' } }) + '\n' });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('line 1: ticket #1 already exists; imported as #2');
+  expect(JSON.parse(d.run(['show', '2', '--json']).stdout).subject).toBe('moved in');
+});
+
+test('search folds accents and case across subjects and message text', () => {
+  const d = fresh();
+  d.run(['new', '--from', 'a@b.example', '--subject', 'Exportação quebrada', '--body', 'O relatório não abre']);
+  d.run(['new', '--from', 'c@d.example', '--subject', 'Unrelated', '--body', 'Nothing here']);
+  const bySubject = JSON.parse(d.run(['search', 'exportacao', '--json']).stdout);
+  expect(bySubject.map((h: { subject: string }) => h.subject)).toEqual(['Exportação quebrada']);
+  const byBody = JSON.parse(d.run(['search', 'RELATORIO', 'nao', '--json']).stdout);
+  expect(byBody).toHaveLength(1);
+  expect(JSON.parse(d.run(['search', 'nowhere-to-be-found', '--json']).stdout)).toEqual([]);
+});
+
+test('export --since keeps only recently updated tickets', () => {
+  const d = fresh();
+  const file = join(d.dir, 'two.jsonl');
+  writeFileSync(file, [
+    { subject: 'old', requester: { email: 'a@b.example' }, created_at: '2026-01-01T00:00:00Z' },
+    { subject: 'new', requester: { email: 'a@b.example' }, created_at: '2026-03-01T00:00:00Z' },
+  ].map((t) => JSON.stringify(t)).join('\n'));
+  d.run(['import', file]);
+  const out = d.run(['export', '--since', '2026-02-01']).stdout.trim().split('\n').map((l) => JSON.parse(l).subject);
+  expect(out).toEqual(['new']);
+  expect(readFileSync(file, 'utf8')).toContain('old');
+});
