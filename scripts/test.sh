@@ -27,6 +27,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 npm run build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+npm run typecheck || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
 
 report=$(mktemp)
 NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile="$report" "$@"

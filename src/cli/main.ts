@@ -1,6 +1,5 @@
 // The desk program: builds the command tree, runs it, and is the one place that turns
 // errors into messages and exit codes.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DeskError, EXIT } from './errors.js';
 import { makeCtx, type Ctx, type GlobalOptions } from './context.js';
@@ -12,7 +11,9 @@ import * as transfer from '../commands/transfer/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+// Injected by the build (scripts/build.js), so that --version reads no file.
+declare const DESK_VERSION: string;
+const VERSION = typeof DESK_VERSION === 'string' ? DESK_VERSION : '0.0.0-dev';
 
 let activeCtx: Ctx | undefined;
 
@@ -26,7 +27,7 @@ const act: Act = (fn) => async (...args) => {
 export function buildProgram(): Command {
   const program = new Command('desk')
     .description('The help desk that lives in the terminal')
-    .version(pkg.version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .option('--db <path>', 'database file (or postgres:// URL); default: DESK_DB, config db, ~/.local/share/desk/desk.db')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--allow-network-fs', 'accept a SQLite database on a network file system (unsafe)')
