@@ -1,0 +1,86 @@
+// The rules engine meets the store: the triage hook every new ticket goes through, and the
+// state the assignment strategies keep between tickets (open-ticket loads, round-robin turns).
+import type { Kysely } from 'kysely';
+import { DONE_STATUSES, type TicketEvent } from '../domain/types.js';
+import { evaluateTriage } from '../domain/rules/triage.js';
+import { rulesOfConfig } from '../domain/rules/load.js';
+import { RULES_ACTOR, type RuleSet } from '../domain/rules/types.js';
+import type { RoundRobinCursor } from '../domain/rules/assignment.js';
+import type { DB } from './schema.js';
+import { listAgents } from './repos/agents.js';
+import { applyChanges, getTicket } from './repos/tickets.js';
+
+const CURSOR_KEY = 'rules.round_robin';
+
+/** Unfinished tickets per assignee. */
+export async function openTicketLoads(db: Kysely<DB>): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['assignee', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'not in', [...DONE_STATUSES])
+    .where('assignee', 'is not', null)
+    .groupBy('assignee')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.assignee as string, Number(r.n)]));
+}
+
+export async function readRoundRobinCursor(db: Kysely<DB>): Promise<RoundRobinCursor> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', CURSOR_KEY).executeTakeFirst();
+  if (!row) return {};
+  try {
+    const v = JSON.parse(row.value);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as RoundRobinCursor) : {};
+  } catch {
+    return {}; // a damaged cursor only costs fairness for one ticket
+  }
+}
+
+export async function writeRoundRobinCursor(tx: Kysely<DB>, cursor: RoundRobinCursor): Promise<void> {
+  const value = JSON.stringify(cursor);
+  await tx.insertInto('meta').values({ key: CURSOR_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}
+
+export interface TriageApplied {
+  matched: string[];
+  events: TicketEvent[];
+  /** for the person or log that created the ticket (e.g. "no agent named 'zed'") */
+  warnings: string[];
+}
+
+async function configuredRules(): Promise<RuleSet | null> {
+  const { loadConfig } = await import('../config.js');
+  const { data } = await loadConfig();
+  const { DEFAULT_TIERS } = await import('../domain/types.js');
+  return rulesOfConfig(data, data.tiers?.length ? data.tiers : DEFAULT_TIERS);
+}
+
+/**
+ * Runs the triage rules on a ticket just created, inside the caller's write transaction, and
+ * records each rule's effect as events with actor `rules` and the rule's name as reason.
+ * `rules`: the rule set to use; left out, the rules file of the config (DESK_CONFIG) is read;
+ * null: no rules. `at`: when the ticket arrived (time-of-day conditions read it, events carry it).
+ */
+export async function applyTriageRules(
+  tx: Kysely<DB>, ticketId: number, opts: { at: string; rules?: RuleSet | null },
+): Promise<TriageApplied> {
+  const rules = opts.rules === undefined ? await configuredRules() : opts.rules;
+  if (!rules || rules.triage.length === 0) return { matched: [], events: [], warnings: [] };
+  const ticket = await getTicket(tx, ticketId);
+  const first = await tx
+    .selectFrom('messages')
+    .select(['from_addr', 'subject', 'text'])
+    .where('ticket_id', '=', ticketId)
+    .where('direction', '=', 'in')
+    .orderBy('date')
+    .orderBy('id')
+    .executeTakeFirst();
+  const [agents, loads, cursor] = await Promise.all([listAgents(tx), openTicketLoads(tx), readRoundRobinCursor(tx)]);
+  const outcome = evaluateTriage(
+    rules,
+    { ticket, message: first ? { from: first.from_addr, subject: first.subject, text: first.text } : null },
+    { agents, loads, cursor, now: new Date(opts.at) },
+  );
+  const events = outcome.changes.length ? await applyChanges(tx, ticketId, outcome.changes, RULES_ACTOR, opts.at) : [];
+  if (JSON.stringify(outcome.cursor) !== JSON.stringify(cursor)) await writeRoundRobinCursor(tx, outcome.cursor);
+  return { matched: outcome.matched, events, warnings: outcome.warnings };
+}
