@@ -55,14 +55,17 @@ export interface ThreadOptions {
 // ---------------------------------------------------------------------------------------------
 // desk's own Message-IDs.
 
-const OUR_ID = /^<desk\.(\d{1,15})\.([A-Za-z0-9_-]+)@([^\s<>@]+)>$/i;
+const OUR_ID = /^<desk\.(\d{1,15})\.([a-z0-9]+)@([^\s<>@]+)>$/i;
 
-/** The Message-ID desk gives a reply on a ticket: `<desk.TICKETID.RANDOM@DOMAIN>`. */
+/**
+ * The Message-ID desk gives a reply on a ticket: `<desk.TICKETID.RANDOM@DOMAIN>`, lowercase —
+ * the same ids src/mail/compose.ts writes.
+ */
 export function ourMessageId(ticketId: number, domain: string, random: string): string {
   if (!Number.isSafeInteger(ticketId) || ticketId <= 0) throw new RangeError(`bad ticket id: ${ticketId}`);
-  if (!/^[A-Za-z0-9_-]+$/.test(random)) throw new RangeError(`random part must be [A-Za-z0-9_-]+: '${random}'`);
-  if (!/^[^\s<>@]+$/.test(domain)) throw new RangeError(`bad domain for a Message-ID: '${domain}'`);
-  return `<desk.${ticketId}.${random}@${domain.toLowerCase()}>`;
+  if (!/^[a-z0-9]+$/i.test(random)) throw new RangeError(`random part must be letters and digits: '${random}'`);
+  if (!/^[a-z0-9.-]+$/i.test(domain)) throw new RangeError(`bad domain for a Message-ID: '${domain}'`);
+  return `<desk.${ticketId}.${random.toLowerCase()}@${domain.toLowerCase()}>`;
 }
 
 export interface OurMessageId {
@@ -75,7 +78,7 @@ export interface OurMessageId {
 export function parseOurMessageId(id: string): OurMessageId | null {
   const match = OUR_ID.exec(id.trim());
   if (!match) return null;
-  return { ticketId: Number(match[1]), random: match[2], domain: match[3].toLowerCase() };
+  return { ticketId: Number(match[1]), random: match[2].toLowerCase(), domain: match[3].toLowerCase() };
 }
 
 // ---------------------------------------------------------------------------------------------
