@@ -1,0 +1,84 @@
+// Inline SVG charts for the HTML report: no scripts, no fonts, no network, so the page renders
+// the same in any browser, in a mail attachment and on paper.
+import type { GroupFigures } from '../../domain/sla/report.js';
+import { escapeHtml } from './html-escape.js';
+import { percent } from './format.js';
+
+export const COLORS = { met: '#2e7d32', breached: '#c62828', inProgress: '#9e9e9e', line: '#1565c0', grid: '#e0e0e0', text: '#333333' };
+
+const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
+
+function emptyChart(cls: string, title: string, width: number): string {
+  return `<svg class="chart ${cls}" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} 60" width="100%" xmlns="http://www.w3.org/2000/svg">`
+    + `<title>${escapeHtml(title)}</title><text x="${width / 2}" y="34" text-anchor="middle" fill="${COLORS.text}" font-size="14">No tickets in this period</text></svg>`;
+}
+
+/** Compliance per period as a line over a 0–100% axis; a point is red when its period had breaches. */
+export function trendChart(points: GroupFigures[], periodName: string): string {
+  const title = `Compliance by ${periodName}`;
+  const W = 720, H = 260, left = 48, right = 20, top = 16, bottom = 44;
+  if (points.length === 0) return emptyChart('trend-chart', title, W);
+  const plotW = W - left - right, plotH = H - top - bottom;
+  const n = points.length;
+  const x = (i: number) => left + (n === 1 ? plotW / 2 : (i * plotW) / (n - 1));
+  const y = (c: number) => top + (1 - c) * plotH;
+  const parts: string[] = [];
+  for (const g of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(`<line x1="${left}" x2="${W - right}" y1="${fmt(y(g))}" y2="${fmt(y(g))}" stroke="${COLORS.grid}"/>`);
+    parts.push(`<text x="${left - 6}" y="${fmt(y(g) + 4)}" text-anchor="end" font-size="11" fill="${COLORS.text}">${g * 100}%</text>`);
+  }
+  // the line breaks where a period has nothing to measure
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 1) parts.push(`<polyline class="trend-line" fill="none" stroke="${COLORS.line}" stroke-width="2" points="${run.join(' ')}"/>`);
+    run = [];
+  };
+  points.forEach((p, i) => {
+    if (p.compliance === null) flush();
+    else run.push(`${fmt(x(i))},${fmt(y(p.compliance))}`);
+  });
+  flush();
+  points.forEach((p, i) => {
+    if (p.compliance === null) return;
+    const tip = `${p.key}: ${percent(p.compliance)} (${p.met} met, ${p.breached} breached, ${p.in_progress} in progress)`;
+    parts.push(`<circle class="point" cx="${fmt(x(i))}" cy="${fmt(y(p.compliance))}" r="4" fill="${p.breached ? COLORS.breached : COLORS.met}"><title>${escapeHtml(tip)}</title></circle>`);
+  });
+  const step = Math.ceil(n / 10);
+  points.forEach((p, i) => {
+    if (i % step !== 0 && i !== n - 1) return;
+    parts.push(`<text x="${fmt(x(i))}" y="${H - bottom + 18}" text-anchor="middle" font-size="11" fill="${COLORS.text}">${escapeHtml(p.key)}</text>`);
+  });
+  return `<svg class="chart trend-chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg">`
+    + `<title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
+}
+
+/** One stacked bar per group: met, breached, in progress, to the scale of the largest group. */
+export function breakdownChart(groups: GroupFigures[], byName: string): string {
+  const title = `Tickets by ${byName}: met, breached, in progress`;
+  const W = 720, labelW = 150, countW = 110, rowH = 26, top = 30;
+  if (groups.length === 0) return emptyChart('breakdown-chart', title, W);
+  const H = top + groups.length * rowH + 8;
+  const barW = W - labelW - countW;
+  const max = Math.max(1, ...groups.map((g) => g.met + g.breached + g.in_progress));
+  const parts: string[] = [];
+  const legend: [string, string][] = [['met', COLORS.met], ['breached', COLORS.breached], ['in progress', COLORS.inProgress]];
+  legend.forEach(([name, color], i) => {
+    parts.push(`<rect x="${labelW + i * 110}" y="6" width="12" height="12" fill="${color}"/>`);
+    parts.push(`<text x="${labelW + i * 110 + 18}" y="16" font-size="12" fill="${COLORS.text}">${name}</text>`);
+  });
+  groups.forEach((g, row) => {
+    const yTop = top + row * rowH;
+    const label = [...g.key].length > 22 ? [...g.key].slice(0, 21).join('') + '…' : g.key;
+    parts.push(`<text x="${labelW - 8}" y="${yTop + 15}" text-anchor="end" font-size="12" fill="${COLORS.text}">${escapeHtml(label)}<title>${escapeHtml(g.key)}</title></text>`);
+    let xPos = labelW;
+    for (const [count, color, name] of [[g.met, COLORS.met, 'met'], [g.breached, COLORS.breached, 'breached'], [g.in_progress, COLORS.inProgress, 'in progress']] as const) {
+      if (count === 0) continue;
+      const w = (count / max) * barW;
+      parts.push(`<rect class="bar ${name.replace(' ', '-')}" x="${fmt(xPos)}" y="${yTop + 3}" width="${fmt(w)}" height="${rowH - 8}" fill="${color}"><title>${escapeHtml(`${g.key}: ${count} ${name}`)}</title></rect>`);
+      xPos += w;
+    }
+    parts.push(`<text x="${W - countW + 8}" y="${yTop + 15}" font-size="12" fill="${COLORS.text}">${g.tickets} · ${percent(g.compliance)}</text>`);
+  });
+  return `<svg class="chart breakdown-chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg">`
+    + `<title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
+}
