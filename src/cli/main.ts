@@ -8,6 +8,7 @@ import * as agent from '../commands/agent/index.js';
 import * as config from '../commands/config/index.js';
 import * as init from '../commands/init/index.js';
 import * as transfer from '../commands/transfer/index.js';
+import * as escalate from '../commands/escalate/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   agent.register(program, act);
   transfer.register(program, act);
   config.register(program, act);
+  escalate.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

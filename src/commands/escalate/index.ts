@@ -1,0 +1,36 @@
+// desk escalate: by hand (ID --to TIER --reason TEXT) or by the rules (--auto, for cron).
+import type { Command } from 'commander';
+import type { Act } from '../../cli/main.js';
+import { UsageError } from '../../cli/errors.js';
+
+interface Flags {
+  to?: string;
+  reason?: string;
+  notify?: boolean;
+  auto?: boolean;
+  dryRun?: boolean;
+}
+
+export function register(program: Command, act: Act): void {
+  program
+    .command('escalate')
+    .description('move a ticket to another tier, up or down, with a reason; or apply the escalation rules (--auto)')
+    .argument('[id]', 'ticket id (not with --auto)')
+    .option('--to <tier>', 'the tier to move the ticket to')
+    .option('--reason <text>', 'why (kept in the ticket history)')
+    .option('--notify', "mail the new tier's lead (leads: in the rules file)")
+    .option('--auto', 'apply the escalation rules to every ticket they concern (for cron)')
+    .option('--dry-run', 'with --auto: list what would happen and why, change nothing')
+    .option('--now <iso>', 'the time to judge SLA clocks at (default: now)')
+    .option('--json', 'print JSON')
+    .action(act(async (ctx, id: string | undefined, flags: Flags) => {
+      if (flags.auto) {
+        if (id !== undefined || flags.to || flags.reason || flags.notify) {
+          throw new UsageError('--auto works on all tickets by the rules: give no ID, --to, --reason or --notify with it');
+        }
+        return (await import('./auto.js')).runAutoEscalation(ctx, { dryRun: flags.dryRun });
+      }
+      if (flags.dryRun) throw new UsageError('--dry-run goes with --auto');
+      return (await import('./manual.js')).runEscalate(ctx, id, flags);
+    }));
+}
