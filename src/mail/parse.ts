@@ -18,7 +18,6 @@ import {
   type MailAddress,
 } from './addresses.js';
 import { htmlToReadableText, tidyText } from './html-text.js';
-import { contentSha256, dedupeKey as syncDedupeKey, syntheticMessageId } from './sync-keys.js';
 
 export type { MailAddress } from './addresses.js';
 
@@ -91,7 +90,7 @@ export interface ParsedMail {
   sha256: string;
   /**
    * sha256 (hex) of what the sender wrote, without the trace fields servers add on delivery
-   * (contentSha256 of sync-keys.ts): the same for every fetch and every delivery of a message.
+   * (see contentHash): the same for every fetch and every delivery of a message.
    */
   content_sha256: string;
   /** What was wrong with the message and how it was read anyway (for --verbose / --why). */
@@ -317,6 +316,41 @@ function prepareForParser(raw: Buffer, warnings: string[]): Buffer {
   warnings.push(`header bytes were not UTF-8: read as ${decoder.encoding}`);
   const separator = message.subarray(header.length, message.length - body.length);
   return Buffer.concat([Buffer.from(repaired, 'latin1'), separator, body]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content hash: what identifies a message across fetches and deliveries.
+
+// Fields a receiving server adds on delivery (and may add differently on a second delivery of
+// the same message: another Received, another Delivered-To). They are not the sender's content.
+const TRACE_FIELDS = new Set([
+  'received', 'return-path', 'delivered-to', 'x-original-to', 'x-delivered-to', 'envelope-to',
+  'x-envelope-to', 'x-envelope-from', 'authentication-results', 'received-spf', 'x-received',
+  // mbox bookkeeping a server may keep in the message (Dovecot hides them, others may not)
+  'x-uid', 'status', 'x-status', 'x-keywords', 'x-imapbase', 'content-length', 'lines',
+]);
+const TRACE_PREFIXES = ['x-spam-', 'x-virus-', 'x-rspamd-', 'arc-', 'x-ms-exchange-organization-', 'x-forefront-'];
+
+function isTraceField(name: string): boolean {
+  return TRACE_FIELDS.has(name) || TRACE_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/**
+ * sha256 of the message minus delivery trace fields, with CRLF line endings and no trailing
+ * blank lines. Two fetches of one stored message give identical bytes anyway; this also makes
+ * the same message delivered twice (to two addresses, or re-delivered after a mailbox rebuild,
+ * each time with its own Received/Delivered-To/Return-Path) count as one.
+ */
+export function contentHash(raw: Buffer): string {
+  const { header, body } = splitHeaderBody(raw);
+  const hash = createHash('sha256');
+  for (const field of readHeaderFields(header)) {
+    if (isTraceField(field.name)) continue;
+    hash.update(field.lines.join('\r\n') + '\r\n', 'latin1');
+  }
+  hash.update('\r\n');
+  hash.update(body.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/[\r\n]+$/, ''), 'latin1');
+  return hash.digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,7 +658,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     auto_headers: autoHeaders,
     report: contentType === 'multipart/report' ? readReport(email, reportType, text) : null,
     sha256: createHash('sha256').update(raw).digest('hex'),
-    content_sha256: contentSha256(raw),
+    content_sha256: contentHash(raw),
     warnings,
   };
 }
@@ -636,20 +670,20 @@ function allHeaderText(fields: RawField[], name: string): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Identity of a message for dedupe (the rules live in sync-keys.ts; these read a ParsedMail).
+// Identity of a message for dedupe.
 
 /**
  * The key under which a message is stored once: Message-ID plus content hash, so a reused
- * Message-ID with different content is kept; without Message-ID the content hash alone, which is
- * the same on every fetch, UID and UIDVALIDITY. The content hash leaves out the trace fields
- * Dovecot or the MTA add on delivery (Return-Path, Delivered-To, Received…): two deliveries of
- * one message are one message.
+ * Message-ID with different content is kept; without Message-ID, `hash:` and the content hash
+ * alone, which is the same on every fetch, UID and UIDVALIDITY. The content hash leaves out the
+ * trace fields Dovecot or the MTA add on delivery (Return-Path, Delivered-To, Received…), so two
+ * deliveries of one message are one message.
  */
 export function dedupeKey(parsed: Pick<ParsedMail, 'message_id' | 'content_sha256'>): string {
-  return syncDedupeKey(parsed.message_id, parsed.content_sha256);
+  return parsed.message_id ? `${parsed.message_id} ${parsed.content_sha256}` : `hash:${parsed.content_sha256}`;
 }
 
-/** Message-ID to store: the message's own, else a stable one derived from its content hash. */
+/** Message-ID to store: the message's own, else a stable stand-in derived from its content hash. */
 export function storedMessageId(parsed: Pick<ParsedMail, 'message_id' | 'content_sha256'>): string {
-  return parsed.message_id ?? syntheticMessageId(parsed.content_sha256);
+  return parsed.message_id ?? `<nomid.${parsed.content_sha256.slice(0, 32)}@desk.invalid>`;
 }
