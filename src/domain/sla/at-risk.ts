@@ -22,16 +22,15 @@ export interface AtRiskClock {
 }
 
 export interface AtRiskOptions {
-  now: Date;
-  /** window in seconds */
+  /** window in seconds from the evaluation's now */
   within: number;
   /** list running clocks already past their target too */
   includeBreached?: boolean;
 }
 
-/** Collects at-risk clocks from evaluations; sort with sortAtRisk when done. */
+/** A ticket's at-risk clocks, as of the `now` it was evaluated at; sort with sortAtRisk when done. */
 export function atRiskClocks(e: TicketEvaluation, opts: AtRiskOptions): AtRiskClock[] {
-  const now = Math.floor(opts.now.getTime() / 1000);
+  const now = e.timeline.now;
   const out: AtRiskClock[] = [];
   for (const c of e.clocks) {
     if (c.stop !== null || c.due === null) continue; // stopped or paused

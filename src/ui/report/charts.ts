@@ -16,7 +16,7 @@ function emptyChart(cls: string, title: string, width: number): string {
 /** Compliance per period as a line over a 0–100% axis; a point is red when its period had breaches. */
 export function trendChart(points: GroupFigures[], periodName: string): string {
   const title = `Compliance by ${periodName}`;
-  const W = 720, H = 260, left = 48, right = 20, top = 16, bottom = 44;
+  const W = 720, H = 260, left = 48, right = 48, top = 16, bottom = 44; // room for the last label
   if (points.length === 0) return emptyChart('trend-chart', title, W);
   const plotW = W - left - right, plotH = H - top - bottom;
   const n = points.length;

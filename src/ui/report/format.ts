@@ -1,4 +1,10 @@
 // Small formatting helpers shared by the SLA report formats.
+import type { ClockFigures } from '../../domain/sla/clocks.js';
+
+/** Nothing to show for a clock: not set by the policy, or a next_response that never started. */
+export function nothingMeasured(clock: ClockFigures | null): clock is null {
+  return clock === null || ('periods' in clock && Array.isArray(clock.periods) && clock.periods.length === 0);
+}
 
 /**
  * Business durations in hours and minutes ("27h 30m"), never in days: on a business calendar a

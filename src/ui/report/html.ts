@@ -4,7 +4,7 @@
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { breakdownChart, COLORS, trendChart } from './charts.js';
-import { businessDuration, byHeading, localDateTime, percent } from './format.js';
+import { businessDuration, nothingMeasured, byHeading, localDateTime, percent } from './format.js';
 import { escapeHtml as e } from './html-escape.js';
 
 export interface HtmlOptions {
@@ -25,10 +25,12 @@ h2 { font-size: 1.15em; margin: 28px 0 8px; }
 .kpis li { border: 1px solid #ddd; border-radius: 6px; padding: 8px 14px; min-width: 120px; }
 .kpis b { display: block; font-size: 1.4em; }
 .kpis .bad b { color: ${COLORS.breached}; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #e5e5e5; text-align: right; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85em; }
+th, td { padding: 4px 6px; border-bottom: 1px solid #e5e5e5; text-align: right; vertical-align: bottom; }
+td { white-space: nowrap; }
 th:first-child, td:first-child, td.text { text-align: left; }
 td.text { white-space: normal; }
+table.tickets th, table.tickets td { text-align: left; white-space: normal; }
 thead th { border-bottom: 2px solid #999; }
 tfoot td { font-weight: bold; border-top: 2px solid #999; }
 .breached { color: ${COLORS.breached}; font-weight: 600; }
@@ -64,7 +66,7 @@ function groupTable(report: SlaReport): string {
 }
 
 function clockCell(c: ClockFigures | null, timeZone: string): string {
-  if (!c) return '<td class="muted">—</td>';
+  if (nothingMeasured(c)) return '<td class="muted">—</td>';
   const figures = `${businessDuration(c.elapsed_s)} / ${businessDuration(c.target_s)}`;
   if (c.breached) return `<td class="breached">${figures} breached</td>`;
   if (c.stopped) return `<td>${figures} <span class="met">met</span></td>`;

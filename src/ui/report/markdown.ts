@@ -4,7 +4,7 @@
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
-import { businessDuration, byHeading, percent } from './format.js';
+import { businessDuration, nothingMeasured, byHeading, percent } from './format.js';
 
 export function mdCell(text: string): string {
   return safeLine(text)
@@ -29,7 +29,7 @@ function groupCells(g: GroupFigures, label: string): string[] {
 }
 
 function clockCell(c: ClockFigures | null): string {
-  if (!c) return '—';
+  if (nothingMeasured(c)) return '—';
   const state = c.breached ? '**breached**' : c.stopped ? 'met' : c.due_at ? `due ${c.due_at}` : 'paused';
   return `${businessDuration(c.elapsed_s)} / ${businessDuration(c.target_s)} ${state}`;
 }

@@ -5,7 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
-import { businessDuration, byHeading, localDateTime, percent } from './format.js';
+import { businessDuration, nothingMeasured, byHeading, localDateTime, percent } from './format.js';
 
 export interface TableOptions {
   color: boolean;
@@ -56,7 +56,7 @@ function groupRow(g: GroupFigures, label: string, c: ChalkInstance): string[] {
 }
 
 function clockCell(clock: ClockFigures | null, c: ChalkInstance, timeZone: string): string {
-  if (!clock) return c.dim('—');
+  if (nothingMeasured(clock)) return c.dim('—');
   const figures = `${businessDuration(clock.elapsed_s)} / ${businessDuration(clock.target_s)}`;
   if (clock.breached) return c.red(`${figures} breached`);
   if (clock.stopped) return `${figures} ${c.green('met')}`;

@@ -110,13 +110,13 @@ describe('at-risk clocks', () => {
       ticket({ id: 12, created_at: '2026-02-02T07:00:00Z' }), // first response breached at 08:00; resolution due 11:00
       ticket({ id: 13, created_at: '2026-02-02T09:50:00Z', events: [statusChange('2026-02-02T09:55:00Z', 'open', 'pending')] }),
     ].map((t) => evaluateTicket(set, t, now));
-    const risky = sortAtRisk(list.flatMap((e) => atRiskClocks(e, { now, within: 2 * H })));
+    const risky = sortAtRisk(list.flatMap((e) => atRiskClocks(e, { within: 2 * H })));
     expect(risky.map((r) => [r.id, r.clock, r.due_at, r.remaining_s])).toEqual([
       [11, 'first_response', '2026-02-02T10:10:00Z', 600],
       [10, 'first_response', '2026-02-02T10:30:00Z', 1800],
       [12, 'resolution', '2026-02-02T11:00:00Z', 3600],
     ]);
-    const withBreached = sortAtRisk(list.flatMap((e) => atRiskClocks(e, { now, within: 2 * H, includeBreached: true })));
+    const withBreached = sortAtRisk(list.flatMap((e) => atRiskClocks(e, { within: 2 * H, includeBreached: true })));
     expect(withBreached[0]).toMatchObject({ id: 12, clock: 'first_response', breached: true, remaining_s: -2 * H });
   });
 });
