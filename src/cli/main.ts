@@ -9,6 +9,7 @@ import * as config from '../commands/config/index.js';
 import * as init from '../commands/init/index.js';
 import * as transfer from '../commands/transfer/index.js';
 import * as escalate from '../commands/escalate/index.js';
+import * as sync from '../commands/sync/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   transfer.register(program, act);
   config.register(program, act);
   escalate.register(program, act);
+  sync.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -44,6 +44,12 @@ export interface FetchedMessage {
   internalDate: Date | null;
 }
 
+export interface FetchedBatch {
+  messages: FetchedMessage[];
+  /** the range fetched ended here: every UID up to it has been seen */
+  lastUid: number;
+}
+
 /** Fetch batch size: large enough to amortise round trips, small enough to bound memory. */
 export const DEFAULT_FETCH_BATCH = 500;
 
@@ -141,10 +147,12 @@ export class ImapMailbox {
 
   /**
    * Fetches every message with UID > afterUid and < the UIDNEXT seen at open, oldest first, in
-   * UID-range batches. The next batch is requested while the caller handles the current one.
-   * Throws RemoteError if the connection breaks, so a partial batch is never mistaken for the end.
+   * UID-range batches. Each batch says the last UID its range covered, so the caller can record
+   * progress even for ranges with no messages left in them. The next batch is requested while
+   * the caller handles the current one. Throws RemoteError if the connection breaks, so a partial
+   * batch is never mistaken for the end.
    */
-  async *fetchAfter(afterUid: number, batchSize = DEFAULT_FETCH_BATCH): AsyncGenerator<FetchedMessage[]> {
+  async *fetchAfter(afterUid: number, batchSize = DEFAULT_FETCH_BATCH): AsyncGenerator<FetchedBatch> {
     const end = this.state.uidNext - 1; // mail arriving during the run waits for the next one
     let from = afterUid + 1;
     if (from > end) return;
@@ -156,10 +164,11 @@ export class ImapMailbox {
     };
     let pending = next(from);
     for (;;) {
-      const batch = await pending.p;
-      from = pending.stop + 1;
+      const messages = await pending.p;
+      const lastUid = pending.stop;
+      from = lastUid + 1;
       if (from <= end) pending = next(from);
-      if (batch.length) yield batch;
+      yield { messages, lastUid };
       if (from > end) return;
     }
   }

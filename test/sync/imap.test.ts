@@ -24,7 +24,7 @@ async function fetchAll(ep: ImapEndpoint, afterUid = 0, batch = 7): Promise<Fetc
   const mb = await openMailbox(ep);
   try {
     const out: FetchedMessage[] = [];
-    for await (const b of mb.fetchAfter(afterUid, batch)) out.push(...b);
+    for await (const b of mb.fetchAfter(afterUid, batch)) out.push(...b.messages);
     return out;
   } finally {
     await mb.close();

@@ -1,0 +1,17 @@
+// desk sync [--account NAME] [--watch] [--replay] [--json] [--quiet] [--verbose]
+import type { Command } from 'commander';
+import type { Act } from '../../cli/main.js';
+
+export function register(program: Command, act: Act): void {
+  program
+    .command('sync')
+    .description('pull mail over IMAP into tickets (exactly once), then send the outbox')
+    .option('--account <name>', 'only this account of the config')
+    .option('--watch', 'keep running: wait for new mail with IMAP IDLE (Ctrl-C ends it)')
+    .option('--replay', 'retry quarantined messages (after an upgrade), without fetching mail')
+    .option('--json', 'one JSON object per mailbox on stdout instead of the reconciliation lines')
+    .option('-q, --quiet', 'print nothing but errors and quarantined mail (for cron)')
+    .option('-v, --verbose', 'IMAP protocol log (passwords masked) and parse warnings on stderr')
+    .option('--batch-size <n>', 'messages per fetch and per transaction', '500')
+    .action(act(async (ctx, opts) => (await import('./run.js')).runSync(ctx, opts as never)));
+}

@@ -1,0 +1,145 @@
+// `desk sync`: every configured mailbox (or --account's) into tickets, one reconciliation line per
+// mailbox, then the outbox. Exit 4 when another sync holds the database, 5 when a server is
+// unreachable or refuses the login (after the other accounts were synced).
+import type { Ctx } from '../../cli/context.js';
+import { DeskError, RemoteError, UsageError } from '../../cli/errors.js';
+import type { Config } from '../../config.js';
+import type { Store } from '../../store/index.js';
+import { openMailbox } from '../../mail/imap.js';
+import { acquireSyncLock } from '../../mail/lock.js';
+import { replayQuarantine, syncMailbox, type SyncOptions } from '../../mail/sync.js';
+import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
+import type { NewTicketHook } from '../../mail/sync-batch.js';
+import { applyTriageRules } from '../../store/rules.js';
+import { rulesOfConfig } from '../../domain/rules/load.js';
+import { safeLine } from '../../ui/safe-text.js';
+import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
+import { progressReporter } from './progress.js';
+
+export interface SyncCommandOptions {
+  account?: string;
+  watch?: boolean;
+  replay?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  batchSize?: string;
+}
+
+export interface SyncSession {
+  ctx: Ctx;
+  config: Config;
+  store: Store;
+  accounts: SyncAccount[];
+  options: SyncCommandOptions;
+  engine: Omit<SyncOptions, 'onProgress'>;
+}
+
+function parseBatchSize(value: string | undefined): number {
+  if (value === undefined) return 500;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw new UsageError(`invalid value for --batch-size: '${value}' (1 to 10000)`);
+  return n;
+}
+
+export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<SyncSession> {
+  const config = await ctx.config();
+  const batchSize = parseBatchSize(opts.batchSize);
+  const accounts = opts.replay && !(config.accounts ?? []).length ? [] : selectAccounts(config, opts.account);
+  const store = await ctx.store();
+  const rules = rulesOfConfig(config, await ctx.tiers());
+  // New tickets go through the triage rules (loaded once per run, not once per ticket).
+  const onNewTicket: NewTicketHook = async (tx, ticketId, at) => {
+    const applied = await applyTriageRules(tx, ticketId, { at, rules });
+    for (const w of applied.warnings) ctx.io.err(`desk: triage of ticket #${ticketId}: ${safeLine(w)}\n`);
+  };
+  const engine: SyncSession['engine'] = {
+    store,
+    now: () => ctx.now(),
+    ourAddresses: ourAddresses(config),
+    onNewTicket,
+    batchSize,
+    onQuarantine: (t, uid, reason) => ctx.io.err(`desk: ${safeLine(t.account)}/${safeLine(t.mailbox)} UID ${uid} quarantined: ${safeLine(reason)}\n`),
+    onDetail: opts.verbose ? (line) => ctx.io.err(`${safeLine(line)}\n`) : undefined,
+  };
+  return { ctx, config, store, accounts, options: opts, engine };
+}
+
+export function printReport(session: SyncSession, report: MailboxReport): void {
+  const { ctx, options } = session;
+  if (options.quiet) return;
+  ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : reconciliationLine(report) + '\n');
+}
+
+/**
+ * Syncs each account once: connect, sync, disconnect. A failing account does not stop the others;
+ * the failures are returned (the first one decides the exit code).
+ */
+export async function syncOnce(session: SyncSession, signal?: AbortSignal): Promise<DeskError[]> {
+  const { ctx, options } = session;
+  const failures: DeskError[] = [];
+  for (const account of session.accounts) {
+    if (signal?.aborted) break;
+    const progress = progressReporter(ctx.io, `${account.name}/${account.mailbox}`, !options.quiet);
+    try {
+      const endpoint = endpointOf(account);
+      const mailbox = await openMailbox(endpoint, { log: options.verbose ? (l) => ctx.io.err(l) : undefined });
+      try {
+        const report = await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue }, {
+          ...session.engine,
+          signal,
+          onProgress: progress.update,
+        });
+        progress.stop();
+        printReport(session, report);
+        if (report.error) failures.push(new RemoteError(report.error));
+      } finally {
+        await mailbox.close();
+      }
+    } catch (err) {
+      progress.stop();
+      if (!(err instanceof DeskError)) throw err;
+      failures.push(err);
+    }
+  }
+  return failures;
+}
+
+/** Reports every failure but the first on stderr and throws the first (one exit code). */
+export function throwFailures(ctx: Ctx, failures: DeskError[]): void {
+  if (!failures.length) return;
+  for (const f of failures.slice(1)) ctx.io.err(`desk: ${f.message}\n`);
+  throw failures[0];
+}
+
+export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void> {
+  const session = await openSession(ctx, opts);
+  if (opts.watch) {
+    if (opts.replay) throw new UsageError('--replay and --watch do not go together');
+    const { watch } = await import('./watch.js');
+    await watch(session);
+    return;
+  }
+  const lock = await acquireSyncLock(session.store);
+  let failures: DeskError[];
+  try {
+    if (opts.replay) {
+      const queues = new Map(session.accounts.map((a) => [a.name, a.queue]));
+      const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null);
+      if (!opts.quiet) ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : replayLine(report) + '\n');
+      return;
+    }
+    failures = await syncOnce(session);
+  } finally {
+    await lock.release();
+  }
+  await flushOutbox(session);
+  throwFailures(ctx, failures);
+}
+
+/**
+ * Sends what the outbox holds once mail is in. The outbox lives in src/mail/outbox.ts (another
+ * part of desk); until it exists there is nothing to send.
+ */
+async function flushOutbox(_session: SyncSession): Promise<void> {
+  // Wired when the outbox module lands (see the report of the sync work).
+}

@@ -1,0 +1,381 @@
+// Stores one batch of prepared mail inside the caller's write transaction: dedupe, threading,
+// new tickets, status changes, and the mailbox cursor, all or nothing. A crash at any point
+// leaves either the whole batch with its cursor or none of it, so a rerun continues exactly where
+// the last commit ended and makes the same rows with the same ids.
+//
+// Lookups are made once per batch (a few `IN (…)` queries) and inserts are multi-row, so the cost
+// per message is a few microseconds of SQL rather than a handful of round trips.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DialectOps, SearchRow } from '../store/dialect/types.js';
+import type { DB } from '../store/schema.js';
+import { applyChanges } from '../store/repos/tickets.js';
+import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type ThreadLookup } from '../domain/threading.js';
+import type { Status } from '../domain/types.js';
+import { emptyCounts, type MailboxCounts } from './sync-report.js';
+import { syncDb } from './sync-schema.js';
+import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.js';
+
+export interface BatchTarget {
+  account: string;
+  mailbox: string;
+  uidValidity: string;
+  /** queue of new tickets from this mailbox */
+  queue: string | null;
+}
+
+/** Where the cursor stands once this batch is committed. */
+export interface BatchCursor {
+  lastUid: number;
+  /** HIGHESTMODSEQ, only when the run is complete (a partial run must not look up to date) */
+  highestModseq: string | null;
+  syncedAt: string;
+}
+
+/** Called for each ticket the batch created, in the same transaction (triage rules). */
+export type NewTicketHook = (tx: Kysely<DB>, ticketId: number, at: string) => Promise<void>;
+
+export interface StoredOutcome {
+  counts: MailboxCounts;
+  /** quarantine rows that a replay stored */
+  resolved: number;
+}
+
+/** Statuses a customer's reply takes back to open (Zendesk/Zammad behaviour). */
+const REOPEN_ON_REPLY: ReadonlySet<string> = new Set(['pending', 'on_hold', 'solved']);
+/** A reply to a closed ticket opens a follow-up ticket instead: closed is final. */
+const FINAL_STATUS = 'closed';
+/** Rows per IN (…) lookup: under every dialect's parameter limit. */
+const LOOKUP_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function insertRows(tx: Kysely<any>, table: string, rows: Record<string, unknown>[], maxParams: number): Promise<void> {
+  if (!rows.length) return;
+  const per = Math.max(1, Math.floor(maxParams / Object.keys(rows[0]!).length));
+  for (const part of chunks(rows, per)) await tx.insertInto(table).values(part).execute();
+}
+
+async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<number> {
+  const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  return Number(row?.m ?? 0);
+}
+
+interface KnownTicket {
+  status: string;
+  requester: string;
+  /** created by this batch */
+  fresh: boolean;
+}
+
+interface MessageRow {
+  id: number;
+  ticket_id: number | null;
+  message_id: string;
+  in_reply_to: string | null;
+  refs: string;
+  direction: 'in' | 'out';
+  from_addr: string;
+  from_name: string | null;
+  to_addrs: string;
+  cc_addrs: string;
+  date: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  author: null;
+  auto_reason: string | null;
+  thread_rule: string | null;
+  raw_sha256: string;
+}
+
+/** What the database already knows that this batch's decisions depend on. */
+async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
+  const db = syncDb(tx);
+  const mails = items.filter((i): i is PreparedMail => i.kind === 'mail');
+  const failures = items.filter((i): i is QuarantineItem => i.kind === 'quarantine');
+
+  const knownKeys = new Set<string>();
+  for (const part of chunks([...new Set(mails.map((m) => m.key))], LOOKUP_CHUNK)) {
+    for (const r of await db.selectFrom('mail_keys').select('key').where('key', 'in', part).execute()) knownKeys.add(r.key);
+  }
+  const quarantined = new Set<string>();
+  const rawShas = [...new Set([...failures.map((f) => f.rawSha256), ...mails.filter((m) => m.quarantineId === undefined).map((m) => m.parsed.sha256)])];
+  for (const part of chunks(rawShas, LOOKUP_CHUNK)) {
+    for (const r of await db.selectFrom('mail_quarantine').select('raw_sha256').where('raw_sha256', 'in', part).execute()) quarantined.add(r.raw_sha256);
+  }
+
+  // Message-IDs: those the batch refers to (threading) and its own (mail desk stored without raw).
+  const ids = new Set<string>();
+  for (const m of mails) {
+    ids.add(m.messageId);
+    for (const r of referencedIds(m.parsed, { reportedMessageId: m.reportedMessageId })) ids.add(r.id);
+  }
+  const ticketOfMessage = new Map<string, number>();
+  /** Message-IDs of mail desk holds without raw: its own replies, imported history. */
+  const withoutRaw = new Set<string>();
+  for (const part of chunks([...ids], LOOKUP_CHUNK)) {
+    const rows = await tx
+      .selectFrom('messages')
+      .select(['message_id', 'ticket_id', 'raw_sha256'])
+      .where('message_id', 'in', part)
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      if (r.ticket_id !== null && !ticketOfMessage.has(r.message_id)) ticketOfMessage.set(r.message_id, Number(r.ticket_id));
+      if (r.raw_sha256 === null) withoutRaw.add(r.message_id);
+    }
+  }
+
+  // Tickets named by our Message-IDs, subject tags, or found above.
+  const ticketIds = new Set<number>(ticketOfMessage.values());
+  for (const m of mails) {
+    for (const id of ids) {
+      const ours = parseOurMessageId(id);
+      if (ours) ticketIds.add(ours.ticketId);
+    }
+    for (const t of subjectTags(m.parsed.subject)) ticketIds.add(t);
+  }
+  const tickets = new Map<number, KnownTicket>();
+  for (const part of chunks([...ticketIds], LOOKUP_CHUNK)) {
+    const rows = await tx
+      .selectFrom('tickets as t')
+      .innerJoin('requesters as r', 'r.id', 't.requester_id')
+      .select(['t.id', 't.status', 'r.email'])
+      .where('t.id', 'in', part)
+      .execute();
+    for (const r of rows) tickets.set(Number(r.id), { status: r.status, requester: r.email, fresh: false });
+  }
+  return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets };
+}
+
+/**
+ * Stores the batch; returns what happened to each message, bucketed. `cursor`: advance the
+ * mailbox cursor in the same transaction (null on replay).
+ */
+export async function storeBatch(
+  tx: Kysely<DB>,
+  ops: DialectOps,
+  target: BatchTarget,
+  items: readonly PreparedItem[],
+  cursor: BatchCursor | null,
+  onNewTicket: NewTicketHook,
+): Promise<StoredOutcome> {
+  const db = syncDb(tx);
+  const counts = emptyCounts();
+  counts.new = items.length;
+  let resolved = 0;
+  const known = await prefetch(tx, items);
+
+  let nextTicket = (await maxId(tx, 'tickets')) + 1;
+  let nextMessage = (await maxId(tx, 'messages')) + 1;
+
+  const lookup: ThreadLookup = {
+    ticketForOurMessageId: (id) => {
+      const ours = parseOurMessageId(id);
+      return ours && known.tickets.has(ours.ticketId) ? ours.ticketId : null;
+    },
+    ticketForKnownMessageId: (id) => known.ticketOfMessage.get(id) ?? null,
+    ticketForTagFromRequester: (ticketId, fromEmail) =>
+      known.tickets.get(ticketId)?.requester === fromEmail.toLowerCase() ? ticketId : null,
+  };
+
+  const newTickets: { id: number; subject: string; requester: { email: string; name: string | null }; at: string }[] = [];
+  const messages: MessageRow[] = [];
+  const attachments: Record<string, unknown>[] = [];
+  const keys: { key: string; message_pk: number }[] = [];
+  const raws = new Map<string, Buffer>();
+  const quarantineRows: Record<string, unknown>[] = [];
+  const search: SearchRow[] = [];
+  /** existing tickets that got mail: their updated_at moves to the latest arrival */
+  const touched = new Map<number, string>();
+  /** tickets created by this batch: their updated_at is their latest message's arrival */
+  const lastArrival = new Map<number, string>();
+  const resolvedRows: { id: number; message_pk: number; at: string }[] = [];
+
+  for (const item of items) {
+    if (item.kind === 'quarantine') {
+      if (item.quarantineId !== undefined) continue; // replay: still unreadable, row stays as it is
+      if (known.quarantined.has(item.rawSha256)) {
+        counts.duplicates++;
+        continue;
+      }
+      known.quarantined.add(item.rawSha256);
+      raws.set(item.rawSha256, item.raw);
+      quarantineRows.push({
+        account: target.account, mailbox: target.mailbox, uid_validity: target.uidValidity, uid: item.uid,
+        raw_sha256: item.rawSha256, reason: item.reason, received_at: item.receivedAt, resolved_at: null, message_pk: null,
+      });
+      counts.quarantined++;
+      continue;
+    }
+
+    const m = item;
+    const p = m.parsed;
+    // Exactly once: the same Message-ID with the same content is here already; mail that desk
+    // holds without raw under this Message-ID (its own sent reply, imported history) too.
+    if (known.knownKeys.has(m.key) || known.withoutRaw.has(m.messageId) ||
+        (m.quarantineId === undefined && known.quarantined.has(p.sha256))) {
+      counts.duplicates++;
+      continue;
+    }
+    known.knownKeys.add(m.key);
+
+    const decision = await threadMessage(p, lookup, { reportedMessageId: m.reportedMessageId });
+    let ticketId = decision.ticketId;
+    let rule = `${decision.rule}: ${decision.detail}`;
+    const person = m.auto === null && !m.fromUs;
+
+    const existing = ticketId !== null ? known.tickets.get(ticketId) : undefined;
+    if (ticketId !== null && !existing) ticketId = null; // the lookup and the prefetch always agree; be safe
+    if (existing && person) {
+      const t = existing;
+      if (t.status === FINAL_STATUS) {
+        rule = `new: follow-up to closed ticket ${ticketId} (${rule})`;
+        ticketId = null;
+      } else if (REOPEN_ON_REPLY.has(t.status)) {
+        await applyChanges(tx, ticketId!, [{ type: 'status', to: 'open' as Status, reason: 'the customer replied by mail' }], p.from.email, m.receivedAt);
+        t.status = 'open';
+      }
+    }
+
+    if (ticketId === null && person) {
+      ticketId = nextTicket++;
+      newTickets.push({ id: ticketId, subject: p.subject || '(no subject)', requester: { email: p.from.email, name: p.from.name }, at: m.receivedAt });
+      known.tickets.set(ticketId, { status: 'new', requester: p.from.email, fresh: true });
+      search.push({ ticket_id: ticketId, subject: p.subject || '(no subject)', body: '' });
+      counts.new_tickets++;
+    } else if (person) {
+      counts.threaded++;
+    } else if (m.fromUs) {
+      // Our own mail (an agent answering from a mail client with the support address).
+      if (ticketId !== null) counts.threaded++;
+      else {
+        counts.auto_generated++;
+        rule = `not attached: ${decision.detail}`;
+      }
+    } else {
+      counts.auto_generated++;
+      if (ticketId === null) rule = `not attached: ${decision.detail}`;
+    }
+    if (ticketId !== null) {
+      // updated_at follows the latest arrival: set at insert for new tickets, updated for others.
+      const latest = known.tickets.get(ticketId)?.fresh ? lastArrival : touched;
+      const prev = latest.get(ticketId);
+      if (!prev || prev < m.receivedAt) latest.set(ticketId, m.receivedAt);
+    }
+
+    const pk = nextMessage++;
+    messages.push({
+      id: pk,
+      ticket_id: ticketId,
+      message_id: m.messageId,
+      in_reply_to: p.in_reply_to,
+      refs: JSON.stringify(p.references),
+      direction: m.fromUs ? 'out' : 'in',
+      from_addr: p.from.email,
+      from_name: p.from.name,
+      to_addrs: JSON.stringify(p.to.map((a) => a.email)),
+      cc_addrs: JSON.stringify(p.cc.map((a) => a.email)),
+      date: p.date,
+      subject: p.subject || null,
+      text: p.text,
+      html: p.html,
+      author: null,
+      auto_reason: m.fromUs && ticketId === null ? 'sent from our own address' : m.auto,
+      thread_rule: rule,
+      raw_sha256: p.sha256,
+    });
+    p.attachments.forEach((a, i) => {
+      attachments.push({
+        message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256,
+        path: m.attachmentPaths[i] ?? null,
+      });
+    });
+    keys.push({ key: m.key, message_pk: pk });
+    raws.set(p.sha256, m.raw);
+    if (ticketId !== null) {
+      search.push({ ticket_id: ticketId, subject: p.subject, body: p.text });
+      known.ticketOfMessage.set(m.messageId, ticketId);
+    }
+    if (m.quarantineId !== undefined) {
+      resolvedRows.push({ id: m.quarantineId, message_pk: pk, at: cursor?.syncedAt ?? m.receivedAt });
+      resolved++;
+    }
+  }
+
+  // Requesters of the new tickets: existing ones looked up, the rest inserted.
+  const requesterIds = new Map<string, number>();
+  const emails = [...new Set(newTickets.map((t) => t.requester.email))];
+  for (const part of chunks(emails, LOOKUP_CHUNK)) {
+    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterIds.set(r.email, Number(r.id));
+  }
+  const missing = emails.filter((e) => !requesterIds.has(e));
+  for (const part of chunks(missing, LOOKUP_CHUNK)) {
+    const names = new Map(newTickets.map((t) => [t.requester.email, t.requester.name]));
+    const rows = await tx
+      .insertInto('requesters')
+      .values(part.map((email) => ({ email, name: names.get(email) ?? null })))
+      .returning(['id', 'email'])
+      .execute();
+    for (const r of rows) requesterIds.set(r.email, Number(r.id));
+  }
+
+  await insertRows(tx, 'tickets', newTickets.map((t) => ({
+    id: t.id, subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue,
+    assignee: null, tags: '[]', requester_id: requesterIds.get(t.requester.email)!,
+    created_at: t.at, updated_at: lastArrival.get(t.id) ?? t.at,
+  })), ops.maxParams);
+  await insertRows(tx, 'messages', messages as unknown as Record<string, unknown>[], ops.maxParams);
+  await insertRows(tx, 'attachments', attachments, ops.maxParams);
+  await insertRows(tx, 'mail_keys', keys as unknown as Record<string, unknown>[], ops.maxParams);
+  await insertRawMail(db, [...raws]);
+  await insertRows(tx, 'mail_quarantine', quarantineRows, ops.maxParams);
+  await ops.indexSearchText(tx, search);
+  await touchTickets(tx, [...touched]);
+  for (const r of resolvedRows) {
+    await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
+  }
+
+  // New tickets through the triage rules, now that their first message is stored.
+  for (const t of newTickets) await onNewTicket(tx, t.id, t.at);
+
+  if (cursor) {
+    const row = {
+      account: target.account, mailbox: target.mailbox, uid_validity: target.uidValidity,
+      last_uid: cursor.lastUid, highest_modseq: cursor.highestModseq, synced_at: cursor.syncedAt,
+    };
+    await db
+      .insertInto('mail_cursors')
+      .values(row)
+      .onConflict((oc) => oc.columns(['account', 'mailbox']).doUpdateSet({
+        uid_validity: row.uid_validity, last_uid: row.last_uid, highest_modseq: row.highest_modseq, synced_at: row.synced_at,
+      }))
+      .execute();
+  }
+  return { counts, resolved };
+}
+
+async function insertRawMail(db: ReturnType<typeof syncDb>, raws: [string, Buffer][]): Promise<void> {
+  // Few rows per statement: raw mail can be megabytes each.
+  for (const part of chunks(raws, 50)) {
+    await db
+      .insertInto('mail_raw')
+      .values(part.map(([sha256, raw]) => ({ sha256, raw, size: raw.length })))
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+  }
+}
+
+/** updated_at = max(updated_at, arrival) for each ticket, in one statement per chunk. */
+async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promise<void> {
+  for (const part of chunks(touched, 300)) {
+    const cases = part.map(([id, at]) => sql`when ${id} then (case when updated_at < ${at} then ${at} else updated_at end)`);
+    await sql`update tickets set updated_at = case id ${sql.join(cases, sql` `)} else updated_at end
+      where id in (${sql.join(part.map(([id]) => id))})`.execute(tx);
+  }
+}

@@ -1,0 +1,122 @@
+// Per-message work of the sync that needs no database: parse, classify, and put attachment
+// content under the data dir. Done before the batch's write transaction so the database lock is
+// held only for the inserts. A message that cannot be read becomes a quarantine item here, with
+// the reason; nothing thrown by one message reaches the rest of the batch.
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { isoSeconds } from '../domain/types.js';
+import { safeAttachmentPath } from './attachment-path.js';
+import { classifyAutomatic, reportedMessageId } from './classify.js';
+import { dedupeKey, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
+
+/** A message ready to store. */
+export interface PreparedMail {
+  kind: 'mail';
+  uid: number;
+  raw: Buffer;
+  parsed: ParsedMail;
+  /** dedupe key: Message-ID + content hash, or the hash alone */
+  key: string;
+  /** Message-ID to store (a stable stand-in when the message has none) */
+  messageId: string;
+  /** when the server got it (INTERNALDATE, never later than now): the ticket's arrival time */
+  receivedAt: string;
+  /** why it is automatic (auto-reply, bounce, list…), else null */
+  auto: string | null;
+  /** for bounces that quote the original rather than attach it */
+  reportedMessageId: string | null;
+  /** sent from one of our own addresses */
+  fromUs: boolean;
+  /** stored attachment files (relative to the data dir), in the order of parsed.attachments */
+  attachmentPaths: string[];
+  /** set on replay: the quarantine row this came from */
+  quarantineId?: number;
+}
+
+/** A message that could not be read: stored raw with the reason, retried by --replay. */
+export interface QuarantineItem {
+  kind: 'quarantine';
+  uid: number;
+  raw: Buffer;
+  rawSha256: string;
+  receivedAt: string;
+  reason: string;
+  quarantineId?: number;
+}
+
+export type PreparedItem = PreparedMail | QuarantineItem;
+
+export interface PrepareContext {
+  dataDir: string;
+  /** lowercased addresses that are ours (accounts' `address`, SMTP from) */
+  ourAddresses: ReadonlySet<string>;
+  now: Date;
+}
+
+export function receivedAtOf(internalDate: Date | null, now: Date): string {
+  const t = internalDate && internalDate.getTime() <= now.getTime() ? internalDate : now;
+  return isoSeconds(new Date(Math.floor(t.getTime() / 1000) * 1000));
+}
+
+/** Writes content to its content-addressed path once; concurrent or repeated writes are harmless. */
+async function storeFile(absolute: string, content: Buffer): Promise<void> {
+  try {
+    const st = await stat(absolute);
+    if (st.size === content.length) return;
+  } catch {
+    /* not there yet */
+  }
+  await mkdir(dirname(absolute), { recursive: true });
+  // Write then rename: a crash never leaves a half-written file under the final name.
+  const tmp = `${absolute}.${process.pid}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, absolute);
+}
+
+function quarantine(uid: number, raw: Buffer, receivedAt: string, reason: string): QuarantineItem {
+  return { kind: 'quarantine', uid, raw, rawSha256: createHash('sha256').update(raw).digest('hex'), receivedAt, reason };
+}
+
+/** Parses and classifies one fetched message and stores its attachments' content. Never throws. */
+export async function prepareMessage(
+  uid: number,
+  raw: Buffer,
+  receivedAt: string,
+  ctx: PrepareContext,
+): Promise<PreparedItem> {
+  let parsed: ParsedMail;
+  try {
+    parsed = await parseMessage(raw, { fallbackDate: receivedAt });
+  } catch (err) {
+    const reason = err instanceof MailParseError ? err.reason : `parser failed: ${(err as Error)?.message ?? String(err)}`;
+    return quarantine(uid, raw, receivedAt, reason);
+  }
+  try {
+    const fromUs = ctx.ourAddresses.has(parsed.from.email.toLowerCase());
+    const classification = classifyAutomatic(parsed);
+    const attachmentPaths: string[] = [];
+    for (const a of parsed.attachments) {
+      const p = safeAttachmentPath(ctx.dataDir, a.sha256, a.filename);
+      await storeFile(p.absolute, a.content);
+      attachmentPaths.push(p.relative);
+    }
+    // The content is on disk now; drop it so a batch of big attachments is not held in memory.
+    for (const a of parsed.attachments) a.content = Buffer.alloc(0);
+    return {
+      kind: 'mail',
+      uid,
+      raw,
+      parsed,
+      key: dedupeKey(parsed),
+      messageId: storedMessageId(parsed),
+      receivedAt,
+      auto: fromUs ? null : classification.reason,
+      reportedMessageId: reportedMessageId(parsed),
+      fromUs,
+      attachmentPaths,
+    };
+  } catch (err) {
+    return quarantine(uid, raw, receivedAt, `could not be stored: ${(err as Error)?.message ?? String(err)}`);
+  }
+}

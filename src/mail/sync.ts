@@ -1,0 +1,220 @@
+// The sync engine: one mailbox of one account into the store, incrementally by UID.
+//
+// Exactly once, whatever happens:
+//  - the cursor (UIDVALIDITY + last UID handled) is written in the same transaction as the
+//    messages of each batch, so an interrupted run resumes right after the last commit;
+//  - every message also carries a dedupe key (Message-ID + content hash), so a UIDVALIDITY reset,
+//    overlapping deliveries or a second mailbox with the same mail add nothing twice;
+//  - the mailbox is EXAMINEd and fetched with BODY.PEEK: \Seen is neither needed nor touched.
+// One bad message never stops the run: it is quarantined with the reason.
+import type { Kysely } from 'kysely';
+import { ConflictError, RemoteError } from '../cli/errors.js';
+import type { Store } from '../store/index.js';
+import type { DB } from '../store/schema.js';
+import { isoSeconds } from '../domain/types.js';
+import type { ImapMailbox } from './imap.js';
+import { prepareMessage, receivedAtOf, type PrepareContext, type PreparedItem } from './sync-prepare.js';
+import { storeBatch, type BatchTarget, type NewTicketHook } from './sync-batch.js';
+import { addCounts, emptyCounts, type MailboxCounts, type MailboxReport, type ReplayReport } from './sync-report.js';
+import { syncDb, type MailCursorsTable } from './sync-schema.js';
+
+export interface SyncTarget {
+  account: string;
+  mailbox: string;
+  queue: string | null;
+}
+
+export interface SyncOptions {
+  store: Store;
+  now(): Date;
+  /** lowercased addresses that are ours: mail from them is outbound, never a new ticket */
+  ourAddresses: ReadonlySet<string>;
+  onNewTicket: NewTicketHook;
+  /** messages per fetch and per transaction */
+  batchSize?: number;
+  /** progress in UIDs: done of total, for a progress bar */
+  onProgress?(done: number, total: number): void;
+  /** a message was quarantined (reported to the user even with --quiet) */
+  onQuarantine?(target: SyncTarget, uid: number, reason: string): void;
+  /** parse warnings and other detail, for --verbose */
+  onDetail?(line: string): void;
+  /** stop after the batch in progress (Ctrl-C in --watch) */
+  signal?: AbortSignal;
+}
+
+/** Messages prepared (parsed, attachments written) at once: I/O overlaps, memory stays bounded. */
+const PREPARE_CONCURRENCY = 16;
+
+export async function readCursor(db: Kysely<DB>, account: string, mailbox: string): Promise<MailCursorsTable | null> {
+  const row = await syncDb(db)
+    .selectFrom('mail_cursors')
+    .selectAll()
+    .where('account', '=', account)
+    .where('mailbox', '=', mailbox)
+    .executeTakeFirst();
+  return row ? { ...row, last_uid: Number(row.last_uid) } : null;
+}
+
+async function prepareAll(
+  messages: { uid: number; raw: Buffer; internalDate: Date | null }[],
+  ctx: PrepareContext,
+): Promise<PreparedItem[]> {
+  const out: PreparedItem[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i += PREPARE_CONCURRENCY) {
+    const part = messages.slice(i, i + PREPARE_CONCURRENCY);
+    const done = await Promise.all(part.map((m) => prepareMessage(m.uid, m.raw, receivedAtOf(m.internalDate, ctx.now), ctx)));
+    done.forEach((item, j) => (out[i + j] = item));
+  }
+  return out;
+}
+
+function isStoreFailure(err: unknown): boolean {
+  // Lock timeouts and a full or read-only disk are not the message's fault: stop the run.
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return err instanceof ConflictError || /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CORRUPT|CANTOPEN)/.test(code);
+}
+
+/**
+ * Stores a batch in one transaction. If that fails because of one message (a constraint, a bug
+ * triggered by odd content), the batch is stored message by message and the culprit quarantined,
+ * so one bad message never blocks the mailbox.
+ */
+async function storeWithFallback(
+  opts: SyncOptions,
+  target: BatchTarget,
+  items: PreparedItem[],
+  lastUid: number,
+): Promise<MailboxCounts> {
+  const syncedAt = isoSeconds(opts.now());
+  const cursor = { lastUid, highestModseq: null, syncedAt };
+  try {
+    return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket))).counts;
+  } catch (err) {
+    if (isStoreFailure(err) || items.length === 0) throw err;
+  }
+  const counts = emptyCounts();
+  for (const item of items) {
+    const step = { lastUid: item.uid, highestModseq: null, syncedAt };
+    try {
+      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], step, opts.onNewTicket))).counts);
+    } catch (err) {
+      if (isStoreFailure(err)) throw err;
+      const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
+      const q: PreparedItem = {
+        kind: 'quarantine', uid: item.uid, raw: item.raw, receivedAt: item.receivedAt, reason,
+        rawSha256: item.kind === 'mail' ? item.parsed.sha256 : item.rawSha256,
+      };
+      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [q], step, opts.onNewTicket))).counts);
+    }
+  }
+  // The range may end after its last message (expunged UIDs): the cursor covers it all.
+  await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [], cursor, opts.onNewTicket));
+  return counts;
+}
+
+/**
+ * Syncs one opened mailbox. Returns the reconciliation report; a connection lost mid-way ends the
+ * report with `error` set (what was committed stays; the next run continues from there).
+ */
+export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts: SyncOptions): Promise<MailboxReport> {
+  const state = mailbox.state;
+  const cursor = await readCursor(opts.store.db, target.account, target.mailbox);
+  const validityChanged = cursor !== null && cursor.uid_validity !== state.uidValidity;
+  // A new UIDVALIDITY means the old UIDs mean nothing: look at everything again; the dedupe keys
+  // keep what is already stored from being stored twice.
+  const afterUid = cursor && !validityChanged ? cursor.last_uid : 0;
+  const report: MailboxReport = {
+    account: target.account,
+    mailbox: target.mailbox,
+    on_server: state.exists,
+    uid_validity: state.uidValidity,
+    uid_validity_changed: validityChanged,
+    ...emptyCounts(),
+    error: null,
+  };
+  const end = state.uidNext - 1;
+  const upToDate = cursor !== null && !validityChanged &&
+    (cursor.last_uid >= end || (state.highestModseq !== null && cursor.highest_modseq === state.highestModseq));
+  if (upToDate) {
+    opts.onProgress?.(0, 0);
+    return report;
+  }
+
+  const batchTarget: BatchTarget = { ...target, uidValidity: state.uidValidity };
+  const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
+  const total = Math.max(0, end - afterUid);
+  let lastUid = afterUid;
+  opts.onProgress?.(0, total);
+  try {
+    for await (const batch of mailbox.fetchAfter(afterUid, opts.batchSize)) {
+      const items = await prepareAll(batch.messages, prepareCtx);
+      for (const item of items) {
+        if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
+        else for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
+      }
+      addCounts(report, await storeWithFallback(opts, batchTarget, items, batch.lastUid));
+      lastUid = batch.lastUid;
+      opts.onProgress?.(lastUid - afterUid, total);
+      if (opts.signal?.aborted) return report;
+    }
+  } catch (err) {
+    if (err instanceof RemoteError) {
+      report.error = err.message;
+      return report;
+    }
+    throw err;
+  }
+  // Complete: remember HIGHESTMODSEQ so that an unchanged mailbox is recognised at once next time.
+  const syncedAt = isoSeconds(opts.now());
+  await opts.store.write((tx) =>
+    storeBatch(tx, opts.store.ops, batchTarget, [], { lastUid: Math.max(lastUid, end), highestModseq: state.highestModseq, syncedAt }, opts.onNewTicket),
+  );
+  return report;
+}
+
+/** Retries quarantined mail (after an upgrade of the parser): stored ones are marked resolved. */
+export async function replayQuarantine(
+  opts: SyncOptions,
+  queueOf: (account: string) => string | null,
+): Promise<ReplayReport> {
+  const db = syncDb(opts.store.db);
+  const rows = await db
+    .selectFrom('mail_quarantine as q')
+    .innerJoin('mail_raw as r', 'r.sha256', 'q.raw_sha256')
+    .select(['q.id', 'q.account', 'q.mailbox', 'q.uid_validity', 'q.uid', 'q.reason', 'q.received_at', 'r.raw'])
+    .where('q.resolved_at', 'is', null)
+    .orderBy('q.id')
+    .execute();
+  const report: ReplayReport = { retried: rows.length, stored: 0, still_quarantined: 0 };
+  const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
+  for (const row of rows) {
+    const raw = Buffer.from(row.raw);
+    const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx);
+    item.quarantineId = Number(row.id);
+    const target: BatchTarget = { account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account) };
+    if (item.kind === 'quarantine') {
+      report.still_quarantined++;
+      if (item.reason !== row.reason) {
+        await opts.store.write((tx) => syncDb(tx).updateTable('mail_quarantine').set({ reason: item.reason }).where('id', '=', Number(row.id)).execute());
+      }
+      opts.onQuarantine?.({ account: row.account, mailbox: row.mailbox, queue: null }, Number(row.uid), item.reason);
+      continue;
+    }
+    try {
+      const outcome = await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], null, opts.onNewTicket));
+      if (outcome.resolved) report.stored++;
+      else {
+        // Already stored by another path (same Message-ID and content): nothing left to retry.
+        await opts.store.write((tx) => syncDb(tx).updateTable('mail_quarantine').set({ resolved_at: isoSeconds(opts.now()) }).where('id', '=', Number(row.id)).execute());
+        report.stored++;
+      }
+    } catch (err) {
+      if (isStoreFailure(err)) throw err;
+      report.still_quarantined++;
+      const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
+      await opts.store.write((tx) => syncDb(tx).updateTable('mail_quarantine').set({ reason }).where('id', '=', Number(row.id)).execute());
+      opts.onQuarantine?.({ account: row.account, mailbox: row.mailbox, queue: null }, Number(row.uid), reason);
+    }
+  }
+  return report;
+}
