@@ -169,6 +169,19 @@ export function decodeUtf7(text: string): string {
   });
 }
 
+// Node 20's TextDecoder decodes windows-1252 (and so us-ascii and iso-8859-1, which WHATWG maps
+// to it) as ISO-8859-1: 0x80–0x9F become C1 controls instead of € ‚ „ … ‘ ’ “ ” – — ™. Mail in
+// those charsets is everywhere, so desk maps that range itself.
+const CP1252_80_9F =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F'
+  + '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+
+export function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\u0080-\u009F]/g, (c) => CP1252_80_9F[c.charCodeAt(0) - 0x80]);
+}
+
 class MailTextDecoder extends NativeTextDecoder {
   private readonly mode: DecodeMode;
   private readonly declaredUtf8: boolean;
@@ -190,6 +203,7 @@ class MailTextDecoder extends NativeTextDecoder {
     // and postal-mime hands quoted-printable parts over already decoded to UTF-8.
     if (!isAscii(bytes) && isUtf8(bytes)) return Buffer.from(bytes).toString('utf8');
     if (this.mode === 'utf7') return decodeUtf7(Buffer.from(bytes).toString('latin1'));
+    if (this.encoding === 'windows-1252') return decodeWindows1252(bytes);
     return super.decode(input, options);
   }
 }
@@ -209,7 +223,7 @@ async function withMailDecoders<T>(fn: () => Promise<T>): Promise<T> {
 /** Bytes of unknown charset → text: UTF-8 when valid, else windows-1252 (never fails). */
 function decodeGuessing(bytes: Uint8Array): string {
   if (isUtf8(bytes)) return Buffer.from(bytes).toString('utf8');
-  return new NativeTextDecoder('windows-1252').decode(bytes);
+  return decodeWindows1252(bytes);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,11 +291,42 @@ function headerText(fields: RawField[], name: string): string | null {
 }
 
 /**
- * Header bytes that are not UTF-8 (raw Latin-1 subjects, names) are transcoded to UTF-8 using the
- * message's declared charset, else windows-1252 — postal-mime would turn them into U+FFFD.
- * Also drops what comes before the headers: an mbox "From " line, leading blank lines.
+ * The copy of the raw message postal-mime gets, with the damage it cannot cope with repaired.
+ * (The raw message itself is kept and hashed unchanged.)
  */
 function prepareForParser(raw: Buffer, warnings: string[]): Buffer {
+  let message = dropLeadingJunk(raw);
+  // Old Mac line endings (CR only): postal-mime splits lines on LF.
+  if (!message.includes(0x0a) && message.includes(0x0d)) {
+    message = Buffer.from(message.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+    warnings.push('line endings were bare CR');
+  }
+  message = endHeaderAtFirstNonField(message, warnings);
+  message = declareMissingBoundary(message, warnings);
+  return headerToUtf8(message, warnings);
+}
+
+/**
+ * A top-level multipart without a boundary parameter hides its whole body from a MIME parser.
+ * Take the boundary from the first delimiter line in the body, or read the body as plain text.
+ */
+function declareMissingBoundary(message: Buffer, warnings: string[]): Buffer {
+  const { header, body } = splitHeaderBody(message);
+  const text = header.toString('latin1');
+  const field = /^content-type[ \t]*:[ \t]*multipart\/[^\n]*(\r?\n[ \t][^\n]*)*/im.exec(text);
+  if (!field || /boundary\s*=/i.test(field[0])) return message;
+  const delimiter = /^--([^\s]{1,70}?)(--)?[ \t]*\r?$/m.exec(body.subarray(0, 64 * 1024).toString('latin1'));
+  const value = field[0].replace(/\r$/, '');
+  const replacement = delimiter
+    ? `${value}; boundary="${delimiter[1].replace(/"/g, '')}"`
+    : value.replace(/multipart\/[\w.+-]*/i, 'text/plain');
+  warnings.push(delimiter ? 'multipart without boundary parameter: taken from the body' : 'multipart without boundary: body read as text');
+  const repaired = text.slice(0, field.index) + replacement + (field[0].endsWith('\r') ? '\r' : '') + text.slice(field.index + field[0].length);
+  return Buffer.concat([Buffer.from(repaired, 'latin1'), message.subarray(header.length)]);
+}
+
+/** Leading blank lines and an mbox "From sender date" separator line. */
+function dropLeadingJunk(raw: Buffer): Buffer {
   let start = 0;
   while (start < raw.length && (raw[start] === 0x0d || raw[start] === 0x0a)) start++;
   // "From sender date" (mbox separator), not "From : …" (a From field with obsolete spacing).
@@ -290,30 +335,58 @@ function prepareForParser(raw: Buffer, warnings: string[]): Buffer {
     const nl = raw.indexOf(0x0a, start);
     start = nl === -1 ? raw.length : nl + 1;
   }
-  let message = start ? raw.subarray(start) : raw;
-  // Old Mac line endings (CR only): postal-mime splits on LF.
-  if (!message.includes(0x0a) && message.includes(0x0d)) {
-    message = Buffer.from(message.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
-    warnings.push('line endings were bare CR');
+  return start ? raw.subarray(start) : raw;
+}
+
+// field-name: printable ASCII but ':' (RFC 5322), optional obsolete whitespace before the colon
+// eslint-disable-next-line no-control-regex
+const FIELD_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+const COMMON_FIELD = /^(from|to|cc|subject|date|message-id|in-reply-to|references|reply-to|sender|mime-version|content-[a-z-]+|received|return-path)[ \t]*:/i;
+
+/**
+ * Scripts that forget the blank line between header and body: a line of prose (words with
+ * spaces, not a field, not a continuation) after which no common field follows starts the body,
+ * instead of being swallowed as a bogus field. Stray junk between real fields stays a header.
+ */
+function endHeaderAtFirstNonField(message: Buffer, warnings: string[]): Buffer {
+  const { header } = splitHeaderBody(message);
+  const lines = header.toString('latin1').split('\n');
+  let offset = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const content = lines[i].replace(/\r$/, '');
+    const prose = i > 0 && /\S\s+\S/.test(content) && !/^[ \t]/.test(content) && !FIELD_LINE.test(content);
+    if (prose && !lines.slice(i + 1).some((line) => COMMON_FIELD.test(line))) {
+      warnings.push('no blank line between header and body');
+      return Buffer.concat([message.subarray(0, offset), Buffer.from('\r\n'), message.subarray(offset)]);
+    }
+    offset += lines[i].length + 1;
   }
+  return message;
+}
+
+/**
+ * Header bytes that are not UTF-8 (raw Latin-1 subjects, names) are transcoded to UTF-8 using the
+ * message's declared charset, else windows-1252 — postal-mime would turn them into U+FFFD.
+ */
+function headerToUtf8(message: Buffer, warnings: string[]): Buffer {
   const { header, body } = splitHeaderBody(message);
   if (isAscii(header) || isUtf8(header)) return message;
-
   // The body's declared charset is the best guess for the sender's headers too; UTF-8 is not
   // (these bytes are not UTF-8), and without a declaration windows-1252 is the common case.
   const declared = /charset\s*=\s*"?([\w.:-]+)/i.exec(header.toString('latin1'))?.[1];
   const charset = declared ? resolveCharset(declared) : null;
   const usable = charset && charset.mode === 'native' && charset.label !== 'utf-8' && !charset.label.startsWith('utf-16');
-  const decoder = new NativeTextDecoder(usable ? charset.label : 'windows-1252');
+  const label = usable ? charset.label : 'windows-1252';
+  const decode = label === 'windows-1252' ? decodeWindows1252 : (b: Uint8Array) => new NativeTextDecoder(label).decode(b);
   const repaired = header
     .toString('latin1')
     .split('\n')
     .map((line) => {
       const bytes = Buffer.from(line, 'latin1');
-      return isUtf8(bytes) ? line : Buffer.from(decoder.decode(bytes), 'utf8').toString('latin1');
+      return isUtf8(bytes) ? line : Buffer.from(decode(bytes), 'utf8').toString('latin1');
     })
     .join('\n');
-  warnings.push(`header bytes were not UTF-8: read as ${decoder.encoding}`);
+  warnings.push(`header bytes were not UTF-8: read as ${label}`);
   const separator = message.subarray(header.length, message.length - body.length);
   return Buffer.concat([Buffer.from(repaired, 'latin1'), separator, body]);
 }
