@@ -10,6 +10,7 @@ import * as init from '../commands/init/index.js';
 import * as transfer from '../commands/transfer/index.js';
 import * as escalate from '../commands/escalate/index.js';
 import * as sync from '../commands/sync/index.js';
+import * as sla from '../commands/sla/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   config.register(program, act);
   escalate.register(program, act);
   sync.register(program, act);
+  sla.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -2,10 +2,10 @@
 // Counting time of a clock over [a, b) = the seconds in [a, b) that the policy's calendar
 // counts while the ticket's status is not excluded (pause statuses; for resolution also
 // solved/closed). Everything is whole seconds.
-import type { Status, TicketWithHistory } from '../types.js';
+import type { Status } from '../types.js';
 import type { BusinessCalendar } from './calendar.js';
 import { matchPolicy, type ClockName, type SlaPolicy, type SlaPolicySet } from './policy.js';
-import { buildTimeline, isDone, isoOfSeconds, statusAt, type Timeline } from './timeline.js';
+import { buildTimeline, isDone, isoOfSeconds, statusAt, type SlaTicket, type Timeline } from './timeline.js';
 
 /** One clock as `desk sla report --by ticket --format json` prints it (spec/sla.md, Report output). */
 export interface ClockFigures {
@@ -76,7 +76,7 @@ export interface TicketEvaluation {
   solved: boolean;
   /** outbound public replies up to now (automatic mail left out) */
   public_replies: number;
-  ticket: Pick<TicketWithHistory, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags' | 'created_at'>;
+  ticket: Pick<SlaTicket, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags' | 'created_at'>;
 }
 
 /** Counting time in [a, b): calendar time while the status is not excluded. */
@@ -203,7 +203,7 @@ function outcomeOf(clocks: MeasuredClock[]): Outcome {
 }
 
 /** Measures every clock of a ticket under the policy it matches, as of `now`. */
-export function evaluateTicket(set: SlaPolicySet, ticket: TicketWithHistory, now: Date): TicketEvaluation {
+export function evaluateTicket(set: SlaPolicySet, ticket: SlaTicket, now: Date): TicketEvaluation {
   const timeline = buildTimeline(ticket, Math.floor(now.getTime() / 1000));
   const policy = matchPolicy(set, ticket);
   const sla: TicketSla = { id: ticket.id, subject: ticket.subject, policy: policy?.name ?? null, first_response: null, resolution: null, next_response: null };
@@ -260,7 +260,7 @@ export function evaluateTicket(set: SlaPolicySet, ticket: TicketWithHistory, now
  * For `desk list --sort sla` and triage: the nearest due time among a ticket's running,
  * unpaused clocks (a breached one is in the past, so it sorts first); null when none runs.
  */
-export function nearestDueAt(set: SlaPolicySet, ticket: TicketWithHistory, now: Date): string | null {
+export function nearestDueAt(set: SlaPolicySet, ticket: SlaTicket, now: Date): string | null {
   let nearest: number | null = null;
   for (const c of evaluateTicket(set, ticket, now).clocks) {
     if (c.stop === null && c.due !== null && (nearest === null || c.due < nearest)) nearest = c.due;

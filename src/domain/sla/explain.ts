@@ -2,10 +2,9 @@
 // not, so a lead can show a customer how a figure came about. Each second gets exactly one
 // kind, with precedence solved > paused > holiday > outside_hours > counted; the sum of the
 // counted segments is the clock's elapsed_s.
-import type { TicketWithHistory } from '../types.js';
 import { evaluateTicket, type MeasuredClock, type TicketEvaluation } from './clocks.js';
 import type { SlaPolicySet } from './policy.js';
-import { isDone, isoOfSeconds, type Timeline } from './timeline.js';
+import { isDone, isoOfSeconds, type SlaTicket, type Timeline } from './timeline.js';
 import type { BusinessCalendar } from './calendar.js';
 
 export const SEGMENT_KINDS = ['counted', 'outside_hours', 'holiday', 'paused', 'solved'] as const;
@@ -88,7 +87,7 @@ function explainClock(evaluation: TicketEvaluation, clock: MeasuredClock, label:
   };
 }
 
-export function explainTicket(set: SlaPolicySet, ticket: TicketWithHistory, now: Date): TicketExplanation {
+export function explainTicket(set: SlaPolicySet, ticket: SlaTicket, now: Date): TicketExplanation {
   const evaluation = evaluateTicket(set, ticket, now);
   const cal = evaluation.policy?.calendar ?? null;
   let period = 0;

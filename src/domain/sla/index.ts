@@ -13,4 +13,5 @@ export type { SlaReport, GroupFigures, GroupBy, GroupField, ReportOptions } from
 export { atRiskClocks, sortAtRisk } from './at-risk.js';
 export type { AtRiskClock, AtRiskOptions } from './at-risk.js';
 export { PERIODS } from './periods.js';
+export type { SlaTicket } from './timeline.js';
 export type { Period } from './periods.js';

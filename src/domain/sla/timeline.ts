@@ -1,7 +1,7 @@
 // A ticket's history as the clocks read it (spec/sla.md, Clocks): its status over time from
 // created_at up to now, and its public messages. Everything after `now` is ignored so that a
 // report run with --now in the past shows what was true then.
-import { DONE_STATUSES, STATUSES, type Status, type TicketWithHistory } from '../types.js';
+import { DONE_STATUSES, STATUSES, type Message, type Status, type Ticket, type TicketEvent } from '../types.js';
 
 /** Epoch seconds of an ISO instant; clocks count whole seconds. */
 export function toSeconds(iso: string): number {
@@ -10,6 +10,15 @@ export function toSeconds(iso: string): number {
 
 export function isoOfSeconds(t: number): string {
   return new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * What the clocks read of a ticket: a TicketWithHistory is one, and the report reads just these
+ * columns from the store (no bodies, no attachments).
+ */
+export interface SlaTicket extends Pick<Ticket, 'id' | 'subject' | 'status' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags' | 'created_at' | 'updated_at'> {
+  messages: readonly Pick<Message, 'direction' | 'date' | 'auto'>[];
+  events: readonly Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>[];
 }
 
 export interface StatusSegment {
@@ -52,7 +61,7 @@ interface Change {
  * the events lead to (a ticket imported without its events), the change is taken to have
  * happened at updated_at: a solved ticket must not look unsolved for want of an event.
  */
-function statusChanges(ticket: TicketWithHistory, created: number): { initial: Status; changes: Change[] } {
+function statusChanges(ticket: SlaTicket, created: number): { initial: Status; changes: Change[] } {
   const events = ticket.events
     .map((e, i) => ({ e, i, at: toSeconds(e.at) }))
     .filter(({ e, at }) => e.type === 'status' && isStatus(e.to) && !Number.isNaN(at))
@@ -69,7 +78,7 @@ function statusChanges(ticket: TicketWithHistory, created: number): { initial: S
   return { initial, changes };
 }
 
-export function buildTimeline(ticket: TicketWithHistory, now: number): Timeline {
+export function buildTimeline(ticket: SlaTicket, now: number): Timeline {
   const created = toSeconds(ticket.created_at);
   const { initial, changes } = statusChanges(ticket, created);
   const segments: StatusSegment[] = [];

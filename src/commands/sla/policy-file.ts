@@ -1,0 +1,35 @@
+// Which SLA policy a command measures with: --policy FILE, else the config's `sla`.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Ctx } from '../../cli/context.js';
+import { UsageError } from '../../cli/errors.js';
+import { parsePolicyFile, type SlaPolicySet } from '../../domain/sla/index.js';
+import { isKnownTimeZone } from '../../domain/sla/local-days.js';
+
+export async function loadPolicy(ctx: Ctx, flagPath: string | undefined): Promise<SlaPolicySet> {
+  const path = flagPath ? resolve(flagPath) : (await ctx.config()).sla;
+  if (!path) {
+    throw new UsageError('no SLA policy: give --policy FILE, or name one in the config (sla: ./sla.yaml)',
+      'the policy file format is in spec/sla.md; `desk config set sla ./sla.yaml` sets it');
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const what = flagPath ? '--policy' : "config 'sla'";
+    throw new UsageError(`cannot read the SLA policy file ${path} (${what}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parsePolicyFile(text, flagPath ?? path);
+}
+
+/** The agents' zone for due times and day/week/month groups: config `timezone`, else the system's. */
+export async function agentTimeZone(ctx: Ctx): Promise<string> {
+  const configured = (await ctx.config()).timezone;
+  if (configured !== undefined) {
+    if (typeof configured !== 'string' || !isKnownTimeZone(configured)) {
+      throw new UsageError(`config 'timezone': unknown time zone '${String(configured)}' (an IANA name like "Europe/Berlin")`);
+    }
+    return configured;
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}

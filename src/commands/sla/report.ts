@@ -1,0 +1,47 @@
+// desk sla report: compliance figures per group, in the format asked for.
+import type { Ctx } from '../../cli/context.js';
+import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { evaluateTicket, GROUP_BYS, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
+import { isoOfSeconds } from '../../domain/sla/timeline.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';
+import { readSlaTickets } from './histories.js';
+import { agentTimeZone, loadPolicy } from './policy-file.js';
+import { createdRange } from './range.js';
+
+export interface ReportFlags {
+  since?: string;
+  until?: string;
+  by?: string;
+  format?: string;
+  policy?: string;
+}
+
+/** --format wins; --json means json; a terminal gets the table, a pipe or file gets CSV. */
+export function chooseFormat(ctx: Ctx, format: string | undefined): ReportFormat {
+  if (format !== undefined) {
+    if (!REPORT_FORMATS.includes(format as ReportFormat)) throw badFlagValue('--format', format, REPORT_FORMATS);
+    if (ctx.json && format !== 'json') throw new UsageError(`--json and --format ${format} disagree; give one of them`);
+    return format as ReportFormat;
+  }
+  if (ctx.json) return 'json';
+  return ctx.io.isTTY ? 'table' : 'csv';
+}
+
+export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
+  const by = (flags.by ?? 'priority') as GroupBy;
+  if (!GROUP_BYS.includes(by)) throw badFlagValue('--by', by, GROUP_BYS);
+  const format = chooseFormat(ctx, flags.format);
+  const now = ctx.now();
+  const timeZone = await agentTimeZone(ctx);
+  const range = createdRange(flags.since, flags.until, timeZone);
+  const policies = await loadPolicy(ctx, flags.policy);
+  const store = await ctx.store();
+  // A ticket created after `now` did not exist yet.
+  const notAfterNow = isoOfSeconds(Math.floor(now.getTime() / 1000) + 1);
+  const before = range.before && range.before < notAfterNow ? range.before : notAfterNow;
+  const builder = new SlaReportBuilder({ by, timeZone, now, since: range.from ?? null, until: range.before ?? null });
+  for await (const batch of readSlaTickets(store.db, { createdFrom: range.from, createdBefore: before })) {
+    for (const ticket of batch) builder.add(evaluateTicket(policies, ticket, now));
+  }
+  ctx.io.out(renderReport(builder.finish(), format, { color: ctx.io.color, timeZone }));
+}
