@@ -10,7 +10,7 @@ export async function loadPolicy(ctx: Ctx, flagPath: string | undefined): Promis
   const path = flagPath ? resolve(flagPath) : (await ctx.config()).sla;
   if (!path) {
     throw new UsageError('no SLA policy: give --policy FILE, or name one in the config (sla: ./sla.yaml)',
-      'the policy file format is in spec/sla.md; `desk config set sla ./sla.yaml` sets it');
+      '`desk config set sla ./sla.yaml` names the policy file for every SLA command');
   }
   let text: string;
   try {

@@ -96,6 +96,7 @@ export function countingTime(cal: BusinessCalendar, timeline: Timeline, a: numbe
  * else from now on, assuming the present status stays. Null while paused.
  */
 function dueInstant(cal: BusinessCalendar, timeline: Timeline, start: number, target: number, excluded: ReadonlySet<Status>): number | null {
+  if (excluded.has(timeline.statusAtNow)) return null;
   let used = 0;
   for (const s of timeline.segments) {
     if (s.to <= start || excluded.has(s.status)) continue;
@@ -104,7 +105,6 @@ function dueInstant(cal: BusinessCalendar, timeline: Timeline, start: number, ta
     if (used + counted >= target) return cal.addTime(from, target - used);
     used += counted;
   }
-  if (excluded.has(timeline.statusAtNow)) return null;
   const due = cal.addTime(Math.max(start, timeline.now), target - used);
   return Number.isFinite(due) ? due : null;
 }

@@ -85,6 +85,12 @@ describe('pauses', () => {
     expect(evaluateTicket(set, t, at('2026-01-14T00:00:00Z')).sla.first_response!.elapsed_s).toBe(8 * H);
   });
 
+  it('a breached clock paused now has no due time either', () => {
+    const t = ticket({ created_at: MON_0900, events: [statusChange('2026-01-13T10:00:00Z', 'open', 'pending')] });
+    expect(evaluateTicket(set, t, at('2026-01-14T12:00:00Z')).sla.first_response).toEqual(
+      { target_s: 8 * H, elapsed_s: 10 * H, breached: true, stopped: false, due_at: null });
+  });
+
   it('a clock paused now has no due time, and gets one back when the ticket is reopened', () => {
     const events = [statusChange('2026-01-12T10:00:00Z', 'open', 'pending')];
     const paused = ticket({ created_at: MON_0900, events });
