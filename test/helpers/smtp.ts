@@ -99,6 +99,7 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
     return new SMTPServer({
       logger: false,
       secure: false,
+      disableReverseLookup: true,
       disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
       authOptional: !options.auth,
       allowInsecureAuth: true,
@@ -147,6 +148,7 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
   }
 
   async function listen(): Promise<void> {
+    if (listening) return;
     server = create();
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
