@@ -55,7 +55,8 @@ export function htmlToReadableText(html: string): string {
     // odd body can never make a message unreadable: drop the tags crudely.
     text = html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ');
   }
-  return tidyText(text);
+  // no-break spaces are layout glue in HTML; in text they only defeat search
+  return tidyText(text.replace(/\u00A0/g, ' '));
 }
 
 /** Trailing spaces off each line, at most one empty line in a row, no blank start or end. */

@@ -7,7 +7,7 @@
 // Pure: no I/O, no clock. The caller passes the time to fall back on (the IMAP internal date).
 import { createHash } from 'node:crypto';
 import { isAscii, isUtf8 } from 'node:buffer';
-import PostalMime, { type Email } from 'postal-mime';
+import PostalMime, { decodeWords, type Email } from 'postal-mime';
 import {
   extractMessageIds,
   extractReferences,
@@ -210,14 +210,26 @@ class MailTextDecoder extends NativeTextDecoder {
 
 let decoderUsers = 0;
 
-/** Runs `fn` with MailTextDecoder as the global TextDecoder (reference-counted for overlaps). */
-async function withMailDecoders<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with MailTextDecoder as the global TextDecoder, until its promise settles when it
+ * returns one. Reference-counted, so overlapping parses restore the platform decoder only once
+ * the last one is done.
+ */
+function withMailDecoders<T>(fn: () => T): T {
   if (decoderUsers++ === 0) globalThis.TextDecoder = MailTextDecoder as typeof TextDecoder;
-  try {
-    return await fn();
-  } finally {
+  const release = () => {
     if (--decoderUsers === 0) globalThis.TextDecoder = NativeTextDecoder;
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    release();
+    throw err;
   }
+  if (result instanceof Promise) return result.finally(release) as T;
+  release();
+  return result;
 }
 
 /** Bytes of unknown charset → text: UTF-8 when valid, else windows-1252 (never fails). */
@@ -723,7 +735,8 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     reply_to: parseAddressList(headerText(fields, 'reply-to')),
     date: date.date,
     date_source: date.source,
-    subject: cleanText(email.subject).trim(),
+    // The first Subject field (postal-mime would take the last one when there are several).
+    subject: cleanText(withMailDecoders(() => decodeWords(headerText(fields, 'subject') ?? ''))).trim(),
     text,
     html,
     attachments: email.attachments.map(toAttachment),
