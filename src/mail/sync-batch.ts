@@ -103,10 +103,10 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
   for (const part of chunks([...new Set(mails.map((m) => m.key))], LOOKUP_CHUNK)) {
     for (const r of await db.selectFrom('mail_keys').select('key').where('key', 'in', part).execute()) knownKeys.add(r.key);
   }
+  /** content hashes of mail already in quarantine: unreadable mail delivered twice is kept once */
   const quarantined = new Set<string>();
-  const rawShas = [...new Set([...failures.map((f) => f.rawSha256), ...mails.filter((m) => m.quarantineId === undefined).map((m) => m.parsed.sha256)])];
-  for (const part of chunks(rawShas, LOOKUP_CHUNK)) {
-    for (const r of await db.selectFrom('mail_quarantine').select('raw_sha256').where('raw_sha256', 'in', part).execute()) quarantined.add(r.raw_sha256);
+  for (const part of chunks([...new Set(failures.map((f) => f.contentSha256))], LOOKUP_CHUNK)) {
+    for (const r of await db.selectFrom('mail_quarantine').select('content_sha256').where('content_sha256', 'in', part).execute()) quarantined.add(r.content_sha256);
   }
 
   // Message-IDs: those the batch refers to (threading) and its own (mail desk stored without raw).
@@ -200,15 +200,15 @@ export async function storeBatch(
   for (const item of items) {
     if (item.kind === 'quarantine') {
       if (item.quarantineId !== undefined) continue; // replay: still unreadable, row stays as it is
-      if (known.quarantined.has(item.rawSha256)) {
+      if (known.quarantined.has(item.contentSha256)) {
         counts.duplicates++;
         continue;
       }
-      known.quarantined.add(item.rawSha256);
+      known.quarantined.add(item.contentSha256);
       raws.set(item.rawSha256, item.raw);
       quarantineRows.push({
         account: target.account, mailbox: target.mailbox, uid_validity: target.uidValidity, uid: item.uid,
-        raw_sha256: item.rawSha256, reason: item.reason, received_at: item.receivedAt, resolved_at: null, message_pk: null,
+        raw_sha256: item.rawSha256, content_sha256: item.contentSha256, reason: item.reason, received_at: item.receivedAt, resolved_at: null, message_pk: null,
       });
       counts.quarantined++;
       continue;
@@ -218,8 +218,7 @@ export async function storeBatch(
     const p = m.parsed;
     // Exactly once: the same Message-ID with the same content is here already; mail that desk
     // holds without raw under this Message-ID (its own sent reply, imported history) too.
-    if (known.knownKeys.has(m.key) || known.withoutRaw.has(m.messageId) ||
-        (m.quarantineId === undefined && known.quarantined.has(p.sha256))) {
+    if (known.knownKeys.has(m.key) || known.withoutRaw.has(m.messageId)) {
       counts.duplicates++;
       continue;
     }

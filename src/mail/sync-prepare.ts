@@ -2,13 +2,13 @@
 // content under the data dir. Done before the batch's write transaction so the database lock is
 // held only for the inserts. A message that cannot be read becomes a quarantine item here, with
 // the reason; nothing thrown by one message reaches the rest of the batch.
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { isoSeconds } from '../domain/types.js';
 import { safeAttachmentPath } from './attachment-path.js';
 import { classifyAutomatic, reportedMessageId } from './classify.js';
-import { dedupeKey, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
+import { contentHash, dedupeKey, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
 
 /** A message ready to store. */
 export interface PreparedMail {
@@ -40,6 +40,7 @@ export interface QuarantineItem {
   uid: number;
   raw: Buffer;
   rawSha256: string;
+  contentSha256: string;
   receivedAt: string;
   reason: string;
   quarantineId?: number;
@@ -59,23 +60,38 @@ export function receivedAtOf(internalDate: Date | null, now: Date): string {
   return isoSeconds(new Date(Math.floor(t.getTime() / 1000) * 1000));
 }
 
+let tmpSeq = 0;
+
 /** Writes content to its content-addressed path once; concurrent or repeated writes are harmless. */
 async function storeFile(absolute: string, content: Buffer): Promise<void> {
-  try {
-    const st = await stat(absolute);
-    if (st.size === content.length) return;
-  } catch {
-    /* not there yet */
-  }
+  if (await hasSize(absolute, content.length)) return;
   await mkdir(dirname(absolute), { recursive: true });
-  // Write then rename: a crash never leaves a half-written file under the final name.
-  const tmp = `${absolute}.${process.pid}.tmp`;
+  // Write then rename: a crash never leaves a half-written file under the final name, and two
+  // writers of the same content (one batch, or two processes) each rename a complete file.
+  const tmp = `${absolute}.${process.pid}.${++tmpSeq}.tmp`;
   await writeFile(tmp, content);
-  await rename(tmp, absolute);
+  try {
+    await rename(tmp, absolute);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (!(await hasSize(absolute, content.length))) throw err;
+  }
+}
+
+async function hasSize(file: string, size: number): Promise<boolean> {
+  try {
+    return (await stat(file)).size === size;
+  } catch {
+    return false;
+  }
 }
 
 function quarantine(uid: number, raw: Buffer, receivedAt: string, reason: string): QuarantineItem {
-  return { kind: 'quarantine', uid, raw, rawSha256: createHash('sha256').update(raw).digest('hex'), receivedAt, reason };
+  return {
+    kind: 'quarantine', uid, raw, receivedAt, reason,
+    rawSha256: createHash('sha256').update(raw).digest('hex'),
+    contentSha256: contentHash(raw),
+  };
 }
 
 /** Parses and classifies one fetched message and stores its attachments' content. Never throws. */

@@ -39,6 +39,8 @@ export interface MailQuarantineTable {
   uid_validity: string;
   uid: number;
   raw_sha256: string;
+  /** content hash (parse.ts contentHash): the same mail delivered twice is quarantined once */
+  content_sha256: string;
   reason: string;
   received_at: string;
   /** set when a replay stored it */

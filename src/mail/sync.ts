@@ -103,6 +103,7 @@ async function storeWithFallback(
       const q: PreparedItem = {
         kind: 'quarantine', uid: item.uid, raw: item.raw, receivedAt: item.receivedAt, reason,
         rawSha256: item.kind === 'mail' ? item.parsed.sha256 : item.rawSha256,
+        contentSha256: item.kind === 'mail' ? item.parsed.content_sha256 : item.contentSha256,
       };
       addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [q], step, opts.onNewTicket))).counts);
     }

@@ -10,8 +10,8 @@
 //  - a deleted dovecot-uidlist + index makes Dovecot assign a new UIDVALIDITY, always a higher
 //    one (it keeps a dovecot-uidvalidity counter in the mail root).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { appendFile, chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,7 +110,7 @@ mail_location = maildir:${dir}/mail/%u
 first_valid_uid = 0
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/users
+  args = scheme=PLAIN username_format=%u ${dir}/users/%u
 }
 userdb {
   driver = static
@@ -190,7 +190,9 @@ export async function startDovecot(): Promise<Dovecot> {
   const owner = mailOwner();
   await mkdir(path.join(dir, 'mail'), { recursive: true });
   await chown(path.join(dir, 'mail'), owner.uid, owner.gid);
-  await writeFile(path.join(dir, 'users'), '', { mode: 0o644 });
+  // One passwd-file per user: Dovecot sees a new user at once (a growing shared file may be
+  // cached when it changes twice within a second).
+  await mkdir(path.join(dir, 'users'), { mode: 0o755 });
   const logFile = path.join(dir, 'dovecot.log');
 
   let child: ChildProcess | null = null;
@@ -199,15 +201,17 @@ export async function startDovecot(): Promise<Dovecot> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     await writeFile(path.join(dir, 'dovecot.conf'), dovecotConf(dir, port));
-    const proc = spawn(bin, ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr?.on('data', (d) => (stderr += d));
+    // stderr to a file, not a pipe: Dovecot's children inherit it and would keep the test process alive.
+    const errFile = path.join(dir, `stderr-${attempt}.log`);
+    const errFd = openSync(errFile, 'w');
+    const proc = spawn(bin, ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', errFd] });
+    closeSync(errFd);
     try {
       await waitForGreeting(port, proc, logFile);
       child = proc;
     } catch (err) {
       proc.kill('SIGKILL');
-      if (attempt === 4) throw new Error(`${(err as Error).message}\n${stderr}`);
+      if (attempt === 4) throw new Error(`${(err as Error).message}\n${readLog(errFile)}`);
     }
   }
   const master = child!;
@@ -215,16 +219,14 @@ export async function startDovecot(): Promise<Dovecot> {
   process.once('exit', killOnExit);
 
   let seq = 0;
-  const users = new Map<string, string>();
 
   const dovecot: Dovecot = {
     host: '127.0.0.1',
     port,
     dir,
     async addUser(user, password) {
-      users.set(user, password);
-      // Dovecot re-reads the passwd-file when it changes.
-      await appendFile(path.join(dir, 'users'), `${user}:{PLAIN}${password}\n`);
+      if (/[/\\:\s]/.test(user) || user.startsWith('.')) throw new Error(`test user names must be plain addresses: ${user}`);
+      await writeFile(path.join(dir, 'users', user), `${user}:{PLAIN}${password}\n`, { mode: 0o644 });
       return { user, password };
     },
     maildir: (user, mailbox) => mailboxDir(dir, user, mailbox),

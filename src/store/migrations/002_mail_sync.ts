@@ -36,9 +36,11 @@ export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
     .addColumn('uid_validity', 'text', (c) => c.notNull())
     .addColumn('uid', 'integer', (c) => c.notNull())
     .addColumn('raw_sha256', 'text', (c) => c.notNull().unique())
+    .addColumn('content_sha256', 'text', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('resolved_at', 'text')
     .addColumn('message_pk', 'integer')
     .execute();
+  await db.schema.createIndex('mail_quarantine_content').on('mail_quarantine').columns(['content_sha256']).execute();
 }

@@ -1,0 +1,30 @@
+// A canonical dump of what a sync writes, for "same database" comparisons: every row of the
+// ticket and mail tables in id order, minus the wall-clock time a run finished (synced_at).
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../src/store/schema.js';
+
+export interface DumpOptions {
+  /** include the mailbox cursors (not comparable across a UIDVALIDITY reset) */
+  withCursors?: boolean;
+}
+
+export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): Promise<Record<string, unknown[]>> {
+  const all = async (table: string, order: string) =>
+    (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)).rows;
+  const dump: Record<string, unknown[]> = {
+    requesters: await all('requesters', 'id'),
+    tickets: await all('tickets', 'id'),
+    ticket_tags: await all('ticket_tags', 'ticket_id, tag'),
+    events: await all('events', 'id'),
+    messages: await all('messages', 'id'),
+    attachments: await all('attachments', 'id'),
+    mail_keys: await all('mail_keys', 'key'),
+    mail_quarantine: (await all('mail_quarantine', 'id')).map(({ uid: _uid, uid_validity: _v, ...rest }) => rest),
+    mail_raw: (await sql<Record<string, unknown>>`select sha256, size from mail_raw order by sha256`.execute(db)).rows,
+    search: (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows,
+  };
+  if (options.withCursors !== false) {
+    dump.mail_cursors = (await all('mail_cursors', 'account, mailbox')).map(({ synced_at: _s, ...rest }) => rest);
+  }
+  return dump;
+}
