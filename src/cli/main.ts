@@ -9,6 +9,7 @@ import * as config from '../commands/config/index.js';
 import * as init from '../commands/init/index.js';
 import * as transfer from '../commands/transfer/index.js';
 import * as escalate from '../commands/escalate/index.js';
+import * as triage from '../commands/triage/index.js';
 import * as sync from '../commands/sync/index.js';
 import * as sla from '../commands/sla/index.js';
 
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   escalate.register(program, act);
   sync.register(program, act);
   sla.register(program, act);
+  triage.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

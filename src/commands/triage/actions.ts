@@ -1,0 +1,67 @@
+// What an agent does to a ticket from the triage screen, applied only if the ticket still looks
+// the way the screen showed it: a compare-and-set inside the write transaction. Several agents
+// work the same queue; a change made by someone else in the meantime is never overwritten
+// silently, it is reported (ConflictError, exit 4) so the agent can look again.
+import type { Kysely } from 'kysely';
+import { ConflictError } from '../../cli/errors.js';
+import type { Change } from '../../domain/ticket.js';
+import type { Ticket, TicketEvent } from '../../domain/types.js';
+import type { Store } from '../../store/index.js';
+import type { DB } from '../../store/schema.js';
+import { applyChanges, getTicket } from '../../store/repos/tickets.js';
+
+/** The fields the agent saw and based the action on. */
+export type Seen = Partial<Pick<Ticket, 'status' | 'priority' | 'tier' | 'queue' | 'assignee'>>;
+
+const EVENT_OF_FIELD = { status: 'status', priority: 'priority', tier: 'escalate', queue: 'queue', assignee: 'assign' } as const;
+
+async function whoChanged(tx: Kysely<DB>, id: number, field: keyof Seen): Promise<string | null> {
+  const row = await tx
+    .selectFrom('events')
+    .select('actor')
+    .where('ticket_id', '=', id)
+    .where('type', '=', EVENT_OF_FIELD[field])
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.actor ?? null;
+}
+
+function conflictMessage(id: number, field: keyof Seen, now: string | null, by: string | null): string {
+  const who = by ? ` by ${by}` : '';
+  if (field === 'assignee') {
+    if (!now) return `#${id} was just unassigned${who}`;
+    return by && by !== now ? `#${id} was just assigned to ${now} by ${by}` : `#${id} was just taken by ${now}`;
+  }
+  return `the ${field === 'tier' ? 'tier' : field} of #${id} was just changed to ${now ?? 'none'}${who}`;
+}
+
+/** Applies `changes` as `actor` unless a field in `seen` changed since the agent looked. */
+export async function applyIfUnchanged(
+  store: Store, id: number, seen: Seen, changes: Change[], actor: string, at: string,
+): Promise<TicketEvent[]> {
+  return store.write(async (tx) => {
+    const current = await getTicket(tx, id);
+    for (const field of Object.keys(seen) as (keyof Seen)[]) {
+      if (current[field] !== seen[field]) {
+        throw new ConflictError(conflictMessage(id, field, current[field], await whoChanged(tx, id, field)), 'the screen shows it as it is now; decide again');
+      }
+    }
+    return applyChanges(tx, id, changes, actor, at);
+  });
+}
+
+/** Take: assign to me, if it is still assigned to whom the screen showed. */
+export function take(store: Store, ticket: Pick<Ticket, 'id' | 'assignee'>, me: string, at: string): Promise<TicketEvent[]> {
+  return applyIfUnchanged(store, ticket.id, { assignee: ticket.assignee }, [{ type: 'assign', to: me }], me, at);
+}
+
+/** "+vip -spam api" → tag changes; bare words add. */
+export function tagChanges(text: string, normalise: (t: string) => string): Change[] {
+  const changes: Change[] = [];
+  for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+    const remove = word.startsWith('-');
+    const tag = normalise(word.replace(/^[+-]/, ''));
+    if (tag) changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
+  }
+  return changes;
+}

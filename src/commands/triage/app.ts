@@ -1,0 +1,376 @@
+// The interactive triage session: the queue, the selected ticket, and single-key actions.
+// Each action is applied as the agent (events with their name), then the queue is loaded again
+// so the screen always shows the desk as it is, including what other agents just did.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Ctx } from '../../cli/context.js';
+import { DeskError } from '../../cli/errors.js';
+import type { TicketFilter } from '../../domain/filters.js';
+import { slaFactsOf } from '../../domain/rules/sla-facts.js';
+import type { SlaFacts } from '../../domain/rules/types.js';
+import type { SlaPolicySet } from '../../domain/sla/index.js';
+import { normaliseTag, type Change } from '../../domain/ticket.js';
+import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
+import type { Store } from '../../store/index.js';
+import { listAgents } from '../../store/repos/agents.js';
+import { getTicketHistory } from '../../store/repos/tickets.js';
+import { openTicketLoads } from '../../store/rules.js';
+import { safeLine, safeText } from '../../ui/safe-text.js';
+import { localTime } from '../../ui/time.js';
+import { loadSlaPolicy } from '../escalate/sla-policy.js';
+import { applyIfUnchanged, tagChanges, take } from './actions.js';
+import { Prompter } from './prompts.js';
+import { loadQueue, type QueueItem } from './queue.js';
+import { replyActions, type ReplyActions } from './reply.js';
+import { PLAIN, renderHelp, renderScreen, type Style } from './screen.js';
+import { parseSnoozeUntil } from './snooze-time.js';
+import { Terminal, type Key } from './terminal.js';
+
+export interface TriageSession {
+  filter: TicketFilter;
+  explicitStatuses: boolean;
+  filterLabel: string;
+}
+
+async function styleFor(color: boolean): Promise<Style> {
+  if (!color) return PLAIN;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, inverse: c.inverse };
+}
+
+class TriageApp {
+  private items: QueueItem[] = [];
+  private selected = 0;
+  private detail: TicketWithHistory | null = null;
+  private sla: SlaFacts | null = null;
+  private message: { text: string; kind: 'info' | 'error' } | null = null;
+  private busy = false;
+  private helpShown = false;
+  private done!: () => void;
+  private readonly prompter: Prompter;
+  private readonly replies: ReplyActions;
+
+  constructor(
+    private readonly ctx: Ctx, private readonly store: Store, private readonly me: string,
+    private readonly session: TriageSession, private readonly policy: SlaPolicySet | null,
+    private readonly timezone: string | undefined, private readonly term: Terminal, private readonly style: Style,
+  ) {
+    this.prompter = new Prompter(term, ctx.io.color);
+    this.replies = replyActions(ctx, store, me);
+  }
+
+  async run(): Promise<void> {
+    await this.refresh();
+    const finished = new Promise<void>((resolve) => (this.done = resolve));
+    const stopKeys = this.term.onKey((str, key) => void this.onKey(str, key));
+    const stopResize = this.term.onResize(() => this.render());
+    this.render();
+    try {
+      await finished;
+    } finally {
+      stopKeys();
+      stopResize();
+    }
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  private get current(): QueueItem | undefined {
+    return this.items[this.selected];
+  }
+
+  /** Reloads the queue, keeping the selected ticket (or its place, when it left the queue). */
+  private async refresh(): Promise<void> {
+    const keepId = this.current?.ticket.id;
+    const now = this.ctx.now();
+    this.items = await loadQueue(this.store.db, this.session.filter, { explicitStatuses: this.session.explicitStatuses, policy: this.policy, now });
+    const again = this.items.findIndex((it) => it.ticket.id === keepId);
+    this.selected = again >= 0 ? again : Math.min(this.selected, Math.max(0, this.items.length - 1));
+    await this.loadDetail();
+  }
+
+  private async loadDetail(): Promise<void> {
+    const it = this.current;
+    this.detail = it ? await getTicketHistory(this.store.db, it.ticket.id) : null;
+    this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
+  }
+
+  private render(): void {
+    const { columns: width, rows: height } = this.term;
+    if (this.helpShown) return this.term.draw(renderHelp(width, height, this.style));
+    this.term.draw(renderScreen({
+      width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
+      detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
+    }, this.style));
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+
+  private async onKey(str: string | undefined, key: Key): Promise<void> {
+    if (this.busy) return;
+    if (this.helpShown) {
+      this.helpShown = false;
+      return this.render();
+    }
+    if ((key.ctrl && key.name === 'c') || str === 'q') return this.done();
+    const action = this.actionFor(str, key);
+    if (!action) return;
+    this.busy = true;
+    try {
+      this.message = null;
+      await action();
+    } catch (err) {
+      // Conflicts and refusals are the agent's to read; anything else is a bug and crashes loudly.
+      if (!(err instanceof DeskError)) throw err;
+      this.message = { text: err.message + (err.hint ? ` (${err.hint})` : ''), kind: 'error' };
+    } finally {
+      this.busy = false;
+    }
+    try {
+      await this.refresh();
+    } finally {
+      this.render();
+    }
+  }
+
+  private actionFor(str: string | undefined, key: Key): (() => Promise<void>) | undefined {
+    const move = (to: number) => async () => {
+      this.selected = Math.max(0, Math.min(this.items.length - 1, to));
+    };
+    if (key.name === 'down' || str === 'j') return move(this.selected + 1);
+    if (key.name === 'up' || str === 'k') return move(this.selected - 1);
+    if (key.name === 'pagedown') return move(this.selected + 5);
+    if (key.name === 'pageup') return move(this.selected - 5);
+    if (key.name === 'home') return move(0);
+    if (key.name === 'end') return move(this.items.length - 1);
+    if (key.ctrl && key.name === 'l') return async () => undefined;
+    if (str === '?') return async () => void (this.helpShown = true);
+    const perTicket: Record<string, (t: TicketWithHistory) => Promise<void>> = {
+      t: (t) => this.take(t), a: (t) => this.assign(t), p: (t) => this.priority(t), s: (t) => this.status(t),
+      g: (t) => this.tags(t), u: (t) => this.queue(t), n: (t) => this.note(t), e: (t) => this.escalate(t),
+      z: (t) => this.snooze(t), x: (t) => this.close(t), v: (t) => this.view(t),
+      r: (t) => this.reply(t), c: (t) => this.canned(t),
+    };
+    const fn = str ? perTicket[str] : undefined;
+    if (!fn) return undefined;
+    return async () => {
+      if (!this.detail) {
+        this.message = { text: 'no ticket selected', kind: 'error' };
+        return;
+      }
+      await fn(this.detail);
+    };
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  private at(): string {
+    return isoSeconds(this.ctx.now());
+  }
+
+  private title(t: TicketWithHistory, what: string): string {
+    return this.style.bold(safeLine(`#${t.id} ${t.subject}`).slice(0, Math.max(10, this.term.columns - what.length - 4))) + ` — ${what}`;
+  }
+
+  private done_(t: TicketWithHistory, events: unknown[], what: string): void {
+    this.message = events.length ? { text: `#${t.id} ${what}`, kind: 'info' } : { text: `#${t.id}: nothing changed`, kind: 'info' };
+  }
+
+  private async change(t: TicketWithHistory, seen: Parameters<typeof applyIfUnchanged>[2], changes: Change[], what: string): Promise<void> {
+    const events = await applyIfUnchanged(this.store, t.id, seen, changes, this.me, this.at());
+    this.done_(t, events, what);
+  }
+
+  private async take(t: TicketWithHistory): Promise<void> {
+    if (t.assignee === this.me) {
+      this.message = { text: `#${t.id} is already yours`, kind: 'info' };
+      return;
+    }
+    if (t.assignee) {
+      const sure = await this.prompter.ask(this.title(t, 'take'), (q, c) => q.confirm({ message: `#${t.id} is ${safeLine(t.assignee)}'s. Take it anyway?`, default: false }, c));
+      if (!sure) return;
+    }
+    this.done_(t, await take(this.store, t, this.me, this.at()), 'is yours now');
+  }
+
+  private async assign(t: TicketWithHistory): Promise<void> {
+    const [agents, loads] = await Promise.all([listAgents(this.store.db), openTicketLoads(this.store.db)]);
+    const choices = [
+      ...agents
+        .sort((a, b) => Number(a.away) - Number(b.away) || a.name.localeCompare(b.name))
+        .map((a) => ({ value: a.name as string | null, name: safeLine(`${a.name} (${a.tier}, ${loads[a.name] ?? 0} open${a.away ? ', away' : ''})`) })),
+      { value: null, name: 'nobody (unassign)' },
+    ];
+    const to = await this.prompter.ask(this.title(t, 'assign'), (q, c) => q.select({ message: 'Assign to', choices, default: t.assignee, pageSize: 10 }, c));
+    if (to === undefined) return;
+    await this.change(t, { assignee: t.assignee }, [{ type: 'assign', to }], to ? `assigned to ${to}` : 'unassigned');
+  }
+
+  private async priority(t: TicketWithHistory): Promise<void> {
+    const to = await this.prompter.ask(this.title(t, 'priority'), (q, c) =>
+      q.select<Priority>({ message: 'Priority', choices: PRIORITIES.map((p) => ({ value: p, name: p })), default: t.priority }, c));
+    if (to) await this.change(t, { priority: t.priority }, [{ type: 'priority', to }], `priority ${to}`);
+  }
+
+  private async status(t: TicketWithHistory): Promise<void> {
+    const to = await this.prompter.ask(this.title(t, 'status'), (q, c) =>
+      q.select<Status>({ message: 'Status', choices: STATUSES.map((s) => ({ value: s, name: s })), default: t.status }, c));
+    if (to) await this.change(t, { status: t.status }, [{ type: 'status', to }], `status ${to}`);
+  }
+
+  private async tags(t: TicketWithHistory): Promise<void> {
+    const text = await this.prompter.ask(this.title(t, 'tags'), (q, c) =>
+      q.input({ message: `Tags now: ${t.tags.length ? safeLine(t.tags.join(' ')) : '(none)'}. Add +tag, remove -tag:` }, c));
+    if (!text?.trim()) return;
+    await this.change(t, {}, tagChanges(text, normaliseTag), 'tags changed');
+  }
+
+  private async queue(t: TicketWithHistory): Promise<void> {
+    const to = await this.prompter.ask(this.title(t, 'queue'), (q, c) =>
+      q.input({ message: 'Move to queue (empty: no queue):', default: t.queue ?? '' }, c));
+    if (to === undefined) return;
+    await this.change(t, { queue: t.queue }, [{ type: 'queue', to: to.trim() || null }], `queue ${to.trim() || 'none'}`);
+  }
+
+  private async note(t: TicketWithHistory): Promise<void> {
+    const text = await this.prompter.ask(this.title(t, 'internal note'), (q, c) => q.input({ message: 'Note (never mailed):' }, c));
+    if (!text?.trim()) return;
+    await this.change(t, {}, [{ type: 'note', text: text.trim() }], 'noted');
+  }
+
+  private async escalate(t: TicketWithHistory): Promise<void> {
+    const tiers = await this.ctx.tiers();
+    const here = tiers.indexOf(t.tier);
+    const choices = tiers.filter((x) => x !== t.tier).map((x) => ({ value: x, name: `${x} ${tiers.indexOf(x) > here ? '(escalate)' : '(de-escalate)'}` }));
+    const to = await this.prompter.ask(this.title(t, 'escalate'), (q, c) => q.select({ message: `Move from ${t.tier} to`, choices }, c));
+    if (!to) return;
+    const reason = await this.prompter.ask(this.title(t, `escalate to ${to}`), (q, c) =>
+      q.input({ message: 'Reason:', validate: (v) => (v.trim() ? true : 'a reason is required') }, c));
+    if (!reason?.trim()) return;
+    await this.change(t, { tier: t.tier }, [{ type: 'escalate', to, reason: reason.trim() }], `moved ${t.tier} → ${to}`);
+  }
+
+  private async snooze(t: TicketWithHistory): Promise<void> {
+    const now = this.ctx.now();
+    const text = await this.prompter.ask(this.title(t, 'snooze'), (q, c) => q.input({
+      message: 'Snooze until (2h, 1d, tomorrow, mon 10:00, 2026-04-02 14:00):',
+      validate: (v) => (parseSnoozeUntil(v, now, this.timezone) ? true : 'a time in the future, e.g. 2h, tomorrow 09:00 or 2026-04-02 14:00'),
+    }, c));
+    if (!text) return;
+    const until = isoSeconds(parseSnoozeUntil(text, now, this.timezone)!);
+    await this.change(t, { status: t.status }, [{ type: 'status', to: 'pending' }, { type: 'snooze', until }], `snoozed until ${localTime(until, this.timezone)}`);
+  }
+
+  private async close(t: TicketWithHistory): Promise<void> {
+    const sure = await this.prompter.ask(this.title(t, 'close'), (q, c) => q.confirm({ message: `Close #${t.id}?`, default: true }, c));
+    if (sure) await this.change(t, { status: t.status }, [{ type: 'status', to: 'closed' }], 'closed');
+  }
+
+  private async reply(t: TicketWithHistory): Promise<void> {
+    const text = this.editText(`\n\n# Reply to #${t.id} ${safeLine(t.subject)}\n# Lines starting with # are left out. Save an empty reply to cancel.\n`);
+    if (text === undefined) {
+      this.message = { text: 'reply cancelled (empty)', kind: 'info' };
+      return;
+    }
+    const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\nSend this reply?`, default: true }, c));
+    if (ok) this.message = { text: await this.replies.send(t, { text }), kind: 'info' };
+  }
+
+  private async canned(t: TicketWithHistory): Promise<void> {
+    const library = await this.replies.library();
+    if (!library.length) {
+      this.message = { text: 'no canned replies found', kind: 'error' };
+      return;
+    }
+    const entry = await this.prompter.ask(this.title(t, 'canned reply'), (q, c) => q.search({
+      message: 'Canned reply (type to filter):',
+      pageSize: 8,
+      source: (term) => {
+        const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+        return library
+          .filter((r) => words.every((w) => `${r.name} ${r.title} ${r.tags.join(' ')}`.toLowerCase().includes(w)))
+          .map((r) => ({ value: r, name: safeLine(`${r.name} — ${r.title}`), description: safeText(r.body).split('\n').slice(0, 4).join('\n') }));
+      },
+    }, c));
+    if (!entry) return;
+    let text = await this.replies.render(t, entry);
+    const choice = await this.prompter.ask(this.title(t, `canned reply ${entry.name}`), (q, c) => q.select({
+      message: `${previewOf(text)}\n\nSend it?`,
+      choices: [{ value: 'send', name: 'Send' }, { value: 'edit', name: 'Edit first' }, { value: 'cancel', name: 'Cancel' }],
+    }, c));
+    if (choice === 'edit') {
+      const edited = this.editText(text);
+      if (edited === undefined) return;
+      text = edited;
+    } else if (choice !== 'send') {
+      return;
+    }
+    this.message = { text: await this.replies.send(t, { text, canned: entry }), kind: 'info' };
+  }
+
+  private view(t: TicketWithHistory): Promise<void> {
+    const text = [
+      `#${t.id} ${safeLine(t.subject)}`,
+      '',
+      ...[...t.messages]
+        .sort((a, b) => Date.parse(a.date) - Date.parse(b.date))
+        .flatMap((m) => [`${m.direction === 'out' ? '▶' : '◀'} ${safeLine(m.direction === 'out' ? m.author ?? m.from : m.from)} · ${localTime(m.date, this.timezone)}`, safeText(m.text), '']),
+    ].join('\n');
+    this.withTerminal(() => {
+      const pager = process.env.PAGER || 'less';
+      const r = spawnSync('sh', ['-c', `${pager}`], { input: text, stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESS: process.env.LESS ?? 'FRX' } });
+      if (r.error) this.message = { text: `cannot run the pager '${pager}': ${r.error.message}`, kind: 'error' };
+    });
+    return Promise.resolve();
+  }
+
+  /** Runs fn with the terminal handed back (an editor, a pager), then takes it again. */
+  private withTerminal<T>(fn: () => T): T {
+    this.term.suspend();
+    try {
+      return fn();
+    } finally {
+      this.term.resume();
+    }
+  }
+
+  /** The agent's editor on a private temp file; comment lines dropped; undefined when left empty. */
+  private editText(initial: string): string | undefined {
+    const dir = mkdtempSync(join(tmpdir(), 'desk-reply-'));
+    const file = join(dir, 'reply.txt');
+    try {
+      writeFileSync(file, initial, { mode: 0o600 });
+      const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+      const r = this.withTerminal(() => spawnSync('sh', ['-c', `${editor} "$0"`, file], { stdio: 'inherit' }));
+      if (r.error || r.status !== 0) return undefined;
+      const text = readFileSync(file, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n').trim();
+      return text || undefined;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function previewOf(text: string): string {
+  const lines = safeText(text).split('\n');
+  const shown = lines.slice(0, 12);
+  return shown.join('\n') + (lines.length > shown.length ? `\n… (${lines.length - shown.length} more lines)` : '');
+}
+
+export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<void> {
+  const store = await ctx.store();
+  const me = await ctx.actor();
+  const config = await ctx.config();
+  const policy = loadSlaPolicy(config);
+  const style = await styleFor(ctx.io.color);
+  const term = new Terminal();
+  term.start();
+  try {
+    await new TriageApp(ctx, store, me, session, policy, config.timezone, term, style).run();
+  } finally {
+    term.restore();
+  }
+}

@@ -1,0 +1,46 @@
+// Questions the triage screen asks (which tier, what reason, which canned reply…), asked with
+// @inquirer/prompts on a cleared screen under a one-line reminder of the ticket. Esc or Ctrl-C
+// cancels a question and returns to the queue; answers come back as undefined then.
+import type { Terminal } from './terminal.js';
+
+type Inquirer = typeof import('@inquirer/prompts');
+type Context = NonNullable<Parameters<Inquirer['input']>[1]>;
+
+let inquirer: Promise<Inquirer> | undefined;
+
+/** Loads the prompt library once; without colour, before its colour support is decided. */
+function load(color: boolean): Promise<Inquirer> {
+  // The library decides about colour when it is first loaded and reads only the environment.
+  if (!color && process.env.NO_COLOR === undefined) process.env.NO_COLOR = '1';
+  return (inquirer ??= import('@inquirer/prompts'));
+}
+
+function cancelled(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name;
+  return name === 'AbortPromptError' || name === 'ExitPromptError' || name === 'CancelPromptError';
+}
+
+export class Prompter {
+  constructor(private readonly term: Terminal, private readonly color: boolean) {}
+
+  /** Runs one question under `title`; undefined when the agent cancels. */
+  async ask<T>(title: string, question: (q: Inquirer, context: Context) => Promise<T>): Promise<T | undefined> {
+    const q = await load(this.color);
+    this.term.clear();
+    process.stdout.write(`${title}\n(Esc cancels)\n\n`);
+    const abort = new AbortController();
+    const stopEsc = this.term.onKey((_s, key) => {
+      if (key.name === 'escape') abort.abort();
+    });
+    try {
+      return await question(q, { signal: abort.signal, clearPromptOnDone: true });
+    } catch (err) {
+      if (cancelled(err)) return undefined;
+      throw err;
+    } finally {
+      stopEsc();
+      // The prompt's readline closed: raw keys and input flow back to the screen.
+      this.term.reclaim();
+    }
+  }
+}
