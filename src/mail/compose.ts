@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { UsageError } from '../cli/errors.js';
+import { ourMessageId } from '../domain/threading.js';
 import type { Message } from '../domain/types.js';
 
 export interface MailAddress {
@@ -92,22 +93,14 @@ export function normalMessageId(s: string | null | undefined): string | null {
 
 // ---- Message-ID ---------------------------------------------------------------------------
 
-const OUR_ID = /^<desk\.(\d+)\.[a-z0-9]+@[^<>\s]+>$/;
-
 /**
- * The Message-ID of a reply we send: `<desk.TICKETID.RANDOM@DOMAIN>`. The ticket id in it lets the
- * sync side thread a customer's answer even when their client dropped the subject tag.
+ * A fresh Message-ID for a reply on a ticket, in the form src/domain/threading.ts defines and
+ * recognises (`<desk.TICKETID.RANDOM@DOMAIN>`), on the domain of our From address. The ticket id
+ * in it lets the sync side thread a customer's answer even when their client dropped the tag.
  */
-export function ourMessageId(ticketId: number, domain: string, random = randomBytes(8).toString('hex')): string {
-  if (!Number.isSafeInteger(ticketId) || ticketId <= 0) throw new Error(`not a ticket id: ${ticketId}`);
-  const host = headerText(domain).toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'desk.invalid';
-  return `<desk.${ticketId}.${random.toLowerCase().replace(/[^a-z0-9]/g, '')}@${host}>`;
-}
-
-/** The ticket id named by one of our Message-IDs, else null. */
-export function ticketIdOfOurMessageId(id: string | null | undefined): number | null {
-  const m = OUR_ID.exec(String(id ?? '').trim());
-  return m ? Number(m[1]) : null;
+export function replyMessageId(ticketId: number, fromAddress: string, random = randomBytes(8).toString('hex')): string {
+  const host = domainOf(headerText(fromAddress)).toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'desk.invalid';
+  return ourMessageId(ticketId, host, random);
 }
 
 export function domainOf(address: string): string {

@@ -5,12 +5,12 @@ import type { Message } from '../../src/domain/types.js';
 import {
   composeMail,
   headerText,
-  ourMessageId,
+  replyMessageId,
   replySubject,
   threadingFor,
-  ticketIdOfOurMessageId,
   type OutgoingMail,
 } from '../../src/mail/compose.js';
+import { parseOurMessageId } from '../../src/domain/threading.js';
 
 function headerLines(raw: Buffer): string[] {
   const text = raw.toString('latin1');
@@ -27,7 +27,7 @@ const base: OutgoingMail = {
   to: { address: 'joao@example.com', name: 'João Silva' },
   subject: replySubject('Export fails with error 500', 42),
   text: 'Hi João,\n\nFixed.\n',
-  messageId: ourMessageId(42, 'desk.example', 'abc123'),
+  messageId: replyMessageId(42, 'support@desk.example', 'abc123'),
   inReplyTo: '<cust-2@mail.example.com>',
   references: ['<cust-1@mail.example.com>', '<desk.42.aaa@desk.example>', '<cust-2@mail.example.com>'],
   date: new Date('2026-03-30T08:30:00Z'),
@@ -54,22 +54,17 @@ describe('replySubject', () => {
   });
 });
 
-describe('our Message-ID', () => {
-  it('names the ticket and can be read back', () => {
-    const id = ourMessageId(42, 'desk.example');
+describe('replyMessageId', () => {
+  it('names the ticket on our domain, in the form the sync side threads on', () => {
+    const id = replyMessageId(42, 'support@desk.example');
     expect(id).toMatch(/^<desk\.42\.[0-9a-f]{16}@desk\.example>$/);
-    expect(ticketIdOfOurMessageId(id)).toBe(42);
-    expect(ourMessageId(42, 'desk.example')).not.toBe(id);
+    expect(parseOurMessageId(id)).toMatchObject({ ticketId: 42, domain: 'desk.example' });
+    expect(replyMessageId(42, 'support@desk.example')).not.toBe(id);
   });
 
-  it('does not mistake foreign ids for ours', () => {
-    expect(ticketIdOfOurMessageId('<desk.42@elsewhere.example>')).toBeNull();
-    expect(ticketIdOfOurMessageId('<abc@mail.example.com>')).toBeNull();
-    expect(ticketIdOfOurMessageId(null)).toBeNull();
-  });
-
-  it('keeps a hostile domain out of the header', () => {
-    expect(ourMessageId(1, 'evil.example>\r\nBcc: x@y', 'r')).toBe('<desk.1.r@evil.examplebccxy>');
+  it('keeps a hostile From domain out of the header', () => {
+    expect(replyMessageId(1, 'x@evil.example>\r\nBcc: x@y', 'r')).toMatch(/^<desk\.1\.r@[a-z0-9.-]+>$/);
+    expect(replyMessageId(1, 'x@Evil.Example>\r\n', 'r')).toBe('<desk.1.r@evil.example>');
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { composeMail, ourMessageId } from '../../src/mail/compose.js';
+import { composeMail, replyMessageId } from '../../src/mail/compose.js';
 import { needsTls, sendRaw, type SmtpTarget } from '../../src/mail/smtp.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
     to: { address: 'joao@example.com' },
     subject: 'Re: [#1] Hello',
     text: 'Hi\n',
-    messageId: ourMessageId(1, 'desk.example', 'fixed'),
+    messageId: replyMessageId(1, 'support@desk.example', 'fixed'),
     date: new Date('2026-03-30T08:30:00Z'),
   });
 });

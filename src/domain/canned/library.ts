@@ -1,10 +1,10 @@
 // Where canned replies live and how they are found: the project's own starter set under
-// templates/replies/ (found from this module's location, so it works from a global install),
+// templates/replies/ (found from the package root, so it works from a global install),
 // then the directory the config's `templates` names, whose replies win on a name clash.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../../cli/errors.js';
+import { packageRoot } from '../../paths.js';
 import { parseCannedReply, type CannedReply } from './parse.js';
 
 export type CannedOrigin = 'project' | 'custom';
@@ -27,9 +27,9 @@ export interface CannedLibrary {
   problems: Array<{ file: string; message: string }>;
 }
 
-/** The starter set shipped with desk: <package root>/templates/replies (src/ and dist/ sit at the same depth). */
+/** The starter set shipped with desk: <package root>/templates/replies. */
 export function projectRepliesDir(): string {
-  return fileURLToPath(new URL('../../../templates/replies/', import.meta.url));
+  return join(packageRoot(), 'templates', 'replies');
 }
 
 /**
