@@ -666,7 +666,9 @@ function resolveSender(fields: RawField[], warnings: string[]): MailAddress {
       if (name !== 'From') warnings.push(`no usable From: sender taken from ${name}`);
       return good;
     }
-    bare ??= list[0] ?? null;
+    // "From: MAILER-DAEMON": no domain, but a sender all the same
+    const token = value ? /^\s*<?([^\s<>@()",;:]+)>?\s*$/.exec(value)?.[1] : undefined;
+    bare ??= list[0] ?? (token ? { email: token.toLowerCase(), name: null } : null);
   }
   if (bare) {
     warnings.push(`sender address has no domain: ${bare.email}`);
