@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_mail_sync.js';
+import * as m003 from './003_outbox.js';
 
 export interface Migration {
   version: number;
@@ -13,5 +14,6 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'mail_sync', up: m002.up },
+  { version: 3, name: 'outbox', up: m003.up },
   // (register new migrations here, in order)
 ];
