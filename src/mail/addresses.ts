@@ -115,7 +115,8 @@ function cleanName(name: string | undefined | null, email: string): string | nul
   return unquoted;
 }
 
-interface ParserMailbox {
+/** An entry of postal-mime's address parser (and of its parsed from/to/cc fields). */
+export interface ParserMailbox {
   name: string;
   address?: string;
   group?: ParserMailbox[];
@@ -131,35 +132,38 @@ function toAddress(entry: ParserMailbox): MailAddress | null {
   return { email, name: cleanName(entry.name, email) };
 }
 
-function parseOnce(value: string): MailAddress[] {
-  let parsed: ParserMailbox[];
+function runParser(value: string): ParserMailbox[] {
   try {
-    parsed = addressParser(value) as ParserMailbox[];
+    return addressParser(value) as ParserMailbox[];
   } catch {
     return [];
   }
-  return flatten(parsed)
+}
+
+function clean(entries: ParserMailbox[]): MailAddress[] {
+  return flatten(entries)
     .map(toAddress)
     .filter((a): a is MailAddress => a !== null);
 }
 
 /**
- * An address header (From, To, Cc, Reply-To…) → addresses, groups flattened, duplicates removed.
- * Comments inside the addr-spec (`pete(his account)@silly.test`) are allowed by RFC 5322; when the
- * plain parse leaves such debris, the value is parsed again with comments removed.
+ * Addresses from an address header (From, To, Cc, Reply-To…): groups flattened, addresses
+ * lowercased, duplicates removed. `parsed` is what postal-mime already made of `value`, when the
+ * caller has it (saves parsing twice). Comments inside the addr-spec (`pete(his account)@silly.test`)
+ * are allowed by RFC 5322; when the parse leaves such debris, the value is parsed again without them.
  */
-export function parseAddressList(value: string | null | undefined): MailAddress[] {
+export function normalizeAddresses(value: string | null | undefined, parsed?: ParserMailbox[]): MailAddress[] {
   if (!value || !value.trim()) return [];
-  let addresses = parseOnce(value);
+  let addresses = clean(parsed ?? runParser(value));
   if (addresses.some((a) => a.email.includes('(') || a.email.includes(')'))) {
-    const withoutComments = parseOnce(stripComments(value));
+    const withoutComments = clean(runParser(stripComments(value)));
     if (withoutComments.length) addresses = withoutComments;
   }
   const seen = new Set<string>();
   return addresses.filter((a) => (seen.has(a.email) ? false : (seen.add(a.email), true)));
 }
 
-/** The first address of a header, or null. */
-export function parseMailbox(value: string | null | undefined): MailAddress | null {
-  return parseAddressList(value)[0] ?? null;
+/** An address header's value → addresses (see normalizeAddresses). */
+export function parseAddressList(value: string | null | undefined): MailAddress[] {
+  return normalizeAddresses(value);
 }

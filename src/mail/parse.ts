@@ -12,10 +12,11 @@ import {
   extractMessageIds,
   extractReferences,
   looksLikeEmail,
+  normalizeAddresses,
   normalizeMessageId,
-  parseAddressList,
   stripComments,
   type MailAddress,
+  type ParserMailbox,
 } from './addresses.js';
 import { htmlToReadableText, tidyText } from './html-text.js';
 
@@ -421,20 +422,25 @@ function isTraceField(name: string): boolean {
 }
 
 /**
- * sha256 of the message minus delivery trace fields, with CRLF line endings and no trailing
+ * sha256 of the message minus delivery trace fields, with LF line endings and no trailing
  * blank lines. Two fetches of one stored message give identical bytes anyway; this also makes
  * the same message delivered twice (to two addresses, or re-delivered after a mailbox rebuild,
  * each time with its own Received/Delivered-To/Return-Path) count as one.
  */
-export function contentHash(raw: Buffer): string {
+export function contentHash(raw: Buffer, headerFields?: RawField[]): string {
   const { header, body } = splitHeaderBody(raw);
   const hash = createHash('sha256');
-  for (const field of readHeaderFields(header)) {
+  for (const field of headerFields ?? readHeaderFields(header)) {
     if (isTraceField(field.name)) continue;
-    hash.update(field.lines.join('\r\n') + '\r\n', 'latin1');
+    hash.update(field.lines.join('\n') + '\n', 'latin1');
   }
-  hash.update('\r\n');
-  hash.update(body.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/[\r\n]+$/, ''), 'latin1');
+  hash.update('\n');
+  // Line ends as LF (servers store LF and serve CRLF, or the reverse), trailing blank lines off.
+  let text = body.toString('latin1');
+  if (text.includes('\r\n')) text = text.split('\r\n').join('\n');
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x0a || text.charCodeAt(end - 1) === 0x0d)) end--;
+  hash.update(end === text.length ? text : text.slice(0, end), 'latin1');
   return hash.digest('hex');
 }
 
@@ -650,17 +656,13 @@ async function runPostalMime(prepared: Buffer, warnings: string[]): Promise<Emai
   }
 }
 
+type AddressSource = [field: string, value: string | null, parsed?: ParserMailbox[]];
+
 /** The requester: From, else Sender, Reply-To, Return-Path; an address with a domain preferred. */
-function resolveSender(fields: RawField[], warnings: string[]): MailAddress {
-  const candidates: Array<[string, string | null]> = [
-    ['From', headerText(fields, 'from')],
-    ['Sender', headerText(fields, 'sender')],
-    ['Reply-To', headerText(fields, 'reply-to')],
-    ['Return-Path', headerText(fields, 'return-path')],
-  ];
+function resolveSender(sources: AddressSource[], warnings: string[]): MailAddress {
   let bare: MailAddress | null = null;
-  for (const [name, value] of candidates) {
-    const list = parseAddressList(value);
+  for (const [name, value, parsed] of sources) {
+    const list = normalizeAddresses(value, parsed);
     const good = list.find((a) => looksLikeEmail(a.email));
     if (good) {
       if (name !== 'From') warnings.push(`no usable From: sender taken from ${name}`);
@@ -675,6 +677,16 @@ function resolveSender(fields: RawField[], warnings: string[]): MailAddress {
     return bare;
   }
   throw new MailParseError('no sender address: From, Sender, Reply-To and Return-Path are missing or unreadable');
+}
+
+/**
+ * postal-mime's own parse of a field, when it read the same text as desk does: it takes the
+ * last occurrence of single fields, desk the first, so only when the field occurs once.
+ */
+function reuse<T>(fields: RawField[], name: string, value: T | undefined): T | undefined {
+  let count = 0;
+  for (const field of fields) if (field.name === name && ++count > 1) return undefined;
+  return value;
 }
 
 function toAttachment(attachment: Email['attachments'][number]): ParsedAttachment {
@@ -702,8 +714,17 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
   // Header values re-read from the prepared bytes (UTF-8 by now) so that every field, not only
   // those postal-mime picks out, is available.
   const fields = readHeaderFields(splitHeaderBody(prepared).header);
+  const asList = (a: unknown) => (a ? [a as ParserMailbox] : undefined);
 
-  const from = resolveSender(fields, warnings);
+  const from = resolveSender(
+    [
+      ['From', headerText(fields, 'from'), asList(reuse(fields, 'from', email.from))],
+      ['Sender', headerText(fields, 'sender'), asList(reuse(fields, 'sender', email.sender))],
+      ['Reply-To', headerText(fields, 'reply-to')],
+      ['Return-Path', headerText(fields, 'return-path')],
+    ],
+    warnings,
+  );
 
   const messageId = normalizeMessageId(headerText(fields, 'message-id'));
   if (!messageId) warnings.push('no usable Message-ID');
@@ -732,13 +753,13 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     in_reply_to: extractMessageIds(headerText(fields, 'in-reply-to'))[0] ?? null,
     references: extractReferences(allHeaderText(fields, 'references')),
     from,
-    to: parseAddressList(allHeaderText(fields, 'to')),
-    cc: parseAddressList(allHeaderText(fields, 'cc')),
-    reply_to: parseAddressList(headerText(fields, 'reply-to')),
+    to: normalizeAddresses(allHeaderText(fields, 'to'), email.to as ParserMailbox[] | undefined),
+    cc: normalizeAddresses(allHeaderText(fields, 'cc'), email.cc as ParserMailbox[] | undefined),
+    reply_to: normalizeAddresses(headerText(fields, 'reply-to'), reuse(fields, 'reply-to', email.replyTo as ParserMailbox[] | undefined)),
     date: date.date,
     date_source: date.source,
-    // The first Subject field (postal-mime would take the last one when there are several).
-    subject: cleanText(withMailDecoders(() => decodeWords(headerText(fields, 'subject') ?? ''))).trim(),
+    // The first Subject field (postal-mime takes the last one when there are several).
+    subject: cleanText(reuse(fields, 'subject', email.subject ?? '') ?? withMailDecoders(() => decodeWords(headerText(fields, 'subject') ?? ''))).trim(),
     text,
     html,
     attachments: email.attachments.map(toAttachment),
@@ -746,7 +767,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     auto_headers: autoHeaders,
     report: contentType === 'multipart/report' ? readReport(email, reportType, text) : null,
     sha256: createHash('sha256').update(raw).digest('hex'),
-    content_sha256: contentHash(raw),
+    content_sha256: contentHash(raw, prepared === raw ? fields : undefined),
     warnings,
   };
 }
