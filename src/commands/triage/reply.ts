@@ -48,6 +48,12 @@ function errorOfExit(code: number, message: string): DeskError {
 
 const lastLine = (s: string) => s.trim().split('\n').filter(Boolean).at(-1) ?? '';
 
+/** What desk complained about: its `desk: …` line (the lines after it are hints). */
+function complaint(stderr: string): string {
+  const line = stderr.split('\n').find((l) => l.startsWith('desk: '));
+  return line ? line.slice('desk: '.length) : lastLine(stderr);
+}
+
 export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
   let cached: CannedEntry[] | undefined;
   return {
@@ -68,7 +74,7 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
       if (asCanned) args.push('--canned', reply.canned!.name);
       else args.push('--message', '-');
       const r = await runDesk(args, asCanned ? '' : reply.text);
-      if (r.code !== 0) throw errorOfExit(r.code, `reply to #${t.id} not sent: ${lastLine(r.stderr).replace(/^desk: /, '') || `exit ${r.code}`}`);
+      if (r.code !== 0) throw errorOfExit(r.code, `reply to #${t.id} not sent: ${complaint(r.stderr) || `exit ${r.code}`}`);
       return lastLine(r.stdout) || `reply to #${t.id} sent`;
     },
   };

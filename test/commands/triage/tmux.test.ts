@@ -1,0 +1,127 @@
+// End to end, as an agent uses it: `desk triage` in a real terminal (tmux, 80x24), driven by
+// keystrokes, read back from the screen. Open, move, take, escalate, reply with a canned reply,
+// quit — then the database must hold exactly those events, and the terminal be as it was.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
+
+const NOW = '2026-03-30T09:00:00Z';
+const SOCKET = `desk-test-${process.pid}`;
+let desk: TempDesk;
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', 'triage');
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Polls the pane until `pattern` shows (bounded: a few seconds), returning the screen. */
+async function waitFor(pattern: RegExp | string | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  const seen = typeof pattern === 'function' ? pattern : (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
+  while (Date.now() < deadline) {
+    last = screen();
+    if (seen(last)) return last;
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  throw new Error(`timed out waiting for ${pattern}; the screen shows:\n${last}`);
+}
+
+const keys = (...k: string[]) => tmux('send-keys', '-t', 'triage', ...k);
+const typeText = (text: string) => tmux('send-keys', '-t', 'triage', '-l', text);
+
+function ok(args: string[]): string {
+  const r = desk.run(args);
+  if (r.code !== 0) throw new Error(`desk ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+beforeAll(() => {
+  desk = tempDesk({ DESK_NOW: NOW, DESK_AGENT: 'ana' });
+  mkdirSync(join(desk.dir, 'templates'));
+  writeFileSync(join(desk.dir, 'templates', 'thanks-waiting.md'), [
+    '---', 'name: thanks-waiting', 'title: Thanks for waiting', 'tags: [general]', '---',
+    'Hi {{ customer.first_name | default: "there" }}, thanks for waiting: we are on it.', '', '{{ agent.name }}', '',
+  ].join('\n'));
+  writeFileSync(desk.config, 'templates: ./templates\n');
+  ok(['agent', 'add', 'ana', '--email', 'ana@desk.example']);
+  ok(['agent', 'add', 'ben', '--email', 'ben@desk.example']);
+});
+afterAll(() => {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  desk.cleanup();
+});
+
+test('open, move, take, escalate, reply with a canned reply, quit', async () => {
+  const created = (subject: string, extra: string[] = []) =>
+    JSON.parse(ok(['new', '--from', 'joao@example.com', '--name', 'João Silva', '--subject', subject, '--body', 'It broke.', '--json', ...extra])).id as number;
+  const first = created('Site is down', ['--priority', 'urgent']);
+  const second = created('Export fails with error 500');
+  const third = created('Question about invoices', ['--priority', 'low']);
+  // Replies go through `desk reply` (another part of desk); until it exists, triage must say the
+  // reply was not sent, and record nothing.
+  const hasReplyCommand = /^\s+reply\b/m.test(desk.run(['--help']).stdout);
+
+  const env = Object.entries(desk.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const stty = join(desk.dir, 'stty');
+  const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage; echo "__EXIT__$?"; stty -g > ${stty}.after; sleep 600`;
+  tmux('new-session', '-d', '-s', 'triage', '-x', '80', '-y', '24', script);
+
+  // Open: most urgent first.
+  let s = await waitFor('desk triage · 3 need someone');
+  expect(s.split('\n')[1]).toMatch(new RegExp(`^> #${first} +urgent`));
+  expect(s).toMatch(new RegExp(`#${third} +low`));
+
+  // Move to the second ticket.
+  keys('j');
+  s = await waitFor(new RegExp(`^> #${second} `, 'm'));
+  expect(s).toContain(`#${second} Export fails with error 500`);
+
+  // Take it.
+  keys('t');
+  s = await waitFor(`#${second} is yours now`);
+  expect(s).toMatch(new RegExp(`^> #${second} +normal L1 +ana`, 'm'));
+
+  // Escalate it to L2 with a reason.
+  keys('e');
+  await waitFor('Move from L1 to');
+  keys('Enter');
+  await waitFor('Reason:');
+  typeText('needs DB access');
+  keys('Enter');
+  s = await waitFor(`#${second} moved L1 → L2`);
+  expect(s).toMatch(new RegExp(`^> #${second} +normal L2 +ana`, 'm'));
+
+  // Reply with a canned reply picked from a filtered list, after a preview.
+  keys('c');
+  await waitFor('Canned reply (type to filter)');
+  typeText('thanks wait');
+  await waitFor('thanks-waiting — Thanks for waiting');
+  keys('Enter');
+  s = await waitFor('Send it?');
+  expect(s).toContain('Hi João, thanks for waiting: we are on it.'); // the preview, rendered for this ticket
+  keys('Enter');
+  // Back on the queue screen, the status line (row 23) says what became of the reply.
+  const statusLine = (scr: string) => scr.split('\n')[22] ?? '';
+  s = await waitFor((scr) => scr.includes('q quit') && statusLine(scr).trim() !== '');
+  if (hasReplyCommand) expect(statusLine(s)).not.toContain('not sent');
+  else expect(statusLine(s)).toMatch(new RegExp(`^reply to #${second} not sent: unknown command 'reply'`));
+
+  // Quit: the terminal is handed back as it was found.
+  keys('q');
+  await waitFor('__EXIT__0');
+  expect(readFileSync(`${stty}.after`, 'utf8')).toBe(readFileSync(`${stty}.before`, 'utf8'));
+
+  // The database holds exactly what the agent did, as the agent.
+  const t = JSON.parse(ok(['show', String(second), '--json']));
+  const replyEvents = hasReplyCommand ? [expect.objectContaining({ actor: 'ana', type: 'reply' })] : [];
+  expect(t.events).toEqual([
+    { at: NOW, actor: 'ana', type: 'assign', from: null, to: 'ana' },
+    { at: NOW, actor: 'ana', type: 'escalate', from: 'L1', to: 'L2', reason: 'needs DB access' },
+    ...replyEvents,
+  ]);
+  if (hasReplyCommand) {
+    expect(t.messages.at(-1)).toMatchObject({ direction: 'out', text: expect.stringContaining('thanks for waiting: we are on it.') });
+  }
+  for (const other of [first, third]) expect(JSON.parse(ok(['show', String(other), '--json'])).events).toEqual([]);
+});
