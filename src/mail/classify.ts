@@ -72,9 +72,12 @@ export function classifyAutomatic(mail: ClassifiableMail): AutoClassification {
 
 /**
  * The Message-ID of the message a bounce or report is about, so that it can be attached to
- * that message's ticket: from the report's returned message or headers, else a Message-ID line
- * quoted in the text (old-style bounces that are not multipart/report). Null when unknown.
+ * that message's ticket: from the report's returned message or headers; for other automatic
+ * mail (old-style bounces that are not multipart/report), a Message-ID line quoted in the text.
+ * Null when unknown — and always for mail from people, whose quoted headers prove nothing.
  */
-export function reportedMessageId(mail: Pick<ParsedMail, 'report' | 'text'>): string | null {
-  return mail.report?.original_message_id ?? normalizeMessageId(messageIdQuotedInText(mail.text));
+export function reportedMessageId(mail: ClassifiableMail & Pick<ParsedMail, 'text'>): string | null {
+  if (mail.report?.original_message_id) return mail.report.original_message_id;
+  if (!classifyAutomatic(mail).auto) return null;
+  return normalizeMessageId(messageIdQuotedInText(mail.text));
 }

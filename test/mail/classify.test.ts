@@ -92,7 +92,9 @@ describe('reportedMessageId', () => {
     expect(reportedMessageId(parsed)).toBe('<desk.9.0a0b0c0d@desk.test>');
   });
 
-  test('ordinary mail reports on nothing', async () => {
+  test('mail from a person reports on nothing, even when it quotes a Message-ID line', async () => {
     expect(reportedMessageId(await parseMessage(mail([])))).toBeNull();
+    const forwarded = await parseMessage(mail([], 'Ana <ana@example.com>', 'See below.\r\n\r\nMessage-ID: <desk.9.0a0b0c0d@desk.test>'));
+    expect(reportedMessageId(forwarded)).toBeNull();
   });
 });
