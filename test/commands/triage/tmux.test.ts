@@ -52,6 +52,18 @@ afterAll(() => {
   desk.cleanup();
 });
 
+/** Starts `desk triage ARGS` in a fresh 80x24 pane; the pane records the terminal settings around it. */
+function startTriage(args: string[] = []): { stty: string } {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'triage']);
+  const env = Object.entries(desk.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const stty = join(desk.dir, `stty-${Date.now()}`);
+  const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage ${args.map(quote).join(' ')}; echo "__EXIT__$?"; stty -g > ${stty}.after; sleep 600`;
+  tmux('new-session', '-d', '-s', 'triage', '-x', '80', '-y', '24', script);
+  return { stty };
+}
+
+const sttyRestored = (stty: string) => expect(readFileSync(`${stty}.after`, 'utf8')).toBe(readFileSync(`${stty}.before`, 'utf8'));
+
 test('open, move, take, escalate, reply with a canned reply, quit', async () => {
   const created = (subject: string, extra: string[] = []) =>
     JSON.parse(ok(['new', '--from', 'joao@example.com', '--name', 'João Silva', '--subject', subject, '--body', 'It broke.', '--json', ...extra])).id as number;
@@ -62,10 +74,7 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
   // reply was not sent, and record nothing.
   const hasReplyCommand = /^\s+reply\b/m.test(desk.run(['--help']).stdout);
 
-  const env = Object.entries(desk.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
-  const stty = join(desk.dir, 'stty');
-  const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage; echo "__EXIT__$?"; stty -g > ${stty}.after; sleep 600`;
-  tmux('new-session', '-d', '-s', 'triage', '-x', '80', '-y', '24', script);
+  const { stty } = startTriage();
 
   // Open: most urgent first.
   let s = await waitFor('desk triage · 3 need someone');
@@ -110,7 +119,7 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
   // Quit: the terminal is handed back as it was found.
   keys('q');
   await waitFor('__EXIT__0');
-  expect(readFileSync(`${stty}.after`, 'utf8')).toBe(readFileSync(`${stty}.before`, 'utf8'));
+  sttyRestored(stty);
 
   // The database holds exactly what the agent did, as the agent.
   const t = JSON.parse(ok(['show', String(second), '--json']));
@@ -124,4 +133,35 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
     expect(t.messages.at(-1)).toMatchObject({ direction: 'out', text: expect.stringContaining('thanks for waiting: we are on it.') });
   }
   for (const other of [first, third]) expect(JSON.parse(ok(['show', String(other), '--json'])).events).toEqual([]);
+});
+
+test('taking a ticket another agent just took says so and overwrites nothing; Ctrl-C quits cleanly', async () => {
+  const id = JSON.parse(ok(['new', '--from', 'x@example.com', '--subject', 'Contested', '--priority', 'urgent', '--queue', 'contested', '--json'])).id as number;
+  const { stty } = startTriage(['--queue', 'contested']);
+  await waitFor(new RegExp(`^> #${id} +urgent L1 +– `, 'm'));
+
+  // Ben takes it from his own shell while the screen still shows it unassigned.
+  const r = desk.run(['assign', String(id), 'ben'], { env: { DESK_AGENT: 'ben' } });
+  expect(r.code).toBe(0);
+  keys('t');
+  const s = await waitFor(`#${id} was just taken by ben`);
+  expect(s).toMatch(new RegExp(`^> #${id} +urgent L1 +ben `, 'm')); // the screen now shows it as it is
+
+  keys('C-c');
+  await waitFor('__EXIT__0');
+  sttyRestored(stty);
+  const t = JSON.parse(ok(['show', String(id), '--json']));
+  expect(t.assignee).toBe('ben');
+  expect(t.events).toEqual([{ at: NOW, actor: 'ben', type: 'assign', from: null, to: 'ben' }]);
+});
+
+test('a signal ends triage with the terminal handed back', async () => {
+  const { stty } = startTriage();
+  await waitFor('desk triage ·');
+  const pid = tmux('list-panes', '-t', 'triage', '-F', '#{pane_pid}').trim();
+  const node = execFileSync('pgrep', ['-P', pid, '-f', 'triage'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+  process.kill(Number(node), 'SIGTERM');
+  await waitFor(/__EXIT__\d+/);
+  sttyRestored(stty);
+  expect(screen()).not.toContain('desk triage ·'); // back on the main screen
 });
