@@ -18,6 +18,7 @@ import {
   type MailAddress,
   type ParserMailbox,
 } from './addresses.js';
+import { isoSeconds } from '../domain/types.js';
 import { htmlToReadableText, tidyText } from './html-text.js';
 
 export type { MailAddress } from './addresses.js';
@@ -110,8 +111,9 @@ export interface ParseOptions {
 // Charsets. postal-mime decodes with the platform TextDecoder (WHATWG labels) and silently falls
 // back to windows-1252 for any other label, and it offers no hook to change that. Mail uses
 // labels WHATWG lacks (UTF-7, cp949, ks_c_5601, unknown-8bit…) and mislabels UTF-8 as Latin-1
-// all the time. While postal-mime runs, the global TextDecoder is a subclass that understands
-// those cases and otherwise behaves exactly like the platform one (see withMailDecoders).
+// all the time. While postal-mime runs, the global TextDecoder is a subclass that handles those
+// cases and otherwise hands over to the platform decoder (see withMailDecoders). Only the
+// TextDecoder constructor is swapped, and only for the parse: nothing else in the process changes.
 
 const NativeTextDecoder = globalThis.TextDecoder;
 
@@ -152,6 +154,11 @@ function resolveCharset(label: string | undefined): { label: string; mode: Decod
   }
 }
 
+/** A Buffer view of the same bytes (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function toBytes(input: unknown): Uint8Array {
   if (input === undefined || input === null) return new Uint8Array(0);
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
@@ -178,7 +185,7 @@ const CP1252_80_9F =
   + '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
 
 export function decodeWindows1252(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return asBuffer(bytes)
     .toString('latin1')
     .replace(/[\u0080-\u009F]/g, (c) => CP1252_80_9F[c.charCodeAt(0) - 0x80]);
 }
@@ -202,8 +209,8 @@ class MailTextDecoder extends NativeTextDecoder {
     // Bytes that are valid UTF-8 with non-ASCII in them are UTF-8, whatever the label says: real
     // text in a legacy charset is practically never valid UTF-8, mislabelled UTF-8 is common,
     // and postal-mime hands quoted-printable parts over already decoded to UTF-8.
-    if (!isAscii(bytes) && isUtf8(bytes)) return Buffer.from(bytes).toString('utf8');
-    if (this.mode === 'utf7') return decodeUtf7(Buffer.from(bytes).toString('latin1'));
+    if (!isAscii(bytes) && isUtf8(bytes)) return asBuffer(bytes).toString('utf8');
+    if (this.mode === 'utf7') return decodeUtf7(asBuffer(bytes).toString('latin1'));
     if (this.encoding === 'windows-1252') return decodeWindows1252(bytes);
     return super.decode(input, options);
   }
@@ -235,7 +242,7 @@ function withMailDecoders<T>(fn: () => T): T {
 
 /** Bytes of unknown charset → text: UTF-8 when valid, else windows-1252 (never fails). */
 function decodeGuessing(bytes: Uint8Array): string {
-  if (isUtf8(bytes)) return Buffer.from(bytes).toString('utf8');
+  if (isUtf8(bytes)) return asBuffer(bytes).toString('utf8');
   return decodeWindows1252(bytes);
 }
 
@@ -272,7 +279,10 @@ interface RawField {
   lines: string[];
 }
 
-/** Header fields in order. Lines before the first field and lines without a colon are skipped. */
+/**
+ * Header fields in order, folded lines joined. A line without a colon becomes a field without
+ * name (kept, so that the content hash covers every byte the sender wrote).
+ */
 export function readHeaderFields(header: Buffer): RawField[] {
   const text = header.toString('latin1');
   const fields: RawField[] = [];
@@ -319,25 +329,6 @@ function prepareForParser(raw: Buffer, warnings: string[]): Buffer {
   return headerToUtf8(message, warnings);
 }
 
-/**
- * A top-level multipart without a boundary parameter hides its whole body from a MIME parser.
- * Take the boundary from the first delimiter line in the body, or read the body as plain text.
- */
-function declareMissingBoundary(message: Buffer, warnings: string[]): Buffer {
-  const { header, body } = splitHeaderBody(message);
-  const text = header.toString('latin1');
-  const field = /^content-type[ \t]*:[ \t]*multipart\/[^\n]*(\r?\n[ \t][^\n]*)*/im.exec(text);
-  if (!field || /boundary\s*=/i.test(field[0])) return message;
-  const delimiter = /^--([^\s]{1,70}?)(--)?[ \t]*\r?$/m.exec(body.subarray(0, 64 * 1024).toString('latin1'));
-  const value = field[0].replace(/\r$/, '');
-  const replacement = delimiter
-    ? `${value}; boundary="${delimiter[1].replace(/"/g, '')}"`
-    : value.replace(/multipart\/[\w.+-]*/i, 'text/plain');
-  warnings.push(delimiter ? 'multipart without boundary parameter: taken from the body' : 'multipart without boundary: body read as text');
-  const repaired = text.slice(0, field.index) + replacement + (field[0].endsWith('\r') ? '\r' : '') + text.slice(field.index + field[0].length);
-  return Buffer.concat([Buffer.from(repaired, 'latin1'), message.subarray(header.length)]);
-}
-
 /** Leading blank lines and an mbox "From sender date" separator line. */
 function dropLeadingJunk(raw: Buffer): Buffer {
   let start = 0;
@@ -375,6 +366,25 @@ function endHeaderAtFirstNonField(message: Buffer, warnings: string[]): Buffer {
     offset += lines[i].length + 1;
   }
   return message;
+}
+
+/**
+ * A top-level multipart without a boundary parameter hides its whole body from a MIME parser.
+ * Take the boundary from the first delimiter line in the body, or read the body as plain text.
+ */
+function declareMissingBoundary(message: Buffer, warnings: string[]): Buffer {
+  const { header, body } = splitHeaderBody(message);
+  const text = header.toString('latin1');
+  const field = /^content-type[ \t]*:[ \t]*multipart\/[^\n]*(\r?\n[ \t][^\n]*)*/im.exec(text);
+  if (!field || /boundary\s*=/i.test(field[0])) return message;
+  const delimiter = /^--([^\s]{1,70}?)(--)?[ \t]*\r?$/m.exec(body.subarray(0, 64 * 1024).toString('latin1'));
+  const value = field[0].replace(/\r$/, '');
+  const replacement = delimiter
+    ? `${value}; boundary="${delimiter[1].replace(/"/g, '')}"`
+    : value.replace(/multipart\/[\w.+-]*/i, 'text/plain');
+  warnings.push(delimiter ? 'multipart without boundary parameter: taken from the body' : 'multipart without boundary: body read as text');
+  const repaired = text.slice(0, field.index) + replacement + (field[0].endsWith('\r') ? '\r' : '') + text.slice(field.index + field[0].length);
+  return Buffer.concat([Buffer.from(repaired, 'latin1'), message.subarray(header.length)]);
 }
 
 /**
@@ -504,9 +514,9 @@ export function parseMailDate(value: string | null | undefined): Date | null {
     const mon = MONTHS.indexOf(month.toLowerCase());
     return utcFromParts(Number(year), mon, Number(day), Number(hh), Number(mm), Number(ss ?? 0), zoneOffsetMinutes(zone) ?? 0);
   }
-  const iso = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
-  if (iso) {
-    const [, y, mo, d, hh, mm, ss, zone] = iso;
+  const isoMatch = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
+  if (isoMatch) {
+    const [, y, mo, d, hh, mm, ss, zone] = isoMatch;
     const offset = zone && zone.toUpperCase() !== 'Z' ? zoneOffsetMinutes(zone) ?? 0 : 0;
     return utcFromParts(Number(y), Number(mo) - 1, Number(d), Number(hh), Number(mm), Number(ss ?? 0), offset);
   }
@@ -519,8 +529,9 @@ function toDate(value: Date | string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** ISO instant at whole seconds (desk's time format; sub-second parts are dropped, not rounded). */
 function iso(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  return isoSeconds(Math.floor(date.getTime() / 1000) * 1000);
 }
 
 /** Date of the newest Received field (the top one): when our side got the message. */
