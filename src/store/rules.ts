@@ -74,7 +74,14 @@ export async function applyTriageRules(
     .orderBy('date')
     .orderBy('id')
     .executeTakeFirst();
-  const [agents, loads, cursor] = await Promise.all([listAgents(tx), openTicketLoads(tx), readRoundRobinCursor(tx)]);
+  // Only what the rules use is read: imports run this for every ticket, and loads scan the desk.
+  const assigns = rules.triage.map((r) => r.set.assignee).filter((a) => a !== undefined);
+  const uses = (strategy: string) => assigns.some((a) => a.kind === 'strategy' && a.strategy === strategy);
+  const [agents, loads, cursor] = await Promise.all([
+    assigns.length ? listAgents(tx) : [],
+    uses('least-loaded') ? openTicketLoads(tx) : {},
+    uses('round-robin') ? readRoundRobinCursor(tx) : {},
+  ]);
   const outcome = evaluateTriage(
     rules,
     { ticket, message: first ? { from: first.from_addr, subject: first.subject, text: first.text } : null },

@@ -161,3 +161,15 @@ describe('parseRules', () => {
     expect(validateRules({ timezone: 'Asia/Tokyo', triage: [rule('Europe/Lisbon')] }, opts).triage[0]!.match.time!.timezone).toBe('Europe/Lisbon');
   });
 });
+
+describe('the documented example', () => {
+  it('is a valid rules file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../src/domain/rules/README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const rules = parseRules(example, opts);
+    expect(rules.triage.map((r) => r.name)).toEqual(['bigcorp outage']);
+    expect(rules.escalation.map((r) => r.name)).toEqual(['L1 slow', 'urgent first response breached', 'customer waiting']);
+    expect(rules.triage[0]!.match.queue).toEqual(['tech', null]);
+  });
+});
