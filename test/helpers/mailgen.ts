@@ -181,14 +181,11 @@ function encoderTable(charset: string): Map<string, number[]> {
   const cached = encoderTables.get(charset);
   if (cached) return cached;
   const table = new Map<string, number[]>();
-  const decoder = new TextDecoder(charset, { fatal: true });
+  const decoder = new TextDecoder(charset);
   const tryBytes = (bytes: number[]) => {
-    try {
-      const ch = decoder.decode(Uint8Array.from(bytes));
-      if ([...ch].length === 1 && !table.has(ch)) table.set(ch, bytes);
-    } catch {
-      // not a character in this charset
-    }
+    const ch = decoder.decode(Uint8Array.from(bytes));
+    // U+FFFD: not a character in this charset
+    if (ch !== '\uFFFD' && [...ch].length === 1 && !table.has(ch)) table.set(ch, bytes);
   };
   if (charset === 'windows-1252') {
     // Node 20 decodes windows-1252 as ISO-8859-1, so its 0x80–0x9F characters are listed here.

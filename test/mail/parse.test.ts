@@ -441,3 +441,25 @@ describe('identity: dedupeKey and content hash', () => {
     expect(dedupeKey(a)).toBe(`<basic@example.com> ${a.content_sha256}`);
   });
 });
+
+describe('parseMessage: robustness', () => {
+  test('truncated and corrupted mail either parses or fails with MailParseError, never anything else', async () => {
+    const { createRng, generateMailbox } = await import('../helpers/mailgen.js');
+    const rng = createRng(99);
+    const unexpected: string[] = [];
+    for (const [i, generated] of generateMailbox(300, 5).entries()) {
+      const raw = Buffer.from(generated.raw);
+      // cut it somewhere, then scribble over a few bytes
+      const damaged = raw.subarray(0, rng.int(1, raw.length));
+      for (let n = rng.int(0, 8); n > 0; n--) damaged[rng.int(0, damaged.length - 1)] = rng.int(0, 255);
+      try {
+        const parsed = await parseMessage(damaged, { fallbackDate: FALLBACK });
+        expect(parsed.from.email.length).toBeGreaterThan(0);
+        expect(parsed.text).not.toContain('\u0000');
+      } catch (err) {
+        if (!(err instanceof MailParseError)) unexpected.push(`#${i}: ${String(err)}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
+  });
+});
