@@ -12,6 +12,9 @@ import * as escalate from '../commands/escalate/index.js';
 import * as triage from '../commands/triage/index.js';
 import * as sync from '../commands/sync/index.js';
 import * as sla from '../commands/sla/index.js';
+import * as reply from '../commands/reply/index.js';
+import * as canned from '../commands/canned/index.js';
+import * as outbox from '../commands/outbox/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -49,6 +52,9 @@ export function buildProgram(): Command {
   sync.register(program, act);
   sla.register(program, act);
   triage.register(program, act);
+  reply.register(program, act);
+  canned.register(program, act);
+  outbox.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

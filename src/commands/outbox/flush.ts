@@ -1,0 +1,80 @@
+// Running the outbox with the config's SMTP server and Sent folder: for `desk outbox flush`,
+// for `desk reply` (its own entry, right after writing it) and for `desk sync` (everything due).
+import type { Ctx } from '../../cli/context.js';
+import { RemoteError } from '../../cli/errors.js';
+import { flushOutbox, type FlushReport, type FlushResult, type SendFn } from '../../mail/outbox.js';
+import { safeLine } from '../../ui/safe-text.js';
+import { hasSmtp, senderOf, smtpSendFn } from '../reply/sender.js';
+import { sentFolderOf } from './sent-folder.js';
+
+export interface FlushRun {
+  force?: boolean;
+  /** respect back-off (automatic runs) */
+  dueOnly?: boolean;
+  ids?: number[];
+  /** the SMTP sender to use (default: the config's) */
+  send?: SendFn | null;
+}
+
+export async function flushWithConfig(ctx: Ctx, run: FlushRun): Promise<FlushReport> {
+  const config = await ctx.config();
+  const store = await ctx.store();
+  let from: string | null = null;
+  try {
+    from = senderOf(config).address;
+  } catch {
+    from = null; // no sender configured: any account with a Sent folder will do
+  }
+  const sentFolder = sentFolderOf(config, from);
+  try {
+    return await flushOutbox({
+      store,
+      now: () => ctx.now(),
+      send: run.send !== undefined ? run.send : hasSmtp(config) ? smtpSendFn(config) : null,
+      sentFolder,
+      force: run.force,
+      dueOnly: run.dueOnly,
+      ids: run.ids,
+    });
+  } finally {
+    await sentFolder?.close();
+  }
+}
+
+const VERB: Record<FlushResult['outcome'], string> = {
+  sent: 'sent',
+  confirmed: 'already delivered',
+  retry: 'not sent, will retry',
+  unknown: 'delivery unknown',
+  held: 'held',
+  waiting: 'waiting',
+};
+
+/** One line per entry, for people. */
+export function resultLine(r: FlushResult): string {
+  return `outbox #${r.id} (ticket #${r.ticket_id}, to ${safeLine(r.to)}): ${VERB[r.outcome]}: ${safeLine(r.detail)}`;
+}
+
+/** The exit-5 error for a flush that left mail undelivered because of the server, else null. */
+export function failureOf(report: FlushReport): RemoteError | null {
+  const bad = report.results.filter((r) => r.outcome === 'retry' || r.outcome === 'unknown');
+  if (!bad.length) return null;
+  const first = bad[0]!;
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
+  const hint = first.outcome === 'unknown'
+    ? 'it stays in the outbox as "unknown" and is not resent blindly: see `desk outbox`'
+    : `it stays queued; \`desk outbox flush\` (or \`desk sync\`) retries${first.next_attempt_at ? ` (next attempt ${first.next_attempt_at})` : ''}`;
+  return new RemoteError(`${safeLine(first.detail)}${more}`, hint);
+}
+
+/**
+ * For `desk sync`: sends everything due (respecting back-off), reports on stderr (stdout carries
+ * the sync's own lines) unless quiet, and returns the failure to fold into the sync's exit code.
+ */
+export async function flushForSync(ctx: Ctx, opts: { quiet?: boolean } = {}): Promise<RemoteError | null> {
+  const report = await flushWithConfig(ctx, { dueOnly: true });
+  if (!opts.quiet) {
+    for (const r of report.results) if (r.outcome !== 'waiting') ctx.io.err(resultLine(r) + '\n');
+  }
+  return failureOf(report);
+}

@@ -1,0 +1,16 @@
+// desk reply ID: answer the customer by mail, through the outbox.
+import type { Command } from 'commander';
+import type { Act } from '../../cli/main.js';
+
+export function register(program: Command, act: Act): void {
+  program
+    .command('reply')
+    .description('answer a ticket by mail ($VISUAL/$EDITOR unless --message or --canned)')
+    .argument('<id>', 'ticket id')
+    .option('--canned <name>', 'start from a canned reply (sent as is unless --edit)')
+    .option('--message <text>', 'the reply (- reads standard input)')
+    .option('--edit', 'open the editor even with --canned or --message')
+    .option('--status <s>', 'set the status in the same step: pending, solved, open, on_hold, closed')
+    .option('--json', 'print the result as JSON')
+    .action(act(async (ctx, id: string, opts) => (await import('./run.js')).runReply(ctx, id, opts as never)));
+}
