@@ -249,7 +249,7 @@ function decodeGuessing(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // Raw header block: splitting, unfolding, repairing.
 
-interface RawParts {
+export interface RawParts {
   header: Buffer;
   body: Buffer;
 }
@@ -270,7 +270,7 @@ export function splitHeaderBody(raw: Buffer): RawParts {
   return { header: raw, body: raw.subarray(raw.length) };
 }
 
-interface RawField {
+export interface RawField {
   /** lowercased field name */
   name: string;
   /** unfolded value, whitespace collapsed */
