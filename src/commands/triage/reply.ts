@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import type { Ctx } from '../../cli/context.js';
 import { ConflictError, DeskError, NotFoundError, RemoteError, UsageError } from '../../cli/errors.js';
-import { cannedSources, loadCannedLibrary, type CannedEntry } from '../../domain/canned/library.js';
+import type { CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
-import { replyVariables } from '../../domain/canned/variables.js';
 import type { TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
+import { cannedLibraryOf } from '../canned/dirs.js';
+import { variablesFor } from '../reply/variables.js';
 
 export interface ReplyActions {
   library(): Promise<CannedEntry[]>;
@@ -58,13 +59,12 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
   let cached: CannedEntry[] | undefined;
   return {
     async library() {
-      cached ??= loadCannedLibrary(cannedSources((await ctx.config()).templates)).replies;
+      // The same library and variables as `desk reply`, so the preview is what will be sent.
+      cached ??= (await cannedLibraryOf(ctx)).library.replies;
       return cached;
     },
     async render(t, entry) {
-      const agent = await store.db.selectFrom('agents').select('email').where('name', '=', me).executeTakeFirst();
-      const vars = replyVariables({ ticket: t, agent: { name: me, email: agent?.email ?? null }, firstResponseDue: null });
-      return renderCanned(entry.name, entry.body, vars);
+      return renderCanned(entry.name, entry.body, await variablesFor(ctx, store, t, me, entry.body));
     },
     async send(t, reply) {
       const args = ['reply', String(t.id), '--db', await ctx.dbLocation()];
