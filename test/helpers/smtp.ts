@@ -47,6 +47,8 @@ export interface TestSmtp {
   /** Every MAIL FROM seen, accepted or not: counts delivery attempts. */
   attempts: number;
   behave(b: Behaviour): void;
+  /** Back to accepting, with nothing recorded and no attempts counted. */
+  reset(): void;
   /** Stops listening (clients get ECONNREFUSED); `start` listens again on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -182,6 +184,12 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
     },
     behave(b) {
       behaviour = b;
+    },
+    reset() {
+      behaviour = { kind: 'accept' };
+      received.length = 0;
+      unacknowledged.length = 0;
+      attempts = 0;
     },
     stop: stopServer,
     start: listen,

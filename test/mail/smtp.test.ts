@@ -34,9 +34,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  smtp.behave({ kind: 'accept' });
-  smtp.received.length = 0;
-  smtp.unacknowledged.length = 0;
+  smtp.reset();
   await smtp.start();
 });
 
