@@ -2,9 +2,6 @@
 // Each action is applied as the agent (events with their name), then the queue is loaded again
 // so the screen always shows the desk as it is, including what other agents just did.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { DeskError } from '../../cli/errors.js';
 import type { TicketFilter } from '../../domain/filters.js';
@@ -20,6 +17,7 @@ import { openTicketLoads } from '../../store/rules.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
 import { loadSlaPolicy } from '../escalate/sla-policy.js';
+import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
 import { applyIfUnchanged, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
@@ -175,13 +173,13 @@ class TriageApp {
     return this.style.bold(safeLine(`#${t.id} ${t.subject}`).slice(0, Math.max(10, this.term.columns - what.length - 4))) + ` — ${what}`;
   }
 
-  private done_(t: TicketWithHistory, events: unknown[], what: string): void {
+  private report(t: TicketWithHistory, events: unknown[], what: string): void {
     this.message = events.length ? { text: `#${t.id} ${what}`, kind: 'info' } : { text: `#${t.id}: nothing changed`, kind: 'info' };
   }
 
   private async change(t: TicketWithHistory, seen: Parameters<typeof applyIfUnchanged>[2], changes: Change[], what: string): Promise<void> {
     const events = await applyIfUnchanged(this.store, t.id, seen, changes, this.me, this.at());
-    this.done_(t, events, what);
+    this.report(t, events, what);
   }
 
   private async take(t: TicketWithHistory): Promise<void> {
@@ -193,7 +191,7 @@ class TriageApp {
       const sure = await this.prompter.ask(this.title(t, 'take'), (q, c) => q.confirm({ message: `#${t.id} is ${safeLine(t.assignee)}'s. Take it anyway?`, default: false }, c));
       if (!sure) return;
     }
-    this.done_(t, await take(this.store, t, this.me, this.at()), 'is yours now');
+    this.report(t, await take(this.store, t, this.me, this.at()), 'is yours now');
   }
 
   private async assign(t: TicketWithHistory): Promise<void> {
@@ -270,7 +268,8 @@ class TriageApp {
   }
 
   private async reply(t: TicketWithHistory): Promise<void> {
-    const text = this.editText(`\n\n# Reply to #${t.id} ${safeLine(t.subject)}\n# Lines starting with # are left out. Save an empty reply to cancel.\n`);
+    const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
+    const text = this.editText(editorText('', quoted), t.id);
     if (text === undefined) {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
@@ -302,7 +301,7 @@ class TriageApp {
       choices: [{ value: 'send', name: 'Send' }, { value: 'edit', name: 'Edit first' }, { value: 'cancel', name: 'Cancel' }],
     }, c));
     if (choice === 'edit') {
-      const edited = this.editText(text);
+      const edited = this.editText(editorText(text, null), t.id);
       if (edited === undefined) return;
       text = edited;
     } else if (choice !== 'send') {
@@ -337,20 +336,10 @@ class TriageApp {
     }
   }
 
-  /** The agent's editor on a private temp file; comment lines dropped; undefined when left empty. */
-  private editText(initial: string): string | undefined {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-reply-'));
-    const file = join(dir, 'reply.txt');
-    try {
-      writeFileSync(file, initial, { mode: 0o600 });
-      const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
-      const r = this.withTerminal(() => spawnSync('sh', ['-c', `${editor} "$0"`, file], { stdio: 'inherit' }));
-      if (r.error || r.status !== 0) return undefined;
-      const text = readFileSync(file, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n').trim();
-      return text || undefined;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** The agent's editor, as `desk reply` opens it; undefined when left empty. */
+  private editText(initial: string, ticketId: number): string | undefined {
+    const edited = this.withTerminal(() => editInEditor(initial, `desk-reply-${ticketId}.txt`));
+    return textAboveMarker(edited).trim() || undefined;
   }
 }
 

@@ -57,9 +57,9 @@ afterAll(async () => {
 });
 
 /** Starts `desk triage ARGS` in a fresh 80x24 pane; the pane records the terminal settings around it. */
-function startTriage(args: string[] = []): { stty: string } {
+function startTriage(args: string[] = [], extraEnv: Record<string, string> = {}): { stty: string } {
   spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'triage']);
-  const env = Object.entries(desk.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const env = Object.entries({ ...desk.env, ...extraEnv }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
   const stty = join(desk.dir, `stty-${Date.now()}`);
   const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage ${args.map(quote).join(' ')}; echo "__EXIT__$?"; stty -g > ${stty}.after; sleep 600`;
   tmux('new-session', '-d', '-s', 'triage', '-x', '80', '-y', '24', script);
@@ -163,4 +163,22 @@ test('a signal ends triage with the terminal handed back', async () => {
   await waitFor(/__EXIT__\d+/);
   sttyRestored(stty);
   expect(screen()).not.toContain('desk triage ·'); // back on the main screen
+});
+
+test('a reply written in the editor is previewed and sent; the screen comes back', async () => {
+  const id = JSON.parse(ok(['new', '--from', 'eve@example.com', '--subject', 'Editor reply', '--body', 'Any news?', '--queue', 'editor', '--json'])).id as number;
+  // The "editor" writes the reply above the marker line, as an agent would, and exits.
+  const { stty } = startTriage(['--queue', 'editor'], { VISUAL: "sed -i '1s/^/Fixed in the next release./'" });
+  await waitFor(new RegExp(`^> #${id} `, 'm'));
+  keys('r');
+  const s = await waitFor('Send this reply?');
+  expect(s).toContain('Fixed in the next release.');
+  keys('Enter');
+  await waitFor((scr) => scr.includes('q quit') && (scr.split('\n')[22] ?? '').includes(`#${id}`));
+  keys('q');
+  await waitFor('__EXIT__0');
+  sttyRestored(stty);
+  const t = JSON.parse(ok(['show', String(id), '--json']));
+  expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: 'Fixed in the next release.\n' });
+  expect(t.events.map((e: { type: string; actor: string }) => [e.actor, e.type])).toEqual([['ana', 'reply']]);
 });
