@@ -49,6 +49,8 @@ export interface TestSmtp {
   behave(b: Behaviour): void;
   /** Back to accepting, with nothing recorded and no attempts counted. */
   reset(): void;
+  /** Resolves once `check` holds (checked now and after every event), e.g. "a body has arrived". */
+  until(check: () => boolean): Promise<void>;
   /** Stops listening (clients get ECONNREFUSED); `start` listens again on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -81,6 +83,10 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
   let server: SMTPServer;
   let port = 0;
   let listening = false;
+  let waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+  const changed = () => {
+    waiters = waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
+  };
 
   function socketOf(session: SMTPServerSession): net.Socket | undefined {
     for (const conn of server.connections) if (conn.id === session.id) return conn._socket;
@@ -114,6 +120,7 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
       },
       onMailFrom(_address: SMTPServerAddress, session, cb) {
         attempts += 1;
+        changed();
         if (behaviour.kind === 'drop-before-data') {
           socketOf(session)?.destroy();
           return;
@@ -133,13 +140,16 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
                 return cb(smtpError(behaviour.code, behaviour.message));
               case 'drop-after-data':
                 unacknowledged.push(mail);
+                changed();
                 socketOf(session)?.destroy();
                 return;
               case 'stall-after-data':
                 unacknowledged.push(mail);
+                changed();
                 return; // never answer
               default:
                 received.push(mail);
+                changed();
                 return cb(null, 'Queued');
             }
           },
@@ -184,6 +194,10 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
     },
     behave(b) {
       behaviour = b;
+    },
+    until(check) {
+      if (check()) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ check, resolve }));
     },
     reset() {
       behaviour = { kind: 'accept' };
