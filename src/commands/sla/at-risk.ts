@@ -1,11 +1,11 @@
 // desk sla at-risk: running clocks that breach within the window, most urgent first.
 import type { Ctx } from '../../cli/context.js';
 import { UsageError } from '../../cli/errors.js';
-import { atRiskClocks, evaluateTicket, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
+import { atRiskClocks, evaluateHistory, matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderAtRisk } from '../../ui/report/at-risk.js';
 import { printJson } from '../../ui/output.js';
-import { readSlaTickets } from './histories.js';
+import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicy } from './policy-file.js';
 
 export interface AtRiskFlags {
@@ -27,11 +27,13 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const store = await ctx.store();
   const nowIso = isoOfSeconds(Math.floor(now.getTime() / 1000));
   const list: AtRiskClock[] = [];
-  for await (const batch of readSlaTickets(store.db, { createdBefore: isoOfSeconds(Math.floor(now.getTime() / 1000) + 1), openAt: nowIso })) {
-    for (const ticket of batch) {
+  const fields = { subject: true, queue: true, assignee: true, tier: matchFieldsUsed(policies).has('tier'), tags: matchFieldsUsed(policies).has('tag') };
+  const reading = { createdBefore: isoOfSeconds(Math.floor(now.getTime() / 1000) + 1), openAt: nowIso, fields };
+  for await (const batch of readHistories(store, await ctx.dbLocation(), reading)) {
+    for (const [ticket, history] of batch) {
       if (assignee !== undefined && ticket.assignee !== assignee) continue;
       if (flags.queue !== undefined && ticket.queue !== flags.queue) continue;
-      list.push(...atRiskClocks(evaluateTicket(policies, ticket, now), { within, includeBreached: flags.breached }));
+      list.push(...atRiskClocks(evaluateHistory(policies, ticket, history, now), { within, includeBreached: flags.breached }));
     }
   }
   sortAtRisk(list);

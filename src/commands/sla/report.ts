@@ -1,10 +1,10 @@
 // desk sla report: compliance figures per group, in the format asked for.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../cli/errors.js';
-import { evaluateTicket, GROUP_BYS, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
+import { evaluateHistory, GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';
-import { readSlaTickets } from './histories.js';
+import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicy } from './policy-file.js';
 import { createdRange } from './range.js';
 
@@ -40,8 +40,10 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   const notAfterNow = isoOfSeconds(Math.floor(now.getTime() / 1000) + 1);
   const before = range.before && range.before < notAfterNow ? range.before : notAfterNow;
   const builder = new SlaReportBuilder({ by, timeZone, now, since: range.from ?? null, until: range.before ?? null });
-  for await (const batch of readSlaTickets(store.db, { createdFrom: range.from, createdBefore: before })) {
-    for (const ticket of batch) builder.add(evaluateTicket(policies, ticket, now));
+  const uses = matchFieldsUsed(policies);
+  const fields = { subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag') };
+  for await (const batch of readHistories(store, await ctx.dbLocation(), { createdFrom: range.from, createdBefore: before, fields })) {
+    for (const [ticket, history] of batch) builder.add(evaluateHistory(policies, ticket, history, now));
   }
   ctx.io.out(renderReport(builder.finish(), format, { color: ctx.io.color, timeZone }));
 }

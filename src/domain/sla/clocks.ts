@@ -5,7 +5,7 @@
 import type { Status } from '../types.js';
 import type { BusinessCalendar } from './calendar.js';
 import { matchPolicy, type ClockName, type SlaPolicy, type SlaPolicySet } from './policy.js';
-import { buildTimeline, isDone, isoOfSeconds, statusAt, type SlaTicket, type Timeline } from './timeline.js';
+import { compactHistory, isDone, isoOfSeconds, statusAt, timelineOf, type CompactHistory, type SlaTicket, type Timeline } from './timeline.js';
 
 /** One clock as `desk sla report --by ticket --format json` prints it (spec/sla.md, Report output). */
 export interface ClockFigures {
@@ -66,8 +66,12 @@ export interface MeasuredClock {
  */
 export type Outcome = 'met' | 'breached' | 'in_progress' | 'unmeasured';
 
+/** The fields of a ticket a policy matches on and a report groups by. */
+export type TicketFields = Pick<SlaTicket, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags'>;
+
 export interface TicketEvaluation {
-  sla: TicketSla;
+  /** the spec's per-ticket object (built on first use: aggregate reports never need its ISO strings) */
+  readonly sla: TicketSla;
   policy: SlaPolicy | null;
   clocks: MeasuredClock[];
   timeline: Timeline;
@@ -76,7 +80,7 @@ export interface TicketEvaluation {
   solved: boolean;
   /** outbound public replies up to now (automatic mail left out) */
   public_replies: number;
-  ticket: Pick<SlaTicket, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags' | 'created_at'>;
+  ticket: TicketFields;
 }
 
 /** Counting time in [a, b): calendar time while the status is not excluded. */
@@ -152,6 +156,9 @@ function resolutionStop(timeline: Timeline): number | null {
  * a period only if the ticket is then reopened before any reply: the period starts at the reopening.
  */
 function nextResponsePeriods(timeline: Timeline): { start: number; stop: number | null }[] {
+  // Most tickets never hear from the customer after the first reply: nothing to build.
+  const firstReply = timeline.messages.findIndex((m) => m.direction === 'out');
+  if (firstReply < 0 || !timeline.messages.some((m, i) => i > firstReply && m.direction === 'in')) return [];
   type Step = { at: number; kind: 'in' | 'out' | 'done' | 'reopen' };
   const steps: Step[] = [];
   const segs = timeline.segments;
@@ -202,58 +209,80 @@ function outcomeOf(clocks: MeasuredClock[]): Outcome {
   return 'met';
 }
 
-/** Measures every clock of a ticket under the policy it matches, as of `now`. */
-export function evaluateTicket(set: SlaPolicySet, ticket: SlaTicket, now: Date): TicketEvaluation {
-  const timeline = buildTimeline(ticket, Math.floor(now.getTime() / 1000));
+function clockFigures(policy: SlaPolicy, clocks: MeasuredClock[], id: number, subject: string): TicketSla {
+  const sla: TicketSla = { id, subject, policy: policy.name, first_response: null, resolution: null, next_response: null };
+  const periods = clocks.filter((c) => c.name === 'next_response');
+  for (const c of clocks) if (c.name !== 'next_response') sla[c.name] = figures(c);
+  const target = policy.targets.next_response;
+  if (target !== undefined) {
+    const running = periods.find((p) => p.stop === null);
+    sla.next_response = {
+      target_s: target,
+      elapsed_s: periods.reduce((m, p) => Math.max(m, p.elapsed), 0),
+      breached: periods.some((p) => p.breached),
+      stopped: !running,
+      due_at: running?.due != null ? isoOfSeconds(running.due) : null,
+      periods: periods.map((p) => ({
+        started_at: isoOfSeconds(p.start),
+        stopped_at: p.stop === null ? null : isoOfSeconds(p.stop),
+        elapsed_s: p.elapsed,
+        breached: p.breached,
+        due_at: p.due === null ? null : isoOfSeconds(p.due),
+      })),
+    };
+  }
+  return sla;
+}
+
+/** Measures every clock under the policy the ticket matches, as of `now`, from its compact history. */
+export function evaluateHistory(set: SlaPolicySet, ticket: TicketFields, history: CompactHistory, now: Date): TicketEvaluation {
+  const timeline = timelineOf(history, Math.floor(now.getTime() / 1000));
   const policy = matchPolicy(set, ticket);
-  const sla: TicketSla = { id: ticket.id, subject: ticket.subject, policy: policy?.name ?? null, first_response: null, resolution: null, next_response: null };
   const clocks: MeasuredClock[] = [];
   if (policy) {
     const cal = policy.calendar;
     const paused = set.pauseStatuses;
-    const pausedOrDone: ReadonlySet<Status> = new Set([...paused, 'solved', 'closed']);
     const { first_response, resolution, next_response } = policy.targets;
     if (first_response !== undefined) {
-      const c = measure('first_response', cal, timeline, timeline.created, firstResponseStop(timeline), first_response, paused);
-      clocks.push(c);
-      sla.first_response = figures(c);
+      clocks.push(measure('first_response', cal, timeline, timeline.created, firstResponseStop(timeline), first_response, paused));
     }
     if (resolution !== undefined) {
-      const c = measure('resolution', cal, timeline, timeline.created, resolutionStop(timeline), resolution, pausedOrDone);
-      clocks.push(c);
-      sla.resolution = figures(c);
+      const pausedOrDone = pausedOrDoneOf(set);
+      clocks.push(measure('resolution', cal, timeline, timeline.created, resolutionStop(timeline), resolution, pausedOrDone));
     }
     if (next_response !== undefined) {
-      const periods = nextResponsePeriods(timeline).map((p) => measure('next_response', cal, timeline, p.start, p.stop, next_response, paused));
-      clocks.push(...periods);
-      const running = periods.find((p) => p.stop === null);
-      sla.next_response = {
-        target_s: next_response,
-        elapsed_s: periods.reduce((m, p) => Math.max(m, p.elapsed), 0),
-        breached: periods.some((p) => p.breached),
-        stopped: !running,
-        due_at: running?.due != null ? isoOfSeconds(running.due) : null,
-        periods: periods.map((p) => ({
-          started_at: isoOfSeconds(p.start),
-          stopped_at: p.stop === null ? null : isoOfSeconds(p.stop),
-          elapsed_s: p.elapsed,
-          breached: p.breached,
-          due_at: p.due === null ? null : isoOfSeconds(p.due),
-        })),
-      };
+      for (const p of nextResponsePeriods(timeline)) clocks.push(measure('next_response', cal, timeline, p.start, p.stop, next_response, paused));
     }
   }
-  const { id, subject, priority, queue, tier, assignee, tags, created_at } = ticket;
+  let publicReplies = 0;
+  for (const m of timeline.messages) if (m.direction === 'out') publicReplies++;
+  let sla: TicketSla | undefined;
   return {
-    sla,
+    get sla() {
+      return (sla ??= policy
+        ? clockFigures(policy, clocks, ticket.id, ticket.subject)
+        : { id: ticket.id, subject: ticket.subject, policy: null, first_response: null, resolution: null, next_response: null });
+    },
     policy,
     clocks,
     timeline,
     outcome: outcomeOf(clocks),
     solved: isDone(timeline.statusAtNow),
-    public_replies: timeline.messages.filter((m) => m.direction === 'out').length,
-    ticket: { id, subject, priority, queue, tier, assignee, tags, created_at },
+    public_replies: publicReplies,
+    ticket,
   };
+}
+
+const pausedOrDoneCache = new WeakMap<SlaPolicySet, ReadonlySet<Status>>();
+function pausedOrDoneOf(set: SlaPolicySet): ReadonlySet<Status> {
+  let s = pausedOrDoneCache.get(set);
+  if (!s) pausedOrDoneCache.set(set, (s = new Set<Status>([...set.pauseStatuses, 'solved', 'closed'])));
+  return s;
+}
+
+/** Measures every clock of a ticket under the policy it matches, as of `now`. */
+export function evaluateTicket(set: SlaPolicySet, ticket: SlaTicket, now: Date): TicketEvaluation {
+  return evaluateHistory(set, ticket, compactHistory(ticket), now);
 }
 
 /**

@@ -234,3 +234,10 @@ export function matchPolicy(set: SlaPolicySet, ticket: Pick<Ticket, 'priority' |
   }
   return null;
 }
+
+/** Which ticket fields the policies match on: a bulk reader need not load the others. */
+export function matchFieldsUsed(set: SlaPolicySet): Set<keyof PolicyMatch> {
+  const used = new Set<keyof PolicyMatch>();
+  for (const p of set.policies) for (const key of Object.keys(p.match) as (keyof PolicyMatch)[]) used.add(key);
+  return used;
+}

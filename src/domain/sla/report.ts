@@ -19,7 +19,7 @@ import type { TicketEvaluation, TicketSla } from './clocks.js';
 import { LocalDays } from './local-days.js';
 import { periodKey, trendPeriodFor, type Period } from './periods.js';
 import { percentile, ratio } from './stats.js';
-import { isoOfSeconds, toSeconds } from './timeline.js';
+import { isoOfSeconds } from './timeline.js';
 
 export const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'day', 'week', 'month'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -88,8 +88,11 @@ class Tally {
       this.solved++;
       if (e.public_replies === 1) this.firstContact++;
     }
-    if (e.sla.first_response?.stopped) this.firstResponse.push(e.sla.first_response.elapsed_s);
-    if (e.sla.resolution?.stopped) this.resolution.push(e.sla.resolution.elapsed_s);
+    for (const c of e.clocks) {
+      if (c.stop === null) continue;
+      if (c.name === 'first_response') this.firstResponse.push(c.elapsed);
+      else if (c.name === 'resolution') this.resolution.push(c.elapsed);
+    }
   }
 
   merge(o: Tally): void {
@@ -158,7 +161,7 @@ export class SlaReportBuilder {
   }
 
   add(e: TicketEvaluation): void {
-    const day = this.days.dayOf(toSeconds(e.ticket.created_at));
+    const day = this.days.dayOf(e.timeline.created);
     this.total.add(e);
     tallyIn(this.byDay, day).add(e);
     tallyIn(this.byPriority, e.ticket.priority).add(e);

@@ -50,37 +50,67 @@ function isStatus(v: unknown): v is Status {
   return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
 }
 
-interface Change {
-  at: number;
-  to: Status;
+/**
+ * A ticket's history reduced to what the clocks read, in epoch seconds: the bulk report reads
+ * it straight from the store as numbers (no ISO text to parse, no bodies), and a full
+ * TicketWithHistory converts to it with compactHistory().
+ */
+export interface CompactHistory {
+  created: number;
+  updated: number;
+  /** the stored (projected) status */
+  status: Status;
+  /** status events in the order they were recorded; `to` not a status: left out */
+  changes: { at: number; from: Status | null; to: Status }[];
+  /** messages that are not automatic, in any order */
+  messages: PublicMessage[];
+}
+
+export function compactHistory(ticket: SlaTicket): CompactHistory {
+  const changes: CompactHistory['changes'] = [];
+  for (const e of ticket.events) {
+    if (e.type !== 'status' || !isStatus(e.to)) continue;
+    const at = toSeconds(e.at);
+    if (!Number.isNaN(at)) changes.push({ at, from: isStatus(e.from) ? e.from : null, to: e.to });
+  }
+  const messages: PublicMessage[] = [];
+  for (const m of ticket.messages) {
+    if (m.auto) continue; // auto-acknowledgements, auto-replies and bounces start and stop nothing
+    const at = toSeconds(m.date);
+    if (!Number.isNaN(at)) messages.push({ at, direction: m.direction });
+  }
+  return { created: toSeconds(ticket.created_at), updated: toSeconds(ticket.updated_at), status: ticket.status, changes, messages };
 }
 
 /**
- * The status changes of a ticket. The timeline starts in the first event's `from` status
+ * The status changes in time order. The timeline starts in the first event's `from` status
  * (else `open`, or `new` for a ticket still new). When the stored status differs from what
  * the events lead to (a ticket imported without its events), the change is taken to have
  * happened at updated_at: a solved ticket must not look unsolved for want of an event.
  */
-function statusChanges(ticket: SlaTicket, created: number): { initial: Status; changes: Change[] } {
-  const events = ticket.events
-    .map((e, i) => ({ e, i, at: toSeconds(e.at) }))
-    .filter(({ e, at }) => e.type === 'status' && isStatus(e.to) && !Number.isNaN(at))
-    .sort((a, b) => a.at - b.at || a.i - b.i);
-  const first = events[0]?.e.from;
-  const initial: Status = isStatus(first) ? first : ticket.status === 'new' ? 'new' : 'open';
-  const changes: Change[] = events.map(({ e, at }) => ({ at: Math.max(at, created), to: e.to as Status }));
-  const derived = changes.length ? changes[changes.length - 1].to : initial;
-  if (derived !== ticket.status) {
-    const lastAt = changes.length ? changes[changes.length - 1].at : created;
-    const updated = toSeconds(ticket.updated_at);
-    changes.push({ at: Math.max(Number.isNaN(updated) ? lastAt : updated, lastAt), to: ticket.status });
+function statusChanges(h: CompactHistory): { initial: Status; changes: { at: number; to: Status }[] } {
+  const ordered = h.changes.length > 1 && !isSortedByAt(h.changes)
+    ? h.changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.at - b.c.at || a.i - b.i).map(({ c }) => c)
+    : h.changes;
+  const first = ordered[0]?.from;
+  const initial: Status = first ?? (h.status === 'new' ? 'new' : 'open');
+  const changes = ordered.map((c) => ({ at: Math.max(c.at, h.created), to: c.to }));
+  const derived = changes.length ? changes[changes.length - 1]!.to : initial;
+  if (derived !== h.status) {
+    const lastAt = changes.length ? changes[changes.length - 1]!.at : h.created;
+    changes.push({ at: Math.max(Number.isNaN(h.updated) ? lastAt : h.updated, lastAt), to: h.status });
   }
   return { initial, changes };
 }
 
-export function buildTimeline(ticket: SlaTicket, now: number): Timeline {
-  const created = toSeconds(ticket.created_at);
-  const { initial, changes } = statusChanges(ticket, created);
+function isSortedByAt(list: readonly { at: number }[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]!.at < list[i - 1]!.at) return false;
+  return true;
+}
+
+export function timelineOf(h: CompactHistory, now: number): Timeline {
+  const { initial, changes } = statusChanges(h);
+  const created = h.created;
   const segments: StatusSegment[] = [];
   let status = initial;
   let since = created;
@@ -93,15 +123,17 @@ export function buildTimeline(ticket: SlaTicket, now: number): Timeline {
     status = change.to;
   }
   if (now > since) segments.push({ from: since, to: now, status });
-  const messages: PublicMessage[] = [];
-  for (const m of ticket.messages) {
-    if (m.auto) continue; // auto-acknowledgements, auto-replies and bounces start and stop nothing
-    const at = toSeconds(m.date);
-    if (Number.isNaN(at) || at > now) continue;
-    messages.push({ at: Math.max(at, created), direction: m.direction });
+  // The common case (every message between created and now, in order) reuses the array as it is.
+  let messages = h.messages;
+  if (!isSortedByAt(messages) || messages.some((m) => m.at > now || m.at < created)) {
+    messages = messages.filter((m) => m.at <= now).map((m) => (m.at >= created ? m : { at: created, direction: m.direction }));
+    messages.sort((a, b) => a.at - b.at);
   }
-  messages.sort((a, b) => a.at - b.at);
   return { created, now, segments, statusAtNow: status, messages };
+}
+
+export function buildTimeline(ticket: SlaTicket, now: number): Timeline {
+  return timelineOf(compactHistory(ticket), now);
 }
 
 /** Status in force at instant t (after the changes made at t). */
