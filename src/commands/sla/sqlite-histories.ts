@@ -21,7 +21,7 @@ const priorityCode = `coalesce(case priority ${PRIORITIES.map((p, i) => `when '$
 type TextField = 'subject' | 'queue' | 'tier' | 'assignee' | 'tags';
 const TEXT_FIELDS: TextField[] = ['subject', 'queue', 'tier', 'assignee', 'tags'];
 
-export function* readSqliteHistories(file: string, opts: SlaReadOptions): Generator<HistoryBatch> {
+export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSize = BATCH): Generator<HistoryBatch> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.exec('begin'); // one snapshot for every query below
@@ -33,7 +33,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions): Genera
     const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
     const columns = ['id', `unixepoch(created_at) * 64 + ${statusCode('status')} * 8 + ${priorityCode}`, 'unixepoch(updated_at)', ...texts];
     const tickets = db.prepare(`select json_array(${columns.map((c) => `json_group_array(${c})`).join(', ')})
-      from (select * from tickets where ${where.join(' and ')} order by id limit ${BATCH})`).pluck();
+      from (select * from tickets where ${where.join(' and ')} order by id limit ${batchSize})`).pluck();
     // Per batch: by ticket-id range through the index; when one batch holds every selected
     // ticket, one plain scan of each table is cheaper (tickets outside the selection are skipped below).
     // Both arrays come from one aggregate over one row sequence, so they line up pair by pair.
@@ -56,7 +56,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions): Genera
       const [subjects, queues, tiers, assignees, tags] = TEXT_FIELDS.map(text);
       const indexOf = new Map<number, number>();
       for (let i = 0; i < ids.length; i++) indexOf.set(ids[i]!, i);
-      const whole = ids.length < BATCH && after === Number.MIN_SAFE_INTEGER;
+      const whole = ids.length < batchSize && after === Number.MIN_SAFE_INTEGER;
       const span = { lo: ids[0]!, hi: ids[ids.length - 1]! };
       const read = (q: { range: Database.Statement; scan: Database.Statement }) =>
         groupByTicket(JSON.parse((whole ? q.scan.get() : q.range.get(span)) as string) as [number[], number[]], indexOf, ids.length);
@@ -95,7 +95,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions): Genera
         }
         yield slice;
       }
-      if (ids.length < BATCH) return;
+      if (ids.length < batchSize) return;
       after = span.hi;
     }
   } finally {

@@ -53,7 +53,7 @@ async function portable(opts: SlaReadOptions) {
   return out;
 }
 
-const fast = (opts: SlaReadOptions) => [...readSqliteHistories(file, opts)].flat();
+const fast = (opts: SlaReadOptions, batchSize?: number) => [...readSqliteHistories(file, opts, batchSize)].flat();
 
 describe('SQLite fast reader', () => {
   it.each<[string, SlaReadOptions]>([
@@ -64,6 +64,7 @@ describe('SQLite fast reader', () => {
     const expected = await portable(opts);
     expect(expected.length).toBeGreaterThan(0);
     expect(fast(opts)).toEqual(expected);
+    expect(fast(opts, 2)).toEqual(expected); // by id ranges, batch after batch
   });
 
   it('leaves out text fields nobody asked for', () => {
