@@ -61,7 +61,7 @@ function startTriage(args: string[] = [], extraEnv: Record<string, string> = {})
   spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'triage']);
   const env = Object.entries({ ...desk.env, ...extraEnv }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
   const stty = join(desk.dir, `stty-${Date.now()}`);
-  const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage ${args.map(quote).join(' ')}; echo "__EXIT__$?"; stty -g > ${stty}.after; sleep 600`;
+  const script = `stty -g > ${stty}.before; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage ${args.map(quote).join(' ')}; code=$?; stty -g > ${stty}.after; echo "__EXIT__$code"; sleep 600`;
   tmux('new-session', '-d', '-s', 'triage', '-x', '80', '-y', '24', script);
   return { stty };
 }
