@@ -24,6 +24,7 @@ import { loadQueue, type QueueItem } from './queue.js';
 import { replyActions, type ReplyActions } from './reply.js';
 import { PLAIN, renderHelp, renderScreen, type Style } from './screen.js';
 import { parseSnoozeUntil } from './snooze-time.js';
+import { truncate } from './text-width.js';
 import { Terminal, type Key } from './terminal.js';
 
 export interface TriageSession {
@@ -170,7 +171,7 @@ class TriageApp {
   }
 
   private title(t: TicketWithHistory, what: string): string {
-    return this.style.bold(safeLine(`#${t.id} ${t.subject}`).slice(0, Math.max(10, this.term.columns - what.length - 4))) + ` — ${what}`;
+    return this.style.bold(truncate(safeLine(`#${t.id} ${t.subject}`), Math.max(10, this.term.columns - what.length - 4))) + ` — ${what}`;
   }
 
   private report(t: TicketWithHistory, events: unknown[], what: string): void {
@@ -320,7 +321,7 @@ class TriageApp {
     ].join('\n');
     this.withTerminal(() => {
       const pager = process.env.PAGER || 'less';
-      const r = spawnSync('sh', ['-c', `${pager}`], { input: text, stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESS: process.env.LESS ?? 'FRX' } });
+      const r = spawnSync('sh', ['-c', `${pager}`], { input: text, stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESS: process.env.LESS ?? 'R' } });
       if (r.error) this.message = { text: `cannot run the pager '${pager}': ${r.error.message}`, kind: 'error' };
     });
     return Promise.resolve();
