@@ -292,7 +292,7 @@ class TriageApp {
         const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
         return library
           .filter((r) => words.every((w) => `${r.name} ${r.title} ${r.tags.join(' ')}`.toLowerCase().includes(w)))
-          .map((r) => ({ value: r, name: safeLine(`${r.name} — ${r.title}`), description: safeText(r.body).split('\n').slice(0, 4).join('\n') }));
+          .map((r) => ({ value: r, name: safeLine(`${r.name} — ${r.title}`), description: truncate(safeLine(r.body).replace(/\s+/g, ' ').trim(), 3 * this.term.columns - 10) }));
       },
     }, c));
     if (!entry) return;
