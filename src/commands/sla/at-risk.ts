@@ -6,7 +6,7 @@ import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderAtRisk } from '../../ui/report/at-risk.js';
 import { printJson } from '../../ui/output.js';
 import { readHistories } from './histories.js';
-import { agentTimeZone, loadPolicy } from './policy-file.js';
+import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 
 export interface AtRiskFlags {
   within?: string;
@@ -21,19 +21,27 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const within = parseDuration(windowText);
   if (within === null) throw new UsageError(`invalid value for --within: '${windowText}' (a duration like "2h", "90m", "1h30m")`);
   const now = ctx.now();
-  const policies = await loadPolicy(ctx, flags.policy);
+  const policy = await loadPolicyFile(ctx, flags.policy);
   const assignee = flags.assignee === undefined ? undefined
     : flags.assignee === 'none' ? null : flags.assignee === 'me' ? await ctx.actor() : flags.assignee;
   const store = await ctx.store();
-  const nowIso = isoOfSeconds(Math.floor(now.getTime() / 1000));
-  const list: AtRiskClock[] = [];
-  const fields = { subject: true, queue: true, assignee: true, tier: matchFieldsUsed(policies).has('tier'), tags: matchFieldsUsed(policies).has('tag') };
-  const reading = { createdBefore: isoOfSeconds(Math.floor(now.getTime() / 1000) + 1), openAt: nowIso, fields };
-  for await (const batch of readHistories(store, await ctx.dbLocation(), reading)) {
-    for (const [ticket, history] of batch) {
-      if (assignee !== undefined && ticket.assignee !== assignee) continue;
-      if (flags.queue !== undefined && ticket.queue !== flags.queue) continue;
-      list.push(...atRiskClocks(evaluateHistory(policies, ticket, history, now), { within, includeBreached: flags.breached }));
+  const nowS = Math.floor(now.getTime() / 1000);
+  const uses = matchFieldsUsed(policy.set);
+  const fields = { subject: true, queue: true, assignee: true, tier: uses.has('tier'), tags: uses.has('tag') };
+  const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
+  const keep = { assignee, queue: flags.queue };
+  const includeBreached = !!flags.breached;
+  let list: AtRiskClock[] = [];
+  if (store.dialect === 'sqlite') {
+    const { runSplit } = await import('./parallel.js');
+    list = (await runSplit({ kind: 'at-risk', file: await ctx.dbLocation(), policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached, keep })).flat();
+  } else {
+    for await (const batch of readHistories(store, await ctx.dbLocation(), read)) {
+      for (const [ticket, history] of batch) {
+        if (assignee !== undefined && ticket.assignee !== assignee) continue;
+        if (flags.queue !== undefined && ticket.queue !== flags.queue) continue;
+        list.push(...atRiskClocks(evaluateHistory(policy.set, ticket, history, now), { within, includeBreached }));
+      }
     }
   }
   sortAtRisk(list);

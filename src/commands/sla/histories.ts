@@ -13,6 +13,9 @@ export interface SlaReadOptions {
   createdFrom?: string;
   /** created_at < this instant (ISO) */
   createdBefore?: string;
+  /** only ticket ids in [idFrom, idTo] (a partition for a worker thread) */
+  idFrom?: number;
+  idTo?: number;
   /** skip tickets already solved/closed at this instant (they run no clock): status done and updated_at <= it */
   openAt?: string;
   /**
@@ -45,6 +48,8 @@ export async function* readSlaTickets(db: Kysely<DB>, opts: SlaReadOptions = {},
       .orderBy('id')
       .limit(batchSize);
     if (lastId !== null) q = q.where('id', '>', lastId);
+    if (opts.idFrom !== undefined) q = q.where('id', '>=', opts.idFrom);
+    if (opts.idTo !== undefined) q = q.where('id', '<=', opts.idTo);
     if (opts.createdFrom) q = q.where('created_at', '>=', opts.createdFrom);
     if (opts.createdBefore) q = q.where('created_at', '<', opts.createdBefore);
     if (opts.openAt) {

@@ -6,7 +6,18 @@ import { UsageError } from '../../cli/errors.js';
 import { parsePolicyFile, type SlaPolicySet } from '../../domain/sla/index.js';
 import { isKnownTimeZone } from '../../domain/sla/local-days.js';
 
+export interface LoadedPolicy {
+  set: SlaPolicySet;
+  /** the file's text and the name messages use, for a worker thread to parse it again */
+  text: string;
+  source: string;
+}
+
 export async function loadPolicy(ctx: Ctx, flagPath: string | undefined): Promise<SlaPolicySet> {
+  return (await loadPolicyFile(ctx, flagPath)).set;
+}
+
+export async function loadPolicyFile(ctx: Ctx, flagPath: string | undefined): Promise<LoadedPolicy> {
   const path = flagPath ? resolve(flagPath) : (await ctx.config()).sla;
   if (!path) {
     throw new UsageError('no SLA policy: give --policy FILE, or name one in the config (sla: ./sla.yaml)',
@@ -19,7 +30,8 @@ export async function loadPolicy(ctx: Ctx, flagPath: string | undefined): Promis
     const what = flagPath ? '--policy' : "config 'sla'";
     throw new UsageError(`cannot read the SLA policy file ${path} (${what}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parsePolicyFile(text, flagPath ?? path);
+  const source = flagPath ?? path;
+  return { set: parsePolicyFile(text, source), text, source };
 }
 
 /** The agents' zone for due times and day/week/month groups: config `timezone`, else the system's. */

@@ -5,7 +5,7 @@ import { evaluateHistory, GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type Gro
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';
 import { readHistories } from './histories.js';
-import { agentTimeZone, loadPolicy } from './policy-file.js';
+import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 import { createdRange } from './range.js';
 
 export interface ReportFlags {
@@ -34,16 +34,24 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   const now = ctx.now();
   const timeZone = await agentTimeZone(ctx);
   const range = createdRange(flags.since, flags.until, timeZone);
-  const policies = await loadPolicy(ctx, flags.policy);
+  const policy = await loadPolicyFile(ctx, flags.policy);
   const store = await ctx.store();
   // A ticket created after `now` did not exist yet.
   const notAfterNow = isoOfSeconds(Math.floor(now.getTime() / 1000) + 1);
   const before = range.before && range.before < notAfterNow ? range.before : notAfterNow;
-  const builder = new SlaReportBuilder({ by, timeZone, now, since: range.from ?? null, until: range.before ?? null });
-  const uses = matchFieldsUsed(policies);
+  const reportOptions = { by, timeZone, since: range.from ?? null, until: range.before ?? null };
+  const builder = new SlaReportBuilder({ ...reportOptions, now });
+  const uses = matchFieldsUsed(policy.set);
   const fields = { subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag') };
-  for await (const batch of readHistories(store, await ctx.dbLocation(), { createdFrom: range.from, createdBefore: before, fields })) {
-    for (const [ticket, history] of batch) builder.add(evaluateHistory(policies, ticket, history, now));
+  const read = { createdFrom: range.from, createdBefore: before, fields };
+  if (store.dialect === 'sqlite') {
+    const { runSplit } = await import('./parallel.js');
+    const parts = await runSplit({ kind: 'report', file: await ctx.dbLocation(), policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, report: reportOptions });
+    for (const part of parts) builder.merge(part);
+  } else {
+    for await (const batch of readHistories(store, await ctx.dbLocation(), read)) {
+      for (const [ticket, history] of batch) builder.add(evaluateHistory(policy.set, ticket, history, now));
+    }
   }
   ctx.io.out(renderReport(builder.finish(), format, { color: ctx.io.color, timeZone }));
 }

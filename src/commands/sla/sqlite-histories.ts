@@ -27,6 +27,8 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
     db.exec('begin'); // one snapshot for every query below
     const where: string[] = ['id > @after', 'unixepoch(created_at) is not null'];
     const params: Record<string, string | number> = {};
+    if (opts.idFrom !== undefined) { where.push('id >= @idFrom'); params.idFrom = opts.idFrom; }
+    if (opts.idTo !== undefined) { where.push('id <= @idTo'); params.idTo = opts.idTo; }
     if (opts.createdFrom) { where.push('created_at >= @from'); params.from = opts.createdFrom; }
     if (opts.createdBefore) { where.push('created_at < @before'); params.before = opts.createdBefore; }
     if (opts.openAt) { where.push(`(status not in ('solved', 'closed') or updated_at > @openAt)`); params.openAt = opts.openAt; }
@@ -56,7 +58,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
       const [subjects, queues, tiers, assignees, tags] = TEXT_FIELDS.map(text);
       const indexOf = new Map<number, number>();
       for (let i = 0; i < ids.length; i++) indexOf.set(ids[i]!, i);
-      const whole = ids.length < batchSize && after === Number.MIN_SAFE_INTEGER;
+      const whole = ids.length < batchSize && after === Number.MIN_SAFE_INTEGER && opts.idFrom === undefined && opts.idTo === undefined;
       const span = { lo: ids[0]!, hi: ids[ids.length - 1]! };
       const read = (q: { range: Database.Statement; scan: Database.Statement }) =>
         groupByTicket(JSON.parse((whole ? q.scan.get() : q.range.get(span)) as string) as [number[], number[]], indexOf, ids.length);

@@ -9,7 +9,7 @@ export type { TicketFields, ClockFigures, NextResponseFigures, NextResponsePerio
 export { explainTicket, SEGMENT_KINDS } from './explain.js';
 export type { TicketExplanation, ClockExplanation, ExplainSegment, SegmentKind } from './explain.js';
 export { SlaReportBuilder, buildReport, GROUP_BYS } from './report.js';
-export type { SlaReport, GroupFigures, GroupBy, GroupField, ReportOptions } from './report.js';
+export type { SlaReport, GroupFigures, GroupBy, GroupField, ReportOptions, ReportState, TallyData } from './report.js';
 export { atRiskClocks, sortAtRisk } from './at-risk.js';
 export type { AtRiskClock, AtRiskOptions } from './at-risk.js';
 export { PERIODS } from './periods.js';

@@ -69,7 +69,19 @@ export interface ReportOptions {
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
 
-class Tally {
+/** A group's counts and the stopped clocks' times: plain data, so it can cross to another thread. */
+export interface TallyData {
+  tickets: number;
+  met: number;
+  breached: number;
+  inProgress: number;
+  solved: number;
+  firstContact: number;
+  firstResponse: number[];
+  resolution: number[];
+}
+
+class Tally implements TallyData {
   tickets = 0;
   met = 0;
   breached = 0;
@@ -95,7 +107,7 @@ class Tally {
     }
   }
 
-  merge(o: Tally): void {
+  merge(o: TallyData): void {
     this.tickets += o.tickets;
     this.met += o.met;
     this.breached += o.breached;
@@ -148,12 +160,23 @@ function sortGroups(field: GroupField, entries: [string, Tally][]): GroupFigures
   return entries.map(([k, t]) => t.figures(k));
 }
 
+/** What a builder has gathered, as plain data (see SlaReportBuilder.state and merge). */
+export interface ReportState {
+  /** tallies by group (or by priority for the breakdown) */
+  keyed: [string, TallyData][];
+  days: [number, TallyData][];
+  tickets: TicketSla[];
+}
+
+const isPeriod = (by: GroupBy): by is Period => by === 'day' || by === 'week' || by === 'month';
+
 export class SlaReportBuilder {
   private readonly days: LocalDays;
-  private readonly total = new Tally();
-  private readonly byGroup = new Map<string, Tally>();
-  private readonly byPriority = new Map<string, Tally>();
+  // Each ticket goes into two tallies only (its day, and its group or priority); the total,
+  // the periods and the trend are merged from the days at the end.
   private readonly byDay = new Map<number, Tally>();
+  /** by priority/queue/agent/tier: the groups; by ticket or period: the priorities (breakdown chart) */
+  private readonly byKey = new Map<string, Tally>();
   private readonly tickets: TicketSla[] = [];
 
   constructor(private readonly opts: ReportOptions) {
@@ -161,54 +184,65 @@ export class SlaReportBuilder {
   }
 
   add(e: TicketEvaluation): void {
-    const day = this.days.dayOf(e.timeline.created);
-    this.total.add(e);
-    tallyIn(this.byDay, day).add(e);
-    tallyIn(this.byPriority, e.ticket.priority).add(e);
+    tallyIn(this.byDay, this.days.dayOf(e.timeline.created)).add(e);
+    tallyIn(this.byKey, this.keyOf(e)).add(e);
     if (this.opts.by === 'ticket') this.tickets.push(e.sla);
-    else tallyIn(this.byGroup, this.keyOf(e, day, this.opts.by)).add(e);
   }
 
-  private keyOf(e: TicketEvaluation, day: number, by: GroupField): string {
-    switch (by) {
-      case 'priority': return e.ticket.priority;
+  /** Everything added so far, as plain data: a worker thread hands this to the main one. */
+  state(): ReportState {
+    return { keyed: [...this.byKey], days: [...this.byDay], tickets: this.tickets };
+  }
+
+  /** Takes in another builder's state (same options) as if its tickets had been added here, after these. */
+  merge(s: ReportState): void {
+    for (const [k, t] of s.keyed) tallyIn(this.byKey, k).merge(t);
+    for (const [k, t] of s.days) tallyIn(this.byDay, k).merge(t);
+    for (const t of s.tickets) this.tickets.push(t);
+  }
+
+  private keyOf(e: TicketEvaluation): string {
+    switch (this.opts.by) {
       case 'queue': return e.ticket.queue ?? NONE_QUEUE;
       case 'agent': return e.ticket.assignee ?? UNASSIGNED;
       case 'tier': return e.ticket.tier;
-      default: return periodKey(day, by);
+      default: return e.ticket.priority; // by priority, and the breakdown of by ticket / by period
     }
+  }
+
+  /** Day tallies rolled up into periods, in time order. */
+  private periods(period: Period): [string, Tally][] {
+    const buckets = new Map<string, Tally>();
+    for (const day of [...this.byDay.keys()].sort((a, b) => a - b)) tallyIn(buckets, periodKey(day, period)).merge(this.byDay.get(day)!);
+    return [...buckets].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   finish(): SlaReport {
     const { by } = this.opts;
-    const groups = by === 'ticket' ? [] : sortGroups(by, [...this.byGroup]);
-    const usePriority = by === 'ticket' || by === 'day' || by === 'week' || by === 'month';
-    const breakdown = usePriority
-      ? { by: 'priority' as const, groups: sortGroups('priority', [...this.byPriority]) }
-      : { by, groups };
+    const total = new Tally();
+    for (const t of this.byDay.values()) total.merge(t);
+    const keyed = sortGroups(by === 'ticket' || isPeriod(by) ? 'priority' : by, [...this.byKey]);
+    const groups = by === 'ticket' ? [] : isPeriod(by) ? this.periods(by).map(([k, t]) => t.figures(k)) : keyed;
     return {
       by,
       now: isoOfSeconds(Math.floor(this.opts.now.getTime() / 1000)),
       since: this.opts.since ?? null,
       until: this.opts.until ?? null,
       timezone: this.opts.timeZone,
-      total: this.total.figures('(total)'),
+      total: total.figures('(total)'),
       groups,
       tickets: this.tickets,
-      breakdown,
+      breakdown: by === 'ticket' || isPeriod(by) ? { by: 'priority', groups: keyed } : { by, groups: keyed },
       trend: this.trend(),
     };
   }
 
   private trend(): SlaReport['trend'] {
-    const days = [...this.byDay.keys()].sort((a, b) => a - b);
     const { by } = this.opts;
-    const period: Period = by === 'day' || by === 'week' || by === 'month'
-      ? by
-      : trendPeriodFor(days.length ? days[days.length - 1] - days[0] + 1 : 0);
-    const buckets = new Map<string, Tally>();
-    for (const day of days) tallyIn(buckets, periodKey(day, period)).merge(this.byDay.get(day)!);
-    return { period, points: [...buckets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, t]) => t.figures(k)) };
+    const days = [...this.byDay.keys()];
+    const span = days.length ? Math.max(...days) - Math.min(...days) + 1 : 0;
+    const period: Period = isPeriod(by) ? by : trendPeriodFor(span);
+    return { period, points: this.periods(period).map(([k, t]) => t.figures(k)) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { evaluateTicket, type TicketEvaluation } from '../../../src/domain/sla/clocks.js';
 import { policySetFrom } from '../../../src/domain/sla/policy.js';
-import { buildReport } from '../../../src/domain/sla/report.js';
+import { buildReport, SlaReportBuilder } from '../../../src/domain/sla/report.js';
 import { periodKey } from '../../../src/domain/sla/periods.js';
 import { dayOfIsoDate } from '../../../src/domain/sla/local-days.js';
 import { percentile } from '../../../src/domain/sla/stats.js';
@@ -85,6 +85,18 @@ describe('sla report figures', () => {
     const looser = policySetFrom({ policies: [{ name: 'loose', match: {}, calendar: '24x7', first_response: '3h', resolution: '8h' }] }, 'test');
     const r = buildReport(tickets.map((t) => evaluateTicket(looser, t, NOW)), { by: 'priority', timeZone: 'UTC', now: NOW });
     expect(r.total).toMatchObject({ met: 3, breached: 0, in_progress: 2, compliance: 1 });
+  });
+});
+
+describe('report state across threads', () => {
+  it.each(['priority', 'ticket', 'week', 'agent'] as const)('two builders merged give the report of one (by %s)', (by) => {
+    const opts = { by, timeZone: 'UTC', now: NOW };
+    const lower = new SlaReportBuilder(opts), upper = new SlaReportBuilder(opts);
+    evaluations.slice(0, 2).forEach((e) => lower.add(e));
+    evaluations.slice(2).forEach((e) => upper.add(e));
+    // what crosses a thread boundary is plain data: simulate it
+    lower.merge(structuredClone(upper.state()));
+    expect(lower.finish()).toEqual(report(by));
   });
 });
 

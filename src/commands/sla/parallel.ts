@@ -1,0 +1,91 @@
+// Measuring 200,000 tickets is CPU work, so on SQLite it is split in two by ticket id: this
+// thread measures the lower half while a worker thread measures the upper half, each with its
+// own read-only connection, and the results are merged in id order. Small desks (and code not
+// running from the built bundle, where a worker could not load this module) stay on one thread.
+import { availableParallelism } from 'node:os';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import {
+  atRiskClocks, evaluateHistory, parsePolicyFile, SlaReportBuilder,
+  type AtRiskClock, type ReportOptions, type ReportState, type TicketFields,
+} from '../../domain/sla/index.js';
+import type { SlaReadOptions } from './histories.js';
+import { readSqliteHistories } from './sqlite-histories.js';
+
+/** Below this many tickets a second thread costs more to start than it saves. */
+const PARALLEL_FROM = 20_000;
+
+interface Common {
+  file: string;
+  /** the policy file's text and name: a worker parses it again (calendars do not cross threads) */
+  policy: { text: string; source: string };
+  now: number;
+  read: SlaReadOptions;
+}
+
+export type Task =
+  | (Common & { kind: 'report'; report: Omit<ReportOptions, 'now'> })
+  | (Common & { kind: 'at-risk'; within: number; includeBreached: boolean; keep: { assignee?: string | null; queue?: string } });
+
+type Result<T extends Task> = T extends { kind: 'report' } ? ReportState : AtRiskClock[];
+
+function keeps(keep: { assignee?: string | null; queue?: string }, t: TicketFields): boolean {
+  return (keep.assignee === undefined || t.assignee === keep.assignee) && (keep.queue === undefined || t.queue === keep.queue);
+}
+
+/** Measures the tickets of one partition. */
+export function runPartition<T extends Task>(task: T): Result<T> {
+  const set = parsePolicyFile(task.policy.text, task.policy.source);
+  const now = new Date(task.now);
+  if (task.kind === 'report') {
+    const builder = new SlaReportBuilder({ ...task.report, now });
+    for (const batch of readSqliteHistories(task.file, task.read)) {
+      for (const [ticket, history] of batch) builder.add(evaluateHistory(set, ticket, history, now));
+    }
+    return builder.state() as Result<T>;
+  }
+  const list: AtRiskClock[] = [];
+  for (const batch of readSqliteHistories(task.file, task.read)) {
+    for (const [ticket, history] of batch) {
+      if (keeps(task.keep, ticket)) list.push(...atRiskClocks(evaluateHistory(set, ticket, history, now), { within: task.within, includeBreached: task.includeBreached }));
+    }
+  }
+  return list as Result<T>;
+}
+
+/** The id where the upper half starts, or null when one thread will do (DESK_SLA_THREADS=1 forces that). */
+function splitPoint(file: string): number | null {
+  if (!import.meta.url.endsWith('.js') || availableParallelism() < 2 || process.env.DESK_SLA_THREADS === '1') return null;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const count = db.prepare('select count(*) from tickets').pluck().get() as number;
+    if (count < PARALLEL_FROM) return null;
+    return db.prepare('select id from tickets order by id limit 1 offset ?').pluck().get(Math.floor(count / 2)) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs a task over every ticket, split across two threads when that pays; results in id order. */
+export async function runSplit<T extends Task>(task: T): Promise<Result<T>[]> {
+  const split = splitPoint(task.file);
+  if (split === null) return [runPartition(task)];
+  const upper: T = { ...task, read: { ...task.read, idFrom: split } };
+  const worker = new Worker(`import(${JSON.stringify(import.meta.url)}).then((m) => m.workerMain())`, { eval: true, workerData: upper });
+  const theirs = new Promise<Result<T>>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the SLA worker thread stopped (exit ${code})`)));
+  });
+  const mine = runPartition({ ...task, read: { ...task.read, idTo: split - 1 } });
+  try {
+    return [mine, await theirs];
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Entry point of the worker thread. */
+export function workerMain(): void {
+  parentPort!.postMessage(runPartition(workerData as Task));
+}
