@@ -9,7 +9,7 @@ import type { CompactHistory, TicketFields } from '../../domain/sla/index.js';
 import type { HistoryBatch, SlaReadOptions } from './histories.js';
 
 const BATCH = 250_000; // tickets per read
-const SLICE = 2048; // tickets per batch handed on
+const SLICE = 256; // tickets per batch handed on
 const NONE = 7; // code for "no status" / unknown
 
 /** SQL giving a status its index in STATUSES (NONE when unknown or null). */
@@ -25,7 +25,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.exec('begin'); // one snapshot for every query below
-    const where: string[] = ['id > @after', 'unixepoch(created_at) is not null'];
+    const where: string[] = ['id > @after'];
     const params: Record<string, string | number> = {};
     if (opts.idFrom !== undefined) { where.push('id >= @idFrom'); params.idFrom = opts.idFrom; }
     if (opts.idTo !== undefined) { where.push('id <= @idTo'); params.idTo = opts.idTo; }
@@ -45,15 +45,15 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
       scan: db.prepare(`select json_array(json_group_array(ticket_id), json_group_array(v)) from (select ticket_id, ${value} as v
         from ${table} where ${filter} order by id)`).pluck(),
     });
-    const events = pairs('events', `type = 'status' and unixepoch(at) is not null`, `unixepoch(at) * 64 + ${statusCode('from_value')} * 8 + ${statusCode('to_value')}`);
-    const messages = pairs('messages', `ticket_id is not null and auto_reason is null and unixepoch(date) is not null`, `unixepoch(date) * 2 + (direction = 'out')`);
+    const events = pairs('events', `type = 'status'`, `unixepoch(at) * 64 + ${statusCode('from_value')} * 8 + ${statusCode('to_value')}`);
+    const messages = pairs('messages', `ticket_id is not null and auto_reason is null`, `unixepoch(date) * 2 + (direction = 'out')`);
 
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const cols = JSON.parse(tickets.get({ ...params, after }) as string) as unknown[][];
       const ids = cols[0] as number[];
       if (ids.length === 0) return;
-      const packed = cols[1] as number[], updated = cols[2] as (number | null)[];
+      const packed = cols[1] as (number | null)[], updated = cols[2] as (number | null)[];
       const text = (f: TextField) => (texts.includes(f) ? (cols[3 + texts.indexOf(f)] as (string | null)[]) : null);
       const [subjects, queues, tiers, assignees, tags] = TEXT_FIELDS.map(text);
       const indexOf = new Map<number, number>();
@@ -61,16 +61,17 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
       const whole = ids.length < batchSize && after === Number.MIN_SAFE_INTEGER && opts.idFrom === undefined && opts.idTo === undefined;
       const span = { lo: ids[0]!, hi: ids[ids.length - 1]! };
       const read = (q: { range: Database.Statement; scan: Database.Statement }) =>
-        groupByTicket(JSON.parse((whole ? q.scan.get() : q.range.get(span)) as string) as [number[], number[]], indexOf, ids.length);
+        groupByTicket(JSON.parse((whole ? q.scan.get() : q.range.get(span)) as string) as [number[], (number | null)[]], indexOf, ids.length);
       const ev = read(events);
       const msg = read(messages);
 
       // Objects are made a slice at a time and handed on at once, so they die young (cheap to collect).
       for (let from = 0; from < ids.length; from += SLICE) {
         const to = Math.min(ids.length, from + SLICE);
-        const slice: HistoryBatch = new Array(to - from);
+        const slice: HistoryBatch = [];
         for (let i = from; i < to; i++) {
-          const v = packed[i]!;
+          const v = packed[i];
+          if (v === null || v === undefined) continue; // a creation time SQLite cannot read: nothing can be measured
           const created = Math.floor(v / 64), codes = v - created * 64;
           const fields: TicketFields = {
             id: ids[i]!,
@@ -83,17 +84,19 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
           };
           const changes: CompactHistory['changes'] = [];
           for (let j = ev.start[i]!; j < ev.start[i + 1]!; j++) {
-            const e = ev.values[ev.order[j]!]!;
+            const e = ev.values[ev.order[j]!];
+            if (e === null || e === undefined) continue; // unreadable time
             const at = Math.floor(e / 64), c = e - at * 64, toCode = c & 7, fromCode = c >> 3;
             if (toCode !== NONE) changes.push({ at, from: fromCode === NONE ? null : (STATUSES[fromCode] as Status), to: STATUSES[toCode] as Status });
           }
           const msgs: CompactHistory['messages'] = [];
           for (let j = msg.start[i]!; j < msg.start[i + 1]!; j++) {
-            const m = msg.values[msg.order[j]!]!;
+            const m = msg.values[msg.order[j]!];
+            if (m === null || m === undefined) continue; // unreadable time
             const at = Math.floor(m / 2);
             msgs.push({ at, direction: m - at * 2 === 1 ? 'out' : 'in' });
           }
-          slice[i - from] = [fields, { created, updated: updated[i] ?? created, status: STATUSES[codes >> 3] ?? 'open', changes, messages: msgs }];
+          slice.push([fields, { created, updated: updated[i] ?? created, status: STATUSES[codes >> 3] ?? 'open', changes, messages: msgs }]);
         }
         yield slice;
       }
@@ -110,7 +113,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
  * Rows of (ticket id, value) grouped by ticket index with a counting sort that keeps their order:
  * ticket i's values are values[order[j]] for j in [start[i], start[i+1]).
  */
-function groupByTicket([ticketIds, values]: [number[], number[]], indexOf: Map<number, number>, tickets: number) {
+function groupByTicket([ticketIds, values]: [number[], (number | null)[]], indexOf: Map<number, number>, tickets: number) {
   const start = new Int32Array(tickets + 1);
   const slot = new Int32Array(ticketIds.length).fill(-1);
   for (let k = 0; k < ticketIds.length; k++) {

@@ -83,45 +83,39 @@ export function compactHistory(ticket: SlaTicket): CompactHistory {
 }
 
 /**
- * The status changes in time order. The timeline starts in the first event's `from` status
- * (else `open`, or `new` for a ticket still new). When the stored status differs from what
- * the events lead to (a ticket imported without its events), the change is taken to have
- * happened at updated_at: a solved ticket must not look unsolved for want of an event.
+ * The timeline starts in the first status event's `from` status (else `open`, or `new` for a
+ * ticket still new). When the stored status differs from what the events lead to (a ticket
+ * imported without its events), the change is taken to have happened at updated_at: a solved
+ * ticket must not look unsolved for want of an event.
  */
-function statusChanges(h: CompactHistory): { initial: Status; changes: { at: number; to: Status }[] } {
-  const ordered = h.changes.length > 1 && !isSortedByAt(h.changes)
+export function timelineOf(h: CompactHistory, now: number): Timeline {
+  const created = h.created;
+  // Events in time order (recorded order among equals); usually they already are.
+  const changes = h.changes.length > 1 && !isSortedByAt(h.changes)
     ? h.changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.at - b.c.at || a.i - b.i).map(({ c }) => c)
     : h.changes;
-  const first = ordered[0]?.from;
-  const initial: Status = first ?? (h.status === 'new' ? 'new' : 'open');
-  const changes = ordered.map((c) => ({ at: Math.max(c.at, h.created), to: c.to }));
-  const derived = changes.length ? changes[changes.length - 1]!.to : initial;
-  if (derived !== h.status) {
-    const lastAt = changes.length ? changes[changes.length - 1]!.at : h.created;
-    changes.push({ at: Math.max(Number.isNaN(h.updated) ? lastAt : h.updated, lastAt), to: h.status });
-  }
-  return { initial, changes };
-}
-
-function isSortedByAt(list: readonly { at: number }[]): boolean {
-  for (let i = 1; i < list.length; i++) if (list[i]!.at < list[i - 1]!.at) return false;
-  return true;
-}
-
-export function timelineOf(h: CompactHistory, now: number): Timeline {
-  const { initial, changes } = statusChanges(h);
-  const created = h.created;
+  const initial: Status = changes[0]?.from ?? (h.status === 'new' ? 'new' : 'open');
   const segments: StatusSegment[] = [];
   let status = initial;
   let since = created;
-  for (const change of changes) {
-    if (change.at > now) break; // what happens at `now` itself has happened
-    if (change.at > since) {
-      segments.push({ from: since, to: change.at, status });
-      since = change.at;
+  const apply = (at: number, to: Status): boolean => {
+    at = Math.max(at, created);
+    if (at > now) return false; // what happens at `now` itself has happened
+    if (at > since) {
+      segments.push({ from: since, to: at, status });
+      since = at;
     }
-    status = change.to;
+    status = to;
+    return true;
+  };
+  let lastAt = created;
+  let reachedNow = false;
+  for (const c of changes) {
+    lastAt = Math.max(c.at, created);
+    if (!apply(c.at, c.to)) { reachedNow = true; break; }
   }
+  const derived = changes.length ? changes[changes.length - 1]!.to : initial;
+  if (!reachedNow && derived !== h.status) apply(Math.max(Number.isNaN(h.updated) ? lastAt : h.updated, lastAt), h.status);
   if (now > since) segments.push({ from: since, to: now, status });
   // The common case (every message between created and now, in order) reuses the array as it is.
   let messages = h.messages;
@@ -130,6 +124,11 @@ export function timelineOf(h: CompactHistory, now: number): Timeline {
     messages.sort((a, b) => a.at - b.at);
   }
   return { created, now, segments, statusAtNow: status, messages };
+}
+
+function isSortedByAt(list: readonly { at: number }[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]!.at < list[i - 1]!.at) return false;
+  return true;
 }
 
 export function buildTimeline(ticket: SlaTicket, now: number): Timeline {
