@@ -14,6 +14,8 @@ import { readSqliteHistories } from './sqlite-histories.js';
 
 /** Below this many tickets a second thread costs more to start than it saves. */
 const PARALLEL_FROM = 20_000;
+/** Part of the tickets this thread measures (measured on 200,000 tickets: the worker starts ~0.1 s later). */
+const MAIN_SHARE = 0.56;
 
 interface Common {
   file: string;
@@ -60,7 +62,8 @@ function splitPoint(file: string): number | null {
   try {
     const count = db.prepare('select count(*) from tickets').pluck().get() as number;
     if (count < PARALLEL_FROM) return null;
-    return db.prepare('select id from tickets order by id limit 1 offset ?').pluck().get(Math.floor(count / 2)) as number;
+    // This thread starts at once while the worker is still loading, so it takes the larger share.
+    return db.prepare('select id from tickets order by id limit 1 offset ?').pluck().get(Math.floor(count * MAIN_SHARE)) as number;
   } finally {
     db.close();
   }
