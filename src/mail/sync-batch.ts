@@ -133,13 +133,11 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
 
   // Tickets named by our Message-IDs, subject tags, or found above.
   const ticketIds = new Set<number>(ticketOfMessage.values());
-  for (const m of mails) {
-    for (const id of ids) {
-      const ours = parseOurMessageId(id);
-      if (ours) ticketIds.add(ours.ticketId);
-    }
-    for (const t of subjectTags(m.parsed.subject)) ticketIds.add(t);
+  for (const id of ids) {
+    const ours = parseOurMessageId(id);
+    if (ours) ticketIds.add(ours.ticketId);
   }
+  for (const m of mails) for (const t of subjectTags(m.parsed.subject)) ticketIds.add(t);
   const tickets = new Map<number, KnownTicket>();
   for (const part of chunks([...ticketIds], LOOKUP_CHUNK)) {
     const rows = await tx

@@ -2,7 +2,7 @@
 // content under the data dir. Done before the batch's write transaction so the database lock is
 // held only for the inserts. A message that cannot be read becomes a quarantine item here, with
 // the reason; nothing thrown by one message reaches the rest of the batch.
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { isoSeconds } from '../domain/types.js';
@@ -62,25 +62,28 @@ export function receivedAtOf(internalDate: Date | null, now: Date): string {
 
 let tmpSeq = 0;
 
-/** Writes content to its content-addressed path once; concurrent or repeated writes are harmless. */
-async function storeFile(absolute: string, content: Buffer): Promise<void> {
-  if (await hasSize(absolute, content.length)) return;
-  await mkdir(dirname(absolute), { recursive: true });
+/**
+ * Writes content to its content-addressed path once; concurrent or repeated writes are harmless.
+ * Synchronous on purpose: thousands of small files go faster without a thread-pool round trip each.
+ */
+function storeFile(absolute: string, content: Buffer): void {
+  if (hasSize(absolute, content.length)) return;
+  mkdirSync(dirname(absolute), { recursive: true });
   // Write then rename: a crash never leaves a half-written file under the final name, and two
-  // writers of the same content (one batch, or two processes) each rename a complete file.
+  // writers of the same content (two processes) each rename a complete file.
   const tmp = `${absolute}.${process.pid}.${++tmpSeq}.tmp`;
-  await writeFile(tmp, content);
+  writeFileSync(tmp, content);
   try {
-    await rename(tmp, absolute);
+    renameSync(tmp, absolute);
   } catch (err) {
-    await rm(tmp, { force: true });
-    if (!(await hasSize(absolute, content.length))) throw err;
+    rmSync(tmp, { force: true });
+    if (!hasSize(absolute, content.length)) throw err;
   }
 }
 
-async function hasSize(file: string, size: number): Promise<boolean> {
+function hasSize(file: string, size: number): boolean {
   try {
-    return (await stat(file)).size === size;
+    return statSync(file).size === size;
   } catch {
     return false;
   }
@@ -114,7 +117,7 @@ export async function prepareMessage(
     const attachmentPaths: string[] = [];
     for (const a of parsed.attachments) {
       const p = safeAttachmentPath(ctx.dataDir, a.sha256, a.filename);
-      await storeFile(p.absolute, a.content);
+      storeFile(p.absolute, a.content);
       attachmentPaths.push(p.relative);
     }
     // The content is on disk now; drop it so a batch of big attachments is not held in memory.

@@ -7,13 +7,14 @@
 //    overlapping deliveries or a second mailbox with the same mail add nothing twice;
 //  - the mailbox is EXAMINEd and fetched with BODY.PEEK: \Seen is neither needed nor touched.
 // One bad message never stops the run: it is quarantined with the reason.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ConflictError, RemoteError } from '../cli/errors.js';
 import type { Store } from '../store/index.js';
 import type { DB } from '../store/schema.js';
 import { isoSeconds } from '../domain/types.js';
 import type { ImapMailbox } from './imap.js';
 import { prepareMessage, receivedAtOf, type PrepareContext, type PreparedItem } from './sync-prepare.js';
+import { createPreparePool, prepareInProcess, type PreparePool } from './sync-pool.js';
 import { storeBatch, type BatchTarget, type NewTicketHook } from './sync-batch.js';
 import { addCounts, emptyCounts, type MailboxCounts, type MailboxReport, type ReplayReport } from './sync-report.js';
 import { syncDb, type MailCursorsTable } from './sync-schema.js';
@@ -42,8 +43,21 @@ export interface SyncOptions {
   signal?: AbortSignal;
 }
 
-/** Messages prepared (parsed, attachments written) at once: I/O overlaps, memory stays bounded. */
-const PREPARE_CONCURRENCY = 16;
+/** Below this many UIDs to fetch, starting worker threads costs more than it saves. */
+const WORKER_THRESHOLD = 300;
+
+const inProcessPool: PreparePool = { prepare: prepareInProcess, close: async () => undefined };
+
+/**
+ * A big sync inserts into several indexes keyed by hashes and Message-IDs, i.e. all over the
+ * b-trees. SQLite's default 2 MB page cache then spills and re-reads pages within one transaction,
+ * and the WAL is checkpointed (with an fsync) every 4 MB. Give this connection room for the run.
+ */
+async function tuneForBulkWrites(store: Store): Promise<void> {
+  if (store.dialect !== 'sqlite') return;
+  await sql`pragma cache_size = -65536`.execute(store.db); // 64 MB, used only as needed
+  await sql`pragma wal_autocheckpoint = 8192`.execute(store.db); // pages: 32 MB
+}
 
 export async function readCursor(db: Kysely<DB>, account: string, mailbox: string): Promise<MailCursorsTable | null> {
   const row = await syncDb(db)
@@ -53,19 +67,6 @@ export async function readCursor(db: Kysely<DB>, account: string, mailbox: strin
     .where('mailbox', '=', mailbox)
     .executeTakeFirst();
   return row ? { ...row, last_uid: Number(row.last_uid) } : null;
-}
-
-async function prepareAll(
-  messages: { uid: number; raw: Buffer; internalDate: Date | null }[],
-  ctx: PrepareContext,
-): Promise<PreparedItem[]> {
-  const out: PreparedItem[] = new Array(messages.length);
-  for (let i = 0; i < messages.length; i += PREPARE_CONCURRENCY) {
-    const part = messages.slice(i, i + PREPARE_CONCURRENCY);
-    const done = await Promise.all(part.map((m) => prepareMessage(m.uid, m.raw, receivedAtOf(m.internalDate, ctx.now), ctx)));
-    done.forEach((item, j) => (out[i + j] = item));
-  }
-  return out;
 }
 
 function isStoreFailure(err: unknown): boolean {
@@ -146,25 +147,44 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   const total = Math.max(0, end - afterUid);
   let lastUid = afterUid;
   opts.onProgress?.(0, total);
+  // Three stages overlap: the server sends batch k+1, a worker parses batch k, and this thread
+  // stores batch k-1. Each batch still commits in UID order, with its cursor.
+  const pool = total >= WORKER_THRESHOLD ? createPreparePool() : inProcessPool;
+  if (total >= WORKER_THRESHOLD) await tuneForBulkWrites(opts.store);
+  let storing: Promise<void> = Promise.resolve();
+  const store = (items: PreparedItem[], batchLastUid: number) =>
+    storeWithFallback(opts, batchTarget, items, batchLastUid).then((counts) => {
+      addCounts(report, counts);
+      lastUid = batchLastUid;
+      opts.onProgress?.(lastUid - afterUid, total);
+    });
   try {
     for await (const batch of mailbox.fetchAfter(afterUid, opts.batchSize)) {
-      const items = await prepareAll(batch.messages, prepareCtx);
+      const prepared = pool.prepare(batch.messages.map((m) => ({ uid: m.uid, raw: m.raw, receivedAt: receivedAtOf(m.internalDate, prepareCtx.now) })), prepareCtx);
+      prepared.catch(() => undefined); // awaited below, after the previous batch is stored
+      await storing;
+      if (opts.signal?.aborted) return report;
+      const items = await prepared;
       for (const item of items) {
         if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
         else for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
       }
-      addCounts(report, await storeWithFallback(opts, batchTarget, items, batch.lastUid));
-      lastUid = batch.lastUid;
-      opts.onProgress?.(lastUid - afterUid, total);
-      if (opts.signal?.aborted) return report;
+      storing = store(items, batch.lastUid);
+      storing.catch(() => undefined); // awaited before the next batch or at the end
     }
+    await storing;
   } catch (err) {
     if (err instanceof RemoteError) {
+      // What was fetched before the connection broke is stored; the next run goes on from there.
+      await storing;
       report.error = err.message;
       return report;
     }
     throw err;
+  } finally {
+    await pool.close();
   }
+  if (opts.signal?.aborted) return report;
   // Complete: remember HIGHESTMODSEQ so that an unchanged mailbox is recognised at once next time.
   const syncedAt = isoSeconds(opts.now());
   await opts.store.write((tx) =>

@@ -12,6 +12,6 @@ export function register(program: Command, act: Act): void {
     .option('--json', 'one JSON object per mailbox on stdout instead of the reconciliation lines')
     .option('-q, --quiet', 'print nothing but errors and quarantined mail (for cron)')
     .option('-v, --verbose', 'IMAP protocol log (passwords masked) and parse warnings on stderr')
-    .option('--batch-size <n>', 'messages per fetch and per transaction', '500')
+    .option('--batch-size <n>', 'messages per fetch and per transaction', '1000')
     .action(act(async (ctx, opts) => (await import('./run.js')).runSync(ctx, opts as never)));
 }

@@ -35,7 +35,7 @@ export interface SyncSession {
 }
 
 function parseBatchSize(value: string | undefined): number {
-  if (value === undefined) return 500;
+  if (value === undefined) return 1000;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 10000) throw new UsageError(`invalid value for --batch-size: '${value}' (1 to 10000)`);
   return n;

@@ -1,0 +1,146 @@
+// Parsing mail is most of a big sync's CPU time (postal-mime, charsets, HTML to text), and the
+// main thread is busy with IMAP and SQLite meanwhile. So big syncs parse in worker threads, while
+// the main thread fetches the next batch and stores the previous one.
+//
+// The worker runs this very module (found by import.meta.url, so it works from the bundled
+// build without a separate entry point); when desk runs from TypeScript sources (the test
+// runner) or a worker cannot start, messages are prepared in-process, with the same result.
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { prepareMessage, type PrepareContext, type PreparedItem } from './sync-prepare.js';
+
+const WORKER_FLAG = 'deskSyncPrepareWorker';
+
+export interface RawMessage {
+  uid: number;
+  raw: Buffer;
+  receivedAt: string;
+}
+
+interface WireContext {
+  dataDir: string;
+  ourAddresses: string[];
+  now: string;
+}
+
+interface Request {
+  id: number;
+  messages: { uid: number; raw: Uint8Array; receivedAt: string }[];
+  ctx: WireContext;
+}
+
+interface Reply {
+  id: number;
+  items?: Omit<PreparedItem, 'raw'>[];
+  error?: string;
+}
+
+/** Prepares messages in order, in this thread. */
+export async function prepareInProcess(messages: readonly RawMessage[], ctx: PrepareContext): Promise<PreparedItem[]> {
+  const out: PreparedItem[] = [];
+  for (const m of messages) out.push(await prepareMessage(m.uid, m.raw, m.receivedAt, ctx));
+  return out;
+}
+
+function toWire(ctx: PrepareContext): WireContext {
+  return { dataDir: ctx.dataDir, ourAddresses: [...ctx.ourAddresses], now: ctx.now.toISOString() };
+}
+
+function fromWire(ctx: WireContext): PrepareContext {
+  return { dataDir: ctx.dataDir, ourAddresses: new Set(ctx.ourAddresses), now: new Date(ctx.now) };
+}
+
+/** The worker side: prepare what the main thread sends; the raw bytes stay with the sender. */
+function serve(): void {
+  parentPort!.on('message', async (req: Request) => {
+    try {
+      const items = await prepareInProcess(
+        req.messages.map((m) => ({ uid: m.uid, raw: Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength), receivedAt: m.receivedAt })),
+        fromWire(req.ctx),
+      );
+      const reply: Reply = { id: req.id, items: items.map(({ raw: _raw, ...rest }) => rest) };
+      parentPort!.postMessage(reply);
+    } catch (err) {
+      parentPort!.postMessage({ id: req.id, error: (err as Error)?.stack ?? String(err) } satisfies Reply);
+    }
+  });
+}
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG]) serve();
+
+export interface PreparePool {
+  prepare(messages: readonly RawMessage[], ctx: PrepareContext): Promise<PreparedItem[]>;
+  close(): Promise<void>;
+}
+
+/** Whether this module can be started as a worker (it is JavaScript, i.e. the built desk). */
+function workerUrl(): URL | null {
+  const url = new URL(import.meta.url);
+  return url.pathname.endsWith('.js') || url.pathname.endsWith('.mjs') ? url : null;
+}
+
+/** Worker threads to use: all cores but the one the main thread needs, at least one, at most 4. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** A pool of `size` workers, or an in-process stand-in when workers are not available. */
+export function createPreparePool(size = defaultWorkerCount()): PreparePool {
+  const url = workerUrl();
+  if (!url || size < 1) return { prepare: prepareInProcess, close: async () => undefined };
+
+  let nextId = 0;
+  const pending = new Map<number, { resolve(items: Omit<PreparedItem, 'raw'>[]): void; reject(err: Error): void }>();
+  const workers: Worker[] = [];
+  let broken: Error | null = null;
+  for (let i = 0; i < size; i++) {
+    const w = new Worker(url, { workerData: { [WORKER_FLAG]: true } });
+    w.on('message', (reply: Reply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if (reply.error !== undefined) p.reject(new Error(reply.error));
+      else p.resolve(reply.items!);
+    });
+    w.on('error', (err) => {
+      broken = err;
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    });
+    workers.push(w);
+  }
+
+  const ask = (w: Worker, messages: readonly RawMessage[], ctx: WireContext) =>
+    new Promise<Omit<PreparedItem, 'raw'>[]>((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject });
+      w.postMessage({ id, messages: messages.map((m) => ({ uid: m.uid, raw: m.raw, receivedAt: m.receivedAt })), ctx } satisfies Request);
+    });
+
+  return {
+    async prepare(messages, ctx) {
+      if (broken || messages.length === 0) return prepareInProcess(messages, ctx);
+      const wire = toWire(ctx);
+      // Contiguous slices, one per worker, so the result keeps the order of the batch.
+      const per = Math.ceil(messages.length / workers.length);
+      const slices = workers.map((_, i) => messages.slice(i * per, (i + 1) * per)).filter((s) => s.length);
+      try {
+        const parts = await Promise.all(slices.map((s, i) => ask(workers[i]!, s, wire)));
+        return parts.flat().map((item, i) => restore(item, messages[i]!.raw));
+      } catch {
+        // A worker died (out of memory on a monster message…): do this batch here instead.
+        return prepareInProcess(messages, ctx);
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** Puts back what did not travel: the raw bytes, and Buffers where the clone made Uint8Arrays. */
+function restore(item: Omit<PreparedItem, 'raw'>, raw: Buffer): PreparedItem {
+  const full = { ...item, raw } as PreparedItem;
+  if (full.kind === 'mail') for (const a of full.parsed.attachments) a.content = Buffer.alloc(0);
+  return full;
+}
