@@ -132,14 +132,13 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   } finally {
     await lock.release();
   }
-  await flushOutbox(session);
+  const outboxFailure = await flushOutbox(session);
+  if (outboxFailure) failures.push(outboxFailure);
   throwFailures(ctx, failures);
 }
 
-/**
- * Sends what the outbox holds once mail is in. The outbox lives in src/mail/outbox.ts (another
- * part of desk); until it exists there is nothing to send.
- */
-async function flushOutbox(_session: SyncSession): Promise<void> {
-  // Wired when the outbox module lands (see the report of the sync work).
+/** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */
+export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
+  const { flushForSync } = await import('../outbox/flush.js');
+  return flushForSync(session.ctx, { quiet: session.options.quiet });
 }

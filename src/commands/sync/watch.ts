@@ -8,7 +8,7 @@ import { acquireSyncLock } from '../../mail/lock.js';
 import { syncMailbox } from '../../mail/sync.js';
 import type { MailboxReport } from '../../mail/sync-report.js';
 import { endpointOf, type SyncAccount } from './accounts.js';
-import { printReport, type SyncSession } from './run.js';
+import { flushOutbox, printReport, type SyncSession } from './run.js';
 
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 5 * 60_000;
@@ -73,6 +73,9 @@ async function watchAccount(session: SyncSession, account: SyncAccount, signal: 
         const report = await exclusive(() => syncLocked(session, account, mb, signal));
         if (report && (first || report.new > 0 || report.error)) printReport(session, report);
         first = false;
+        // Replies written meanwhile (and retries that are due) go out with each round.
+        const outboxFailure = await exclusive(() => flushOutbox(session));
+        if (outboxFailure) ctx.io.err(`desk: ${outboxFailure.message}\n`);
         if (report?.error) throw new RemoteError(report.error);
         const why = await mailbox.waitForMail(signal);
         if (why === 'aborted') break;
