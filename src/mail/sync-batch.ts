@@ -14,7 +14,7 @@ import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type Thre
 import type { Status } from '../domain/types.js';
 import { emptyCounts, type MailboxCounts } from './sync-report.js';
 import { syncDb } from './sync-schema.js';
-import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.js';
+import { dedupeKey, type PreparedItem, type PreparedMail, type QuarantineItem } from './sync-prepare.js';
 
 export interface BatchTarget {
   account: string;
@@ -91,6 +91,7 @@ interface MessageRow {
   auto_reason: string | null;
   thread_rule: string | null;
   raw_sha256: string;
+  content_sha256: string;
 }
 
 /** What the database already knows that this batch's decisions depend on. */
@@ -99,10 +100,6 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
   const mails = items.filter((i): i is PreparedMail => i.kind === 'mail');
   const failures = items.filter((i): i is QuarantineItem => i.kind === 'quarantine');
 
-  const knownKeys = new Set<string>();
-  for (const part of chunks([...new Set(mails.map((m) => m.key))], LOOKUP_CHUNK)) {
-    for (const r of await db.selectFrom('mail_keys').select('key').where('key', 'in', part).execute()) knownKeys.add(r.key);
-  }
   /** content hashes of mail already in quarantine: unreadable mail delivered twice is kept once */
   const quarantined = new Set<string>();
   for (const part of chunks([...new Set(failures.map((f) => f.contentSha256))], LOOKUP_CHUNK)) {
@@ -116,18 +113,21 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
     for (const r of referencedIds(m.parsed, { reportedMessageId: m.reportedMessageId })) ids.add(r.id);
   }
   const ticketOfMessage = new Map<string, number>();
+  /** dedupe keys (Message-ID + content hash) of the mail already stored under these ids */
+  const knownKeys = new Set<string>();
   /** Message-IDs of mail desk holds without raw: its own replies, imported history. */
   const withoutRaw = new Set<string>();
   for (const part of chunks([...ids], LOOKUP_CHUNK)) {
-    const rows = await tx
+    const rows = await db
       .selectFrom('messages')
-      .select(['message_id', 'ticket_id', 'raw_sha256'])
+      .select(['message_id', 'ticket_id', 'raw_sha256', 'content_sha256'])
       .where('message_id', 'in', part)
       .orderBy('id')
       .execute();
     for (const r of rows) {
       if (r.ticket_id !== null && !ticketOfMessage.has(r.message_id)) ticketOfMessage.set(r.message_id, Number(r.ticket_id));
       if (r.raw_sha256 === null) withoutRaw.add(r.message_id);
+      if (r.content_sha256 !== null) knownKeys.add(dedupeKey(r.message_id, r.content_sha256));
     }
   }
 
@@ -149,6 +149,7 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
     for (const r of rows) tickets.set(Number(r.id), { status: r.status, requester: r.email, fresh: false });
   }
   return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets };
+
 }
 
 /**
@@ -185,8 +186,7 @@ export async function storeBatch(
   const newTickets: { id: number; subject: string; requester: { email: string; name: string | null }; at: string }[] = [];
   const messages: MessageRow[] = [];
   const attachments: Record<string, unknown>[] = [];
-  const keys: { key: string; message_pk: number }[] = [];
-  const raws = new Map<string, Buffer>();
+  const raws: { message_pk: number; raw: Buffer }[] = [];
   const quarantineRows: Record<string, unknown>[] = [];
   const search: SearchRow[] = [];
   /** existing tickets that got mail: their updated_at moves to the latest arrival */
@@ -203,10 +203,9 @@ export async function storeBatch(
         continue;
       }
       known.quarantined.add(item.contentSha256);
-      raws.set(item.rawSha256, item.raw);
       quarantineRows.push({
         account: target.account, mailbox: target.mailbox, uid_validity: target.uidValidity, uid: item.uid,
-        raw_sha256: item.rawSha256, content_sha256: item.contentSha256, reason: item.reason, received_at: item.receivedAt, resolved_at: null, message_pk: null,
+        raw_sha256: item.rawSha256, content_sha256: item.contentSha256, raw: item.raw, reason: item.reason, received_at: item.receivedAt, resolved_at: null, message_pk: null,
       });
       counts.quarantined++;
       continue;
@@ -286,6 +285,7 @@ export async function storeBatch(
       auto_reason: m.fromUs && ticketId === null ? 'sent from our own address' : m.auto,
       thread_rule: rule,
       raw_sha256: p.sha256,
+      content_sha256: p.content_sha256,
     });
     p.attachments.forEach((a, i) => {
       attachments.push({
@@ -293,8 +293,7 @@ export async function storeBatch(
         path: m.attachmentPaths[i] ?? null,
       });
     });
-    keys.push({ key: m.key, message_pk: pk });
-    raws.set(p.sha256, m.raw);
+    raws.push({ message_pk: pk, raw: m.raw });
     if (ticketId !== null) {
       search.push({ ticket_id: ticketId, subject: p.subject, body: p.text });
       known.ticketOfMessage.set(m.messageId, ticketId);
@@ -329,8 +328,7 @@ export async function storeBatch(
   })), ops.maxParams);
   await insertRows(tx, 'messages', messages as unknown as Record<string, unknown>[], ops.maxParams);
   await insertRows(tx, 'attachments', attachments, ops.maxParams);
-  await insertRows(tx, 'mail_keys', keys as unknown as Record<string, unknown>[], ops.maxParams);
-  await insertRawMail(db, [...raws]);
+  await insertRawMail(db, raws);
   await insertRows(tx, 'mail_quarantine', quarantineRows, ops.maxParams);
   await ops.indexSearchText(tx, search);
   await touchTickets(tx, [...touched]);
@@ -357,15 +355,9 @@ export async function storeBatch(
   return { counts, resolved };
 }
 
-async function insertRawMail(db: ReturnType<typeof syncDb>, raws: [string, Buffer][]): Promise<void> {
+async function insertRawMail(db: ReturnType<typeof syncDb>, raws: { message_pk: number; raw: Buffer }[]): Promise<void> {
   // Few rows per statement: raw mail can be megabytes each.
-  for (const part of chunks(raws, 50)) {
-    await db
-      .insertInto('mail_raw')
-      .values(part.map(([sha256, raw]) => ({ sha256, raw, size: raw.length })))
-      .onConflict((oc) => oc.column('sha256').doNothing())
-      .execute();
-  }
+  for (const part of chunks(raws, 50)) await db.insertInto('mail_raw').values(part).execute();
 }
 
 /** updated_at = max(updated_at, arrival) for each ticket, in one statement per chunk. */

@@ -79,9 +79,15 @@ function workerUrl(): URL | null {
   return url.pathname.endsWith('.js') || url.pathname.endsWith('.mjs') ? url : null;
 }
 
-/** Worker threads to use: all cores but the one the main thread needs, at least one, at most 4. */
-export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+/**
+ * Worker threads to use: one per core, at most 4 (the main thread mostly waits on the server and
+ * on SQLite, so it does not need a core of its own); DESK_SYNC_WORKERS overrides (0: parse in
+ * the main thread).
+ */
+export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const forced = Number(env.DESK_SYNC_WORKERS);
+  if (env.DESK_SYNC_WORKERS !== undefined && Number.isInteger(forced) && forced >= 0) return Math.min(forced, 16);
+  return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 /** A pool of `size` workers, or an in-process stand-in when workers are not available. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { isoSeconds } from '../domain/types.js';
 import { safeAttachmentPath } from './attachment-path.js';
 import { classifyAutomatic, reportedMessageId } from './classify.js';
-import { contentHash, dedupeKey, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
+import { contentHash, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
 
 /** A message ready to store. */
 export interface PreparedMail {
@@ -16,7 +16,11 @@ export interface PreparedMail {
   uid: number;
   raw: Buffer;
   parsed: ParsedMail;
-  /** dedupe key: Message-ID + content hash, or the hash alone */
+  /**
+   * dedupe key: the stored Message-ID + the content hash. A Message-ID reused for different
+   * content is a different key (kept); mail without Message-ID gets a stand-in id derived from
+   * its content hash, so it is keyed by the hash alone.
+   */
   key: string;
   /** Message-ID to store (a stable stand-in when the message has none) */
   messageId: string;
@@ -53,6 +57,11 @@ export interface PrepareContext {
   /** lowercased addresses that are ours (accounts' `address`, SMTP from) */
   ourAddresses: ReadonlySet<string>;
   now: Date;
+}
+
+/** Message-ID + content hash: the identity of a message for dedupe (see PreparedMail.key). */
+export function dedupeKey(storedMessageId: string, contentSha256: string): string {
+  return `${storedMessageId} ${contentSha256}`;
 }
 
 export function receivedAtOf(internalDate: Date | null, now: Date): string {
@@ -127,7 +136,7 @@ export async function prepareMessage(
       uid,
       raw,
       parsed,
-      key: dedupeKey(parsed),
+      key: dedupeKey(storedMessageId(parsed), parsed.content_sha256),
       messageId: storedMessageId(parsed),
       receivedAt,
       auto: fromUs ? null : classification.reason,

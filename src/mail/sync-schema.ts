@@ -1,7 +1,7 @@
 // Row types of the tables the mailbox sync owns (created by the mail_sync migration). Kept apart
 // from store/schema.ts so the sync can evolve them without touching the shared schema file.
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.js';
+import type { DB, MessagesTable } from '../store/schema.js';
 
 /** Where each account's mailbox sync stands: written in the same transaction as its messages. */
 export interface MailCursorsTable {
@@ -15,20 +15,10 @@ export interface MailCursorsTable {
   synced_at: string;
 }
 
-/** Raw mail as fetched, by the sha256 of its bytes, so any message can be re-parsed later. */
+/** Raw mail of each synced message, by the message's row id, so it can be re-parsed later. */
 export interface MailRawTable {
-  sha256: string;
-  raw: Buffer;
-  size: number;
-}
-
-/**
- * Dedupe keys of synced mail: "<message-id> <content hash>", or "hash:<content hash>" when the
- * message has no Message-ID. The primary key makes "exactly once" a database guarantee.
- */
-export interface MailKeysTable {
-  key: string;
   message_pk: number;
+  raw: Buffer;
 }
 
 /** Mail that could not be stored, with the reason; `desk sync --replay` retries it. */
@@ -41,6 +31,7 @@ export interface MailQuarantineTable {
   raw_sha256: string;
   /** content hash (parse.ts contentHash): the same mail delivered twice is quarantined once */
   content_sha256: string;
+  raw: Buffer;
   reason: string;
   received_at: string;
   /** set when a replay stored it */
@@ -51,11 +42,16 @@ export interface MailQuarantineTable {
 export interface SyncTables {
   mail_cursors: MailCursorsTable;
   mail_raw: MailRawTable;
-  mail_keys: MailKeysTable;
   mail_quarantine: MailQuarantineTable;
 }
 
-export type SyncDB = DB & SyncTables;
+/** messages as the sync sees it: with the content hash its migration adds. */
+export interface SyncMessagesTable extends MessagesTable {
+  /** parse.ts contentHash of synced mail; with message_id, its dedupe key (null otherwise) */
+  content_sha256: string | null;
+}
+
+export type SyncDB = Omit<DB, 'messages'> & SyncTables & { messages: SyncMessagesTable };
 
 /** The store's kysely handle seen with the sync's tables too. */
 export function syncDb(db: Kysely<DB>): Kysely<SyncDB> {

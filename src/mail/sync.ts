@@ -200,11 +200,10 @@ export async function replayQuarantine(
 ): Promise<ReplayReport> {
   const db = syncDb(opts.store.db);
   const rows = await db
-    .selectFrom('mail_quarantine as q')
-    .innerJoin('mail_raw as r', 'r.sha256', 'q.raw_sha256')
-    .select(['q.id', 'q.account', 'q.mailbox', 'q.uid_validity', 'q.uid', 'q.reason', 'q.received_at', 'r.raw'])
-    .where('q.resolved_at', 'is', null)
-    .orderBy('q.id')
+    .selectFrom('mail_quarantine')
+    .select(['id', 'account', 'mailbox', 'uid_validity', 'uid', 'reason', 'received_at', 'raw'])
+    .where('resolved_at', 'is', null)
+    .orderBy('id')
     .execute();
   const report: ReplayReport = { retried: rows.length, stored: 0, still_quarantined: 0 };
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };

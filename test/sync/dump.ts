@@ -18,9 +18,8 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     events: await all('events', 'id'),
     messages: await all('messages', 'id'),
     attachments: await all('attachments', 'id'),
-    mail_keys: await all('mail_keys', 'key'),
-    mail_quarantine: (await all('mail_quarantine', 'id')).map(({ uid: _uid, uid_validity: _v, ...rest }) => rest),
-    mail_raw: (await sql<Record<string, unknown>>`select sha256, size from mail_raw order by sha256`.execute(db)).rows,
+    mail_quarantine: (await all('mail_quarantine', 'id')).map(({ uid: _uid, uid_validity: _v, raw, ...rest }) => ({ ...rest, raw_size: (raw as Buffer).length })),
+    mail_raw: (await sql<Record<string, unknown>>`select message_pk, length(raw) as size from mail_raw order by message_pk`.execute(db)).rows,
     search: (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows,
   };
   if (options.withCursors !== false) {
