@@ -14,7 +14,8 @@ import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type Thre
 import type { Status } from '../domain/types.js';
 import { emptyCounts, type MailboxCounts } from './sync-report.js';
 import { syncDb } from './sync-schema.js';
-import { dedupeKey, type PreparedItem, type PreparedMail, type QuarantineItem } from './sync-prepare.js';
+import { dedupeKey } from './sync-key.js';
+import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.js';
 
 export interface BatchTarget {
   account: string;

@@ -5,8 +5,8 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
-import { isoSeconds } from '../domain/types.js';
 import { safeAttachmentPath } from './attachment-path.js';
+import { dedupeKey } from './sync-key.js';
 import { classifyAutomatic, reportedMessageId } from './classify.js';
 import { contentHash, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
 
@@ -59,15 +59,6 @@ export interface PrepareContext {
   now: Date;
 }
 
-/** Message-ID + content hash: the identity of a message for dedupe (see PreparedMail.key). */
-export function dedupeKey(storedMessageId: string, contentSha256: string): string {
-  return `${storedMessageId} ${contentSha256}`;
-}
-
-export function receivedAtOf(internalDate: Date | null, now: Date): string {
-  const t = internalDate && internalDate.getTime() <= now.getTime() ? internalDate : now;
-  return isoSeconds(new Date(Math.floor(t.getTime() / 1000) * 1000));
-}
 
 let tmpSeq = 0;
 

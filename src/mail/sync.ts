@@ -12,9 +12,13 @@ import { ConflictError, RemoteError } from '../cli/errors.js';
 import type { Store } from '../store/index.js';
 import type { DB } from '../store/schema.js';
 import { isoSeconds } from '../domain/types.js';
-import type { ImapMailbox } from './imap.js';
-import { prepareMessage, receivedAtOf, type PrepareContext, type PreparedItem } from './sync-prepare.js';
-import { createPreparePool, prepareInProcess, type PreparePool } from './sync-pool.js';
+import { openMailbox, type ImapEndpoint, type ImapMailbox, type MailboxState } from './imap.js';
+import { quickStatus } from './imap-status.js';
+import type { LogSink } from './imap-log.js';
+// Types only: the parser and the worker pool are loaded when there is mail to read.
+import type { PrepareContext, PreparedItem } from './sync-prepare.js';
+import type { PreparePool } from './sync-pool.js';
+import { receivedAtOf } from './sync-key.js';
 import { storeBatch, type BatchTarget, type NewTicketHook } from './sync-batch.js';
 import { addCounts, emptyCounts, type MailboxCounts, type MailboxReport, type ReplayReport } from './sync-report.js';
 import { syncDb, type MailCursorsTable } from './sync-schema.js';
@@ -46,7 +50,6 @@ export interface SyncOptions {
 /** Below this many UIDs to fetch, starting worker threads costs more than it saves. */
 const WORKER_THRESHOLD = 300;
 
-const inProcessPool: PreparePool = { prepare: prepareInProcess, close: async () => undefined };
 
 /**
  * A big sync inserts into several indexes keyed by hashes and Message-IDs, i.e. all over the
@@ -114,6 +117,36 @@ async function storeWithFallback(
   return counts;
 }
 
+/** Nothing to fetch: same UIDVALIDITY, and every UID below UIDNEXT (or the same MODSEQ) seen. */
+export function isUpToDate(cursor: MailCursorsTable, state: MailboxState): boolean {
+  if (cursor.uid_validity !== state.uidValidity) return false;
+  return cursor.last_uid >= state.uidNext - 1 || (state.highestModseq !== null && cursor.highest_modseq === state.highestModseq);
+}
+
+/**
+ * Syncs one account's mailbox: first asks the server cheaply whether anything is new (most runs
+ * of a cron job find nothing), and only then opens the full IMAP client.
+ */
+export async function syncEndpoint(endpoint: ImapEndpoint, target: SyncTarget, opts: SyncOptions & { log?: LogSink }): Promise<MailboxReport> {
+  const cursor = await readCursor(opts.store.db, target.account, target.mailbox);
+  if (cursor) {
+    const state = await quickStatus(endpoint, { log: opts.log });
+    if (state && isUpToDate(cursor, state)) {
+      opts.onProgress?.(0, 0);
+      return {
+        account: target.account, mailbox: target.mailbox, on_server: state.exists, uid_validity: state.uidValidity,
+        uid_validity_changed: false, ...emptyCounts(), error: null,
+      };
+    }
+  }
+  const mailbox = await openMailbox(endpoint, { log: opts.log });
+  try {
+    return await syncMailbox(mailbox, target, opts);
+  } finally {
+    await mailbox.close();
+  }
+}
+
 /**
  * Syncs one opened mailbox. Returns the reconciliation report; a connection lost mid-way ends the
  * report with `error` set (what was committed stays; the next run continues from there).
@@ -135,9 +168,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
     error: null,
   };
   const end = state.uidNext - 1;
-  const upToDate = cursor !== null && !validityChanged &&
-    (cursor.last_uid >= end || (state.highestModseq !== null && cursor.highest_modseq === state.highestModseq));
-  if (upToDate) {
+  if (cursor && isUpToDate(cursor, state)) {
     opts.onProgress?.(0, 0);
     return report;
   }
@@ -149,7 +180,8 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   opts.onProgress?.(0, total);
   // Three stages overlap: the server sends batch k+1, a worker parses batch k, and this thread
   // stores batch k-1. Each batch still commits in UID order, with its cursor.
-  const pool = total >= WORKER_THRESHOLD ? createPreparePool() : inProcessPool;
+  const { createPreparePool, prepareInProcess } = await import('./sync-pool.js');
+  const pool: PreparePool = total >= WORKER_THRESHOLD ? createPreparePool() : { prepare: prepareInProcess, close: async () => undefined };
   if (total >= WORKER_THRESHOLD) await tuneForBulkWrites(opts.store);
   let storing: Promise<void> = Promise.resolve();
   const store = (items: PreparedItem[], batchLastUid: number) =>
@@ -206,6 +238,7 @@ export async function replayQuarantine(
     .orderBy('id')
     .execute();
   const report: ReplayReport = { retried: rows.length, stored: 0, still_quarantined: 0 };
+  const { prepareMessage } = await import('./sync-prepare.js');
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
   for (const row of rows) {
     const raw = Buffer.from(row.raw);

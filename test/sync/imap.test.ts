@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RemoteError } from '../../src/cli/errors.js';
 import { openMailbox, type ImapEndpoint, type FetchedMessage } from '../../src/mail/imap.js';
+import { quickStatus } from '../../src/mail/imap-status.js';
 import { freePort, startCuttingProxy, startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
 
 function rawMessage(i: number, extra = ''): string {
@@ -111,6 +112,31 @@ describe('fetching', () => {
     } finally {
       await after.close();
     }
+  });
+});
+
+describe('the quick "anything new?" check', () => {
+  it('tells what EXAMINE tells, over a bare LOGIN + STATUS', async () => {
+    const lines: string[] = [];
+    const quick = await quickStatus(endpoint, { log: (l) => lines.push(l) });
+    const mb = await openMailbox(endpoint);
+    try {
+      expect(quick).toEqual(mb.state);
+    } finally {
+      await mb.close();
+    }
+    expect(lines.join('')).toMatch(/C: q\d+ STATUS "INBOX" \(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ\)/);
+    expect(lines.join('')).not.toContain(login.password.replace(/(["\\])/g, '\\$1'));
+  });
+
+  it('a wrong password is a RemoteError with the server words, like the full client', async () => {
+    const err = await quickStatus({ ...endpoint, password: 'wrong' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect((err as Error).message).toMatch(/refused login for support@example\.com: .*Authentication failed/i);
+  });
+
+  it('gives up (null) rather than guess when the mailbox is unknown', async () => {
+    expect(await quickStatus({ ...endpoint, mailbox: 'Nope' })).toBeNull();
   });
 });
 

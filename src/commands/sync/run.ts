@@ -1,13 +1,13 @@
 // `desk sync`: every configured mailbox (or --account's) into tickets, one reconciliation line per
 // mailbox, then the outbox. Exit 4 when another sync holds the database, 5 when a server is
 // unreachable or refuses the login (after the other accounts were synced).
+import { sql } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
 import { DeskError, RemoteError, UsageError } from '../../cli/errors.js';
 import type { Config } from '../../config.js';
 import type { Store } from '../../store/index.js';
-import { openMailbox } from '../../mail/imap.js';
 import { acquireSyncLock } from '../../mail/lock.js';
-import { replayQuarantine, syncMailbox, type SyncOptions } from '../../mail/sync.js';
+import { replayQuarantine, syncEndpoint, type SyncOptions } from '../../mail/sync.js';
 import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
 import type { NewTicketHook } from '../../mail/sync-batch.js';
 import { applyTriageRules } from '../../store/rules.js';
@@ -82,19 +82,15 @@ export async function syncOnce(session: SyncSession, signal?: AbortSignal): Prom
     const progress = progressReporter(ctx.io, `${account.name}/${account.mailbox}`, !options.quiet);
     try {
       const endpoint = endpointOf(account);
-      const mailbox = await openMailbox(endpoint, { log: options.verbose ? (l) => ctx.io.err(l) : undefined });
-      try {
-        const report = await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue }, {
-          ...session.engine,
-          signal,
-          onProgress: progress.update,
-        });
-        progress.stop();
-        printReport(session, report);
-        if (report.error) failures.push(new RemoteError(report.error));
-      } finally {
-        await mailbox.close();
-      }
+      const report = await syncEndpoint(endpoint, { account: account.name, mailbox: account.mailbox, queue: account.queue }, {
+        ...session.engine,
+        signal,
+        onProgress: progress.update,
+        log: options.verbose ? (l) => ctx.io.err(l) : undefined,
+      });
+      progress.stop();
+      printReport(session, report);
+      if (report.error) failures.push(new RemoteError(report.error));
     } catch (err) {
       progress.stop();
       if (!(err instanceof DeskError)) throw err;
@@ -139,6 +135,17 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
 
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */
 export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
+  // The SMTP side is heavy to load; a cron run with an empty outbox should not pay for it.
+  if (!(await outboxHasWork(session.store))) return null;
   const { flushForSync } = await import('../outbox/flush.js');
   return flushForSync(session.ctx, { quiet: session.options.quiet });
+}
+
+async function outboxHasWork(store: Store): Promise<boolean> {
+  try {
+    const row = await sql<{ one: number }>`select 1 as one from outbox where state <> 'sent' limit 1`.execute(store.db);
+    return row.rows.length > 0;
+  } catch {
+    return true; // cannot tell: let the outbox module decide
+  }
 }
