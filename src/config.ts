@@ -31,6 +31,15 @@ export interface SmtpConfig extends SecretSource {
   secure?: boolean;
   user?: string;
   from?: string;
+  /** give up on an SMTP conversation after this long (the reply stays queued) */
+  timeoutSeconds?: number;
+}
+
+export interface AutoAckConfig {
+  /** the canned reply sent to acknowledge a new ticket */
+  canned: string;
+  /** at most one acknowledgement per sender in this many hours (default 1) */
+  perSenderPerHours?: number;
 }
 
 export interface Config {
@@ -44,6 +53,7 @@ export interface Config {
   tiers?: string[];
   /** the agents' time zone for showing due times (IANA); default: the system's */
   timezone?: string;
+  autoAck?: AutoAckConfig;
   [key: string]: unknown;
 }
 

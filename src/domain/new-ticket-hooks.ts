@@ -2,6 +2,7 @@
 // the triage rules route and prioritise it. Kept in one place so no entry point forgets it.
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
+import { applyTriageRules, type TriageApplied } from '../store/rules.js';
 
 export interface NewTicketContext {
   actor: string;
@@ -9,6 +10,7 @@ export interface NewTicketContext {
   source: 'new' | 'sync' | 'import';
 }
 
-export async function onNewTicket(_tx: Kysely<DB>, _ticketId: number, _ctx: NewTicketContext): Promise<void> {
-  // Triage rules plug in here (see the rules engine).
+/** Runs in the transaction that created the ticket; a broken rules file rolls it back (exit 2). */
+export async function onNewTicket(tx: Kysely<DB>, ticketId: number, ctx: NewTicketContext): Promise<TriageApplied> {
+  return applyTriageRules(tx, ticketId, { at: ctx.at });
 }

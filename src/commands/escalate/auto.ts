@@ -15,7 +15,7 @@ import { applyChanges, getTicketHistory, insertEvents, loadHistories } from '../
 import { printJson } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { smtpMailer, type Mailer } from './notify.js';
-import { loadSlaPolicy } from './sla-policy.js';
+import { optionalPolicy } from '../sla/policy-file.js';
 
 export interface AutoOptions {
   dryRun?: boolean;
@@ -73,7 +73,7 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions, mailerOverr
   const tiers = await ctx.tiers();
   const rules = rulesOfConfig(config, tiers);
   if (!rules) throw new UsageError("desk escalate --auto needs a rules file: set 'rules' in the config");
-  const policy = loadSlaPolicy(config);
+  const policy = await optionalPolicy(ctx);
   const now = ctx.now();
   const at = isoSeconds(now);
   const store = await ctx.store();

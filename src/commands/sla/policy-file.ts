@@ -34,6 +34,11 @@ export async function loadPolicyFile(ctx: Ctx, flagPath: string | undefined): Pr
   return { set: parsePolicyFile(text, source), text, source };
 }
 
+/** The config's policy for commands where SLA is optional (triage order, escalation): null when none is named. */
+export async function optionalPolicy(ctx: Ctx): Promise<SlaPolicySet | null> {
+  return (await ctx.config()).sla ? loadPolicy(ctx, undefined) : null;
+}
+
 /** The agents' zone for due times and day/week/month groups: config `timezone`, else the system's. */
 export async function agentTimeZone(ctx: Ctx): Promise<string> {
   const configured = (await ctx.config()).timezone;

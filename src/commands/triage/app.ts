@@ -16,7 +16,7 @@ import { getTicketHistory } from '../../store/repos/tickets.js';
 import { openTicketLoads } from '../../store/rules.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
-import { loadSlaPolicy } from '../escalate/sla-policy.js';
+import { optionalPolicy } from '../sla/policy-file.js';
 import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
 import { applyIfUnchanged, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
@@ -354,7 +354,7 @@ export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<vo
   const store = await ctx.store();
   const me = await ctx.actor();
   const config = await ctx.config();
-  const policy = loadSlaPolicy(config);
+  const policy = await optionalPolicy(ctx);
   const style = await styleFor(ctx.io.color);
   const term = new Terminal();
   term.start();
