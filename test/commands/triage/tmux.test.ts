@@ -17,7 +17,7 @@ const screen = () => tmux('capture-pane', '-p', '-t', 'triage');
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Polls the pane until `pattern` shows (bounded: a few seconds), returning the screen. */
-async function waitFor(pattern: RegExp | string | ((screen: string) => boolean), timeoutMs = 10_000): Promise<string> {
+async function waitFor(pattern: RegExp | string | ((screen: string) => boolean), timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   const seen = typeof pattern === 'function' ? pattern : (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
