@@ -170,6 +170,29 @@ describe('a plain run', () => {
   });
 });
 
+describe('unreadable mail', () => {
+  it('is quarantined and reported without failing the run; --quiet sums it up; --replay retries it', async () => {
+    const login = await dovecot.addUser('broken@desk.test', 'broken-secret');
+    const rng = createRng(51);
+    const orphan = Buffer.from('Subject: no sender at all\r\nMessage-ID: <orphan.1@nowhere.test>\r\n\r\nwho sent this?\r\n');
+    await dovecot.deliver(login.user, [plainMessage({ rng, to: SUPPORT }).raw, orphan, plainMessage({ rng, to: SUPPORT }).raw]);
+    const desk = deskFor(login);
+    const quiet = desk.run(['sync', '--quiet']);
+    expect(quiet).toMatchObject({ code: 0, stdout: '' });
+    expect(quiet.stderr).toBe('desk: support/INBOX: 1 message quarantined (unreadable; kept for `desk sync --replay`)\n');
+
+    await dovecot.deliver(login.user, [Buffer.from(orphan.toString().replace('orphan.1', 'orphan.2').replace('who', 'who else'))]);
+    const loud = desk.run(['sync', '--json']);
+    expect(loud.code).toBe(0);
+    expect(loud.stderr).toMatch(/^desk: support\/INBOX UID 4 quarantined: no sender address/);
+    expect(JSON.parse(loud.stdout)).toMatchObject({ new: 1, quarantined: 1 });
+
+    const replay = desk.run(['sync', '--replay', '--json']);
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual({ retried: 2, stored: 0, still_quarantined: 2 });
+  });
+});
+
 describe('failures', () => {
   it('a second sync on the same database exits 4 at once with "sync already running"', async () => {
     const login = await dovecot.addUser('locked@desk.test', 'locked-secret');

@@ -58,7 +58,10 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
     ourAddresses: ourAddresses(config),
     onNewTicket,
     batchSize,
-    onQuarantine: (t, uid, reason) => ctx.io.err(`desk: ${safeLine(t.account)}/${safeLine(t.mailbox)} UID ${uid} quarantined: ${safeLine(reason)}\n`),
+    // Each quarantined message on stderr; with --quiet (cron) one line per mailbox instead.
+    onQuarantine: opts.quiet
+      ? undefined
+      : (t, uid, reason) => ctx.io.err(`desk: ${safeLine(t.account)}/${safeLine(t.mailbox)} UID ${uid} quarantined: ${safeLine(reason)}\n`),
     onDetail: opts.verbose ? (line) => ctx.io.err(`${safeLine(line)}\n`) : undefined,
   };
   return { ctx, config, store, accounts, options: opts, engine };
@@ -66,7 +69,12 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
 
 export function printReport(session: SyncSession, report: MailboxReport): void {
   const { ctx, options } = session;
-  if (options.quiet) return;
+  if (options.quiet) {
+    if (report.quarantined) {
+      ctx.io.err(`desk: ${safeLine(report.account)}/${safeLine(report.mailbox)}: ${report.quarantined} message${report.quarantined === 1 ? '' : 's'} quarantined (unreadable; kept for \`desk sync --replay\`)\n`);
+    }
+    return;
+  }
   ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : reconciliationLine(report) + '\n');
 }
 
