@@ -115,7 +115,8 @@ export function demoTickets(now: Date, count = 240, seed = 42): Record<string, u
         : age > 24 * 2
           ? roll < 0.2 ? 'solved' : roll < 0.4 ? 'pending' : roll < 0.5 ? 'on_hold' : 'open'
           : roll < 0.35 ? 'new' : roll < 0.8 ? 'open' : 'pending';
-    const t = (ms: number) => isoSeconds(Math.min(created + ms, now.getTime()));
+    // Nothing in the demo happens in the future, nor in the very last minute.
+    const t = (ms: number) => isoSeconds(Math.min(created + ms, now.getTime() - 60_000));
     const vars = { first, name, agent: agent.name[0]!.toUpperCase() + agent.name.slice(1) };
     const domain = email.split('@')[1];
     const mid = (k: string) => `<demo.${i + 1}.${k}@${k === 'in0' || k.startsWith('in') ? domain : 'desk.example'}>`;
@@ -132,7 +133,9 @@ export function demoTickets(now: Date, count = 240, seed = 42): Record<string, u
     }
     if (priority !== 'normal' && rnd() < 0.6) events.push({ at: t(cursor + 60_000), actor: 'rules', type: 'priority', from: 'normal', to: priority, reason: 'rule:keywords' });
     if (answered) {
-      cursor += (0.5 + rnd() * 20) * H;
+      // Most replies come within the priority's target; some are late, as in real life.
+      const typical = { urgent: 0.6, high: 1.5, normal: 5, low: 8 }[priority];
+      cursor += typical * (0.2 + rnd() * (rnd() < 0.8 ? 1 : 3)) * H;
       messages.push({ message_id: mid('out1'), in_reply_to: mid('in0'), references: [mid('in0')], direction: 'out', from: 'support@desk.example', to: [email], date: t(cursor), subject: `Re: ${topic.subject} [#${i + 1}]`, text: fill(REPLIES[lang]!, vars), author: agent.name });
       if (rnd() < 0.45) {
         cursor += (1 + rnd() * 30) * H;

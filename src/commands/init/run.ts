@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { packageRoot } from '../../paths.js';
 import { Readable } from 'node:stream';
 import type { Ctx } from '../../cli/context.js';
 import { UsageError } from '../../cli/errors.js';
@@ -15,7 +17,7 @@ export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void>
   const say = (s: string) => ctx.io.err(s + '\n');
   say(`${existed ? 'database already there' : 'created the database'}: ${location}`);
   const cfg = configPath();
-  if (!existsSync(cfg) && !process.env.DESK_CONFIG) {
+  if (!existsSync(cfg)) {
     await setKey(cfg, 'agent', await ctx.actor());
     say(`wrote a config file: ${cfg}`);
   }
@@ -31,5 +33,13 @@ export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void>
   const { importStream } = await import('../transfer/import.js');
   const summary = await importStream(ctx, Readable.from([lines]), { strict: true });
   say(`seeded a demo desk: ${summary.imported} tickets, ${summary.messages} messages, ${DEMO_AGENTS.length} agents`);
-  say("try: desk list · desk show 1 · desk list --status pending --sort priority");
+  // After seeding, so the demo history stays as generated: starter SLA policy and rules.
+  for (const [key, file] of [['sla', 'sla.example.yaml'], ['rules', 'rules.example.yaml']] as const) {
+    if ((await ctx.config())[key]) continue;
+    const target = join(dirname(cfg), file.replace('.example', ''));
+    if (!existsSync(target)) copyFileSync(join(packageRoot(), 'templates', file), target);
+    await setKey(cfg, key, target);
+    say(`${key === 'sla' ? 'SLA policy' : 'triage and escalation rules'}: ${target}`);
+  }
+  say('try: desk list --sort sla · desk show 1 · desk sla report · desk sla at-risk · desk triage');
 }
