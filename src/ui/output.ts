@@ -45,13 +45,15 @@ export interface Painter {
   yellow(s: string): string;
   green(s: string): string;
   cyan(s: string): string;
+  inverse(s: string): string;
 }
 
-const plain: Painter = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s };
+const same = (s: string) => s;
+export const PLAIN_PAINTER: Painter = { bold: same, dim: same, red: same, yellow: same, green: same, cyan: same, inverse: same };
 
 export async function painter(io: Io): Promise<Painter> {
-  if (!io.color) return plain;
+  if (!io.color) return PLAIN_PAINTER;
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level: 1 });
-  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan };
+  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, inverse: c.inverse };
 }

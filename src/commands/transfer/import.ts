@@ -7,6 +7,8 @@ import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
 import { importBatch, type Numbered } from '../../store/repos/bulk.js';
 import type { Store } from '../../store/index.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
 
 const BATCH = 2000;
@@ -36,20 +38,23 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
   const progress = await startProgress(ctx, opts.totalBytes ?? 0);
   let bytes = 0;
 
+  /** One batch into the caller's write transaction; new tickets go through the triage rules. */
+  const importInto = async (tx: Kysely<DB>, batch: Numbered[]) => {
+    const r = await importBatch(tx, store.ops, batch);
+    for (const c of r.created) {
+      if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
+      await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
+    }
+    summary.imported += r.created.length;
+    summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
+    summary.messages += r.messages;
+  };
+
   const pending: Numbered[] = [];
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
-    await store.write(async (tx) => {
-      const r = await importBatch(tx, store.ops, batch);
-      for (const c of r.created) {
-        if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
-        await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
-      }
-      summary.imported += r.created.length;
-      summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
-      summary.messages += r.messages;
-    });
+    await store.write((tx) => importInto(tx, batch));
   };
 
   const strictBuffer: Numbered[] = [];
@@ -87,16 +92,7 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
     if (summary.errors.length === 0) {
       // All or nothing: one transaction for the whole file.
       await store.write(async (tx) => {
-        for (let i = 0; i < strictBuffer.length; i += BATCH) {
-          const r = await importBatch(tx, store.ops, strictBuffer.slice(i, i + BATCH));
-          for (const c of r.created) {
-            if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
-            await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
-          }
-          summary.imported += r.created.length;
-          summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
-          summary.messages += r.messages;
-        }
+        for (let i = 0; i < strictBuffer.length; i += BATCH) await importInto(tx, strictBuffer.slice(i, i + BATCH));
       });
     }
   } else await flush();

@@ -22,7 +22,8 @@ import { applyIfUnchanged, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
 import { replyActions, type ReplyActions } from './reply.js';
-import { PLAIN, renderHelp, renderScreen, type Style } from './screen.js';
+import { renderHelp, renderScreen, type Style } from './screen.js';
+import { painter } from '../../ui/output.js';
 import { parseSnoozeUntil } from './snooze-time.js';
 import { truncate } from './text-width.js';
 import { Terminal, type Key } from './terminal.js';
@@ -33,12 +34,6 @@ export interface TriageSession {
   filterLabel: string;
 }
 
-async function styleFor(color: boolean): Promise<Style> {
-  if (!color) return PLAIN;
-  const { Chalk } = await import('chalk');
-  const c = new Chalk({ level: 1 });
-  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, inverse: c.inverse };
-}
 
 class TriageApp {
   private items: QueueItem[] = [];
@@ -355,7 +350,7 @@ export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<vo
   const me = await ctx.actor();
   const config = await ctx.config();
   const policy = await optionalPolicy(ctx);
-  const style = await styleFor(ctx.io.color);
+  const style: Style = await painter(ctx.io);
   const term = new Terminal();
   term.start();
   try {

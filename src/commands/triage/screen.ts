@@ -3,22 +3,16 @@
 // through safe-text first, then is fitted to the width, then coloured.
 import type { SlaFacts } from '../../domain/rules/types.js';
 import type { TicketWithHistory } from '../../domain/types.js';
+import { PLAIN_PAINTER, type Painter } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
 import type { QueueItem } from './queue.js';
 import { displayWidth, fit, truncate, wrap } from './text-width.js';
 
-export interface Style {
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  yellow(s: string): string;
-  green(s: string): string;
-  cyan(s: string): string;
-  inverse(s: string): string;
-}
+/** Colours for the screen: the same painter every command uses (plain without colour). */
+export type Style = Painter;
 
-export const PLAIN: Style = { bold: (s) => s, dim: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s, inverse: (s) => s };
+export const PLAIN: Style = PLAIN_PAINTER;
 
 export interface ScreenModel {
   width: number;
