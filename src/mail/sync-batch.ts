@@ -175,9 +175,11 @@ export async function storeBatch(
   let nextMessage = (await maxId(tx, 'messages')) + 1;
 
   const lookup: ThreadLookup = {
+    // Only a reply desk really sent for that ticket: another desk installation uses the same
+    // id shape, and its ticket numbers mean nothing here.
     ticketForOurMessageId: (id) => {
       const ours = parseOurMessageId(id);
-      return ours && known.tickets.has(ours.ticketId) ? ours.ticketId : null;
+      return ours && known.tickets.has(ours.ticketId) && known.ticketOfMessage.get(id) === ours.ticketId ? ours.ticketId : null;
     },
     ticketForKnownMessageId: (id) => known.ticketOfMessage.get(id) ?? null,
     ticketForTagFromRequester: (ticketId, fromEmail) =>
