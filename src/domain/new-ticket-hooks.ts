@@ -3,14 +3,17 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { applyTriageRules, type TriageApplied } from '../store/rules.js';
+import type { RuleSet } from './rules/types.js';
 
 export interface NewTicketContext {
   actor: string;
   at: string;
   source: 'new' | 'sync' | 'import';
+  /** the rules to apply, when the caller loaded them once for many tickets; else the config's */
+  rules?: RuleSet | null;
 }
 
 /** Runs in the transaction that created the ticket; a broken rules file rolls it back (exit 2). */
 export async function onNewTicket(tx: Kysely<DB>, ticketId: number, ctx: NewTicketContext): Promise<TriageApplied> {
-  return applyTriageRules(tx, ticketId, { at: ctx.at });
+  return applyTriageRules(tx, ticketId, { at: ctx.at, rules: ctx.rules });
 }

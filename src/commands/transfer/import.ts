@@ -5,6 +5,7 @@ import { NotFoundError, UsageError } from '../../cli/errors.js';
 import { LineError, parseTicket } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
+import { rulesOfConfig } from '../../domain/rules/load.js';
 import { importBatch, type Numbered } from '../../store/repos/bulk.js';
 import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
@@ -34,6 +35,8 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
   const tiers = await ctx.tiers();
   const now = isoSeconds(ctx.now());
   const actor = await ctx.actor();
+  // Loaded once: imports run the triage rules for every new ticket.
+  const rules = rulesOfConfig(await ctx.config(), tiers);
   const summary: ImportSummary = { imported: 0, messages: 0, already_present: 0, renumbered: [], errors: [] };
   const progress = await startProgress(ctx, opts.totalBytes ?? 0);
   let bytes = 0;
@@ -43,7 +46,7 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
     const r = await importBatch(tx, store.ops, batch);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
-      await onNewTicket(tx, c.id, { actor, at: now, source: 'import' });
+      await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules });
     }
     summary.imported += r.created.length;
     summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
