@@ -221,6 +221,22 @@ describe('mail that people or servers already touched', () => {
     expect(followUp.thread_rule).toMatch(/^new: follow-up to closed ticket 2/);
   });
 
+  it("a reply to another desk installation's Message-ID does not thread into our ticket of the same number", async () => {
+    const login = await dovecot.addUser('foreign@desk.test', 'secret-foreign');
+    const rng = createRng(41);
+    const first = plainMessage({ rng, to: SUPPORT });
+    await dovecot.deliver(login.user, [first.raw]);
+    const store = await newStore('foreign');
+    await sync(store, login);
+    // Same shape as desk's own ids, ticket 1, but sent by some other desk: not ours.
+    const foreign = { messageId: '<desk.1.0123456789abcdef@helpdesk.other.example>', subject: 'Your order', from: { email: 'someone@else.example', name: null } };
+    await dovecot.deliver(login.user, [replyMessage(foreign, { rng, to: SUPPORT }).raw]);
+    expect(await sync(store, login)).toMatchObject({ new: 1, threaded: 0, new_tickets: 1 });
+    const rules = await store.db.selectFrom('messages').select(['ticket_id', 'thread_rule']).orderBy('id').execute();
+    expect(rules[1]!.ticket_id).toBe(2);
+    expect(rules[1]!.thread_rule).not.toMatch(/^our-message-id/);
+  });
+
   it('the same mail in two synced mailboxes makes one ticket', async () => {
     const one = await dovecot.addUser('one@desk.test', 'secret-one');
     const two = await dovecot.addUser('two@desk.test', 'secret-two');
