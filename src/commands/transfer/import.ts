@@ -32,6 +32,10 @@ export async function runImport(ctx: Ctx, file: string, opts: { strict?: boolean
 
 export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
   const store = await ctx.store();
+  return store.ops.withoutForeignKeyChecks(() => importInto(ctx, store, input, opts));
+}
+
+async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
   const tiers = await ctx.tiers();
   const now = isoSeconds(ctx.now());
   const actor = await ctx.actor();
@@ -42,7 +46,7 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
   let bytes = 0;
 
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
-  const importInto = async (tx: Kysely<DB>, batch: Numbered[]) => {
+  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[]) => {
     const r = await importBatch(tx, store.ops, batch);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
@@ -57,7 +61,7 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
-    await store.write((tx) => importInto(tx, batch));
+    await store.write((tx) => importBatchInto(tx, batch));
   };
 
   const strictBuffer: Numbered[] = [];
@@ -95,7 +99,7 @@ export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts:
     if (summary.errors.length === 0) {
       // All or nothing: one transaction for the whole file.
       await store.write(async (tx) => {
-        for (let i = 0; i < strictBuffer.length; i += BATCH) await importInto(tx, strictBuffer.slice(i, i + BATCH));
+        for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH));
       });
     }
   } else await flush();
@@ -135,4 +139,3 @@ function report(ctx: Ctx, s: ImportSummary, strict: boolean): void {
   }
 }
 
-export type { Store };

@@ -25,4 +25,9 @@ export interface DialectOps {
   maxParams: number;
   /** Inserts many rows of one table inside the current write transaction, as fast as the engine allows. */
   bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /**
+   * Runs fn with this connection's foreign-key checks off (outside any transaction). Only for
+   * bulk writers that allocate every referenced id themselves in the same transaction.
+   */
+  withoutForeignKeyChecks<T>(fn: () => Promise<T>): Promise<T>;
 }
