@@ -82,10 +82,20 @@ function time(v: unknown, field: string, fallback: string): string {
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v)) {
     fail(`'${field}' must be an ISO 8601 instant with an offset, like 2026-03-27T14:00:00Z`);
   }
+  // Date would quietly roll 2026-02-30 over into March: check the calendar fields first.
+  if (!realCalendarTime(v)) fail(`'${field}' is not a real time: ${v}`);
+  if (CANONICAL.test(v)) return v; // already how desk writes it
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) fail(`'${field}' is not a real time: ${v}`);
-  if (CANONICAL.test(v) && d.toISOString().startsWith(v.slice(0, 19))) return v; // already how desk writes it
   return isoSeconds(d);
+}
+
+function realCalendarTime(v: string): boolean {
+  const year = Number(v.slice(0, 4)), month = Number(v.slice(5, 7)), day = Number(v.slice(8, 10));
+  const hour = Number(v.slice(11, 13)), minute = Number(v.slice(14, 16));
+  const second = v[16] === ':' ? Number(v.slice(17, 19)) : 0;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60;
 }
 
 function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[], fallback: T): T {
