@@ -190,6 +190,12 @@ describe('unreadable mail', () => {
     const replay = desk.run(['sync', '--replay', '--json']);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ retried: 2, stored: 0, still_quarantined: 2 });
+
+    const listed = desk.run(['sync', '--quarantined', '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((q: { uid: number; reason: string }) => [q.uid, q.reason.split(':')[0]]))
+      .toEqual([[2, 'no sender address'], [4, 'no sender address']]);
+    expect(desk.run(['sync', '--quarantined']).stdout).toContain('no sender address');
   });
 });
 

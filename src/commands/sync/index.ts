@@ -9,9 +9,11 @@ export function register(program: Command, act: Act): void {
     .option('--account <name>', 'only this account of the config')
     .option('--watch', 'keep running: wait for new mail with IMAP IDLE (Ctrl-C ends it)')
     .option('--replay', 'retry quarantined messages (after an upgrade), without fetching mail')
+    .option('--quarantined', 'list the messages that could not be read, with the reason (fetches nothing)')
     .option('--json', 'one JSON object per mailbox on stdout instead of the reconciliation lines')
     .option('-q, --quiet', 'print nothing but errors and quarantined mail (for cron)')
     .option('-v, --verbose', 'IMAP protocol log (passwords masked) and parse warnings on stderr')
     .option('--batch-size <n>', 'messages per fetch and per transaction', '1000')
-    .action(act(async (ctx, opts) => (await import('./run.js')).runSync(ctx, opts as never)));
+    .action(act(async (ctx, opts: { quarantined?: boolean }) =>
+      opts.quarantined ? (await import('./quarantine.js')).listQuarantine(ctx) : (await import('./run.js')).runSync(ctx, opts as never)));
 }
