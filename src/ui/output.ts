@@ -9,8 +9,19 @@ export function printJson(io: Io, value: unknown): void {
 
 export type Cell = string | number | null | undefined;
 
+export interface TableOptions {
+  /** column widths including one space of padding each side; null = share what is left */
+  colWidths?: (number | null)[];
+  /** columns to leave out, first to last, when the terminal is too narrow for all */
+  dropOrder?: number[];
+  /** decoration (colour) applied to a cell after its text was made safe */
+  style?: (row: number, col: number, text: string) => string;
+}
+
+const MIN_FLEX = 12;
+
 /** Cells are treated as outside text: control sequences are neutralised before printing. */
-export async function printTable(io: Io, head: string[], rows: Cell[][], opts: { colWidths?: (number | null)[] } = {}): Promise<void> {
+export async function printTable(io: Io, head: string[], rows: Cell[][], opts: TableOptions = {}): Promise<void> {
   const clean = rows.map((r) => r.map((c) => (c == null ? '' : safeLine(String(c)))));
   if (!io.isTTY) {
     io.out(head.join('\t') + '\n');
@@ -19,14 +30,24 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: {
   }
   const { default: Table } = await import('cli-table3');
   const width = process.stdout.columns || 100;
+  let keep = head.map((_, i) => i);
+  let widths = opts.colWidths;
+  if (widths) {
+    const need = (cols: number[]) => cols.reduce((sum, i) => sum + (widths![i] ?? MIN_FLEX), 0) + cols.length + 1;
+    for (const drop of opts.dropOrder ?? []) {
+      if (need(keep) <= width) break;
+      keep = keep.filter((i) => i !== drop);
+    }
+    widths = fitWidths(keep.map((i) => widths![i] ?? null), width);
+  }
   const table = new Table({
-    head,
+    head: keep.map((i) => head[i]!),
     style: { head: io.color ? ['cyan'] : [], border: io.color ? ['grey'] : [], compact: true },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     wordWrap: false,
-    ...(opts.colWidths ? { colWidths: fitWidths(opts.colWidths, width) } : {}),
+    ...(widths ? { colWidths: widths as number[] } : {}),
   });
-  for (const r of clean) table.push(r);
+  clean.forEach((r, ri) => table.push(keep.map((i) => (opts.style ? opts.style(ri, i, r[i]!) : r[i]!))));
   io.out(table.toString() + '\n');
 }
 
@@ -34,7 +55,7 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: {
 function fitWidths(widths: (number | null)[], total: number): number[] {
   const fixed = widths.reduce<number>((s, w) => s + (w ?? 0), 0) + widths.length + 1;
   const flex = widths.filter((w) => w === null).length || 1;
-  const share = Math.max(12, Math.floor((total - fixed) / flex));
+  const share = Math.max(MIN_FLEX, Math.floor((total - fixed) / flex));
   return widths.map((w) => w ?? share);
 }
 

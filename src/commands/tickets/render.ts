@@ -17,17 +17,16 @@ export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: 
   const p = await painter(ctx.io);
   const head = ['ID', 'Status', 'Pri', 'Tier', 'Queue', 'Assignee', 'Requester', 'Subject', extra?.head ?? 'Updated'];
   const rows = tickets.map((t) => [
-    `#${t.id}`,
-    t.status,
-    t.priority === 'urgent' ? p.red(t.priority) : t.priority === 'high' ? p.yellow(t.priority) : t.priority,
-    t.tier,
-    t.queue ?? '',
-    t.assignee ?? '-',
-    t.requester.email,
-    t.subject,
+    `#${t.id}`, t.status, t.priority, t.tier, t.queue ?? '', t.assignee ?? '-', t.requester.email, t.subject,
     extra ? extra.cell(t) : relative(t.updated_at, now),
   ]);
-  await printTable(ctx.io, head, rows, { colWidths: [7, 9, 8, 5, 10, 10, 24, null, 12] });
+  // Colour after the text was made safe; narrow terminals lose requester, queue, tier first.
+  const style = (r: number, c: number, text: string) => {
+    if (c !== 2) return text;
+    const pri = tickets[r]!.priority;
+    return pri === 'urgent' ? p.red(text) : pri === 'high' ? p.yellow(text) : text;
+  };
+  await printTable(ctx.io, head, rows, { colWidths: [8, 9, 8, 6, 11, 11, null, null, 16], dropOrder: [6, 4, 3], style });
 }
 
 export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
