@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { DialectOps, SearchRow } from '../store/dialect/types.js';
 import type { DB } from '../store/schema.js';
 import { applyChanges } from '../store/repos/tickets.js';
+import { refreshClockInputs } from '../store/repos/clock-inputs.js';
 import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type ThreadLookup } from '../domain/threading.js';
 import type { Status } from '../domain/types.js';
 import { emptyCounts, type MailboxCounts } from './sync-report.js';
@@ -341,6 +342,8 @@ export async function storeBatch(
 
   // New tickets through the triage rules, now that their first message is stored.
   for (const t of newTickets) await onNewTicket(tx, t.id, t.at);
+  // What the SLA clocks read of every ticket that got mail, in the same transaction.
+  await refreshClockInputs(tx, ops, messages.flatMap((m) => (m.ticket_id === null ? [] : [m.ticket_id])));
 
   if (cursor) {
     const row = {

@@ -14,6 +14,12 @@ export interface TicketsTable {
   requester_id: number;
   created_at: string;
   updated_at: string;
+  /**
+   * What the SLA clocks read of the ticket as one text of numbers (migration 4, SQLite only;
+   * layout in src/domain/sla/inputs.ts), refreshed by every write that changes it
+   * (repos/clock-inputs.ts); null where not computed.
+   */
+  clock_inputs: string | null;
 }
 
 export interface TicketTagsTable {

@@ -1,9 +1,9 @@
 // Where the report's ticket histories come from: only what the clocks need (fields a policy
 // matches on or a report groups by, status events, message times), never bodies or attachments,
-// and never one query per ticket. SQLite gets a column-wise fast path (sqlite-histories.ts);
-// any other store goes through kysely here.
+// and never one query per ticket. SQLite stores keep each ticket's clock inputs in one column
+// (clock-inputs.ts); any other store goes through kysely here.
 import type { Kysely } from 'kysely';
-import { compactHistory, type CompactHistory, type SlaTicket, type TicketFields } from '../../domain/sla/index.js';
+import { compactHistory, historyOf, type CompactHistory, type SlaTicket, type TicketFields } from '../../domain/sla/index.js';
 import type { Priority, Status, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
@@ -30,8 +30,8 @@ export type HistoryBatch = [TicketFields, CompactHistory][];
 /** Batches of tickets in id order, from the fastest reader the store allows. */
 export async function* readHistories(store: Store, location: string, opts: SlaReadOptions): AsyncGenerator<HistoryBatch> {
   if (store.dialect === 'sqlite') {
-    const { readSqliteHistories } = await import('./sqlite-histories.js');
-    yield* readSqliteHistories(location, opts);
+    const { readClockInputs } = await import('./clock-inputs.js');
+    for (const batch of readClockInputs(location, opts)) yield Array.from({ length: batch.count }, (_, i) => historyOf(batch, i));
     return;
   }
   for await (const batch of readSlaTickets(store.db, opts)) yield batch.map((t) => [t, compactHistory(t)]);

@@ -1,8 +1,10 @@
-// The SQLite fast path of histories.ts. Turning rows into JavaScript values one by one costs far
-// more than SQLite's own work (measured on 200,000 tickets: ~1 µs a row as objects), so SQLite
-// builds each column of a batch as one JSON array (json_group_array) that V8 parses in one go;
-// small codes are packed into one number and times come back as epoch seconds computed by
-// SQLite. Everything is read in one transaction, so all columns are of one snapshot.
+// Histories read from SQLite's events and messages, computed from the history itself. The
+// commands read each ticket's clock_inputs instead (clock-inputs.ts); this reader is what that
+// is checked against (test/commands/sla). Turning rows into JavaScript values one by one costs
+// far more than SQLite's own work (measured on 200,000 tickets: ~1 µs a row as objects), so
+// SQLite builds each column of a batch as one JSON array (json_group_array) that V8 parses in
+// one go; small codes are packed into one number and times come back as epoch seconds computed
+// by SQLite. Everything is read in one transaction, so all columns are of one snapshot.
 import Database from 'better-sqlite3';
 import { PRIORITIES, STATUSES, type Priority, type Status } from '../../domain/types.js';
 import type { CompactHistory, TicketFields } from '../../domain/sla/index.js';

@@ -9,10 +9,13 @@ export type { TicketFields, ClockFigures, NextResponseFigures, NextResponsePerio
 export { explainTicket, SEGMENT_KINDS } from './explain.js';
 export type { TicketExplanation, ClockExplanation, ExplainSegment, SegmentKind } from './explain.js';
 export { SlaReportBuilder, buildReport, GROUP_BYS } from './report.js';
-export type { SlaReport, GroupFigures, GroupBy, GroupField, ReportOptions, ReportState, TallyData } from './report.js';
+export type { SlaReport, GroupFigures, GroupBy, GroupField, ReportOptions, ReportState, TallyData, TicketTally } from './report.js';
 export { atRiskClocks, sortAtRisk } from './at-risk.js';
 export type { AtRiskClock, AtRiskOptions } from './at-risk.js';
 export { PERIODS } from './periods.js';
 export { compactHistory } from './timeline.js';
+export { historyOf, parseNumbers } from './inputs.js';
+export type { ClockInputBatch } from './inputs.js';
+export { tallyClockInputs } from './tally.js';
 export type { SlaTicket, CompactHistory } from './timeline.js';
 export type { Period } from './periods.js';

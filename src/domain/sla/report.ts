@@ -15,10 +15,10 @@
 //   tickets with exactly one outbound public reply / solved.
 // - day / week / month group by created_at's local date in the report's time zone.
 import { PRIORITIES, type Priority } from '../types.js';
-import type { TicketEvaluation, TicketSla } from './clocks.js';
+import type { Outcome, TicketEvaluation, TicketFields, TicketSla } from './clocks.js';
 import { LocalDays } from './local-days.js';
 import { periodKey, trendPeriodFor, type Period } from './periods.js';
-import { percentile, ratio } from './stats.js';
+import { medianAndP90, ratio } from './stats.js';
 import { isoOfSeconds } from './timeline.js';
 
 export const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'day', 'week', 'month'] as const;
@@ -69,6 +69,32 @@ export interface ReportOptions {
 
 const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
 
+/** What the group figures keep of one measured ticket. */
+export interface TicketTally {
+  /** epoch seconds (the day it counts in) */
+  created: number;
+  ticket: Pick<TicketFields, 'priority' | 'queue' | 'assignee' | 'tier'>;
+  outcome: Outcome;
+  /** solved or closed at now */
+  solved: boolean;
+  /** outbound public replies up to now */
+  publicReplies: number;
+  /** counting time of the first-response clock when it has stopped, else null */
+  firstResponse: number | null;
+  /** counting time of the resolution clock when it has stopped, else null */
+  resolution: number | null;
+}
+
+function tallyOf(e: TicketEvaluation): TicketTally {
+  let firstResponse: number | null = null, resolution: number | null = null;
+  for (const c of e.clocks) {
+    if (c.stop === null) continue;
+    if (c.name === 'first_response') firstResponse = c.elapsed;
+    else if (c.name === 'resolution') resolution = c.elapsed;
+  }
+  return { created: e.timeline.created, ticket: e.ticket, outcome: e.outcome, solved: e.solved, publicReplies: e.public_replies, firstResponse, resolution };
+}
+
 /** A group's counts and the stopped clocks' times: plain data, so it can cross to another thread. */
 export interface TallyData {
   tickets: number;
@@ -91,20 +117,17 @@ class Tally implements TallyData {
   firstResponse: number[] = [];
   resolution: number[] = [];
 
-  add(e: TicketEvaluation): void {
+  add(t: TicketTally): void {
     this.tickets++;
-    if (e.outcome === 'met') this.met++;
-    else if (e.outcome === 'breached') this.breached++;
-    else if (e.outcome === 'in_progress') this.inProgress++;
-    if (e.solved) {
+    if (t.outcome === 'met') this.met++;
+    else if (t.outcome === 'breached') this.breached++;
+    else if (t.outcome === 'in_progress') this.inProgress++;
+    if (t.solved) {
       this.solved++;
-      if (e.public_replies === 1) this.firstContact++;
+      if (t.publicReplies === 1) this.firstContact++;
     }
-    for (const c of e.clocks) {
-      if (c.stop === null) continue;
-      if (c.name === 'first_response') this.firstResponse.push(c.elapsed);
-      else if (c.name === 'resolution') this.resolution.push(c.elapsed);
-    }
+    if (t.firstResponse !== null) this.firstResponse.push(t.firstResponse);
+    if (t.resolution !== null) this.resolution.push(t.resolution);
   }
 
   merge(o: TallyData): void {
@@ -114,13 +137,13 @@ class Tally implements TallyData {
     this.inProgress += o.inProgress;
     this.solved += o.solved;
     this.firstContact += o.firstContact;
-    for (const v of o.firstResponse) this.firstResponse.push(v);
-    for (const v of o.resolution) this.resolution.push(v);
+    append(this.firstResponse, o.firstResponse);
+    append(this.resolution, o.resolution);
   }
 
   figures(key: string): GroupFigures {
-    const fr = Float64Array.from(this.firstResponse).sort();
-    const res = Float64Array.from(this.resolution).sort();
+    const [frMedian, frP90] = medianAndP90(Float64Array.from(this.firstResponse));
+    const [resMedian, resP90] = medianAndP90(Float64Array.from(this.resolution));
     return {
       key,
       tickets: this.tickets,
@@ -128,14 +151,19 @@ class Tally implements TallyData {
       breached: this.breached,
       in_progress: this.inProgress,
       compliance: round4(ratio(this.met, this.met + this.breached)),
-      first_response_median_s: percentile(fr, 50),
-      first_response_p90_s: percentile(fr, 90),
-      resolution_median_s: percentile(res, 50),
-      resolution_p90_s: percentile(res, 90),
+      first_response_median_s: frMedian,
+      first_response_p90_s: frP90,
+      resolution_median_s: resMedian,
+      resolution_p90_s: resP90,
       solved: this.solved,
       fcr_rate: round4(ratio(this.firstContact, this.solved)),
     };
   }
+}
+
+/** Appends b to a, a slice at a time (spreading a whole long array would exceed the argument limit). */
+function append(a: number[], b: readonly number[]): void {
+  for (let i = 0; i < b.length; i += 8192) a.push(...b.slice(i, i + 8192));
 }
 
 function tallyIn<K>(map: Map<K, Tally>, key: K): Tally {
@@ -184,9 +212,14 @@ export class SlaReportBuilder {
   }
 
   add(e: TicketEvaluation): void {
-    tallyIn(this.byDay, this.days.dayOf(e.timeline.created)).add(e);
-    tallyIn(this.byKey, this.keyOf(e)).add(e);
+    this.addTally(tallyOf(e));
     if (this.opts.by === 'ticket') this.tickets.push(e.sla);
+  }
+
+  /** A ticket for the group figures only (by=ticket needs add, for the per-ticket objects); `t` is not kept. */
+  addTally(t: TicketTally): void {
+    tallyIn(this.byDay, this.days.dayOf(t.created)).add(t);
+    tallyIn(this.byKey, this.keyOf(t.ticket)).add(t);
   }
 
   /** Everything added so far, as plain data: a worker thread hands this to the main one. */
@@ -201,12 +234,12 @@ export class SlaReportBuilder {
     for (const t of s.tickets) this.tickets.push(t);
   }
 
-  private keyOf(e: TicketEvaluation): string {
+  private keyOf(ticket: TicketTally['ticket']): string {
     switch (this.opts.by) {
-      case 'queue': return e.ticket.queue ?? NONE_QUEUE;
-      case 'agent': return e.ticket.assignee ?? UNASSIGNED;
-      case 'tier': return e.ticket.tier;
-      default: return e.ticket.priority; // by priority, and the breakdown of by ticket / by period
+      case 'queue': return ticket.queue ?? NONE_QUEUE;
+      case 'agent': return ticket.assignee ?? UNASSIGNED;
+      case 'tier': return ticket.tier;
+      default: return ticket.priority; // by priority, and the breakdown of by ticket / by period
     }
   }
 

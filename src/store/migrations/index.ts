@@ -4,6 +4,7 @@ import type { DialectOps } from '../dialect/types.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_mail_sync.js';
 import * as m003 from './003_outbox.js';
+import * as m004 from './004_clock_inputs.js';
 
 export interface Migration {
   version: number;
@@ -15,5 +16,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'mail_sync', up: m002.up },
   { version: 3, name: 'outbox', up: m003.up },
+  { version: 4, name: 'clock_inputs', up: m004.up },
   // (register new migrations here, in order)
 ];

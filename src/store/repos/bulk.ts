@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
 import type { DialectOps, SearchRow } from '../dialect/types.js';
+import { clockInputsText, refreshClockInputs } from './clock-inputs.js';
 
 export interface BatchResult {
   created: { line: number; id: number; requestedId: number | null }[];
@@ -82,19 +83,24 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const attachments: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
   const search: SearchRow[] = [];
+  /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
+  const refresh: number[] = [];
   const seenMsg = new Map<string, number>(knownMsg);
   const seenBare = new Map<string, number>(knownBare);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
   let body: string[] = [];
+  let added: ImportedTicket['messages'] = [];
   const addMessages = (ticketId: number, t: ImportedTicket): number => {
     let n = 0;
+    added = [];
     for (const m of t.messages) {
       if (seenMsg.has(m.message_id)) continue;
       seenMsg.set(m.message_id, ticketId);
       const pk = nextMessage++;
       n++;
+      added.push(m);
       messages.push({
         id: pk, ticket_id: ticketId, message_id: m.message_id, in_reply_to: m.in_reply_to ?? null,
         refs: JSON.stringify(m.references ?? []), direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null,
@@ -115,10 +121,13 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       (t.messages.length === 0 ? seenBare.get(ticketKey(t.requester.email, t.subject, t.created_at)) : undefined);
     if (existing !== undefined) {
       body = [];
-      const added = addMessages(existing, t);
-      if (added) search.push({ ticket_id: existing, subject: '', body: body.join('\n\n') });
-      result.messages += added;
-      result.present.push({ line, id: existing, addedMessages: added });
+      const n = addMessages(existing, t);
+      if (n) {
+        search.push({ ticket_id: existing, subject: '', body: body.join('\n\n') });
+        refresh.push(existing);
+      }
+      result.messages += n;
+      result.present.push({ line, id: existing, addedMessages: n });
       continue;
     }
     let id: number;
@@ -129,10 +138,12 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     }
     taken.add(id);
     if (t.messages.length === 0) seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
-    tickets.push({
+    const row: Record<string, unknown> = {
       id, subject: t.subject, status: t.status, priority: t.priority, tier: t.tier, queue: t.queue, assignee: t.assignee,
       tags: JSON.stringify(t.tags), requester_id: requesterId.get(t.requester.email)!, created_at: t.created_at, updated_at: t.updated_at,
-    });
+      clock_inputs: null,
+    };
+    tickets.push(row);
     for (const tag of new Set(t.tags)) tags.push({ ticket_id: id, tag });
     body = [];
     result.messages += addMessages(id, t);
@@ -143,6 +154,11 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
         reason: e.reason ?? null, text: e.text ?? null,
       });
     }
+    if (ops.name === 'sqlite') {
+      // What the SLA clocks read, made from what is inserted here (cheaper than reading it back).
+      row.clock_inputs = clockInputsText(id, t, added);
+      if (row.clock_inputs === null) refresh.push(id);
+    }
     result.created.push({ line, id, requestedId: t.requestedId });
   }
 
@@ -152,5 +168,6 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.bulkInsert(tx, 'attachments', attachments);
   await ops.bulkInsert(tx, 'events', events);
   await ops.indexSearchText(tx, search);
+  await refreshClockInputs(tx, ops, refresh);
   return result;
 }

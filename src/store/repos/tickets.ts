@@ -6,6 +6,7 @@ import type { TicketFilter } from '../../domain/filters.js';
 import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { DB, EventsTable } from '../schema.js';
 import type { DialectOps } from '../dialect/types.js';
+import { refreshClockInputs } from './clock-inputs.js';
 
 type Db = Kysely<DB>;
 
@@ -224,6 +225,7 @@ export async function createTicket(tx: Db, input: NewTicketInput): Promise<numbe
   const id = Number(row.id);
   if (tags.length) await tx.insertInto('ticket_tags').values(tags.map((tag) => ({ ticket_id: id, tag }))).execute();
   await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: input.subject, body: '' }]);
+  await refreshClockInputs(tx, opsFor(tx), [id]);
   return id;
 }
 
@@ -259,7 +261,7 @@ export async function applyChanges(
   }
   const { events, next } = planChanges(current, changes, actor, at);
   if (events.length === 0) return [];
-  await insertEvents(tx, id, events);
+  await insertEventRows(tx, id, events);
   await tx
     .updateTable('tickets')
     .set({
@@ -274,11 +276,17 @@ export async function applyChanges(
   if (added.length) await tx.insertInto('ticket_tags').values(added.map((tag) => ({ ticket_id: id, tag }))).execute();
   if (removed.length) await tx.deleteFrom('ticket_tags').where('ticket_id', '=', id).where('tag', 'in', removed).execute();
   if (next.subject !== current.subject) await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: next.subject, body: '' }]);
+  await refreshClockInputs(tx, opsFor(tx), [id]);
   return events;
 }
 
 export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
   if (!events.length) return;
+  await insertEventRows(tx, ticketId, events);
+  if (events.some((e) => e.type === 'status')) await refreshClockInputs(tx, opsFor(tx), [ticketId]);
+}
+
+async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
   await tx
     .insertInto('events')
     .values(events.map((e) => ({
@@ -338,11 +346,16 @@ export async function addMessage(tx: Db, ticketId: number | null, m: NewMessage)
       .where('id', '=', ticketId)
       .execute();
     await opsFor(tx).indexSearchText(tx, [{ ticket_id: ticketId, subject: m.subject ?? '', body: m.text }]);
+    await refreshClockInputs(tx, opsFor(tx), [ticketId]);
   }
   return pk;
 }
 
 /** Moves a stored message onto a ticket (e.g. automatic mail that turned out to refer to one). */
 export async function attachMessage(tx: Db, messagePk: number, ticketId: number, rule: string): Promise<void> {
+  const before = await tx.selectFrom('messages').select('ticket_id').where('id', '=', messagePk).executeTakeFirst();
   await tx.updateTable('messages').set({ ticket_id: ticketId, thread_rule: rule }).where('id', '=', messagePk).execute();
+  const touched = [ticketId];
+  if (before?.ticket_id != null) touched.push(Number(before.ticket_id));
+  await refreshClockInputs(tx, opsFor(tx), touched);
 }

@@ -1,0 +1,322 @@
+// `desk sla report` on SQLite reads tickets.clock_inputs (kept by every write) and measures most
+// tickets without building their histories. On a varied desk, imported and then changed through
+// the CLI, both shortcuts must give exactly the figures of reading events and messages and
+// evaluating every ticket in full; and the column must be exactly what a fresh computation gives.
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { readClockInputs } from '../../../src/commands/sla/clock-inputs.js';
+import { readSlaTickets, type SlaReadOptions } from '../../../src/commands/sla/histories.js';
+import { runPartition } from '../../../src/commands/sla/parallel.js';
+import { readSqliteHistories } from '../../../src/commands/sla/sqlite-histories.js';
+import {
+  atRiskClocks, compactHistory, evaluateHistory, GROUP_BYS, historyOf, matchFieldsUsed, parsePolicyFile, SlaReportBuilder, sortAtRisk,
+  type AtRiskClock, type GroupBy,
+} from '../../../src/domain/sla/index.js';
+import { openStore } from '../../../src/store/index.js';
+import { clockInputsOf } from '../../../src/store/repos/clock-inputs.js';
+import { tempDesk, type TempDesk } from '../../helpers/cli.js';
+
+const POLICIES: Record<string, string> = {
+  // the benchmark's contract: matches on priority and queue, a lunch break, holidays, pauses
+  office: `
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours:
+      mon: ["09:00-12:30", "13:30-18:00"]
+      tue: ["09:00-12:30", "13:30-18:00"]
+      wed: ["09:00-12:30", "13:30-18:00"]
+      thu: ["09:00-12:30", "13:30-18:00"]
+      fri: ["09:00-12:30", "13:30-17:00"]
+    holidays: ["2026-04-03", "2026-04-06", "2026-05-01"]
+policies:
+  - { name: urgent, match: { priority: urgent }, calendar: 24x7, first_response: 1h, next_response: 2h, resolution: 8h }
+  - { name: billing, match: { queue: billing }, calendar: office, first_response: 4h, resolution: 16h }
+  - { name: default, match: {}, calendar: office, first_response: 8h, next_response: 8h, resolution: 40h }
+pause_statuses: [pending, on_hold]
+`,
+  // tags and tiers, another zone with a midnight end, a clock left out, tickets no policy measures
+  tags: `
+calendars:
+  ny:
+    timezone: America/New_York
+    hours: { mon: ["00:00-24:00"], tue: ["08:00-20:00"], wed: ["08:00-20:00"], thu: ["08:00-20:00"], fri: ["08:00-12:00"], sat: ["10:00-14:00"] }
+policies:
+  - { name: vip, match: { tag: vip }, calendar: 24x7, first_response: 30m, resolution: 4h }
+  - { name: expert, match: { tier: L3, priority: high }, calendar: ny, resolution: 24h }
+  - { name: second, match: { tier: L2 }, calendar: ny, first_response: 2h, next_response: 1h }
+  - { name: replies, match: { queue: tech }, calendar: ny, next_response: 3h }
+pause_statuses: [on_hold]
+`,
+};
+
+const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'];
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 20, 7, 13, 5); // around both daylight-saving changes
+
+/** Deterministic pseudo-random numbers, so a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Interchange lines with everything a history can hold: out-of-order, same-second and early events, automatic and late mail, odd times. */
+function history(n: number, rnd: () => number, firstId: number, tag: string): string[] {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const iso = (ms: number) => {
+    const text = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const odd = rnd();
+    if (odd < 0.05) return text.replace('Z', '.250Z'); // kept with its fraction: not canonical text
+    if (odd < 0.08) return new Date(Math.floor(ms / 1000) * 1000 + 2 * 3_600_000).toISOString().replace('.000Z', '+02:00');
+    return text;
+  };
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const created = T0 + rnd() * 40 * DAY;
+    const around = () => created + (rnd() < 0.1 ? -rnd() * DAY : rnd() * (rnd() < 0.7 ? DAY : 20 * DAY));
+    const events: object[] = [];
+    const changes = Math.floor(rnd() * 5);
+    let at = created;
+    for (let k = 0; k < changes; k++) {
+      at = rnd() < 0.2 ? at : rnd() < 0.15 ? around() : at + rnd() * 3 * DAY; // same second, out of order, or later
+      const from = rnd() < 0.1 ? null : rnd() < 0.05 ? 'archived' : pick(STATUSES);
+      events.push({ at: iso(at), actor: 'ana', type: 'status', from, to: rnd() < 0.04 ? 'weird' : pick(STATUSES) });
+      if (rnd() < 0.3) events.push({ at: iso(at), actor: 'ana', type: 'note', text: 'checked' });
+      if (rnd() < 0.1) events.push({ at: iso(at), actor: 'ana', type: 'priority', from: 'normal', to: 'high' });
+    }
+    const messages: object[] = [];
+    const count = Math.floor(rnd() * 6);
+    let when = created;
+    for (let k = 0; k < count; k++) {
+      when = rnd() < 0.15 ? around() : when + rnd() * (rnd() < 0.5 ? 3_600_000 : 2 * DAY);
+      const out = k > 0 && rnd() < 0.5;
+      messages.push({
+        message_id: `<${tag}-${i}-${k}@example.com>`, direction: out ? 'out' : 'in', from: out ? 'support@desk.example' : 'c@example.com',
+        date: iso(when), text: '…', ...(rnd() < 0.1 ? { auto: out ? 'auto-ack' : 'auto-reply' } : {}),
+      });
+    }
+    const withUpdated = rnd() < 0.6;
+    lines.push(JSON.stringify({
+      ...(rnd() < 0.9 ? { id: firstId + i * 2 } : {}), // gaps, and tickets numbered by desk
+      subject: `Ticket ${tag} ${i}`, status: pick(STATUSES), priority: pick(['urgent', 'high', 'normal', 'normal', 'low']),
+      tier: pick(['L1', 'L1', 'L2', 'L3']), ...(rnd() < 0.8 ? { queue: pick(['tech', 'billing', 'accounts']) } : {}),
+      ...(rnd() < 0.7 ? { assignee: pick(['ana', 'bo']) } : {}), tags: rnd() < 0.3 ? ['vip'] : rnd() < 0.3 ? ['x', 'y'] : [],
+      requester: { email: `c${i % 40}@example.com` }, created_at: iso(created),
+      ...(withUpdated ? { updated_at: iso(created + rnd() * 30 * DAY) } : {}), messages, events,
+    }));
+  }
+  return lines;
+}
+
+/** Tickets solved at one of the NOWS itself, never answered: a change at `now` has happened. */
+const AT_NOW = T0 + 6 * DAY;
+const SOLVED_AT_NOW = [9001, 9003].map((id) => {
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const created = AT_NOW - DAY + (id - 9001) * 3_600_000;
+  return JSON.stringify({
+    id, subject: `Solved at now ${id}`, status: 'solved', priority: id === 9001 ? 'urgent' : 'normal', queue: 'tech', requester: { email: 'n@example.com' },
+    created_at: iso(created), messages: [{ message_id: `<now-${id}@example.com>`, direction: 'in', from: 'n@example.com', date: iso(created), text: '…' }],
+    events: [
+      ...(id === 9003 ? [{ at: iso(created + 3_600_000), actor: 'ana', type: 'status', from: 'open', to: 'pending' }] : []),
+      { at: iso(AT_NOW), actor: 'ana', type: 'status', from: id === 9003 ? 'pending' : 'open', to: 'solved' },
+    ],
+  });
+});
+
+let desk: TempDesk;
+const rnd = random(20260401);
+
+function ok(args: string[], env: Record<string, string> = {}): void {
+  const r = desk.run(args, { env });
+  // a reply is stored even when the (absent) SMTP server cannot take it: exit 5
+  if (r.code !== 0 && !(args[0] === 'reply' && r.code === 5)) throw new Error(`desk ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+}
+
+beforeAll(() => {
+  desk = tempDesk();
+  writeFileSync(desk.config, [
+    'sla: ./office.yaml', 'timezone: Europe/Berlin',
+    'smtp:', '  host: 127.0.0.1', '  port: 9', '  secure: false', '  from: "Support <support@desk.example>"', '  timeoutSeconds: 1', '',
+  ].join('\n'));
+  for (const [name, text] of Object.entries(POLICIES)) writeFileSync(join(desk.dir, `${name}.yaml`), text);
+  writeFileSync(join(desk.dir, 'a.jsonl'), [...history(400, rnd, 1, 'a'), ...SOLVED_AT_NOW].join('\n') + '\n');
+  ok(['import', join(desk.dir, 'a.jsonl')]);
+  ok(['agent', 'add', 'bo', '--email', 'bo@desk.example']);
+
+  // Changes through the CLI after the import, at fixed moments and at odd ones (sub-second).
+  const when = (k: number) => ({ DESK_NOW: new Date(T0 + 30 * DAY + k * 3_600_000 + (k % 3 === 0 ? 250 : 0)).toISOString() });
+  const db = new Database(desk.db, { readonly: true });
+  const all = db.prepare('select id from tickets order by id').pluck().all() as number[];
+  db.close();
+  const ids = Array.from({ length: 24 }, (_, k) => all[k * 16]!);
+  ids.forEach((id, k) => {
+    const step = k % 8;
+    if (step === 0) ok(['set', String(id), '--status', 'solved'], when(k));
+    if (step === 1) ok(['set', String(id), '--priority', 'urgent', '--queue', 'billing', '--tag', '+vip'], when(k));
+    if (step === 2) ok(['reply', String(id), '--message', 'Fixed, please try again.', '--status', 'pending'], when(k));
+    if (step === 3) ok(['assign', String(id), 'bo'], when(k));
+    if (step === 4) ok(['close', String(id)], when(k));
+    if (step === 5) ok(['note', String(id), 'called the customer'], when(k));
+    if (step === 6) ok(['escalate', String(id), '--to', 'L3', '--reason', 'needs an expert'], when(k));
+    if (step === 7) ok(['reply', String(id), '--message', 'Done.', '--status', 'solved'], when(k));
+  });
+  for (const [k, id] of [ids[4]!, ids[7]!].entries()) {
+    ok(['reopen', String(id)], when(40 + k));
+    ok(['set', String(id), '--status', 'on_hold', '--tag', '-vip'], when(41 + k));
+  }
+  ok(['new', '--from', 'walk-in@example.com', '--subject', 'At the counter', '--body', 'My card was charged twice', '--priority', 'high', '--tag', 'vip'], when(50));
+  ok(['new', '--from', 'phone@example.com', '--subject', 'Called in', '--body', 'Cannot log in', '--queue', 'tech']);
+
+  // A second import: new tickets, and mail for tickets already here (matched by Message-ID).
+  const more = history(60, rnd, 5001, 'b');
+  const again = history(400, random(20260401), 1, 'a').slice(0, 30).map((line, k) => {
+    const t = JSON.parse(line) as { messages: { message_id: string; from: string; date: string; direction: string }[] };
+    t.messages.push({ message_id: `<late-${k}@example.com>`, from: 'c@example.com', date: new Date(T0 + (35 + k) * DAY).toISOString().replace('.000Z', 'Z'), direction: k % 2 ? 'out' : 'in' });
+    return JSON.stringify(t);
+  });
+  writeFileSync(join(desk.dir, 'b.jsonl'), [...more, ...again].join('\n') + '\n');
+  ok(['import', join(desk.dir, 'b.jsonl')]);
+
+});
+afterAll(() => desk.cleanup());
+
+const NOWS = [
+  new Date(T0 + 3 * DAY), // most tickets do not exist yet, and much of the history lies ahead
+  new Date(AT_NOW), // two tickets are solved at this very second
+  new Date(T0 + 21 * DAY + 3_600_000),
+  new Date(T0 + 90 * DAY), // everything has happened
+];
+
+function readOptions(policyText: string, by: GroupBy, now: Date, range: { from?: string; before?: string } = {}): SlaReadOptions {
+  const uses = matchFieldsUsed(parsePolicyFile(policyText, 'policy'));
+  const notAfterNow = new Date(Math.floor(now.getTime() / 1000) * 1000 + 1000).toISOString().replace('.000Z', 'Z');
+  return {
+    createdFrom: range.from,
+    createdBefore: range.before && range.before < notAfterNow ? range.before : notAfterNow,
+    fields: { subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag') },
+  };
+}
+
+/** The report as `desk sla report` makes it on SQLite: clock inputs, measured mostly in bulk. */
+function fastReport(file: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
+  const report = { by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null };
+  const builder = new SlaReportBuilder({ ...report, now });
+  builder.merge(runPartition({ kind: 'report', file, policy: { text: policyText, source: 'policy' }, now: now.getTime(), read, report }));
+  return builder.finish();
+}
+
+/** The reference: every history read from events and messages, every ticket evaluated in full. */
+function fullReport(file: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
+  const set = parsePolicyFile(policyText, 'policy');
+  const builder = new SlaReportBuilder({ by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null, now });
+  for (const batch of readSqliteHistories(file, read)) for (const [ticket, history] of batch) builder.add(evaluateHistory(set, ticket, history, now));
+  return builder.finish();
+}
+
+describe('clock inputs', () => {
+  it('are kept by every write: the column is exactly what computing it afresh gives', () => {
+    const db = new Database(desk.db, { readonly: true });
+    try {
+      expect(db.prepare('select count(*) from tickets').pluck().get()).toBeGreaterThan(450);
+      expect(db.prepare('select count(*) from tickets where clock_inputs is null').pluck().get()).toBe(0);
+      const stale = db.prepare(`select id, clock_inputs, ${clockInputsOf('t')} as fresh from tickets t where clock_inputs is not ${clockInputsOf('t')}`).all();
+      expect(stale).toEqual([]);
+      // the CLI changes and the second import did reach the history
+      expect(db.prepare(`select count(*) from events where at >= '2026-04-19'`).pluck().get()).toBeGreaterThan(20);
+      expect(db.prepare(`select count(*) from messages where message_id like '<late-%'`).pluck().get()).toBe(30);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('are what migration 4 computes for a database that had none', async () => {
+    const copy = join(desk.dir, 'before.db');
+    copyFileSync(desk.db, copy);
+    const raw = new Database(copy);
+    raw.exec('alter table tickets drop column clock_inputs; delete from desk_migrations where version = 4');
+    raw.close();
+    const store = await openStore({ location: copy }); // migrates again
+    await store.close();
+    const db = new Database(desk.db, { readonly: true });
+    db.exec(`attach '${copy}' as before`);
+    try {
+      const differ = db.prepare('select t.id from tickets t join before.tickets b on b.id = t.id where b.clock_inputs is not t.clock_inputs').all();
+      expect(differ).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it.each(Object.keys(POLICIES))('read back exactly the histories of events and messages (%s policy)', (name) => {
+    const ranges = [{}, { from: '2026-04-01T00:00:00Z', before: '2026-04-10T12:00:00Z' }];
+    for (const range of ranges) {
+      for (const openAt of [undefined, '2026-04-20T00:00:00Z']) {
+        const read = { ...readOptions(POLICIES[name]!, 'ticket', NOWS[2]!, range), openAt };
+        const full = [...readSqliteHistories(desk.db, read)].flat();
+        for (const batchSize of [undefined, 37]) {
+          const fast = [...readClockInputs(desk.db, read, batchSize)].flatMap((b) => Array.from({ length: b.count }, (_, i) => historyOf(b, i)));
+          expect(fast).toEqual(full);
+        }
+      }
+    }
+  });
+
+  describe.each(Object.keys(POLICIES))('report (%s policy)', (name) => {
+    it.each(GROUP_BYS.map((by) => [by]))('--by %s is the same as measuring every history in full', (by) => {
+      for (const now of NOWS) {
+        const read = readOptions(POLICIES[name]!, by, now);
+        const full = fullReport(desk.db, POLICIES[name]!, by, now, read);
+        expect(full.total.tickets).toBeGreaterThan(0);
+        expect(fastReport(desk.db, POLICIES[name]!, by, now, read)).toEqual(full);
+      }
+      // --since / --until
+      const read = readOptions(POLICIES[name]!, by, NOWS[2]!, { from: '2026-03-28T23:00:00Z', before: '2026-04-05T22:00:00Z' });
+      expect(fastReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read)).toEqual(fullReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read));
+    });
+  });
+
+  it('gives the figures the portable reader gives', async () => {
+    const store = await openStore({ location: desk.db });
+    try {
+      for (const now of NOWS) {
+        const read = readOptions(POLICIES.office!, 'priority', now);
+        const set = parsePolicyFile(POLICIES.office!, 'policy');
+        const builder = new SlaReportBuilder({ by: 'priority', timeZone: 'Europe/Berlin', now });
+        for await (const batch of readSlaTickets(store.db, read)) for (const t of batch) builder.add(evaluateHistory(set, t, compactHistory(t), now));
+        expect(fastReport(desk.db, POLICIES.office!, 'priority', now, read)).toEqual(builder.finish());
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('at-risk lists the same clocks as measuring every history in full', () => {
+    for (const now of NOWS) {
+      const read = { ...readOptions(POLICIES.office!, 'ticket', now), openAt: now.toISOString() };
+      const keep = {};
+      const fast = sortAtRisk(runPartition({ kind: 'at-risk', file: desk.db, policy: { text: POLICIES.office!, source: 'policy' }, now: now.getTime(), read, within: 48 * 3600, includeBreached: true, keep }));
+      const set = parsePolicyFile(POLICIES.office!, 'policy');
+      const full: AtRiskClock[] = [];
+      for (const batch of readSqliteHistories(desk.db, read)) {
+        for (const [t, h] of batch) full.push(...atRiskClocks(evaluateHistory(set, t, h, now), { within: 48 * 3600, includeBreached: true }));
+      }
+      expect(fast).toEqual(sortAtRisk(full));
+    }
+  });
+
+  it('are computed on the spot for tickets written without them', () => {
+    const copy = join(desk.dir, 'partly.db');
+    copyFileSync(desk.db, copy);
+    const raw = new Database(copy);
+    raw.exec('update tickets set clock_inputs = null where id % 3 = 0');
+    raw.close();
+    const now = NOWS[1]!;
+    const read = readOptions(POLICIES.office!, 'week', now);
+    expect(fastReport(copy, POLICIES.office!, 'week', now, read)).toEqual(fullReport(desk.db, POLICIES.office!, 'week', now, read));
+  });
+});

@@ -1,0 +1,104 @@
+// tickets.clock_inputs (what the SLA clocks read, migration 4) must be kept by every write path,
+// in the write's own transaction: here the ones the CLI test of the SLA report does not drive
+// (mail stored by sync, a message moved onto a ticket, events added on their own, a rollback).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { prepareInProcess } from '../../src/mail/sync-pool.js';
+import { storeBatch } from '../../src/mail/sync-batch.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { clockInputsOf } from '../../src/store/repos/clock-inputs.js';
+import { addMessage, applyChanges, attachMessage, createTicket, insertEvents } from '../../src/store/repos/tickets.js';
+import { generateMailbox } from '../helpers/mailgen.js';
+
+const SUPPORT = 'support@desk.test';
+const dir = mkdtempSync(join(tmpdir(), 'desk-clock-inputs-'));
+const file = join(dir, 'desk.db');
+let store: Store;
+
+beforeAll(async () => {
+  store = await openStore({ location: file });
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Tickets whose column is not what computing it afresh from their rows gives. */
+function stale(): unknown[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`select id, clock_inputs from tickets t where clock_inputs is null or clock_inputs is not ${clockInputsOf('t')}`).all();
+  } finally {
+    db.close();
+  }
+}
+
+function column(id: number): string | null {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('select clock_inputs from tickets where id = ?').pluck().get(id) as string | null;
+  } finally {
+    db.close();
+  }
+}
+
+it('follows mail stored by sync: new tickets, replies that reopen solved ones, automatic mail', async () => {
+  const mails = generateMailbox(400, 11, { to: SUPPORT });
+  const items = await prepareInProcess(
+    mails.map((m, i) => ({ uid: i + 1, raw: m.raw, receivedAt: new Date(Date.UTC(2026, 0, 5, 9) + i * 600_000).toISOString().replace('.000Z', 'Z') })),
+    { dataDir: join(dir, 'data'), ourAddresses: new Set([SUPPORT]), now: new Date(Date.UTC(2026, 1, 1)) },
+  );
+  const target = { account: 'support', mailbox: 'INBOX', uidValidity: '1', queue: 'mail' };
+  for (let i = 0; i < items.length; i += 40) {
+    const batch = items.slice(i, i + 40);
+    await store.write((tx) => storeBatch(tx, store.ops, target, batch, { lastUid: i + batch.length, highestModseq: null, syncedAt: '2026-02-01T00:00:00Z' }, async () => undefined));
+    // Solve a few tickets between batches, so that replies in later batches reopen them.
+    const ids = (await store.db.selectFrom('tickets').select('id').where('status', '!=', 'solved').orderBy('id').execute()).map((r) => Number(r.id));
+    for (const id of ids.filter((_, k) => k % 3 === 0)) {
+      await store.write((tx) => applyChanges(tx, id, [{ type: 'status', to: 'solved' }], 'ana', `2026-01-${String(6 + i / 40).padStart(2, '0')}T12:00:00Z`));
+    }
+  }
+  const reopened = await store.db.selectFrom('events').select('id').where('reason', '=', 'the customer replied by mail').execute();
+  expect(reopened.length).toBeGreaterThan(0);
+  expect(stale()).toEqual([]);
+});
+
+it('follows a message moved onto a ticket, on both tickets', async () => {
+  const [a, b] = await store.write(async (tx) => {
+    const requester = { email: 'moved@example.com' };
+    const a = await createTicket(tx, { subject: 'first', requester, created_at: '2026-02-02T09:00:00Z' });
+    const b = await createTicket(tx, { subject: 'second', requester, created_at: '2026-02-02T09:30:00Z' });
+    return [a, b];
+  });
+  const message = (id: string, date: string) => ({ message_id: `<${id}@example.com>`, direction: 'out' as const, from: SUPPORT, date, text: '…' });
+  const pk = await store.write((tx) => addMessage(tx, a, message('m1', '2026-02-02T10:00:00Z')));
+  const loose = await store.write((tx) => addMessage(tx, null, message('m2', '2026-02-02T10:05:00Z')));
+  const before = column(b);
+  await store.write((tx) => attachMessage(tx, pk, b, 'moved by hand')); // from a to b
+  expect(column(b)).not.toBe(before);
+  expect(stale()).toEqual([]);
+  await store.write((tx) => attachMessage(tx, loose, a, 'moved by hand')); // from no ticket to a
+  expect(stale()).toEqual([]);
+});
+
+it('follows status events added on their own', async () => {
+  const id = await store.write((tx) => createTicket(tx, { subject: 'events', requester: { email: 'e@example.com' }, created_at: '2026-02-03T09:00:00Z' }));
+  const before = column(id);
+  await store.write((tx) => insertEvents(tx, id, [{ at: '2026-02-03T10:00:00Z', actor: 'ana', type: 'status', from: 'open', to: 'pending' }]));
+  expect(column(id)).not.toBe(before);
+  await store.write((tx) => insertEvents(tx, id, [{ at: '2026-02-03T11:00:00Z', actor: 'ana', type: 'note', text: 'no clock reads notes' }]));
+  expect(stale()).toEqual([]);
+});
+
+it('is left as it was by a write that rolls back', async () => {
+  const id = await store.write((tx) => createTicket(tx, { subject: 'rollback', requester: { email: 'r@example.com' }, created_at: '2026-02-04T09:00:00Z' }));
+  const before = column(id);
+  await expect(store.write(async (tx) => {
+    await applyChanges(tx, id, [{ type: 'status', to: 'solved' }], 'ana', '2026-02-04T10:00:00Z');
+    throw new Error('changed my mind');
+  })).rejects.toThrow('changed my mind');
+  expect(column(id)).toBe(before);
+  expect(stale()).toEqual([]);
+});
