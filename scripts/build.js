@@ -5,9 +5,10 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-// Bundle only pure-ESM libraries that are slow to load module by module; the rest (native
-// addons, CommonJS packages) stay in node_modules and load as usual.
-const bundled = new Set(['kysely']);
+// Bundle only pure-ESM libraries that are slow to load module by module (kysely), or that need
+// the in-memory Blob below (postal-mime); the rest (native addons, CommonJS packages) stay in
+// node_modules and load as usual.
+const bundled = new Set(['kysely', 'postal-mime']);
 const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !bundled.has(d));
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -22,6 +23,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   external,
   define: { DESK_VERSION: JSON.stringify(pkg.version) },
+  // postal-mime joins every decoded part through Node's Blob, which is slow for this; see
+  // src/mail/fast-blob.ts. Nothing else bundled uses Blob.
+  inject: ['src/mail/fast-blob-inject.ts'],
   legalComments: 'none',
   logLevel: 'warning',
 });

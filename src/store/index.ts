@@ -7,7 +7,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ConflictError, UsageError } from '../cli/errors.js';
 import type { DB } from './schema.js';
 import type { DialectOps } from './dialect/types.js';
-import { sqliteOps } from './dialect/sqlite.js';
+import { sqliteOps, withStatementCache } from './dialect/sqlite.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { networkFsUnder } from './network-fs.js';
 import { useDialect } from './repos/tickets.js';
@@ -79,7 +79,7 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
     if (isBusyError(err)) throw lockedError(timeout);
     throw err;
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
 
   // One connection: serialise this process's own writers so BEGINs never nest.
   let queue: Promise<unknown> = Promise.resolve();

@@ -17,6 +17,35 @@ export function toFtsQuery(query: string): string {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
+/** How many distinct SQL texts keep their prepared statement (lists of `?` vary in length). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The connection as kysely's SqliteDialect sees it, with prepared statements kept by SQL text.
+ * Kysely prepares every query anew; on a sync or import that is the same few dozen statements
+ * tens of thousands of times, and preparing (parsing, planning) costs about as much as running.
+ */
+export function withStatementCache(raw: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(text: string) {
+      const hit = cache.get(text);
+      // A statement still iterating (a streamed query) cannot run twice at once: give a fresh one.
+      if (hit && !hit.busy) return hit;
+      const stmt = raw.prepare(text);
+      if (!hit) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      raw.close();
+    },
+  };
+}
+
 /** Dialect ops bound to one better-sqlite3 connection (the one kysely uses, so the same transaction). */
 export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   const statements = new Map<string, BetterSqlite3.Statement>();
