@@ -66,7 +66,8 @@ describe('interchange times', () => {
     expect(parseTicket(line('2026-03-27T15:00:00+01:00'), AT, ['L1']).created_at).toBe('2026-03-27T14:00:00Z');
     expect(parseTicket(line('2026-03-27T14:00:00Z'), AT, ['L1']).created_at).toBe('2026-03-27T14:00:00Z');
     expect(parseTicket(line('2024-02-29T00:00:00Z'), AT, ['L1']).created_at).toBe('2024-02-29T00:00:00Z');
-    for (const bad of ['2026-02-30T10:00:00Z', '2026-02-29T00:00:00+01:00', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:61:00Z']) {
+    expect(parseTicket(line('2000-02-29T23:59:59Z'), AT, ['L1']).created_at).toBe('2000-02-29T23:59:59Z');
+    for (const bad of ['2026-02-30T10:00:00Z', '2100-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-02-29T00:00:00+01:00', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T10:61:00Z']) {
       expect(() => parseTicket(line(bad), AT, ['L1'])).toThrow(/not a real time/);
     }
   });
