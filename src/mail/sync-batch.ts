@@ -3,8 +3,8 @@
 // leaves either the whole batch with its cursor or none of it, so a rerun continues exactly where
 // the last commit ended and makes the same rows with the same ids.
 //
-// Lookups are made once per batch (a few `IN (…)` queries) and inserts are multi-row, so the cost
-// per message is a few microseconds of SQL rather than a handful of round trips.
+// Lookups are made once per batch (a few `IN (…)` queries) and inserts go through the dialect's
+// bulk path, so the cost per message is a few microseconds of SQL rather than a handful of round trips.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DialectOps, SearchRow } from '../store/dialect/types.js';
@@ -54,12 +54,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-async function insertRows(tx: Kysely<any>, table: string, rows: Record<string, unknown>[], maxParams: number): Promise<void> {
-  if (!rows.length) return;
-  const per = Math.max(1, Math.floor(maxParams / Object.keys(rows[0]!).length));
-  for (const part of chunks(rows, per)) await tx.insertInto(table).values(part).execute();
 }
 
 async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<number> {
@@ -325,15 +319,17 @@ export async function storeBatch(
     for (const r of rows) requesterIds.set(r.email, Number(r.id));
   }
 
-  await insertRows(tx, 'tickets', newTickets.map((t) => ({
+  await ops.bulkInsert(tx, 'tickets', newTickets.map((t) => ({
     id: t.id, subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue,
     assignee: null, tags: '[]', requester_id: requesterIds.get(t.requester.email)!,
     created_at: t.at, updated_at: lastArrival.get(t.id) ?? t.at,
-  })), ops.maxParams);
-  await insertRows(tx, 'messages', messages as unknown as Record<string, unknown>[], ops.maxParams);
-  await insertRows(tx, 'attachments', attachments, ops.maxParams);
-  await insertRawMail(db, raws);
-  await insertRows(tx, 'mail_quarantine', quarantineRows, ops.maxParams);
+  })));
+  // The dialect's bulk path: prepared once, one row per run on SQLite, so raw mail of any size
+  // never builds one giant statement.
+  await ops.bulkInsert(tx, 'messages', messages as unknown as Record<string, unknown>[]);
+  await ops.bulkInsert(tx, 'attachments', attachments);
+  await ops.bulkInsert(tx, 'mail_raw', raws);
+  await ops.bulkInsert(tx, 'mail_quarantine', quarantineRows);
   await ops.indexSearchText(tx, search);
   await touchTickets(tx, [...touched]);
   for (const r of resolvedRows) {
@@ -359,11 +355,6 @@ export async function storeBatch(
       .execute();
   }
   return { counts, resolved };
-}
-
-async function insertRawMail(db: ReturnType<typeof syncDb>, raws: { message_pk: number; raw: Buffer }[]): Promise<void> {
-  // Few rows per statement: raw mail can be megabytes each.
-  for (const part of chunks(raws, 50)) await db.insertInto('mail_raw').values(part).execute();
 }
 
 /** updated_at = max(updated_at, arrival) for each ticket, in one statement per chunk. */
