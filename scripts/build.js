@@ -21,23 +21,46 @@ const keepExternal = {
 };
 
 /**
- * imapflow names every attribute of every FETCH response by serializing it back to IMAP text;
- * src/mail/imap-fetch-key.ts answers the plain cases directly (its test checks it against
- * imapflow). The build fails if imapflow's code no longer has the expected shape.
+ * Two hot spots of imapflow, changed at build time (the version is pinned; the build fails if the
+ * code no longer has the expected shape). Both only skip work whose result a sync never uses.
  */
-const imapflowFetchKey = {
-  name: 'imapflow-fetch-key',
+const fetchKeyHelper = fileURLToPath(new URL('../src/mail/imap-fetch-key.ts', import.meta.url));
+const imapflowPatches = [
+  {
+    // formatMessageResponse names each attribute of each FETCH response by serializing it back
+    // to IMAP text; src/mail/imap-fetch-key.ts answers the plain cases directly (its test checks
+    // it against imapflow's own answer).
+    file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/,
+    prelude: `import { fetchAttributeKey as __deskFetchKey } from ${JSON.stringify(fetchKeyHelper)};\n`,
+    from: 'key = (await compiler({\n                attributes: [attribute]\n            }))',
+    to: 'key = __deskFetchKey(attribute) ?? (await compiler({\n                attributes: [attribute]\n            }))',
+  },
+  {
+    // Every server response is serialized again for the log before the level is known; FETCH
+    // responses (the message bodies) only ever go to trace, which desk's logger drops.
+    file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]imap-flow\.js$/,
+    prelude: '',
+    from: `let logCompiled = await compiler(parsed, {
+            isLogging: true
+        });
+        if (/^\\d+$/.test(parsed.command || '') && parsed.attributes && parsed.attributes[0] && parsed.attributes[0].value === 'FETCH') {`,
+    to: `const __deskIsFetch = /^\\d+$/.test(parsed.command || '') && parsed.attributes && parsed.attributes[0] && parsed.attributes[0].value === 'FETCH';
+        let logCompiled = __deskIsFetch ? '' : await compiler(parsed, {
+            isLogging: true
+        });
+        if (__deskIsFetch) {`,
+  },
+];
+const patchImapflow = {
+  name: 'patch-imapflow',
   setup(b) {
-    const helper = fileURLToPath(new URL('../src/mail/imap-fetch-key.ts', import.meta.url));
-    b.onLoad({ filter: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const slow = 'key = (await compiler({\n                attributes: [attribute]\n            }))';
-      if (!source.includes(slow)) throw new Error(`imapflow's formatMessageResponse changed; update ${helper} and scripts/build.js`);
-      const patched =
-        `import { fetchAttributeKey as __deskFetchKey } from ${JSON.stringify(helper)};\n` +
-        source.replace(slow, `key = __deskFetchKey(attribute) ?? (await compiler({\n                attributes: [attribute]\n            }))`);
-      return { contents: patched, loader: 'js' };
-    });
+    for (const patch of imapflowPatches) {
+      b.onLoad({ filter: patch.file }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(patch.from)) throw new Error(`${args.path} changed: review the patches in scripts/build.js`);
+        return { contents: patch.prelude + source.replace(patch.from, patch.to), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -51,7 +74,7 @@ await build({
   target: 'node20',
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [keepExternal, imapflowFetchKey],
+  plugins: [keepExternal, patchImapflow],
   define: { DESK_VERSION: JSON.stringify(pkg.version) },
   // postal-mime joins every decoded part through Node's Blob, which is slow for this; see
   // src/mail/fast-blob.ts. Nothing else bundled uses Blob.
