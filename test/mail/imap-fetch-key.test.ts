@@ -1,11 +1,10 @@
 // The shortcut must name every attribute exactly as imapflow's own (slow) path does, or a sync
 // would silently lose the message source or its UID.
 import { fetchAttributeKey } from '../../src/mail/imap-fetch-key.js';
-// @ts-expect-error imapflow ships no types for its internals
 import { parser, compiler } from 'imapflow/lib/handler/imap-handler.js';
 
 async function imapflowKey(token: unknown): Promise<string> {
-  return (await compiler({ attributes: [token] })).toString().toLowerCase().replace(/<\d+(\.\d+)?>$/, '');
+  return (await compiler({ attributes: [token] } as never)).toString().toLowerCase().replace(/<\d+(\.\d+)?>$/, '');
 }
 
 describe('fetchAttributeKey', () => {
@@ -15,7 +14,7 @@ describe('fetchAttributeKey', () => {
       'MODSEQ (123) BODY[HEADER.FIELDS (SUBJECT)] {3}\r\n BODY[]<0> {2}\r\n BINARY[] {1}\r\n X-GM-MSGID 123 EMAILID (M123) BODY[1.2] {1}\r\n)';
     const literals = ['hello', 'abc', 'ab', 'x', 'y'].map((s) => Buffer.from(s));
     const parsed = await parser(Buffer.from(line), { literals });
-    const attributes: unknown[] = parsed.attributes[1];
+    const attributes = (parsed.attributes as unknown as unknown[][])[1]!;
     const fast: string[] = [];
     for (let i = 0; i < attributes.length; i += 2) {
       const key = fetchAttributeKey(attributes[i]);

@@ -1,0 +1,88 @@
+// esbuild plugins of the build (scripts/build.js), kept apart so that the tests can bundle the mail
+// parser the same way and compare it with the unbundled source (test/mail/bundle-parity.test.ts).
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Bundled: pure-ESM libraries that are slow to load module by module (kysely), and the two whose
+// hot spots in a sync are adjusted below (postal-mime, imapflow). Everything else (native
+// addons, CommonJS packages, the bundled libraries' own dependencies) stays in node_modules and
+// loads as usual.
+// postal-mime joins every decoded part through Node's Blob, which is slow for this; see
+// src/mail/fast-blob.ts. Nothing else bundled uses Blob.
+export const inject = [fileURLToPath(new URL('../src/mail/fast-blob-inject.ts', import.meta.url))];
+
+export const bundled = new Set(['kysely', 'postal-mime', 'imapflow']);
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+export const keepExternal = {
+  name: 'keep-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (bundled.has(packageOf(args.path)) ? undefined : { path: args.path, external: true }));
+  },
+};
+
+/**
+ * Hot spots of the sync's two libraries, changed at build time. Their versions are pinned, and
+ * the build fails if the code no longer has the expected shape. Each change gives the same result
+ * as the code it replaces (the tests named below compare them) and only skips work.
+ */
+const source = (rel) => JSON.stringify(fileURLToPath(new URL(`../src/${rel}`, import.meta.url)));
+export const libraryPatches = [
+  {
+    // formatMessageResponse names each attribute of each FETCH response by serializing it back
+    // to IMAP text; mail/imap-fetch-key.ts answers the plain cases (test/mail/imap-fetch-key.test.ts).
+    file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/,
+    prelude: `import { fetchAttributeKey as __deskFetchKey } from ${source('mail/imap-fetch-key.ts')};\n`,
+    from: 'key = (await compiler({\n                attributes: [attribute]\n            }))',
+    to: 'key = __deskFetchKey(attribute) ?? (await compiler({\n                attributes: [attribute]\n            }))',
+  },
+  {
+    // Every server response is serialized again for the log before the level is known; FETCH
+    // responses (the message bodies) only ever go to trace, which desk's logger drops.
+    file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]imap-flow\.js$/,
+    from: `let logCompiled = await compiler(parsed, {
+            isLogging: true
+        });
+        if (/^\\d+$/.test(parsed.command || '') && parsed.attributes && parsed.attributes[0] && parsed.attributes[0].value === 'FETCH') {`,
+    to: `const __deskIsFetch = /^\\d+$/.test(parsed.command || '') && parsed.attributes && parsed.attributes[0] && parsed.attributes[0].value === 'FETCH';
+        let logCompiled = __deskIsFetch ? '' : await compiler(parsed, {
+            isLogging: true
+        });
+        if (__deskIsFetch) {`,
+  },
+  {
+    // The parser awaits an async call for every line of a message; only boundary lines and the
+    // last line need it. Other lines go straight where processLine would send them.
+    file: /[\\/]postal-mime[\\/]src[\\/]postal-mime\.js$/,
+    from: `            const line = this.readLine();
+
+            await this.processLine(line.bytes, line.done);`,
+    to: `            const line = this.readLine();
+            const bytes = line.bytes;
+            if (!line.done && !(this.boundaries.length && bytes.length > 2 && bytes[0] === 0x2d && bytes[1] === 0x2d)) {
+                this.currentNode.feed(bytes);
+                continue;
+            }
+            await this.processLine(bytes, line.done);`,
+  },
+  {
+    // Base64 bodies decoded once at the end, natively (mail/base64-body.ts, test/mail/base64-body.test.ts).
+    file: /[\\/]postal-mime[\\/]src[\\/]base64-decoder\.js$/,
+    replace: `export { Base64BodyDecoder as default } from ${source('mail/base64-body.ts')};\n`,
+  },
+];
+export const patchLibraries = {
+  name: 'patch-libraries',
+  setup(b) {
+    for (const patch of libraryPatches) {
+      b.onLoad({ filter: patch.file }, (args) => {
+        if (patch.replace !== undefined) return { contents: patch.replace, loader: 'js', resolveDir: dirname(args.path) };
+        const code = readFileSync(args.path, 'utf8');
+        if (!code.includes(patch.from)) throw new Error(`${args.path} changed: review the library patches in scripts/build.js`);
+        return { contents: (patch.prelude ?? '') + code.replace(patch.from, patch.to), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    }
+  },
+};
+
