@@ -5,6 +5,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_mail_sync.js';
 import * as m003 from './003_outbox.js';
 import * as m004 from './004_clock_inputs.js';
+import * as m005 from './005_drop_raw_hash_index.js';
 
 export interface Migration {
   version: number;
@@ -17,5 +18,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: 'mail_sync', up: m002.up },
   { version: 3, name: 'outbox', up: m003.up },
   { version: 4, name: 'clock_inputs', up: m004.up },
+  { version: 5, name: 'drop_raw_hash_index', up: m005.up },
   // (register new migrations here, in order)
 ];
