@@ -73,6 +73,10 @@ SyncState *
 `;
 }
 
+if (spawnSync('mbsync', ['--version']).error) {
+  console.error('the sync benchmark compares with mbsync: install it with apt-get install -y isync');
+  process.exit(1);
+}
 const helpers = await loadHelpers();
 const work = mkdtempSync(join(tmpdir(), 'desk-bench-sync-'));
 const server = await helpers.startDovecot();

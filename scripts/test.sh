@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README "Running the tests"; .ci/run calls exactly this).
 # On a fresh Debian machine as root it installs the servers the suite runs against
-# (Dovecot, PostgreSQL, Chromium, isync, tmux), builds desk, runs every test and ends with
+# (Dovecot, Chromium, tmux, sqlite3), builds desk, runs every test and ends with
 # one line "N passed, N failed". A missing server is a failure, never a silent skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
