@@ -141,8 +141,23 @@ const UTF7_LABELS = new Set(['utf-7', 'utf7', 'unicode-1-1-utf-7', 'x-utf-7', 'c
 
 type DecodeMode = 'native' | 'utf7' | 'guess';
 
+/** Labels seen so far: building a TextDecoder to test a label costs more than the decode itself. */
+const resolvedCharsets = new Map<string, { label: string; mode: DecodeMode }>();
+
 function resolveCharset(label: string | undefined): { label: string; mode: DecodeMode } {
-  const clean = (label ?? 'utf-8').trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const key = label ?? 'utf-8';
+  let resolved = resolvedCharsets.get(key);
+  if (!resolved) {
+    resolved = resolveCharsetUncached(key);
+    // Labels come from strangers' mail: keep the cache bounded.
+    if (resolvedCharsets.size >= 256) resolvedCharsets.clear();
+    resolvedCharsets.set(key, resolved);
+  }
+  return resolved;
+}
+
+function resolveCharsetUncached(label: string): { label: string; mode: DecodeMode } {
+  const clean = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
   if (UTF7_LABELS.has(clean)) return { label: 'utf-8', mode: 'utf7' };
   const alias = CHARSET_ALIASES[clean] ?? clean;
   try {
