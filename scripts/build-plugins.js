@@ -52,6 +52,34 @@ export const libraryPatches = [
         if (__deskIsFetch) {`,
   },
   {
+    // Every fetched message gets an id, an MD5 of mailbox path, UIDVALIDITY and UID; desk never
+    // reads it. Computed when first read instead (a Hash object per message costs more than the
+    // rest of naming its attributes).
+    file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/,
+    from: `        map.id =
+            map.emailId ||
+                createHash('md5')
+                    .update([path, mailbox.uidValidity?.toString() || '', map.uid.toString()].join(':'))
+                    .digest('hex');`,
+    to: `        const __deskIdOf = (uidValidity, uid) => map.emailId ||
+                createHash('md5')
+                    .update([path, uidValidity?.toString() || '', uid.toString()].join(':'))
+                    .digest('hex');
+        const __deskUidValidity = mailbox.uidValidity;
+        Object.defineProperty(map, 'id', {
+            enumerable: true,
+            configurable: true,
+            get() {
+                const id = __deskIdOf(__deskUidValidity, map.uid);
+                Object.defineProperty(map, 'id', { value: id, enumerable: true, writable: true, configurable: true });
+                return id;
+            },
+            set(value) {
+                Object.defineProperty(map, 'id', { value, enumerable: true, writable: true, configurable: true });
+            }
+        });`,
+  },
+  {
     // The parser awaits an async call for every line of a message; only boundary lines and the
     // last line need it. Other lines go straight where processLine would send them.
     file: /[\\/]postal-mime[\\/]src[\\/]postal-mime\.js$/,
@@ -75,12 +103,18 @@ export const libraryPatches = [
 export const patchLibraries = {
   name: 'patch-libraries',
   setup(b) {
-    for (const patch of libraryPatches) {
-      b.onLoad({ filter: patch.file }, (args) => {
-        if (patch.replace !== undefined) return { contents: patch.replace, loader: 'js', resolveDir: dirname(args.path) };
-        const code = readFileSync(args.path, 'utf8');
-        if (!code.includes(patch.from)) throw new Error(`${args.path} changed: review the library patches in scripts/build.js`);
-        return { contents: (patch.prelude ?? '') + code.replace(patch.from, patch.to), loader: 'js', resolveDir: dirname(args.path) };
+    // esbuild takes the first onLoad that answers for a file: one callback per file applies all of
+    // that file's patches, in order.
+    const byFile = new Map();
+    for (const patch of libraryPatches) byFile.set(patch.file.source, [...(byFile.get(patch.file.source) ?? []), patch]);
+    for (const patches of byFile.values()) {
+      b.onLoad({ filter: patches[0].file }, (args) => {
+        const contents = patches.reduce((code, patch) => {
+          if (patch.replace !== undefined) return patch.replace;
+          if (!code.includes(patch.from)) throw new Error(`${args.path} changed: review the library patches in scripts/build-plugins.js`);
+          return (patch.prelude ?? '') + code.replace(patch.from, patch.to);
+        }, readFileSync(args.path, 'utf8'));
+        return { contents, loader: 'js', resolveDir: dirname(args.path) };
       });
     }
   },

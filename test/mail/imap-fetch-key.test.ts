@@ -34,3 +34,41 @@ describe('fetchAttributeKey', () => {
     expect(fetchAttributeKey({ type: 'ATOM', value: 'X\r\nY' })).toBeUndefined();
   });
 });
+
+describe('the bundled imapflow', () => {
+  // The build replaces hot spots of imapflow (scripts/build-plugins.js). Bundled the same way, its
+  // formatMessageResponse must give what the original gives, id included.
+  it('formats a FETCH response exactly as the original does', async () => {
+    const { build } = await import('esbuild');
+    const { mkdirSync, mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { pathToFileURL } = await import('node:url');
+    // @ts-expect-error the build's plugins are plain JavaScript
+    const { keepExternal, patchLibraries } = await import('../../scripts/build-plugins.js');
+    const cache = join(process.cwd(), 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, 'desk-imapflow-'));
+    try {
+      const outfile = join(dir, 'tools.mjs');
+      await build({
+        stdin: { contents: "export { formatMessageResponse } from 'imapflow/lib/tools.js';", resolveDir: process.cwd(), loader: 'js' },
+        bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile, plugins: [keepExternal, patchLibraries], logLevel: 'warning',
+      });
+      const code = readFileSync(outfile, 'utf8');
+      for (const mark of ['fetchAttributeKey(attribute)', '__deskIdOf']) expect(code).toContain(mark);
+      const patched = (await import(pathToFileURL(outfile).href)).formatMessageResponse;
+      const original = (await import('imapflow/lib/tools.js' as string)).formatMessageResponse;
+      const line = '* 3 FETCH (UID 77 INTERNALDATE "17-Jul-1996 02:44:25 -0700" FLAGS (\\Seen) BODY[] {5}\r\n)';
+      const response = async () => parser(Buffer.from(line), { literals: [Buffer.from('hello')] });
+      const mailbox = () => ({ path: 'INBOX', uidValidity: 123n, uidNext: 1 });
+      const a = await patched(await response(), mailbox());
+      const b = await original(await response(), mailbox());
+      expect(a.id).toBe(b.id);
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect(a.source.toString()).toBe('hello');
+      expect(a.uid).toBe(77);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
