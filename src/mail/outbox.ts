@@ -3,26 +3,38 @@
 // From then on it moves through these states:
 //
 //   queued ──claim──▶ sending ──▶ sent
-//     ▲                  │
-//     └── refused or unreachable (not delivered): back to queued, next_attempt_at backs off
+//     ▲ ▲                │
+//     │ └── refused for now (4xx, or 5xx while connecting or logging in: our setup) or
+//     │     unreachable: back to queued, next_attempt_at backs off
+//     │                  │
+//     │                  ├──▶ failed: refused for good (5xx at MAIL FROM, RCPT TO or the end of
+//     │                  │    DATA, e.g. "550 5.1.1 no such user"). Never retried by a flush;
+//     │                  │    the ticket gets a note saying the customer did not get it.
+//     └── retry (an agent, `desk outbox retry`): failed → queued, due now
 //                        │
 //                        └──▶ unknown: the server may have accepted it (a timeout or a dropped
 //                             connection after the body was handed over, or desk died while
 //                             `sending`). Never resent blindly: only once a Sent-folder search
 //                             shows it is absent, or on an explicit --force.
 //
+//   queued, failed, unknown ──cancel (an agent, `desk outbox cancel`)──▶ cancelled: withdrawn,
+//                                  never sent; the ticket gets a note.
+//
 // Claiming is a compare-and-set in its own committed transaction, so two processes never send the
 // same entry, and a process that dies mid-send leaves `sending` behind, which the next flush
-// turns into `unknown`, never into a second delivery.
+// turns into `unknown`, never into a second delivery. Retry and cancel are compare-and-sets on
+// (id, state) too: a cancel and a flush's claim racing for a queued entry, exactly one wins.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { Store } from '../store/index.js';
 import { isoSeconds } from '../domain/types.js';
+import { ConflictError, NotFoundError } from '../cli/errors.js';
+import { applyChanges } from '../store/repos/tickets.js';
 import type { ComposedMail } from './compose.js';
 import { outcomeText, type SendOutcome } from './smtp.js';
 
-export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'unknown'] as const;
+export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'unknown', 'failed', 'cancelled'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket. */
@@ -147,10 +159,13 @@ function toEntry(r: EntryRow): OutboxEntry {
   };
 }
 
-/** Entries that still need something (everything but `sent`), or all of them; oldest first. */
+/** States a plain `desk outbox` leaves out: nothing more will happen to these. */
+const SETTLED_STATES: OutboxState[] = ['sent', 'cancelled'];
+
+/** Entries that still need something (everything but `sent` and `cancelled`), or all of them; oldest first. */
 export async function listOutbox(db: Kysely<DB>, opts: { all?: boolean; ids?: number[] } = {}): Promise<OutboxEntry[]> {
   let q = entryQuery(db).orderBy('o.id');
-  if (!opts.all) q = q.where('o.state', '!=', 'sent');
+  if (!opts.all) q = q.where('o.state', 'not in', SETTLED_STATES);
   if (opts.ids) q = q.where('o.id', 'in', opts.ids.length ? opts.ids : [-1]);
   return (await q.execute()).map(toEntry);
 }
@@ -235,12 +250,13 @@ export interface FlushOptions {
 /**
  *  sent       delivered now
  *  confirmed  an `unknown` entry found in the Sent folder: marked sent, not resent
- *  retry      refused or unreachable: queued again, next_attempt_at set
+ *  retry      refused for now or unreachable: queued again, next_attempt_at set
+ *  failed     refused for good (see isPermanentRefusal): `failed`, never retried by a flush
  *  unknown    handed over but unanswered (now or by a dead process): held
  *  held       an `unknown` entry left alone (no confirmation possible yet)
  *  waiting    not tried: back-off not over, SMTP unreachable or not configured
  */
-export type FlushOutcome = 'sent' | 'confirmed' | 'retry' | 'unknown' | 'held' | 'waiting';
+export type FlushOutcome = 'sent' | 'confirmed' | 'retry' | 'failed' | 'unknown' | 'held' | 'waiting';
 
 export interface FlushResult {
   id: number;
@@ -254,12 +270,18 @@ export interface FlushResult {
 
 export interface FlushReport {
   results: FlushResult[];
-  /** outcomes that leave mail undelivered because of the server (retry, unknown) */
+  /** outcomes that leave mail undelivered because of the server (retry, failed, unknown) */
   failed: number;
 }
 
 const DEFAULT_STALE_MS = 30 * 60_000;
 const DEFAULT_CONFIRM_AFTER_MS = 10 * 60_000;
+
+/** The actor of the notes the outbox itself writes on a ticket. */
+export const SYSTEM_ACTOR = 'desk';
+
+/** The outcomes that leave mail undelivered because of the server. */
+export const UNDELIVERED: readonly FlushOutcome[] = ['retry', 'failed', 'unknown'];
 
 function resultOf(e: OutboxEntry, outcome: FlushOutcome, detail: string, next?: string | null): FlushResult {
   return { id: e.id, ticket_id: e.ticket_id, message_id: e.message_id, to: e.to, outcome, detail, ...(next !== undefined ? { next_attempt_at: next } : {}) };
@@ -295,6 +317,34 @@ async function recoverAbandoned(opts: FlushOptions, claimant: Claimant, results:
   }
 }
 
+/**
+ * 5xx codes that speak of our setup, not of this message, wherever they come: authentication
+ * required (530), mechanism too weak (534), bad credentials (535), encryption required (538).
+ * A server that wants STARTTLS or a login first may well say so only at MAIL FROM.
+ */
+const SETUP_CODES = new Set([530, 534, 535, 538]);
+
+/**
+ * A refusal that is about this message and will not change by asking again: a 5xx answer to
+ * MAIL FROM, RCPT TO or the end of DATA ("550 5.1.1 no such user", "554 message rejected").
+ * 4xx answers are temporary; a 5xx while connecting or logging in is about the server setup
+ * (fixing the config makes the same message go through): those keep being retried.
+ */
+export function isPermanentRefusal(outcome: SendOutcome): boolean {
+  return outcome.kind === 'refused'
+    && outcome.code >= 500 && outcome.code < 600
+    && (outcome.stage === 'envelope' || outcome.stage === 'data')
+    && !SETUP_CODES.has(outcome.code);
+}
+
+function what(e: Pick<OutboxEntry, 'kind' | 'to'>): string {
+  return `${e.kind === 'auto-ack' ? 'the automatic acknowledgement' : 'the reply'} to ${e.to}`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** Marks the entry `sending` for us, unless someone else changed it first. */
 async function claim(opts: FlushOptions, claimant: Claimant, e: OutboxEntry): Promise<boolean> {
   const at = isoSeconds(opts.now());
@@ -323,20 +373,30 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
     const why = outcomeText(outcome);
     set = { state: 'unknown', last_error: why, next_attempt_at: null };
     result = resultOf(e, 'unknown', why);
+  } else if (isPermanentRefusal(outcome)) {
+    const why = outcomeText(outcome);
+    set = { state: 'failed', last_error: why, next_attempt_at: null };
+    result = resultOf(e, 'failed', why, null);
   } else {
     const next = isoSeconds(new Date(nowDate.getTime() + backoffMs(attempts)));
     const why = outcomeText(outcome);
     set = { state: 'queued', last_error: why, next_attempt_at: next };
     result = resultOf(e, 'retry', why, next);
   }
-  await opts.store.write((tx) =>
-    outboxDb(tx)
+  await opts.store.write(async (tx) => {
+    const r = await outboxDb(tx)
       .updateTable('outbox')
       .set({ ...set, claimed_by: null, claimed_at: null, updated_at: at })
       .where('id', '=', e.id)
       .where('state', '=', 'sending')
-      .execute(),
-  );
+      .executeTakeFirst();
+    // The customer never got it: say so where the agents look, in the ticket's history.
+    if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused') {
+      const text = `${capitalised(what(e))} was refused by the mail server: ${outcome.response}\n`
+        + `It will not be sent again on its own (outbox #${e.id}): \`desk outbox retry ${e.id}\` tries again, \`desk outbox cancel ${e.id}\` withdraws it.`;
+      await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], SYSTEM_ACTOR, at);
+    }
+  });
   return result;
 }
 
@@ -415,6 +475,104 @@ export async function flushOutbox(opts: FlushOptions): Promise<FlushReport> {
     // A server that cannot be reached will not be reached for the next entry either.
     if (outcome.kind === 'unreachable' && outcome.stage === 'connect') serverDown = outcomeText(outcome);
   }
-  const failed = results.filter((r) => r.outcome === 'retry' || r.outcome === 'unknown').length;
+  const failed = results.filter((r) => UNDELIVERED.includes(r.outcome)).length;
   return { results, failed };
+}
+
+// ---- an agent's decisions: retry, cancel ------------------------------------------------------
+
+/** Why an entry in this state cannot be retried or cancelled, for the conflict message. */
+const STUCK: Record<OutboxState, string> = {
+  queued: 'it is queued',
+  failed: 'it was refused for good',
+  sending: 'it is being sent right now',
+  sent: 'it was sent already',
+  unknown: 'its delivery is unknown (the server may have accepted it); `desk outbox flush --force` resends it',
+  cancelled: 'it was cancelled',
+};
+
+const RETRYABLE: OutboxState[] = ['queued', 'failed'];
+const CANCELLABLE: OutboxState[] = ['queued', 'failed', 'unknown'];
+
+/**
+ * Applies `change` to the entries `ids`, each in one of the states `from`, all or none, in one
+ * write transaction: an unknown id is a NotFoundError, an entry in another state a ConflictError, and
+ * nothing changes then. Each update is a compare-and-set on (id, state), so an entry a flush
+ * claims meanwhile is never changed under it. `note` writes the ticket's note, if any.
+ */
+async function moveEntries(
+  store: Store,
+  ids: number[],
+  from: OutboxState[],
+  verb: string,
+  change: (e: OutboxEntry) => Partial<OutboxTable>,
+  note: (e: OutboxEntry) => string | null,
+  at: string,
+  actor: string,
+): Promise<OutboxEntry[]> {
+  const wanted = [...new Set(ids)];
+  const changed = await store.write(async (tx) => {
+    const entries = await listOutbox(tx, { all: true, ids: wanted });
+    const missing = wanted.filter((id) => !entries.some((e) => e.id === id));
+    if (missing.length) {
+      throw new NotFoundError(
+        `no outbox entry ${missing.map((id) => `#${id}`).join(', ')}; nothing was changed`,
+        'see `desk outbox --all` for every entry',
+      );
+    }
+    const stuck = entries.filter((e) => !from.includes(e.state));
+    if (stuck.length) {
+      const first = stuck[0]!;
+      const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more)` : '';
+      throw new ConflictError(
+        `cannot ${verb} outbox #${first.id}: ${STUCK[first.state]}${more}; nothing was changed`,
+        `only ${from.slice(0, -1).join(', ')} or ${from.at(-1)} entries can be ${verb === 'retry' ? 'retried' : 'cancelled'}`,
+      );
+    }
+    for (const e of entries) {
+      const r = await outboxDb(tx)
+        .updateTable('outbox')
+        .set({ ...change(e), claimed_by: null, claimed_at: null, updated_at: at })
+        .where('id', '=', e.id)
+        .where('state', '=', e.state)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) {
+        throw new ConflictError(`cannot ${verb} outbox #${e.id}: it changed under you; nothing was changed`, 'look at `desk outbox --all` and decide again');
+      }
+      const text = note(e);
+      if (text) await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], actor, at);
+    }
+    return entries.map((e) => e.id);
+  });
+  return listOutbox(store.db, { all: true, ids: changed });
+}
+
+/**
+ * `desk outbox retry`: `failed` and `queued` entries are queued again, due now (the next flush,
+ * automatic or not, sends them at once).
+ */
+export async function retryEntries(store: Store, ids: number[], opts: { now: Date; actor: string }): Promise<OutboxEntry[]> {
+  const at = isoSeconds(opts.now);
+  return moveEntries(
+    store, ids, RETRYABLE, 'retry',
+    () => ({ state: 'queued', next_attempt_at: at }),
+    (e) => (e.state === 'failed' ? `${capitalised(what(e))} (outbox #${e.id}), refused by the mail server, was queued again by ${opts.actor}.` : null),
+    at, opts.actor,
+  );
+}
+
+/**
+ * `desk outbox cancel`: `queued`, `failed` and `unknown` entries are withdrawn (`cancelled`) and
+ * never sent; the ticket's history says who withdrew it.
+ */
+export async function cancelEntries(store: Store, ids: number[], opts: { now: Date; actor: string }): Promise<OutboxEntry[]> {
+  const at = isoSeconds(opts.now);
+  return moveEntries(
+    store, ids, CANCELLABLE, 'cancel',
+    () => ({ state: 'cancelled', next_attempt_at: null }),
+    (e) => `${capitalised(what(e))} (outbox #${e.id}) was withdrawn by ${opts.actor}: ${
+      e.state === 'unknown' ? 'it will not be resent, though the server may have accepted it before' : 'it was not sent and will not be'
+    }.`,
+    at, opts.actor,
+  );
 }

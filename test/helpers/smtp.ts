@@ -1,6 +1,6 @@
 // A real SMTP server inside the test process (the smtp-server package), on 127.0.0.1 and a port
 // chosen free at run time, without TLS. It records every message it accepts, and can be told to
-// misbehave the ways real servers do: refuse (4xx/5xx) at RCPT or at the end of DATA, drop the
+// misbehave the ways real servers do: refuse (4xx/5xx) at MAIL FROM, at RCPT or at the end of DATA, drop the
 // connection before or after the message body, or stall after DATA without ever answering.
 import net from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
@@ -18,6 +18,7 @@ export interface ReceivedMail {
 
 /**
  *  accept              — 250, the message is recorded
+ *  refuse-mail         — MAIL FROM answered with `code message` (counted as an attempt)
  *  refuse-rcpt         — RCPT TO answered with `code message`
  *  refuse-data         — the body is read, then answered with `code message`
  *  drop-before-data    — the socket is destroyed at MAIL FROM (nothing was sent)
@@ -26,6 +27,7 @@ export interface ReceivedMail {
  */
 export type Behaviour =
   | { kind: 'accept' }
+  | { kind: 'refuse-mail'; code: number; message: string }
   | { kind: 'refuse-rcpt'; code: number; message: string }
   | { kind: 'refuse-data'; code: number; message: string }
   | { kind: 'drop-before-data' }
@@ -125,6 +127,7 @@ export async function startTestSmtp(options: TestSmtpOptions = {}): Promise<Test
           socketOf(session)?.destroy();
           return;
         }
+        if (behaviour.kind === 'refuse-mail') return cb(smtpError(behaviour.code, behaviour.message));
         cb();
       },
       onRcptTo(_address, _session, cb) {

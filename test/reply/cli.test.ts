@@ -75,8 +75,14 @@ async function newTicket(extra: string[] = [], env: Record<string, string> = {})
   return JSON.parse(r.stdout).id as number;
 }
 
-async function outbox(): Promise<Array<{ id: number; state: string; ticket_id: number; attempts: number }>> {
-  return JSON.parse((await ok(['outbox', '--json'])).stdout);
+interface Entry { id: number; state: string; ticket_id: number; attempts: number; last_error: string | null; next_attempt_at: string | null }
+
+async function outbox(all = false): Promise<Entry[]> {
+  return JSON.parse((await ok(['outbox', '--json', ...(all ? ['--all'] : [])])).stdout);
+}
+
+async function entryOf(ticket: number, all = false): Promise<Entry | undefined> {
+  return (await outbox(all)).find((e) => e.ticket_id === ticket);
 }
 
 describe('desk reply', () => {
@@ -235,5 +241,124 @@ describe('the outbox', () => {
 
     await ok(['outbox', 'flush', '--force']);
     expect(smtp.received).toHaveLength(1);
+  });
+});
+
+describe('mail the server refuses for good', () => {
+  it('550 at RCPT from desk reply: failed (exit 5), not retried by flush, listed, a note on the ticket', async () => {
+    const id = await newTicket();
+    smtp.behave({ kind: 'refuse-rcpt', code: 550, message: '5.1.1 no such user' });
+    const r = await run(['reply', String(id), '--message', 'Hello?']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/550 5\.1\.1 no such user/);
+    expect(r.stderr).toMatch(/not retried/);
+    expect(r.stderr).toMatch(/desk outbox retry \d+/);
+    const entry = (await entryOf(id))!;
+    expect(entry).toMatchObject({ state: 'failed', attempts: 1, next_attempt_at: null });
+    expect(entry.last_error).toContain('550 5.1.1 no such user');
+
+    smtp.behave({ kind: 'accept' });
+    const again = await run(['outbox', 'flush']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/nothing to send/);
+    expect(smtp.attempts).toBe(1);
+
+    const listed = await ok(['outbox']);
+    expect(listed.stdout).toMatch(new RegExp(`^${entry.id}\\t#${id}\\tfailed\\t1\\t.*550 5\\.1\\.1 no such user`, 'm'));
+    expect(listed.stderr).toMatch(/desk outbox retry ID/);
+
+    const shown = await ok(['show', String(id)]);
+    expect(shown.stdout).toMatch(/note desk\n\s+The reply to joao@example\.com was refused by the mail server: 550 5\.1\.1 no such user/);
+    const json = JSON.parse((await ok(['show', String(id), '--json'])).stdout);
+    expect(json.events.filter((e: { type: string }) => e.type === 'note')).toMatchObject([{ actor: 'desk' }]);
+  });
+
+  it('flush reports a refusal for good with the ticket, recipient and server’s answer, and exits 5', async () => {
+    const id = await newTicket();
+    await smtp.stop();
+    expect((await run(['reply', String(id), '--message', 'Queued while down'])).code).toBe(5);
+    await smtp.start();
+    smtp.behave({ kind: 'refuse-data', code: 554, message: '5.7.1 message rejected' });
+    const entry = (await entryOf(id))!;
+    const r = await run(['outbox', 'flush']);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain(`outbox #${entry.id} (ticket #${id}, to joao@example.com): failed, will not retry:`);
+    expect(r.stdout).toContain('554 5.7.1 message rejected');
+    expect(r.stderr).toContain(`outbox #${entry.id} (ticket #${id}, to joao@example.com)`);
+
+    const json = await run(['outbox', 'flush', '--json']);
+    expect(json.code).toBe(0); // nothing left to try
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect((await entryOf(id))!.state).toBe('failed');
+  });
+
+  it('desk outbox retry: the next flush delivers it exactly once', async () => {
+    const id = await newTicket();
+    smtp.behave({ kind: 'refuse-rcpt', code: 550, message: '5.1.1 no such user' });
+    await run(['reply', String(id), '--message', 'Second try works']);
+    const entry = (await entryOf(id))!;
+    smtp.behave({ kind: 'accept' });
+
+    const retried = await ok(['outbox', 'retry', String(entry.id), '--json'], { DESK_NOW: '2026-03-30T09:00:00Z' });
+    expect(JSON.parse(retried.stdout)).toMatchObject([{ id: entry.id, ticket_id: id, state: 'queued', next_attempt_at: '2026-03-30T09:00:00Z' }]);
+    const flushed = await ok(['outbox', 'flush']);
+    expect(flushed.stdout).toContain(`outbox #${entry.id}`);
+    expect(flushed.stdout).toMatch(/: sent:/);
+    await ok(['outbox', 'flush']);
+    expect(smtp.received).toHaveLength(1);
+    expect((await parseMail(smtp.received[0]!.raw)).text).toBe('Second try works\n');
+    expect(await entryOf(id)).toBeUndefined();
+    expect(await entryOf(id, true)).toMatchObject({ state: 'sent' });
+  });
+
+  it('desk outbox cancel: a queued reply is never sent; sent ones exit 4, unknown ids exit 3', async () => {
+    const id = await newTicket();
+    await smtp.stop();
+    await run(['reply', String(id), '--message', 'Never mind']);
+    await smtp.start();
+    const entry = (await entryOf(id))!;
+    expect(entry.state).toBe('queued');
+
+    const cancelled = await ok(['outbox', 'cancel', String(entry.id)]);
+    expect(cancelled.stdout).toContain(`outbox #${entry.id} (ticket #${id}, to joao@example.com): cancelled`);
+    expect((await ok(['outbox', 'flush'])).stderr).toMatch(/nothing to send/);
+    await ok(['outbox', 'flush', '--force']);
+    expect(smtp.attempts).toBe(0);
+    expect(await entryOf(id)).toBeUndefined();
+    expect(await entryOf(id, true)).toMatchObject({ state: 'cancelled' });
+    expect((await ok(['outbox', '--all'])).stdout).toMatch(new RegExp(`^${entry.id}\\t#${id}\\tcancelled\\t`, 'm'));
+    expect((await ok(['show', String(id)])).stdout).toMatch(/note tester\n\s+The reply to joao@example\.com \(outbox #\d+\) was withdrawn by tester/);
+
+    const again = await run(['outbox', 'retry', String(entry.id)]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/was cancelled/);
+
+    const other = await newTicket();
+    await ok(['reply', String(other), '--message', 'Delivered']);
+    const sent = (await entryOf(other, true))!;
+    const refused = await run(['outbox', 'cancel', String(sent.id)]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/sent already/);
+    expect((await run(['outbox', 'retry', String(sent.id)])).code).toBe(4);
+
+    const missing = await run(['outbox', 'cancel', '99999']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no outbox entry #99999/);
+    expect((await run(['outbox', 'retry', '99999'])).code).toBe(3);
+    expect((await run(['outbox', 'retry', 'abc'])).code).toBe(2);
+  });
+
+  it('retry of an entry of unknown fate exits 4 and points to flush --force', async () => {
+    const id = await newTicket();
+    smtp.behave({ kind: 'drop-after-data' });
+    expect((await run(['reply', String(id), '--message', 'Dropped'])).code).toBe(5);
+    smtp.behave({ kind: 'accept' });
+    const entry = (await entryOf(id))!;
+    expect(entry.state).toBe('unknown');
+    const r = await run(['outbox', 'retry', String(entry.id)]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('desk outbox flush --force');
+    const c = await ok(['outbox', 'cancel', String(entry.id), '--json']);
+    expect(JSON.parse(c.stdout)).toMatchObject([{ id: entry.id, state: 'cancelled' }]);
   });
 });

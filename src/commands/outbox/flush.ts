@@ -2,7 +2,7 @@
 // for `desk reply` (its own entry, right after writing it) and for `desk sync` (everything due).
 import type { Ctx } from '../../cli/context.js';
 import { RemoteError } from '../../cli/errors.js';
-import { flushOutbox, type FlushReport, type FlushResult, type SendFn } from '../../mail/outbox.js';
+import { flushOutbox, UNDELIVERED, type FlushReport, type FlushResult, type SendFn } from '../../mail/outbox.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { hasSmtp, senderOf, smtpSendFn } from '../reply/sender.js';
 import { sentFolderOf } from './sent-folder.js';
@@ -45,6 +45,7 @@ const VERB: Record<FlushResult['outcome'], string> = {
   sent: 'sent',
   confirmed: 'already delivered',
   retry: 'not sent, will retry',
+  failed: 'failed, will not retry',
   unknown: 'delivery unknown',
   held: 'held',
   waiting: 'waiting',
@@ -55,16 +56,26 @@ export function resultLine(r: FlushResult): string {
   return `outbox #${r.id} (ticket #${r.ticket_id}, to ${safeLine(r.to)}): ${VERB[r.outcome]}: ${safeLine(r.detail)}`;
 }
 
+function hintFor(r: FlushResult): string {
+  switch (r.outcome) {
+    case 'unknown':
+      return 'it stays in the outbox as "unknown" and is not resent blindly: see `desk outbox`';
+    case 'failed':
+      return `refused for good, so it is not retried: \`desk outbox retry ${r.id}\` tries again, \`desk outbox cancel ${r.id}\` withdraws it; the ticket has a note`;
+    default:
+      return `it stays queued; \`desk outbox flush\` (or \`desk sync\`) retries${r.next_attempt_at ? ` (next attempt ${r.next_attempt_at})` : ''}`;
+  }
+}
+
 /** The exit-5 error for a flush that left mail undelivered because of the server, else null. */
 export function failureOf(report: FlushReport): RemoteError | null {
-  const bad = report.results.filter((r) => r.outcome === 'retry' || r.outcome === 'unknown');
+  const bad = report.results.filter((r) => UNDELIVERED.includes(r.outcome));
   if (!bad.length) return null;
-  const first = bad[0]!;
+  // A refusal for good is the one that needs the agent: it leads.
+  const first = bad.find((r) => r.outcome === 'failed') ?? bad[0]!;
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
-  const hint = first.outcome === 'unknown'
-    ? 'it stays in the outbox as "unknown" and is not resent blindly: see `desk outbox`'
-    : `it stays queued; \`desk outbox flush\` (or \`desk sync\`) retries${first.next_attempt_at ? ` (next attempt ${first.next_attempt_at})` : ''}`;
-  return new RemoteError(`${safeLine(first.detail)}${more}`, hint);
+  const where = first.outcome === 'failed' ? `outbox #${first.id} (ticket #${first.ticket_id}, to ${safeLine(first.to)}): ` : '';
+  return new RemoteError(`${where}${safeLine(first.detail)}${more}`, hintFor(first));
 }
 
 /**
