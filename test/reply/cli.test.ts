@@ -245,6 +245,15 @@ describe('the outbox', () => {
 });
 
 describe('mail the server refuses for good', () => {
+  it('desk reply --json says failed for a reply refused for good', async () => {
+    const id = await newTicket();
+    smtp.behave({ kind: 'refuse-rcpt', code: 550, message: '5.1.1 no such user' });
+    const r = await run(['reply', String(id), '--message', 'Hello?', '--json']);
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ticket: id, state: 'failed' });
+    smtp.behave({ kind: 'accept' });
+  });
+
   it('550 at RCPT from desk reply: failed (exit 5), not retried by flush, listed, a note on the ticket', async () => {
     const id = await newTicket();
     smtp.behave({ kind: 'refuse-rcpt', code: 550, message: '5.1.1 no such user' });

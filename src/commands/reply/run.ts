@@ -112,7 +112,7 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
     throw err;
   }
   const mine = report.results.find((r) => r.id === queued.entryId);
-  const state = mine?.outcome === 'sent' ? 'sent' : mine?.outcome === 'unknown' ? 'unknown' : 'queued';
+  const state = mine?.outcome === 'sent' ? 'sent' : mine?.outcome === 'unknown' ? 'unknown' : mine?.outcome === 'failed' ? 'failed' : 'queued';
   if (ctx.json) {
     printJson(ctx.io, {
       ticket: id, outbox_id: queued.entryId, message_id: queued.messageId, to: queued.to,

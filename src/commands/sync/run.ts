@@ -149,9 +149,10 @@ export async function flushOutbox(session: SyncSession): Promise<DeskError | nul
   return flushForSync(session.ctx, { quiet: session.options.quiet });
 }
 
+// Only states a flush acts on: failed and cancelled mail waits for an agent, not for the next sync.
 async function outboxHasWork(store: Store): Promise<boolean> {
   try {
-    const row = await sql<{ one: number }>`select 1 as one from outbox where state <> 'sent' limit 1`.execute(store.db);
+    const row = await sql<{ one: number }>`select 1 as one from outbox where state in ('queued', 'sending', 'unknown') limit 1`.execute(store.db);
     return row.rows.length > 0;
   } catch {
     return true; // cannot tell: let the outbox module decide
