@@ -162,7 +162,10 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   const events = (o.events === undefined ? [] : Array.isArray(o.events) ? o.events : fail("'events' must be a list")).map(
     (e, i) => parseEvent(e, `events[${i}]`, created_at),
   );
-  const latest = [created_at, ...messages.map((m) => m.date), ...events.map((e) => e.at)].sort().pop()!;
+  // Canonical times compare as text: the latest of them, without sorting a list per ticket.
+  let latest = created_at;
+  for (const m of messages) if (m.date > latest) latest = m.date;
+  for (const e of events) if (e.at > latest) latest = e.at;
   return {
     requestedId,
     id: requestedId ?? 0,

@@ -72,7 +72,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const raw of lines) {
     lineNo++;
-    bytes += Buffer.byteLength(raw) + 1;
+    if (progress) bytes += Buffer.byteLength(raw) + 1; // only the progress bar reads it
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (!line.trim()) continue;
     let ticket;

@@ -46,9 +46,27 @@ export function withStatementCache(raw: BetterSqlite3.Database): { prepare(sql: 
   };
 }
 
+type RowFiller = (values: unknown[], row: Record<string, unknown>) => void;
+
+/**
+ * Copies a row's columns, in order, into `values`, failing on a missing one as named parameters
+ * would. Generated per column list (names checked to be plain identifiers by the caller): a
+ * property read by a fixed name is several times faster than one by a name from a list, which
+ * adds up over the ~700,000 rows of an import.
+ */
+function rowFiller(table: string, cols: readonly string[]): RowFiller {
+  const body = cols
+    .map((c, i) => `if ((values[${i}] = row.${c}) === undefined) missing(${JSON.stringify(c)});`)
+    .join('\n');
+  const missing = (col: string) => {
+    throw new Error(`bulk insert into ${table}: a row has no value for ${col}`);
+  };
+  return new Function('missing', `return function fill(values, row) {\n${body}\n};`)(missing) as RowFiller;
+}
+
 /** Dialect ops bound to one better-sqlite3 connection (the one kysely uses, so the same transaction). */
 export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
-  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statements = new Map<string, { stmt: BetterSqlite3.Statement; fill: RowFiller }>();
   const ops: DialectOps = {
   name: 'sqlite',
   maxParams: 32000,
@@ -57,22 +75,20 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
     if (!rows.length) return;
     const cols = Object.keys(rows[0]!);
     const key = `${table}(${cols.join(',')})`;
-    let stmt = statements.get(key);
-    if (!stmt) {
+    let insert = statements.get(key);
+    if (!insert) {
       if (!/^\w+$/.test(table) || cols.some((c) => !/^\w+$/.test(c))) throw new Error(`bad bulk insert target ${key}`);
-      stmt = raw.prepare(`insert into ${table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
-      statements.set(key, stmt);
+      insert = {
+        stmt: raw.prepare(`insert into ${table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`),
+        fill: rowFiller(table, cols),
+      };
+      statements.set(key, insert);
     }
-    // Positional values bind faster than named ones (measured: ~10 % of the insert).
+    // Positional values bind faster than named ones (measured: a sixth of an import).
     const values: unknown[] = new Array(cols.length);
     for (const r of rows) {
-      for (let i = 0; i < cols.length; i++) {
-        const v = r[cols[i]!];
-        // Every row must have the first row's columns, as named parameters would demand.
-        if (v === undefined) throw new Error(`bulk insert into ${table}: a row has no value for ${cols[i]}`);
-        values[i] = v;
-      }
-      stmt.run(values);
+      insert.fill(values, r);
+      insert.stmt.run(values);
     }
   },
   idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey()),

@@ -31,6 +31,9 @@ async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<num
   return Number(row?.m ?? 0);
 }
 
+/** A list as the JSON text column holds it; most lists of an import are empty. */
+const jsonList = (list: readonly string[] | undefined): string => (list && list.length ? JSON.stringify(list) : '[]');
+
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
 
 /** Imports one batch inside the caller's write transaction. `seenIds` carries message ids across batches of one run. */
@@ -103,8 +106,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       added.push(m);
       messages.push({
         id: pk, ticket_id: ticketId, message_id: m.message_id, in_reply_to: m.in_reply_to ?? null,
-        refs: JSON.stringify(m.references ?? []), direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null,
-        to_addrs: JSON.stringify(m.to ?? []), cc_addrs: JSON.stringify(m.cc ?? []), date: m.date, subject: m.subject ?? null,
+        refs: jsonList(m.references), direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null,
+        to_addrs: jsonList(m.to), cc_addrs: jsonList(m.cc), date: m.date, subject: m.subject ?? null,
         text: m.text, html: m.html ?? null, author: m.author ?? null, auto_reason: m.auto ?? null, thread_rule: null, raw_sha256: null,
       });
       for (const a of m.attachments ?? []) {
