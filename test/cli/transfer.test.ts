@@ -1,7 +1,8 @@
 // import / export as in spec/interchange.md, run through the built CLI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const desks: TempDesk[] = [];
@@ -129,4 +130,44 @@ test('export --since keeps only recently updated tickets', () => {
   const out = d.run(['export', '--since', '2026-02-01']).stdout.trim().split('\n').map((l) => JSON.parse(l).subject);
   expect(out).toEqual(['new']);
   expect(readFileSync(file, 'utf8')).toContain('old');
+});
+
+describe('import progress', () => {
+  // A big file on a terminal shows a progress bar on stderr; piped or --json, nothing but the
+  // summary. `script` (util-linux) gives the command a real pseudo-terminal.
+  const bigFile = (d: TempDesk) => {
+    const lines: string[] = [];
+    for (let i = 1; i <= 4000; i++) {
+      lines.push(JSON.stringify({
+        id: i, subject: `Export number ${i} fails`, requester: { email: `u${i}@example.com` }, created_at: '2026-01-01T00:00:00Z',
+        messages: [{ message_id: `<m${i}@example.com>`, from: `u${i}@example.com`, date: '2026-01-01T00:00:00Z', text: 'Hello, my export fails. '.repeat(10) }],
+      }));
+    }
+    const file = join(d.dir, 'big.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    expect(readFileSync(file).length).toBeGreaterThan(1_000_000); // the bar is for files over 1 MB
+    return file;
+  };
+
+  test('on a terminal, a progress bar runs to 100 % and the import completes', () => {
+    const d = fresh();
+    const file = bigFile(d);
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const r = spawnSync('script', ['-qefc', `${quote(process.execPath)} ${quote(BIN)} import ${quote(file)}`, '/dev/null'], {
+      env: d.env, encoding: 'utf8', cwd: d.dir,
+    });
+    expect(r.error).toBeUndefined(); // script is part of util-linux, on every Debian
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/importing \[[^\]]*\] 0%/);
+    expect(r.stdout).toMatch(/importing \[[^\]]*\] 100%/);
+    expect(r.stdout).toContain('imported 4000 ticket(s) with 4000 message(s)');
+    expect(JSON.parse(d.run(['list', '--all', '--json', '--limit', '5000']).stdout)).toHaveLength(4000);
+  });
+
+  test('piped, there is no bar: only the summary', () => {
+    const d = fresh();
+    const r = d.run(['import', bigFile(d)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('imported 4000 ticket(s) with 4000 message(s)\n');
+  });
 });
