@@ -3,7 +3,7 @@
 // kill -9 at many points) and that a rerun after any of them ends in the same database as one
 // clean run.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { acquireSyncLock } from '../../src/mail/lock.js';
@@ -167,6 +167,33 @@ describe('a plain run', () => {
     const r = desk.run(['sync', '--account', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("invalid value for --account: 'nope' (allowed: support)");
+  });
+});
+
+describe('on a terminal', () => {
+  // `script` (util-linux) runs desk on a pseudo-terminal, as an agent's shell would.
+  const onTerminal = (desk: TempDesk, args: string[]) => {
+    const quote = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+    return spawnSync('script', ['-qefc', command, '/dev/null'], { env: desk.env, encoding: 'utf8', cwd: desk.dir });
+  };
+
+  it('a big sync shows a progress bar; --quiet and a pipe show none', async () => {
+    const login = await dovecot.addUser('terminal@desk.test', 'terminal-secret');
+    await dovecot.deliver(login.user, generateMailbox(250, 11, { to: SUPPORT }).map((m) => m.raw));
+    const shown = onTerminal(deskFor(login), ['sync']);
+    expect(shown.error).toBeUndefined(); // script is part of util-linux, on every Debian
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toMatch(/support\/INBOX \[[^\]]*\] \d+% \d+\/250 UIDs/);
+    expect(shown.stdout).toMatch(/support\/INBOX: 250 on server, 250 new/);
+
+    const quiet = onTerminal(deskFor(login), ['sync', '--quiet']);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stdout).not.toMatch(/UIDs/);
+
+    const piped = deskFor(login).run(['sync']);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/UIDs|\x1b/); // quarantine reports only, no bar
   });
 });
 
