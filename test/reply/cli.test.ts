@@ -43,6 +43,16 @@ beforeAll(async () => {
     join(desk.dir, 'templates', 'replies', 'nickname.md'),
     '---\ntitle: Uses a variable that does not exist\n---\nHi {{ customer.nickname }},\n',
   );
+  // A canned reply with a file next to it, and one whose file is missing.
+  writeFileSync(join(desk.dir, 'templates', 'replies', 'guide.pdf'), Buffer.from('%PDF-1.4 the export guide\n'));
+  writeFileSync(
+    join(desk.dir, 'templates', 'replies', 'with-guide.md'),
+    '---\ntitle: Sends the export guide\nattachments: [guide.pdf]\n---\nHi {{ customer.first_name }}, the guide is attached.\n',
+  );
+  writeFileSync(
+    join(desk.dir, 'templates', 'replies', 'lost-guide.md'),
+    '---\ntitle: Names a file that is not there\nattachments: [missing.pdf]\n---\nHi, see the attachment.\n',
+  );
   const editor = join(desk.dir, 'editor.sh');
   // Keeps a copy of what the agent was shown, then writes a reply above it.
   writeFileSync(editor, `#!/bin/sh\ncp "$1" "${join(desk.dir, 'shown-in-editor.txt')}"\n{ printf "Thanks for waiting, it works now.\\n\\n"; cat "$1"; } > "$1.new" && mv "$1.new" "$1"\n`);
@@ -110,6 +120,26 @@ describe('desk reply', () => {
     expect(mail.text).toContain('Enter joao@example.com');
     expect(mail.text).toMatch(/Best regards,\ntester\n/);
     expect(JSON.parse((await ok(['show', String(id), '--json'])).stdout).status).toBe('pending');
+  });
+
+  it('--canned with attachments sends the files next to the reply, recorded on the message', async () => {
+    const id = await newTicket();
+    await ok(['reply', String(id), '--canned', 'with-guide']);
+    const mail = await parseMail(smtp.received[0]!.raw);
+    expect(mail.text).toMatch(/^Hi João, the guide is attached\./);
+    expect(mail.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['guide.pdf', 'application/pdf']]);
+    expect(Buffer.from(mail.attachments[0]!.content as ArrayBuffer).toString()).toBe('%PDF-1.4 the export guide\n');
+    const shown = JSON.parse((await ok(['show', String(id), '--json'])).stdout);
+    expect(shown.messages[1].attachments).toMatchObject([{ filename: 'guide.pdf', content_type: 'application/pdf', size: 26 }]);
+  });
+
+  it('--canned naming a file that is missing is refused before anything is queued or sent', async () => {
+    const id = await newTicket();
+    const r = await run(['reply', String(id), '--canned', 'lost-guide']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('missing.pdf');
+    expect(smtp.attempts).toBe(0);
+    expect((await outbox()).filter((e) => e.ticket_id === id)).toEqual([]);
   });
 
   it('refuses a reply whose variable does not resolve before anything is queued or sent', async () => {

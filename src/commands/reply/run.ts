@@ -3,6 +3,7 @@
 // to send it at once. SMTP refused or unreachable: the reply stays queued and the agent is told
 // (exit 5); `desk outbox flush` or `desk sync` sends it later.
 import { readFileSync } from 'node:fs';
+import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
 import { basename } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, DeskError, UsageError } from '../../cli/errors.js';
@@ -47,7 +48,9 @@ function lastCustomerMessage(history: TicketWithHistory) {
 function readAttachments(entry: CannedEntry): MailAttachment[] {
   return attachmentPaths(entry).map((path) => {
     try {
-      return { filename: basename(path), content: readFileSync(path) };
+      // The type the mail will carry (nodemailer's table, by extension), decided here so that the
+      // stored message records the same one.
+      return { filename: basename(path), content: readFileSync(path), contentType: detectMimeType(basename(path)) };
     } catch (err) {
       throw new UsageError(`canned reply '${entry.name}': cannot read the attachment ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
