@@ -6,7 +6,7 @@ import { LineError, parseTicket } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
-import { importBatch, type Numbered } from '../../store/repos/bulk.js';
+import { ImportMemory, importBatch, type Numbered } from '../../store/repos/bulk.js';
 import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
@@ -48,9 +48,10 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const progress = await startProgress(ctx, opts.totalBytes ?? 0);
   let bytes = 0;
 
+  const memory = await ImportMemory.start(store.db);
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
   const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[]) => {
-    const r = await importBatch(tx, store.ops, batch);
+    const r = await importBatch(tx, store.ops, batch, memory);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
       await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules });

@@ -26,7 +26,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 
 
-async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<number> {
+async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages' | 'requesters'): Promise<number> {
   const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
   return Number(row?.m ?? 0);
 }
@@ -36,33 +36,96 @@ const jsonList = (list: readonly string[] | undefined): string => (list && list.
 
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
 
-/** Imports one batch inside the caller's write transaction. `seenIds` carries message ids across batches of one run. */
-export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[]): Promise<BatchResult> {
+/**
+ * What one import run has written so far. An import into an empty database (the usual move-in)
+ * need not look up what only the run itself can have written: message ids, tickets, requesters
+ * come from here instead of a few hundred `IN (…)` queries. That holds only while nobody else
+ * writes, so every batch first compares the tables' last ids with the run's own; at the first
+ * difference (another desk wrote meanwhile) the run looks everything up again, for good.
+ */
+export class ImportMemory {
+  private constructor(public fresh: boolean) {}
+  readonly ticketOfMessage = new Map<string, number>();
+  readonly bareTickets = new Map<string, number>();
+  readonly requesters = new Map<string, number>();
+  readonly ticketIds = new Set<number>();
+  lastIds = { tickets: 0, messages: 0, requesters: 0 };
+
+  /** Remembers only for a database without tickets, messages or requesters. */
+  static async start(db: Kysely<DB>): Promise<ImportMemory> {
+    const empty = async (table: 'tickets' | 'messages' | 'requesters') =>
+      (await db.selectFrom(table).select('id').limit(1).executeTakeFirst()) === undefined;
+    return new ImportMemory((await empty('tickets')) && (await empty('messages')) && (await empty('requesters')));
+  }
+
+  /** Whether the tables still end where this run left them (else: stop trusting the memory). */
+  async stillAlone(tx: Kysely<DB>): Promise<boolean> {
+    if (!this.fresh) return false;
+    const same =
+      (await maxId(tx, 'tickets')) === this.lastIds.tickets &&
+      (await maxId(tx, 'messages')) === this.lastIds.messages &&
+      (await maxId(tx, 'requesters')) === this.lastIds.requesters;
+    if (!same) {
+      this.fresh = false;
+      this.ticketOfMessage.clear();
+      this.bareTickets.clear();
+      this.requesters.clear();
+      this.ticketIds.clear();
+    }
+    return same;
+  }
+}
+
+/**
+ * Imports one batch inside the caller's write transaction. `memory` (one per run) lets an import
+ * into an empty database skip lookups; without it every batch looks up what it needs.
+ */
+export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[], memory?: ImportMemory): Promise<BatchResult> {
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
   const lookup = Math.min(900, P);
+  const remembered = memory ? await memory.stillAlone(tx) : false;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
   const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
   const knownMsg = new Map<string, number>();
-  for (const part of chunks(allMsgIds, lookup)) {
-    const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
-    for (const r of rows) if (r.ticket_id !== null) knownMsg.set(r.message_id, Number(r.ticket_id));
-  }
   const bare = batch.filter((b) => b.ticket.messages.length === 0);
   const knownBare = new Map<string, number>();
-  for (const part of chunks([...new Set(bare.map((b) => b.ticket.created_at))], lookup)) {
-    const rows = await tx
-      .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-      .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).execute();
-    for (const r of rows) knownBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
+  if (remembered) {
+    for (const id of allMsgIds) {
+      const ticket = memory!.ticketOfMessage.get(id);
+      if (ticket !== undefined) knownMsg.set(id, ticket);
+    }
+    for (const b of bare) {
+      const key = ticketKey(b.ticket.requester.email, b.ticket.subject, b.ticket.created_at);
+      const ticket = memory!.bareTickets.get(key);
+      if (ticket !== undefined) knownBare.set(key, ticket);
+    }
+  } else {
+    for (const part of chunks(allMsgIds, lookup)) {
+      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
+      for (const r of rows) if (r.ticket_id !== null) knownMsg.set(r.message_id, Number(r.ticket_id));
+    }
+    for (const part of chunks([...new Set(bare.map((b) => b.ticket.created_at))], lookup)) {
+      const rows = await tx
+        .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
+        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).execute();
+      for (const r of rows) knownBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
+    }
   }
 
   // 2. Requesters.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
   const requesterId = new Map<string, number>();
-  for (const part of chunks(emails, lookup)) {
-    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
+  if (remembered) {
+    for (const email of emails) {
+      const id = memory!.requesters.get(email);
+      if (id !== undefined) requesterId.set(email, id);
+    }
+  } else {
+    for (const part of chunks(emails, lookup)) {
+      for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
+    }
   }
   const names = new Map(batch.map((b) => [b.ticket.requester.email, b.ticket.requester.name ?? null]));
   const missing = emails.filter((e) => !requesterId.has(e));
@@ -74,8 +137,12 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   // 3. Ticket ids: kept when free, else the next free one.
   const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
   const taken = new Set<number>();
-  for (const part of chunks(wanted, lookup)) {
-    for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
+  if (remembered) {
+    for (const id of wanted) if (memory!.ticketIds.has(id)) taken.add(id);
+  } else {
+    for (const part of chunks(wanted, lookup)) {
+      for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
+    }
   }
   let nextTicket = Math.max(await maxId(tx, 'tickets'), ...wanted, 0) + 1;
   let nextMessage = (await maxId(tx, 'messages')) + 1;
@@ -172,5 +239,16 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.bulkInsert(tx, 'events', events);
   await ops.indexSearchText(tx, search);
   await refreshClockInputs(tx, ops, refresh);
+  if (memory?.fresh) {
+    for (const [id, ticket] of seenMsg) memory.ticketOfMessage.set(id, ticket);
+    for (const [key, ticket] of seenBare) memory.bareTickets.set(key, ticket);
+    for (const [email, id] of requesterId) memory.requesters.set(email, id);
+    for (const c of result.created) memory.ticketIds.add(c.id);
+    let lastTicket = memory.lastIds.tickets;
+    for (const c of result.created) lastTicket = Math.max(lastTicket, c.id);
+    let lastRequester = memory.lastIds.requesters;
+    for (const id of requesterId.values()) lastRequester = Math.max(lastRequester, id);
+    memory.lastIds = { tickets: lastTicket, messages: nextMessage - 1, requesters: lastRequester };
+  }
   return result;
 }
