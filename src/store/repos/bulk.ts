@@ -144,8 +144,11 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
     }
   }
-  let nextTicket = Math.max(await maxId(tx, 'tickets'), ...wanted, 0) + 1;
-  let nextMessage = (await maxId(tx, 'messages')) + 1;
+  // Remembered: the tables end where this run left them (stillAlone just checked).
+  let nextTicket = remembered ? memory!.lastIds.tickets : await maxId(tx, 'tickets');
+  for (const id of wanted) nextTicket = Math.max(nextTicket, id);
+  nextTicket++;
+  let nextMessage = (remembered ? memory!.lastIds.messages : await maxId(tx, 'messages')) + 1;
 
   const tickets: Record<string, unknown>[] = [];
   const tags: Record<string, unknown>[] = [];
