@@ -87,21 +87,12 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const remembered = memory ? await memory.stillAlone(tx) : false;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
-  const knownMsg = new Map<string, number>();
-  const bare = batch.filter((b) => b.ticket.messages.length === 0);
-  const knownBare = new Map<string, number>();
-  if (remembered) {
-    for (const id of allMsgIds) {
-      const ticket = memory!.ticketOfMessage.get(id);
-      if (ticket !== undefined) knownMsg.set(id, ticket);
-    }
-    for (const b of bare) {
-      const key = ticketKey(b.ticket.requester.email, b.ticket.subject, b.ticket.created_at);
-      const ticket = memory!.bareTickets.get(key);
-      if (ticket !== undefined) knownBare.set(key, ticket);
-    }
-  } else {
+  // Remembered: the run's own maps say it (and take this batch's additions directly).
+  const knownMsg = remembered ? memory!.ticketOfMessage : new Map<string, number>();
+  const knownBare = remembered ? memory!.bareTickets : new Map<string, number>();
+  if (!remembered) {
+    const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
+    const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of chunks(allMsgIds, lookup)) {
       const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
       for (const r of rows) if (r.ticket_id !== null) knownMsg.set(r.message_id, Number(r.ticket_id));
@@ -158,8 +149,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const search: SearchRow[] = [];
   /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
   const refresh: number[] = [];
-  const seenMsg = new Map<string, number>(knownMsg);
-  const seenBare = new Map<string, number>(knownBare);
+  const seenMsg = remembered ? knownMsg : new Map<string, number>(knownMsg);
+  const seenBare = remembered ? knownBare : new Map<string, number>(knownBare);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
@@ -243,8 +234,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.indexSearchText(tx, search);
   await refreshClockInputs(tx, ops, refresh);
   if (memory?.fresh) {
-    for (const [id, ticket] of seenMsg) memory.ticketOfMessage.set(id, ticket);
-    for (const [key, ticket] of seenBare) memory.bareTickets.set(key, ticket);
+    // (Message ids and bare tickets went straight into the memory's maps.) If this transaction
+    // rolls back, the next batch finds the tables' last ids differ and stops trusting the memory.
     for (const [email, id] of requesterId) memory.requesters.set(email, id);
     for (const c of result.created) memory.ticketIds.add(c.id);
     let lastTicket = memory.lastIds.tickets;
