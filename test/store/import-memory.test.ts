@@ -77,6 +77,20 @@ describe('ImportMemory', () => {
     await store.close();
   });
 
+  it('stops trusting itself after a batch that began but never finished', async () => {
+    const store = await emptyStore();
+    const memory = await ImportMemory.start(store.db);
+    // A batch got the go-ahead and then failed before noting where the tables end.
+    expect(await store.write((tx) => memory.stillAlone(tx))).toBe(true);
+    await importAll(store, memory);
+    expect(memory.fresh).toBe(false);
+    const withLookups = await emptyStore();
+    await importAll(withLookups, undefined);
+    expect(await canonicalDump(store.db)).toEqual(await canonicalDump(withLookups.db));
+    await store.close();
+    await withLookups.close();
+  });
+
   it('stops trusting itself when another writer adds mail between batches', async () => {
     const store = await emptyStore();
     const memory = await ImportMemory.start(store.db);

@@ -50,6 +50,8 @@ export class ImportMemory {
   readonly requesters = new Map<string, number>();
   readonly ticketIds = new Set<number>();
   lastIds = { tickets: 0, messages: 0, requesters: 0 };
+  /** A batch has started writing into the maps and not yet noted where the tables end. */
+  private writing = false;
 
   /** Remembers only for a database without tickets, messages or requesters. */
   static async start(db: Kysely<DB>): Promise<ImportMemory> {
@@ -62,6 +64,7 @@ export class ImportMemory {
   async stillAlone(tx: Kysely<DB>): Promise<boolean> {
     if (!this.fresh) return false;
     const same =
+      !this.writing && // a batch that failed half-way may have left its entries in the maps
       (await maxId(tx, 'tickets')) === this.lastIds.tickets &&
       (await maxId(tx, 'messages')) === this.lastIds.messages &&
       (await maxId(tx, 'requesters')) === this.lastIds.requesters;
@@ -72,7 +75,14 @@ export class ImportMemory {
       this.requesters.clear();
       this.ticketIds.clear();
     }
+    this.writing = same;
     return same;
+  }
+
+  /** The batch that stillAlone let through is written: the tables now end at `lastIds`. */
+  settle(lastIds: ImportMemory['lastIds']): void {
+    this.lastIds = lastIds;
+    this.writing = false;
   }
 }
 
@@ -87,50 +97,47 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const remembered = memory ? await memory.stillAlone(tx) : false;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  // Remembered: the run's own maps say it (and take this batch's additions directly).
-  const knownMsg = remembered ? memory!.ticketOfMessage : new Map<string, number>();
-  const knownBare = remembered ? memory!.bareTickets : new Map<string, number>();
+  // Remembered: the run's own maps already say it, and take this batch's additions directly.
+  const seenMsg = remembered ? memory!.ticketOfMessage : new Map<string, number>();
+  const seenBare = remembered ? memory!.bareTickets : new Map<string, number>();
   if (!remembered) {
     const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of chunks(allMsgIds, lookup)) {
       const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
-      for (const r of rows) if (r.ticket_id !== null) knownMsg.set(r.message_id, Number(r.ticket_id));
+      for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
     }
     for (const part of chunks([...new Set(bare.map((b) => b.ticket.created_at))], lookup)) {
       const rows = await tx
         .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
         .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).execute();
-      for (const r of rows) knownBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
+      for (const r of rows) seenBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
     }
   }
 
   // 2. Requesters.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
-  const requesterId = new Map<string, number>();
-  if (remembered) {
-    for (const email of emails) {
-      const id = memory!.requesters.get(email);
-      if (id !== undefined) requesterId.set(email, id);
-    }
-  } else {
+  const requesterId = remembered ? memory!.requesters : new Map<string, number>();
+  if (!remembered) {
     for (const part of chunks(emails, lookup)) {
       for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
     }
   }
   const names = new Map(batch.map((b) => [b.ticket.requester.email, b.ticket.requester.name ?? null]));
   const missing = emails.filter((e) => !requesterId.has(e));
+  let lastRequester = 0;
   for (const part of chunks(missing, Math.floor(P / 2))) {
     const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
-    for (const r of rows) requesterId.set(r.email, Number(r.id));
+    for (const r of rows) {
+      requesterId.set(r.email, Number(r.id));
+      lastRequester = Math.max(lastRequester, Number(r.id));
+    }
   }
 
   // 3. Ticket ids: kept when free, else the next free one.
   const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
-  const taken = new Set<number>();
-  if (remembered) {
-    for (const id of wanted) if (memory!.ticketIds.has(id)) taken.add(id);
-  } else {
+  const taken = remembered ? memory!.ticketIds : new Set<number>();
+  if (!remembered) {
     for (const part of chunks(wanted, lookup)) {
       for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
     }
@@ -149,8 +156,6 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const search: SearchRow[] = [];
   /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
   const refresh: number[] = [];
-  const seenMsg = remembered ? knownMsg : new Map<string, number>(knownMsg);
-  const seenBare = remembered ? knownBare : new Map<string, number>(knownBare);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
@@ -233,16 +238,14 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.bulkInsert(tx, 'events', events);
   await ops.indexSearchText(tx, search);
   await refreshClockInputs(tx, ops, refresh);
-  if (memory?.fresh) {
-    // (Message ids and bare tickets went straight into the memory's maps.) If this transaction
-    // rolls back, the next batch finds the tables' last ids differ and stops trusting the memory.
-    for (const [email, id] of requesterId) memory.requesters.set(email, id);
-    for (const c of result.created) memory.ticketIds.add(c.id);
-    let lastTicket = memory.lastIds.tickets;
+  if (remembered) {
+    // Ids, tickets and requesters went straight into the memory's maps; only where the tables end
+    // is left to note. Should the transaction still roll back, the next batch finds the tables
+    // ending elsewhere and stops trusting the memory; a batch that failed before this point
+    // leaves `writing` set, with the same effect.
+    let lastTicket = memory!.lastIds.tickets;
     for (const c of result.created) lastTicket = Math.max(lastTicket, c.id);
-    let lastRequester = memory.lastIds.requesters;
-    for (const id of requesterId.values()) lastRequester = Math.max(lastRequester, id);
-    memory.lastIds = { tickets: lastTicket, messages: nextMessage - 1, requesters: lastRequester };
+    memory!.settle({ tickets: lastTicket, messages: nextMessage - 1, requesters: Math.max(memory!.lastIds.requesters, lastRequester) });
   }
   return result;
 }
