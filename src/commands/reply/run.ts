@@ -2,12 +2,11 @@
 // (canned, given, or in the editor), store it with its outbox entry in one transaction, then try
 // to send it at once. SMTP refused or unreachable: the reply stays queued and the agent is told
 // (exit 5); `desk outbox flush` or `desk sync` sends it later.
-import { readFileSync } from 'node:fs';
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
-import { basename } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, DeskError, UsageError } from '../../cli/errors.js';
-import { attachmentPaths, findCanned, type CannedEntry } from '../../domain/canned/library.js';
+import { readCannedAttachments } from '../../domain/canned/attachments.js';
+import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
 import { STATUSES, type Status, type TicketWithHistory } from '../../domain/types.js';
 import type { MailAttachment } from '../../mail/compose.js';
@@ -46,15 +45,10 @@ function lastCustomerMessage(history: TicketWithHistory) {
 }
 
 function readAttachments(entry: CannedEntry): MailAttachment[] {
-  return attachmentPaths(entry).map((path) => {
-    try {
-      // The type the mail will carry (nodemailer's table, by extension), decided here so that the
-      // stored message records the same one.
-      return { filename: basename(path), content: readFileSync(path), contentType: detectMimeType(basename(path)) };
-    } catch (err) {
-      throw new UsageError(`canned reply '${entry.name}': cannot read the attachment ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  });
+  // Only files inside the reply's templates directory (symlinks followed); anything else is refused.
+  // The type the mail will carry (nodemailer's table, by extension) is decided here so that the
+  // stored message records the same one.
+  return readCannedAttachments(entry).map((a) => ({ ...a, contentType: detectMimeType(a.filename) }));
 }
 
 function mayOpenEditor(ctx: Ctx): boolean {

@@ -2,7 +2,7 @@
 // templates/replies/ (found from the package root, so it works from a global install),
 // then the directory the config's `templates` names, whose replies win on a name clash.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { NotFoundError } from '../../cli/errors.js';
 import { packageRoot } from '../../paths.js';
 import { parseCannedReply, type CannedReply } from './parse.js';
@@ -13,11 +13,15 @@ export interface CannedEntry extends CannedReply {
   /** The file it was read from. */
   file: string;
   origin: CannedOrigin;
+  /** The templates directory it belongs to: its attachments must be files inside it. */
+  root: string;
 }
 
 export interface CannedSource {
   dir: string;
   origin: CannedOrigin;
+  /** The templates directory holding `dir` (attachments are confined to it). */
+  root: string;
 }
 
 export interface CannedLibrary {
@@ -42,10 +46,11 @@ export function customRepliesDir(templatesDir: string): string {
 }
 
 export function cannedSources(templatesDir: string | undefined): CannedSource[] {
-  const sources: CannedSource[] = [{ dir: projectRepliesDir(), origin: 'project' }];
+  const project = projectRepliesDir();
+  const sources: CannedSource[] = [{ dir: project, origin: 'project', root: dirname(project) }];
   if (templatesDir) {
     const custom = customRepliesDir(templatesDir);
-    if (resolve(custom) !== resolve(sources[0]!.dir)) sources.push({ dir: custom, origin: 'custom' });
+    if (resolve(custom) !== resolve(project)) sources.push({ dir: custom, origin: 'custom', root: resolve(templatesDir) });
   }
   return sources;
 }
@@ -58,7 +63,7 @@ function readDir(source: CannedSource, problems: CannedLibrary['problems']): Can
     const file = join(source.dir, f);
     try {
       const reply = parseCannedReply(readFileSync(file, 'utf8'), basename(f, extname(f)), file);
-      entries.push({ ...reply, file, origin: source.origin });
+      entries.push({ ...reply, file, origin: source.origin, root: source.root });
     } catch (err) {
       problems.push({ file, message: (err as Error).message });
     }
@@ -96,9 +101,4 @@ export function filterByTag(replies: readonly CannedEntry[], tag: string | undef
   if (!tag) return [...replies];
   const t = tag.toLowerCase();
   return replies.filter((r) => r.tags.some((x) => x.toLowerCase() === t));
-}
-
-/** Attachment paths of a reply, resolved against the directory of its file. */
-export function attachmentPaths(entry: CannedEntry): string[] {
-  return entry.attachments.map((a) => (isAbsolute(a) ? a : resolve(dirname(entry.file), a)));
 }
