@@ -47,10 +47,19 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
   const accounts = opts.replay && !(config.accounts ?? []).length ? [] : selectAccounts(config, opts.account);
   const store = await ctx.store();
   const rules = rulesOfConfig(config, await ctx.tiers());
-  // New tickets go through the triage rules (loaded once per run, not once per ticket).
+  // The acknowledger is made before any mail is stored, so that a broken `autoAck` setting
+  // stops the run with its message instead of failing inside a batch (and it is only loaded
+  // when configured: a cron run without it does not pay for the canned-reply machinery).
+  const ack = config.autoAck != null ? await (await import('../reply/auto-ack.js')).autoAcknowledger(ctx) : null;
+  // New tickets go through the triage rules (loaded once per run, not once per ticket), then get
+  // their acknowledgement, queued in the same transaction and sent by the flush after the sync.
   const onNewTicket: NewTicketHook = async (tx, ticketId, at) => {
     const applied = await applyTriageRules(tx, ticketId, { at, rules });
     for (const w of applied.warnings) ctx.io.err(`desk: triage of ticket #${ticketId}: ${safeLine(w)}\n`);
+    if (ack) {
+      const outcome = await ack.forNewTicket(tx, ticketId);
+      if (!outcome.queued && opts.verbose) ctx.io.err(`desk: ticket #${ticketId} not acknowledged: ${safeLine(outcome.reason)}\n`);
+    }
   };
   const engine: SyncSession['engine'] = {
     store,
