@@ -23,6 +23,11 @@ export interface AccountConfig extends SecretSource {
   queue?: string;
   /** where sent replies are found, to confirm a delivery before a resend */
   sentMailbox?: string;
+  /**
+   * believe mail from our address when our receiving server's Authentication-Results (this
+   * authserv-id, the topmost such header) shows DKIM or DMARC pass for its domain
+   */
+  trustAuthResults?: { authservId: string };
 }
 
 export interface SmtpConfig extends SecretSource {

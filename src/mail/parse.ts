@@ -94,6 +94,11 @@ export interface ParsedMail {
   /** Top-level MIME type, lowercased (e.g. multipart/report). */
   content_type: string;
   auto_headers: AutoHeaders;
+  /**
+   * Authentication-Results values, top first (the topmost was added last, by the server that
+   * delivered it): read by our-claim.ts, trusted only from our own receiving server.
+   */
+  auth_results: string[];
   report: MailReport | null;
   /** sha256 (hex) of the raw bytes exactly as given. */
   sha256: string;
@@ -328,6 +333,7 @@ export async function parseMessage(raw: Buffer, options: ParseOptions = {}): Pro
     attachments: email.attachments.map(toAttachment),
     content_type: contentType,
     auto_headers: autoHeaders,
+    auth_results: fields.filter((f) => f.name === 'authentication-results').map((f) => Buffer.from(f.value, 'latin1').toString('utf8')),
     report: contentType === 'multipart/report' ? readReport(email, reportType, text) : null,
     sha256: createHash('sha256').update(raw).digest('hex'),
     content_sha256: contentHash(raw, prepared === raw ? fields : undefined),

@@ -17,6 +17,9 @@ import { emptyCounts, type MailboxCounts } from './sync-report.js';
 import { syncDb } from './sync-schema.js';
 import { dedupeKey } from './sync-key.js';
 import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.js';
+import type { TrustAuthResults } from './auth-results.js';
+import { judgeOurClaim } from './our-claim.js';
+import { claimedOursReason } from '../domain/sender-claim.js';
 
 export interface BatchTarget {
   account: string;
@@ -24,6 +27,8 @@ export interface BatchTarget {
   uidValidity: string;
   /** queue of new tickets from this mailbox */
   queue: string | null;
+  /** whose Authentication-Results tell that mail from our address is ours (none: nobody's) */
+  trustAuthResults?: TrustAuthResults | null;
 }
 
 /** Where the cursor stands once this batch is committed. */
@@ -144,7 +149,13 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
       .execute();
     for (const r of rows) tickets.set(Number(r.id), { status: r.status, requester: r.email, fresh: false });
   }
-  return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets };
+  // Message-IDs desk sent, among the mail from our addresses: that mail is ours for sure.
+  const inOutbox = new Set<string>();
+  for (const part of chunks([...new Set(mails.filter((m) => m.fromUs).map((m) => m.messageId))], LOOKUP_CHUNK)) {
+    const outbox = tx as unknown as Kysely<{ outbox: { message_id: string } }>; // (outbox.ts owns the table)
+    for (const r of await outbox.selectFrom('outbox').select('message_id').where('message_id', 'in', part).execute()) inOutbox.add(r.message_id);
+  }
+  return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets, inOutbox };
 
 }
 
@@ -222,6 +233,13 @@ export async function storeBatch(
     const decision = await threadMessage(p, lookup, { reportedMessageId: m.reportedMessageId });
     let ticketId = decision.ticketId;
     let rule = `${decision.rule}: ${decision.detail}`;
+    // From one of our addresses: ours only when desk can tell (our-claim.ts). Mail that only
+    // claims it stays inbound, marked, and like automatic mail opens, reopens and stops nothing.
+    const claim = m.fromUs
+      ? judgeOurClaim({ from: p.from.email.toLowerCase(), authResults: p.auth_results ?? [], inOutbox: known.inOutbox.has(m.messageId) }, target.account, target.trustAuthResults ?? null)
+      : null;
+    const fromUs = claim?.ours === true;
+    const claimed = claim !== null && !claim.ours;
     const person = m.auto === null && !m.fromUs;
 
     const existing = ticketId !== null ? known.tickets.get(ticketId) : undefined;
@@ -246,7 +264,8 @@ export async function storeBatch(
     } else if (person) {
       counts.threaded++;
     } else if (m.fromUs) {
-      // Our own mail (an agent answering from a mail client with the support address).
+      // Our own mail (an agent answering from a mail client with the support address), or mail
+      // that only claims to be.
       if (ticketId !== null) counts.threaded++;
       else {
         counts.auto_generated++;
@@ -263,6 +282,8 @@ export async function storeBatch(
       if (!prev || prev < m.receivedAt) latest.set(ticketId, m.receivedAt);
     }
 
+    if (claim) rule = `${rule}; ${claimed ? 'claims to be from us, not believed' : 'ours'}: ${claim.detail}`;
+
     const pk = nextMessage++;
     messages.push({
       id: pk,
@@ -270,7 +291,7 @@ export async function storeBatch(
       message_id: m.messageId,
       in_reply_to: p.in_reply_to,
       refs: JSON.stringify(p.references),
-      direction: m.fromUs ? 'out' : 'in',
+      direction: fromUs ? 'out' : 'in',
       from_addr: p.from.email,
       from_name: p.from.name,
       to_addrs: JSON.stringify(p.to.map((a) => a.email)),
@@ -280,7 +301,7 @@ export async function storeBatch(
       text: p.text,
       html: p.html,
       author: null,
-      auto_reason: m.fromUs && ticketId === null ? 'sent from our own address' : m.auto,
+      auto_reason: claimed ? claimedOursReason(p.from.email.toLowerCase()) : fromUs && ticketId === null ? 'sent from our own address' : m.auto,
       thread_rule: rule,
       raw_sha256: p.sha256,
       content_sha256: p.content_sha256,

@@ -15,6 +15,7 @@ import { isoSeconds } from '../domain/types.js';
 import { openMailbox, type ImapEndpoint, type ImapMailbox, type MailboxState } from './imap.js';
 import { quickStatus } from './imap-status.js';
 import type { LogSink } from './imap-log.js';
+import type { TrustAuthResults } from './auth-results.js';
 // Types only: the parser and the worker pool are loaded when there is mail to read.
 import type { PrepareContext, PreparedItem } from './sync-prepare.js';
 import type { PreparePool } from './sync-pool.js';
@@ -27,6 +28,8 @@ export interface SyncTarget {
   account: string;
   mailbox: string;
   queue: string | null;
+  /** whose Authentication-Results tell that mail from our address is ours (none: nobody's) */
+  trustAuthResults?: TrustAuthResults | null;
 }
 
 export interface SyncOptions {
@@ -229,6 +232,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
 export async function replayQuarantine(
   opts: SyncOptions,
   queueOf: (account: string) => string | null,
+  trustOf: (account: string) => TrustAuthResults | null = () => null,
 ): Promise<ReplayReport> {
   const db = syncDb(opts.store.db);
   const rows = await db
@@ -244,7 +248,9 @@ export async function replayQuarantine(
     const raw = Buffer.from(row.raw);
     const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx);
     item.quarantineId = Number(row.id);
-    const target: BatchTarget = { account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account) };
+    const target: BatchTarget = {
+      account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account), trustAuthResults: trustOf(row.account),
+    };
     if (item.kind === 'quarantine') {
       report.still_quarantined++;
       if (item.reason !== row.reason) {

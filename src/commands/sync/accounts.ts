@@ -2,6 +2,7 @@
 // with their password resolved only when the account is about to be used (never stored).
 import { badFlagValue, UsageError } from '../../cli/errors.js';
 import { resolveSecret, type AccountConfig, type Config } from '../../config.js';
+import type { TrustAuthResults } from '../../mail/auth-results.js';
 import type { ImapEndpoint } from '../../mail/imap.js';
 
 export interface SyncAccount {
@@ -11,6 +12,21 @@ export interface SyncAccount {
   queue: string | null;
   /** lowercased, when configured */
   address: string | null;
+  /** whose Authentication-Results tell that mail from our address is ours (null: nobody's) */
+  trustAuthResults: TrustAuthResults | null;
+}
+
+/** `trustAuthResults: { authservId: mx.example.com }`, checked. */
+function trustOf(raw: unknown, where: string): TrustAuthResults | null {
+  if (raw === undefined || raw === null) return null;
+  const id = (raw as { authservId?: unknown }).authservId;
+  if (typeof raw !== 'object' || Array.isArray(raw) || typeof id !== 'string' || !/^[^\s;()"\\=/]+$/.test(id.trim())) {
+    throw new UsageError(
+      `config ${where}.trustAuthResults must be a mapping with 'authservId: NAME'`,
+      'NAME is what your receiving server writes first in its Authentication-Results header, e.g. mx.example.com',
+    );
+  }
+  return { authservId: id.trim().toLowerCase() };
 }
 
 function requireText(a: Record<string, unknown>, key: string, where: string): string {
@@ -44,6 +60,7 @@ export function selectAccounts(config: Config, only: string | undefined): SyncAc
       mailbox: typeof a.mailbox === 'string' && a.mailbox.trim() ? a.mailbox.trim() : 'INBOX',
       queue: typeof a.queue === 'string' && a.queue.trim() ? a.queue.trim() : null,
       address: typeof a.address === 'string' && a.address.trim() ? a.address.trim().toLowerCase() : null,
+      trustAuthResults: trustOf(a.trustAuthResults, where),
     };
   });
   const names = accounts.map((a) => a.name);

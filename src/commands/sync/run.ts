@@ -99,7 +99,7 @@ export async function syncOnce(session: SyncSession, signal?: AbortSignal): Prom
     const progress = progressReporter(ctx.io, `${account.name}/${account.mailbox}`, !options.quiet);
     try {
       const endpoint = endpointOf(account);
-      const report = await syncEndpoint(endpoint, { account: account.name, mailbox: account.mailbox, queue: account.queue }, {
+      const report = await syncEndpoint(endpoint, { account: account.name, mailbox: account.mailbox, queue: account.queue, trustAuthResults: account.trustAuthResults }, {
         ...session.engine,
         signal,
         onProgress: progress.update,
@@ -137,7 +137,8 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   try {
     if (opts.replay) {
       const queues = new Map(session.accounts.map((a) => [a.name, a.queue]));
-      const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null);
+      const trust = new Map(session.accounts.map((a) => [a.name, a.trustAuthResults]));
+      const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null, (name) => trust.get(name) ?? null);
       if (!opts.quiet) ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : replayLine(report) + '\n');
       return;
     }

@@ -51,7 +51,7 @@ async function syncLocked(session: SyncSession, account: SyncAccount, mailbox: I
       continue;
     }
     try {
-      return await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue }, { ...session.engine, signal });
+      return await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue, trustAuthResults: account.trustAuthResults }, { ...session.engine, signal });
     } finally {
       await lock.release();
     }

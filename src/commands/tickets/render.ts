@@ -3,6 +3,7 @@ import type { Ctx } from '../../cli/context.js';
 import { historyJson, ticketJson } from '../../domain/interchange.js';
 import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { StoredMessage } from '../../store/repos/tickets.js';
+import { isClaimedOurs } from '../../domain/sender-claim.js';
 import { painter, printJson, printTable, type Painter } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime, relative } from '../../ui/time.js';
@@ -70,7 +71,9 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
       order: i,
       render: () => {
         const who = m.direction === 'out' ? `${m.author ?? m.from} → customer` : `${m.from_name ? `${m.from_name} <${m.from}>` : m.from}`;
-        const head = `${m.direction === 'out' ? p.green('▶ reply') : p.cyan('◀ mail')} ${safeLine(who)}${m.auto ? p.yellow(` [automatic: ${safeLine(m.auto)}]`) : ''}`;
+        // Mail that only claims to be from us is not automatic: it is marked for what it is.
+        const mark = !m.auto ? '' : isClaimedOurs(m.auto) ? p.red(` [${safeLine(m.auto)}]`) : p.yellow(` [automatic: ${safeLine(m.auto)}]`);
+        const head = `${m.direction === 'out' ? p.green('▶ reply') : p.cyan('◀ mail')} ${safeLine(who)}${mark}`;
         const lines = [head];
         if (why) lines.push(p.dim(`  message-id ${safeLine(m.message_id)}; threaded by: ${safeLine(m.thread_rule ?? (m.direction === 'out' ? 'sent from desk' : i === 0 ? 'opened the ticket' : 'imported'))}`));
         for (const a of m.attachments ?? []) lines.push(p.dim(`  📎 ${safeLine(a.filename ?? '(unnamed)')} (${a.content_type}, ${a.size} bytes)`));
