@@ -3,6 +3,7 @@
 // through safe-text first, then is fitted to the width, then coloured.
 import type { SlaFacts } from '../../domain/rules/types.js';
 import type { TicketWithHistory } from '../../domain/types.js';
+import { isClaimedOurs } from '../../domain/sender-claim.js';
 import { PLAIN_PAINTER, type Painter } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
@@ -93,7 +94,7 @@ function conversationBlocks(t: TicketWithHistory, tz: string | undefined): Block
   t.messages.forEach((m, i) => {
     const who = m.direction === 'out'
       ? `▶ ${m.author ?? m.from}`
-      : `◀ ${m.from_name ? `${m.from_name} <${m.from}>` : m.from}${m.auto ? ' [automatic]' : ''}`;
+      : `◀ ${m.from_name ? `${m.from_name} <${m.from}>` : m.from}${m.auto ? (isClaimedOurs(m.auto) ? ' [claims to be from us, unverified]' : ' [automatic]') : ''}`;
     const text = safeText(m.text).trim();
     items.push({
       at: m.date, order: i,
