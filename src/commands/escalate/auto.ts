@@ -13,6 +13,7 @@ import { DONE_STATUSES, STATUSES, isoSeconds, type Status, type TicketWithHistor
 import type { DB } from '../../store/schema.js';
 import { getTicketHistory, insertEvents, loadHistories } from '../../store/repos/tickets.js';
 import { applyChangesWithHandover } from '../../store/rules.js';
+import { recordSnoozeEnds } from '../../store/snoozes.js';
 import type { MailAddress } from '../../mail/compose.js';
 import { printJson } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
@@ -90,6 +91,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
   const at = isoSeconds(now);
   const store = await ctx.store();
   const warnings: string[] = [];
+  // Snoozes that ran out get their end written first (a snooze desk once made pending reopens).
+  if (!opts.dryRun) await recordSnoozeEnds(store, now);
 
   // Read pass: who might need something.
   const candidates: { ticket: TicketWithHistory; decisions: EscalationDecision[] }[] = [];

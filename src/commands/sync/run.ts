@@ -11,6 +11,7 @@ import { replayQuarantine, syncEndpoint, type SyncOptions } from '../../mail/syn
 import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
 import type { NewTicketHook } from '../../mail/sync-batch.js';
 import { applyTriageRules } from '../../store/rules.js';
+import { recordSnoozeEnds } from '../../store/snoozes.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
@@ -134,6 +135,8 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
     await watch(session);
     return;
   }
+  // Snoozes whose time has come get their end written into the history (cron runs sync often).
+  if (!opts.replay) await recordSnoozeEnds(session.store, ctx.now());
   if (session.outboxOnly) {
     if (!opts.quiet) ctx.io.err('desk: no mail accounts in the config: no mail to pull; sending the outbox\n');
     const outboxFailure = await flushOutbox(session);

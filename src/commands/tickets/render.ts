@@ -45,7 +45,7 @@ function describeEvent(e: TicketEvent): string {
     case 'tag': return `tag +${v(e.to)}`;
     case 'untag': return `tag -${v(e.from)}`;
     case 'subject': return `subject → ${v(e.to)}`;
-    case 'snooze': return `snoozed until ${v(e.to)}`;
+    case 'snooze': return e.to ? `snoozed until ${v(e.to)}` : `snooze over (it was until ${v(e.from)})`;
     case 'reply': return `reply queued ${v(e.text)}`;
     case 'note': return 'note';
     default: return String(e.type);

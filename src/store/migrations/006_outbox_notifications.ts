@@ -1,7 +1,8 @@
 // Migration 6: the outbox also carries mail that is not a message of the ticket, such as the
 // notice to a tier's lead when a ticket is escalated (kind 'notification'). Such an entry has no
 // messages row (it must not count as a reply to the customer), so message_pk may be null, and it
-// keeps its own subject. Frozen once shipped.
+// keeps its own subject. Also a small partial index over snooze events, so that the ends of
+// snoozes are found (src/store/snoozes.ts) without scanning every event. Frozen once shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 
@@ -11,6 +12,7 @@ const COLUMNS = [
 ].join(', ');
 
 export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
+  await sql`create index if not exists events_snooze on events (ticket_id, id) where type = 'snooze'`.execute(db);
   if (dialect.name === 'postgres') {
     await sql`alter table outbox alter column message_pk drop not null`.execute(db);
     await db.schema.alterTable('outbox').addColumn('subject', 'text').execute();
