@@ -117,7 +117,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
   }
 
   const needsMail = candidates.some((c) => c.decisions.some((d) => d.notification));
-  const from: MailAddress | undefined = needsMail ? notificationSender(config) : undefined;
+  // Checked before anything is written when the read pass saw a notification coming.
+  let from: MailAddress | undefined = needsMail ? notificationSender(config) : undefined;
   const queued: { action: AutoAction; entries: number[] }[] = [];
   for (const c of candidates) {
     // Decide again under the write lock: what the read pass saw may have changed. The
@@ -133,8 +134,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
         const action = actionOf(state, d);
         action.changes.push(...assigned);
         const n = d.notification;
-        const entries = n && from
-          ? await queueNotice(tx, { to: n.to, ticketId: n.ticketId, subject: n.subject, fromTier, tier: n.tier, by: `escalation rule '${n.rule}'`, why: n.why }, from, now)
+        const entries = n
+          ? await queueNotice(tx, { to: n.to, ticketId: n.ticketId, subject: n.subject, fromTier, tier: n.tier, by: `escalation rule '${n.rule}'`, why: n.why }, (from ??= notificationSender(config)), now)
           : [];
         done.push({ action, entries });
       }
