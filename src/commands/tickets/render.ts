@@ -1,6 +1,7 @@
 // How tickets look to a person: one-line rows for lists and the full timeline for `show`.
 import type { Ctx } from '../../cli/context.js';
 import { historyJson, ticketJson } from '../../domain/interchange.js';
+import { snoozeState } from '../../domain/snooze.js';
 import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { StoredMessage } from '../../store/repos/tickets.js';
 import { painter, printJson, printTable, type Painter } from '../../ui/output.js';
@@ -61,6 +62,8 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   out(`${p.dim('created')} ${localTime(t.created_at, tz)}  ${p.dim('updated')} ${localTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})`);
+  const snoozed = snoozeState(t, ctx.now()).until;
+  if (snoozed) out(`${p.dim('snoozed')} until ${localTime(snoozed, tz)}: out of the queue, SLA clocks running`);
 
   type Item = { at: string; order: number; render: (p: Painter) => string };
   const items: Item[] = [];
