@@ -14,7 +14,9 @@ export type Change =
   | { type: 'subject'; to: string; reason?: string }
   | { type: 'note'; text: string }
   | { type: 'reply'; text: string }
-  | { type: 'snooze'; until: string; reason?: string };
+  | { type: 'snooze'; until: string; reason?: string }
+  /** a snooze ends (its time came, the customer wrote, or it was cancelled): from = the time it was set for */
+  | { type: 'unsnooze'; until: string; reason?: string };
 
 export type Projection = Pick<Ticket, 'subject' | 'status' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags'>;
 
@@ -69,6 +71,9 @@ export function planChanges(current: Projection, changes: Change[], actor: strin
         break;
       case 'snooze':
         push({ type: 'snooze', to: c.until, reason: c.reason ?? null });
+        break;
+      case 'unsnooze':
+        push({ type: 'snooze', from: c.until, to: null, reason: c.reason ?? null });
         break;
     }
   }

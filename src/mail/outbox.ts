@@ -37,12 +37,19 @@ import { outcomeText, type SendOutcome } from './smtp.js';
 export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'unknown', 'failed', 'cancelled'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
-/** reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket. */
-export type OutboxKind = 'reply' | 'auto-ack';
+/**
+ * reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket;
+ * notification: mail about a ticket to someone of the team (a tier's lead on an escalation),
+ * which is not a message of the ticket.
+ */
+export type OutboxKind = 'reply' | 'auto-ack' | 'notification';
 
 export interface OutboxTable {
   id: number;
-  message_pk: number;
+  /** the ticket's outbound message it delivers; null for a notification */
+  message_pk: number | null;
+  /** the subject of a notification (others read their message's) */
+  subject: string | null;
   ticket_id: number;
   message_id: string;
   kind: string;
@@ -90,12 +97,14 @@ export interface OutboxEntry {
 
 export interface EnqueueInput {
   ticketId: number;
-  /** messages.id of the outbound message this entry delivers */
-  messagePk: number;
+  /** messages.id of the outbound message this entry delivers; null for a notification */
+  messagePk: number | null;
   kind: OutboxKind;
   mail: ComposedMail;
   /** ISO instant */
   at: string;
+  /** a notification's subject, as `desk outbox` lists it */
+  subject?: string;
 }
 
 /** Adds an entry, in the caller's write transaction (the one that stores the reply). */
@@ -112,6 +121,7 @@ export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<numb
       envelope_from: input.mail.envelope.from,
       recipient: to[0]!.toLowerCase(),
       raw: input.mail.raw,
+      subject: input.messagePk === null ? input.subject ?? null : null,
       state: 'queued',
       attempts: 0,
       next_attempt_at: null,
@@ -132,11 +142,12 @@ export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<numb
 function entryQuery(db: Kysely<DB>) {
   return outboxDb(db)
     .selectFrom('outbox as o')
-    .innerJoin('messages as m', 'm.id', 'o.message_pk')
+    .leftJoin('messages as m', 'm.id', 'o.message_pk')
     .select([
-      'o.id', 'o.ticket_id', 'o.message_id', 'o.kind', 'o.recipient', 'm.subject', 'o.state', 'o.attempts',
+      'o.id', 'o.ticket_id', 'o.message_id', 'o.kind', 'o.recipient', 'o.state', 'o.attempts',
       'o.next_attempt_at', 'o.last_error', 'o.created_at', 'o.updated_at', 'o.sent_at',
-    ]);
+    ])
+    .select((eb) => eb.fn.coalesce('m.subject', 'o.subject').as('subject'));
 }
 
 type EntryRow = Awaited<ReturnType<ReturnType<typeof entryQuery>['executeTakeFirstOrThrow']>>;
@@ -338,7 +349,8 @@ export function isPermanentRefusal(outcome: SendOutcome): boolean {
 }
 
 function what(e: Pick<OutboxEntry, 'kind' | 'to'>): string {
-  return `${e.kind === 'auto-ack' ? 'the automatic acknowledgement' : 'the reply'} to ${e.to}`;
+  const name = e.kind === 'auto-ack' ? 'the automatic acknowledgement' : e.kind === 'notification' ? 'the notification' : 'the reply';
+  return `${name} to ${e.to}`;
 }
 
 function capitalised(text: string): string {

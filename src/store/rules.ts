@@ -5,7 +5,8 @@ import { DONE_STATUSES, type TicketEvent } from '../domain/types.js';
 import { evaluateTriage } from '../domain/rules/triage.js';
 import { rulesOfConfig } from '../domain/rules/load.js';
 import { RULES_ACTOR, type RuleSet } from '../domain/rules/types.js';
-import type { RoundRobinCursor } from '../domain/rules/assignment.js';
+import { handoverAssignee, type RoundRobinCursor } from '../domain/rules/assignment.js';
+import type { Change } from '../domain/ticket.js';
 import type { DB } from './schema.js';
 import { listAgents } from './repos/agents.js';
 import { applyChanges, getTicket } from './repos/tickets.js';
@@ -90,4 +91,43 @@ export async function applyTriageRules(
   const events = outcome.changes.length ? await applyChanges(tx, ticketId, outcome.changes, RULES_ACTOR, opts.at) : [];
   if (JSON.stringify(outcome.cursor) !== JSON.stringify(cursor)) await writeRoundRobinCursor(tx, outcome.cursor);
   return { matched: outcome.matched, events, warnings: outcome.warnings };
+}
+
+export interface HandoverResult {
+  events: TicketEvent[];
+  /** who has the ticket now */
+  assignee: string | null;
+  warnings: string[];
+}
+
+/**
+ * Applies `changes` (in the caller's write transaction); when they move the ticket to another
+ * tier, the new tier gets it (domain/rules/assignment.ts handoverAssignee): its assignee keeps it
+ * only when they work that tier, else the rules file's `tier_assignment` picks someone of the
+ * tier, or nobody. Every tier change goes through here: desk escalate, the rules, triage.
+ * `rules`: left out, the config's rules file is read; null: no rules (unassign).
+ */
+export async function applyChangesWithHandover(
+  tx: Kysely<DB>, ticketId: number, changes: Change[], actor: string, at: string,
+  opts: { rules?: RuleSet | null; reason?: string } = {},
+): Promise<HandoverResult> {
+  const events = await applyChanges(tx, ticketId, changes, actor, at);
+  const moved = events.filter((e) => e.type === 'escalate').at(-1);
+  const ticket = await getTicket(tx, ticketId);
+  if (!moved || ticket.tier !== moved.to) return { events, assignee: ticket.assignee, warnings: [] };
+  const rules = opts.rules === undefined ? await configuredRules() : opts.rules;
+  const action = rules?.tierAssignment?.[ticket.tier];
+  const strategy = action?.kind === 'strategy' ? action.strategy : null;
+  const [agents, loads, cursor] = await Promise.all([
+    listAgents(tx),
+    strategy === 'least-loaded' ? openTicketLoads(tx) : {},
+    strategy === 'round-robin' ? readRoundRobinCursor(tx) : {},
+  ]);
+  const handover = handoverAssignee(ticket, ticket.tier, rules, { agents, loads, cursor });
+  if (handover.cursorUpdate) await writeRoundRobinCursor(tx, { ...cursor, [handover.cursorUpdate.key]: handover.cursorUpdate.name });
+  const reason = opts.reason ?? `moved to ${ticket.tier}`;
+  const more = handover.assignee !== ticket.assignee
+    ? await applyChanges(tx, ticketId, [{ type: 'assign', to: handover.assignee, reason }], actor, at)
+    : [];
+  return { events: [...events, ...more], assignee: handover.assignee, warnings: handover.warning ? [handover.warning] : [] };
 }

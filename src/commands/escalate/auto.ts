@@ -3,18 +3,21 @@
 // write transaction, so two runs at once (or an agent acting meanwhile) never double an action.
 import type { Kysely } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
-import { RemoteError, UsageError } from '../../cli/errors.js';
-import { evaluateEscalation, type EscalationDecision } from '../../domain/rules/escalation.js';
+import { UsageError, type DeskError } from '../../cli/errors.js';
+import { evaluateEscalationToFixedPoint, type EscalationDecision } from '../../domain/rules/escalation.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import { RULES_ACTOR, type RuleChange, type RuleSet } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
 import { DONE_STATUSES, STATUSES, isoSeconds, type Status, type TicketWithHistory } from '../../domain/types.js';
 import type { DB } from '../../store/schema.js';
-import { applyChanges, getTicketHistory, insertEvents, loadHistories } from '../../store/repos/tickets.js';
+import { getTicketHistory, insertEvents, loadHistories } from '../../store/repos/tickets.js';
+import { applyChangesWithHandover } from '../../store/rules.js';
+import { recordSnoozeEnds } from '../../store/snoozes.js';
+import type { MailAddress } from '../../mail/compose.js';
 import { printJson } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
-import { smtpMailer, type Mailer } from './notify.js';
+import { notificationSender, queueNotice } from './notify.js';
 import { optionalPolicy } from '../sla/policy-file.js';
 
 export interface AutoOptions {
@@ -26,9 +29,10 @@ export interface AutoAction {
   id: number;
   rule: string;
   why: string[];
-  changes: { type: 'escalate' | 'priority'; from: string; to: string }[];
+  /** assign: the new tier got the ticket (its assignee did not work that tier) */
+  changes: { type: 'escalate' | 'priority' | 'assign'; from: string | null; to: string | null }[];
   notify: string[] | null;
-  /** set when the notification could not be sent */
+  /** set when the notification could not be sent yet (it stays in the outbox) */
   notify_error?: string;
 }
 
@@ -41,9 +45,9 @@ function statusesOf(rules: RuleSet): Status[] {
   return [...wanted];
 }
 
+/** Every rule to its fixed point, each round judged with the SLA facts of the ticket as it then is. */
 function decide(rules: RuleSet, policy: SlaPolicySet | null, ticket: TicketWithHistory, now: Date, tiers: readonly string[]) {
-  const { facts } = slaFactsOf(policy, ticket, now);
-  return evaluateEscalation(rules, { ticket, sla: facts }, { tiers });
+  return evaluateEscalationToFixedPoint(rules, ticket, (t) => slaFactsOf(policy, t, now).facts, { tiers, at: isoSeconds(now) });
 }
 
 function actionOf(ticket: { tier: string; priority: string }, d: EscalationDecision): AutoAction {
@@ -60,15 +64,24 @@ function actionOf(ticket: { tier: string; priority: string }, d: EscalationDecis
   return { id: d.ticketId, rule: d.rule, why: d.why, changes, notify: d.notification?.to ?? null };
 }
 
-/** Rule notes carry the rule's name as reason (the marker); the other changes go through the projection. */
-async function applyDecision(tx: Kysely<DB>, d: EscalationDecision, at: string): Promise<void> {
+/**
+ * Rule notes carry the rule's name as reason (the marker); the other changes go through the
+ * projection, and a tier change hands the ticket to the new tier. Returns the assignment change.
+ */
+async function applyDecision(tx: Kysely<DB>, d: EscalationDecision, at: string, rules: RuleSet, warnings: string[]): Promise<AutoAction['changes']> {
   const notes = d.changes.filter((c): c is Extract<RuleChange, { type: 'note' }> => c.type === 'note');
   const rest = d.changes.filter((c) => c.type !== 'note');
-  if (rest.length) await applyChanges(tx, d.ticketId, rest, RULES_ACTOR, at);
+  const assigned: AutoAction['changes'] = [];
+  if (rest.length) {
+    const moved = await applyChangesWithHandover(tx, d.ticketId, rest, RULES_ACTOR, at, { rules, reason: d.rule });
+    warnings.push(...moved.warnings.map((w) => `#${d.ticketId}: ${w}`));
+    for (const e of moved.events) if (e.type === 'assign') assigned.push({ type: 'assign', from: e.from ?? null, to: e.to ?? null });
+  }
   await insertEvents(tx, d.ticketId, notes.map((n) => ({ at, actor: RULES_ACTOR, type: 'note' as const, text: n.text, reason: n.reason })));
+  return assigned;
 }
 
-export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions, mailerOverride?: Mailer): Promise<void> {
+export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<void> {
   const config = await ctx.config();
   const tiers = await ctx.tiers();
   const rules = rulesOfConfig(config, tiers);
@@ -78,6 +91,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions, mailerOverr
   const at = isoSeconds(now);
   const store = await ctx.store();
   const warnings: string[] = [];
+  // Snoozes that ran out get their end written first (a snooze desk once made pending reopens).
+  if (!opts.dryRun) await recordSnoozeEnds(store, now);
 
   // Read pass: who might need something.
   const candidates: { ticket: TicketWithHistory; decisions: EscalationDecision[] }[] = [];
@@ -102,48 +117,61 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions, mailerOverr
   }
 
   const needsMail = candidates.some((c) => c.decisions.some((d) => d.notification));
-  const mailer = needsMail ? mailerOverride ?? smtpMailer(config) : undefined;
-  const toSend: { action: AutoAction; decision: EscalationDecision; fromTier: string }[] = [];
+  // Checked before anything is written when the read pass saw a notification coming.
+  let from: MailAddress | undefined = needsMail ? notificationSender(config) : undefined;
+  const queued: { action: AutoAction; entries: number[] }[] = [];
   for (const c of candidates) {
-    // Decide again under the write lock: what the read pass saw may have changed.
+    // Decide again under the write lock: what the read pass saw may have changed. The
+    // notifications are queued in the same transaction as the escalation they tell of.
     const applied = await store.write(async (tx) => {
       const fresh = await getTicketHistory(tx, c.ticket.id);
       const out = decide(rules, policy, fresh, now, tiers);
       const state = { tier: fresh.tier, priority: fresh.priority as string };
-      const done: { action: AutoAction; decision: EscalationDecision; fromTier: string }[] = [];
+      const done: { action: AutoAction; entries: number[] }[] = [];
       for (const d of out.decisions) {
         const fromTier = state.tier;
-        await applyDecision(tx, d, at);
-        done.push({ action: actionOf(state, d), decision: d, fromTier });
+        const assigned = await applyDecision(tx, d, at, rules, warnings);
+        const action = actionOf(state, d);
+        action.changes.push(...assigned);
+        const n = d.notification;
+        const entries = n
+          ? await queueNotice(tx, { to: n.to, ticketId: n.ticketId, subject: n.subject, fromTier, tier: n.tier, by: `escalation rule '${n.rule}'`, why: n.why }, (from ??= notificationSender(config)), now)
+          : [];
+        done.push({ action, entries });
       }
       return done;
     });
     for (const a of applied) {
       actions.push(a.action);
-      if (a.decision.notification) toSend.push(a);
+      if (a.entries.length) queued.push(a);
     }
   }
 
-  let failed = 0;
-  for (const { action, decision, fromTier } of toSend) {
-    const n = decision.notification!;
-    try {
-      await mailer!.send({ to: n.to, ticketId: n.ticketId, subject: n.subject, fromTier, tier: n.tier, by: `escalation rule '${n.rule}'`, why: n.why }, now);
-    } catch (err) {
-      failed++;
-      action.notify_error = (err as Error).message;
-      await store.write((tx) => insertEvents(tx, n.ticketId, [{
-        at, actor: RULES_ACTOR, type: 'note', reason: n.rule, text: `The notification to ${n.to.join(', ')} could not be sent: ${(err as Error).message}`,
-      }]));
+  let failure: DeskError | null = null;
+  if (queued.length) {
+    const { flushWithConfig, failureOf } = await import('../outbox/flush.js');
+    const report = await flushWithConfig(ctx, { ids: queued.flatMap((q) => q.entries) });
+    for (const q of queued) {
+      const bad = report.results.filter((r) => q.entries.includes(r.id) && UNSENT.includes(r.outcome));
+      if (bad.length) q.action.notify_error = bad.map((r) => r.detail).join('; ');
+    }
+    failure = failureOf(report);
+    if (failure && !report.results.some((r) => r.outcome === 'failed')) {
+      failure.hint = 'the escalations are done; the notifications wait in the outbox: `desk sync` or `desk outbox flush` sends them';
     }
   }
   report(ctx, actions, warnings, false);
-  if (failed) throw new RemoteError(`${failed} notification${failed > 1 ? 's' : ''} could not be sent (the escalations themselves are done)`);
+  if (failure) throw failure;
 }
 
+/** Outcomes after which the lead has not been told yet. */
+const UNSENT = ['retry', 'failed', 'unknown', 'held', 'waiting'];
+
 function describeAction(a: AutoAction): string {
-  const parts = a.changes.map((c) => (c.type === 'escalate' ? `tier ${c.from} → ${c.to}` : `priority ${c.from} → ${c.to}`));
-  if (a.notify) parts.push(`notify ${a.notify.join(', ')}${a.notify_error ? ' (FAILED)' : ''}`);
+  const parts = a.changes.map((c) => (c.type === 'escalate' ? `tier ${c.from} → ${c.to}`
+    : c.type === 'priority' ? `priority ${c.from} → ${c.to}`
+      : c.to ? `assigned to ${safeLine(c.to)}` : `unassigned (was ${safeLine(c.from ?? '')})`));
+  if (a.notify) parts.push(`notify ${a.notify.join(', ')}${a.notify_error ? ' (not sent yet: in the outbox)' : ''}`);
   return `#${a.id} ${parts.join(', ')} — rule '${safeLine(a.rule)}': ${a.why.map(safeLine).join('; ')}`;
 }
 

@@ -1,13 +1,18 @@
 // `desk escalate ID --to TIER --reason TEXT [--notify]`: a tier change by hand, up or down,
-// always with a reason, optionally telling the new tier's lead.
+// always with a reason. The new tier gets the ticket (its assignee keeps it only if they work
+// that tier; else the rules file's tier_assignment, or nobody), and --notify tells the tier's
+// lead through the outbox, queued with the escalation itself.
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { badFlagValue, DeskError, UsageError } from '../../cli/errors.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { isoSeconds } from '../../domain/types.js';
-import { applyChanges, getTicket, insertEvents } from '../../store/repos/tickets.js';
+import type { MailAddress } from '../../mail/compose.js';
+import { getTicket, insertEvents } from '../../store/repos/tickets.js';
+import { applyChangesWithHandover } from '../../store/rules.js';
+import { safeLine } from '../../ui/safe-text.js';
 import { parseTicketId } from '../shared.js';
 import { printTicketBrief } from '../tickets/render.js';
-import { smtpMailer, type Mailer } from './notify.js';
+import { notificationSender, queueNotice } from './notify.js';
 
 export interface EscalateOptions {
   to?: string;
@@ -15,7 +20,7 @@ export interface EscalateOptions {
   notify?: boolean;
 }
 
-export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: EscalateOptions, mailerOverride?: Mailer): Promise<void> {
+export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: EscalateOptions): Promise<void> {
   if (idArg === undefined) throw new UsageError('say which ticket: desk escalate ID --to TIER --reason TEXT (or --auto for the rules)');
   const id = parseTicketId(idArg);
   const tiers = await ctx.tiers();
@@ -26,43 +31,46 @@ export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: Esc
   const to = opts.to;
 
   const config = await ctx.config();
+  const rules = rulesOfConfig(config, tiers);
   let leads: string[] = [];
-  let mailer: Mailer | undefined;
+  let from: MailAddress | undefined;
   if (opts.notify) {
-    // Checked before anything changes: a notification that cannot go out is refused up front.
-    leads = rulesOfConfig(config, tiers)?.leads[to] ?? [];
+    // Checked before anything changes: a notification desk could never send is refused up front.
+    leads = rules?.leads[to] ?? [];
     if (!leads.length) throw new UsageError(`no lead is known for tier ${to}`, `add it to the rules file under leads: (e.g. leads: { ${to}: lead@example.com })`);
-    mailer = mailerOverride ?? smtpMailer(config);
+    from = notificationSender(config);
   }
 
   const store = await ctx.store();
   const actor = await ctx.actor();
   const now = ctx.now();
   const at = isoSeconds(now);
-  const before = await store.write(async (tx) => {
-    const current = await getTicket(tx, id);
-    const events = await applyChanges(tx, id, [{ type: 'escalate', to, reason }], actor, at);
-    return events.length ? current : null;
+  const done = await store.write(async (tx) => {
+    const before = await getTicket(tx, id);
+    const moved = await applyChangesWithHandover(tx, id, [{ type: 'escalate', to, reason }], actor, at, { rules });
+    if (!moved.events.length) return null;
+    let entries: number[] = [];
+    if (from) {
+      entries = await queueNotice(tx, { to: leads, ticketId: id, subject: before.subject, fromTier: before.tier, tier: to, by: actor, why: reason }, from, now);
+      const outbox = entries.map((e) => `#${e}`).join(', ');
+      await insertEvents(tx, id, [{ at, actor, type: 'note', text: `Notified ${leads.join(', ')} (lead of ${to}; outbox ${outbox})`, reason: 'escalate --notify' }]);
+    }
+    return { before, moved, entries };
   });
-  if (!before) {
+  if (!done) {
     ctx.io.err(`#${id} is already in ${to}: nothing to change\n`);
     return;
   }
+  for (const w of done.moved.warnings) ctx.io.err(`warning: ${safeLine(w)}\n`);
   const ticket = await getTicket(store.db, id);
-  if (mailer) {
-    let note = `Notified ${leads.join(', ')} (lead of ${to})`;
-    let failure: Error | undefined;
-    try {
-      await mailer.send({ to: leads, ticketId: id, subject: ticket.subject, fromTier: before.tier, tier: to, by: actor, why: reason }, now);
-    } catch (err) {
-      failure = err as Error;
-      note = `The notification to ${leads.join(', ')} could not be sent: ${failure.message}`;
-    }
-    await store.write((tx) => insertEvents(tx, id, [{ at, actor, type: 'note', text: note, reason: 'escalate --notify' }]));
-    if (failure) {
-      await printTicketBrief(ctx, ticket, `escalated to ${to}`);
-      throw failure;
-    }
+  const holder = ticket.assignee ? `now with ${ticket.assignee}` : `unassigned in ${to}`;
+  let failure: DeskError | null = null;
+  if (done.entries.length) {
+    const { flushWithConfig, failureOf } = await import('../outbox/flush.js');
+    const report = await flushWithConfig(ctx, { ids: done.entries });
+    failure = failureOf(report);
+    if (failure && !report.results.some((r) => r.outcome === 'failed')) failure.hint = `the escalation is done; the notification waits in the outbox (${done.entries.map((e) => `#${e}`).join(', ')}): \`desk sync\` or \`desk outbox flush\` sends it`;
   }
-  await printTicketBrief(ctx, ticket, `escalated ${before.tier} → ${to}`);
+  await printTicketBrief(ctx, ticket, `escalated ${done.before.tier} → ${to}, ${holder}`);
+  if (failure) throw failure;
 }

@@ -1,12 +1,18 @@
-// Mail to a tier's lead when a ticket is escalated (by a rule or by hand). Sent straight over
-// SMTP after the escalation is committed: the escalation never waits on, or is undone by, a
-// mail server. A failed notification is recorded on the ticket so nobody believes it arrived.
+// Mail to a tier's lead when a ticket is escalated (by a rule or by hand). Like every mail desk
+// sends, it goes through the outbox (kind 'notification'): queued in the escalation's own write
+// transaction, sent right after, and retried by `desk sync` / `desk outbox flush` when the SMTP
+// server is down, so a lead is told even when the server was away at the time. A notification is
+// not a message of the ticket: it stops no SLA clock, and a lead's answer does not thread into
+// the customer's ticket.
 import { randomBytes } from 'node:crypto';
-import { RemoteError, UsageError } from '../../cli/errors.js';
+import type { Kysely } from 'kysely';
+import { UsageError } from '../../cli/errors.js';
 import type { Config } from '../../config.js';
-import { composeMail, domainOf, headerText } from '../../mail/compose.js';
-import { outcomeText, sendRaw, type SmtpTarget } from '../../mail/smtp.js';
-import { hasSmtp, senderOf, smtpTargetOf } from '../reply/sender.js';
+import { composeMail, domainOf, headerText, type MailAddress } from '../../mail/compose.js';
+import { enqueue } from '../../mail/outbox.js';
+import type { DB } from '../../store/schema.js';
+import { isoSeconds } from '../../domain/types.js';
+import { hasSmtp, senderOf } from '../reply/sender.js';
 
 export interface LeadNotice {
   to: string[];
@@ -19,35 +25,31 @@ export interface LeadNotice {
   why: string;
 }
 
-export interface Mailer {
-  send(notice: LeadNotice, at: Date): Promise<void>;
+/** Who notifications come from; a UsageError before anything is changed when desk cannot send mail. */
+export function notificationSender(config: Config): MailAddress {
+  if (!hasSmtp(config)) throw new UsageError('notifying a lead needs an smtp section in the config (host, port, …)');
+  const from = senderOf(config);
+  return { address: from.address, name: from.name ?? 'desk' };
 }
 
-/** The SMTP mailer of the config (the one replies use); a UsageError before anything is changed when there is none. */
-export function smtpMailer(config: Config): Mailer {
-  const from = senderOf(config);
-  if (!hasSmtp(config)) throw new UsageError('notifying a lead needs an smtp section in the config (host, port, …)');
-  let target: SmtpTarget | undefined;
-  return {
-    async send(n, at) {
-      // One mail per lead, each addressed to them. Not our reply Message-ID nor a [#id] subject
-      // tag: a lead answering must not have the answer threaded into the customer's ticket.
-      const failed: string[] = [];
-      for (const to of n.to) {
-        const mail = await composeMail({
-          from: { address: from.address, name: from.name ?? 'desk' },
-          to: { address: to },
-          subject: `desk: ticket ${n.ticketId} escalated to ${n.tier}: ${headerText(n.subject)}`,
-          text: noticeText(n),
-          messageId: `<notify.${n.ticketId}.${randomBytes(6).toString('hex')}@${domainOf(from.address)}>`,
-          date: at,
-        });
-        const outcome = await sendRaw((target ??= smtpTargetOf(config)), mail.envelope, mail.raw);
-        if (outcome.kind !== 'sent') failed.push(`${to}: ${outcomeText(outcome)}`);
-      }
-      if (failed.length) throw new RemoteError(`notifying about #${n.ticketId} failed for ${failed.join('; ')}`);
-    },
-  };
+/** Queues one mail per lead, each addressed to them, in the caller's write transaction; returns the outbox ids. */
+export async function queueNotice(tx: Kysely<DB>, n: LeadNotice, from: MailAddress, at: Date): Promise<number[]> {
+  const ids: number[] = [];
+  const subject = `desk: ticket ${n.ticketId} escalated to ${n.tier}: ${headerText(n.subject)}`;
+  for (const to of n.to) {
+    // Not our reply Message-ID nor a [#id] subject tag: a lead answering must not have the
+    // answer threaded into the customer's ticket.
+    const mail = await composeMail({
+      from,
+      to: { address: to },
+      subject,
+      text: noticeText(n),
+      messageId: `<notify.${n.ticketId}.${randomBytes(6).toString('hex')}@${domainOf(from.address)}>`,
+      date: at,
+    });
+    ids.push(await enqueue(tx, { ticketId: n.ticketId, messagePk: null, kind: 'notification', mail, at: isoSeconds(at), subject }));
+  }
+  return ids;
 }
 
 export function noticeText(n: LeadNotice): string {

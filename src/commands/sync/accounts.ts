@@ -41,7 +41,7 @@ export function selectAccounts(config: Config, only: string | undefined): SyncAc
   if (list.length === 0) {
     throw new UsageError(
       'no mail accounts in the config: nothing to sync',
-      'add one under accounts: (name, host, port, secure, user, passwordCommand or passwordEnv, mailbox, address, queue)',
+      'add one under accounts: (name, host, port, secure, user, passwordCommand or passwordEnv, mailbox, address, queue); with an smtp: section and no accounts, sync sends the outbox',
     );
   }
   const accounts = list.map((raw, i) => {

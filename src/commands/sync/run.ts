@@ -11,6 +11,7 @@ import { replayQuarantine, syncEndpoint, type SyncOptions } from '../../mail/syn
 import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
 import type { NewTicketHook } from '../../mail/sync-batch.js';
 import { applyTriageRules } from '../../store/rules.js';
+import { recordSnoozeEnds } from '../../store/snoozes.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
@@ -32,6 +33,8 @@ export interface SyncSession {
   accounts: SyncAccount[];
   options: SyncCommandOptions;
   engine: Omit<SyncOptions, 'onProgress'>;
+  /** no accounts are configured: the run only sends the outbox */
+  outboxOnly?: boolean;
 }
 
 function parseBatchSize(value: string | undefined): number {
@@ -44,7 +47,11 @@ function parseBatchSize(value: string | undefined): number {
 export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<SyncSession> {
   const config = await ctx.config();
   const batchSize = parseBatchSize(opts.batchSize);
-  const accounts = opts.replay && !(config.accounts ?? []).length ? [] : selectAccounts(config, opts.account);
+  // A desk without mail accounts (replies only, e.g. tickets from a web form) still sends its
+  // outbox on every sync: cron's `desk sync --quiet` is what delivers queued replies.
+  const noAccounts = !(config.accounts ?? []).length;
+  const outboxOnly = noAccounts && !opts.account && !opts.watch && !opts.replay && hasSmtpHost(config);
+  const accounts = (opts.replay && noAccounts) || outboxOnly ? [] : selectAccounts(config, opts.account);
   const store = await ctx.store();
   const rules = rulesOfConfig(config, await ctx.tiers());
   // The acknowledger is made before any mail is stored, so that a broken `autoAck` setting
@@ -73,7 +80,12 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
       : (t, uid, reason) => ctx.io.err(`desk: ${safeLine(t.account)}/${safeLine(t.mailbox)} UID ${uid} quarantined: ${safeLine(reason)}\n`),
     onDetail: opts.verbose ? (line) => ctx.io.err(`${safeLine(line)}\n`) : undefined,
   };
-  return { ctx, config, store, accounts, options: opts, engine };
+  return { ctx, config, store, accounts, options: opts, engine, outboxOnly };
+}
+
+/** An SMTP server is configured (checked without loading the mail code). */
+function hasSmtpHost(config: Config): boolean {
+  return typeof config.smtp?.host === 'string' && config.smtp.host.trim() !== '';
 }
 
 export function printReport(session: SyncSession, report: MailboxReport): void {
@@ -130,6 +142,14 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
     if (opts.replay) throw new UsageError('--replay and --watch do not go together');
     const { watch } = await import('./watch.js');
     await watch(session);
+    return;
+  }
+  // Snoozes whose time has come get their end written into the history (cron runs sync often).
+  if (!opts.replay) await recordSnoozeEnds(session.store, ctx.now());
+  if (session.outboxOnly) {
+    if (!opts.quiet) ctx.io.err('desk: no mail accounts in the config: no mail to pull; sending the outbox\n');
+    const outboxFailure = await flushOutbox(session);
+    throwFailures(ctx, outboxFailure ? [outboxFailure] : []);
     return;
   }
   const lock = await acquireSyncLock(session.store);

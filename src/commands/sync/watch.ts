@@ -9,6 +9,7 @@ import { syncMailbox } from '../../mail/sync.js';
 import type { MailboxReport } from '../../mail/sync-report.js';
 import { endpointOf, type SyncAccount } from './accounts.js';
 import { flushOutbox, printReport, type SyncSession } from './run.js';
+import { recordSnoozeEnds } from '../../store/snoozes.js';
 
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 5 * 60_000;
@@ -76,6 +77,7 @@ async function watchAccount(session: SyncSession, account: SyncAccount, signal: 
         // Replies written meanwhile (and retries that are due) go out with each round.
         const outboxFailure = await exclusive(() => flushOutbox(session));
         if (outboxFailure) ctx.io.err(`desk: ${outboxFailure.message}\n`);
+        await exclusive(() => recordSnoozeEnds(session.store, ctx.now())); // snoozes that ran out: their end into the history
         if (report?.error) throw new RemoteError(report.error);
         const why = await mailbox.waitForMail(signal);
         if (why === 'aborted') break;

@@ -1,4 +1,4 @@
-// Ticket commands: new, list, show, set, assign, note, close, reopen, search.
+// Ticket commands: new, list, show, set, snooze, assign, note, close, reopen, search.
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
 import { addFilterOptions } from '../shared.js';
@@ -46,6 +46,17 @@ export function register(program: Command, act: Act): void {
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the ticket as JSON')
     .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runSet(ctx, id, opts as never)));
+
+  program
+    .command('snooze')
+    .description('hide a ticket from the queue until a time; its status and SLA clocks stay as they are')
+    .argument('<id>', 'ticket id')
+    .argument('[when]', 'until when: 2h, 1d, tomorrow, tomorrow 14:00, mon 10:00, 2026-04-02 14:00 (desk time zone) or an ISO time')
+    .option('--reason <text>', 'why (kept in the ticket history)')
+    .option('--off', 'end the snooze now: back in the queue')
+    .option('--now <iso>', 'the time to count from (default: now)')
+    .option('--json', 'print the ticket as JSON')
+    .action(act(async (ctx, id: string, when: string | undefined, opts) => (await import('./snooze.js')).runSnooze(ctx, id, when, opts as never)));
 
   program
     .command('assign')

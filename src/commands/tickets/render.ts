@@ -1,6 +1,7 @@
 // How tickets look to a person: one-line rows for lists and the full timeline for `show`.
 import type { Ctx } from '../../cli/context.js';
 import { historyJson, ticketJson } from '../../domain/interchange.js';
+import { snoozeState } from '../../domain/snooze.js';
 import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { StoredMessage } from '../../store/repos/tickets.js';
 import { isClaimedOurs } from '../../domain/sender-claim.js';
@@ -46,7 +47,7 @@ function describeEvent(e: TicketEvent): string {
     case 'tag': return `tag +${v(e.to)}`;
     case 'untag': return `tag -${v(e.from)}`;
     case 'subject': return `subject → ${v(e.to)}`;
-    case 'snooze': return `snoozed until ${v(e.to)}`;
+    case 'snooze': return e.to ? `snoozed until ${v(e.to)}` : `snooze over (it was until ${v(e.from)})`;
     case 'reply': return `reply queued ${v(e.text)}`;
     case 'note': return 'note';
     default: return String(e.type);
@@ -62,6 +63,8 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   out(`${p.dim('created')} ${localTime(t.created_at, tz)}  ${p.dim('updated')} ${localTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})`);
+  const snoozed = snoozeState(t, ctx.now()).until;
+  if (snoozed) out(`${p.dim('snoozed')} until ${localTime(snoozed, tz)}: out of the queue, SLA clocks running`);
 
   type Item = { at: string; order: number; render: (p: Painter) => string };
   const items: Item[] = [];

@@ -8,7 +8,8 @@ import type { Change } from '../../domain/ticket.js';
 import type { Ticket, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
-import { applyChanges, getTicket } from '../../store/repos/tickets.js';
+import { getTicket } from '../../store/repos/tickets.js';
+import { applyChangesWithHandover } from '../../store/rules.js';
 
 /** The fields the agent saw and based the action on. */
 export type Seen = Partial<Pick<Ticket, 'status' | 'priority' | 'tier' | 'queue' | 'assignee'>>;
@@ -46,7 +47,8 @@ export async function applyIfUnchanged(
         throw new ConflictError(conflictMessage(id, field, current[field], await whoChanged(tx, id, field)), 'the screen shows it as it is now; decide again');
       }
     }
-    return applyChanges(tx, id, changes, actor, at);
+    // A move to another tier hands the ticket to that tier (see applyChangesWithHandover).
+    return (await applyChangesWithHandover(tx, id, changes, actor, at)).events;
   });
 }
 

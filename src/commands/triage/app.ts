@@ -255,7 +255,8 @@ class TriageApp {
     }, c));
     if (!text) return;
     const until = isoSeconds(parseSnoozeUntil(text, now, this.timezone)!);
-    await this.change(t, { status: t.status }, [{ type: 'status', to: 'pending' }, { type: 'snooze', until }], `snoozed until ${localTime(until, this.timezone)}`);
+    // Out of the queue until then, and nothing more: the status and the SLA clocks stay as they are.
+    await this.change(t, {}, [{ type: 'snooze', until }], `snoozed until ${localTime(until, this.timezone)}`);
   }
 
   private async close(t: TicketWithHistory): Promise<void> {

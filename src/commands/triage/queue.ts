@@ -1,11 +1,13 @@
 // The triage queue: the tickets that need someone, most urgent first. "Need someone" means new
-// or open, plus pending tickets whose snooze time has come; `--status` replaces that default.
+// or open and not snoozed, plus pending tickets whose snooze time has come (domain/snooze.ts);
+// `--status` replaces that default.
 import type { Kysely } from 'kysely';
 import { sortByUrgency } from '../../domain/queue-order.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
 import type { TicketFilter } from '../../domain/filters.js';
-import type { Status, Ticket, TicketEvent } from '../../domain/types.js';
+import { snoozeState } from '../../domain/snooze.js';
+import type { Status, Ticket } from '../../domain/types.js';
 import type { DB } from '../../store/schema.js';
 import { listTickets, loadHistories } from '../../store/repos/tickets.js';
 
@@ -20,16 +22,6 @@ export interface QueueItem {
 /** The statuses that need someone unless the agent asks for others. */
 export const NEEDS_SOMEONE: readonly Status[] = ['new', 'open'];
 
-/** When the latest snooze ends, if the ticket has not changed status since it was snoozed. */
-export function snoozedUntil(events: readonly TicketEvent[]): string | null {
-  let until: string | null = null;
-  for (const e of events) {
-    if (e.type === 'snooze') until = e.to ?? null;
-    else if (e.type === 'status' && e.to !== 'pending') until = null;
-  }
-  return until;
-}
-
 const BATCH = 500;
 
 /**
@@ -41,25 +33,38 @@ export async function loadQueue(
 ): Promise<QueueItem[]> {
   const statuses = opts.explicitStatuses ? filter.statuses : [...NEEDS_SOMEONE, 'pending' as const];
   const tickets = await listTickets(db, { ...filter, statuses }, 'priority');
-  // Histories are needed for due times (with a policy) and to see snoozes (pending tickets).
-  const needHistory = tickets.filter((t) => opts.policy || (!opts.explicitStatuses && t.status === 'pending')).map((t) => t.id);
-  const facts = new Map<number, { due: string | null; snooze: string | null }>();
+  // Histories are needed for due times (with a policy) and to see snoozes.
+  const snoozed = opts.explicitStatuses ? new Set<number>() : await everSnoozed(db, tickets.map((t) => t.id));
+  const needHistory = tickets.filter((t) => opts.policy || snoozed.has(t.id)).map((t) => t.id);
+  const facts = new Map<number, { due: string | null; snooze: ReturnType<typeof snoozeState> | null }>();
   for (let i = 0; i < needHistory.length; i += BATCH) {
     for (const h of await loadHistories(db, needHistory.slice(i, i + BATCH))) {
-      facts.set(h.id, { due: opts.policy ? slaFactsOf(opts.policy, h, opts.now).dueAt : null, snooze: snoozedUntil(h.events) });
+      facts.set(h.id, { due: opts.policy ? slaFactsOf(opts.policy, h, opts.now).dueAt : null, snooze: snoozed.has(h.id) ? snoozeState(h, opts.now) : null });
     }
   }
   const items: QueueItem[] = [];
   for (const t of tickets) {
     const f = facts.get(t.id);
     let snoozeEnded: string | null = null;
-    if (!opts.explicitStatuses && t.status === 'pending') {
-      // Pending without a snooze waits on the customer; with one, it waits until the time comes.
-      if (!f?.snooze || Date.parse(f.snooze) > opts.now.getTime()) continue;
-      snoozeEnded = f.snooze;
+    if (!opts.explicitStatuses) {
+      if (f?.snooze?.until) continue; // snoozed: out of the queue until its time
+      snoozeEnded = f?.snooze?.ended ?? null;
+      // Pending without a snooze that ran out waits on the customer.
+      if (t.status === 'pending' && !snoozeEnded) continue;
     }
     items.push({ ticket: t, due_at: f?.due ?? null, snoozeEnded });
   }
   return sortByUrgency(items.map((it) => ({ ...it, id: it.ticket.id, priority: it.ticket.priority, created_at: it.ticket.created_at })))
     .map(({ ticket, due_at, snoozeEnded }) => ({ ticket, due_at, snoozeEnded }));
+}
+
+/** Which of these tickets were ever snoozed (partial index events_snooze). */
+async function everSnoozed(db: Kysely<DB>, ids: number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (let i = 0; i < ids.length; i += 900) {
+    const rows = await db.selectFrom('events').select('ticket_id').distinct()
+      .where('type', '=', 'snooze').where('ticket_id', 'in', ids.slice(i, i + 900)).execute();
+    for (const r of rows) out.add(Number(r.ticket_id));
+  }
+  return out;
 }

@@ -17,8 +17,18 @@ export function describeFilters(flags: FilterFlags): string {
 
 export async function runTriage(ctx: Ctx, flags: FilterFlags): Promise<void> {
   const filter = filterFromFlags(flags, await ctx.actor(), await ctx.tiers());
+  if (ctx.json) {
+    // The queue as the screen would show it, in its order, for scripts (no terminal needed).
+    const [{ loadQueue }, { optionalPolicy }, { ticketJson }, { printJson }] = await Promise.all([
+      import('./queue.js'), import('../sla/policy-file.js'), import('../../domain/interchange.js'), import('../../ui/output.js'),
+    ]);
+    const store = await ctx.store();
+    const items = await loadQueue(store.db, filter, { explicitStatuses: flags.status !== undefined, policy: await optionalPolicy(ctx), now: ctx.now() });
+    printJson(ctx.io, items.map((it) => ({ ...ticketJson(it.ticket), due_at: it.due_at, snooze_ended: it.snoozeEnded })));
+    return;
+  }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new UsageError('desk triage is interactive and needs a terminal', "for scripts, use 'desk list --sort sla' with the same filters");
+    throw new UsageError('desk triage is interactive and needs a terminal', "for scripts, 'desk triage --json' prints the queue, or use 'desk list --sort sla' with the same filters");
   }
   await runTriageApp(ctx, { filter, explicitStatuses: flags.status !== undefined, filterLabel: describeFilters(flags) });
 }

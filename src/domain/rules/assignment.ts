@@ -66,3 +66,36 @@ export function chooseByStrategy(
   const agent = pickRoundRobin(candidates, pool.cursor[key]);
   return { agent, cursorUpdate: agent ? { key, name: agent.name } : undefined };
 }
+
+export interface Handover {
+  /** who has the ticket in its new tier (unchanged when the assignee works that tier) */
+  assignee: string | null;
+  cursorUpdate?: { key: string; name: string };
+  warning?: string;
+}
+
+/**
+ * Who gets a ticket that moves into `tier` (escalated or moved back down). An assignee who works
+ * that tier keeps it; otherwise the tier's assignment from the rules file (`tier_assignment`)
+ * picks someone of that tier who is not away, and with none configured (or nobody available) the
+ * ticket waits unassigned in the new tier's queue. It never stays with an agent of another tier.
+ */
+export function handoverAssignee(
+  ticket: { assignee: string | null; queue: string | null },
+  tier: string,
+  rules: Pick<RuleSet, 'tierAssignment' | 'queueAgents'> | null,
+  pool: { agents: readonly AgentInfo[]; loads: Readonly<Record<string, number>>; cursor: RoundRobinCursor },
+): Handover {
+  const current = ticket.assignee === null ? undefined : pool.agents.find((a) => a.name === ticket.assignee);
+  if (current && current.tier === tier) return { assignee: current.name };
+  const action = rules?.tierAssignment?.[tier] ?? null;
+  if (!action) return { assignee: null };
+  if (action.kind === 'agent') {
+    const agent = pool.agents.find((a) => a.name === action.name);
+    if (agent && !agent.away) return { assignee: agent.name };
+    return { assignee: null, warning: `tier_assignment.${tier}: agent '${action.name}' is ${agent ? 'away' : 'unknown'}; the ticket waits unassigned` };
+  }
+  const choice = chooseByStrategy(action, `tier_assignment.${tier}`, { tier, queue: ticket.queue }, { ...pool, queueAgents: rules?.queueAgents ?? {} });
+  if (!choice.agent) return { assignee: null, warning: `tier_assignment.${tier}: no agent of tier ${tier} is available; the ticket waits unassigned` };
+  return { assignee: choice.agent.name, cursorUpdate: choice.cursorUpdate };
+}

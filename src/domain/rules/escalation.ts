@@ -5,6 +5,7 @@
 // reason; that event is the marker. A rule acts on a ticket once, except a rule that waits on an
 // unanswered customer message (`unanswered_for`), which acts once per such wait: its marker only
 // counts when it is not older than the customer message that started the current wait.
+import { planChanges, type Change } from '../ticket.js';
 import { DONE_STATUSES, PRIORITIES, type Message, type Priority, type TicketEvent, type TicketWithHistory } from '../types.js';
 import { formatDuration, formatPercent } from './amounts.js';
 import { CLOCKS, RULES_ACTOR, type ClockName, type EscalationRule, type RuleChange, type RuleSet, type SlaFacts } from './types.js';
@@ -175,4 +176,35 @@ function decide(
   }
   if (!changes.length) return null;
   return { ticketId: ticket.id, rule: rule.name, why, changes, notification };
+}
+
+type EscalationTicket = EscalationInput['ticket'] & Pick<TicketWithHistory, 'assignee'>;
+
+/**
+ * The rules run to their fixed point: a rule's change can make another rule match (a raised
+ * priority selects a stricter SLA policy, a new tier matches a rule of that tier), so the
+ * ticket is judged again, with the SLA facts of its new state, until no rule has anything left
+ * to do. Running again right after finds nothing. Each round at least one rule acts for the
+ * first time and a rule acts at most once per run (its mark is on the ticket from then on), so
+ * there are at most as many rounds as rules.
+ */
+export function evaluateEscalationToFixedPoint<T extends EscalationTicket>(
+  rules: RuleSet, ticket: T, slaOf: (ticket: T) => SlaFacts, opts: { tiers: readonly string[]; at: string },
+): EscalationOutcome {
+  const outcome: EscalationOutcome = { decisions: [], warnings: [] };
+  let current = ticket;
+  for (let round = 0; round <= rules.escalation.length; round++) {
+    const out = evaluateEscalation(rules, { ticket: current, sla: slaOf(current) }, opts);
+    outcome.warnings.push(...out.warnings);
+    if (!out.decisions.length) break;
+    outcome.decisions.push(...out.decisions);
+    for (const d of out.decisions) {
+      // As the store records them: notes keep the rule's name as reason (the rule's mark).
+      const rest = d.changes.filter((c) => c.type !== 'note') as Change[];
+      const { events, next } = planChanges(current, rest, RULES_ACTOR, opts.at);
+      const notes: TicketEvent[] = d.changes.flatMap((c) => (c.type === 'note' ? [{ at: opts.at, actor: RULES_ACTOR, type: 'note' as const, text: c.text, reason: c.reason }] : []));
+      current = { ...current, ...next, events: [...current.events, ...events, ...notes] };
+    }
+  }
+  return outcome;
 }

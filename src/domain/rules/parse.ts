@@ -146,16 +146,16 @@ function triageMatch(place: Place, v: unknown, fallbackZone: string): TriageMatc
   return m;
 }
 
-function assigneeAction(place: Place, v: unknown): AssigneeAction {
+function assigneeAction(place: Place, v: unknown, field = 'set.assignee'): AssigneeAction {
   if (typeof v === 'string') {
-    const name = text(place, 'set.assignee', v);
+    const name = text(place, field, v);
     if ((ASSIGNMENT_STRATEGIES as readonly string[]).includes(name)) return { kind: 'strategy', strategy: name as AssignmentStrategy };
     return { kind: 'agent', name };
   }
-  const obj = mapping(place, 'set.assignee', v);
-  knownKeys(place, 'set.assignee', obj, ['strategy', 'among']);
-  const action: AssigneeAction = { kind: 'strategy', strategy: oneOf(place, 'set.assignee.strategy', obj.strategy, ASSIGNMENT_STRATEGIES) };
-  if (obj.among !== undefined) action.among = texts(place, 'set.assignee.among', obj.among);
+  const obj = mapping(place, field, v);
+  knownKeys(place, field, obj, ['strategy', 'among']);
+  const action: AssigneeAction = { kind: 'strategy', strategy: oneOf(place, `${field}.strategy`, obj.strategy, ASSIGNMENT_STRATEGIES) };
+  if (obj.among !== undefined) action.among = texts(place, `${field}.among`, obj.among);
   return action;
 }
 
@@ -253,7 +253,7 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
   const top: Place = new Place(source, 'top level');
   const data = input ?? {};
   if (!isObj(data)) top.fail(null, 'expected a mapping with triage and/or escalation lists');
-  knownKeys(top, null, data, ['timezone', 'leads', 'queues', 'triage', 'escalation']);
+  knownKeys(top, null, data, ['timezone', 'leads', 'queues', 'tier_assignment', 'triage', 'escalation']);
 
   let timezone: string | undefined;
   if (data.timezone !== undefined) {
@@ -281,6 +281,15 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     }
   }
 
+  // Who gets a ticket moved into a tier: a strategy or an agent; `none` (or a tier not listed) unassigns.
+  const tierAssignment: Record<string, AssigneeAction | null> = {};
+  if (data.tier_assignment !== undefined) {
+    for (const [tier, v] of Object.entries(mapping(top, 'tier_assignment', data.tier_assignment))) {
+      if (!tiers.includes(tier)) top.fail(`tier_assignment.${tier}`, `unknown tier (tiers: ${tiers.join(', ')})`);
+      tierAssignment[tier] = v === null || v === 'none' ? null : assigneeAction(top, v, `tier_assignment.${tier}`);
+    }
+  }
+
   const seen = new Set<string>();
   const triage: TriageRule[] = ruleList(source, 'triage', data.triage).map((obj, i) => {
     const place = rulePlace(source, 'triage', obj, i);
@@ -302,7 +311,7 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     return rule;
   });
 
-  return { timezone, leads, queueAgents, triage, escalation };
+  return { timezone, leads, queueAgents, tierAssignment, triage, escalation };
 }
 
 /** Parses rules text: JSON when the source ends in .json (or format says so), else YAML. */

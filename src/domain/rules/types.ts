@@ -110,6 +110,11 @@ export interface RuleSet {
   leads: Record<string, string[]>;
   /** queue → agents who work it, for the assignment strategies */
   queueAgents: Record<string, string[]>;
+  /**
+   * tier → who gets a ticket moved into it (by hand or by a rule) when its assignee does not work
+   * that tier; null or a tier not listed: nobody (the ticket waits unassigned in the tier's queue)
+   */
+  tierAssignment?: Record<string, AssigneeAction | null>;
   triage: TriageRule[];
   escalation: EscalationRule[];
 }

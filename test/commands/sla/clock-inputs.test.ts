@@ -172,6 +172,28 @@ beforeAll(() => {
   ok(['new', '--from', 'walk-in@example.com', '--subject', 'At the counter', '--body', 'My card was charged twice', '--priority', 'high', '--tag', 'vip'], when(50));
   ok(['new', '--from', 'phone@example.com', '--subject', 'Called in', '--body', 'Cannot log in', '--queue', 'tech']);
 
+  // Snoozes of an older desk (which set pending with the snooze): their ends are written later,
+  // dated back to the snooze's time (status pending → open), after a note with a later time.
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const snoozed = [0, 1, 2].map((k) => {
+    const start = T0 + (30 + k) * DAY;
+    return JSON.stringify({
+      id: 9100 + k, subject: 'Old snooze', status: 'pending', priority: k ? 'normal' : 'urgent', requester: { email: 's@example.com' },
+      created_at: iso(start), updated_at: iso(start + 3_600_000),
+      messages: [{ message_id: `<snz-${k}@example.com>`, direction: 'in', from: 's@example.com', date: iso(start), text: 'help' }],
+      events: [
+        { at: iso(start + 3_600_000), actor: 'ana', type: 'status', from: 'open', to: 'pending' },
+        { at: iso(start + 3_600_000), actor: 'ana', type: 'snooze', to: iso(start + 5 * 3_600_000) },
+      ],
+    });
+  });
+  writeFileSync(join(desk.dir, 'snoozed.jsonl'), snoozed.join('\n') + '\n');
+  ok(['import', join(desk.dir, 'snoozed.jsonl')]);
+  for (const k of [0, 1, 2]) {
+    ok(['note', String(9100 + k), 'looked at it'], { DESK_NOW: iso(T0 + (30 + k) * DAY + 8 * 3_600_000) });
+    ok(['snooze', String(9100 + k), '--off'], { DESK_NOW: iso(T0 + (30 + k) * DAY + 10 * 3_600_000) });
+  }
+
   // A second import: new tickets, and mail for tickets already here (matched by Message-ID).
   const more = history(60, rnd, 5001, 'b');
   const again = history(400, random(20260401), 1, 'a').slice(0, 30).map((line, k) => {

@@ -100,7 +100,8 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
   typeText('needs DB access');
   keys('Enter');
   s = await waitFor(`#${second} moved L1 → L2`);
-  expect(s).toMatch(new RegExp(`^> #${second} +normal L2 +ana`, 'm'));
+  // The new tier gets it: ana is no L2 agent, and no tier_assignment is configured.
+  expect(s).toMatch(new RegExp(`^> #${second} +normal L2 +–`, 'm'));
 
   // Reply with a canned reply picked from a filtered list, after a preview.
   keys('c');
@@ -127,6 +128,7 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
   expect(t.events).toEqual([
     { at: NOW, actor: 'ana', type: 'assign', from: null, to: 'ana' },
     { at: NOW, actor: 'ana', type: 'escalate', from: 'L1', to: 'L2', reason: 'needs DB access' },
+    { at: NOW, actor: 'ana', type: 'assign', from: 'ana', to: null, reason: 'moved to L2' },
     expect.objectContaining({ at: NOW, actor: 'ana', type: 'reply' }),
   ]);
   expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: expect.stringContaining('Hi João, thanks for waiting: we are on it.') });
