@@ -20,7 +20,7 @@ import { failureOf, flushWithConfig } from '../outbox/flush.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { editInEditor, editorText, textAboveMarker } from './editor.js';
 import { queueReply } from './queue.js';
-import { senderOf, smtpTargetOf } from './sender.js';
+import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
 import { variablesFor } from './variables.js';
 
 export interface ReplyOptions {
@@ -74,7 +74,9 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   }
 
   // Everything that can be wrong with the setup is found before the agent writes a word.
-  const config = await ctx.config();
+  const loaded = await ctx.loadedConfig();
+  const config = loaded.data;
+  checkMailSettings(config, `the config (${loaded.path})`, 'sending a reply');
   const from = senderOf(config);
   const target = smtpTargetOf(config);
   const store = await ctx.store();

@@ -1,0 +1,80 @@
+// A support team's first week: commands that should just work, run as a user runs them.
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+
+let desk: TempDesk;
+const NOW = '2026-04-01T10:00:00Z';
+
+beforeAll(() => {
+  desk = tempDesk({ DESK_NOW: NOW });
+});
+afterAll(() => desk.cleanup());
+
+function ok(args: string[], input?: string) {
+  const r = desk.run(args, { input });
+  if (r.code !== 0) throw new Error(`desk ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+const created = (subject: string) => JSON.parse(ok(['new', '--from', 'a@b.example', '--subject', subject, '--json']).stdout).id as number;
+const ticket = (id: number) => JSON.parse(ok(['show', String(id), '--json']).stdout);
+
+test('a note takes the remaining words as its text; - alone reads standard input', () => {
+  const id = created('Notes');
+  ok(['note', String(id), 'customer', 'on', 'the', 'legacy', 'plan']);
+  ok(['note', String(id), '-'], 'from a pipe\n');
+  expect(ticket(id).events.filter((e: { type: string }) => e.type === 'note').map((e: { text: string }) => e.text))
+    .toEqual(['customer on the legacy plan', 'from a pipe']);
+  expect(desk.run(['note', String(id)]).code).toBe(2);
+});
+
+test('close, reopen, set and assign take several ids: all change, or none when one is unknown', () => {
+  ok(['agent', 'add', 'ana', '--email', 'ana@desk.example']);
+  const ids = [created('One'), created('Two'), created('Three')].map(String);
+  const closed = JSON.parse(ok(['close', ...ids, '--json']).stdout);
+  expect(closed.map((t: { status: string }) => t.status)).toEqual(['closed', 'closed', 'closed']);
+  expect(ok(['reopen', ...ids]).stdout.split('\n').filter(Boolean)).toHaveLength(3);
+  ok(['set', ids[0]!, ids[1]!, '--tag', '+x', '--priority', 'high']);
+  expect([ticket(+ids[0]!), ticket(+ids[1]!), ticket(+ids[2]!)].map((t) => [t.tags, t.priority]))
+    .toEqual([[['x'], 'high'], [['x'], 'high'], [[], 'normal']]);
+  ok(['assign', ids[1]!, `#${ids[2]}`, 'ana']);
+  expect([ticket(+ids[1]!).assignee, ticket(+ids[2]!).assignee]).toEqual(['ana', 'ana']);
+
+  // An unknown id among them: exit 3 and nothing changed on the others.
+  const bad = desk.run(['close', ids[0]!, '99999', ids[2]!]);
+  expect(bad.code).toBe(3);
+  expect(bad.stderr).toContain('no ticket #99999');
+  expect([ticket(+ids[0]!).status, ticket(+ids[2]!).status]).toEqual(['open', 'open']);
+  const badSet = desk.run(['set', ids[0]!, 'x1', '--tag', '+y']);
+  expect(badSet.code).toBe(2);
+  expect(badSet.stderr).toContain("invalid ticket id 'x1'");
+  expect(ticket(+ids[0]!).tags).toEqual(['x']);
+});
+
+test('assign: a name that is no agent and --me for someone who is no agent are refused alike (exit 3)', () => {
+  const id = String(created('Who takes it'));
+  const byName = desk.run(['assign', id, 'root']);
+  const me = desk.run(['assign', id, '--me'], { env: { DESK_AGENT: 'root' } });
+  expect([byName.code, me.code]).toEqual([3, 3]);
+  expect(me.stderr).toContain("'root', who is no agent");
+  expect(ticket(+id).assignee).toBeNull();
+  ok(['agent', 'add', 'root', '--email', 'root@desk.example']);
+  const taken = desk.run(['assign', id, '--me', '--json'], { env: { DESK_AGENT: 'root' } });
+  expect(taken.code).toBe(0);
+  expect(JSON.parse(taken.stdout).assignee).toBe('root');
+});
+
+test('reply on a fresh desk names every missing setting at once, with the lines that fix them', () => {
+  const id = String(created('Needs an answer'));
+  const r = desk.run(['reply', id, '--message', 'Hello']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('2 settings');
+  expect(r.stderr).toContain('desk config set smtp.host');
+  expect(r.stderr).toContain('desk config set smtp.from');
+  // Fixing one leaves exactly the other.
+  ok(['config', 'set', 'smtp.from', 'Support <support@desk.example>']);
+  const again = desk.run(['reply', id, '--message', 'Hello']);
+  expect(again.code).toBe(2);
+  expect(again.stderr).toContain('desk config set smtp.host');
+  expect(again.stderr).not.toContain('smtp.from');
+  // Nothing was queued for a reply that could not go out.
+  expect(JSON.parse(ok(['outbox', '--all', '--json']).stdout)).toEqual([]);
+});
