@@ -1,5 +1,6 @@
 // A support team's first week: commands that should just work, run as a user runs them.
-import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 
 let desk: TempDesk;
 const NOW = '2026-04-01T10:00:00Z';
@@ -77,4 +78,68 @@ test('reply on a fresh desk names every missing setting at once, with the lines 
   expect(again.stderr).not.toContain('smtp.from');
   // Nothing was queued for a reply that could not go out.
   expect(JSON.parse(ok(['outbox', '--all', '--json']).stdout)).toEqual([]);
+});
+
+describe('lists', () => {
+  let d: TempDesk;
+  beforeAll(() => {
+    d = tempDesk({ DESK_NOW: NOW });
+    const lines = Array.from({ length: 70 }, (_, i) => JSON.stringify({
+      id: i + 1, subject: i % 2 ? `Export fails on report ${i + 1}` : `Printer jam ${i + 1}`, status: i < 60 ? 'open' : 'solved',
+      priority: i % 3 ? 'normal' : 'high', tier: 'L1', queue: i % 2 ? 'tech' : 'billing',
+      requester: { email: `customer.with.a.long.address.${i + 1}@example.com` },
+      created_at: `2026-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`, updated_at: `2026-03-02T10:${String(i % 60).padStart(2, '0')}:00Z`,
+      messages: [], events: [],
+    })).join('\n');
+    const r = d.run(['import', '-'], { input: lines + '\n' });
+    if (r.code !== 0) throw new Error(r.stderr);
+  });
+  afterAll(() => d.cleanup());
+
+  test('a list cut by --limit says so on stderr; a whole list says nothing', () => {
+    const cut = d.run(['list']);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(51); // heading + 50
+    expect(cut.stderr).toBe('showing 50 of 60; --limit to see more\n');
+    const whole = d.run(['list', '--limit', '60']);
+    expect(whole.stderr).toBe('');
+    expect(d.run(['list', '--all', '--limit', '5']).stderr).toBe('showing 5 of 70; --limit to see more\n');
+    expect(d.run(['list', '--sort', 'sla', '--limit', '10']).stderr).toBe('showing 10 of 60; --limit to see more\n');
+    // JSON stays exactly the data.
+    const json = d.run(['list', '--json', '--limit', '3']);
+    expect(JSON.parse(json.stdout)).toHaveLength(3);
+    expect(json.stderr).toBe('');
+  });
+
+  test('search takes the filters of list', () => {
+    const ids = (args: string[]) => (JSON.parse(d.run(['search', 'export', '--json', '--limit', '100', ...args]).stdout) as { id: number; status: string; queue: string; priority: string }[]);
+    const all = ids([]);
+    expect(all).toHaveLength(35);
+    const solved = ids(['--status', 'solved']);
+    expect(solved.length).toBe(5);
+    expect(solved.every((t) => t.status === 'solved')).toBe(true);
+    const high = ids(['--priority', 'high', '--queue', 'tech']);
+    expect(high.length).toBeGreaterThan(0);
+    expect(high.every((t) => t.priority === 'high' && t.queue === 'tech')).toBe(true);
+    expect(ids(['--queue', 'billing'])).toEqual([]);
+    const bad = d.run(['search', 'export', '--status', 'done']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--status');
+    expect(d.run(['search', 'export', '--limit', '4']).stderr).toBe('showing 4 of 35; --limit to see more\n');
+  });
+
+  test('on a 120-column terminal the subject gets most of the room and no line is wider than the terminal', () => {
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const r = spawnSync('script', ['-qefc', `stty cols 120 rows 50; ${quote(process.execPath)} ${quote(BIN)} list --limit 5`, '/dev/null'], {
+      env: d.env, encoding: 'utf8', cwd: d.dir,
+    });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split(/\r?\n/).filter((l) => l.includes('│'));
+    expect(lines.length).toBeGreaterThan(5);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(120);
+    const names = lines[0]!.split('│').map((c) => c.trim());
+    const subjects = lines.slice(1).map((l) => l.split('│')[names.indexOf('Subject')]!.trim());
+    expect(subjects.filter((s) => s.endsWith('…'))).toEqual([]); // every subject whole, the long addresses cut instead
+    expect(lines.slice(1).some((l) => l.split('│')[names.indexOf('Requester')]!.trim().endsWith('…'))).toBe(true);
+    expect(r.stdout).toContain('│ Export fails on report 60 │');
+  });
 });

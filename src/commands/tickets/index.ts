@@ -78,11 +78,12 @@ export function register(program: Command, act: Act): void {
     .option('--json', 'print the ticket as JSON')
     .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'open', opts as never)));
 
-  program
-    .command('search')
-    .description('full-text search over subjects and messages (accents and case ignored)')
-    .argument('<query...>', 'words to find')
-    .option('--limit <n>', 'at most N tickets', '20')
-    .option('--json', 'print JSON')
-    .action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
+  addFilterOptions(
+    program
+      .command('search')
+      .description('full-text search over subjects and messages (accents and case ignored), narrowed by the filters of list')
+      .argument('<query...>', 'words to find')
+      .option('--limit <n>', 'at most N tickets', '20')
+      .option('--json', 'print JSON'),
+  ).action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
 }

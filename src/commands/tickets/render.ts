@@ -26,7 +26,8 @@ export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: 
     const pri = tickets[r]!.priority;
     return pri === 'urgent' ? p.red(text) : pri === 'high' ? p.yellow(text) : text;
   };
-  await printTable(ctx.io, head, rows, { colWidths: [8, 9, 8, 6, 11, 11, null, null, 16], dropOrder: [6, 4, 3], style });
+  // The subject is what people read: it gets three shares of the width left, the requester one.
+  await printTable(ctx.io, head, rows, { colWidths: [8, 9, 8, 6, 11, 11, null, null, 16], flexWeights: { 6: 1, 7: 3 }, dropOrder: [6, 4, 3], style });
 }
 
 export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
