@@ -135,9 +135,32 @@ describe('desk sla at-risk', () => {
 
   it('shows due times in the agent zone from the config', () => {
     writeFileSync(join(desk.dir, 'ny.yaml'), 'sla: ./sla.yaml\ntimezone: America/New_York\n');
-    const out = ok(['sla', 'at-risk'], { DESK_CONFIG: join(desk.dir, 'ny.yaml') });
+    const out = ok(['sla', 'at-risk', '--format', 'table'], { DESK_CONFIG: join(desk.dir, 'ny.yaml') });
     expect(out).toContain('2026-03-30 05:00'); // 09:00Z in New York
     expect(out).toContain('Site down');
+  });
+
+  it('the heading says what is shown: breached clocks are not "breaching within" the window', () => {
+    const out = ok(['sla', 'at-risk', '--breached', '--format', 'table']);
+    // #44's resolution was breached four weeks ago; #43's first response is due in 20 minutes.
+    expect(out.split('\n')[0]).toBe('1 clock already breached, 1 clock breaching within 2h (times in Europe/Berlin)');
+    expect(ok(['sla', 'at-risk', '--format', 'table']).split('\n')[0]).toBe('1 clock breaching within 2h (times in Europe/Berlin)');
+    expect(ok(['sla', 'at-risk', '--within', '1m', '--format', 'table'])).toBe('No running SLA clock breaches within 1m.\n');
+  });
+
+  it('piped, at-risk prints TSV with the JSON field names; --format picks table, tsv, csv or json', () => {
+    const lines = ok(['sla', 'at-risk', '--breached']).trimEnd().split('\n');
+    expect(lines[0]).toBe('id\tclock\tdue_at\tremaining_s\tbreached\tpriority\tassignee\tqueue\tpolicy\tsubject');
+    expect(lines.slice(1).map((l) => l.split('\t').slice(0, 5))).toEqual([
+      ['44', 'resolution', '2026-03-03T16:00:00Z', String(Date.parse('2026-03-03T16:00:00Z') / 1000 - Date.parse(NOW) / 1000), 'true'],
+      ['43', 'first_response', '2026-03-30T09:00:00Z', '1200', 'false'],
+    ]);
+    const csv = ok(['sla', 'at-risk', '--format', 'csv']);
+    expect(csv).toBe('id,clock,due_at,remaining_s,breached,priority,assignee,queue,policy,subject\r\n43,first_response,2026-03-30T09:00:00Z,1200,false,urgent,,tech,urgent,Site down\r\n');
+    expect(JSON.parse(ok(['sla', 'at-risk', '--format', 'json']))).toEqual(JSON.parse(ok(['sla', 'at-risk', '--json'])));
+    const bad = desk.run(['sla', 'at-risk', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('table, tsv, csv, json');
   });
 
   it('--assignee narrows the list; a bad window is a usage error', () => {
