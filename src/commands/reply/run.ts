@@ -92,7 +92,8 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
     text = await textArg(ctx.io, opts.message, 'the reply');
   }
   if (useEditor) {
-    text = textAboveMarker(editInEditor(editorText(text, lastCustomerMessage(history)), `desk-reply-${id}.txt`));
+    const { agentTimeZone } = await import('../sla/policy-file.js');
+    text = textAboveMarker(editInEditor(editorText(text, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
   }
   if (!text.trim()) throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
   const attachments = canned ? readAttachments(canned) : [];

@@ -5,7 +5,7 @@ import { getTicketHistory } from '../../store/repos/tickets.js';
 import { renderExplain } from '../../ui/report/explain.js';
 import { printJson } from '../../ui/output.js';
 import { parseTicketId } from '../shared.js';
-import { loadPolicy } from './policy-file.js';
+import { agentTimeZone, loadPolicy } from './policy-file.js';
 
 export async function runExplain(ctx: Ctx, idText: string, flags: { policy?: string }): Promise<void> {
   const id = parseTicketId(idText);
@@ -13,5 +13,5 @@ export async function runExplain(ctx: Ctx, idText: string, flags: { policy?: str
   const store = await ctx.store();
   const explanation = explainTicket(policies, await getTicketHistory(store.db, id), ctx.now());
   if (ctx.json) return printJson(ctx.io, explanation);
-  ctx.io.out(renderExplain(explanation, { color: ctx.io.color }));
+  ctx.io.out(renderExplain(explanation, { color: ctx.io.color, timeZone: await agentTimeZone(ctx) }));
 }

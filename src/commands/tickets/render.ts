@@ -5,7 +5,7 @@ import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.
 import type { StoredMessage } from '../../store/repos/tickets.js';
 import { painter, printJson, printTable, type Painter } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
-import { localTime, relative } from '../../ui/time.js';
+import { localTime, readableTime, relative } from '../../ui/time.js';
 
 export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: string; cell: (t: Ticket) => string }): Promise<void> {
   if (ctx.json) return printJson(ctx.io, tickets.map(ticketJson));
@@ -56,12 +56,12 @@ function describeEvent(e: TicketEvent): string {
 export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean): Promise<void> {
   if (ctx.json) return printJson(ctx.io, historyJson(t));
   const p = await painter(ctx.io);
-  const tz = (await ctx.config()).timezone;
+  const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
-  out(`${p.dim('created')} ${localTime(t.created_at, tz)}  ${p.dim('updated')} ${localTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})`);
+  out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
 
   type Item = { at: string; order: number; render: (p: Painter) => string };
   const items: Item[] = [];

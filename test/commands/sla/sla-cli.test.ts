@@ -179,6 +179,21 @@ describe('desk sla explain', () => {
     expect(out).toMatch(/counted\s+2026-03-30 09:00 → 2026-03-30 10:30\s+1h 30m/);
   });
 
+  it('shows times in the agents\' zone (config timezone), naming the calendar\'s zone; show does the same', () => {
+    writeFileSync(join(desk.dir, 'ny.yaml'), 'sla: ./sla.yaml\ntimezone: America/New_York\n');
+    const env = { DESK_CONFIG: join(desk.dir, 'ny.yaml') };
+    const out = ok(['sla', 'explain', '42'], env);
+    expect(out).toContain('calendar office (its hours are Europe/Berlin time) · times in America/New_York');
+    // Berlin 15:00-17:00 on Friday is 10:00-12:00 in New York (both on summer time by then).
+    expect(out).toMatch(/counted\s+2026-03-27 10:00 → 2026-03-27 12:00\s+2h 00m/);
+    const shown = ok(['show', '42'], env);
+    expect(shown).toContain('created Fri 27 Mar 2026 10:00 GMT-4');
+    expect(shown).toContain('times in America/New_York');
+    expect(shown).toMatch(/2026-03-30 04:30 ▶ reply/);
+    // JSON keeps the instants.
+    expect(JSON.parse(ok(['show', '42', '--json'], env)).created_at).toBe('2026-03-27T14:00:00Z');
+  });
+
   it('--json gives the same with sums in seconds', () => {
     const x = JSON.parse(ok(['sla', 'explain', '42', '--json']));
     const fr = x.clocks.find((c: { clock: string }) => c.clock === 'first_response');
