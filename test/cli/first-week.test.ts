@@ -143,3 +143,23 @@ describe('lists', () => {
     expect(r.stdout).toContain('│ Export fails on report 60 │');
   });
 });
+
+test('init records the database it created: the next commands use it without --db or DESK_DB', () => {
+  const d = tempDesk();
+  try {
+    const noDb = { DESK_DB: '' };
+    const first = d.run(['--db', 'first.db', 'init'], { env: noDb });
+    expect(first.code).toBe(0);
+    expect(d.run(['config', 'get', 'db'], { env: noDb }).stdout.trim()).toBe(`${d.dir}/first.db`);
+    d.run(['new', '--from', 'a@b.example', '--subject', 'In the first desk'], { env: noDb });
+    expect(JSON.parse(d.run(['list', '--json'], { env: noDb }).stdout).map((t: { subject: string }) => t.subject)).toEqual(['In the first desk']);
+    // Another database: the config follows it and says how to go back.
+    const second = d.run(['init'], { env: { DESK_DB: `${d.dir}/second.db` } });
+    expect(second.stderr).toContain(`it named ${d.dir}/first.db before; \`desk config set db ${d.dir}/first.db\` goes back`);
+    expect(d.run(['list', '--json'], { env: noDb }).stdout.trim()).toBe('[]');
+    expect(d.run(['config', 'set', 'db', `${d.dir}/first.db`], { env: noDb }).code).toBe(0);
+    expect(JSON.parse(d.run(['list', '--json'], { env: noDb }).stdout)).toHaveLength(1);
+  } finally {
+    d.cleanup();
+  }
+});

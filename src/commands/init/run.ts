@@ -28,7 +28,11 @@ export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
     say(`wrote a config file: ${cfg}`);
   }
   await recordDatabase(ctx, cfg, opts.namedDb, say);
-  if (!opts.demo) return;
+  if (!opts.demo) {
+    const setup = await import('./mail-setup.js');
+    if (setup.mayAsk(ctx)) await setup.offerMailSetup(ctx, cfg, say);
+    return;
+  }
   if ((await countTickets(store.db, {})) > 0) {
     throw new UsageError(`the database ${location} already has tickets; the demo needs an empty one`, 'use --db /tmp/demo.db (or DESK_DB) for a separate demo desk');
   }
