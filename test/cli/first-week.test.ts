@@ -1,5 +1,7 @@
 // A support team's first week: commands that should just work, run as a user runs them.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 
 let desk: TempDesk;
@@ -159,6 +161,35 @@ test('init records the database it created: the next commands use it without --d
     expect(d.run(['list', '--json'], { env: noDb }).stdout.trim()).toBe('[]');
     expect(d.run(['config', 'set', 'db', `${d.dir}/first.db`], { env: noDb }).code).toBe(0);
     expect(JSON.parse(d.run(['list', '--json'], { env: noDb }).stdout)).toHaveLength(1);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('at-risk TSV keeps one line of ten fields per clock whatever the subject holds (generated hostile subjects)', () => {
+  const d = tempDesk({ DESK_NOW: NOW });
+  try {
+    // Seeded: tabs, newlines, CR, ESC sequences, C1 controls, bidi overrides, NUL, quotes, formula starts.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pieces = ['\t', '\n', '\r\n', '\u001b[2J', '\u001b]0;pwned\u0007', '\u009b31m', '\u202e', '\u2066', '\u0000', '"', ',', '=cmd', 'ok', 'Ünïcødé', ' '];
+    const subjects = Array.from({ length: 40 }, (_, i) => `s${i} ` + Array.from({ length: 6 }, () => pieces[rnd(pieces.length)]).join(''));
+    const lines = subjects.map((subject, i) => JSON.stringify({
+      id: i + 1, subject, status: 'open', priority: 'normal', tier: 'L1', queue: null, assignee: null,
+      requester: { email: 'a@b.example' }, created_at: '2026-04-01T07:00:00Z', updated_at: '2026-04-01T07:00:00Z', messages: [], events: [],
+    }));
+    expect(d.run(['import', '-'], { input: lines.join('\n') + '\n' }).code).toBe(0);
+    writeFileSync(join(d.dir, 'sla.yaml'), 'policies:\n  - { name: default, match: {}, calendar: 24x7, first_response: 1h }\n');
+    writeFileSync(d.config, 'sla: ./sla.yaml\ntimezone: UTC\n');
+    const r = d.run(['sla', 'at-risk', '--breached']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.replace(/\n$/, '').split('\n');
+    expect(rows).toHaveLength(41);
+    for (const row of rows) {
+      expect(row.split('\t')).toHaveLength(10);
+      expect(row).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(rows.slice(1).map((row) => row.split('\t')[0]).sort((a, b) => +a - +b)).toEqual(subjects.map((_, i) => String(i + 1)));
   } finally {
     d.cleanup();
   }
