@@ -83,7 +83,9 @@ export async function runAssign(ctx: Ctx, words: string[], opts: { me?: boolean;
   if (given !== 1) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
   const store = await ctx.store();
   if (opts.auto) {
-    // Least loaded per ticket: each ticket may be of another tier.
+    // Least loaded per ticket (each may be of another tier, and each assignment adds load);
+    // every id is checked first, so an unknown one changes nothing.
+    for (const id of ids) await getTicket(store.db, id);
     for (const id of ids) {
       const to = await leastLoadedAgent(ctx, id);
       await change(ctx, [id], [{ type: 'assign', to }], `assigned to ${to}`);
