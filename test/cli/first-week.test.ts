@@ -194,3 +194,22 @@ test('at-risk TSV keeps one line of ten fields per clock whatever the subject ho
     d.cleanup();
   }
 });
+
+test('init records any database file name faithfully (generated names with YAML-special characters)', () => {
+  const d = tempDesk();
+  try {
+    const specials = [': ', ' #', "'", '"', '&', '*', '!', '%', '@', '`', '{', '}', '[', ']', '|', '>', '?', ',', '\\', 'é', '日本', ' ', '-', '~', '\t'];
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const names = Array.from({ length: 5 }, (_, i) => `${i}${Array.from({ length: 8 }, () => specials[rnd(specials.length)]).join('x')}.db`);
+    names.push('-leading-dash.db', '~tilde.db', 'null');
+    for (const name of names) {
+      const r = d.run(['--db', name, 'init'], { env: { DESK_DB: '' } });
+      expect({ name, code: r.code, err: r.stderr.includes('desk:') }).toEqual({ name, code: 0, err: false });
+      const got = d.run(['config', 'get', 'db'], { env: { DESK_DB: '' } }).stdout.replace(/\n$/, '');
+      expect({ name, got }).toEqual({ name, got: join(d.dir, name) });
+    }
+  } finally {
+    d.cleanup();
+  }
+});
