@@ -44,7 +44,7 @@ export function register(program: Command, act: Act): void {
     .option('--queue <q>', 'queue ("" clears it)')
     .option('--subject <text>', 'a clearer subject')
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--json', 'print the ticket as JSON')
+    .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runSet(ctx, ids, opts as never)));
 
   program
@@ -68,14 +68,14 @@ export function register(program: Command, act: Act): void {
     .command('close')
     .description('close tickets')
     .argument('<ids...>', 'ticket id(s)')
-    .option('--json', 'print the ticket as JSON')
+    .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'closed', opts as never)));
 
   program
     .command('reopen')
     .description('reopen solved or closed tickets')
     .argument('<ids...>', 'ticket id(s)')
-    .option('--json', 'print the ticket as JSON')
+    .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'open', opts as never)));
 
   addFilterOptions(
