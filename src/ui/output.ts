@@ -14,6 +14,8 @@ export interface TableOptions {
   colWidths?: (number | null)[];
   /** columns to leave out, first to last, when the terminal is too narrow for all */
   dropOrder?: number[];
+  /** shares of the width left over for flexible columns, by column (default 1 each) */
+  flexWeights?: Record<number, number>;
   /** decoration (colour) applied to a cell after its text was made safe */
   style?: (row: number, col: number, text: string) => string;
 }
@@ -38,7 +40,7 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: T
       if (need(keep) <= width) break;
       keep = keep.filter((i) => i !== drop);
     }
-    widths = fitWidths(keep.map((i) => widths![i] ?? null), width);
+    widths = fitWidths(keep.map((i) => widths![i] ?? null), width, keep.map((i) => naturalWidth(head[i]!, clean.map((r) => r[i]!))), keep.map((i) => opts.flexWeights?.[i] ?? 1));
   }
   const table = new Table({
     head: keep.map((i) => head[i]!),
@@ -51,12 +53,43 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: T
   io.out(table.toString() + '\n');
 }
 
-/** Gives flexible columns (null) what the fixed ones leave of the terminal width. */
-function fitWidths(widths: (number | null)[], total: number): number[] {
+/** The width a column needs to show every cell whole, with one space of padding each side. */
+function naturalWidth(head: string, cells: string[]): number {
+  return cells.reduce((m, c) => Math.max(m, [...c].length), [...head].length) + 2;
+}
+
+/**
+ * Gives flexible columns (null) what the fixed ones leave of the terminal width, in proportion
+ * to their weights, but never more than a column needs: what one leaves goes to the others.
+ */
+function fitWidths(given: (number | null)[], total: number, natural: number[] = [], weights: number[] = []): number[] {
+  // A fixed width is a most: a column whose cells are all shorter takes only what they need.
+  const widths = given.map((w, i) => (w === null ? null : Math.min(w, natural[i] ?? w)));
   const fixed = widths.reduce<number>((s, w) => s + (w ?? 0), 0) + widths.length + 1;
-  const flex = widths.filter((w) => w === null).length || 1;
-  const share = Math.max(MIN_FLEX, Math.floor((total - fixed) / flex));
-  return widths.map((w) => w ?? share);
+  const out = widths.map((w) => w ?? 0);
+  let open = widths.map((w, i) => (w === null ? i : -1)).filter((i) => i >= 0);
+  let left = Math.max(0, total - fixed);
+  while (open.length) {
+    const weight = open.reduce((s, i) => s + (weights[i] ?? 1), 0);
+    const capped = open.filter((i) => (natural[i] ?? Infinity) <= Math.floor((left * (weights[i] ?? 1)) / weight));
+    if (!capped.length) {
+      for (const i of open) out[i] = Math.max(MIN_FLEX, Math.floor((left * (weights[i] ?? 1)) / weight));
+      break;
+    }
+    for (const i of capped) {
+      out[i] = Math.max(MIN_FLEX, natural[i]!);
+      left -= out[i]!;
+    }
+    open = open.filter((i) => !capped.includes(i));
+  }
+  // MIN_FLEX may have pushed past the edge: the widest flexible column gives the excess back.
+  const over = out.reduce((s, w) => s + w, 0) + out.length + 1 - total;
+  const flexible = widths.map((w, i) => (w === null ? i : -1)).filter((i) => i >= 0);
+  if (over > 0 && flexible.length) {
+    const widest = flexible.reduce((a, b) => (out[b]! > out[a]! ? b : a));
+    out[widest] = Math.max(MIN_FLEX, out[widest]! - over);
+  }
+  return out;
 }
 
 export interface Painter {

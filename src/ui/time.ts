@@ -32,3 +32,22 @@ export function duration(seconds: number): string {
   const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m && !d ? `${m}m` : ''].filter(Boolean);
   return (seconds < 0 ? '-' : '') + (parts.join(' ') || `${s % 60}s`);
 }
+
+const readable = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A time for people to read, with its zone: "Mon 30 Mar 2026 10:30 CEST" (default zone: the
+ * system's). Data for programs (--json, TSV) keeps ISO instants instead.
+ */
+export function readableTime(iso: string, timeZone?: string): string {
+  const key = timeZone ?? '';
+  let f = readable.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    readable.set(key, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.weekday} ${p.day} ${p.month} ${p.year} ${p.hour}:${p.minute} ${p.timeZoneName}`;
+}

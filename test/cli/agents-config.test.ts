@@ -15,13 +15,20 @@ test('agents: add, list with loads, assign by name, --me, --auto to the least lo
   for (let i = 0; i < 3; i++) desk.run(['new', '--from', `c${i}@x.example`, '--subject', `t${i}`]);
   expect(JSON.parse(desk.run(['assign', '1', 'ana', '--json']).stdout).assignee).toBe('ana');
   expect(JSON.parse(desk.run(['assign', '2', '--auto', '--json']).stdout).assignee).toBe('ben');
+  // One rule for a name and for --me: the assignee must be an agent of the desk.
+  const notAgent = desk.run(['assign', '3', '--me']);
+  expect(notAgent.code).toBe(3);
+  expect(notAgent.stderr).toContain("you act as 'tester', who is no agent of this desk");
+  expect(notAgent.stderr).toContain('desk agent add tester --email');
+  expect(JSON.parse(desk.run(['show', '3', '--json']).stdout).assignee).toBeNull();
+  expect(desk.run(['agent', 'add', 'tester', '--email', 'tester@desk.example', '--tier', 'L2']).code).toBe(0);
   expect(JSON.parse(desk.run(['assign', '3', '--me', '--json']).stdout).assignee).toBe('tester');
   const unknown = desk.run(['assign', '3', 'nobody']);
   expect(unknown.code).toBe(3);
   expect(unknown.stderr).toContain("no agent named 'nobody'");
   expect(desk.run(['assign', '3']).code).toBe(2);
   const agents = JSON.parse(desk.run(['agent', 'list', '--json']).stdout);
-  expect(agents.map((a: { name: string; open_tickets: number }) => [a.name, a.open_tickets])).toEqual([['ana', 1], ['ben', 1], ['chen', 0]]);
+  expect(agents.map((a: { name: string; open_tickets: number }) => [a.name, a.open_tickets])).toEqual([['ana', 1], ['ben', 1], ['chen', 0], ['tester', 1]]);
   desk.run(['agent', 'away', 'ben']);
   expect(JSON.parse(desk.run(['assign', '3', '--auto', '--json']).stdout).assignee).toBe('ana');
 });

@@ -164,6 +164,14 @@ describe('desk reply', () => {
     expect(mail.text).toBe('Thanks for waiting, it works now.\n');
   });
 
+  it("the quote header gives the customer's time in the configured zone, readably", async () => {
+    writeFileSync(join(desk.dir, 'berlin.yaml'), config(1).replace('timezone: UTC', 'timezone: Europe/Berlin'));
+    const id = await newTicket();
+    await ok(['reply', String(id)], { EDITOR: join(desk.dir, 'editor.sh'), DESK_CONFIG: join(desk.dir, 'berlin.yaml') });
+    const shown = readFileSync(join(desk.dir, 'shown-in-editor.txt'), 'utf8');
+    expect(shown).toContain('On Mon 30 Mar 2026 10:00 CEST, João Silva <joao@example.com> wrote:\n> Hello, the export fails');
+  });
+
   it('an empty reply from the editor is aborted and sends nothing', async () => {
     const id = await newTicket();
     const r = await run(['reply', String(id)], { EDITOR: join(desk.dir, 'empty-editor.sh') });

@@ -7,5 +7,9 @@ export function register(program: Command, act: Act): void {
     .command('init')
     .description('create the database (and a config file); --demo seeds a realistic desk to try things on')
     .option('--demo', 'fill the new desk with 240 sample tickets from the past 60 days')
-    .action(act(async (ctx, opts: { demo?: boolean }) => (await import('./run.js')).runInit(ctx, opts)));
+    .action(act(async (ctx, opts: { demo?: boolean }, cmd: Command) => {
+      // Where the database was named decides whether the config must learn it (run.ts).
+      const named = (cmd.optsWithGlobals() as { db?: string }).db ?? process.env.DESK_DB;
+      await (await import('./run.js')).runInit(ctx, { ...opts, namedDb: named || undefined });
+    }));
 }

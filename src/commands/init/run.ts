@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../../paths.js';
 import { Readable } from 'node:stream';
 import type { Ctx } from '../../cli/context.js';
@@ -10,7 +10,13 @@ import { addAgent } from '../../store/repos/agents.js';
 import { countTickets } from '../../store/repos/tickets.js';
 import { configPath, setKey } from '../../config.js';
 
-export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void> {
+export interface InitOptions {
+  demo?: boolean;
+  /** the database named by --db or DESK_DB, which the config must learn */
+  namedDb?: string;
+}
+
+export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
   const location = await ctx.dbLocation();
   const existed = existsSync(location);
   const store = await ctx.store();
@@ -21,7 +27,12 @@ export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void>
     await setKey(cfg, 'agent', await ctx.actor());
     say(`wrote a config file: ${cfg}`);
   }
-  if (!opts.demo) return;
+  await recordDatabase(ctx, cfg, opts.namedDb, say);
+  if (!opts.demo) {
+    const setup = await import('./mail-setup.js');
+    if (setup.mayAsk(ctx)) await setup.offerMailSetup(ctx, cfg, say);
+    return;
+  }
   if ((await countTickets(store.db, {})) > 0) {
     throw new UsageError(`the database ${location} already has tickets; the demo needs an empty one`, 'use --db /tmp/demo.db (or DESK_DB) for a separate demo desk');
   }
@@ -42,4 +53,19 @@ export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void>
     say(`${key === 'sla' ? 'SLA policy' : 'triage and escalation rules'}: ${target}`);
   }
   say('try: desk list --sort sla · desk show 1 · desk sla report · desk sla at-risk · desk triage');
+}
+
+/**
+ * What `init` created is what the next commands use: a database named by --db or DESK_DB is
+ * written into the config's `db` (as an absolute path, or the URL as given), so that `desk list`
+ * without DESK_DB finds it. A config that named another database is told where it was.
+ */
+async function recordDatabase(ctx: Ctx, cfg: string, named: string | undefined, say: (s: string) => void): Promise<void> {
+  if (!named) return;
+  const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(named) ? named : resolve(named);
+  const before = (await ctx.config()).db;
+  if (before === location) return;
+  await setKey(cfg, 'db', JSON.stringify(location));
+  say(`the config now names this database (db: ${location}), so desk commands use it without --db or DESK_DB`);
+  if (before) say(`  it named ${before} before; \`desk config set db ${before}\` goes back to that one`);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DeskError, UsageError } from '../../cli/errors.js';
 import type { Message } from '../../domain/types.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
+import { readableTime } from '../../ui/time.js';
 
 export const MARKER = '------------------------ >8 ------------------------';
 const MARKER_HELP = [
@@ -16,12 +17,15 @@ const MARKER_HELP = [
   '',
 ];
 
-/** The file the agent edits: the draft, the marker, and the customer's last message quoted. */
-export function editorText(draft: string, quoted: Pick<Message, 'from' | 'from_name' | 'date' | 'text'> | null): string {
+/**
+ * The file the agent edits: the draft, the marker, and the customer's last message quoted under
+ * "On <time in the agents' zone>, <sender> wrote:".
+ */
+export function editorText(draft: string, quoted: Pick<Message, 'from' | 'from_name' | 'date' | 'text'> | null, timeZone?: string): string {
   const lines = [draft.replace(/\s+$/, ''), '', ...MARKER_HELP];
   if (quoted) {
     const who = quoted.from_name ? `${safeLine(quoted.from_name)} <${safeLine(quoted.from)}>` : safeLine(quoted.from);
-    lines.push(`On ${quoted.date}, ${who} wrote:`);
+    lines.push(`On ${readableTime(quoted.date, timeZone)}, ${who} wrote:`);
     for (const l of safeText(quoted.text).split('\n')) lines.push(l ? `> ${l}` : '>');
   }
   return lines.join('\n') + '\n';

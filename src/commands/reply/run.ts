@@ -19,7 +19,7 @@ import { failureOf, flushWithConfig } from '../outbox/flush.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { editInEditor, editorText, textAboveMarker } from './editor.js';
 import { queueReply } from './queue.js';
-import { senderOf, smtpTargetOf } from './sender.js';
+import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
 import { variablesFor } from './variables.js';
 
 export interface ReplyOptions {
@@ -68,7 +68,9 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   }
 
   // Everything that can be wrong with the setup is found before the agent writes a word.
-  const config = await ctx.config();
+  const loaded = await ctx.loadedConfig();
+  const config = loaded.data;
+  checkMailSettings(config, `the config (${loaded.path})`, 'sending a reply');
   const from = senderOf(config);
   const target = smtpTargetOf(config);
   const store = await ctx.store();
@@ -84,7 +86,8 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
     text = await textArg(ctx.io, opts.message, 'the reply');
   }
   if (useEditor) {
-    text = textAboveMarker(editInEditor(editorText(text, lastCustomerMessage(history)), `desk-reply-${id}.txt`));
+    const { agentTimeZone } = await import('../sla/policy-file.js');
+    text = textAboveMarker(editInEditor(editorText(text, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
   }
   if (!text.trim()) throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
   const attachments = canned ? readAttachments(canned) : [];

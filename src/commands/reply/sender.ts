@@ -61,3 +61,44 @@ export function smtpSendFn(config: Config): SendFn | null {
   let target: SmtpTarget | undefined;
   return (envelope, raw) => sendRaw((target ??= smtpTargetOf(config)), envelope, raw);
 }
+
+/** One missing or unusable setting, and the command line that fixes it. */
+export interface MissingSetting {
+  what: string;
+  fix: string;
+}
+
+/**
+ * Everything a reply needs from the config that is not there, all at once, so that an agent on
+ * a fresh desk fixes the setup in one go instead of one error at a time.
+ */
+export function missingMailSettings(config: Config): MissingSetting[] {
+  const missing: MissingSetting[] = [];
+  const smtp = config.smtp as SmtpSettings | undefined;
+  if (!hasSmtp(config)) {
+    missing.push({ what: 'the SMTP server that sends replies (port 587 unless smtp.port says otherwise)', fix: 'desk config set smtp.host smtp.example.com' });
+  }
+  try {
+    senderOf(config);
+  } catch {
+    missing.push({ what: 'our address, that replies come from', fix: 'desk config set smtp.from "Support <support@example.com>"' });
+  }
+  if (smtp?.user !== undefined && !smtp.passwordCommand && !smtp.passwordEnv) {
+    missing.push({ what: 'where the SMTP password comes from (never stored in the config)', fix: 'desk config set smtp.passwordEnv DESK_SMTP_PASSWORD' });
+  }
+  if (smtp?.passwordEnv && !smtp.passwordCommand && process.env[smtp.passwordEnv] === undefined) {
+    missing.push({ what: `the environment variable ${smtp.passwordEnv} (smtp.passwordEnv) is not set`, fix: `export ${smtp.passwordEnv}=…` });
+  }
+  return missing;
+}
+
+/** Throws one error naming every missing setting, with the lines that fix them. */
+export function checkMailSettings(config: Config, configFile: string, doing: string): void {
+  const missing = missingMailSettings(config);
+  if (!missing.length) return;
+  const lines = missing.map((m) => `  - ${m.what}`);
+  const fixes = missing.map((m) => `    ${m.fix}`);
+  throw new UsageError(
+    `${doing} needs ${missing.length === 1 ? 'a setting' : `${missing.length} settings`} that ${configFile} lacks:\n${lines.join('\n')}\n  set ${missing.length === 1 ? 'it' : 'them'} with:\n${fixes.join('\n')}`,
+  );
+}

@@ -1,9 +1,9 @@
 // desk sla at-risk: running clocks that breach within the window, most urgent first.
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { badFlagValue, UsageError } from '../../cli/errors.js';
 import { atRiskClocks, evaluateHistory, matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
-import { renderAtRisk } from '../../ui/report/at-risk.js';
+import { renderAtRisk, renderAtRiskCsv, renderAtRiskTsv } from '../../ui/report/at-risk.js';
 import { printJson } from '../../ui/output.js';
 import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
@@ -14,12 +14,28 @@ export interface AtRiskFlags {
   assignee?: string;
   queue?: string;
   policy?: string;
+  format?: string;
+}
+
+export const AT_RISK_FORMATS = ['table', 'tsv', 'csv', 'json'] as const;
+type AtRiskFormat = (typeof AT_RISK_FORMATS)[number];
+
+/** --format wins; --json means json; a terminal gets the table, a pipe gets TSV (like list). */
+function chooseAtRiskFormat(ctx: Ctx, format: string | undefined): AtRiskFormat {
+  if (format !== undefined) {
+    if (!AT_RISK_FORMATS.includes(format as AtRiskFormat)) throw badFlagValue('--format', format, AT_RISK_FORMATS);
+    if (ctx.json && format !== 'json') throw new UsageError(`--json and --format ${format} disagree; give one of them`);
+    return format as AtRiskFormat;
+  }
+  if (ctx.json) return 'json';
+  return ctx.io.isTTY ? 'table' : 'tsv';
 }
 
 export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const windowText = flags.within ?? '2h';
   const within = parseDuration(windowText);
   if (within === null) throw new UsageError(`invalid value for --within: '${windowText}' (a duration like "2h", "90m", "1h30m")`);
+  const format = chooseAtRiskFormat(ctx, flags.format);
   const now = ctx.now();
   const policy = await loadPolicyFile(ctx, flags.policy);
   const assignee = flags.assignee === undefined ? undefined
@@ -45,6 +61,8 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
     }
   }
   sortAtRisk(list);
-  if (ctx.json) return printJson(ctx.io, list);
-  ctx.io.out(renderAtRisk(list, { color: ctx.io.color, timeZone: await agentTimeZone(ctx), within: windowText }));
+  if (format === 'json') return printJson(ctx.io, list);
+  if (format === 'tsv') return ctx.io.out(renderAtRiskTsv(list));
+  if (format === 'csv') return ctx.io.out(renderAtRiskCsv(list));
+  ctx.io.out(renderAtRisk(list, { color: ctx.io.color, timeZone: await agentTimeZone(ctx), within: windowText, breached: includeBreached }));
 }

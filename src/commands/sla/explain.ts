@@ -4,8 +4,9 @@ import { explainTicket } from '../../domain/sla/index.js';
 import { getTicketHistory } from '../../store/repos/tickets.js';
 import { renderExplain } from '../../ui/report/explain.js';
 import { printJson } from '../../ui/output.js';
+import { paged } from '../../ui/pager.js';
 import { parseTicketId } from '../shared.js';
-import { loadPolicy } from './policy-file.js';
+import { agentTimeZone, loadPolicy } from './policy-file.js';
 
 export async function runExplain(ctx: Ctx, idText: string, flags: { policy?: string }): Promise<void> {
   const id = parseTicketId(idText);
@@ -13,5 +14,6 @@ export async function runExplain(ctx: Ctx, idText: string, flags: { policy?: str
   const store = await ctx.store();
   const explanation = explainTicket(policies, await getTicketHistory(store.db, id), ctx.now());
   if (ctx.json) return printJson(ctx.io, explanation);
-  ctx.io.out(renderExplain(explanation, { color: ctx.io.color }));
+  const text = renderExplain(explanation, { color: ctx.io.color, timeZone: await agentTimeZone(ctx) });
+  await paged(ctx.io, (io) => io.out(text));
 }

@@ -29,6 +29,7 @@ export function register(program: Command, act: Act): void {
     .option('--queue <name>', 'only this queue')
     .option('--policy <file>', POLICY_HELP)
     .option('--now <iso>', NOW_HELP)
+    .option('--format <format>', 'table|tsv|csv|json (default: table on a terminal, else tsv)')
     .option('--json', 'print JSON (for cron to mail or page someone)')
     .action(act(async (ctx, flags) => (await import('./at-risk.js')).runAtRisk(ctx, flags)));
 

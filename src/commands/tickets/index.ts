@@ -37,15 +37,15 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('set')
-    .description('change status, priority, queue or tags')
-    .argument('<id>', 'ticket id')
+    .description('change status, priority, queue or tags of one ticket or several')
+    .argument('<ids...>', 'ticket id(s)')
     .option('--status <s>', 'new, open, pending, on_hold, solved, closed')
     .option('--priority <p>', 'urgent, high, normal, low')
     .option('--queue <q>', 'queue ("" clears it)')
     .option('--subject <text>', 'a clearer subject')
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runSet(ctx, id, opts as never)));
+    .option('--json', 'print the ticket as JSON (several: an array)')
+    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runSet(ctx, ids, opts as never)));
 
   program
     .command('snooze')
@@ -60,41 +60,41 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('assign')
-    .description('give a ticket to an agent')
-    .argument('<id>', 'ticket id')
-    .argument('[agent]', 'agent name')
+    .description('give tickets to an agent: assign ID… AGENT, or ID… --me|--auto|--none')
+    .argument('<ids-and-agent...>', 'ticket id(s), then the agent name unless --me, --auto or --none')
     .option('--me', 'to yourself')
     .option('--auto', 'to the least-loaded available agent of the ticket’s tier')
     .option('--none', 'unassign')
     .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, id: string, agent: string | undefined, opts) => (await import('./change.js')).runAssign(ctx, id, agent, opts as never)));
+    .action(act(async (ctx, words: string[], opts) => (await import('./change.js')).runAssign(ctx, words, opts as never)));
 
   program
     .command('note')
     .description('add an internal note (never mailed to the customer)')
     .argument('<id>', 'ticket id')
-    .argument('<text>', 'the note (- reads standard input)')
-    .action(act(async (ctx, id: string, text: string) => (await import('./change.js')).runNote(ctx, id, text)));
+    .argument('<text...>', 'the note: the remaining words (- alone reads standard input)')
+    .action(act(async (ctx, id: string, words: string[]) => (await import('./change.js')).runNote(ctx, id, words)));
 
   program
     .command('close')
-    .description('close a ticket')
-    .argument('<id>', 'ticket id')
-    .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runStatus(ctx, id, 'closed', opts as never)));
+    .description('close tickets')
+    .argument('<ids...>', 'ticket id(s)')
+    .option('--json', 'print the ticket as JSON (several: an array)')
+    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'closed', opts as never)));
 
   program
     .command('reopen')
-    .description('reopen a solved or closed ticket')
-    .argument('<id>', 'ticket id')
-    .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, id: string, opts) => (await import('./change.js')).runStatus(ctx, id, 'open', opts as never)));
+    .description('reopen solved or closed tickets')
+    .argument('<ids...>', 'ticket id(s)')
+    .option('--json', 'print the ticket as JSON (several: an array)')
+    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'open', opts as never)));
 
-  program
-    .command('search')
-    .description('full-text search over subjects and messages (accents and case ignored)')
-    .argument('<query...>', 'words to find')
-    .option('--limit <n>', 'at most N tickets', '20')
-    .option('--json', 'print JSON')
-    .action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
+  addFilterOptions(
+    program
+      .command('search')
+      .description('full-text search over subjects and messages (accents and case ignored), narrowed by the filters of list')
+      .argument('<query...>', 'words to find')
+      .option('--limit <n>', 'at most N tickets', '20')
+      .option('--json', 'print JSON'),
+  ).action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
 }

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
-import { listTickets } from '../../store/repos/tickets.js';
+import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
 
 export interface ListOptions extends FilterFlags {
@@ -8,14 +8,29 @@ export interface ListOptions extends FilterFlags {
   limit?: string;
 }
 
+/** Said (on stderr) when a list shows fewer rows than match, so nobody mistakes it for all. */
+export function cutNotice(shown: number, total: number | string): string {
+  return `showing ${shown} of ${total}; --limit to see more\n`;
+}
+
 export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
   const filter = filterFromFlags(opts, await ctx.actor(), await ctx.tiers());
   const sort = parseSort(opts.sort, 'updated');
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();
+  let shown: number;
   if (sort === 'sla') {
     const { listBySla } = await import('./sla-order.js');
-    return printTickets(ctx, ...(await listBySla(ctx, store, filter, limit)));
+    const [tickets, extra] = await listBySla(ctx, store, filter, limit);
+    shown = tickets.length;
+    await printTickets(ctx, tickets, extra);
+  } else {
+    const tickets = await listTickets(store.db, filter, sort, limit);
+    shown = tickets.length;
+    await printTickets(ctx, tickets);
   }
-  await printTickets(ctx, await listTickets(store.db, filter, sort, limit));
+  if (shown === limit && !ctx.json) {
+    const total = await countTickets(store.db, filter);
+    if (total > shown) ctx.io.err(cutNotice(shown, total));
+  }
 }

@@ -7,7 +7,7 @@ import type { StoredMessage } from '../../store/repos/tickets.js';
 import { isClaimedOurs } from '../../domain/sender-claim.js';
 import { painter, printJson, printTable, type Painter } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
-import { localTime, relative } from '../../ui/time.js';
+import { localTime, readableTime, relative } from '../../ui/time.js';
 
 export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: string; cell: (t: Ticket) => string }): Promise<void> {
   if (ctx.json) return printJson(ctx.io, tickets.map(ticketJson));
@@ -28,7 +28,8 @@ export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: 
     const pri = tickets[r]!.priority;
     return pri === 'urgent' ? p.red(text) : pri === 'high' ? p.yellow(text) : text;
   };
-  await printTable(ctx.io, head, rows, { colWidths: [8, 9, 8, 6, 11, 11, null, null, 16], dropOrder: [6, 4, 3], style });
+  // The subject is what people read: it gets three shares of the width left, the requester one.
+  await printTable(ctx.io, head, rows, { colWidths: [8, 9, 8, 6, 11, 11, null, null, 16], flexWeights: { 6: 1, 7: 3 }, dropOrder: [6, 4, 3], style });
 }
 
 export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
@@ -57,14 +58,14 @@ function describeEvent(e: TicketEvent): string {
 export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean): Promise<void> {
   if (ctx.json) return printJson(ctx.io, historyJson(t));
   const p = await painter(ctx.io);
-  const tz = (await ctx.config()).timezone;
+  const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
-  out(`${p.dim('created')} ${localTime(t.created_at, tz)}  ${p.dim('updated')} ${localTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})`);
+  out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
   const snoozed = snoozeState(t, ctx.now()).until;
-  if (snoozed) out(`${p.dim('snoozed')} until ${localTime(snoozed, tz)}: out of the queue, SLA clocks running`);
+  if (snoozed) out(`${p.dim('snoozed')} until ${readableTime(snoozed, tz)}: out of the queue, SLA clocks running`);
 
   type Item = { at: string; order: number; render: (p: Painter) => string };
   const items: Item[] = [];

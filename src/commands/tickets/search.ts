@@ -1,18 +1,37 @@
 import type { Ctx } from '../../cli/context.js';
 import { UsageError } from '../../cli/errors.js';
-import { parseLimit } from '../../domain/filters.js';
+import { filterFromFlags, parseLimit, type FilterFlags } from '../../domain/filters.js';
 import { ticketJson } from '../../domain/interchange.js';
+import type { Ticket } from '../../domain/types.js';
 import { listTickets } from '../../store/repos/tickets.js';
 import { printJson, printTable } from '../../ui/output.js';
+import { cutNotice } from './list.js';
 
-export async function runSearch(ctx: Ctx, query: string, opts: { limit?: string }): Promise<void> {
+/** How many matches are looked at: enough for any filter a person gives, and to say "of N". */
+const MAX_HITS = 5000;
+const CHUNK = 500;
+
+export interface SearchOptions extends FilterFlags {
+  limit?: string;
+}
+
+/**
+ * Full-text search, narrowed by the filters of `desk list`. Unlike list, finished tickets are
+ * searched too unless --status says otherwise: search is how old answers are found again.
+ */
+export async function runSearch(ctx: Ctx, query: string, opts: SearchOptions): Promise<void> {
   if (!query.trim()) throw new UsageError('search needs words to look for');
   const limit = parseLimit(opts.limit, 20);
+  const filter = filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers());
   const store = await ctx.store();
-  const hits = await store.ops.search(store.db, query, limit);
-  const tickets = await listTickets(store.db, { ids: hits.map((h) => h.ticket_id) }, 'updated');
-  const byId = new Map(tickets.map((t) => [t.id, t]));
-  const rows = hits.filter((h) => byId.has(h.ticket_id)).map((h) => ({ t: byId.get(h.ticket_id)!, snippet: h.snippet }));
+  const hits = await store.ops.search(store.db, query, MAX_HITS);
+  const byId = new Map<number, Ticket>();
+  for (let i = 0; i < hits.length; i += CHUNK) {
+    const ids = hits.slice(i, i + CHUNK).map((h) => h.ticket_id);
+    for (const t of await listTickets(store.db, { ...filter, ids }, 'updated')) byId.set(t.id, t);
+  }
+  const all = hits.filter((h) => byId.has(h.ticket_id)).map((h) => ({ t: byId.get(h.ticket_id)!, snippet: h.snippet }));
+  const rows = all.slice(0, limit);
   if (ctx.json) return printJson(ctx.io, rows.map((r) => ({ ...ticketJson(r.t), snippet: r.snippet })));
   if (!rows.length) {
     ctx.io.err(`nothing matches '${query}'\n`);
@@ -21,4 +40,5 @@ export async function runSearch(ctx: Ctx, query: string, opts: { limit?: string 
   await printTable(ctx.io, ['ID', 'Status', 'Subject', 'Match'], rows.map((r) => [`#${r.t.id}`, r.t.status, r.t.subject, r.snippet]), {
     colWidths: [7, 9, null, null],
   });
+  if (all.length > rows.length) ctx.io.err(cutNotice(rows.length, hits.length >= MAX_HITS ? `${all.length}+` : all.length));
 }

@@ -3,13 +3,26 @@ import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import type { AtRiskClock } from '../../domain/sla/at-risk.js';
 import { safeLine } from '../safe-text.js';
+import { csvField, csvText } from './csv.js';
 import { fromNow, localDateTime } from './format.js';
 
 const SOON_S = 30 * 60;
 
-export function renderAtRisk(list: AtRiskClock[], opts: { color: boolean; timeZone: string; within: string }): string {
+/** What the list holds, in words: breached clocks are not "breaching within" anything. */
+export function atRiskHeading(list: AtRiskClock[], opts: { within: string; breached: boolean }): string {
+  const breached = list.filter((r) => r.breached).length;
+  const soon = list.length - breached;
+  const clocks = (n: number) => `${n} clock${n === 1 ? '' : 's'}`;
+  const soonText = `${clocks(soon)} breaching within ${opts.within}`;
+  if (!opts.breached) return soonText;
+  return `${clocks(breached)} already breached, ${soonText}`;
+}
+
+export function renderAtRisk(list: AtRiskClock[], opts: { color: boolean; timeZone: string; within: string; breached?: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  if (list.length === 0) return `No running SLA clock breaches within ${opts.within}.\n`;
+  if (list.length === 0) {
+    return opts.breached ? `No running SLA clock is breached or breaches within ${opts.within}.\n` : `No running SLA clock breaches within ${opts.within}.\n`;
+  }
   const table = new Table({
     head: ['Due', '', 'ID', 'Clock', 'Priority', 'Assignee', 'Subject'].map((h) => c.bold(h)),
     style: { head: [], border: opts.color ? ['grey'] : [], compact: true },
@@ -29,5 +42,20 @@ export function renderAtRisk(list: AtRiskClock[], opts: { color: boolean; timeZo
       subject.length > 40 ? subject.slice(0, 39).join('') + '…' : subject.join(''),
     ]);
   }
-  return `${list.length} clock${list.length === 1 ? '' : 's'} breaching within ${opts.within} (times in ${opts.timeZone})\n` + table.toString() + '\n';
+  return `${atRiskHeading(list, { within: opts.within, breached: !!opts.breached })} (times in ${opts.timeZone})\n` + table.toString() + '\n';
+}
+
+/** The fields of `--json`, in this order, as columns of TSV and CSV. */
+export const AT_RISK_COLUMNS = ['id', 'clock', 'due_at', 'remaining_s', 'breached', 'priority', 'assignee', 'queue', 'policy', 'subject'] as const;
+
+/** For scripts: one heading line of field names, then a line per clock; instants stay ISO. */
+export function renderAtRiskTsv(list: AtRiskClock[]): string {
+  const rows = list.map((r) => AT_RISK_COLUMNS.map((k) => safeLine(r[k] === null ? '' : String(r[k]))).join('\t'));
+  return [AT_RISK_COLUMNS.join('\t'), ...rows].join('\n') + '\n';
+}
+
+export function renderAtRiskCsv(list: AtRiskClock[]): string {
+  const text = new Set<string>(['assignee', 'queue', 'policy', 'subject']);
+  const rows = list.map((r) => AT_RISK_COLUMNS.map((k) => (text.has(k) ? csvText(r[k] as string | null) : csvField(r[k] as string | number | boolean))).join(','));
+  return [AT_RISK_COLUMNS.join(','), ...rows].map((l) => l + '\r\n').join('');
 }

@@ -1,5 +1,6 @@
-// `desk sla explain ID` for people: each clock's segments in the calendar's own zone (the
-// hours a contract speaks of), with the sums a lead can read out to a customer.
+// `desk sla explain ID` for people: each clock's segments in the agents' zone (config
+// `timezone`, like every time desk shows), with the sums a lead can read out to a customer;
+// the calendar's own zone is named when it differs, since its hours are the contract's.
 import { Chalk } from 'chalk';
 import type { SegmentKind, TicketExplanation } from '../../domain/sla/explain.js';
 import { safeLine } from '../safe-text.js';
@@ -13,16 +14,17 @@ const KIND_LABELS: Record<SegmentKind, string> = {
   solved: 'solved',
 };
 
-export function renderExplain(x: TicketExplanation, opts: { color: boolean }): string {
+export function renderExplain(x: TicketExplanation, opts: { color: boolean; timeZone?: string }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const zone = x.timezone ?? 'UTC';
+  const zone = opts.timeZone ?? x.timezone ?? 'UTC';
   const lines: string[] = [];
   lines.push(c.bold(`#${x.id} ${safeLine(x.subject)}`));
   if (!x.policy) {
     lines.push('No SLA policy matches this ticket: no clock is measured.');
     return lines.join('\n') + '\n';
   }
-  lines.push(`Policy ${safeLine(x.policy)} · calendar ${safeLine(x.calendar)} · times in ${zone} · as of ${localDateTime(x.now, zone)}`);
+  const calendarZone = x.timezone && x.timezone !== zone && x.calendar !== '24x7' ? ` (its hours are ${safeLine(x.timezone)} time)` : '';
+  lines.push(`Policy ${safeLine(x.policy)} · calendar ${safeLine(x.calendar)}${calendarZone} · times in ${zone} · as of ${localDateTime(x.now, zone)}`);
   if (x.clocks.length === 0) lines.push('The policy sets no target that applies to this ticket yet.');
   for (const clock of x.clocks) {
     const state = clock.breached ? c.red('breached') : clock.stopped_at ? c.green('met') : clock.due_at ? c.yellow(`running, due ${localDateTime(clock.due_at, zone)}`) : 'running, paused';

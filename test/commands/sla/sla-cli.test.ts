@@ -135,9 +135,32 @@ describe('desk sla at-risk', () => {
 
   it('shows due times in the agent zone from the config', () => {
     writeFileSync(join(desk.dir, 'ny.yaml'), 'sla: ./sla.yaml\ntimezone: America/New_York\n');
-    const out = ok(['sla', 'at-risk'], { DESK_CONFIG: join(desk.dir, 'ny.yaml') });
+    const out = ok(['sla', 'at-risk', '--format', 'table'], { DESK_CONFIG: join(desk.dir, 'ny.yaml') });
     expect(out).toContain('2026-03-30 05:00'); // 09:00Z in New York
     expect(out).toContain('Site down');
+  });
+
+  it('the heading says what is shown: breached clocks are not "breaching within" the window', () => {
+    const out = ok(['sla', 'at-risk', '--breached', '--format', 'table']);
+    // #44's resolution was breached four weeks ago; #43's first response is due in 20 minutes.
+    expect(out.split('\n')[0]).toBe('1 clock already breached, 1 clock breaching within 2h (times in Europe/Berlin)');
+    expect(ok(['sla', 'at-risk', '--format', 'table']).split('\n')[0]).toBe('1 clock breaching within 2h (times in Europe/Berlin)');
+    expect(ok(['sla', 'at-risk', '--within', '1m', '--format', 'table'])).toBe('No running SLA clock breaches within 1m.\n');
+  });
+
+  it('piped, at-risk prints TSV with the JSON field names; --format picks table, tsv, csv or json', () => {
+    const lines = ok(['sla', 'at-risk', '--breached']).trimEnd().split('\n');
+    expect(lines[0]).toBe('id\tclock\tdue_at\tremaining_s\tbreached\tpriority\tassignee\tqueue\tpolicy\tsubject');
+    expect(lines.slice(1).map((l) => l.split('\t').slice(0, 5))).toEqual([
+      ['44', 'resolution', '2026-03-03T16:00:00Z', String(Date.parse('2026-03-03T16:00:00Z') / 1000 - Date.parse(NOW) / 1000), 'true'],
+      ['43', 'first_response', '2026-03-30T09:00:00Z', '1200', 'false'],
+    ]);
+    const csv = ok(['sla', 'at-risk', '--format', 'csv']);
+    expect(csv).toBe('id,clock,due_at,remaining_s,breached,priority,assignee,queue,policy,subject\r\n43,first_response,2026-03-30T09:00:00Z,1200,false,urgent,,tech,urgent,Site down\r\n');
+    expect(JSON.parse(ok(['sla', 'at-risk', '--format', 'json']))).toEqual(JSON.parse(ok(['sla', 'at-risk', '--json'])));
+    const bad = desk.run(['sla', 'at-risk', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('table, tsv, csv, json');
   });
 
   it('--assignee narrows the list; a bad window is a usage error', () => {
@@ -154,6 +177,21 @@ describe('desk sla explain', () => {
     expect(out).toContain('first_response  3h 30m of 4h 00m · met');
     expect(out).toMatch(/counted\s+2026-03-27 15:00 → 2026-03-27 17:00\s+2h 00m/);
     expect(out).toMatch(/counted\s+2026-03-30 09:00 → 2026-03-30 10:30\s+1h 30m/);
+  });
+
+  it('shows times in the agents\' zone (config timezone), naming the calendar\'s zone; show does the same', () => {
+    writeFileSync(join(desk.dir, 'ny.yaml'), 'sla: ./sla.yaml\ntimezone: America/New_York\n');
+    const env = { DESK_CONFIG: join(desk.dir, 'ny.yaml') };
+    const out = ok(['sla', 'explain', '42'], env);
+    expect(out).toContain('calendar office (its hours are Europe/Berlin time) · times in America/New_York');
+    // Berlin 15:00-17:00 on Friday is 10:00-12:00 in New York (both on summer time by then).
+    expect(out).toMatch(/counted\s+2026-03-27 10:00 → 2026-03-27 12:00\s+2h 00m/);
+    const shown = ok(['show', '42'], env);
+    expect(shown).toContain('created Fri 27 Mar 2026 10:00 GMT-4');
+    expect(shown).toContain('times in America/New_York');
+    expect(shown).toMatch(/2026-03-30 04:30 ▶ reply/);
+    // JSON keeps the instants.
+    expect(JSON.parse(ok(['show', '42', '--json'], env)).created_at).toBe('2026-03-27T14:00:00Z');
   });
 
   it('--json gives the same with sums in seconds', () => {
