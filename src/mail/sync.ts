@@ -8,7 +8,8 @@
 //  - the mailbox is EXAMINEd and fetched with BODY.PEEK: \Seen is neither needed nor touched.
 // One bad message never stops the run: it is quarantined with the reason.
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, RemoteError } from '../cli/errors.js';
+import { RemoteError } from '../cli/errors.js';
+import { isLocalFault, localFault } from './local-fault.js';
 import type { Store } from '../store/index.js';
 import type { DB } from '../store/schema.js';
 import { isoSeconds } from '../domain/types.js';
@@ -72,16 +73,11 @@ export async function readCursor(db: Kysely<DB>, account: string, mailbox: strin
   return row ? { ...row, last_uid: Number(row.last_uid) } : null;
 }
 
-function isStoreFailure(err: unknown): boolean {
-  // Lock timeouts and a full or read-only disk are not the message's fault: stop the run.
-  const code = (err as { code?: string } | null)?.code ?? '';
-  return err instanceof ConflictError || /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CORRUPT|CANTOPEN)/.test(code);
-}
-
 /**
  * Stores a batch in one transaction. If that fails because of one message (a constraint, a bug
  * triggered by odd content), the batch is stored message by message and the culprit quarantined,
- * so one bad message never blocks the mailbox.
+ * so one bad message never blocks the mailbox. A local fault (disk, permission, database, lock)
+ * is not a message's: it fails the batch, with nothing of it recorded and the cursor where it was.
  */
 async function storeWithFallback(
   opts: SyncOptions,
@@ -94,7 +90,7 @@ async function storeWithFallback(
   try {
     return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket))).counts;
   } catch (err) {
-    if (isStoreFailure(err) || items.length === 0) throw err;
+    if (isLocalFault(err) || items.length === 0) throw err;
   }
   const counts = emptyCounts();
   for (const item of items) {
@@ -102,7 +98,7 @@ async function storeWithFallback(
     try {
       addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], step, opts.onNewTicket))).counts);
     } catch (err) {
-      if (isStoreFailure(err)) throw err;
+      if (isLocalFault(err)) throw err;
       const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
       const q: PreparedItem = {
         kind: 'quarantine', uid: item.uid, raw: item.raw, receivedAt: item.receivedAt, reason,
@@ -208,10 +204,13 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   } catch (err) {
     if (err instanceof RemoteError) {
       // What was fetched before the connection broke is stored; the next run goes on from there.
-      await storing;
+      await storing.catch((e: unknown) => {
+        throw localFault(e, `${target.account}/${target.mailbox}`);
+      });
       report.error = err.message;
       return report;
     }
+    if (isLocalFault(err)) throw localFault(err, `${target.account}/${target.mailbox}`);
     throw err;
   } finally {
     await pool.close();
@@ -242,7 +241,10 @@ export async function replayQuarantine(
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
   for (const row of rows) {
     const raw = Buffer.from(row.raw);
-    const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx);
+    const where = `${row.account}/${row.mailbox} UID ${row.uid} (replay)`;
+    const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx).catch((err: unknown) => {
+      throw localFault(err, where);
+    });
     item.quarantineId = Number(row.id);
     const target: BatchTarget = { account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account) };
     if (item.kind === 'quarantine') {
@@ -262,7 +264,7 @@ export async function replayQuarantine(
         report.stored++;
       }
     } catch (err) {
-      if (isStoreFailure(err)) throw err;
+      if (isLocalFault(err)) throw localFault(err, where);
       report.still_quarantined++;
       const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
       await opts.store.write((tx) => syncDb(tx).updateTable('mail_quarantine').set({ reason }).where('id', '=', Number(row.id)).execute());
