@@ -13,7 +13,7 @@ import { configPath, setKey } from '../../config.js';
 export async function runInit(ctx: Ctx, opts: { demo?: boolean }): Promise<void> {
   const location = await ctx.dbLocation();
   const existed = existsSync(location);
-  const store = await ctx.store();
+  const store = await ctx.store({ create: true }); // the one command that creates a database
   const say = (s: string) => ctx.io.err(s + '\n');
   say(`${existed ? 'database already there' : 'created the database'}: ${location}`);
   const cfg = configPath();
