@@ -6,7 +6,8 @@
 //  - every message also carries a dedupe key (Message-ID + content hash), so a UIDVALIDITY reset,
 //    overlapping deliveries or a second mailbox with the same mail add nothing twice;
 //  - the mailbox is EXAMINEd and fetched with BODY.PEEK: \Seen is neither needed nor touched.
-// One bad message never stops the run: it is quarantined with the reason.
+// One bad message never stops the run: it is quarantined with the reason. A local fault (disk
+// full, permission, database error) does: the batch is not recorded and the cursor stays.
 import { sql, type Kysely } from 'kysely';
 import { RemoteError } from '../cli/errors.js';
 import { isLocalFault, localFault } from './local-fault.js';
@@ -220,7 +221,9 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   const syncedAt = isoSeconds(opts.now());
   await opts.store.write((tx) =>
     storeBatch(tx, opts.store.ops, batchTarget, [], { lastUid: Math.max(lastUid, end), highestModseq: state.highestModseq, syncedAt }, opts.onNewTicket),
-  );
+  ).catch((err: unknown) => {
+    throw isLocalFault(err) ? localFault(err, `${target.account}/${target.mailbox}`) : err;
+  });
   return report;
 }
 
