@@ -183,6 +183,8 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   let storing: Promise<void> = Promise.resolve();
   const store = (items: PreparedItem[], batchLastUid: number) =>
     storeWithFallback(opts, batchTarget, items, batchLastUid).then((counts) => {
+      // Told once the batch is committed: a batch that fails quarantines nothing.
+      for (const item of items) if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
       addCounts(report, counts);
       lastUid = batchLastUid;
       opts.onProgress?.(lastUid - afterUid, total);
@@ -195,8 +197,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
       if (opts.signal?.aborted) return report;
       const items = await prepared;
       for (const item of items) {
-        if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
-        else for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
+        if (item.kind === 'mail') for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
       }
       storing = store(items, batch.lastUid);
       storing.catch(() => undefined); // awaited before the next batch or at the end

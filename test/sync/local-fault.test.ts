@@ -6,7 +6,7 @@
 // us mount one, a tiny tmpfs under the attachments (ENOSPC).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
@@ -23,6 +23,8 @@ let clean: Record<string, unknown[]>;
 let cleanExport: string;
 /** what a clean quiet run says (the mailbox holds some unreadable mail: quarantined, as it should be) */
 let cleanStderr: string;
+/** KiB the clean run added to the database */
+let cleanGrowthKiB: number;
 const desks: TempDesk[] = [];
 
 /**
@@ -60,8 +62,8 @@ function deskFor(): TempDesk {
   return desk;
 }
 
-async function dumpOf(desk: TempDesk): Promise<Record<string, unknown[]>> {
-  const store = await openStore({ location: desk.db });
+async function dumpOf(desk: TempDesk, db = desk.db): Promise<Record<string, unknown[]>> {
+  const store = await openStore({ location: db });
   try {
     return await canonicalDump(store.db);
   } finally {
@@ -76,8 +78,8 @@ function tempFiles(dir: string): string[] {
 }
 
 /** What a failed run must have left: nothing recorded, no cursor, no quarantine, no temp files. */
-async function expectNothingRecorded(desk: TempDesk): Promise<void> {
-  const dump = await dumpOf(desk);
+async function expectNothingRecorded(desk: TempDesk, db = desk.db): Promise<void> {
+  const dump = await dumpOf(desk, db);
   for (const table of ['tickets', 'messages', 'attachments', 'mail_raw', 'mail_quarantine', 'mail_cursors', 'requesters']) {
     expect({ table, rows: dump[table] }).toEqual({ table, rows: [] });
   }
@@ -89,9 +91,11 @@ beforeAll(async () => {
   login = await dovecot.addUser('faults@desk.test', 'fault-secret');
   await dovecot.deliver(login.user, mailbox().map((m) => m.raw));
   const reference = deskFor();
+  const initial = statSync(reference.db).size;
   const r = reference.run(['sync', '--quiet']);
   expect(r.code).toBe(0);
   cleanStderr = r.stderr;
+  cleanGrowthKiB = (statSync(reference.db).size - initial) / 1024;
   clean = await dumpOf(reference);
   cleanExport = reference.run(['export']).stdout;
   // The mailbox really exercises what the fault hits: attachments, threads, workers.
@@ -156,6 +160,44 @@ describe('a local fault while storing mail', () => {
       expect(tempFiles(desk.dir)).toEqual([]);
     } finally {
       spawnSync('umount', [attachments]);
+    }
+  }, 120_000);
+
+  (canMount ? it : it.skip)('a full disk under the database (SQLITE_FULL): exit 1 naming it, nothing recorded; the rerun with room equals one clean run', async () => {
+    const desk = deskFor();
+    const volume = join(desk.dir, 'volume');
+    mkdirSync(volume);
+    const db = join(volume, 'desk.db');
+    const env = { DESK_DB: db };
+    // Room for the empty desk, not for the mail; the data dir (attachments, the sync lock) on a
+    // volume of its own with room to spare, so that the database is what fills up.
+    const size = Math.round(statSync(desk.db).size / 1024 + 64 + cleanGrowthKiB / 4);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}k`, 'tmpfs', volume], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      console.warn(`tmpfs not available here, SQLITE_FULL case not run: ${mounted.stderr}`);
+      return;
+    }
+    const dataDir = join(volume, 'desk-data');
+    mkdirSync(dataDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dataDir]).status).toBe(0);
+    try {
+      expect(desk.run(['init'], { env }).code).toBe(0);
+      const failed = desk.run(['sync'], { env });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('support/INBOX');
+      expect(failed.stderr).toMatch(/SQLITE_FULL/);
+      expect(failed.stderr).toContain('nothing of the batch was recorded');
+      expect(failed.stderr).not.toMatch(/quarantined|DESK_DEBUG/);
+      await expectNothingRecorded(desk, db);
+
+      expect(spawnSync('mount', ['-o', 'remount,size=64m', volume]).status).toBe(0);
+      const again = desk.run(['sync', '--quiet'], { env });
+      expect(again).toMatchObject({ code: 0, stderr: cleanStderr });
+      expect(await dumpOf(desk, db)).toEqual(clean);
+      expect(desk.run(['export'], { env }).stdout).toBe(cleanExport);
+    } finally {
+      spawnSync('umount', [dataDir]);
+      spawnSync('umount', [volume]);
     }
   }, 120_000);
 });
