@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESK, ratio, ticketLines, time } from './lib.js';
+import { DESK, initDesk, ratio, ticketLines, time } from './lib.js';
 
 const N = Number(process.env.BENCH_TICKETS ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'desk-bench-'));
@@ -23,6 +23,7 @@ try {
   for (let i = 0; i < IMPORT_RUNS; i++) {
     rmSync(env.DESK_DB, { force: true });
     for (const suffix of ['-wal', '-shm']) rmSync(env.DESK_DB + suffix, { force: true });
+    initDesk(env);
     imports.push(time(process.execPath, [DESK, 'import', file], { env, runs: 1 }));
   }
   const importMs = [...imports].sort((a, b) => a - b)[Math.floor(imports.length / 2)];

@@ -6,6 +6,12 @@ import { dirname, join } from 'node:path';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DESK = join(ROOT, 'bin', 'desk.js');
 
+/** `desk init`: only it creates a database, so every benchmark desk starts with it (untimed). */
+export function initDesk(env) {
+  const r = spawnSync(process.execPath, [DESK, 'init'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`desk init failed (${r.status}): ${r.stderr}`);
+}
+
 /** Median wall time (ms) of `runs` executions of a command. */
 export function time(cmd, args, { runs = 15, env = process.env, input } = {}) {
   const times = [];

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESK, ratio, ticketLines, time } from './lib.js';
+import { DESK, initDesk, ratio, ticketLines, time } from './lib.js';
 
 const N = Number(process.env.BENCH_TICKETS ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -43,6 +43,7 @@ try {
   writeFileSync(env.DESK_CONFIG, 'sla: ./sla.yaml\n');
   const file = join(dir, 'tickets.jsonl');
   writeFileSync(file, ticketLines(N));
+  initDesk(env);
   const importMs = time(process.execPath, [DESK, 'import', file], { env, runs: 1 });
   // Fold the WAL into the file so the dump and the report read the same single file.
   spawnSync('sqlite3', [db, 'PRAGMA wal_checkpoint(TRUNCATE);']);

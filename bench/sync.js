@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { DESK, ROOT, ratio } from './lib.js';
+import { DESK, ROOT, initDesk, ratio } from './lib.js';
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const FULL_RUNS = Number(process.env.BENCH_FULL_RUNS ?? 3);
@@ -100,7 +100,9 @@ try {
       'accounts:', '  - name: support', '    host: 127.0.0.1', `    port: ${server.port}`, '    secure: false',
       `    user: ${login.user}`, '    passwordEnv: DESK_BENCH_PASSWORD', '    mailbox: INBOX', `    address: ${SUPPORT}`, '    queue: tech', '',
     ].join('\n'));
-    return { ...env, DESK_DB: join(dir, 'desk.db'), DESK_CONFIG: join(dir, 'config.yaml'), HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
+    const deskEnv = { ...env, DESK_DB: join(dir, 'desk.db'), DESK_CONFIG: join(dir, 'config.yaml'), HOME: dir, XDG_CONFIG_HOME: join(dir, 'config') };
+    initDesk(deskEnv);
+    return deskEnv;
   };
   const mbsyncRun = (i) => {
     const dir = join(work, `mbsync-${i}`);

@@ -22,10 +22,15 @@ export interface Ctx {
   actor(): Promise<string>;
   config(): Promise<Config>;
   loadedConfig(): Promise<LoadedConfig>;
-  /** the opened, migrated store */
-  store(): Promise<Store>;
+  /**
+   * The opened, migrated store. A missing database file is NotFoundError (exit 3), unless
+   * `create` (only `desk init` creates one); the first call decides.
+   */
+  store(opts?: { create?: boolean }): Promise<Store>;
   /** where the database lives: --db, DESK_DB, config db, else the XDG data dir */
   dbLocation(): Promise<string>;
+  /** …and which of those said so, for messages ("DESK_DB", "--db", "config db in …") */
+  dbOrigin(): Promise<string>;
   tiers(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -64,10 +69,22 @@ export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === f
       if (cfg.db) return cfg.db;
       return (await import('../config.js')).defaultDbPath();
     },
-    store: () =>
+    async dbOrigin() {
+      if (opts.db) return '--db';
+      if (process.env.DESK_DB) return 'DESK_DB';
+      const loaded = await ctx.loadedConfig();
+      if (loaded.data.db) return `db in ${loaded.path}`;
+      return 'the default location';
+    },
+    store: (o = {}) =>
       (store ??= (async () => {
         const { openStore } = await import('../store/index.js');
-        return openStore({ location: await ctx.dbLocation(), allowNetworkFs: opts.allowNetworkFs });
+        return openStore({
+          location: await ctx.dbLocation(),
+          allowNetworkFs: opts.allowNetworkFs,
+          mustExist: !o.create,
+          origin: await ctx.dbOrigin(),
+        });
       })()),
     async tiers() {
       const cfg = await ctx.config();

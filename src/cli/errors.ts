@@ -41,6 +41,15 @@ export class RemoteError extends DeskError {
   override readonly exitCode = EXIT.remote;
 }
 
+/**
+ * This machine failed desk, not the input: a full disk, a permission, a file where a directory
+ * belongs, a database error. The work in hand is not recorded, so a rerun after the fault is
+ * fixed ends as if it had never happened. Exit 1.
+ */
+export class LocalFaultError extends DeskError {
+  override readonly exitCode = EXIT.failed;
+}
+
 /** Build the message for a flag value outside its allowed set. */
 export function badFlagValue(flag: string, value: string, allowed: readonly string[]): UsageError {
   return new UsageError(`invalid value for ${flag}: '${value}' (allowed: ${allowed.join(', ')})`);

@@ -1,6 +1,7 @@
 // The JSON Lines ticket format of spec/interchange.md: one ticket a line. Serialisation has a
 // fixed key order so that export → import → export is byte-identical; parsing validates every
 // field and says which one is wrong.
+import { createHash } from 'node:crypto';
 import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Message, type Ticket, type TicketEvent, type TicketWithHistory } from './types.js';
 
 export function ticketJson(t: Ticket): Record<string, unknown> {
@@ -138,6 +139,36 @@ function strList(v: unknown, prefix: string, key: string): string[] {
 export interface ImportedTicket extends TicketWithHistory {
   /** the id the line asked for, if any */
   requestedId: number | null;
+  /**
+   * How a ticket without messages and without `created_at` is recognised when the same line comes
+   * again (derived from its content; its time defaults to now, so it cannot be keyed by time).
+   * Null for every other ticket: they are keyed by message ids, or requester + subject + time.
+   */
+  importKey: string | null;
+}
+
+// ---- stable keys for what the line does not identify itself ---------------------------------
+
+/** JSON with object keys sorted: the same value gives the same text however it was written. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The Message-ID of an imported message that has none: derived from the message as written, the
+ * ticket it belongs to (requester, subject, time as written) and how many identical messages came
+ * before it in that ticket. Importing the line again gives the same id, so nothing is added twice;
+ * export writes it, so export → import keeps it. Shaped like sync's stand-in ids.
+ */
+function derivedMessageId(ticketIdentity: string, messageJson: string, occurrence: number): string {
+  return `<import.${sha256(`${ticketIdentity}\u0000${messageJson}\u0000${occurrence}`).slice(0, 32)}@desk.invalid>`;
 }
 
 /** Validates one parsed line; `now` fills times left out; tiers are the configured names. */
@@ -156,9 +187,21 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   if (!EMAIL.test(email)) fail(`'requester.email' is not an e-mail address: ${JSON.stringify(req.email)}`);
   const created_at = time(o.created_at, '', 'created_at', now);
   const tags = strList(o.tags, '', 'tags');
-  const messages = (o.messages === undefined ? [] : Array.isArray(o.messages) ? o.messages : fail("'messages' must be a list")).map(
-    (m, i) => parseMessage(m, `messages[${i}]`, created_at, subject),
-  );
+  const rawMessages = o.messages === undefined || o.messages === null ? [] : Array.isArray(o.messages) ? o.messages : fail("'messages' must be a list");
+  /** identical messages without an id seen so far in this ticket: each gets its own key */
+  let seenWithoutId: Map<string, number> | undefined;
+  const messages = rawMessages.map((m, i) => {
+    const parsed = parseMessage(m, `messages[${i}]`, created_at, subject);
+    if (parsed.message_id) return parsed;
+    // As written, not as defaulted: a time left out becomes now, which differs on every import.
+    const identity = canonicalJson([email, subject, o.created_at ?? null]);
+    const text = canonicalJson(m);
+    seenWithoutId ??= new Map();
+    const occurrence = seenWithoutId.get(text) ?? 0;
+    seenWithoutId.set(text, occurrence + 1);
+    parsed.message_id = derivedMessageId(identity, text, occurrence);
+    return parsed;
+  });
   const events = (o.events === undefined ? [] : Array.isArray(o.events) ? o.events : fail("'events' must be a list")).map(
     (e, i) => parseEvent(e, `events[${i}]`, created_at),
   );
@@ -166,8 +209,10 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   let latest = created_at;
   for (const m of messages) if (m.date > latest) latest = m.date;
   for (const e of events) if (e.at > latest) latest = e.at;
+  const importKey = messages.length === 0 && (o.created_at === undefined || o.created_at === null) ? `bare.${sha256(canonicalJson(o))}` : null;
   return {
     requestedId,
+    importKey,
     id: requestedId ?? 0,
     subject,
     status: oneOf(o.status, '', 'status', STATUSES, 'open'),
@@ -189,8 +234,9 @@ function parseMessage(v: unknown, field: string, fallbackDate: string, subject: 
   const m = v as Record<string, unknown>;
   const direction = oneOf(m.direction, field, 'direction', ['in', 'out'] as const, 'in');
   const atts = m.attachments === undefined || m.attachments === null ? [] : Array.isArray(m.attachments) ? m.attachments : fail(`'${field}.attachments' must be a list`);
-  const message_id = str(m.message_id, field, 'message_id')!;
-  if (!message_id.trim()) fail(`'${field}.message_id' is empty`);
+  // Left out (or null): the caller derives a stable one from the content.
+  const message_id = str(m.message_id, field, 'message_id', OPTIONAL) ?? '';
+  if (m.message_id !== undefined && m.message_id !== null && !message_id.trim()) fail(`'${field}.message_id' is empty`);
   return {
     message_id,
     in_reply_to: str(m.in_reply_to, field, 'in_reply_to', OPTIONAL) ?? null,

@@ -9,7 +9,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { ConflictError } from '../cli/errors.js';
+import { ConflictError, LocalFaultError } from '../cli/errors.js';
+import { describeFault } from './local-fault.js';
 
 export interface SyncLock {
   release(): Promise<void>;
@@ -41,13 +42,23 @@ export async function acquireSyncLock(store: LockableStore): Promise<SyncLock> {
   return store.dialect === 'postgres' ? acquirePostgres(store.db) : acquireSqlite(store.dataDir);
 }
 
+/** The data dir cannot hold the lock (a file in its place, no permission, a full disk). */
+function lockFault(dataDir: string, err: unknown): LocalFaultError {
+  return new LocalFaultError(`cannot take the sync lock in ${dataDir}: ${describeFault(err)}`, 'the data dir next to the database must be a writable directory');
+}
+
 async function acquireSqlite(dataDir: string): Promise<SyncLock> {
-  mkdirSync(dataDir, { recursive: true });
   const lockFile = join(dataDir, 'sync.lock');
   const pidFile = join(dataDir, 'sync.pid');
   const { default: Database } = await import('better-sqlite3');
-  // timeout 0: a second run must fail at once, not queue behind the first.
-  const conn = new Database(lockFile, { timeout: 0 });
+  let conn: import('better-sqlite3').Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // timeout 0: a second run must fail at once, not queue behind the first.
+    conn = new Database(lockFile, { timeout: 0 });
+  } catch (err) {
+    throw lockFault(dataDir, err);
+  }
   try {
     // Rollback-journal mode so that EXCLUSIVE really excludes (WAL would still allow readers).
     conn.pragma('journal_mode = DELETE');
@@ -55,7 +66,7 @@ async function acquireSqlite(dataDir: string): Promise<SyncLock> {
   } catch (err) {
     conn.close();
     if (isBusy(err)) throw alreadyRunning(readPid(pidFile));
-    throw err;
+    throw lockFault(dataDir, err);
   }
   // Only for the message a second run prints; the lock itself is the open transaction.
   try {

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { prepareMessage, type PrepareContext, type PreparedItem } from './sync-prepare.js';
+import { LocalFaultError } from '../cli/errors.js';
 
 const WORKER_FLAG = 'deskSyncPrepareWorker';
 
@@ -33,6 +34,8 @@ interface Reply {
   id: number;
   items?: Omit<PreparedItem, 'raw'>[];
   error?: string;
+  /** a local fault (the message of a LocalFaultError): fails the batch, never retried here */
+  fault?: string;
 }
 
 /** Prepares messages in order, in this thread. */
@@ -61,7 +64,8 @@ function serve(): void {
       const reply: Reply = { id: req.id, items: items.map(({ raw: _raw, ...rest }) => rest) };
       parentPort!.postMessage(reply);
     } catch (err) {
-      parentPort!.postMessage({ id: req.id, error: (err as Error)?.stack ?? String(err) } satisfies Reply);
+      if (err instanceof LocalFaultError) parentPort!.postMessage({ id: req.id, fault: err.message } satisfies Reply);
+      else parentPort!.postMessage({ id: req.id, error: (err as Error)?.stack ?? String(err) } satisfies Reply);
     }
   });
 }
@@ -105,7 +109,8 @@ export function createPreparePool(size = defaultWorkerCount()): PreparePool {
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
-      if (reply.error !== undefined) p.reject(new Error(reply.error));
+      if (reply.fault !== undefined) p.reject(new LocalFaultError(reply.fault));
+      else if (reply.error !== undefined) p.reject(new Error(reply.error));
       else p.resolve(reply.items!);
     });
     w.on('error', (err) => {
@@ -133,7 +138,8 @@ export function createPreparePool(size = defaultWorkerCount()): PreparePool {
       try {
         const parts = await Promise.all(slices.map((s, i) => ask(workers[i]!, s, wire)));
         return parts.flat().map((item, i) => restore(item, messages[i]!.raw));
-      } catch {
+      } catch (err) {
+        if (err instanceof LocalFaultError) throw err;
         // A worker died (out of memory on a monster message…): do this batch here instead.
         return prepareInProcess(messages, ctx);
       }

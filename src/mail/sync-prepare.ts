@@ -1,7 +1,8 @@
 // Per-message work of the sync that needs no database: parse, classify, and put attachment
 // content under the data dir. Done before the batch's write transaction so the database lock is
 // held only for the inserts. A message that cannot be read becomes a quarantine item here, with
-// the reason; nothing thrown by one message reaches the rest of the batch.
+// the reason; nothing thrown by one message reaches the rest of the batch. A local fault (the
+// attachment directory cannot be written) is not the message's: it is thrown and fails the batch.
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -9,6 +10,8 @@ import { safeAttachmentPath } from './attachment-path.js';
 import { dedupeKey } from './sync-key.js';
 import { classifyAutomatic, reportedMessageId } from './classify.js';
 import { contentHash, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
+import { LocalFaultError } from '../cli/errors.js';
+import { describeFault } from './local-fault.js';
 
 /** A message ready to store. */
 export interface PreparedMail {
@@ -72,10 +75,11 @@ function storeFile(absolute: string, content: Buffer): void {
   // Write then rename: a crash never leaves a half-written file under the final name, and two
   // writers of the same content (two processes) each rename a complete file.
   const tmp = `${absolute}.${process.pid}.${++tmpSeq}.tmp`;
-  writeFileSync(tmp, content);
   try {
+    writeFileSync(tmp, content);
     renameSync(tmp, absolute);
   } catch (err) {
+    // A full disk leaves a partial temp file: never leave it behind.
     rmSync(tmp, { force: true });
     if (!hasSize(absolute, content.length)) throw err;
   }
@@ -97,7 +101,10 @@ function quarantine(uid: number, raw: Buffer, receivedAt: string, reason: string
   };
 }
 
-/** Parses and classifies one fetched message and stores its attachments' content. Never throws. */
+/**
+ * Parses and classifies one fetched message and stores its attachments' content. Mail that cannot
+ * be read becomes a quarantine item; only a local fault (LocalFaultError) is thrown.
+ */
 export async function prepareMessage(
   uid: number,
   raw: Buffer,
@@ -117,7 +124,13 @@ export async function prepareMessage(
     const attachmentPaths: string[] = [];
     for (const a of parsed.attachments) {
       const p = safeAttachmentPath(ctx.dataDir, a.sha256, a.filename);
-      storeFile(p.absolute, a.content);
+      try {
+        storeFile(p.absolute, a.content);
+      } catch (err) {
+        // The path is ours (content hash, sanitised name): a write that fails is this machine's
+        // fault (full disk, permission, a file where a directory belongs), never the message's.
+        throw new LocalFaultError(`could not write an attachment under ${ctx.dataDir}: ${describeFault(err)}`);
+      }
       attachmentPaths.push(p.relative);
     }
     // The content is on disk now; drop it so a batch of big attachments is not held in memory.
@@ -136,6 +149,7 @@ export async function prepareMessage(
       attachmentPaths,
     };
   } catch (err) {
+    if (err instanceof LocalFaultError) throw err;
     return quarantine(uid, raw, receivedAt, `could not be stored: ${(err as Error)?.message ?? String(err)}`);
   }
 }

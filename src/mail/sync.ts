@@ -6,9 +6,11 @@
 //  - every message also carries a dedupe key (Message-ID + content hash), so a UIDVALIDITY reset,
 //    overlapping deliveries or a second mailbox with the same mail add nothing twice;
 //  - the mailbox is EXAMINEd and fetched with BODY.PEEK: \Seen is neither needed nor touched.
-// One bad message never stops the run: it is quarantined with the reason.
+// One bad message never stops the run: it is quarantined with the reason. A local fault (disk
+// full, permission, database error) does: the batch is not recorded and the cursor stays.
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, RemoteError } from '../cli/errors.js';
+import { RemoteError } from '../cli/errors.js';
+import { isLocalFault, localFault } from './local-fault.js';
 import type { Store } from '../store/index.js';
 import type { DB } from '../store/schema.js';
 import { isoSeconds } from '../domain/types.js';
@@ -75,16 +77,11 @@ export async function readCursor(db: Kysely<DB>, account: string, mailbox: strin
   return row ? { ...row, last_uid: Number(row.last_uid) } : null;
 }
 
-function isStoreFailure(err: unknown): boolean {
-  // Lock timeouts and a full or read-only disk are not the message's fault: stop the run.
-  const code = (err as { code?: string } | null)?.code ?? '';
-  return err instanceof ConflictError || /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CORRUPT|CANTOPEN)/.test(code);
-}
-
 /**
  * Stores a batch in one transaction. If that fails because of one message (a constraint, a bug
  * triggered by odd content), the batch is stored message by message and the culprit quarantined,
- * so one bad message never blocks the mailbox.
+ * so one bad message never blocks the mailbox. A local fault (disk, permission, database, lock)
+ * is not a message's: it fails the batch, with nothing of it recorded and the cursor where it was.
  */
 async function storeWithFallback(
   opts: SyncOptions,
@@ -97,7 +94,7 @@ async function storeWithFallback(
   try {
     return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket))).counts;
   } catch (err) {
-    if (isStoreFailure(err) || items.length === 0) throw err;
+    if (isLocalFault(err) || items.length === 0) throw err;
   }
   const counts = emptyCounts();
   for (const item of items) {
@@ -105,7 +102,7 @@ async function storeWithFallback(
     try {
       addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], step, opts.onNewTicket))).counts);
     } catch (err) {
-      if (isStoreFailure(err)) throw err;
+      if (isLocalFault(err)) throw err;
       const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
       const q: PreparedItem = {
         kind: 'quarantine', uid: item.uid, raw: item.raw, receivedAt: item.receivedAt, reason,
@@ -189,6 +186,8 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   let storing: Promise<void> = Promise.resolve();
   const store = (items: PreparedItem[], batchLastUid: number) =>
     storeWithFallback(opts, batchTarget, items, batchLastUid).then((counts) => {
+      // Told once the batch is committed: a batch that fails quarantines nothing.
+      for (const item of items) if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
       addCounts(report, counts);
       lastUid = batchLastUid;
       opts.onProgress?.(lastUid - afterUid, total);
@@ -201,8 +200,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
       if (opts.signal?.aborted) return report;
       const items = await prepared;
       for (const item of items) {
-        if (item.kind === 'quarantine') opts.onQuarantine?.(target, item.uid, item.reason);
-        else for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
+        if (item.kind === 'mail') for (const w of item.parsed.warnings) opts.onDetail?.(`${target.account}/${target.mailbox} UID ${item.uid}: ${w}`);
       }
       storing = store(items, batch.lastUid);
       storing.catch(() => undefined); // awaited before the next batch or at the end
@@ -211,10 +209,13 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   } catch (err) {
     if (err instanceof RemoteError) {
       // What was fetched before the connection broke is stored; the next run goes on from there.
-      await storing;
+      await storing.catch((e: unknown) => {
+        throw localFault(e, `${target.account}/${target.mailbox}`);
+      });
       report.error = err.message;
       return report;
     }
+    if (isLocalFault(err)) throw localFault(err, `${target.account}/${target.mailbox}`);
     throw err;
   } finally {
     await pool.close();
@@ -224,7 +225,9 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   const syncedAt = isoSeconds(opts.now());
   await opts.store.write((tx) =>
     storeBatch(tx, opts.store.ops, batchTarget, [], { lastUid: Math.max(lastUid, end), highestModseq: state.highestModseq, syncedAt }, opts.onNewTicket),
-  );
+  ).catch((err: unknown) => {
+    throw isLocalFault(err) ? localFault(err, `${target.account}/${target.mailbox}`) : err;
+  });
   return report;
 }
 
@@ -246,7 +249,10 @@ export async function replayQuarantine(
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
   for (const row of rows) {
     const raw = Buffer.from(row.raw);
-    const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx);
+    const where = `${row.account}/${row.mailbox} UID ${row.uid} (replay)`;
+    const item = await prepareMessage(Number(row.uid), raw, row.received_at, prepareCtx).catch((err: unknown) => {
+      throw localFault(err, where);
+    });
     item.quarantineId = Number(row.id);
     const target: BatchTarget = {
       account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account), trustAuthResults: trustOf(row.account),
@@ -268,7 +274,7 @@ export async function replayQuarantine(
         report.stored++;
       }
     } catch (err) {
-      if (isStoreFailure(err)) throw err;
+      if (isLocalFault(err)) throw localFault(err, where);
       report.still_quarantined++;
       const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
       await opts.store.write((tx) => syncDb(tx).updateTable('mail_quarantine').set({ reason }).where('id', '=', Number(row.id)).execute());

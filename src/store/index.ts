@@ -1,10 +1,10 @@
 // Opens the store: SQLite file by default (kysely over better-sqlite3), PostgreSQL for teams.
 // Writes go through `write`, which takes SQLite's write lock up front (BEGIN IMMEDIATE): a
 // read→write upgrade inside a plain BEGIN fails with SQLITE_BUSY no matter the busy timeout.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import { ConflictError, UsageError } from '../cli/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../cli/errors.js';
 import type { DB } from './schema.js';
 import type { DialectOps } from './dialect/types.js';
 import { sqliteOps, withStatementCache } from './dialect/sqlite.js';
@@ -31,6 +31,13 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** For tests: /proc/mounts text to check the file system against. */
   mountsText?: string;
+  /**
+   * Refuse (NotFoundError, exit 3) instead of creating a missing database file: only `desk init`
+   * creates one, so a mistyped --db or DESK_DB never turns into an empty desk.
+   */
+  mustExist?: boolean;
+  /** where the location came from (--db, DESK_DB, the config…), for that message */
+  origin?: string;
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -66,17 +73,19 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
       'put the file on a local disk, or point db at PostgreSQL (postgres://…) for a shared desk; --allow-network-fs overrides this check',
     );
   }
-  mkdirSync(dirname(file), { recursive: true });
+  if (opts.mustExist && !existsSync(file)) throw missingDatabase(file, opts.origin);
+  if (!opts.mustExist) mkdirSync(dirname(file), { recursive: true });
   const { default: Database } = await import('better-sqlite3');
   let raw: import('better-sqlite3').Database;
   try {
-    raw = new Database(file, { timeout });
+    raw = new Database(file, { timeout, fileMustExist: !!opts.mustExist });
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('cache_size = -65536'); // 64 MiB: index maintenance on big imports stays in memory
   } catch (err) {
     if (isBusyError(err)) throw lockedError(timeout);
+    if (opts.mustExist && !existsSync(file)) throw missingDatabase(file, opts.origin);
     throw err;
   }
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
@@ -116,8 +125,29 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
     close: () => db.destroy(),
   };
   useDialect(store.ops);
-  await migrate(store);
+  try {
+    await migrate(store, file);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   return store;
+}
+
+function missingDatabase(file: string, origin: string | undefined): NotFoundError {
+  return new NotFoundError(
+    `no desk database at ${file}${origin ? ` (from ${origin})` : ''}`,
+    'create one with `desk init` (with the same --db or DESK_DB), or point --db / DESK_DB at an existing database',
+  );
+}
+
+/** A database that a newer desk has migrated: this desk would misread it, or break it. */
+function refuseNewer(version: number, where: string): void {
+  if (version <= SCHEMA_VERSION) return;
+  throw new UsageError(
+    `the database ${where} was written by a newer desk (schema version ${version}; this desk knows versions up to ${SCHEMA_VERSION})`,
+    'upgrade desk to use this database; it was left untouched',
+  );
 }
 
 async function currentVersion(db: Kysely<any>): Promise<number> {
@@ -131,10 +161,15 @@ async function currentVersion(db: Kysely<any>): Promise<number> {
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Brings the schema up to date; safe when several processes open a new database at once. */
-export async function migrate(store: Store): Promise<void> {
+/**
+ * Brings the schema up to date; safe when several processes open a new database at once. A
+ * database of a newer schema is refused (UsageError naming both versions), never used.
+ */
+export async function migrate(store: Store, where = 'in use'): Promise<void> {
   const db = store.db as Kysely<any>;
-  if ((await currentVersion(db)) >= SCHEMA_VERSION) return;
+  const version = await currentVersion(db);
+  refuseNewer(version, where);
+  if (version >= SCHEMA_VERSION) return;
   await store.write(async (tx) => {
     const t = tx as Kysely<any>;
     await t.schema
@@ -145,6 +180,7 @@ export async function migrate(store: Store): Promise<void> {
       .addColumn('applied_at', 'text', (c) => c.notNull())
       .execute();
     const have = await currentVersion(t); // re-read under the write lock
+    refuseNewer(have, where);
     for (const m of MIGRATIONS) {
       if (m.version <= have) continue;
       await m.up(t, store.ops);

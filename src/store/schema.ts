@@ -94,6 +94,12 @@ export interface MetaTable {
   value: string;
 }
 
+/** An imported ticket's content-derived key, for lines that identify it by nothing else (migration 6). */
+export interface ImportKeysTable {
+  key: string;
+  ticket_id: number;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -103,4 +109,5 @@ export interface DB {
   requesters: RequestersTable;
   agents: AgentsTable;
   meta: MetaTable;
+  import_keys: ImportKeysTable;
 }

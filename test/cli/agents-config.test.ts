@@ -53,7 +53,7 @@ test('config: path, set keeps YAML comments, get, secrets refused', () => {
 });
 
 test('init creates the database; --demo refuses a desk that already has tickets', () => {
-  const d = tempDesk();
+  const d = tempDesk({}, { init: false });
   try {
     const r = d.run(['init']);
     expect(r.code).toBe(0);

@@ -1,8 +1,10 @@
 // import / export as in spec/interchange.md, run through the built CLI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
+import { createRng } from '../helpers/mailgen.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const desks: TempDesk[] = [];
@@ -170,4 +172,108 @@ describe('import progress', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('imported 4000 ticket(s) with 4000 message(s)\n');
   });
+});
+
+describe('import is idempotent for every valid line', () => {
+  // Lines of every shape the format allows: with and without id, created_at, messages, message
+  // ids, dates; identical messages in one ticket; the same bare ticket twice in a file.
+  function generatedLines(seed: number, count: number): string[] {
+    const rng = createRng(seed);
+    const maybe = <T>(p: number, v: () => T): T | undefined => (rng.int(1, 100) <= p ? v() : undefined);
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const email = `c${rng.int(1, 40)}@customer.example`;
+      const messages = maybe(70, () => {
+        const list: Record<string, unknown>[] = [];
+        for (let k = rng.int(0, 3); k > 0; k--) {
+          list.push({
+            message_id: maybe(40, () => `<m${seed}.${i}.${k}@mail.example>`),
+            direction: rng.pick(['in', 'out', undefined]),
+            from: rng.pick([email, 'support@desk.example']),
+            date: maybe(50, () => `2026-03-0${rng.int(1, 9)}T1${rng.int(0, 9)}:00:00Z`),
+            text: maybe(80, () => rng.pick(['Thanks!', 'It still fails.', 'Any news?'])),
+          });
+        }
+        if (list.length && rng.int(1, 4) === 1) list.push({ ...list[0] }); // the same message twice
+        return list;
+      });
+      const ticket = {
+        id: maybe(30, () => rng.int(1, 40)),
+        subject: rng.pick(['Export fails', 'Invoice wrong', 'Call back please']),
+        status: maybe(50, () => rng.pick(['open', 'pending', 'solved'])),
+        requester: { email },
+        created_at: maybe(40, () => `2026-02-${String(rng.int(10, 28))}T${String(rng.int(10, 23))}:00:00Z`),
+        messages,
+      };
+      lines.push(JSON.stringify(ticket));
+      if (rng.int(1, 10) === 1) lines.push(JSON.stringify(ticket)); // a line repeated
+    }
+    return lines;
+  }
+
+  test('a second import of the same file, later, adds nothing; messages without message_id are taken', () => {
+    const d = fresh();
+    const file = join(d.dir, 'gen.jsonl');
+    const lines = generatedLines(3, 80);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const first = d.run(['import', file, '--json']);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.errors).toEqual([]);
+    expect(summary.imported).toBeGreaterThan(40);
+    const before = d.run(['export']).stdout;
+    // Some messages had no id: they got stable ones.
+    expect(before).toMatch(/"message_id":"<import\.[0-9a-f]{32}@desk\.invalid>"/);
+
+    const again = d.run(['import', file, '--json'], { env: { DESK_NOW: '2026-05-01T00:00:00Z' } });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, messages: 0, errors: [] });
+    expect(d.run(['export']).stdout).toBe(before);
+  });
+
+  test('a rerun after kill -9 mid-import ends in the database of one clean import', async () => {
+    const lines = generatedLines(5, 30_000).filter((l) => !l.includes('"id":')); // no ids: nothing but content to go by
+    const clean = fresh();
+    const file = join(clean.dir, 'big.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    expect(clean.run(['import', file]).code).toBe(0);
+    const expectedExport = clean.run(['export']).stdout;
+
+    const d = fresh();
+    const child = spawn(process.execPath, [BIN, 'import', file], { env: d.env, cwd: d.dir, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Kill it once its first batch is committed (bounded wait on that condition, no sleeps).
+    const db = new Database(d.db, { readonly: true });
+    const committed = () => (db.prepare('select count(*) as n from tickets').get() as { n: number }).n;
+    let seen = 0;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && child.exitCode === null; ) {
+      seen = committed();
+      if (seen > 0) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const partial = committed();
+    db.close();
+    expect(seen).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(expectedExport.split('\n').filter(Boolean).length); // killed mid-way
+
+    expect(d.run(['import', file]).code).toBe(0);
+    expect(d.run(['export']).stdout).toBe(expectedExport);
+  }, 120_000);
+});
+
+test('a line too long to read is reported by number and skipped, without a stack trace', () => {
+  const d = fresh();
+  const file = join(d.dir, 'long.jsonl');
+  const ok = (s: string) => JSON.stringify({ subject: s, requester: { email: 'a@b.example' }, created_at: '2026-03-01T00:00:00Z' });
+  const huge = `{"subject":"${'x'.repeat(65 * 1024 * 1024)}","requester":{"email":"a@b.example"}}`;
+  writeFileSync(file, [ok('before'), huge, ok('after')].join('\n') + '\n');
+  const r = d.run(['import', file]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^line 2: longer than 64 MiB/m);
+  expect(r.stderr).toContain('imported 2 ticket(s)');
+  expect(r.stderr).not.toMatch(/^\s+at |DESK_DEBUG/m);
+  const subjects = JSON.parse(d.run(['list', '--all', '--json']).stdout).map((t: { subject: string }) => t.subject);
+  expect(subjects.sort()).toEqual(['after', 'before']);
 });

@@ -23,8 +23,16 @@ export interface TempDesk {
   cleanup(): void;
 }
 
+export interface TempDeskOptions {
+  /**
+   * Create the database with `desk init` first (default: true), as a user must before any other
+   * command. The config file init writes is not kept: the desk starts without one.
+   */
+  init?: boolean;
+}
+
 /** A fresh desk in a temp dir: its own database, config and XDG dirs, no colour, fixed agent. */
-export function tempDesk(extraEnv: Record<string, string> = {}): TempDesk {
+export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDeskOptions = {}): TempDesk {
   const dir = mkdtempSync(join(tmpdir(), 'desk-test-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -38,7 +46,7 @@ export function tempDesk(extraEnv: Record<string, string> = {}): TempDesk {
     TZ: 'UTC',
     ...extraEnv,
   };
-  return {
+  const desk: TempDesk = {
     dir,
     db: env.DESK_DB!,
     config: env.DESK_CONFIG!,
@@ -61,4 +69,11 @@ export function tempDesk(extraEnv: Record<string, string> = {}): TempDesk {
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+  if (options.init ?? true) {
+    const scratchConfig = join(dir, 'init-config.yaml');
+    const r = desk.run(['init'], { env: { DESK_CONFIG: scratchConfig } });
+    if (r.code !== 0) throw new Error(`desk init failed (${r.code}): ${r.stderr}`);
+    rmSync(scratchConfig, { force: true });
+  }
+  return desk;
 }

@@ -8,7 +8,8 @@ export interface TestCtx extends Ctx {
   stderr(): string;
 }
 
-export function testCtx(opts: { db: string; now?: string; json?: boolean; input?: string; isTTY?: boolean }): TestCtx {
+/** `create` (default true): the store is created on first use, as `desk init` would. */
+export function testCtx(opts: { db: string; now?: string; json?: boolean; input?: string; isTTY?: boolean; create?: boolean }): TestCtx {
   let out = '', err = '';
   const io: Io = {
     out: (t) => void (out += t),
@@ -20,5 +21,7 @@ export function testCtx(opts: { db: string; now?: string; json?: boolean; input?
     drain: () => Promise.resolve(),
   };
   const ctx = makeCtx({ db: opts.db, json: opts.json, now: opts.now }, io);
+  const store = ctx.store.bind(ctx);
+  ctx.store = (o) => store({ create: opts.create ?? true, ...o });
   return Object.assign(ctx, { stdout: () => out, stderr: () => err });
 }

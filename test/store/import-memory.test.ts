@@ -31,12 +31,15 @@ const batches = (): Numbered[][] => [
     ticket(1, { id: 7, subject: 'Export fails', messages: [{ message_id: '<m1@x>', from: 'ana@example.com', text: 'first' }] }),
     ticket(2, { subject: 'No messages at all' }),
     ticket(3, { id: 9, subject: 'Other', requester: { email: 'bo@example.com' }, messages: [{ message_id: '<m9@x>', from: 'bo@example.com' }] }),
+    ticket(7, { subject: 'Phone call', created_at: undefined }), // bare, no time: found by its import key
   ],
   [
     // the same ticket again with one more message: present, the message added
     ticket(4, { id: 7, subject: 'Export fails', messages: [{ message_id: '<m1@x>', from: 'ana@example.com' }, { message_id: '<m2@x>', from: 'ana@example.com', text: 'second' }] }),
     ticket(5, { subject: 'No messages at all' }), // the same bare ticket: present
     ticket(6, { id: 9, subject: 'Asks for a taken id', messages: [{ message_id: '<m10@x>', from: 'bo@example.com' }] }), // renumbered
+    ticket(8, { subject: 'Phone call', created_at: undefined }), // the same bare line: present
+    ticket(9, { subject: 'Export fails' }), // bare, same requester + subject + time as ticket 7 (which has messages): present
   ],
 ];
 
@@ -61,7 +64,7 @@ describe('ImportMemory', () => {
     const looked = await importAll(withLookups, undefined);
     expect(remembered).toEqual(looked);
     expect(remembered[1]).toMatchObject({
-      present: [{ line: 4, id: 7, addedMessages: 1 }, { line: 5, addedMessages: 0 }],
+      present: [{ line: 4, id: 7, addedMessages: 1 }, { line: 5, addedMessages: 0 }, { line: 8, addedMessages: 0 }, { line: 9, id: 7, addedMessages: 0 }],
       created: [{ line: 6, requestedId: 9 }],
     });
     expect(remembered[1]!.created[0]!.id).not.toBe(9);

@@ -1,5 +1,4 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Ctx } from '../../cli/context.js';
 import { NotFoundError, UsageError } from '../../cli/errors.js';
 import { LineError, parseTicket } from '../../domain/interchange.js';
@@ -11,6 +10,7 @@ import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
+import { MAX_LINE_BYTES, readLines } from './lines.js';
 
 // Tickets per transaction. Each commit rewrites every index page the batch touched; 10,000 writes
 // a sixth fewer pages (and half the fsyncs) than 2,000 for 100,000 tickets, and holds the write
@@ -70,9 +70,14 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
 
   const strictBuffer: Numbered[] = [];
   let lineNo = 0;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const raw of lines) {
+  for await (const read of readLines(input as AsyncIterable<Buffer | string>)) {
     lineNo++;
+    if (read.tooLong !== undefined) {
+      if (progress) bytes += read.tooLong + 1;
+      summary.errors.push({ line: lineNo, error: `longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB (${read.tooLong} bytes): not read` });
+      continue;
+    }
+    const raw = read.text;
     if (progress) bytes += Buffer.byteLength(raw) + 1; // only the progress bar reads it
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (!line.trim()) continue;

@@ -7,6 +7,7 @@ import * as m003 from './003_outbox.js';
 import * as m004 from './004_clock_inputs.js';
 import * as m005 from './005_drop_raw_hash_index.js';
 import * as m006 from './006_outbox_notifications.js';
+import * as m007 from './007_import_keys.js';
 
 export interface Migration {
   version: number;
@@ -21,5 +22,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'clock_inputs', up: m004.up },
   { version: 5, name: 'drop_raw_hash_index', up: m005.up },
   { version: 6, name: 'outbox_notifications', up: m006.up },
+  { version: 7, name: 'import_keys', up: m007.up },
   // (register new migrations here, in order)
 ];

@@ -8,7 +8,10 @@ import { clockInputsText, refreshClockInputs } from './clock-inputs.js';
 
 export interface BatchResult {
   created: { line: number; id: number; requestedId: number | null }[];
-  /** tickets already in the database (matched by a message id, or by requester + subject + time without messages) */
+  /**
+   * tickets already in the database (matched by a message id, or, without messages, by the import
+   * key or requester + subject + time)
+   */
   present: { line: number; id: number; addedMessages: number }[];
   messages: number;
 }
@@ -35,6 +38,8 @@ async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages' | 'requesters
 const jsonList = (list: readonly string[] | undefined): string => (list && list.length ? JSON.stringify(list) : '[]');
 
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
+/** A ticket without messages: by its import key when it has one, else requester + subject + time. */
+const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.importKey}` : ticketKey(t.requester.email, t.subject, t.created_at));
 
 /**
  * What one import run has written so far. An import into an empty database (the usual move-in)
@@ -107,7 +112,11 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
       for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
     }
-    for (const part of chunks([...new Set(bare.map((b) => b.ticket.created_at))], lookup)) {
+    for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey !== null).map((b) => b.ticket.importKey!))], lookup)) {
+      const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where('key', 'in', part).execute();
+      for (const r of rows) seenBare.set(`\u0001${r.key}`, Number(r.ticket_id));
+    }
+    for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey === null).map((b) => b.ticket.created_at))], lookup)) {
       const rows = await tx
         .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
         .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).execute();
@@ -154,6 +163,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const attachments: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
   const search: SearchRow[] = [];
+  const importKeys: Record<string, unknown>[] = [];
   /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
   const refresh: number[] = [];
 
@@ -187,7 +197,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   for (const { line, ticket: t } of batch) {
     const existing =
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
-      (t.messages.length === 0 ? seenBare.get(ticketKey(t.requester.email, t.subject, t.created_at)) : undefined);
+      (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
     if (existing !== undefined) {
       body = [];
       const n = addMessages(existing, t);
@@ -206,7 +216,13 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       id = nextTicket++;
     }
     taken.add(id);
-    if (t.messages.length === 0) seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
+    // A later line without messages finds this ticket by requester + subject + time, whether or
+    // not it has messages: as the lookup above does (a run that remembers must decide the same).
+    seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
+    if (t.importKey !== null) {
+      seenBare.set(bareKey(t), id);
+      importKeys.push({ key: t.importKey, ticket_id: id });
+    }
     const row: Record<string, unknown> = {
       id, subject: t.subject, status: t.status, priority: t.priority, tier: t.tier, queue: t.queue, assignee: t.assignee,
       tags: JSON.stringify(t.tags), requester_id: requesterId.get(t.requester.email)!, created_at: t.created_at, updated_at: t.updated_at,
@@ -236,6 +252,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.bulkInsert(tx, 'messages', messages);
   await ops.bulkInsert(tx, 'attachments', attachments);
   await ops.bulkInsert(tx, 'events', events);
+  await ops.bulkInsert(tx, 'import_keys', importKeys);
   await ops.indexSearchText(tx, search);
   await refreshClockInputs(tx, ops, refresh);
   if (remembered) {
