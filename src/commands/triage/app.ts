@@ -8,6 +8,7 @@ import type { TicketFilter } from '../../domain/filters.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaFacts } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
+import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
@@ -289,8 +290,9 @@ class TriageApp {
 
   private async reply(t: TicketWithHistory): Promise<void> {
     const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
-    const text = this.editText(editorText('', quoted), t.id);
-    if (text === undefined) {
+    const signature = await this.replies.signature();
+    const text = this.editText(editorText(withSignature('', signature), quoted), t.id);
+    if (text === undefined || text.replace(/\s+/g, ' ').trim() === signature.replace(/\s+/g, ' ').trim()) {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
     }

@@ -179,7 +179,7 @@ test('a reply written in the editor is previewed and sent; the screen comes back
   await waitFor('__EXIT__0');
   sttyRestored(stty);
   const t = JSON.parse(ok(['show', String(id), '--json']));
-  expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: 'Fixed in the next release.\n' });
+  expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: 'Fixed in the next release.\n\nBest regards,\nana\n' });
   expect(t.events.map((e: { type: string; actor: string }) => [e.actor, e.type])).toEqual([['ana', 'reply']]);
 });
 
