@@ -37,13 +37,20 @@ import { outcomeText, type SendOutcome } from './smtp.js';
 export const OUTBOX_STATES = ['queued', 'sending', 'sent', 'unknown', 'failed', 'cancelled'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
-/** reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket. */
-export type OutboxKind = 'reply' | 'auto-ack';
+/**
+ * reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket;
+ * report: an SLA report mailed to a lead (`desk sla report --mail`), which belongs to no ticket.
+ */
+export type OutboxKind = 'reply' | 'auto-ack' | 'report';
 
 export interface OutboxTable {
   id: number;
-  message_pk: number;
-  ticket_id: number;
+  /** the ticket's outbound message it delivers; null for mail that is no message of a ticket */
+  message_pk: number | null;
+  /** null for mail about no ticket (a report) */
+  ticket_id: number | null;
+  /** the subject of an entry without a message (others read their message's) */
+  subject: string | null;
   message_id: string;
   kind: string;
   envelope_from: string;
@@ -72,7 +79,8 @@ export function outboxDb(db: Kysely<DB>): Kysely<OutboxDB> {
 /** An entry as `desk outbox` shows it (field names are the --json contract). */
 export interface OutboxEntry {
   id: number;
-  ticket_id: number;
+  /** null for mail about no ticket (a report) */
+  ticket_id: number | null;
   message_id: string;
   kind: OutboxKind;
   to: string;
@@ -89,13 +97,16 @@ export interface OutboxEntry {
 // ---- writing ------------------------------------------------------------------------------------
 
 export interface EnqueueInput {
-  ticketId: number;
-  /** messages.id of the outbound message this entry delivers */
-  messagePk: number;
+  /** null for mail about no ticket (a report) */
+  ticketId: number | null;
+  /** messages.id of the outbound message this entry delivers; null for mail that is none */
+  messagePk: number | null;
   kind: OutboxKind;
   mail: ComposedMail;
   /** ISO instant */
   at: string;
+  /** the subject `desk outbox` lists for an entry without a message */
+  subject?: string;
 }
 
 /** Adds an entry, in the caller's write transaction (the one that stores the reply). */
@@ -112,6 +123,7 @@ export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<numb
       envelope_from: input.mail.envelope.from,
       recipient: to[0]!.toLowerCase(),
       raw: input.mail.raw,
+      subject: input.messagePk === null ? input.subject ?? null : null,
       state: 'queued',
       attempts: 0,
       next_attempt_at: null,
@@ -132,11 +144,12 @@ export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<numb
 function entryQuery(db: Kysely<DB>) {
   return outboxDb(db)
     .selectFrom('outbox as o')
-    .innerJoin('messages as m', 'm.id', 'o.message_pk')
+    .leftJoin('messages as m', 'm.id', 'o.message_pk')
     .select([
-      'o.id', 'o.ticket_id', 'o.message_id', 'o.kind', 'o.recipient', 'm.subject', 'o.state', 'o.attempts',
+      'o.id', 'o.ticket_id', 'o.message_id', 'o.kind', 'o.recipient', 'o.state', 'o.attempts',
       'o.next_attempt_at', 'o.last_error', 'o.created_at', 'o.updated_at', 'o.sent_at',
-    ]);
+    ])
+    .select((eb) => eb.fn.coalesce('m.subject', 'o.subject').as('subject'));
 }
 
 type EntryRow = Awaited<ReturnType<ReturnType<typeof entryQuery>['executeTakeFirstOrThrow']>>;
@@ -144,7 +157,7 @@ type EntryRow = Awaited<ReturnType<ReturnType<typeof entryQuery>['executeTakeFir
 function toEntry(r: EntryRow): OutboxEntry {
   return {
     id: Number(r.id),
-    ticket_id: Number(r.ticket_id),
+    ticket_id: r.ticket_id === null ? null : Number(r.ticket_id),
     message_id: r.message_id,
     kind: r.kind as OutboxKind,
     to: r.recipient,
@@ -260,7 +273,7 @@ export type FlushOutcome = 'sent' | 'confirmed' | 'retry' | 'failed' | 'unknown'
 
 export interface FlushResult {
   id: number;
-  ticket_id: number;
+  ticket_id: number | null;
   message_id: string;
   to: string;
   outcome: FlushOutcome;
@@ -338,7 +351,7 @@ export function isPermanentRefusal(outcome: SendOutcome): boolean {
 }
 
 function what(e: Pick<OutboxEntry, 'kind' | 'to'>): string {
-  return `${e.kind === 'auto-ack' ? 'the automatic acknowledgement' : 'the reply'} to ${e.to}`;
+  return `${e.kind === 'auto-ack' ? 'the automatic acknowledgement' : e.kind === 'report' ? 'the report' : 'the reply'} to ${e.to}`;
 }
 
 function capitalised(text: string): string {
@@ -391,7 +404,7 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
       .where('state', '=', 'sending')
       .executeTakeFirst();
     // The customer never got it: say so where the agents look, in the ticket's history.
-    if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused') {
+    if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused' && e.ticket_id !== null) {
       const text = `${capitalised(what(e))} was refused by the mail server: ${outcome.response}\n`
         + `It will not be sent again on its own (outbox #${e.id}): \`desk outbox retry ${e.id}\` tries again, \`desk outbox cancel ${e.id}\` withdraws it.`;
       await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], SYSTEM_ACTOR, at);
@@ -540,7 +553,7 @@ async function moveEntries(
         throw new ConflictError(`cannot ${verb} outbox #${e.id}: it changed under you; nothing was changed`, 'look at `desk outbox --all` and decide again');
       }
       const text = note(e);
-      if (text) await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], actor, at);
+      if (text && e.ticket_id !== null) await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], actor, at);
     }
     return entries.map((e) => e.id);
   });

@@ -6,7 +6,8 @@ import * as m002 from './002_mail_sync.js';
 import * as m003 from './003_outbox.js';
 import * as m004 from './004_clock_inputs.js';
 import * as m005 from './005_drop_raw_hash_index.js';
-import * as m006 from './006_agent_profile.js';
+import * as m007 from './007_agent_profile.js';
+import * as m008 from './008_outbox_reports.js';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,8 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'outbox', up: m003.up },
   { version: 4, name: 'clock_inputs', up: m004.up },
   { version: 5, name: 'drop_raw_hash_index', up: m005.up },
-  { version: 6, name: 'agent_profile', up: m006.up },
+  // (version 6 is kept for the outbox notifications of escalations)
+  { version: 7, name: 'agent_profile', up: m007.up },
+  { version: 8, name: 'outbox_reports', up: m008.up },
   // (register new migrations here, in order)
 ];
