@@ -60,34 +60,34 @@ _desk_values() {
 }
 
 _desk() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} path=desk n=0 i w pending=
+  local cur=\${COMP_WORDS[COMP_CWORD]} cmdpath=desk n=0 i w pending=
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w=\${COMP_WORDS[i]}
     if [[ -n $pending ]]; then pending=; continue; fi
     case $w in
       --*=*) ;;
-      -*) [[ -n \${_desk_vals["$path $w"]+x} || -n \${_desk_vals["desk $w"]+x} ]] && pending=1 ;;
-      *) if (( n == 0 )) && [[ " \${_desk_subs[$path]} " == *" $w "* ]]; then path="$path $w"; else n=$(( n + 1 )); fi ;;
+      -*) [[ -n \${_desk_vals["$cmdpath $w"]+x} || -n \${_desk_vals["desk $w"]+x} ]] && pending=1 ;;
+      *) if (( n == 0 )) && [[ " \${_desk_subs[$cmdpath]} " == *" $w "* ]]; then cmdpath="$cmdpath $w"; else n=$(( n + 1 )); fi ;;
     esac
   done
   COMPREPLY=()
   if [[ -n $pending ]]; then
     local f=\${COMP_WORDS[COMP_CWORD-1]}
-    if [[ -n \${_desk_vals["$path $f"]+x} ]]; then _desk_values "\${_desk_vals["$path $f"]}" "$cur"; else _desk_values "\${_desk_vals["desk $f"]}" "$cur"; fi
+    if [[ -n \${_desk_vals["$cmdpath $f"]+x} ]]; then _desk_values "\${_desk_vals["$cmdpath $f"]}" "$cur"; else _desk_values "\${_desk_vals["desk $f"]}" "$cur"; fi
     return
   fi
   if [[ $cur == -* ]]; then
-    COMPREPLY=( $(compgen -W "\${_desk_flags[$path]} \${_desk_flags[desk]}" -- "$cur") )
+    COMPREPLY=( $(compgen -W "\${_desk_flags[$cmdpath]} \${_desk_flags[desk]}" -- "$cur") )
     return
   fi
-  if (( n == 0 )) && [[ -n \${_desk_subs[$path]} ]]; then
-    COMPREPLY=( $(compgen -W "\${_desk_subs[$path]}" -- "$cur") )
-    [[ -n \${_desk_args[$path]} ]] || return
+  if (( n == 0 )) && [[ -n \${_desk_subs[$cmdpath]} ]]; then
+    COMPREPLY=( $(compgen -W "\${_desk_subs[$cmdpath]}" -- "$cur") )
+    [[ -n \${_desk_args[$cmdpath]} ]] || return
   fi
   local -a specs
-  IFS='|' read -r -a specs <<< "\${_desk_args[$path]}"
+  IFS='|' read -r -a specs <<< "\${_desk_args[$cmdpath]}"
   local at=$n
-  if (( at >= \${#specs[@]} )) && [[ -n \${_desk_variadic[$path]} ]]; then at=$(( \${#specs[@]} - 1 )); fi
+  if (( at >= \${#specs[@]} )) && [[ -n \${_desk_variadic[$cmdpath]} ]]; then at=$(( \${#specs[@]} - 1 )); fi
   (( at < \${#specs[@]} )) && [[ -n \${specs[at]} ]] && _desk_values "\${specs[at]}" "$cur"
   return 0
 }
@@ -123,33 +123,33 @@ _desk_values() {
 }
 
 _desk() {
-  local cur=\${words[CURRENT]} path=desk n=0 i w pending=
+  local cur=\${words[CURRENT]} cmdpath=desk n=0 i w pending=
   for (( i = 2; i < CURRENT; i++ )); do
     w=\${words[i]}
     if [[ -n $pending ]]; then pending=; continue; fi
     case $w in
       --*=*) ;;
-      -*) [[ -n \${_desk_vals[$path $w]+x} || -n \${_desk_vals[desk $w]+x} ]] && pending=1 ;;
-      *) if (( n == 0 )) && [[ " \${_desk_subs[$path]} " == *" $w "* ]]; then path="$path $w"; else n=$(( n + 1 )); fi ;;
+      -*) [[ -n \${_desk_vals[$cmdpath $w]+x} || -n \${_desk_vals[desk $w]+x} ]] && pending=1 ;;
+      *) if (( n == 0 )) && [[ " \${_desk_subs[$cmdpath]} " == *" $w "* ]]; then cmdpath="$cmdpath $w"; else n=$(( n + 1 )); fi ;;
     esac
   done
   if [[ -n $pending ]]; then
     local f=\${words[CURRENT-1]}
-    if [[ -n \${_desk_vals[$path $f]+x} ]]; then _desk_values "\${_desk_vals[$path $f]}"; else _desk_values "\${_desk_vals[desk $f]}"; fi
+    if [[ -n \${_desk_vals[$cmdpath $f]+x} ]]; then _desk_values "\${_desk_vals[$cmdpath $f]}"; else _desk_values "\${_desk_vals[desk $f]}"; fi
     return
   fi
   if [[ $cur == -* ]]; then
-    compadd -- \${=_desk_flags[$path]} \${=_desk_flags[desk]}
+    compadd -- \${=_desk_flags[$cmdpath]} \${=_desk_flags[desk]}
     return
   fi
-  if (( n == 0 )) && [[ -n \${_desk_subs[$path]} ]]; then
-    compadd -- \${=_desk_subs[$path]}
-    [[ -n \${_desk_args[$path]} ]] || return
+  if (( n == 0 )) && [[ -n \${_desk_subs[$cmdpath]} ]]; then
+    compadd -- \${=_desk_subs[$cmdpath]}
+    [[ -n \${_desk_args[$cmdpath]} ]] || return
   fi
   local -a specs
-  specs=( "\${(@s:|:)_desk_args[$path]}" )
+  specs=( "\${(@s:|:)_desk_args[$cmdpath]}" )
   local at=$(( n + 1 ))
-  if (( at > \${#specs} )) && [[ -n \${_desk_variadic[$path]} ]]; then at=\${#specs}; fi
+  if (( at > \${#specs} )) && [[ -n \${_desk_variadic[$cmdpath]} ]]; then at=\${#specs}; fi
   (( at <= \${#specs} )) && [[ -n \${specs[at]} ]] && _desk_values "\${specs[at]}"
   return 0
 }
@@ -183,7 +183,7 @@ end
 function __desk_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
-    set -l path desk
+    set -l cmdpath desk
     set -l n 0
     set -l pending
     for w in $tokens[2..-1]
@@ -194,35 +194,35 @@ function __desk_complete
         switch $w
             case '--*=*'
             case '-*'
-                if test -n "$(__desk_vals "$path $w")" -o -n "$(__desk_vals "desk $w")"
+                if test -n "$(__desk_vals "$cmdpath $w")" -o -n "$(__desk_vals "desk $w")"
                     set pending 1
                 end
             case '*'
-                if test $n -eq 0; and contains -- $w (string split ' ' -- (__desk_subs $path))
-                    set path "$path $w"
+                if test $n -eq 0; and contains -- $w (string split ' ' -- (__desk_subs $cmdpath))
+                    set cmdpath "$cmdpath $w"
                 else
                     set n (math $n + 1)
                 end
         end
     end
     if test -n "$pending"
-        set -l spec (__desk_vals "$path $tokens[-1]")
+        set -l spec (__desk_vals "$cmdpath $tokens[-1]")
         test -n "$spec"; or set spec (__desk_vals "desk $tokens[-1]")
         __desk_values $spec $cur
         return
     end
     if string match -q -- '-*' $cur
-        string split ' ' -- (__desk_flags $path) (__desk_flags desk)
+        string split ' ' -- (__desk_flags $cmdpath) (__desk_flags desk)
         return
     end
-    set -l subs (__desk_subs $path)
+    set -l subs (__desk_subs $cmdpath)
     if test $n -eq 0 -a -n "$subs"
         string split ' ' -- $subs
-        test -n "$(__desk_args $path)"; or return
+        test -n "$(__desk_args $cmdpath)"; or return
     end
-    set -l specs (string split '|' -- (__desk_args $path))
+    set -l specs (string split '|' -- (__desk_args $cmdpath))
     set -l at (math $n + 1)
-    if test $at -gt (count $specs); and test -n "$(__desk_variadic $path)"
+    if test $at -gt (count $specs); and test -n "$(__desk_variadic $cmdpath)"
         set at (count $specs)
     end
     if test $at -le (count $specs); and test -n "$specs[$at]"
