@@ -41,7 +41,8 @@ export function trendChart(points: GroupFigures[], periodName: string, opts: Tre
   if (typeof opts.target === 'number') {
     const ty = fmt(y(opts.target));
     parts.push(`<line class="target-line" x1="${left}" x2="${W - right}" y1="${ty}" y2="${ty}" stroke="${COLORS.target}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
-    parts.push(`<text class="target-label" x="${W - right}" y="${fmt(y(opts.target) - 5)}" text-anchor="end" font-size="11" fill="${COLORS.target}">target ${escapeHtml(percent(opts.target))}</text>`);
+    // labelled at the left, where the newest points (and a partial period's) never are
+    parts.push(`<text class="target-label" x="${left + 6}" y="${fmt(y(opts.target) - 5)}" font-size="11" fill="${COLORS.target}">target ${escapeHtml(percent(opts.target))}</text>`);
   }
   const partialAt = opts.partialKey && points.at(-1)?.key === opts.partialKey ? n - 1 : -1;
   // the line breaks where a period has nothing to measure; it does not run into a partial period
