@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README "Running the tests"; .ci/run calls exactly this).
 # On a fresh Debian machine as root it installs the servers the suite runs against
-# (Dovecot, Chromium, tmux, sqlite3, less), builds desk, runs every test and ends with
+# (Dovecot, Chromium, tmux, sqlite3, less, zsh, fish, fonts), builds desk, runs every test and ends with
 # one line "N passed, N failed". A missing server is a failure, never a silent skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,9 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 command -v sqlite3 >/dev/null 2>&1 || need_pkgs+=(sqlite3)
 command -v less >/dev/null 2>&1 || need_pkgs+=(less)
+command -v zsh >/dev/null 2>&1 || need_pkgs+=(zsh)                # shell completion tests
+command -v fish >/dev/null 2>&1 || need_pkgs+=(fish)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)  # text in mailed report charts
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing test servers: ${need_pkgs[*]}" >&2

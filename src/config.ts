@@ -59,6 +59,10 @@ export interface Config {
   /** the agents' time zone for showing due times (IANA); default: the system's */
   timezone?: string;
   autoAck?: AutoAckConfig;
+  /** the team's or desk's name: the title of reports */
+  team?: string;
+  /** the compliance goal, "95%": the target line on the report's chart */
+  slaTarget?: string | number;
   [key: string]: unknown;
 }
 

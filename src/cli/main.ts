@@ -15,6 +15,7 @@ import * as sla from '../commands/sla/index.js';
 import * as reply from '../commands/reply/index.js';
 import * as canned from '../commands/canned/index.js';
 import * as outbox from '../commands/outbox/index.js';
+import * as completion from '../commands/completion/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   reply.register(program, act);
   canned.register(program, act);
   outbox.register(program, act);
+  completion.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

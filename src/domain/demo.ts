@@ -1,14 +1,17 @@
 // A demo desk that looks real: customers writing in several languages over the past 60 days,
-// every status, priority and tier, notes, replies, escalations, and some tickets overdue.
+// mostly in office hours, every status, priority and tier, notes, escalations; answers and
+// solutions mostly inside the starter policy's targets and some late, conversations of one to
+// three rounds, a few tickets waiting right now (clocks at risk) and customers who wrote twice
+// about the same thing (tickets a team would merge).
 // Deterministic for a given `now` and seed, so screenshots and tests are reproducible.
 import { isoSeconds } from './types.js';
 
 export const DEMO_AGENTS = [
-  { name: 'ana', email: 'ana@desk.example', tier: 'L1' },
-  { name: 'ben', email: 'ben@desk.example', tier: 'L1' },
-  { name: 'carla', email: 'carla@desk.example', tier: 'L1' },
-  { name: 'chen', email: 'chen@desk.example', tier: 'L2' },
-  { name: 'dara', email: 'dara@desk.example', tier: 'L3' },
+  { name: 'ana', email: 'ana@desk.example', tier: 'L1', display_name: 'Ana Costa' },
+  { name: 'ben', email: 'ben@desk.example', tier: 'L1', display_name: 'Ben Walker' },
+  { name: 'carla', email: 'carla@desk.example', tier: 'L1', display_name: 'Carla Romero' },
+  { name: 'chen', email: 'chen@desk.example', tier: 'L2', display_name: 'Chen Wei' },
+  { name: 'dara', email: 'dara@desk.example', tier: 'L3', display_name: 'Dara Okafor' },
 ];
 
 interface Topic {
@@ -68,6 +71,11 @@ const REPLIES: Record<string, string> = {
   ja: '{name} 様\n\nお問い合わせありがとうございます。確認のうえ、改めてご連絡いたします。\n\n{agent}',
 };
 
+const ANSWERS: ((v: Record<string, string>) => string)[] = [
+  (v) => `Hi ${v.first},\n\nthanks for the details. We found the cause and deployed a fix; could you try again?\n\nBest regards,\n${v.agent}`,
+  (v) => `Hi ${v.first},\n\nwe changed the setting on our side. It should work now; let us know if not.\n\nBest regards,\n${v.agent}`,
+  (v) => `Hi ${v.first},\n\nsorry for the trouble. The corrected document is attached to your account now.\n\nBest regards,\n${v.agent}`,
+];
 const FOLLOW_UPS = ['Any news on this?', 'Still happening today, I attached a screenshot.', 'Thanks, that worked!', 'Could you give me an update please?'];
 const NOTES = ['Customer on legacy plan — check contract before refund.', 'Reproduced on staging, see bug tracker.', 'Called the customer, waiting for logs.', 'VIP account: keep the lead informed.'];
 
@@ -85,66 +93,163 @@ export function prng(seed: number): () => number {
 
 const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k) => v[k] ?? '');
 
+const H = 3_600_000;
+const MIN = 60_000;
+
+/** Business hours of the demo team, in UTC (09:00–17:00 in Berlin in winter), Monday to Friday. */
+const OPEN_H = 8, CLOSE_H = 16;
+
+function isBusiness(t: number): boolean {
+  const d = new Date(t);
+  const wd = d.getUTCDay(), h = d.getUTCHours();
+  return wd >= 1 && wd <= 5 && h >= OPEN_H && h < CLOSE_H;
+}
+
+/** The instant `ms` of business time after `from` (the demo's approximation of the policy calendar). */
+function addBusiness(from: number, ms: number): number {
+  let t = from;
+  let left = ms;
+  for (let guard = 0; left > 0 && guard < 1000; guard++) {
+    if (!isBusiness(t)) {
+      // to the next opening
+      const d = new Date(t);
+      d.setUTCMinutes(0, 0, 0);
+      if (d.getUTCHours() >= CLOSE_H || d.getTime() < t) d.setUTCHours(d.getUTCHours() + 1);
+      while (!isBusiness(d.getTime())) d.setUTCHours(d.getUTCHours() + 1);
+      t = d.getTime();
+      continue;
+    }
+    const close = new Date(t);
+    close.setUTCHours(CLOSE_H, 0, 0, 0);
+    const step = Math.min(left, close.getTime() - t);
+    t += step;
+    left -= step;
+  }
+  return t;
+}
+
+/** The demo policy's targets (templates/sla.example.yaml), in hours; `clock` 24x7 or business. */
+function targets(priority: string, queue: string): { first: number; next: number; resolution: number; allDay: boolean } {
+  if (priority === 'urgent') return { first: 1, next: 2, resolution: 8, allDay: true };
+  if (priority === 'high') return { first: 2, next: 4, resolution: 16, allDay: false };
+  if (queue === 'billing') return { first: 4, next: 8, resolution: 24, allDay: false };
+  return { first: 8, next: 8, resolution: 40, allDay: false };
+}
+
 /** Interchange objects (spec/interchange.md) for a demo desk, newest ids last. */
 export function demoTickets(now: Date, count = 240, seed = 42): Record<string, unknown>[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const between = (a: number, b: number) => a + rnd() * (b - a);
   const langs = ['en', 'en', 'en', 'de', 'de', 'pt', 'es', 'fr', 'ja'];
-  const H = 3600_000;
-  const out: Record<string, unknown>[] = [];
+  const nowMs = now.getTime();
+  const last = nowMs - MIN; // nothing in the demo happens in the future, nor in the very last minute
+
+  // Mail arrives mostly in office hours on weekdays; some at night and at weekends.
   const starts: number[] = [];
-  for (let i = 0; i < count; i++) starts.push(now.getTime() - Math.floor(rnd() * 60 * 24) * H - Math.floor(rnd() * 3600) * 1000);
+  while (starts.length < count - 12) {
+    const t = nowMs - Math.floor(rnd() * 60 * 24 * 60) * MIN;
+    if (isBusiness(t) || rnd() < 0.15) starts.push(t);
+  }
+  // The last hours: a few tickets nobody has answered yet, so some clocks are at risk right now.
+  for (const minutes of [25, 40, 55, 70, 95, 130, 170, 230, 300, 420, 600, 780]) starts.push(nowMs - minutes * MIN - Math.floor(rnd() * 5) * MIN);
   starts.sort((a, b) => a - b);
-  for (let i = 0; i < count; i++) {
+
+  interface Draft { created: number; lang: string; topic: Topic; person: [string, string]; fresh: boolean }
+  const drafts: Draft[] = starts.map((created) => {
     const lang = pick(langs);
-    const topic = pick(TOPICS[lang]!);
-    const [name, email] = pick(PEOPLE[lang]!);
+    return { created, lang, topic: pick(TOPICS[lang]!), person: pick(PEOPLE[lang]!), fresh: nowMs - created < 14 * H };
+  });
+  // Customers who wrote twice about the same thing (no answer yet, or from another address of
+  // theirs, or forgot the first): tickets a team would merge.
+  for (let k = 0; k < 8; k++) {
+    const i = 20 + Math.floor(rnd() * (drafts.length - 40));
+    const orig = drafts[i]!;
+    drafts[i + 1] = { ...orig, created: orig.created + Math.floor(between(20, 180)) * MIN, fresh: false };
+  }
+  drafts.sort((a, b) => a.created - b.created);
+  const seen = new Map<string, number>();
+
+  const out: Record<string, unknown>[] = [];
+  drafts.forEach((d, i) => {
+    const { topic, lang } = d;
+    const [name, email] = d.person;
     const first = name.split(' ')[0]!;
-    const created = starts[i]!;
-    const age = (now.getTime() - created) / H;
-    const priority = topic.tags.includes('outage') ? 'urgent' : pick(['low', 'normal', 'normal', 'normal', 'high', 'high', 'urgent'] as const);
+    const created = d.created;
+    const key = `${email}|${topic.subject}`;
+    const duplicateOf = seen.get(key);
+    seen.set(key, i + 1);
+    const isDuplicate = duplicateOf !== undefined && created - Date.parse(String(out[duplicateOf - 1]!.created_at)) < 6 * H;
+    const priority = topic.tags.includes('outage') || nowMs - created < 100 * MIN ? 'urgent'
+      : d.fresh && i % 3 === 0 ? pick(['urgent', 'high'] as const)
+      : pick(['low', 'normal', 'normal', 'normal', 'normal', 'high', 'high', 'urgent'] as const);
     const tierRoll = rnd();
-    const tier = tierRoll < 0.72 ? 'L1' : tierRoll < 0.92 ? 'L2' : 'L3';
-    const agents = DEMO_AGENTS.filter((a) => a.tier === tier);
-    const agent = pick(agents);
-    // Older tickets are mostly finished; recent ones are still being worked.
-    const roll = rnd();
-    const status =
-      age > 24 * 10
-        ? roll < 0.55 ? 'closed' : roll < 0.85 ? 'solved' : roll < 0.93 ? 'pending' : 'open'
-        : age > 24 * 2
-          ? roll < 0.2 ? 'solved' : roll < 0.4 ? 'pending' : roll < 0.5 ? 'on_hold' : 'open'
-          : roll < 0.35 ? 'new' : roll < 0.8 ? 'open' : 'pending';
-    // Nothing in the demo happens in the future, nor in the very last minute.
-    const t = (ms: number) => isoSeconds(Math.min(created + ms, now.getTime() - 60_000));
-    const vars = { first, name, agent: agent.name[0]!.toUpperCase() + agent.name.slice(1) };
+    const tier = tierRoll < 0.75 ? 'L1' : tierRoll < 0.93 ? 'L2' : 'L3';
+    const agent = pick(DEMO_AGENTS.filter((a) => a.tier === tier));
+    const target = targets(priority, topic.queue);
+    const later = (from: number, hours: number) => (target.allDay ? from + hours * H : addBusiness(from, hours * H));
+    const vars = { first, name, agent: agent.display_name };
     const domain = email.split('@')[1];
-    const mid = (k: string) => `<demo.${i + 1}.${k}@${k === 'in0' || k.startsWith('in') ? domain : 'desk.example'}>`;
-    const messages: Record<string, unknown>[] = [
-      { message_id: mid('in0'), direction: 'in', from: email, from_name: name, to: ['support@desk.example'], date: t(0), subject: topic.subject, text: fill(topic.body, vars) },
-    ];
+    const mid = (k: string) => `<demo.${i + 1}.${k}@${k.startsWith('in') ? domain : 'desk.example'}>`;
+    const subjectRe = `Re: ${topic.subject} [#${i + 1}]`;
+    const messages: Record<string, unknown>[] = [{
+      message_id: mid('in0'), direction: 'in', from: email, from_name: name, to: ['support@desk.example'], date: isoSeconds(created),
+      subject: isDuplicate ? pick([topic.subject, `Fwd: ${topic.subject}`, `${topic.subject} (second try)`]) : topic.subject,
+      text: isDuplicate ? `Sending this again, I am not sure the first mail arrived.\n\n${fill(topic.body, vars)}` : fill(topic.body, vars),
+    }];
     const events: Record<string, unknown>[] = [];
-    // Overdue tickets: new/open and high or urgent, nobody answered yet.
-    const answered = status !== 'new' && !(status === 'open' && (priority === 'urgent' || priority === 'high') && rnd() < 0.5);
-    let cursor = 0;
-    if (status !== 'new') {
-      cursor += (0.2 + rnd() * 6) * H;
-      events.push({ at: t(cursor), actor: agent.name, type: 'assign', from: null, to: agent.name });
+    const at = (t: number) => isoSeconds(t);
+
+    // The first answer: mostly well inside the target, sometimes late; the freshest wait still.
+    const fresh = nowMs - created < 2 * H && !target.allDay ? rnd() < 0.8 : nowMs - created < 60 * MIN;
+    const assignAt = later(created, between(0.05, 0.4) * target.first);
+    const firstReply = later(created, target.first * (rnd() < 0.93 ? between(0.08, 0.7) : between(1.05, 2.2)));
+    let status: string = 'new';
+    let assignee: string | null = null;
+    if (!fresh && assignAt < last) {
+      assignee = agent.name;
+      status = 'open';
+      events.push({ at: at(assignAt), actor: agent.name, type: 'assign', from: null, to: agent.name });
     }
-    if (priority !== 'normal' && rnd() < 0.6) events.push({ at: t(cursor + 60_000), actor: 'rules', type: 'priority', from: 'normal', to: priority, reason: 'rule:keywords' });
-    if (answered) {
-      // Most replies come within the priority's target; some are late, as in real life.
-      const typical = { urgent: 0.6, high: 1.5, normal: 5, low: 8 }[priority];
-      cursor += typical * (0.2 + rnd() * (rnd() < 0.8 ? 1 : 3)) * H;
-      messages.push({ message_id: mid('out1'), in_reply_to: mid('in0'), references: [mid('in0')], direction: 'out', from: 'support@desk.example', to: [email], date: t(cursor), subject: `Re: ${topic.subject} [#${i + 1}]`, text: fill(REPLIES[lang]!, vars), author: agent.name });
-      if (rnd() < 0.45) {
-        cursor += (1 + rnd() * 30) * H;
-        messages.push({ message_id: mid('in2'), in_reply_to: mid('out1'), references: [mid('in0'), mid('out1')], direction: 'in', from: email, from_name: name, to: ['support@desk.example'], date: t(cursor), subject: `Re: ${topic.subject} [#${i + 1}]`, text: pick(FOLLOW_UPS) });
+    if (priority !== 'normal' && rnd() < 0.5) events.push({ at: at(created + MIN), actor: 'rules', type: 'priority', from: 'normal', to: priority, reason: 'rule:keywords' });
+    if (tier !== 'L1' && assignee) events.push({ at: at(Math.min(assignAt + 2 * MIN, last)), actor: 'ana', type: 'escalate', from: 'L1', to: tier, reason: tier === 'L3' ? 'needs a code change' : 'needs database access' });
+    let lastOut: number | null = null;
+    let lastIn = created;
+    // A duplicate waits: the team will notice it and merge it into the first ticket.
+    if (!fresh && assignee && firstReply < last && !isDuplicate) {
+      messages.push({ message_id: mid('out1'), in_reply_to: mid('in0'), references: [mid('in0')], direction: 'out', from: 'support@desk.example', to: [email], date: at(firstReply), subject: subjectRe, text: fill(REPLIES[lang]!, vars), author: agent.name });
+      lastOut = firstReply;
+      // About a third of the conversations take another round or two.
+      for (let round = 2; round <= 3 && rnd() < (round === 2 ? 0.38 : 0.3); round++) {
+        // Waiting for the customer pauses the clocks (pending); their answer opens the ticket again.
+        const asked = lastOut + (target.allDay ? between(0.3, 3) : between(1, 20)) * H;
+        if (asked >= last) break;
+        events.push({ at: at(lastOut + MIN), actor: agent.name, type: 'status', from: 'open', to: 'pending' });
+        events.push({ at: at(asked), actor: 'desk', type: 'status', from: 'pending', to: 'open' });
+        messages.push({ message_id: mid(`in${round}`), in_reply_to: mid(`out${round - 1}`), references: [mid('in0'), mid(`out${round - 1}`)], direction: 'in', from: email, from_name: name, to: ['support@desk.example'], date: at(asked), subject: subjectRe, text: pick(FOLLOW_UPS) });
+        lastIn = asked;
+        const answered = later(asked, target.next * (rnd() < 0.92 ? between(0.1, 0.8) : between(1.05, 1.8)));
+        if (answered >= last) break;
+        messages.push({ message_id: mid(`out${round}`), in_reply_to: mid(`in${round}`), references: [mid('in0'), mid(`in${round}`)], direction: 'out', from: 'support@desk.example', to: [email], date: at(answered), subject: subjectRe, text: pick(ANSWERS)(vars), author: agent.name });
+        lastOut = answered;
+      }
+      // Solved once the work is done: mostly within the resolution target.
+      const solveAt = Math.max(lastOut + 10 * MIN, later(created, target.resolution * (rnd() < 0.9 ? between(0.15, 0.9) : between(1.05, 2))));
+      const waitingOnCustomer = lastOut > lastIn;
+      if (solveAt < last && lastIn <= lastOut) {
+        events.push({ at: at(solveAt), actor: agent.name, type: 'status', from: 'open', to: 'solved' });
+        status = 'solved';
+        if (last - solveAt > 4 * 24 * H) {
+          events.push({ at: at(solveAt + 4 * 24 * H), actor: 'desk', type: 'status', from: 'solved', to: 'closed' });
+          status = 'closed';
+        }
+      } else if (waitingOnCustomer && rnd() < 0.6) {
+        const paused = Math.min(lastOut + MIN, last);
+        events.push({ at: at(paused), actor: agent.name, type: 'status', from: 'open', to: rnd() < 0.8 ? 'pending' : 'on_hold' });
+        status = String(events.at(-1)!.to);
       }
     }
-    if (rnd() < 0.3) events.push({ at: t(cursor + 120_000), actor: agent.name, type: 'note', text: pick(NOTES) });
-    if (tier !== 'L1') events.push({ at: t(cursor + 180_000), actor: 'ana', type: 'escalate', from: 'L1', to: tier, reason: tier === 'L3' ? 'needs a code change' : 'needs database access' });
-    if (status !== 'new' && status !== 'open') events.push({ at: t(cursor + 240_000), actor: agent.name, type: 'status', from: 'open', to: status });
+    if (rnd() < 0.25 && assignee) events.push({ at: at(Math.min(assignAt + 5 * MIN, last)), actor: agent.name, type: 'note', text: pick(NOTES) });
     out.push({
       id: i + 1,
       subject: topic.subject,
@@ -152,13 +257,13 @@ export function demoTickets(now: Date, count = 240, seed = 42): Record<string, u
       priority,
       tier,
       queue: topic.queue,
-      assignee: status === 'new' ? null : agent.name,
+      assignee,
       tags: topic.tags,
       requester: { email, name },
       created_at: isoSeconds(created),
-      messages,
+      messages: messages.sort((a, b) => String(a.date).localeCompare(String(b.date))),
       events: events.sort((a, b) => String(a.at).localeCompare(String(b.at))),
     });
-  }
+  });
   return out;
 }

@@ -23,6 +23,8 @@ export interface MailAttachment {
   filename: string;
   content: Buffer;
   contentType?: string;
+  /** Content-ID of an image the HTML shows (`<img src="cid:…">`): sent inline, not as a download */
+  cid?: string;
 }
 
 export interface OutgoingMail {
@@ -192,6 +194,7 @@ function buildOptions(mail: OutgoingMail): Mail.Options {
       filename: headerText(a.filename),
       content: a.content,
       ...(a.contentType ? { contentType: headerText(a.contentType) } : {}),
+      ...(a.cid ? { cid: headerText(a.cid) } : {}),
     })),
     // Nothing in a reply may make the composer read a file or fetch a URL.
     disableFileAccess: true,

@@ -40,17 +40,19 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
 /**
  * reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket;
  * notification: mail about a ticket to someone of the team (a tier's lead on an escalation),
- * which is not a message of the ticket.
+ * which is not a message of the ticket; report: an SLA report mailed to a lead
+ * (`desk sla report --mail`), which belongs to no ticket.
  */
-export type OutboxKind = 'reply' | 'auto-ack' | 'notification';
+export type OutboxKind = 'reply' | 'auto-ack' | 'notification' | 'report';
 
 export interface OutboxTable {
   id: number;
-  /** the ticket's outbound message it delivers; null for a notification */
+  /** the ticket's outbound message it delivers; null for mail that is no message of a ticket */
   message_pk: number | null;
-  /** the subject of a notification (others read their message's) */
+  /** null for mail about no ticket (a report) */
+  ticket_id: number | null;
+  /** the subject of an entry without a message (others read their message's) */
   subject: string | null;
-  ticket_id: number;
   message_id: string;
   kind: string;
   envelope_from: string;
@@ -79,7 +81,8 @@ export function outboxDb(db: Kysely<DB>): Kysely<OutboxDB> {
 /** An entry as `desk outbox` shows it (field names are the --json contract). */
 export interface OutboxEntry {
   id: number;
-  ticket_id: number;
+  /** null for mail about no ticket (a report) */
+  ticket_id: number | null;
   message_id: string;
   kind: OutboxKind;
   to: string;
@@ -96,14 +99,15 @@ export interface OutboxEntry {
 // ---- writing ------------------------------------------------------------------------------------
 
 export interface EnqueueInput {
-  ticketId: number;
-  /** messages.id of the outbound message this entry delivers; null for a notification */
+  /** null for mail about no ticket (a report) */
+  ticketId: number | null;
+  /** messages.id of the outbound message this entry delivers; null for mail that is none */
   messagePk: number | null;
   kind: OutboxKind;
   mail: ComposedMail;
   /** ISO instant */
   at: string;
-  /** a notification's subject, as `desk outbox` lists it */
+  /** the subject `desk outbox` lists for an entry without a message */
   subject?: string;
 }
 
@@ -155,7 +159,7 @@ type EntryRow = Awaited<ReturnType<ReturnType<typeof entryQuery>['executeTakeFir
 function toEntry(r: EntryRow): OutboxEntry {
   return {
     id: Number(r.id),
-    ticket_id: Number(r.ticket_id),
+    ticket_id: r.ticket_id === null ? null : Number(r.ticket_id),
     message_id: r.message_id,
     kind: r.kind as OutboxKind,
     to: r.recipient,
@@ -271,7 +275,7 @@ export type FlushOutcome = 'sent' | 'confirmed' | 'retry' | 'failed' | 'unknown'
 
 export interface FlushResult {
   id: number;
-  ticket_id: number;
+  ticket_id: number | null;
   message_id: string;
   to: string;
   outcome: FlushOutcome;
@@ -349,7 +353,9 @@ export function isPermanentRefusal(outcome: SendOutcome): boolean {
 }
 
 function what(e: Pick<OutboxEntry, 'kind' | 'to'>): string {
-  const name = e.kind === 'auto-ack' ? 'the automatic acknowledgement' : e.kind === 'notification' ? 'the notification' : 'the reply';
+  const name = e.kind === 'auto-ack' ? 'the automatic acknowledgement'
+    : e.kind === 'notification' ? 'the notification'
+      : e.kind === 'report' ? 'the report' : 'the reply';
   return `${name} to ${e.to}`;
 }
 
@@ -403,7 +409,7 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
       .where('state', '=', 'sending')
       .executeTakeFirst();
     // The customer never got it: say so where the agents look, in the ticket's history.
-    if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused') {
+    if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused' && e.ticket_id !== null) {
       const text = `${capitalised(what(e))} was refused by the mail server: ${outcome.response}\n`
         + `It will not be sent again on its own (outbox #${e.id}): \`desk outbox retry ${e.id}\` tries again, \`desk outbox cancel ${e.id}\` withdraws it.`;
       await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], SYSTEM_ACTOR, at);
@@ -552,7 +558,7 @@ async function moveEntries(
         throw new ConflictError(`cannot ${verb} outbox #${e.id}: it changed under you; nothing was changed`, 'look at `desk outbox --all` and decide again');
       }
       const text = note(e);
-      if (text) await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], actor, at);
+      if (text && e.ticket_id !== null) await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], actor, at);
     }
     return entries.map((e) => e.id);
   });

@@ -135,14 +135,18 @@ export function createPreparePool(size = defaultWorkerCount()): PreparePool {
       // Contiguous slices, one per worker, so the result keeps the order of the batch.
       const per = Math.ceil(messages.length / workers.length);
       const slices = workers.map((_, i) => messages.slice(i * per, (i + 1) * per)).filter((s) => s.length);
-      try {
-        const parts = await Promise.all(slices.map((s, i) => ask(workers[i]!, s, wire)));
+      // Wait for every slice, also after one failed: a worker still writing a file when the run
+      // gives up would be cut off mid-write and leave its temp file behind.
+      const settled = await Promise.allSettled(slices.map((s, i) => ask(workers[i]!, s, wire)));
+      const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!failure) {
+        const parts = settled.map((r) => (r as PromiseFulfilledResult<Omit<PreparedItem, 'raw'>[]>).value);
         return parts.flat().map((item, i) => restore(item, messages[i]!.raw));
-      } catch (err) {
-        if (err instanceof LocalFaultError) throw err;
-        // A worker died (out of memory on a monster message…): do this batch here instead.
-        return prepareInProcess(messages, ctx);
       }
+      const fault = settled.find((r) => r.status === 'rejected' && r.reason instanceof LocalFaultError) as PromiseRejectedResult | undefined;
+      if (fault) throw fault.reason;
+      // A worker died (out of memory on a monster message…): do this batch here instead.
+      return prepareInProcess(messages, ctx);
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));

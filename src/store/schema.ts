@@ -87,6 +87,10 @@ export interface AgentsTable {
   tier: string;
   away: number; // 0/1
   created_at: string;
+  /** how customers read the agent's name ("Ana Costa"); null: the login name */
+  display_name: string | null;
+  /** closes the agent's replies; null: "Best regards," and the display name */
+  signature: string | null;
 }
 
 export interface MetaTable {

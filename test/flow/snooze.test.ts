@@ -60,7 +60,7 @@ test('an urgent, unanswered ticket snoozed until tomorrow keeps its status and c
   expect(report.resolution).toMatchObject({ elapsed_s: 3 * 3600, due_at: DAY1('17:00') });
   const atRisk = await json(['sla', 'at-risk', '--breached', '--now', DAY1('12:00')], DAY1('12:00'));
   expect(atRisk.filter((c: { id: number }) => c.id === id).map((c: { clock: string }) => c.clock).sort()).toEqual(['first_response']);
-  expect(ok(await run(['show', String(id)], DAY1('12:00')), 'show').stdout).toContain('snoozed until 2026-03-31 09:00: out of the queue, SLA clocks running');
+  expect(ok(await run(['show', String(id)], DAY1('12:00')), 'show').stdout).toContain('snoozed until Tue 31 Mar 2026 09:00 UTC: out of the queue, SLA clocks running');
   const listed = ok(await run(['list', '--sort', 'sla'], DAY1('12:00')), 'list').stdout;
   expect(listed).toMatch(/Site is down\s+overdue 2h/); // the first response was due at 10:00
 

@@ -161,7 +161,7 @@ describe('desk reply', () => {
     expect(shown).toContain('------------------------ >8 ------------------------');
     expect(shown).toContain('> Hello, the export fails with error 500.');
     const mail = await parseMail(smtp.received[0]!.raw);
-    expect(mail.text).toBe('Thanks for waiting, it works now.\n');
+    expect(mail.text).toBe('Thanks for waiting, it works now.\n\nBest regards,\ntester\n'); // signed as the agent signs
   });
 
   it("the quote header gives the customer's time in the configured zone, readably", async () => {
@@ -184,7 +184,7 @@ describe('desk reply', () => {
   it('reads the message from standard input with --message -', async () => {
     const id = await newTicket();
     await ok(['reply', String(id), '--message', '-'], {}, 'From a script.\n');
-    expect((await parseMail(smtp.received[0]!.raw)).text).toBe('From a script.\n');
+    expect((await parseMail(smtp.received[0]!.raw)).text).toBe('From a script.\n\nBest regards,\ntester\n');
   });
 
   it('exits 3 for a ticket or canned reply that does not exist', async () => {
@@ -353,7 +353,7 @@ describe('mail the server refuses for good', () => {
     expect(flushed.stdout).toMatch(/: sent:/);
     await ok(['outbox', 'flush']);
     expect(smtp.received).toHaveLength(1);
-    expect((await parseMail(smtp.received[0]!.raw)).text).toBe('Second try works\n');
+    expect((await parseMail(smtp.received[0]!.raw)).text).toBe('Second try works\n\nBest regards,\ntester\n');
     expect(await entryOf(id)).toBeUndefined();
     expect(await entryOf(id, true)).toMatchObject({ state: 'sent' });
   });

@@ -81,7 +81,7 @@ function skeleton(name: string, opts: NewOptions, body: string): string {
   });
 }
 
-const STARTER_BODY = 'Hi {{ customer.first_name | default: "there" }},\n\n\n\nBest regards,\n{{ agent.name }}\n';
+const STARTER_BODY = 'Hi {{ customer.first_name | default: "there" }},\n\n\n\n{{ agent.signature }}\n';
 
 /** Checks the edited text and writes it; a broken file is refused and nothing is overwritten. */
 function save(file: string, name: string, text: string): void {

@@ -53,7 +53,7 @@ const VERB: Record<FlushResult['outcome'], string> = {
 
 /** One line per entry, for people. */
 export function resultLine(r: FlushResult): string {
-  return `outbox #${r.id} (ticket #${r.ticket_id}, to ${safeLine(r.to)}): ${VERB[r.outcome]}: ${safeLine(r.detail)}`;
+  return `outbox #${r.id} (${r.ticket_id === null ? 'no ticket' : `ticket #${r.ticket_id}`}, to ${safeLine(r.to)}): ${VERB[r.outcome]}: ${safeLine(r.detail)}`;
 }
 
 function hintFor(r: FlushResult): string {
@@ -74,7 +74,7 @@ export function failureOf(report: FlushReport): RemoteError | null {
   // A refusal for good is the one that needs the agent: it leads.
   const first = bad.find((r) => r.outcome === 'failed') ?? bad[0]!;
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
-  const where = first.outcome === 'failed' ? `outbox #${first.id} (ticket #${first.ticket_id}, to ${safeLine(first.to)}): ` : '';
+  const where = first.outcome === 'failed' ? `outbox #${first.id} (${first.ticket_id === null ? 'no ticket' : `ticket #${first.ticket_id}`}, to ${safeLine(first.to)}): ` : '';
   return new RemoteError(`${where}${safeLine(first.detail)}${more}`, hintFor(first));
 }
 

@@ -25,7 +25,7 @@ export async function runOutboxList(ctx: Ctx, opts: { all?: boolean }): Promise<
   await printTable(
     ctx.io,
     ['ID', 'TICKET', 'STATE', 'TRIES', 'WHEN', 'TO', 'LAST ERROR'],
-    entries.map((e) => [e.id, `#${e.ticket_id}`, e.kind === 'auto-ack' ? `${e.state} (auto)` : e.state, e.attempts, whenText(e, now), e.to, e.last_error ?? '']),
+    entries.map((e) => [e.id, (e.ticket_id === null ? e.kind : `#${e.ticket_id}`), e.kind === 'auto-ack' ? `${e.state} (auto)` : e.state, e.attempts, whenText(e, now), e.to, e.last_error ?? '']),
     { colWidths: [5, 8, 18, 6, 18, 26, null] },
   );
   if (entries.some((e) => e.state === 'failed')) {
@@ -55,7 +55,7 @@ function parseEntryIds(values: string[]): number[] {
 }
 
 function entryLine(e: OutboxEntry, what: string): string {
-  return `outbox #${e.id} (ticket #${e.ticket_id}, to ${safeLine(e.to)}): ${what}`;
+  return `outbox #${e.id} (${e.ticket_id === null ? 'no ticket' : `ticket #${e.ticket_id}`}, to ${safeLine(e.to)}): ${what}`;
 }
 
 export async function runOutboxRetry(ctx: Ctx, ids: string[], _opts: { json?: boolean }): Promise<void> {

@@ -10,6 +10,7 @@ export function register(program: Command, act: Act): void {
     .option('--canned <name>', 'start from a canned reply (sent as is unless --edit)')
     .option('--message <text>', 'the reply (- reads standard input)')
     .option('--edit', 'open the editor even with --canned or --message')
+    .option('--no-signature', "do not add the agent's signature below the text (canned replies place it themselves)")
     .option('--status <s>', 'set the status in the same step: pending, solved, open, on_hold, closed')
     .option('--json', 'print the result as JSON')
     .action(act(async (ctx, id: string, opts) => (await import('./run.js')).runReply(ctx, id, opts as never)));

@@ -20,12 +20,15 @@ import { parseTicketId, textArg } from '../shared.js';
 import { editInEditor, editorText, textAboveMarker } from './editor.js';
 import { queueReply } from './queue.js';
 import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
-import { variablesFor } from './variables.js';
+import { agentOf, variablesFor } from './variables.js';
+import { signatureOf, withSignature } from '../../domain/canned/signature.js';
 
 export interface ReplyOptions {
   canned?: string;
   message?: string;
   edit?: boolean;
+  /** false with --no-signature */
+  signature?: boolean;
   status?: string;
   json?: boolean;
 }
@@ -85,11 +88,19 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   } else if (opts.message !== undefined) {
     text = await textArg(ctx.io, opts.message, 'the reply');
   }
+  // A written reply is signed as the agent signs (canned replies place {{ agent.signature }} themselves);
+  // in the editor the signature is there to see, and a text that already carries it keeps it once.
+  const signature = canned || opts.signature === false ? null : signatureOf(await agentOf(store, actor));
   if (useEditor) {
-    const { agentTimeZone } = await import('../sla/policy-file.js');
-    text = textAboveMarker(editInEditor(editorText(text, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
+import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
+import { agentOf, variablesFor } from './variables.js';
+import { signatureOf, withSignature } from '../../domain/canned/signature.js';
   }
-  if (!text.trim()) throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
+  const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
+  if (!text.trim() || (signature && squeeze(text) === squeeze(signature))) {
+    throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
+  }
+  if (signature) text = withSignature(text, signature);
   const attachments = canned ? readAttachments(canned) : [];
 
   const status = statusWanted ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);

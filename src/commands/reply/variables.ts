@@ -2,6 +2,7 @@
 // agents table when they are there) and, when a policy is configured, the first-response due time.
 import type { Ctx } from '../../cli/context.js';
 import { NotFoundError } from '../../cli/errors.js';
+import type { AgentProfile } from '../../domain/canned/signature.js';
 import { replyVariables, type ReplyVariables } from '../../domain/canned/variables.js';
 import { evaluateTicket, type SlaPolicySet } from '../../domain/sla/index.js';
 import type { TicketWithHistory } from '../../domain/types.js';
@@ -9,10 +10,11 @@ import type { Store } from '../../store/index.js';
 import { getAgent } from '../../store/repos/agents.js';
 import { localTime } from '../../ui/time.js';
 
-async function agentOf(store: Store, name: string): Promise<{ name: string; email?: string }> {
+/** The agent as replies present them (display name, signature); just the name when not in the agents table. */
+export async function agentOf(store: Store, name: string): Promise<AgentProfile & { email?: string }> {
   try {
     const a = await getAgent(store.db, name);
-    return { name: a.name, email: a.email };
+    return { name: a.name, email: a.email, display_name: a.display_name, signature: a.signature };
   } catch (err) {
     if (err instanceof NotFoundError) return { name };
     throw err;

@@ -19,6 +19,8 @@ export function register(program: Command, act: Act): void {
     .option('--policy <file>', `${POLICY_HELP} (what would compliance have been?)`)
     .option('--now <iso>', NOW_HELP)
     .option('--json', 'same as --format json')
+    .option('--mail <addresses>', 'mail it (charts as images, figures as text) through the outbox; comma-separated, repeatable',
+      (v: string, prev: string[] = []) => [...prev, v])
     .action(act(async (ctx, flags) => (await import('./report.js')).runReport(ctx, flags)));
 
   sla.command('at-risk')

@@ -7,6 +7,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report
 import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 import { createdRange } from './range.js';
+import { reportSettings } from './report-settings.js';
 
 export interface ReportFlags {
   since?: string;
@@ -14,6 +15,7 @@ export interface ReportFlags {
   by?: string;
   format?: string;
   policy?: string;
+  mail?: string[];
 }
 
 /** --format wins; --json means json; a terminal gets the table, a pipe or file gets CSV. */
@@ -30,7 +32,11 @@ export function chooseFormat(ctx: Ctx, format: string | undefined): ReportFormat
 export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   const by = (flags.by ?? 'priority') as GroupBy;
   if (!GROUP_BYS.includes(by)) throw badFlagValue('--by', by, GROUP_BYS);
-  const format = chooseFormat(ctx, flags.format);
+  // A mailed report is the HTML page with its charts as images, and the figures as text.
+  if (flags.mail && flags.format !== undefined && flags.format !== 'html') throw new UsageError(`--mail sends the HTML report; leave out --format ${flags.format}`);
+  const recipients = flags.mail ? (await import('./report-mail.js')).mailRecipients(flags.mail) : null;
+  const format = recipients ? 'html' : chooseFormat(ctx, flags.format);
+  const settings = reportSettings(await ctx.config());
   const now = ctx.now();
   const timeZone = await agentTimeZone(ctx);
   const range = createdRange(flags.since, flags.until, timeZone);
@@ -53,5 +59,7 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
       for (const [ticket, history] of batch) builder.add(evaluateHistory(policy.set, ticket, history, now));
     }
   }
-  ctx.io.out(renderReport(builder.finish(), format, { color: ctx.io.color, timeZone }));
+  const report = builder.finish();
+  if (recipients) return (await import('./report-mail.js')).mailReport(ctx, report, recipients, settings, timeZone);
+  ctx.io.out(renderReport(report, format, { color: ctx.io.color, timeZone, team: settings.team, target: settings.target }));
 }

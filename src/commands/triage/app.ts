@@ -8,6 +8,7 @@ import type { TicketFilter } from '../../domain/filters.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaFacts } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
+import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
@@ -42,6 +43,8 @@ class TriageApp {
   private sla: SlaFacts | null = null;
   private message: { text: string; kind: 'info' | 'error' } | null = null;
   private busy = false;
+  /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
+  private pending: [string | undefined, Key][] = [];
   private helpShown = false;
   private done!: () => void;
   private readonly prompter: Prompter;
@@ -52,7 +55,7 @@ class TriageApp {
     private readonly session: TriageSession, private readonly policy: SlaPolicySet | null,
     private readonly timezone: string | undefined, private readonly term: Terminal, private readonly style: Style,
   ) {
-    this.prompter = new Prompter(term, ctx.io.color);
+    this.prompter = new Prompter(term, ctx.io.color, () => (this.pending = []));
     this.replies = replyActions(ctx, store, me);
   }
 
@@ -103,16 +106,40 @@ class TriageApp {
 
   // ---- keys --------------------------------------------------------------------------------
 
-  private async onKey(str: string | undefined, key: Key): Promise<void> {
-    if (this.busy) return;
+  private onKey(str: string | undefined, key: Key): void {
+    // A question or an editor has the keyboard: its keys are its own.
+    if (this.prompter.asking || !this.term.isActive) return;
+    this.pending.push([str, key]);
+    if (!this.busy) void this.drain();
+  }
+
+  /** Handles the waiting keys one after the other; a key that opens a question drops the rest. */
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.pending.length) {
+        const [str, key] = this.pending.shift()!;
+        if (await this.handleKey(str, key) === 'quit') {
+          this.pending = [];
+          return;
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async handleKey(str: string | undefined, key: Key): Promise<'quit' | void> {
     if (this.helpShown) {
       this.helpShown = false;
       return this.render();
     }
-    if ((key.ctrl && key.name === 'c') || str === 'q') return this.done();
+    if ((key.ctrl && key.name === 'c') || str === 'q') {
+      this.done();
+      return 'quit';
+    }
     const action = this.actionFor(str, key);
     if (!action) return;
-    this.busy = true;
     try {
       this.message = null;
       await action();
@@ -120,8 +147,6 @@ class TriageApp {
       // Conflicts and refusals are the agent's to read; anything else is a bug and crashes loudly.
       if (!(err instanceof DeskError)) throw err;
       this.message = { text: err.message + (err.hint ? ` (${err.hint})` : ''), kind: 'error' };
-    } finally {
-      this.busy = false;
     }
     try {
       await this.refresh();
@@ -266,8 +291,9 @@ class TriageApp {
 
   private async reply(t: TicketWithHistory): Promise<void> {
     const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
-    const text = this.editText(editorText('', quoted), t.id);
-    if (text === undefined) {
+    const signature = await this.replies.signature();
+    const text = this.editText(editorText(withSignature('', signature), quoted), t.id);
+    if (text === undefined || text.replace(/\s+/g, ' ').trim() === signature.replace(/\s+/g, ' ').trim()) {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
     }
@@ -281,6 +307,11 @@ class TriageApp {
       this.message = { text: 'no canned replies found', kind: 'error' };
       return;
     }
+    // The preview under each choice is the reply as this customer would read it, not its template.
+    const previews = new Map(await Promise.all(library.map(async (r) => [r.name, await this.replies.render(t, r).catch((err: unknown) => {
+      if (err instanceof DeskError) return `(cannot be filled in for #${t.id}: ${err.message})`;
+      throw err;
+    })] as const)));
     const entry = await this.prompter.ask(this.title(t, 'canned reply'), (q, c) => q.search({
       message: 'Canned reply (type to filter):',
       pageSize: 8,
@@ -288,7 +319,7 @@ class TriageApp {
         const words = (term ?? '').toLowerCase().split(/\s+/).filter(Boolean);
         return library
           .filter((r) => words.every((w) => `${r.name} ${r.title} ${r.tags.join(' ')}`.toLowerCase().includes(w)))
-          .map((r) => ({ value: r, name: safeLine(`${r.name} — ${r.title}`), description: truncate(safeLine(r.body).replace(/\s+/g, ' ').trim(), 3 * this.term.columns - 10) }));
+          .map((r) => ({ value: r, name: safeLine(`${r.name} — ${r.title}`), description: truncate(safeLine(previews.get(r.name) ?? '').replace(/\s+/g, ' ').trim(), 3 * this.term.columns - 10) }));
       },
     }, c));
     if (!entry) return;
@@ -325,6 +356,7 @@ class TriageApp {
 
   /** Runs fn with the terminal handed back (an editor, a pager), then takes it again. */
   private withTerminal<T>(fn: () => T): T {
+    this.pending = [];
     this.term.suspend();
     try {
       return fn();

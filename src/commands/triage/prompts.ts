@@ -21,10 +21,16 @@ function cancelled(err: unknown): boolean {
 }
 
 export class Prompter {
-  constructor(private readonly term: Terminal, private readonly color: boolean) {}
+  /** True while a question has the keyboard: the screen's keys wait. */
+  asking = false;
+
+  /** `onAsk` runs as a question opens (the screen drops keys typed ahead of it). */
+  constructor(private readonly term: Terminal, private readonly color: boolean, private readonly onAsk: () => void = () => undefined) {}
 
   /** Runs one question under `title`; undefined when the agent cancels. */
   async ask<T>(title: string, question: (q: Inquirer, context: Context) => Promise<T>): Promise<T | undefined> {
+    this.asking = true;
+    this.onAsk();
     const q = await load(this.color);
     this.term.clear();
     process.stdout.write(`${title}\n(Esc cancels)\n\n`);
@@ -41,6 +47,7 @@ export class Prompter {
       stopEsc();
       // The prompt's readline closed: raw keys and input flow back to the screen.
       this.term.reclaim();
+      this.asking = false;
     }
   }
 }

@@ -10,12 +10,15 @@ import { renderCanned } from '../../domain/canned/render.js';
 import type { TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import { cannedLibraryOf } from '../canned/dirs.js';
-import { variablesFor } from '../reply/variables.js';
+import { signatureOf } from '../../domain/canned/signature.js';
+import { agentOf, variablesFor } from '../reply/variables.js';
 
 export interface ReplyActions {
   library(): Promise<CannedEntry[]>;
   /** The canned reply filled in for this ticket, as the customer would read it. */
   render(t: TicketWithHistory, entry: CannedEntry): Promise<string>;
+  /** How the agent signs a written reply (`desk reply` adds it when the text lacks it). */
+  signature(): Promise<string>;
   /** Sends through `desk reply`; resolves to what it said, throws its error message. */
   send(t: TicketWithHistory, reply: { text: string; canned?: CannedEntry }): Promise<string>;
 }
@@ -62,6 +65,9 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
       // The same library and variables as `desk reply`, so the preview is what will be sent.
       cached ??= (await cannedLibraryOf(ctx)).library.replies;
       return cached;
+    },
+    async signature() {
+      return signatureOf(await agentOf(store, me));
     },
     async render(t, entry) {
       return renderCanned(entry.name, entry.body, await variablesFor(ctx, store, t, me, entry.body));

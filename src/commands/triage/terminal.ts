@@ -35,6 +35,11 @@ export class Terminal {
     this.output = output;
   }
 
+  /** Whether the screen has the terminal (not handed to an editor or a pager). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
   get columns(): number {
     return this.output.columns || 80;
   }

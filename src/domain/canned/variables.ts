@@ -3,11 +3,13 @@
 // left out rather than set to '' so that `{{customer.first_name}}` is refused before sending, not
 // mailed as "Hi ,", while `{{customer.first_name | default: "there"}}` still falls back.
 import type { Ticket } from '../types.js';
+import { displayNameOf, signatureOf, type AgentProfile } from './signature.js';
 
 export interface ReplyVariables {
   customer: { email: string; name?: string; first_name?: string };
   ticket: { id: number; subject: string; status: string; priority: string };
-  agent: { name: string; email?: string };
+  /** name: the display name ("Ana Costa", else the login name); login: the short name */
+  agent: { name: string; login: string; email?: string; signature: string };
   sla: { first_response_due: string };
 }
 
@@ -15,7 +17,7 @@ export interface ReplyVariables {
 export const VARIABLE_NAMES = [
   'customer.first_name', 'customer.name', 'customer.email',
   'ticket.id', 'ticket.subject', 'ticket.status', 'ticket.priority',
-  'agent.name', 'agent.email', 'sla.first_response_due',
+  'agent.name', 'agent.login', 'agent.email', 'agent.signature', 'sla.first_response_due',
 ] as const;
 
 // eslint-disable-next-line no-control-regex
@@ -48,7 +50,7 @@ function withoutUndefined<T extends object>(o: T): T {
 
 export interface ReplyVariableInput {
   ticket: Pick<Ticket, 'id' | 'subject' | 'status' | 'priority' | 'requester'>;
-  agent: { name: string; email?: string | null };
+  agent: AgentProfile & { email?: string | null };
   /** The first-response due time as the agent should read it, or null when none applies. */
   firstResponseDue: string | null;
 }
@@ -62,7 +64,7 @@ export function replyVariables({ ticket, agent, firstResponseDue }: ReplyVariabl
       first_name: firstNameOf(name),
     }),
     ticket: { id: ticket.id, subject: clean(ticket.subject) ?? '', status: ticket.status, priority: ticket.priority },
-    agent: withoutUndefined({ name: agent.name, email: clean(agent.email) }),
+    agent: withoutUndefined({ name: displayNameOf(agent), login: agent.name, email: clean(agent.email), signature: signatureOf(agent) }),
     sla: { first_response_due: firstResponseDue ?? '' },
   };
 }

@@ -16,7 +16,7 @@
 // - day / week / month group by created_at's local date in the report's time zone.
 import { PRIORITIES, type Priority } from '../types.js';
 import type { Outcome, TicketEvaluation, TicketFields, TicketSla } from './clocks.js';
-import { LocalDays } from './local-days.js';
+import { dateOfDay, LocalDays } from './local-days.js';
 import { periodKey, trendPeriodFor, type Period } from './periods.js';
 import { medianAndP90, ratio } from './stats.js';
 import { isoOfSeconds } from './timeline.js';
@@ -56,6 +56,13 @@ export interface SlaReport {
   breakdown: { by: GroupField; groups: GroupFigures[] };
   /** compliance over time, at a resolution that fits the span of the tickets */
   trend: { period: Period; points: GroupFigures[] };
+  /**
+   * The local dates the report covers: from --since (else the first ticket's day) to the day
+   * of --until or now, whichever is earlier. null when neither a ticket nor --since says.
+   */
+  covers: { from: string | null; to: string };
+  /** the key of the trend's last period when it is not over yet (its figures are partial), else null */
+  partial_period: string | null;
 }
 
 export interface ReportOptions {
@@ -252,6 +259,7 @@ export class SlaReportBuilder {
 
   finish(): SlaReport {
     const { by } = this.opts;
+    const trend = this.trend();
     const total = new Tally();
     for (const t of this.byDay.values()) total.merge(t);
     const keyed = sortGroups(by === 'ticket' || isPeriod(by) ? 'priority' : by, [...this.byKey]);
@@ -266,8 +274,36 @@ export class SlaReportBuilder {
       groups,
       tickets: this.tickets,
       breakdown: by === 'ticket' || isPeriod(by) ? { by: 'priority', groups: keyed } : { by, groups: keyed },
-      trend: this.trend(),
+      trend,
+      covers: this.covers(),
+      partial_period: this.partialPeriod(trend),
     };
+  }
+
+  /** The end of what the report can see: now, or --until when that is earlier (epoch seconds, excluded). */
+  private end(): number {
+    const now = Math.floor(this.opts.now.getTime() / 1000) + 1;
+    const until = this.opts.until ? Math.floor(Date.parse(this.opts.until) / 1000) : Infinity;
+    return Math.min(now, until);
+  }
+
+  private covers(): SlaReport['covers'] {
+    const days = [...this.byDay.keys()];
+    const since = this.opts.since ? this.days.dayOf(Math.floor(Date.parse(this.opts.since) / 1000)) : null;
+    const first = since ?? (days.length ? Math.min(...days) : null);
+    return { from: first === null ? null : dateOfDay(first).iso, to: dateOfDay(this.days.dayOf(this.end() - 1)).iso };
+  }
+
+  /** The last trend period, when the report's end falls inside it rather than at its end. */
+  private partialPeriod(trend: SlaReport['trend']): string | null {
+    const last = trend.points.at(-1);
+    if (!last) return null;
+    const end = this.end();
+    const endDay = this.days.dayOf(end - 1);
+    if (periodKey(endDay, trend.period) !== last.key) return null;
+    let next = endDay + 1;
+    while (periodKey(next, trend.period) === last.key) next++;
+    return end < this.days.startOf(next) ? last.key : null;
   }
 
   private trend(): SlaReport['trend'] {

@@ -1,4 +1,4 @@
-// Migration 6: keys of imported tickets that name themselves by nothing else. A ticket line
+// Migration 7: keys of imported tickets that name themselves by nothing else. A ticket line
 // without messages and without `created_at` takes now as its time, so requester + subject + time
 // cannot find it again; its key (derived from the line's content) is kept here, and importing the
 // line again finds the ticket instead of adding it twice.

@@ -8,6 +8,8 @@ import * as m004 from './004_clock_inputs.js';
 import * as m005 from './005_drop_raw_hash_index.js';
 import * as m006 from './006_outbox_notifications.js';
 import * as m007 from './007_import_keys.js';
+import * as m008 from './008_agent_profile.js';
+import * as m009 from './009_outbox_reports.js';
 
 export interface Migration {
   version: number;
@@ -23,5 +25,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: 'drop_raw_hash_index', up: m005.up },
   { version: 6, name: 'outbox_notifications', up: m006.up },
   { version: 7, name: 'import_keys', up: m007.up },
+  { version: 8, name: 'agent_profile', up: m008.up },
+  { version: 9, name: 'outbox_reports', up: m009.up },
   // (register new migrations here, in order)
 ];

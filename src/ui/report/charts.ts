@@ -4,7 +4,7 @@ import type { GroupFigures } from '../../domain/sla/report.js';
 import { escapeHtml } from './html-escape.js';
 import { percent } from './format.js';
 
-export const COLORS = { met: '#2e7d32', breached: '#c62828', inProgress: '#9e9e9e', line: '#1565c0', grid: '#e0e0e0', text: '#333333' };
+export const COLORS = { met: '#2e7d32', breached: '#c62828', inProgress: '#9e9e9e', line: '#1565c0', grid: '#e0e0e0', text: '#333333', target: '#ef6c00' };
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
@@ -13,8 +13,19 @@ function emptyChart(cls: string, title: string, width: number): string {
     + `<title>${escapeHtml(title)}</title><text x="${width / 2}" y="34" text-anchor="middle" fill="${COLORS.text}" font-size="14">No tickets in this period</text></svg>`;
 }
 
-/** Compliance per period as a line over a 0–100% axis; a point is red when its period had breaches. */
-export function trendChart(points: GroupFigures[], periodName: string): string {
+export interface TrendOptions {
+  /** the compliance goal (0–1): a dashed line across the chart */
+  target?: number | null;
+  /** the key of a last period that is not over yet: drawn hollow and dashed, labelled "so far" */
+  partialKey?: string | null;
+}
+
+/**
+ * Compliance per period as a line over a 0–100% axis; a point is red when its period had breaches.
+ * A last period that is not over is drawn apart (dashed, hollow point, "so far"): its clocks are
+ * mostly still running, so its figure is not comparable with finished periods.
+ */
+export function trendChart(points: GroupFigures[], periodName: string, opts: TrendOptions = {}): string {
   const title = `Compliance by ${periodName}`;
   const W = 720, H = 260, left = 48, right = 48, top = 16, bottom = 44; // room for the last label
   if (points.length === 0) return emptyChart('trend-chart', title, W);
@@ -27,20 +38,37 @@ export function trendChart(points: GroupFigures[], periodName: string): string {
     parts.push(`<line x1="${left}" x2="${W - right}" y1="${fmt(y(g))}" y2="${fmt(y(g))}" stroke="${COLORS.grid}"/>`);
     parts.push(`<text x="${left - 6}" y="${fmt(y(g) + 4)}" text-anchor="end" font-size="11" fill="${COLORS.text}">${g * 100}%</text>`);
   }
-  // the line breaks where a period has nothing to measure
+  if (typeof opts.target === 'number') {
+    const ty = fmt(y(opts.target));
+    parts.push(`<line class="target-line" x1="${left}" x2="${W - right}" y1="${ty}" y2="${ty}" stroke="${COLORS.target}" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+    // labelled at the left, where the newest points (and a partial period's) never are
+    parts.push(`<text class="target-label" x="${left + 6}" y="${fmt(y(opts.target) - 5)}" font-size="11" fill="${COLORS.target}">target ${escapeHtml(percent(opts.target))}</text>`);
+  }
+  const partialAt = opts.partialKey && points.at(-1)?.key === opts.partialKey ? n - 1 : -1;
+  // the line breaks where a period has nothing to measure; it does not run into a partial period
   let run: string[] = [];
   const flush = () => {
     if (run.length > 1) parts.push(`<polyline class="trend-line" fill="none" stroke="${COLORS.line}" stroke-width="2" points="${run.join(' ')}"/>`);
     run = [];
   };
   points.forEach((p, i) => {
-    if (p.compliance === null) flush();
+    if (p.compliance === null || i === partialAt) flush();
     else run.push(`${fmt(x(i))},${fmt(y(p.compliance))}`);
   });
   flush();
+  const before = partialAt > 0 ? points[partialAt - 1] : undefined;
+  const partial = partialAt >= 0 ? points[partialAt] : undefined;
+  if (partial?.compliance != null && before?.compliance != null) {
+    parts.push(`<line class="partial-line" x1="${fmt(x(partialAt - 1))}" y1="${fmt(y(before.compliance))}" x2="${fmt(x(partialAt))}" y2="${fmt(y(partial.compliance))}" stroke="${COLORS.inProgress}" stroke-width="2" stroke-dasharray="4 4"/>`);
+  }
   points.forEach((p, i) => {
     if (p.compliance === null) return;
     const tip = `${p.key}: ${percent(p.compliance)} (${p.met} met, ${p.breached} breached, ${p.in_progress} in progress)`;
+    if (i === partialAt) {
+      parts.push(`<circle class="point partial" cx="${fmt(x(i))}" cy="${fmt(y(p.compliance))}" r="4" fill="#ffffff" stroke="${COLORS.inProgress}" stroke-width="2"><title>${escapeHtml(`${tip}, period not over`)}</title></circle>`);
+      parts.push(`<text class="partial-label" x="${fmt(x(i))}" y="${fmt(y(p.compliance) + (p.compliance > 0.5 ? 18 : -10))}" text-anchor="middle" font-size="11" fill="${COLORS.text}">so far</text>`);
+      return;
+    }
     parts.push(`<circle class="point" cx="${fmt(x(i))}" cy="${fmt(y(p.compliance))}" r="4" fill="${p.breached ? COLORS.breached : COLORS.met}"><title>${escapeHtml(tip)}</title></circle>`);
   });
   const step = Math.ceil(n / 10);

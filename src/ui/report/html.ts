@@ -9,8 +9,33 @@ import { escapeHtml as e } from './html-escape.js';
 
 export interface HtmlOptions {
   timeZone: string;
-  /** page title; defaults to "SLA report" */
-  title?: string;
+  /** the team's or desk's name (config `team`): the page reads "NAME — SLA report" */
+  team?: string | null;
+  /** the compliance goal (0–1, config `slaTarget`): a line on the compliance chart */
+  target?: number | null;
+  /**
+   * How charts are placed: inline SVG (a page for a browser), or `<img src="cid:…">` for a
+   * mail, where Gmail and Outlook drop inline SVG (the images go along as attachments).
+   */
+  charts?: 'inline' | { trend: string; breakdown: string };
+}
+
+/** The page's title: "Example Support — SLA report", or "SLA report". */
+export function reportTitle(team: string | null | undefined): string {
+  return team?.trim() ? `${team.trim()} — SLA report` : 'SLA report';
+}
+
+/** "2026-03-01 – 2026-03-31" (local dates), the period the report covers. */
+export function coveredPeriod(report: SlaReport): string {
+  return report.covers.from ? `${report.covers.from} – ${report.covers.to}` : `up to ${report.covers.to}`;
+}
+
+/** The two charts as SVG documents (the mail renders them to images). */
+export function reportCharts(report: SlaReport, opts: Pick<HtmlOptions, 'target'>): { trend: string; breakdown: string } {
+  return {
+    trend: trendChart(report.trend.points, report.trend.period, { target: opts.target ?? null, partialKey: report.partial_period }),
+    breakdown: breakdownChart(report.breakdown.groups, byHeading(report.breakdown.by).toLowerCase()),
+  };
 }
 
 const STYLE = `
@@ -95,10 +120,16 @@ function kpis(t: GroupFigures): string {
 }
 
 export function renderHtml(report: SlaReport, opts: HtmlOptions): string {
-  const title = opts.title ?? 'SLA report';
-  const range = [report.since && `since ${report.since}`, report.until && `until ${report.until}`].filter(Boolean).join(', ');
-  const meta = `By ${report.by} · as of ${localDateTime(report.now, opts.timeZone)} (${opts.timeZone})${range ? ` · ${range}` : ''}`;
+  const title = reportTitle(opts.team);
+  const meta = `Tickets created ${coveredPeriod(report)} · by ${report.by} · as of ${localDateTime(report.now, opts.timeZone)} (${opts.timeZone})`;
   const breakdownBy = byHeading(report.breakdown.by).toLowerCase();
+  const svg = reportCharts(report, opts);
+  const chart = (which: 'trend' | 'breakdown', alt: string) => opts.charts && opts.charts !== 'inline'
+    ? `<img src="cid:${e(opts.charts[which])}" alt="${e(alt)}" width="720" style="display:block;max-width:100%;height:auto">`
+    : svg[which];
+  const partial = report.partial_period
+    ? `<p class="meta">${e(report.partial_period)} is not over yet: its point (hollow, “so far”) counts the tickets measured until now.</p>` : '';
+  const target = typeof opts.target === 'number' ? `<p class="meta">Target: ${e(percent(opts.target))} compliance (dashed line).</p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -110,8 +141,8 @@ export function renderHtml(report: SlaReport, opts: HtmlOptions): string {
 <body>
 <header><h1>${e(title)}</h1><p class="meta">${e(meta)}</p></header>
 <section class="summary">${kpis(report.total)}</section>
-<section class="trend"><h2>Compliance by ${e(report.trend.period)}</h2>${trendChart(report.trend.points, report.trend.period)}</section>
-<section class="breakdown"><h2>Breakdown by ${e(breakdownBy)}</h2>${breakdownChart(report.breakdown.groups, breakdownBy)}</section>
+<section class="trend"><h2>Compliance by ${e(report.trend.period)}</h2>${chart('trend', `Compliance by ${report.trend.period}`)}${target}${partial}</section>
+<section class="breakdown"><h2>Breakdown by ${e(breakdownBy)}</h2>${chart('breakdown', `Tickets by ${breakdownBy}: met, breached, in progress`)}</section>
 <section class="table"><h2>${report.by === 'ticket' ? 'Tickets' : `Figures by ${e(byHeading(report.by).toLowerCase())}`}</h2>${report.by === 'ticket' ? ticketTable(report, opts.timeZone) : groupTable(report)}</section>
 <footer>Times are business time of each ticket's policy calendar. Compliance = met / (met + breached); tickets still inside their targets are in progress and left out. Medians and 90th percentiles are nearest-rank over stopped clocks. First-contact resolution = solved tickets with exactly one public reply / solved tickets.</footer>
 </body>

@@ -14,6 +14,10 @@ export interface RenderOptions {
   color: boolean;
   /** the agent's zone for due times and the "as of" line */
   timeZone: string;
+  /** the team's name for the HTML report's title (config `team`) */
+  team?: string | null;
+  /** the compliance goal, 0–1 (config `slaTarget`) */
+  target?: number | null;
 }
 
 export function renderReport(report: SlaReport, format: ReportFormat, opts: RenderOptions): string {
@@ -22,6 +26,6 @@ export function renderReport(report: SlaReport, format: ReportFormat, opts: Rend
     case 'json': return renderJson(report);
     case 'csv': return renderCsv(report);
     case 'md': return renderMarkdown(report);
-    case 'html': return renderHtml(report, { timeZone: opts.timeZone });
+    case 'html': return renderHtml(report, { timeZone: opts.timeZone, team: opts.team, target: opts.target });
   }
 }

@@ -181,6 +181,37 @@ test('a reply written in the editor is previewed and sent; the screen comes back
   await waitFor('__EXIT__0');
   sttyRestored(stty);
   const t = JSON.parse(ok(['show', String(id), '--json']));
-  expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: 'Fixed in the next release.\n' });
+  expect(t.messages.at(-1)).toMatchObject({ direction: 'out', author: 'ana', text: 'Fixed in the next release.\n\nBest regards,\nana\n' });
   expect(t.events.map((e: { type: string; actor: string }) => [e.actor, e.type])).toEqual([['ana', 'reply']]);
+});
+
+test('keys that arrive together are all handled: jjj moves three rows; canned choices preview the rendered reply', async () => {
+  const ids = ['One', 'Two', 'Three', 'Four', 'Five'].map((s) =>
+    JSON.parse(ok(['new', '--from', 'maria@example.com', '--name', 'Maria Souza', '--subject', `Paste ${s}`, '--queue', 'paste', '--json'])).id as number);
+  const { stty } = startTriage(['--queue', 'paste']);
+  const s0 = await waitFor('desk triage · 5 need someone');
+  // The rows as the screen orders them; the first is selected.
+  const rows = [...s0.matchAll(/^[> ] #(\d+) /gm)].map((m) => Number(m[1]));
+  expect([...rows].sort((a, b) => a - b)).toEqual(ids);
+  expect(s0).toMatch(new RegExp(`^> #${rows[0]} `, 'm'));
+
+  // Three keys in one write, as a paste, key repeat or a slow link delivers them.
+  typeText('jjj');
+  await waitFor(new RegExp(`^> #${rows[3]} `, 'm'), 5_000);
+  typeText('kk');
+  await waitFor(new RegExp(`^> #${rows[1]} `, 'm'), 5_000);
+
+  // The canned reply list previews each reply filled in for this customer, not its Liquid source.
+  keys('c');
+  await waitFor('Canned reply (type to filter)');
+  typeText('thanks wait');
+  const s = await waitFor('thanks-waiting — Thanks for waiting');
+  expect(s).toContain('Hi Maria, thanks for waiting: we are on it.');
+  expect(s).not.toContain('{{');
+  keys('Escape');
+  await waitFor('q quit');
+  keys('q');
+  await waitFor('__EXIT__0');
+  sttyRestored(stty);
+  for (const id of ids) expect(JSON.parse(ok(['show', String(id), '--json'])).events).toEqual([]);
 });
