@@ -98,7 +98,7 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   const status = statusWanted ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
   const queued = await queueReply(store, {
     ticketId: id,
-    text: text.replace(/\s+$/, '') + '\n',
+    text: text.trimEnd() + '\n',
     actor,
     at: ctx.now(),
     from,

@@ -9,6 +9,7 @@ import { JudgedMail } from '../../domain/rules/judged.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
+import { isEmailAddress } from '../../domain/rules/text-match.js';
 
 export interface NewOptions {
   from: string;
@@ -22,7 +23,7 @@ export interface NewOptions {
 
 export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
   const email = opts.from.trim().toLowerCase();
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) throw new UsageError(`invalid value for --from: '${opts.from}' (an e-mail address)`);
+  if (!isEmailAddress(email)) throw new UsageError(`invalid value for --from: '${opts.from}' (an e-mail address)`);
   const subject = opts.subject.trim();
   if (!subject) throw new UsageError('--subject cannot be empty');
   if (opts.priority !== undefined && !PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);

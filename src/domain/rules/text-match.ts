@@ -35,10 +35,19 @@ export function firstMatch(patterns: readonly TextPattern[], text: string): Text
   return patterns.find((p) => p.test(text));
 }
 
+/**
+ * `local@domain.tld`: no spaces, one @, a dot inside the domain, no angle brackets. The domain is
+ * read as "a first character, then up to the first dot after it, then the rest", which leaves the
+ * engine one way to read each address (`[^@]+\.[^@]+` would try every dot of `a@....@`).
+ */
+const EMAIL = /^[^\s@<>]+@[^\s@<>][^\s@<>.]*\.[^\s@<>]+$/;
+
+export const isEmailAddress = (text: string) => EMAIL.test(text);
+
 /** "ana@x.com" is one address; "x.com" or "@x.com" a domain. Returns undefined when neither. */
 export function parseSenderPattern(text: string): SenderPattern | undefined {
   const t = text.trim().toLowerCase();
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) return { kind: 'address', address: t };
+  if (/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/.test(t)) return { kind: 'address', address: t };
   const domain = t.startsWith('@') ? t.slice(1) : t.startsWith('*.') ? t.slice(2) : t;
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) return { kind: 'domain', domain };
   return undefined;
