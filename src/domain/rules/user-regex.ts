@@ -66,8 +66,8 @@ export function compileUserRegex(source: string, flags: string): (text: string) 
     const reason = (err as Error).message.replace(/^error parsing regexp: /, '');
     if (isValidJsRegex(source, flags.replace(/[^imsu]/g, ''))) {
       throw new UserRegexError(
-        `${reason}: rules run on a linear-time engine (RE2 syntax), which has no backreferences or lookaround, ` +
-          'so that no pattern can stall desk on hostile mail',
+        `${reason}: rules run on a linear-time engine (RE2 syntax: no backreferences or lookaround, ` +
+          'repeats up to {1000}) so that no pattern can stall desk on hostile mail',
       );
     }
     throw new UserRegexError(reason);
