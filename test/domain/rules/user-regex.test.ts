@@ -1,6 +1,6 @@
 // A lead's patterns on the linear-time engine: JavaScript-style writing keeps its meaning where
 // RE2 can run it, and what it cannot run is refused with the reason.
-import { userRegex } from '../../../src/domain/rules/text-match.js';
+import { keywordPattern, userRegex } from '../../../src/domain/rules/text-match.js';
 import { parseRules } from '../../../src/domain/rules/parse.js';
 
 test('bare patterns ignore case; /pattern/flags follow the flags', () => {
@@ -40,4 +40,16 @@ test.each([
   expect(() => parseRules(yaml, { source: 'rules.yaml' })).toThrow(
     new RegExp(`triage rule #1 'r', field 'match.subject_regex': bad regular expression .*${reason.replace(/[()]/g, '\\$&')}`),
   );
+});
+
+test('keywords and phrases read a megabyte of near-misses in linear time', () => {
+  const inputs = ['a '.repeat(500_000), 'a\n'.repeat(500_000), 'is  '.repeat(250_000), ' '.repeat(1_000_000) + 'a', 'a'.repeat(1_000_000)];
+  const started = Date.now();
+  for (const k of ['a a a a b', 'is down', 'a', 'aa b']) {
+    const p = keywordPattern(k);
+    for (const input of inputs) p.test(input);
+  }
+  expect(keywordPattern('is down').test('the site IS\n DOWN again')).toBe(true);
+  expect(keywordPattern('down').test('download')).toBe(false);
+  expect(Date.now() - started).toBeLessThan(20_000);
 });
