@@ -13,12 +13,16 @@ const keyOf = (m: MailText) => `${m.from}\u0000${m.subject}\u0000${m.body}`;
 /** Text verdicts by mail, for the tickets one transaction is about to create. */
 export class JudgedMail {
   private readonly verdicts = new Map<string, TextVerdicts>();
+  /** whether any triage rule has a pattern (a rule set without one costs nothing in the transaction) */
+  private readonly hasPatterns: boolean;
 
-  constructor(readonly rules: RuleSet) {}
+  constructor(readonly rules: RuleSet) {
+    this.hasPatterns = rules.triage.some(({ match: m }) => m.subject || m.body || m.keywords || m.subjectRegex || m.bodyRegex);
+  }
 
   /** Judges a mail that may open a ticket: call this outside any transaction. */
   add(message: Message, ticket: TicketLike): void {
-    if (!this.rules.triage.length) return;
+    if (!this.hasPatterns) return;
     const mail = mailText(message, ticket);
     const key = keyOf(mail);
     if (!this.verdicts.has(key)) this.verdicts.set(key, judgeMail(this.rules, mail));
@@ -27,9 +31,5 @@ export class JudgedMail {
   /** The verdicts for this mail, if it was judged beforehand. */
   get(message: Message, ticket: TicketLike): TextVerdicts | undefined {
     return this.verdicts.get(keyOf(mailText(message, ticket)));
-  }
-
-  get size(): number {
-    return this.verdicts.size;
   }
 }
