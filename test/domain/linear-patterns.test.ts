@@ -5,8 +5,9 @@
 //    characters, and patterns retried from every position of a long run: a new super-linear
 //    pattern fails here with its place and the character that makes it slow;
 //  - generated adversarial inputs, each pattern against long runs of each of its characters
-//    (after the prefixes that get anchored patterns going) and against many blank lines, run in
-//    a worker under a deadline so that a catastrophic pattern fails the test instead of hanging it.
+//    (after the prefixes that get anchored patterns going; a megabyte of its own characters) and
+//    against many blank lines, run in a worker under a deadline so that a catastrophic pattern
+//    fails the test instead of hanging it.
 import { Worker } from 'node:worker_threads';
 import { analyse } from 'scslre';
 import { scanSource } from '../helpers/regex-literals.js';
@@ -40,40 +41,45 @@ test('patterns built at run time are only the reviewed ones', () => {
 /** Runs in a worker: every pattern against every input; reports each pattern's start and end. */
 const SWEEP = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { patterns, n } = workerData;
+const { patterns, n, big } = workerData;
 const GENERIC = [' ', '\\t', '\\n', '\\r', 'a', 'Z', '0', '\\u00a0', 'é', '.', ',', ';', '<', '>', '(', ')', '"', "'", '@', ':', '-', '=', '#', '[', ']', '/', '+', '\\\\'];
 const PREFIXES = ['', 'x', 'a@', '<', '(', '> ', '\\n', 'Message-ID:', 'From: ', '[#1] '];
-const runs = new Map();
-const run = (c) => { let r = runs.get(c); if (!r) { r = c.repeat(n); runs.set(c, r); } return r; };
-const LINES = [' \\n', '\\n', '\\r\\n', '> \\n', ' \\t\\n', '\\n\\n ', 'a\\n'].map((l) => l.repeat(Math.ceil(n / l.length)));
+const cache = new Map();
+const run = (c, size) => { const k = c + size; let r = cache.get(k); if (!r) { r = c.repeat(size); cache.set(k, r); } return r; };
+const lines = (size) => [' \\n', '\\n', '\\r\\n', '> \\n', ' \\t\\n', '\\n\\n ', 'a\\n'].map((l) => run(l, Math.ceil(size / l.length)));
 for (const [i, p] of patterns.entries()) {
   parentPort.postMessage({ start: i });
   const re = new RegExp(p.source, p.flags);
-  const alphabet = [...new Set([...p.source, ...GENERIC])];
+  const own = [...new Set(p.source)];
+  const alphabet = [...new Set([...own, ...GENERIC])];
   const inputs = [];
-  for (const prefix of PREFIXES) for (const c of alphabet) inputs.push(prefix + run(c) + '\\u0001');
-  inputs.push(...LINES);
+  // every prefix with a run of every character, and a megabyte of each of the pattern's own
+  // characters and of blank lines
+  for (const prefix of PREFIXES) for (const c of alphabet) inputs.push(prefix + run(c, n) + '\\u0001');
+  for (const c of own) inputs.push(run(c, big) + '\\u0001');
+  inputs.push(...lines(n), ...lines(big));
   let slowest = 0, slowestInput = '';
   for (const input of inputs) {
     const t = performance.now();
     re.lastIndex = 0;
     input.replace(re, '');
     const ms = performance.now() - t;
-    if (ms > slowest) { slowest = ms; slowestInput = JSON.stringify(input.slice(0, 24)) + '…'; }
+    if (ms > slowest) { slowest = ms; slowestInput = JSON.stringify(input.slice(0, 24)) + '… (' + input.length + ' characters)'; }
   }
   parentPort.postMessage({ done: i, slowest, slowestInput });
 }
 `;
 
-test('every pattern in src/ reads 40,000-character adversarial runs in linear time', async () => {
+test('every pattern in src/ reads adversarial runs (40,000 characters after each prefix, 1 MB of its own characters) in linear time', async () => {
   const patterns = literals.map((l) => ({ source: l.source, flags: l.flags }));
   // 40,000 characters: a linear pattern reads them in well under a millisecond, a quadratic one
-  // takes seconds (and a cubic one for ever); the bounds leave room for a busy machine.
-  const PER_INPUT_MS = 300;
+  // takes seconds (and a cubic one for ever); a megabyte takes a linear pattern milliseconds.
+  // The bounds leave room for a busy machine.
+  const PER_INPUT_MS = 500;
   const PER_PATTERN_DEADLINE_MS = 20_000;
   const slow: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(SWEEP, { eval: true, workerData: { patterns, n: 40_000 } });
+    const worker = new Worker(SWEEP, { eval: true, workerData: { patterns, n: 40_000, big: 1_000_000 } });
     let timer: NodeJS.Timeout | undefined;
     let finished = 0;
     worker.on('message', (m: { start?: number; done?: number; slowest?: number; slowestInput?: string }) => {
