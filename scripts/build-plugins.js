@@ -95,6 +95,25 @@ export const libraryPatches = [
             await this.processLine(bytes, line.done);`,
   },
   {
+    // Folded header lines are merged backwards, testing each accumulated line with a regex (which
+    // flattens it) and splicing the array: quadratic in a header's folds, so one folded header of
+    // a few megabytes held a sync for minutes. Merged forwards in one pass, to the same lines.
+    file: /[\\/]postal-mime[\\/]src[\\/]mime-node\.js$/,
+    from: `        for (let i = this.headerLines.length - 1; i >= 0; i--) {
+            let line = this.headerLines[i];
+            if (i && /^\\s/.test(line)) {
+                this.headerLines[i - 1] += '\\n' + line;
+                this.headerLines.splice(i, 1);
+            }
+        }`,
+    to: `        const __deskMerged = [];
+        for (const line of this.headerLines) {
+            if (__deskMerged.length && /^\\s/.test(line)) __deskMerged[__deskMerged.length - 1] += '\\n' + line;
+            else __deskMerged.push(line);
+        }
+        this.headerLines = __deskMerged;`,
+  },
+  {
     // Base64 bodies decoded once at the end, natively (mail/base64-body.ts, test/mail/base64-body.test.ts).
     file: /[\\/]postal-mime[\\/]src[\\/]base64-decoder\.js$/,
     replace: `export { Base64BodyDecoder as default } from ${source('mail/base64-body.ts')};\n`,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../cli/errors.js';
 import { readAll, type Io } from '../ui/io.js';
+import { trimTrailingNewlines } from '../domain/linear-text.js';
 
 export function parseTicketId(value: string): number {
   const m = /^#?(\d{1,15})$/.exec(value.trim());
@@ -25,5 +26,5 @@ export function addFilterOptions(cmd: Command): Command {
 export async function textArg(io: Io, value: string, what: string): Promise<string> {
   const text = value === '-' ? await readAll(io.stdin) : value;
   if (!text.trim()) throw new UsageError(`${what} is empty`);
-  return text.replace(/\r\n/g, '\n').replace(/\n+$/, '');
+  return trimTrailingNewlines(text.replace(/\r\n/g, '\n'));
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { applyTriageRules, type TriageApplied } from '../store/rules.js';
 import type { RuleSet } from './rules/types.js';
+import type { JudgedMail } from './rules/judged.js';
 
 export interface NewTicketContext {
   actor: string;
@@ -11,9 +12,14 @@ export interface NewTicketContext {
   source: 'new' | 'sync' | 'import';
   /** the rules to apply, when the caller loaded them once for many tickets; else the config's */
   rules?: RuleSet | null;
+  /** the rules' verdicts on the mail text, worked out before the transaction began */
+  judged?: JudgedMail;
 }
 
-/** Runs in the transaction that created the ticket; a broken rules file rolls it back (exit 2). */
+/**
+ * Runs in the transaction that created the ticket; a broken rules file rolls it back (exit 2).
+ * Callers load the rules and judge the mail text (JudgedMail) before opening that transaction.
+ */
 export async function onNewTicket(tx: Kysely<DB>, ticketId: number, ctx: NewTicketContext): Promise<TriageApplied> {
-  return applyTriageRules(tx, ticketId, { at: ctx.at, rules: ctx.rules });
+  return applyTriageRules(tx, ticketId, { at: ctx.at, rules: ctx.rules, judged: ctx.judged });
 }

@@ -2,6 +2,7 @@
 // display names that are addresses, ids with spaces or several ids in one header. Everything
 // here turns such header text into the few normalised values desk stores and compares.
 import { addressParser } from 'postal-mime';
+import { trimChars } from '../domain/linear-text.js';
 
 export interface MailAddress {
   /** Lowercased addr-spec (`local@domain`); a bare token (e.g. `mailer-daemon`) when it has no domain. */
@@ -88,7 +89,7 @@ export function normalizeMessageId(value: string | null | undefined): string | n
   if (bracketed) return cleanId(bracketed[1]);
   // Some clients omit the brackets; obsolete syntax allows folding whitespace inside the id.
   const bare = text.trim();
-  if (!bare || /\s/.test(bare.replace(/\s*([@.])\s*/g, '$1'))) return null;
+  if (!bare || /\s/.test(bare.replace(/(?<!\s)\s*([@.])\s*/g, '$1'))) return null;
   return cleanId(bare);
 }
 
@@ -107,7 +108,7 @@ function cleanName(name: string | undefined | null, email: string): string | nul
   // eslint-disable-next-line no-control-regex
   const trimmed = (name ?? '').replace(/[\u0000-\u001F\u007F]/g, ' ').replace(/\s+/g, ' ').trim();
   if (!trimmed) return null;
-  const unquoted = trimmed.replace(/^["']+|["']+$/g, '').trim();
+  const unquoted = trimChars(trimmed, `"'`).trim();
   if (!unquoted) return null;
   // "From: tim@x.com concierge@x.com" yields a "name" that is really another address: not a name.
   if (looksLikeEmail(unquoted) && unquoted.toLowerCase() !== email) return null;

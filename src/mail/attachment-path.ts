@@ -3,6 +3,7 @@
 // where <name> is a sanitised last segment of the given name — no separators, no "..", no
 // drive letters, no controls or bidi tricks, no Windows device names, bounded length.
 import path from 'node:path';
+import { trimEndWhere } from '../domain/linear-text.js';
 
 export interface AttachmentPath {
   /** Relative to the data dir, with `/` separators (what the attachments table stores). */
@@ -61,8 +62,8 @@ export function sanitizeFilename(name: string | null | undefined): string {
     .replace(RESERVED, '_')
     .replace(/\s+/g, ' ')
     // no hidden files and no "..": leading dots go; Windows drops trailing dots and spaces itself
-    .replace(/^[.\s]+/, '')
-    .replace(/[.\s]+$/, '');
+    .replace(/^[.\s]+/, '');
+  clean = trimEndWhere(clean, (c) => c === '.' || /\s/.test(c));
   if (WINDOWS_DEVICE.test(clean)) clean = `_${clean}`;
   clean = limitLength(clean);
   return clean || FALLBACK_NAME;

@@ -3,6 +3,7 @@
 // that is how help desks and auto-responders end up mailing each other forever (RFC 3834).
 import { normalizeMessageId } from './addresses.js';
 import { messageIdQuotedInText, type ParsedMail } from './parse.js';
+import { replaceSpans } from '../domain/linear-text.js';
 
 export interface AutoClassification {
   auto: boolean;
@@ -18,7 +19,7 @@ const SYSTEM_SENDERS = new Set(['mailer-daemon', 'postmaster']);
 /** First token of a header value, lowercased, without comments or parameters. */
 function token(value: string | null): string | null {
   if (value === null) return null;
-  const first = value.replace(/\([^)]*\)/g, ' ').split(/[;,\s]+/).find((part) => part.length > 0);
+  const first = replaceSpans(value, '(', ')', ' ').split(/[;,\s]+/).find((part) => part.length > 0);
   return first ? first.toLowerCase() : '';
 }
 

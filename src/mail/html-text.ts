@@ -2,6 +2,7 @@
 // below remove what is not meant to be read: scripts, styles, hidden preheaders and images
 // (tracking pixels above all — an image carries no words, its alt text is kept when it has one).
 import { compile } from 'html-to-text';
+import { replaceSpans, trimEndWhere } from '../domain/linear-text.js';
 
 // Hidden elements: mail preheaders and tracking blocks hide themselves with inline styles.
 const HIDDEN_STYLES = ['display:none', 'display: none', 'visibility:hidden', 'visibility: hidden'];
@@ -53,17 +54,45 @@ export function htmlToReadableText(html: string): string {
   } catch {
     // The converter copes with any tag soup; this is only a last line of defence so that one
     // odd body can never make a message unreadable: drop the tags crudely.
-    text = html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    text = replaceSpans(dropScripts(html), '<', '>', ' ');
   }
   // no-break spaces are layout glue in HTML; in text they only defeat search
   return tidyText(text.replace(/\u00A0/g, ' '));
 }
 
+/**
+ * `html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')`, reading the text once: that
+ * expression searches to the end for a closing tag from every unclosed `<script`.
+ */
+function dropScripts(html: string): string {
+  const opening = /<(script|style)\b/gi;
+  const closing: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi };
+  /** a name whose closing tag was not found after some point: never found after any later one */
+  const unclosed = new Set<string>();
+  let out = '';
+  let at = 0;
+  for (let m = opening.exec(html); m; m = opening.exec(html)) {
+    const name = m[1]!.toLowerCase();
+    if (unclosed.has(name)) continue;
+    const close = closing[name]!;
+    close.lastIndex = opening.lastIndex;
+    if (!close.exec(html)) {
+      unclosed.add(name);
+      continue;
+    }
+    out += html.slice(at, m.index) + ' ';
+    at = opening.lastIndex = close.lastIndex;
+  }
+  return out + html.slice(at);
+}
+
+const isLineSpace = (c: string) => c === ' ' || c === '\t' || c === '\u00A0';
+
 /** Trailing spaces off each line, at most one empty line in a row, no blank start or end. */
 export function tidyText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\u00A0]+$/gm, '')
+    .replace(/[^\n\u2028\u2029]+/g, (line) => trimEndWhere(line, isLineSpace))
     .replace(/\n{3,}/g, '\n\n')
     .replace(/^\n+/, '')
     .trimEnd();

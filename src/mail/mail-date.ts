@@ -49,7 +49,7 @@ function utcFromParts(y: number, mon: number, d: number, h: number, mi: number, 
  */
 export function parseMailDate(value: string | null | undefined): Date | null {
   if (!value) return null;
-  const text = stripComments(value).replace(/\s*:\s*/g, ':').replace(/\s+/g, ' ').trim();
+  const text = stripComments(value).replace(/(?<!\s)\s*:\s*/g, ':').replace(/\s+/g, ' ').trim();
   const rfc = /(?:^|[\s,])(\d{1,2})[\s-]+([a-z]{3,})\.?[\s-]+(\d{2,4}),?\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?(?:\s*([+-]\d{2}:?\d{2}|[a-z]{1,5})\b)?/i.exec(text);
   if (rfc) {
     const [, day, month, year, hh, mm, ss, zone] = rfc;

@@ -40,6 +40,11 @@ export interface SyncOptions {
   /** lowercased addresses that are ours: mail from them is outbound, never a new ticket */
   ourAddresses: ReadonlySet<string>;
   onNewTicket: NewTicketHook;
+  /**
+   * Called with each batch before its write transaction opens, so that work on the mail text
+   * (the triage rules' patterns) never runs while the write lock is held.
+   */
+  beforeStore?(items: readonly PreparedItem[]): void;
   /** messages per fetch and per transaction */
   batchSize?: number;
   /** progress in UIDs: done of total, for a progress bar */
@@ -91,6 +96,7 @@ async function storeWithFallback(
 ): Promise<MailboxCounts> {
   const syncedAt = isoSeconds(opts.now());
   const cursor = { lastUid, highestModseq: null, syncedAt };
+  opts.beforeStore?.(items);
   try {
     return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket))).counts;
   } catch (err) {
@@ -265,6 +271,7 @@ export async function replayQuarantine(
       opts.onQuarantine?.({ account: row.account, mailbox: row.mailbox, queue: null }, Number(row.uid), item.reason);
       continue;
     }
+    opts.beforeStore?.([item]);
     try {
       const outcome = await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], null, opts.onNewTicket));
       if (outcome.resolved) report.stored++;

@@ -7,6 +7,7 @@ import { rulesOfConfig } from '../domain/rules/load.js';
 import { RULES_ACTOR, type RuleSet } from '../domain/rules/types.js';
 import { handoverAssignee, type RoundRobinCursor } from '../domain/rules/assignment.js';
 import type { Change } from '../domain/ticket.js';
+import type { JudgedMail } from '../domain/rules/judged.js';
 import type { DB } from './schema.js';
 import { listAgents } from './repos/agents.js';
 import { applyChanges, getTicket } from './repos/tickets.js';
@@ -60,9 +61,11 @@ async function configuredRules(): Promise<RuleSet | null> {
  * records each rule's effect as events with actor `rules` and the rule's name as reason.
  * `rules`: the rule set to use; left out, the rules file of the config (DESK_CONFIG) is read;
  * null: no rules. `at`: when the ticket arrived (time-of-day conditions read it, events carry it).
+ * `judged`: the verdicts on the mail text, worked out before the transaction (see judged.ts), so
+ * that no pattern runs while the write lock is held; a mail missing from it is judged here.
  */
 export async function applyTriageRules(
-  tx: Kysely<DB>, ticketId: number, opts: { at: string; rules?: RuleSet | null },
+  tx: Kysely<DB>, ticketId: number, opts: { at: string; rules?: RuleSet | null; judged?: JudgedMail },
 ): Promise<TriageApplied> {
   const rules = opts.rules === undefined ? await configuredRules() : opts.rules;
   if (!rules || rules.triage.length === 0) return { matched: [], events: [], warnings: [] };
@@ -83,11 +86,9 @@ export async function applyTriageRules(
     uses('least-loaded') ? openTicketLoads(tx) : {},
     uses('round-robin') ? readRoundRobinCursor(tx) : {},
   ]);
-  const outcome = evaluateTriage(
-    rules,
-    { ticket, message: first ? { from: first.from_addr, subject: first.subject, text: first.text } : null },
-    { agents, loads, cursor, now: new Date(opts.at) },
-  );
+  const message = first ? { from: first.from_addr, subject: first.subject, text: first.text } : null;
+  const judged = opts.judged?.rules === rules ? opts.judged.get(message, ticket) : undefined;
+  const outcome = evaluateTriage(rules, { ticket, message, judged }, { agents, loads, cursor, now: new Date(opts.at) });
   const events = outcome.changes.length ? await applyChanges(tx, ticketId, outcome.changes, RULES_ACTOR, opts.at) : [];
   if (JSON.stringify(outcome.cursor) !== JSON.stringify(cursor)) await writeRoundRobinCursor(tx, outcome.cursor);
   return { matched: outcome.matched, events, warnings: outcome.warnings };

@@ -49,6 +49,24 @@ describe('the bundled mail parser', () => {
     expect(bundledCode).toContain('new FastBlob(this.chunks');
     expect(bundledCode).toContain('this.currentNode.feed(bytes);');
     expect(bundledCode).toContain("new Base64BodyDecoder()");
+    expect(bundledCode).toContain('this.headerLines = __deskMerged;');
+  });
+
+  it('merges folded headers exactly as the source does (first line folded, runs of folds, blank folds)', async () => {
+    const folds = ['\r\n ', '\r\n\t', '\r\n  \r\n ', '\r\n \r\n\t x'];
+    for (const [i, fold] of folds.entries()) {
+      const raw = Buffer.from([
+        ` X-Leading: starts folded${fold}on`,
+        `From: "Ana${fold}Silva" <ana@example.org>`,
+        `Subject: =?utf-8?q?caf=C3=A9?=${fold}=?utf-8?q?_au_lait?=${fold}end`,
+        `References: <a@b>${fold}<c@d>${fold}${fold}<e@f>`,
+        `Content-Type: text/plain;${fold}charset=utf-8`,
+        `Message-ID: <fold-${i}@example.org>`,
+        '',
+        'body',
+      ].join('\r\n'));
+      expect([i, await outcome(bundledParse, raw)]).toEqual([i, await outcome(sourceParse, raw)]);
+    }
   });
 
   it('reads every fixture exactly as the source does', async () => {

@@ -14,6 +14,7 @@ import { editInEditor } from '../reply/editor.js';
 import { variablesFor } from '../reply/variables.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { cannedLibraryOf, writableCannedDir } from './dirs.js';
+import { trimTrailingNewlines } from '../../domain/linear-text.js';
 
 /** The --json shape of a canned reply. */
 function jsonOf(e: CannedEntry) {
@@ -88,7 +89,7 @@ function save(file: string, name: string, text: string): void {
   const reply = parseCannedReply(text, name, file);
   if (reply.name !== name) throw new UsageError(`${file}: the name in the front matter ('${reply.name}') must stay '${name}'`);
   if (!reply.body.trim()) throw new UsageError(`canned reply '${name}' has no text; nothing was saved`);
-  writeFileSync(file, text.replace(/\n*$/, '\n'));
+  writeFileSync(file, trimTrailingNewlines(text) + '\n');
 }
 
 export async function runNew(ctx: Ctx, nameArg: string, opts: NewOptions): Promise<void> {

@@ -22,7 +22,7 @@ const MARKER_HELP = [
  * "On <time in the agents' zone>, <sender> wrote:".
  */
 export function editorText(draft: string, quoted: Pick<Message, 'from' | 'from_name' | 'date' | 'text'> | null, timeZone?: string): string {
-  const lines = [draft.replace(/\s+$/, ''), '', ...MARKER_HELP];
+  const lines = [draft.trimEnd(), '', ...MARKER_HELP];
   if (quoted) {
     const who = quoted.from_name ? `${safeLine(quoted.from_name)} <${safeLine(quoted.from)}>` : safeLine(quoted.from);
     lines.push(`On ${readableTime(quoted.date, timeZone)}, ${who} wrote:`);
@@ -35,7 +35,7 @@ export function editorText(draft: string, quoted: Pick<Message, 'from' | 'from_n
 export function textAboveMarker(edited: string): string {
   const lines = edited.replace(/\r\n/g, '\n').split('\n');
   const at = lines.findIndex((l) => l.trim() === MARKER);
-  return (at < 0 ? lines : lines.slice(0, at)).join('\n').replace(/\s+$/, '').replace(/^\s*\n/, '');
+  return (at < 0 ? lines : lines.slice(0, at)).join('\n').trimEnd().replace(/^\s*\n/, '');
 }
 
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {

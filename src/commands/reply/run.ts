@@ -92,9 +92,9 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   // in the editor the signature is there to see, and a text that already carries it keeps it once.
   const signature = canned || opts.signature === false ? null : signatureOf(await agentOf(store, actor));
   if (useEditor) {
-import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
-import { agentOf, variablesFor } from './variables.js';
-import { signatureOf, withSignature } from '../../domain/canned/signature.js';
+    const { agentTimeZone } = await import('../sla/policy-file.js');
+    const draft = signature ? withSignature(text, signature) : text;
+    text = textAboveMarker(editInEditor(editorText(draft, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
   }
   const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
   if (!text.trim() || (signature && squeeze(text) === squeeze(signature))) {
@@ -106,7 +106,7 @@ import { signatureOf, withSignature } from '../../domain/canned/signature.js';
   const status = statusWanted ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
   const queued = await queueReply(store, {
     ticketId: id,
-    text: text.replace(/\s+$/, '') + '\n',
+    text: text.trimEnd() + '\n',
     actor,
     at: ctx.now(),
     from,

@@ -5,11 +5,16 @@ import { isValidAddress, type MailAddress } from '../../mail/compose.js';
 import { needsTls, sendRaw, type SmtpTarget } from '../../mail/smtp.js';
 import type { SendFn } from '../../mail/outbox.js';
 
-/** `Name <address>` or a bare address. */
+/** `Name <address>` (the last bracketed part, at the end) or a bare address. */
 function parseMailbox(text: string): MailAddress {
-  const m = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(text);
-  if (m) return { name: m[1]!.replace(/^"|"$/g, '') || null, address: m[2]!.trim() };
-  return { address: text.trim() };
+  const t = text.trim();
+  const open = t.lastIndexOf('<');
+  const address = t.slice(open + 1, -1);
+  const name = t.slice(0, open).trimEnd();
+  if (open >= 0 && t.endsWith('>') && address && !address.includes('>') && !/[\n\r\u2028\u2029]/.test(name)) {
+    return { name: name.replace(/^"|"$/g, '') || null, address: address.trim() };
+  }
+  return { address: t };
 }
 
 /**

@@ -10,9 +10,11 @@ import { acquireSyncLock } from '../../mail/lock.js';
 import { replayQuarantine, syncEndpoint, type SyncOptions } from '../../mail/sync.js';
 import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
 import type { NewTicketHook } from '../../mail/sync-batch.js';
+import type { PreparedItem } from '../../mail/sync-prepare.js';
 import { applyTriageRules } from '../../store/rules.js';
 import { recordSnoozeEnds } from '../../store/snoozes.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
+import { JudgedMail } from '../../domain/rules/judged.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
 import { progressReporter } from './progress.js';
@@ -59,9 +61,20 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
   // when configured: a cron run without it does not pay for the canned-reply machinery).
   const ack = config.autoAck != null ? await (await import('../reply/auto-ack.js')).autoAcknowledger(ctx) : null;
   // New tickets go through the triage rules (loaded once per run, not once per ticket), then get
-  // their acknowledgement, queued in the same transaction and sent by the flush after the sync.
+  // their acknowledgement, queued in the same transaction and sent by the flush after the sync. Their
+  // patterns read each batch's mail before the batch's write transaction (beforeStore), so a
+  // huge hostile mail never holds the lock that agents' commands wait for.
+  let judged: JudgedMail | undefined;
+  const beforeStore = (items: readonly PreparedItem[]) => {
+    judged = rules?.triage.length ? new JudgedMail(rules) : undefined;
+    for (const item of items) {
+      if (item.kind !== 'mail' || item.fromUs || !judged) continue;
+      const p = item.parsed;
+      judged.add({ from: p.from.email, subject: p.subject || null, text: p.text }, { subject: p.subject || '(no subject)', requester: { email: p.from.email } });
+    }
+  };
   const onNewTicket: NewTicketHook = async (tx, ticketId, at) => {
-    const applied = await applyTriageRules(tx, ticketId, { at, rules });
+    const applied = await applyTriageRules(tx, ticketId, { at, rules, judged });
     for (const w of applied.warnings) ctx.io.err(`desk: triage of ticket #${ticketId}: ${safeLine(w)}\n`);
     if (ack) {
       const outcome = await ack.forNewTicket(tx, ticketId);
@@ -73,6 +86,7 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
     now: () => ctx.now(),
     ourAddresses: ourAddresses(config),
     onNewTicket,
+    beforeStore,
     batchSize,
     // Each quarantined message on stderr; with --quiet (cron) one line per mailbox instead.
     onQuarantine: opts.quiet

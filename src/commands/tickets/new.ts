@@ -5,8 +5,11 @@ import { normaliseTag } from '../../domain/ticket.js';
 import { PRIORITIES, isoSeconds, type Priority } from '../../domain/types.js';
 import { addMessage, createTicket, getTicket } from '../../store/repos/tickets.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
+import { JudgedMail } from '../../domain/rules/judged.js';
+import { rulesOfConfig } from '../../domain/rules/load.js';
 import { textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
+import { isEmailAddress } from '../../domain/rules/text-match.js';
 
 export interface NewOptions {
   from: string;
@@ -20,7 +23,7 @@ export interface NewOptions {
 
 export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
   const email = opts.from.trim().toLowerCase();
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) throw new UsageError(`invalid value for --from: '${opts.from}' (an e-mail address)`);
+  if (!isEmailAddress(email)) throw new UsageError(`invalid value for --from: '${opts.from}' (an e-mail address)`);
   const subject = opts.subject.trim();
   if (!subject) throw new UsageError('--subject cannot be empty');
   if (opts.priority !== undefined && !PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);
@@ -28,6 +31,10 @@ export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
   const store = await ctx.store();
   const actor = await ctx.actor();
   const at = isoSeconds(ctx.now());
+  // The rules read the mail before the write transaction: a long body never holds the lock.
+  const rules = rulesOfConfig(await ctx.config(), await ctx.tiers());
+  const judged = rules ? new JudgedMail(rules) : undefined;
+  judged?.add(body !== undefined ? { from: email, subject, text: body } : null, { subject, requester: { email } });
   const id = await store.write(async (tx) => {
     const id = await createTicket(tx, {
       subject,
@@ -43,7 +50,7 @@ export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
         direction: 'in', from: email, from_name: opts.name ?? null, date: at, subject, text: body, author: actor,
       });
     }
-    await onNewTicket(tx, id, { actor, at, source: 'new' });
+    await onNewTicket(tx, id, { actor, at, source: 'new', rules, judged });
     return id;
   });
   await printTicketBrief(ctx, await getTicket(store.db, id), 'created');

@@ -5,6 +5,7 @@ import { LineError, parseTicket } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
+import { JudgedMail } from '../../domain/rules/judged.js';
 import { ImportMemory, importBatch, type Numbered } from '../../store/repos/bulk.js';
 import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
@@ -49,12 +50,26 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   let bytes = 0;
 
   const memory = await ImportMemory.start(store.db);
+  /**
+   * What the triage rules read of a batch's mail, worked out before its write transaction: the
+   * first incoming message of any ticket the batch may create is among these.
+   */
+  const judge = (batch: readonly Numbered[]): JudgedMail | undefined => {
+    if (!rules?.triage.length) return undefined;
+    const judged = new JudgedMail(rules);
+    for (const { ticket } of batch) {
+      const incoming = ticket.messages.filter((m) => m.direction === 'in');
+      if (!incoming.length) judged.add(null, ticket);
+      for (const m of incoming) judged.add(m, ticket);
+    }
+    return judged;
+  };
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
-  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[]) => {
+  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined) => {
     const r = await importBatch(tx, store.ops, batch, memory);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
-      await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules });
+      await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules, judged });
     }
     summary.imported += r.created.length;
     summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
@@ -65,7 +80,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const flush = async () => {
     if (!pending.length) return;
     const batch = pending.splice(0);
-    await store.write((tx) => importBatchInto(tx, batch));
+    const judged = judge(batch);
+    await store.write((tx) => importBatchInto(tx, batch, judged));
   };
 
   const strictBuffer: Numbered[] = [];
@@ -107,8 +123,9 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   if (opts.strict) {
     if (summary.errors.length === 0) {
       // All or nothing: one transaction for the whole file.
+      const judged = judge(strictBuffer);
       await store.write(async (tx) => {
-        for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH));
+        for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH), judged);
       });
     }
   } else await flush();

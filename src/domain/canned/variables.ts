@@ -4,6 +4,7 @@
 // mailed as "Hi ,", while `{{customer.first_name | default: "there"}}` still falls back.
 import type { Ticket } from '../types.js';
 import { displayNameOf, signatureOf, type AgentProfile } from './signature.js';
+import { trimChars } from '../linear-text.js';
 
 export interface ReplyVariables {
   customer: { email: string; name?: string; first_name?: string };
@@ -35,7 +36,8 @@ const HONORIFIC = /^(mr|mrs|ms|mx|dr|prof|sr|sra|herr|frau)\.?$/i;
  * "Dr. Jane Doe" → "Jane". Undefined when there is no usable name (none, or an address).
  */
 export function firstNameOf(displayName: string | null | undefined): string | undefined {
-  const name = clean(displayName)?.replace(/^["']+|["']+$/g, '').trim();
+  const raw = clean(displayName);
+  const name = raw === undefined ? undefined : trimChars(raw, `"'`).trim();
   if (!name || name.includes('@')) return undefined;
   const comma = name.indexOf(',');
   const given = comma > 0 ? name.slice(comma + 1).trim() : name;

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { UsageError } from '../../cli/errors.js';
 import { DEFAULT_TIERS, PRIORITIES, STATUSES, type Priority, type Status } from '../types.js';
 import { parseDuration, parseFraction } from './amounts.js';
-import { keywordPattern, parseSenderPattern, userRegex } from './text-match.js';
+import { isEmailAddress, keywordPattern, parseSenderPattern, userRegex } from './text-match.js';
 import { isValidTimeZone, parseSpan } from './time-of-day.js';
 import {
   ASSIGNMENT_STRATEGIES, CLOCKS, WEEKDAYS,
@@ -36,7 +36,6 @@ class Place {
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 function knownKeys(place: Place, field: string | null, obj: Obj, allowed: readonly string[]): void {
   for (const key of Object.keys(obj)) {
@@ -203,7 +202,7 @@ function escalationWhen(place: Place, v: unknown, tiers: readonly string[]): Esc
 function notifyTargets(place: Place, v: unknown): NotifyTarget[] {
   return texts(place, 'then.notify', v).map((t) => {
     if (t === 'lead') return { kind: 'lead' };
-    if (!EMAIL.test(t)) place.fail('then.notify', `${show(t)} is neither 'lead' (the lead of the tier) nor an email address`);
+    if (!isEmailAddress(t)) place.fail('then.notify', `${show(t)} is neither 'lead' (the lead of the tier) nor an email address`);
     return { kind: 'address', address: t };
   });
 }
@@ -267,7 +266,7 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     for (const [tier, v] of Object.entries(mapping(top, 'leads', data.leads))) {
       if (!tiers.includes(tier)) top.fail(`leads.${tier}`, `unknown tier (tiers: ${tiers.join(', ')})`);
       leads[tier] = texts(top, `leads.${tier}`, v).map((a) => {
-        if (!EMAIL.test(a)) top.fail(`leads.${tier}`, `${show(a)} is not an email address`);
+        if (!isEmailAddress(a)) top.fail(`leads.${tier}`, `${show(a)} is not an email address`);
         return a;
       });
     }

@@ -11,6 +11,8 @@ export interface TriageInput {
   ticket: Pick<Ticket, 'subject' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags' | 'requester'>;
   /** the message that opened the ticket, if any */
   message?: { from: string; subject?: string | null; text: string } | null;
+  /** the text verdicts, computed beforehand (judgeMail); computed here when left out */
+  judged?: TextVerdicts;
 }
 
 export interface TriageEnvironment {
@@ -34,14 +36,34 @@ export interface TriageOutcome {
 
 type State = Pick<Ticket, 'priority' | 'tier' | 'queue' | 'assignee' | 'tags'>;
 
-interface MailText {
+/** The mail as the triage rules read it. */
+export interface MailText {
   from: string;
   subject: string;
   body: string;
 }
 
-/** Why the rule matched (one phrase per condition), or null when it does not. */
-export function explainTriageMatch(match: TriageMatch, mail: MailText, state: State, now: Date): string[] | null {
+/**
+ * Per triage rule, in file order: why its conditions on the mail text hold (sender, subject,
+ * body, keywords, regular expressions), or null. These depend on the mail alone, so callers
+ * compute them before opening the write transaction that creates the ticket.
+ */
+export type TextVerdicts = readonly (readonly string[] | null)[];
+
+/** The ticket's first incoming message, or the ticket itself when it has none, as rules read it. */
+export function mailText(
+  message: { from: string; subject?: string | null; text: string } | null | undefined,
+  ticket: { subject: string; requester: { email: string } },
+): MailText {
+  return {
+    from: message?.from ?? ticket.requester.email,
+    subject: message?.subject ?? ticket.subject,
+    body: (message?.text ?? '').slice(0, BODY_MATCH_LIMIT),
+  };
+}
+
+/** Why the rule's conditions on the mail text hold (one phrase per condition), or null. */
+export function explainTextMatch(match: TriageMatch, mail: MailText): string[] | null {
   const why: string[] = [];
   if (match.from) {
     const p = match.from.find((s) => senderMatches(s, mail.from));
@@ -59,13 +81,24 @@ export function explainTriageMatch(match: TriageMatch, mail: MailText, state: St
     why.push(`${field === 'keywords' ? 'text' : field} has '${hit.source}'`);
   }
   if (match.subjectRegex) {
-    if (!match.subjectRegex.regex.test(mail.subject)) return null;
+    if (!match.subjectRegex.test(mail.subject)) return null;
     why.push(`subject matches ${match.subjectRegex.source}`);
   }
   if (match.bodyRegex) {
-    if (!match.bodyRegex.regex.test(mail.body)) return null;
+    if (!match.bodyRegex.test(mail.body)) return null;
     why.push(`body matches ${match.bodyRegex.source}`);
   }
+  return why;
+}
+
+/** The text verdicts of every triage rule on one mail. */
+export function judgeMail(rules: RuleSet, mail: MailText): TextVerdicts {
+  return rules.triage.map((rule) => explainTextMatch(rule.match, mail));
+}
+
+/** Why the rule's conditions on the ticket's state and the time hold, or null. */
+function explainStateMatch(match: TriageMatch, state: State, now: Date): string[] | null {
+  const why: string[] = [];
   if (match.queue) {
     if (!match.queue.includes(state.queue)) return null;
     why.push(`queue ${state.queue ?? 'none'}`);
@@ -77,23 +110,26 @@ export function explainTriageMatch(match: TriageMatch, mail: MailText, state: St
   return why;
 }
 
-function mailOf(input: TriageInput): MailText {
-  return {
-    from: input.message?.from ?? input.ticket.requester.email,
-    subject: input.message?.subject ?? input.ticket.subject,
-    body: (input.message?.text ?? '').slice(0, BODY_MATCH_LIMIT),
-  };
+/** Why the rule matched (one phrase per condition), or null when it does not. */
+export function explainTriageMatch(match: TriageMatch, mail: MailText, state: State, now: Date): string[] | null {
+  return combine(explainTextMatch(match, mail), () => explainStateMatch(match, state, now));
+}
+
+function combine(text: readonly string[] | null, state: () => string[] | null): string[] | null {
+  if (!text) return null;
+  const rest = state();
+  return rest ? [...text, ...rest] : null;
 }
 
 export function evaluateTriage(rules: RuleSet, input: TriageInput, env: TriageEnvironment): TriageOutcome {
-  const mail = mailOf(input);
+  const verdicts = input.judged ?? judgeMail(rules, mailText(input.message, input.ticket));
   const state: State = { ...input.ticket, tags: [...input.ticket.tags] };
   const loads: Record<string, number> = { ...env.loads };
   const cursor: RoundRobinCursor = { ...env.cursor };
   const outcome: TriageOutcome = { changes: [], matched: [], cursor, warnings: [] };
 
-  for (const rule of rules.triage) {
-    if (!explainTriageMatch(rule.match, mail, state, env.now)) continue;
+  for (const [i, rule] of rules.triage.entries()) {
+    if (!combine(verdicts[i] ?? null, () => explainStateMatch(rule.match, state, env.now))) continue;
     outcome.matched.push(rule.name);
     applyTriageActions(rule, state, { rules, env, loads, cursor, outcome });
     if (rule.stop) break;

@@ -1,6 +1,6 @@
 // The rules file as the engine sees it after validation: triage rules route each new ticket,
 // escalation rules move tickets between tiers when their SLA clocks or the customer's wait say so.
-// Everything here is plain data (plus compiled RegExps) so the engine stays pure.
+// Everything here is plain data (plus compiled patterns) so the engine stays pure.
 import type { Priority, Status } from '../types.js';
 
 /** The actor recorded on every event a rule causes; the event's reason is the rule's name. */
@@ -35,7 +35,8 @@ export interface TimeWindow {
 /** A keyword or a pattern, kept with the text the lead wrote so explanations can quote it. */
 export interface TextPattern {
   source: string;
-  regex: RegExp;
+  /** whether the pattern occurs in the text (in time linear in the text) */
+  test: (text: string) => boolean;
 }
 
 /** All given fields must hold; inside one field, any listed value will do. */

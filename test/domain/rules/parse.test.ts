@@ -67,8 +67,8 @@ describe('parseRules', () => {
     expect(vip.set).toEqual({ priority: 'urgent', tags: ['vip-customer'], tier: 'L2', assignee: { kind: 'strategy', strategy: 'round-robin' } });
 
     const invoices = rules.triage[1]!;
-    expect(invoices.match.subjectRegex!.regex.test('[INV-123] due')).toBe(true);
-    expect(invoices.match.subjectRegex!.regex.test('re: [INV-123] due')).toBe(false);
+    expect(invoices.match.subjectRegex!.test('[INV-123] due')).toBe(true);
+    expect(invoices.match.subjectRegex!.test('re: [INV-123] due')).toBe(false);
     expect(invoices.match.time).toEqual({ timezone: 'Europe/Berlin', days: ['sat', 'sun'], spans: [{ start: 18 * 60, end: 8 * 60 }] });
     expect(invoices.set.assignee).toEqual({ kind: 'strategy', strategy: 'least-loaded', among: ['ana'] });
 

@@ -1,0 +1,106 @@
+// No pattern in desk may take more than linear time on what it reads: mail, headers, rules and
+// import files come from strangers, and one regular expression that backtracks held `desk sync`
+// (and its lock) for minutes on a 20 KB auto-reply. Two guards over every pattern in src/:
+//  - a static analysis (scslre) that finds nested or adjacent quantifiers which can trade
+//    characters, and patterns retried from every position of a long run: a new super-linear
+//    pattern fails here with its place and the character that makes it slow;
+//  - generated adversarial inputs, each pattern against long runs of each of its characters
+//    (after the prefixes that get anchored patterns going; a megabyte of its own characters) and
+//    against many blank lines, run in a worker under a deadline so that a catastrophic pattern
+//    fails the test instead of hanging it.
+import { Worker } from 'node:worker_threads';
+import { analyse } from 'scslre';
+import { scanSource } from '../helpers/regex-literals.js';
+
+const { literals, constructed } = scanSource();
+
+test('the source has regular expressions to check (the scanner works)', () => {
+  expect(literals.length).toBeGreaterThan(150);
+  expect(literals.some((l) => l.at.startsWith('src/mail/parse.ts:'))).toBe(true);
+});
+
+test('no regular expression literal in src/ is super-linear (static analysis)', () => {
+  const findings = literals.flatMap((l) =>
+    analyse({ source: l.source, flags: l.flags }).reports.map(
+      (r) => `${l.at} /${l.source}/${l.flags}: ${r.type}${r.exponential ? ' (exponential)' : ''}, repeat ${JSON.stringify(r.character.pick)}`,
+    ));
+  expect(findings).toEqual([]);
+});
+
+test('patterns built at run time are only the reviewed ones', () => {
+  // Each was checked by hand: keyword patterns (escaped words joined by \s+), the ticket tag in a
+  // reply subject (digits), and the JavaScript syntax check of a lead's pattern (never run: lead
+  // patterns run on RE2). A new `new RegExp(…)` must be reviewed and added here.
+  expect([...new Set(constructed)].sort()).toEqual([
+    'src/domain/rules/text-match.ts',
+    'src/domain/rules/user-regex.ts',
+    'src/mail/compose.ts',
+  ]);
+});
+
+/** Runs in a worker: every pattern against every input; reports each pattern's start and end. */
+const SWEEP = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { patterns, n, big } = workerData;
+const GENERIC = [' ', '\\t', '\\n', '\\r', 'a', 'Z', '0', '\\u00a0', 'é', '.', ',', ';', '<', '>', '(', ')', '"', "'", '@', ':', '-', '=', '#', '[', ']', '/', '+', '\\\\'];
+const PREFIXES = ['', 'x', 'a@', '<', '(', '> ', '\\n', 'Message-ID:', 'From: ', '[#1] '];
+const cache = new Map();
+const run = (c, size) => { const k = c + size; let r = cache.get(k); if (!r) { r = c.repeat(size); cache.set(k, r); } return r; };
+const lines = (size) => [' \\n', '\\n', '\\r\\n', '> \\n', ' \\t\\n', '\\n\\n ', 'a\\n'].map((l) => run(l, Math.ceil(size / l.length)));
+for (const [i, p] of patterns.entries()) {
+  parentPort.postMessage({ start: i });
+  const re = new RegExp(p.source, p.flags);
+  const own = [...new Set(p.source)];
+  const alphabet = [...new Set([...own, ...GENERIC])];
+  const inputs = [];
+  // every prefix with a run of every character, and a megabyte of each of the pattern's own
+  // characters and of blank lines
+  for (const prefix of PREFIXES) for (const c of alphabet) inputs.push(prefix + run(c, n) + '\\u0001');
+  for (const c of own) inputs.push(run(c, big) + '\\u0001');
+  inputs.push(...lines(n), ...lines(big));
+  let slowest = 0, slowestInput = '';
+  for (const input of inputs) {
+    const t = performance.now();
+    re.lastIndex = 0;
+    input.replace(re, '');
+    const ms = performance.now() - t;
+    if (ms > slowest) { slowest = ms; slowestInput = JSON.stringify(input.slice(0, 24)) + '… (' + input.length + ' characters)'; }
+  }
+  parentPort.postMessage({ done: i, slowest, slowestInput });
+}
+`;
+
+test('every pattern in src/ reads adversarial runs (40,000 characters after each prefix, 1 MB of its own characters) in linear time', async () => {
+  const patterns = literals.map((l) => ({ source: l.source, flags: l.flags }));
+  // 40,000 characters: a linear pattern reads them in well under a millisecond, a quadratic one
+  // takes seconds (and a cubic one for ever); a megabyte takes a linear pattern milliseconds.
+  // The bounds leave room for a busy machine.
+  const PER_INPUT_MS = 500;
+  const PER_PATTERN_DEADLINE_MS = 20_000;
+  const slow: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(SWEEP, { eval: true, workerData: { patterns, n: 40_000, big: 1_000_000 } });
+    let timer: NodeJS.Timeout | undefined;
+    let finished = 0;
+    worker.on('message', (m: { start?: number; done?: number; slowest?: number; slowestInput?: string }) => {
+      clearTimeout(timer);
+      if (m.start !== undefined) {
+        const l = literals[m.start]!;
+        timer = setTimeout(() => {
+          slow.push(`${l.at} /${l.source}/${l.flags}: still running after ${PER_PATTERN_DEADLINE_MS} ms`);
+          void worker.terminate();
+        }, PER_PATTERN_DEADLINE_MS);
+      } else if (m.done !== undefined) {
+        const l = literals[m.done]!;
+        if (m.slowest! > PER_INPUT_MS) slow.push(`${l.at} /${l.source}/${l.flags}: ${Math.round(m.slowest!)} ms on ${m.slowestInput}`);
+        if (++finished === literals.length) void worker.terminate();
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  expect(slow).toEqual([]);
+}, 120_000);
