@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('import_keys')
+    .ifNotExists() // tests rewind desk_migrations to replay older steps
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('ticket_id', 'integer', (c) => c.notNull().references('tickets.id'))
     .execute();
