@@ -12,7 +12,7 @@ import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/s
 import type { NewTicketHook } from '../../mail/sync-batch.js';
 import { applyTriageRules } from '../../store/rules.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
-import { safeLine } from '../../ui/safe-text.js';
+import { jsonText, safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
 import { progressReporter } from './progress.js';
 
@@ -75,7 +75,7 @@ export function printReport(session: SyncSession, report: MailboxReport): void {
     }
     return;
   }
-  ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : reconciliationLine(report) + '\n');
+  ctx.io.out(ctx.json ? jsonText(report) + '\n' : reconciliationLine(report) + '\n');
 }
 
 /**
@@ -129,7 +129,7 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
     if (opts.replay) {
       const queues = new Map(session.accounts.map((a) => [a.name, a.queue]));
       const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null);
-      if (!opts.quiet) ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : replayLine(report) + '\n');
+      if (!opts.quiet) ctx.io.out(ctx.json ? jsonText(report) + '\n' : replayLine(report) + '\n');
       return;
     }
     failures = await syncOnce(session);
