@@ -2,6 +2,7 @@
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../cli/errors.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
+import { checkIdentifier } from '../../domain/identifiers.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status } from '../../domain/types.js';
 import { getAgent, listAgents } from '../../store/repos/agents.js';
 import { applyChanges, getTicket, type Expectation } from '../../store/repos/tickets.js';
@@ -40,13 +41,14 @@ export async function runSet(ctx: Ctx, idArg: string, opts: SetOptions): Promise
     if (!PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);
     changes.push({ type: 'priority', to: opts.priority as Priority });
   }
-  if (opts.queue !== undefined) changes.push({ type: 'queue', to: opts.queue.trim() || null });
+  if (opts.queue !== undefined) changes.push({ type: 'queue', to: opts.queue.trim() ? checkIdentifier('queue', opts.queue.trim(), '--queue') : null });
   if (opts.subject !== undefined) {
     if (!opts.subject.trim()) throw new UsageError('--subject cannot be empty');
     changes.push({ type: 'subject', to: opts.subject.trim() });
   }
   for (const raw of opts.tag ?? []) {
     const remove = raw.startsWith('-');
+    if (!remove) checkIdentifier('tag', raw, '--tag');
     const tag = normaliseTag(raw.replace(/^[+-]/, ''));
     if (!tag) throw new UsageError(`invalid value for --tag: '${raw}' (use +name to add, -name to remove)`);
     changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
