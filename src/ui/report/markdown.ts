@@ -1,8 +1,8 @@
-// Markdown (GitHub tables) for pasting into an issue or a wiki. Cell text is one line, with
-// every ASCII punctuation mark backslash-escaped and HTML special characters as entities: a
-// Markdown viewer renders raw HTML, links and images, so a subject like "<img onerror=…>" or
-// "![x](https://tracker.example/p.gif)" must stay text (no request, no link, no table cell break;
-// the escape also keeps a bare URL from becoming a link).
+// Markdown (GitHub tables) for pasting into an issue or a wiki. Cell text is one line, with the
+// characters of Markdown's link, image, emphasis, code and table syntax backslash-escaped and
+// HTML special characters as entities: a Markdown viewer renders raw HTML, links and images, so
+// a subject like "<img onerror=…>" or "![x](https://tracker.example/p.gif)" must stay text (no
+// request, no link, no cell break). A bare URL or www. address is kept from turning into a link.
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
@@ -11,7 +11,10 @@ import { businessDuration, nothingMeasured, byHeading, percent } from './format.
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 export function mdCell(text: string): string {
-  return safeLine(text).replace(/[!-\/:-@\[-`{-~]/g, (c) => ENTITY[c] ?? `\\${c}`);
+  return safeLine(text)
+    .replace(/[\\`*_[\]|~&<>]/g, (c) => ENTITY[c] ?? `\\${c}`)
+    .replace(/:\/\//g, '\\://')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
 }
 
 function table(head: string[], rows: string[][], alignRightFrom = 1): string {
