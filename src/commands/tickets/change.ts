@@ -61,6 +61,7 @@ export async function runAssign(ctx: Ctx, idArg: string, agent: string | undefin
   const id = parseTicketId(idArg);
   const given = [agent !== undefined, !!opts.me, !!opts.auto, !!opts.none].filter(Boolean).length;
   if (given !== 1) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
+  if (agent !== undefined) checkIdentifier('agent name', agent, 'AGENT');
   const store = await ctx.store();
   let to: string | null;
   if (opts.me) to = await ctx.actor();
