@@ -77,12 +77,9 @@ describe('hostile text imported into every field', () => {
     ok(desk, ['import', file]);
   });
 
-  it('the generated set covers every control and bidi code point', () => {
-    const all = H.join('');
-    for (const cp of [...CONTROL_POINTS, ...BIDI_POINTS]) expect(all).toContain(String.fromCodePoint(cp));
-  });
-
   it('every command that prints tickets writes only inert bytes', () => {
+    const all = H.join(''); // the generated set holds every control and bidi code point
+    for (const cp of [...CONTROL_POINTS, ...BIDI_POINTS]) expect(all).toContain(String.fromCodePoint(cp));
     const commands: string[][] = [
       ['list'], ['list', '--all'], ['list', '--all', '--sort', 'sla'], ['search', 'hostile3'], ['agent', 'list'],
       ['sla', 'report'], ['sla', 'report', '--by', 'ticket'], ['sla', 'report', '--format', 'csv'], ['sla', 'report', '--by', 'ticket', '--format', 'csv'],
