@@ -28,7 +28,7 @@ export class Prompter {
   async ask<T>(title: string, question: (q: Inquirer, context: Context) => Promise<T>): Promise<T | undefined> {
     const q = guarded(await load(this.color));
     this.term.clear();
-    this.term.write(`${safeLine(title)}\n(Esc cancels)\n\n`);
+    this.term.write(`${title}\n(Esc cancels)\n\n`);
     const abort = new AbortController();
     const stopEsc = this.term.onKey((_s, key) => {
       if (key.name === 'escape') abort.abort();

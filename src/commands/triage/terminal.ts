@@ -87,9 +87,9 @@ export class Terminal {
     this.output.write('\x1b[H' + lines.map((l) => neutralise(l.replace(/[\r\n]/g, ' '), { styles: this.styles }) + '\x1b[K').join('\r\n') + '\x1b[J');
   }
 
-  /** Plain text shown on the cleared screen (a prompt's title), through the output boundary. */
+  /** Text shown on the cleared screen (a prompt's title), through the output boundary. */
   write(text: string): void {
-    this.output.write(neutralise(text));
+    this.output.write(neutralise(text, { styles: this.styles }));
   }
 
   /** After a prompt library closed its readline (cooked mode, paused input): raw keys again. */

@@ -76,7 +76,8 @@ test('every byte triage writes is inert, through the queue, the prompts and the 
   for (let i = 0; i < 3; i++) {
     keys('j');
     keys('u'); // the queue prompt, whose default would be the stored queue
-    await waitFor('Move to queue');
+    s = await waitFor('Move to queue');
+    expect(s).not.toMatch(/\^\[\[(1|22)m/); // desk's own bold title is still bold, not shown as text
     keys('Escape');
     await waitFor('q quit');
     keys('g'); // the tags prompt shows the current tags
