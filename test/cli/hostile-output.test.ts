@@ -161,6 +161,17 @@ describe('error and warning messages quote input inertly', () => {
     }
   });
 
+  it('config values are printed inertly by config set and config get', () => {
+    for (const bad of ARG) {
+      expect(inert(desk, ['config', 'set', 'smtp.host', bad]).code).toBe(0);
+      const got = inert(desk, ['config', 'get', 'smtp.host']);
+      expect(got.out).toContain('hostile');
+      const all = JSON.parse(inert(desk, ['config', 'get']).out);
+      expect(all.smtp.host).toMatch(/hostile/);
+      expect(all.smtp.host).toMatch(/[\u0001-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/); // stored as given
+    }
+  });
+
   it('bad import lines are reported by number, inertly', () => {
     const lines = ARG.map((bad, i) => JSON.stringify(i % 2
       ? { subject: 's', requester: { email: bad } }
