@@ -31,9 +31,9 @@ export function safeLine(s: string | null | undefined): string {
 }
 
 // The colours desk itself paints with (chalk and cli-table3 at 16 colours): bold, dim, inverse,
-// their resets, foreground colours and their reset. Nothing that hides text, moves the cursor,
-// retitles the window or opens a link.
-const STYLE = '\\u001b\\[(?:0|1|2|7|22|27|3[0-79]|9[0-7])m';
+// their resets, foreground colours but black, and their reset. Nothing that hides text, moves
+// the cursor, retitles the window or opens a link.
+const STYLE = '\\u001b\\[(?:0|1|2|7|22|27|3[1-79]|9[0-7])m';
 // eslint-disable-next-line no-control-regex
 const UNSAFE = '\\r\\n|[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]';
 const PLAIN_BOUNDARY = new RegExp(UNSAFE, 'g');

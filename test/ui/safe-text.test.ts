@@ -16,7 +16,7 @@ test('newlines and tabs survive in bodies; one-line text flattens them', () => {
 });
 
 describe('the output boundary', () => {
-  const SGR = /\u001b\[(?:0|1|2|7|22|27|3[0-79]|9[0-7])m/g;
+  const SGR = /\u001b\[(?:0|1|2|7|22|27|3[1-79]|9[0-7])m/g;
 
   test('lets through only newline, tab, CRLF and (with colour) desk\'s own colour codes', () => {
     for (const s of hostileStrings(1, 16)) {
@@ -26,7 +26,7 @@ describe('the output boundary', () => {
       expect(styled.startsWith('\u001b[1m')).toBe(true);
     }
     expect(neutralise('a\r\nb\tc\nd')).toBe('a\r\nb\tc\nd');
-    expect(neutralise('\u001b[8mhidden\u001b[6n', { styles: true })).toBe('^[[8mhidden^[[6n');
+    expect(neutralise('\u001b[8mhidden\u001b[6n\u001b[30m', { styles: true })).toBe('^[[8mhidden^[[6n^[[30m');
   });
 
   test('JSON stays exact for a reader and inert on a terminal', () => {
