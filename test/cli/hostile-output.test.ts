@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDesk, type TempDesk } from '../helpers/cli.js';
-import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, leakOf, runBytes, type ByteRun } from '../helpers/hostile.js';
+import { startTestSmtp } from '../helpers/smtp.js';
+import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, leakOf, runBytes, runBytesAsync, type ByteRun } from '../helpers/hostile.js';
 
 const NOW = '2026-03-30T09:00:00Z';
 const N = 6; // tickets; field k of ticket i holds string i+k, so every field sees every string
@@ -24,6 +25,14 @@ function fresh(): TempDesk {
 /** Runs desk and fails the test with the offending bytes if stdout or stderr is not inert. */
 function inert(desk: TempDesk, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): ByteRun {
   const r = runBytes(desk, args, opts);
+  const leak = leakOf(args, r);
+  if (leak) throw new Error(leak);
+  return r;
+}
+
+/** inert() for commands that talk to a server running in this test process. */
+async function inertAsync(desk: TempDesk, args: string[], opts: { input?: string } = {}): Promise<ByteRun> {
+  const r = await runBytesAsync(desk, args, opts);
   const leak = leakOf(args, r);
   if (leak) throw new Error(leak);
   return r;
@@ -130,6 +139,30 @@ describe('hostile text imported into every field', () => {
     const pipes = (l: string) => l.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|').length;
     expect(rows.filter((l) => /^\| \d+ \|/.test(l))).toHaveLength(N);
     expect(new Set(rows.slice(0, N + 2).map(pipes)).size).toBe(1);
+  });
+  it('replies: a hostile address is refused inertly; hostile server words reach reply, outbox and show inertly', async () => {
+    const smtp = await startTestSmtp();
+    try {
+      writeFileSync(desk.config, `sla: ./sla.yaml\ntemplates: ./templates\nsmtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false, from: support@desk.example }\n`);
+      for (let id = 1; id <= N; id++) {
+        const r = inert(desk, ['reply', String(id), '--message', '-'], { input: h(id) });
+        expect([id, r.code]).toEqual([id, 2]);
+        expect(r.err).toContain('invalid e-mail address');
+      }
+      const plain = JSON.parse(ok(desk, ['new', '--from', 'plain@customer.example', '--subject', 'plain', '--json']).out).id as number;
+      for (const words of hostileStrings(5, 2, { noNul: true, oneLine: true })) {
+        smtp.behave({ kind: 'refuse-rcpt', code: 550, message: words });
+        const r = await inertAsync(desk, ['reply', String(plain), '--message', '-'], { input: h(plain) });
+        expect(r.code).toBe(5); // refused for good, with the server's words
+        expect(r.err).toContain('hostile');
+      }
+      for (const args of [['outbox'], ['outbox', '--all'], ['outbox', 'flush'], ['show', String(plain)]]) await inertAsync(desk, args);
+      expect(inert(desk, ['outbox', '--all']).out).toContain('hostile');
+      expect(inert(desk, ['show', String(plain)]).out).toMatch(/refused by the mail server: [^\n]*hostile/); // the note quotes the server, inertly
+    } finally {
+      writeFileSync(desk.config, 'sla: ./sla.yaml\ntemplates: ./templates\n');
+      await smtp.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 // use (window title, hyperlinks, screen clearing, hidden text, device queries, 8-bit CSI/OSC,
 // DCS) and Markdown/HTML that a viewer would render (images that load, links, tags, table
 // breaks); and the check that output carries none of them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRng } from './mailgen.js';
 import { BIN, type TempDesk } from './cli.js';
 
@@ -103,6 +103,21 @@ export function runBytes(desk: TempDesk, args: string[], opts: { input?: string;
     env: { ...desk.env, ...opts.env }, input: opts.input ?? '', cwd: desk.dir, maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
+}
+
+/** runBytes without blocking this process (when a server in it must answer desk). */
+export function runBytesAsync(desk: TempDesk, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<ByteRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...desk.env, ...opts.env }, cwd: desk.dir });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out), stderr = Buffer.concat(err);
+      resolve({ code: code ?? -1, stdout, stderr, out: stdout.toString('utf8'), err: stderr.toString('utf8') });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
 }
 
 /** The failure message for a run whose stdout or stderr is not inert (undefined when both are). */
