@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { RemoteError, UsageError } from './cli/errors.js';
+import { configProblems, type ConfigProblem } from './config-check.js';
 
 export interface SecretSource {
   passwordCommand?: string;
@@ -112,14 +113,18 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
   if (data == null) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`the config file ${path} must hold a mapping of settings`);
   const cfg = data as Config;
+  const first = configProblems(cfg)[0];
+  if (first) throw problemError(path, first);
   const base = dirname(path);
   for (const key of ['db', 'sla', 'rules', 'templates'] as const) {
     const v = cfg[key];
-    if (v !== undefined && typeof v !== 'string') throw new UsageError(`config ${path}: '${key}' must be a text path`);
     if (typeof v === 'string') cfg[key] = expandPath(v, base);
   }
-  if (cfg.accounts !== undefined && !Array.isArray(cfg.accounts)) throw new UsageError(`config ${path}: 'accounts' must be a list`);
   return { path, exists: true, data: cfg };
+}
+
+function problemError(path: string, p: ConfigProblem): UsageError {
+  return new UsageError(`config ${path}: '${p.key}' ${p.problem}`, `fix it with 'desk config set ${p.key} VALUE' or in the file`);
 }
 
 // ---- get / set -----------------------------------------------------------------------------
@@ -145,7 +150,12 @@ export async function setKey(path: string, key: string, rawValue: string): Promi
   }
   if (!/^[A-Za-z_][\w-]*(\.[\w-]+)*$/.test(key)) throw new UsageError(`invalid config key '${key}' (use dotted names like smtp.host)`);
   const YAML = await import('yaml');
-  const value = YAML.parse(rawValue) ?? rawValue; // numbers, booleans and lists as users expect
+  let value: unknown;
+  try {
+    value = YAML.parse(rawValue) ?? rawValue; // numbers, booleans and lists as users expect
+  } catch {
+    value = rawValue; // not YAML: the text as typed
+  }
   mkdirSync(dirname(path), { recursive: true });
   const exists = existsSync(path);
   const text = exists ? readFileSync(path, 'utf8') : '';
@@ -155,15 +165,25 @@ export async function setKey(path: string, key: string, rawValue: string): Promi
     let cur = data;
     for (const p of parts.slice(0, -1)) cur = cur[p] ??= {};
     cur[parts[parts.length - 1]!] = value;
+    refuseBadSetting(path, key, data);
     writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
   } else {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length) throw new UsageError(`cannot read the config file ${path}: ${doc.errors[0]!.message}`);
     if (!doc.contents) doc.contents = doc.createNode({}) as never;
     doc.setIn(parts, value);
+    refuseBadSetting(path, key, doc.toJS());
     writeFileSync(path, doc.toString());
   }
   return value;
+}
+
+/** The new value is checked like a loaded config; problems of other settings are left to fix next. */
+function refuseBadSetting(path: string, key: string, data: unknown): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
+  const related = (k: string) => k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`);
+  const p = configProblems(data as Record<string, unknown>).find((x) => related(x.key));
+  if (p) throw new UsageError(`config ${path}: '${p.key}' ${p.problem}; nothing was changed`);
 }
 
 // ---- secrets -----------------------------------------------------------------------------

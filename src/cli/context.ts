@@ -56,7 +56,10 @@ export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === f
     loadedConfig: () => (loaded ??= import('../config.js').then((m) => m.loadConfig())),
     config: async () => (await ctx.loadedConfig()).data,
     async actor() {
-      if (process.env.DESK_AGENT) return process.env.DESK_AGENT;
+      if (process.env.DESK_AGENT) {
+        const { checkIdentifier } = await import('../domain/identifiers.js');
+        return checkIdentifier('agent name', process.env.DESK_AGENT, 'DESK_AGENT');
+      }
       const cfg = await ctx.config();
       if (cfg.agent) return cfg.agent;
       const { userInfo } = await import('node:os');

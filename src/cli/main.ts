@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { DeskError, EXIT } from './errors.js';
 import { makeCtx, type Ctx, type GlobalOptions } from './context.js';
+import { neutralise, safeLine } from '../ui/safe-text.js';
 import * as tickets from '../commands/tickets/index.js';
 import * as agent from '../commands/agent/index.js';
 import * as config from '../commands/config/index.js';
@@ -41,7 +42,12 @@ export function buildProgram(): Command {
     .option('--allow-network-fs', 'accept a SQLite database on a network file system (unsafe)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`desk: ${str.replace(/^error: /, '')}`) });
+    // Commander's messages echo what was typed (`unknown option '…'`): through the boundary too.
+    .configureOutput({
+      writeOut: (str) => void process.stdout.write(neutralise(str)),
+      writeErr: (str) => void process.stderr.write(neutralise(str)),
+      outputError: (str, write) => write(`desk: ${str.replace(/^error: /, '')}`),
+    });
 
   // Command groups register here, one line each.
   init.register(program, act);
@@ -67,15 +73,18 @@ function report(err: unknown): number {
     if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
     return EXIT.usage; // commander already printed the message
   }
+  // Messages quote what the user or a file gave (a bad address, an import line): one line each,
+  // through the output boundary.
+  const say = (text: string) => void process.stderr.write(neutralise(text));
   if (err instanceof DeskError) {
-    process.stderr.write(`desk: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    say(`desk: ${safeLine(err.message)}\n`);
+    if (err.hint) say(`  ${safeLine(err.hint)}\n`);
     return err.exitCode;
   }
   const e = err as Error & { code?: string };
-  process.stderr.write(`desk: ${e?.message ?? String(err)}\n`);
-  if (process.env.DESK_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  else process.stderr.write('  (set DESK_DEBUG=1 for details)\n');
+  say(`desk: ${safeLine(e?.message ?? String(err))}\n`);
+  if (process.env.DESK_DEBUG) say(`${e?.stack ?? ''}\n`);
+  else say('  (set DESK_DEBUG=1 for details)\n');
   return EXIT.failed;
 }
 

@@ -3,6 +3,7 @@
 // field and says which one is wrong.
 import { createHash } from 'node:crypto';
 import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Message, type Ticket, type TicketEvent, type TicketWithHistory } from './types.js';
+import { identifierProblem, type IdentifierKind } from './identifiers.js';
 
 export function ticketJson(t: Ticket): Record<string, unknown> {
   return {
@@ -130,6 +131,13 @@ function oneOf<T extends string>(v: unknown, prefix: string, key: string, allowe
   return v as T;
 }
 
+/** A queue, tag or agent name: plain text (domain/identifiers.ts). */
+function name<T extends string | null>(kind: IdentifierKind, v: T, field: string): T {
+  const problem = v === null ? null : identifierProblem(kind, v);
+  if (problem) fail(`'${field}': ${problem}`);
+  return v;
+}
+
 function strList(v: unknown, prefix: string, key: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(`'${fieldName(prefix, key)}' must be a list of text`);
@@ -186,7 +194,7 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   const email = str(req.email, 'requester', 'email')!.trim().toLowerCase();
   if (!EMAIL.test(email)) fail(`'requester.email' is not an e-mail address: ${JSON.stringify(req.email)}`);
   const created_at = time(o.created_at, '', 'created_at', now);
-  const tags = strList(o.tags, '', 'tags');
+  const tags = strList(o.tags, '', 'tags').map((t) => name('tag', t, 'tags'));
   const rawMessages = o.messages === undefined || o.messages === null ? [] : Array.isArray(o.messages) ? o.messages : fail("'messages' must be a list");
   /** identical messages without an id seen so far in this ticket: each gets its own key */
   let seenWithoutId: Map<string, number> | undefined;
@@ -218,8 +226,8 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
     status: oneOf(o.status, '', 'status', STATUSES, 'open'),
     priority: oneOf(o.priority, '', 'priority', PRIORITIES, 'normal'),
     tier: oneOf(o.tier, '', 'tier', tiers, (tiers[0] ?? 'L1')),
-    queue: str(o.queue, '', 'queue', OPTIONAL) ?? null,
-    assignee: str(o.assignee, '', 'assignee', OPTIONAL) ?? null,
+    queue: name('queue', str(o.queue, '', 'queue', OPTIONAL) ?? null, 'queue'),
+    assignee: name('agent name', str(o.assignee, '', 'assignee', OPTIONAL) ?? null, 'assignee'),
     tags,
     requester: { email, name: str(req.name, 'requester', 'name', OPTIONAL) ?? null },
     created_at,

@@ -2,6 +2,7 @@
 // projection of those events. planChanges is the one place that turns requested changes
 // into events and the next projection; the store only persists what it returns.
 import type { Priority, Status, Ticket, TicketEvent } from './types.js';
+import { checkIdentifier } from './identifiers.js';
 
 export type Change =
   | { type: 'status'; to: Status; reason?: string }
@@ -37,6 +38,7 @@ export function planChanges(current: Projection, changes: Change[], actor: strin
       case 'queue':
       case 'subject': {
         const field = c.type;
+        if (field === 'queue' && c.to !== null) checkIdentifier('queue', c.to as string);
         const from = next[field] as string | null;
         if (from === c.to) break;
         (next as Record<string, unknown>)[field] = c.to;
@@ -44,16 +46,19 @@ export function planChanges(current: Projection, changes: Change[], actor: strin
         break;
       }
       case 'assign':
+        if (c.to !== null) checkIdentifier('agent name', c.to);
         if (next.assignee === c.to) break;
         push({ type: 'assign', from: next.assignee, to: c.to, reason: c.reason ?? null });
         next.assignee = c.to;
         break;
       case 'escalate':
+        checkIdentifier('tier', c.to);
         if (next.tier === c.to) break;
         push({ type: 'escalate', from: next.tier, to: c.to, reason: c.reason ?? null });
         next.tier = c.to;
         break;
       case 'tag':
+        checkIdentifier('tag', c.tag);
         if (next.tags.includes(c.tag)) break;
         next.tags.push(c.tag);
         push({ type: 'tag', to: c.tag, reason: c.reason ?? null });

@@ -1,5 +1,9 @@
 // Where output goes. Commands write through Io so tests can capture it and so that colour,
-// tables and progress appear only on a terminal.
+// tables and progress appear only on a terminal. out and err are the output boundary: whatever
+// a command writes is neutralised there (ui/safe-text.ts), so a call site that forgets to clean
+// a customer's text cannot drive the terminal. JSON output is written with jsonText, which the
+// boundary leaves exactly as it is.
+import { neutralise } from './safe-text.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -16,8 +20,8 @@ export function processIo(noColorFlag: boolean): Io {
   const isTTY = !!process.stdout.isTTY;
   const color = isTTY && !noColorFlag && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb';
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: (t) => void process.stdout.write(neutralise(t, { styles: color })),
+    err: (t) => void process.stderr.write(neutralise(t, { styles: color && !!process.stderr.isTTY })),
     isTTY,
     errTTY: !!process.stderr.isTTY,
     color,

@@ -1,10 +1,10 @@
 // Printing data: JSON for scripts, tables for people (cli-table3 on a terminal, tab-separated
 // lines when piped), colours only when the Io allows them.
 import type { Io } from './io.js';
-import { safeLine } from './safe-text.js';
+import { jsonText, safeLine } from './safe-text.js';
 
 export function printJson(io: Io, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2) + '\n');
+  io.out(jsonText(value, 2) + '\n');
 }
 
 export type Cell = string | number | null | undefined;

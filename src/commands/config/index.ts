@@ -22,7 +22,7 @@ export function register(program: Command, act: Act): void {
       const loaded = await ctx.loadedConfig();
       const value = key ? getKey(loaded.data, key) : loaded.data;
       if (value === undefined) throw new NotFoundError(`'${key}' is not set in ${loaded.path}`);
-      if (ctx.json || (typeof value === 'object' && value !== null)) ctx.io.out(JSON.stringify(value, null, 2) + '\n');
+      if (ctx.json || (typeof value === 'object' && value !== null)) ctx.io.out((await import('../../ui/safe-text.js')).jsonText(value, 2) + '\n');
       else ctx.io.out(String(value) + '\n');
     }));
   config

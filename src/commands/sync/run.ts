@@ -15,7 +15,7 @@ import { applyTriageRules } from '../../store/rules.js';
 import { recordSnoozeEnds } from '../../store/snoozes.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
-import { safeLine } from '../../ui/safe-text.js';
+import { jsonText, safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
 import { progressReporter } from './progress.js';
 
@@ -110,7 +110,7 @@ export function printReport(session: SyncSession, report: MailboxReport): void {
     }
     return;
   }
-  ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : reconciliationLine(report) + '\n');
+  ctx.io.out(ctx.json ? jsonText(report) + '\n' : reconciliationLine(report) + '\n');
 }
 
 /**
@@ -173,7 +173,7 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
       const queues = new Map(session.accounts.map((a) => [a.name, a.queue]));
       const trust = new Map(session.accounts.map((a) => [a.name, a.trustAuthResults]));
       const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null, (name) => trust.get(name) ?? null);
-      if (!opts.quiet) ctx.io.out(ctx.json ? JSON.stringify(report) + '\n' : replayLine(report) + '\n');
+      if (!opts.quiet) ctx.io.out(ctx.json ? jsonText(report) + '\n' : replayLine(report) + '\n');
       return;
     }
     failures = await syncOnce(session);

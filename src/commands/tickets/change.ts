@@ -4,6 +4,7 @@ import { badFlagValue, NotFoundError, UsageError } from '../../cli/errors.js';
 import { ticketJson } from '../../domain/interchange.js';
 import { printJson } from '../../ui/output.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
+import { checkIdentifier } from '../../domain/identifiers.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status } from '../../domain/types.js';
 import { getAgent, listAgents } from '../../store/repos/agents.js';
 import { applyChanges, getTicket, type Expectation } from '../../store/repos/tickets.js';
@@ -56,13 +57,14 @@ export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions): Prom
     if (!PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);
     changes.push({ type: 'priority', to: opts.priority as Priority });
   }
-  if (opts.queue !== undefined) changes.push({ type: 'queue', to: opts.queue.trim() || null });
+  if (opts.queue !== undefined) changes.push({ type: 'queue', to: opts.queue.trim() ? checkIdentifier('queue', opts.queue.trim(), '--queue') : null });
   if (opts.subject !== undefined) {
     if (!opts.subject.trim()) throw new UsageError('--subject cannot be empty');
     changes.push({ type: 'subject', to: opts.subject.trim() });
   }
   for (const raw of opts.tag ?? []) {
     const remove = raw.startsWith('-');
+    if (!remove) checkIdentifier('tag', raw, '--tag');
     const tag = normaliseTag(raw.replace(/^[+-]/, ''));
     if (!tag) throw new UsageError(`invalid value for --tag: '${raw}' (use +name to add, -name to remove)`);
     changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
@@ -81,6 +83,7 @@ export async function runAssign(ctx: Ctx, words: string[], opts: { me?: boolean;
   const ids = parseTicketIds(agent === undefined ? words : words.slice(0, -1));
   const given = [agent !== undefined, !!opts.me, !!opts.auto, !!opts.none].filter(Boolean).length;
   if (given !== 1) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
+  if (agent !== undefined) checkIdentifier('agent name', agent, 'AGENT');
   const store = await ctx.store();
   if (opts.auto) {
     // Least loaded per ticket (each may be of another tier, and each assignment adds load);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../cli/errors.js';
 import { normaliseTag } from '../../domain/ticket.js';
+import { checkIdentifier } from '../../domain/identifiers.js';
 import { PRIORITIES, isoSeconds, type Priority } from '../../domain/types.js';
 import { addMessage, createTicket, getTicket } from '../../store/repos/tickets.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
@@ -27,6 +28,8 @@ export async function runNew(ctx: Ctx, opts: NewOptions): Promise<void> {
   const subject = opts.subject.trim();
   if (!subject) throw new UsageError('--subject cannot be empty');
   if (opts.priority !== undefined && !PRIORITIES.includes(opts.priority as Priority)) throw badFlagValue('--priority', opts.priority, PRIORITIES);
+  if (opts.queue) checkIdentifier('queue', opts.queue, '--queue');
+  for (const tag of opts.tag ?? []) checkIdentifier('tag', tag, '--tag');
   const body = opts.body !== undefined ? await textArg(ctx.io, opts.body, '--body') : undefined;
   const store = await ctx.store();
   const actor = await ctx.actor();

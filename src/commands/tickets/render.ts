@@ -34,7 +34,7 @@ export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: 
 
 export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
   if (ctx.json) return printJson(ctx.io, ticketJson(t));
-  ctx.io.out(`#${t.id} ${verb}: ${safeLine(t.subject)} [${t.status}, ${t.priority}, ${t.tier}${t.assignee ? `, ${t.assignee}` : ''}]\n`);
+  ctx.io.out(`#${t.id} ${verb}: ${safeLine(t.subject)} [${t.status}, ${t.priority}, ${safeLine(t.tier)}${t.assignee ? `, ${safeLine(t.assignee)}` : ''}]\n`);
 }
 
 function describeEvent(e: TicketEvent): string {
@@ -61,7 +61,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
-  out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${t.tier}  ${p.dim('queue')} ${t.queue ?? '-'}  ${p.dim('assignee')} ${t.assignee ?? '-'}`);
+  out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
   const snoozed = snoozeState(t, ctx.now()).until;
@@ -80,7 +80,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
         const head = `${m.direction === 'out' ? p.green('▶ reply') : p.cyan('◀ mail')} ${safeLine(who)}${mark}`;
         const lines = [head];
         if (why) lines.push(p.dim(`  message-id ${safeLine(m.message_id)}; threaded by: ${safeLine(m.thread_rule ?? (m.direction === 'out' ? 'sent from desk' : i === 0 ? 'opened the ticket' : 'imported'))}`));
-        for (const a of m.attachments ?? []) lines.push(p.dim(`  📎 ${safeLine(a.filename ?? '(unnamed)')} (${a.content_type}, ${a.size} bytes)`));
+        for (const a of m.attachments ?? []) lines.push(p.dim(`  📎 ${safeLine(a.filename ?? '(unnamed)')} (${safeLine(a.content_type)}, ${a.size} bytes)`));
         lines.push(indent(safeText(m.text.trim()) || p.dim('(no text)')));
         return lines.join('\n');
       },

@@ -3,6 +3,7 @@ import { parseInstant } from '../../cli/context.js';
 import { historyJson } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { loadHistories } from '../../store/repos/tickets.js';
+import { jsonText } from '../../ui/safe-text.js';
 
 const PAGE = 500;
 
@@ -17,7 +18,7 @@ export async function runExport(ctx: Ctx, opts: { since?: string }): Promise<voi
     const ids = (await q.execute()).map((r) => Number(r.id));
     if (!ids.length) break;
     after = ids[ids.length - 1]!;
-    const lines = (await loadHistories(store.db, ids)).map((h) => JSON.stringify(historyJson(h))).join('\n') + '\n';
+    const lines = (await loadHistories(store.db, ids)).map((h) => jsonText(historyJson(h))).join('\n') + '\n';
     await write(ctx, lines);
   }
 }

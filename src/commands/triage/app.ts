@@ -15,7 +15,7 @@ import type { Store } from '../../store/index.js';
 import { listAgents } from '../../store/repos/agents.js';
 import { getTicketHistory } from '../../store/repos/tickets.js';
 import { openTicketLoads } from '../../store/rules.js';
-import { safeLine, safeText } from '../../ui/safe-text.js';
+import { neutralise, safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
 import { optionalPolicy } from '../sla/policy-file.js';
 import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
@@ -348,7 +348,7 @@ class TriageApp {
     ].join('\n');
     this.withTerminal(() => {
       const pager = process.env.PAGER || 'less';
-      const r = spawnSync('sh', ['-c', `${pager}`], { input: text, stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESS: process.env.LESS ?? 'R' } });
+      const r = spawnSync('sh', ['-c', `${pager}`], { input: neutralise(text), stdio: ['pipe', 'inherit', 'inherit'], env: { ...process.env, LESS: process.env.LESS ?? 'R' } });
       if (r.error) this.message = { text: `cannot run the pager '${pager}': ${r.error.message}`, kind: 'error' };
     });
     return Promise.resolve();
@@ -384,7 +384,7 @@ export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<vo
   const config = await ctx.config();
   const policy = await optionalPolicy(ctx);
   const style: Style = await painter(ctx.io);
-  const term = new Terminal();
+  const term = new Terminal(process.stdin, process.stdout, ctx.io.color);
   term.start();
   try {
     await new TriageApp(ctx, store, me, session, policy, config.timezone, term, style).run();

@@ -3,6 +3,7 @@
 // main screen, cursor shown, cooked mode. Suspending (for an editor, a pager, a prompt) hands
 // it back temporarily.
 import { emitKeypressEvents } from 'node:readline';
+import { neutralise } from '../../ui/safe-text.js';
 
 export interface Key {
   name?: string;
@@ -26,11 +27,12 @@ export class Terminal {
   };
   private readonly onCrash = (err: unknown) => {
     this.restore();
-    process.stderr.write(`desk triage crashed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(neutralise(`desk triage crashed: ${(err as Error)?.stack ?? String(err)}\n`));
     process.exit(1);
   };
 
-  constructor(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout) {
+  /** `styles`: desk's colour codes may reach the screen (the Io decided on colour). */
+  constructor(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout, private readonly styles = false) {
     this.input = input;
     this.output = output;
   }
@@ -86,7 +88,13 @@ export class Terminal {
 
   /** Replaces the screen's content with these lines (already fitted to the width). */
   draw(lines: string[]): void {
-    this.output.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\r\n') + '\x1b[J');
+    // The screen's output boundary: each line's text is neutralised, then positioned.
+    this.output.write('\x1b[H' + lines.map((l) => neutralise(l.replace(/[\r\n]/g, ' '), { styles: this.styles }) + '\x1b[K').join('\r\n') + '\x1b[J');
+  }
+
+  /** Text shown on the cleared screen (a prompt's title), through the output boundary. */
+  write(text: string): void {
+    this.output.write(neutralise(text, { styles: this.styles }));
   }
 
   /** After a prompt library closed its readline (cooked mode, paused input): raw keys again. */

@@ -3,6 +3,7 @@
 // refused rather than ignored because a silently ignored condition would match too much.
 import YAML from 'yaml';
 import { UsageError } from '../../cli/errors.js';
+import { identifierProblem, type IdentifierKind } from '../identifiers.js';
 import { DEFAULT_TIERS, PRIORITIES, STATUSES, type Priority, type Status } from '../types.js';
 import { parseDuration, parseFraction } from './amounts.js';
 import { isEmailAddress, keywordPattern, parseSenderPattern, userRegex } from './text-match.js';
@@ -60,6 +61,13 @@ function texts(place: Place, field: string, v: unknown): string[] {
   return list.map((item) => text(place, field, item));
 }
 
+/** A queue, tag or agent name: plain text (domain/identifiers.ts). */
+function named(place: Place, field: string, kind: IdentifierKind, v: string): string {
+  const problem = identifierProblem(kind, v);
+  if (problem) place.fail(field, problem);
+  return v;
+}
+
 function oneOf<T extends string>(place: Place, field: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) place.fail(field, `${show(v)} is not one of ${allowed.join(', ')}`);
   return v as T;
@@ -73,7 +81,7 @@ function someOf<T extends string>(place: Place, field: string, v: unknown, allow
 function queues(place: Place, field: string, v: unknown): (string | null)[] {
   const list = Array.isArray(v) ? v : [v];
   if (!list.length) place.fail(field, 'expected at least one queue, got an empty list');
-  return list.map((q) => (q === null || q === 'none' ? null : text(place, field, q)));
+  return list.map((q) => (q === null || q === 'none' ? null : named(place, field, 'queue', text(place, field, q))));
 }
 
 function patterns(place: Place, field: string, v: unknown, make: (s: string) => TextPattern): TextPattern[] {
@@ -147,14 +155,14 @@ function triageMatch(place: Place, v: unknown, fallbackZone: string): TriageMatc
 
 function assigneeAction(place: Place, v: unknown, field = 'set.assignee'): AssigneeAction {
   if (typeof v === 'string') {
-    const name = text(place, field, v);
+    const name = named(place, field, 'agent name', text(place, field, v));
     if ((ASSIGNMENT_STRATEGIES as readonly string[]).includes(name)) return { kind: 'strategy', strategy: name as AssignmentStrategy };
     return { kind: 'agent', name };
   }
   const obj = mapping(place, field, v);
   knownKeys(place, field, obj, ['strategy', 'among']);
   const action: AssigneeAction = { kind: 'strategy', strategy: oneOf(place, `${field}.strategy`, obj.strategy, ASSIGNMENT_STRATEGIES) };
-  if (obj.among !== undefined) action.among = texts(place, `${field}.among`, obj.among);
+  if (obj.among !== undefined) action.among = texts(place, `${field}.among`, obj.among).map((a) => named(place, `${field}.among`, 'agent name', a));
   return action;
 }
 
@@ -163,8 +171,8 @@ function triageActions(place: Place, v: unknown, tiers: readonly string[]): Tria
   knownKeys(place, 'set', obj, ['priority', 'queue', 'tags', 'tier', 'assignee']);
   const a: TriageActions = {};
   if (obj.priority !== undefined) a.priority = oneOf(place, 'set.priority', obj.priority, PRIORITIES);
-  if (obj.queue !== undefined) a.queue = text(place, 'set.queue', obj.queue);
-  if (obj.tags !== undefined) a.tags = texts(place, 'set.tags', obj.tags).map(normaliseTag);
+  if (obj.queue !== undefined) a.queue = named(place, 'set.queue', 'queue', text(place, 'set.queue', obj.queue));
+  if (obj.tags !== undefined) a.tags = texts(place, 'set.tags', obj.tags).map((t) => named(place, 'set.tags', 'tag', t)).map(normaliseTag);
   if (obj.tier !== undefined) a.tier = oneOf(place, 'set.tier', obj.tier, tiers);
   if (obj.assignee !== undefined) a.assignee = assigneeAction(place, obj.assignee);
   if (!Object.keys(a).length) place.fail('set', 'a rule must set something (priority, queue, tags, tier or assignee)');
@@ -180,7 +188,7 @@ function escalationWhen(place: Place, v: unknown, tiers: readonly string[]): Esc
   if (obj.priority !== undefined) w.priorities = someOf<Priority>(place, 'when.priority', obj.priority, PRIORITIES);
   if (obj.status !== undefined) w.statuses = someOf<Status>(place, 'when.status', obj.status, STATUSES);
   if (obj.queue !== undefined) w.queues = queues(place, 'when.queue', obj.queue);
-  if (obj.tag !== undefined) w.tags = texts(place, 'when.tag', obj.tag).map(normaliseTag);
+  if (obj.tag !== undefined) w.tags = texts(place, 'when.tag', obj.tag).map((t) => named(place, 'when.tag', 'tag', t)).map(normaliseTag);
   for (const clock of CLOCKS) {
     const raw = obj[`${clock}_used`];
     if (raw === undefined) continue;
@@ -276,7 +284,8 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     for (const [queue, v] of Object.entries(mapping(top, 'queues', data.queues))) {
       const obj = isObj(v) ? v : { agents: v };
       knownKeys(top, `queues.${queue}`, obj, ['agents']);
-      queueAgents[queue] = texts(top, `queues.${queue}.agents`, obj.agents);
+      named(top, `queues.${queue}`, 'queue', queue);
+      queueAgents[queue] = texts(top, `queues.${queue}.agents`, obj.agents).map((a) => named(top, `queues.${queue}.agents`, 'agent name', a));
     }
   }
 

@@ -81,6 +81,9 @@ function onlyKeys(obj: Record<string, Json>, allowed: readonly string[], f: Fiel
   }
 }
 
+/** A target longer than a year of round-the-clock time is a typo, not a contract. */
+const MAX_TARGET_S = 8760 * 3600;
+
 const TIME = /^(\d{2}):(\d{2})$/;
 
 function minutesOf(text: string, f: Field, isEnd: boolean): number {
@@ -176,6 +179,7 @@ function parsePolicy(v: Json, f: Field, calendars: ReadonlyMap<string, BusinessC
     const text = stringAt(obj[clock], f.at(clock));
     const seconds = parseDuration(text);
     if (seconds === null) throw f.at(clock).error(`bad duration '${text}' (use e.g. "90m", "8h", "1h30m")`);
+    if (seconds > MAX_TARGET_S) throw f.at(clock).error(`a target of '${text}' is beyond any sensible SLA (at most ${MAX_TARGET_S / 3600}h, a year)`);
     targets[clock] = seconds;
   }
   return { name, match: parseMatch(obj.match, f.at('match')), calendar, targets };

@@ -2,6 +2,7 @@
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { ConflictError, NotFoundError } from '../../cli/errors.js';
 import { planChanges, type Change } from '../../domain/ticket.js';
+import { checkIdentifier } from '../../domain/identifiers.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { DB, EventsTable } from '../schema.js';
@@ -203,6 +204,10 @@ export interface NewTicketInput {
 }
 
 export async function createTicket(tx: Db, input: NewTicketInput): Promise<number> {
+  if (input.queue) checkIdentifier('queue', input.queue);
+  if (input.assignee) checkIdentifier('agent name', input.assignee);
+  if (input.tier) checkIdentifier('tier', input.tier);
+  for (const tag of input.tags ?? []) checkIdentifier('tag', tag);
   const requesterId = await upsertRequester(tx, input.requester.email, input.requester.name);
   const tags = input.tags ?? [];
   const row = await tx

@@ -4,6 +4,7 @@
 import type { ClockFigures, TicketSla } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { GROUP_COLUMNS } from './format.js';
+import { safeText } from '../safe-text.js';
 
 type Field = string | number | boolean | null;
 
@@ -16,7 +17,8 @@ export function csvField(value: Field): string {
 /** For text that came from outside: neutralise spreadsheet formulas, then quote. */
 export function csvText(value: string | null): string {
   if (value === null) return '';
-  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+  const text = safeText(value); // controls shown harmless; line breaks stay (inside quotes)
+  return csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 }
 
 const line = (fields: string[]) => fields.join(',') + '\r\n';

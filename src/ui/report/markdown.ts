@@ -1,18 +1,20 @@
-// Markdown (GitHub tables) for pasting into an issue or a wiki. Cell text is one line, with
-// pipes escaped and HTML special characters as entities: a Markdown viewer renders raw HTML,
-// and a subject like "<img onerror=…>" must stay text.
+// Markdown (GitHub tables) for pasting into an issue or a wiki. Cell text is one line, with the
+// characters of Markdown's link, image, emphasis, code and table syntax backslash-escaped and
+// HTML special characters as entities: a Markdown viewer renders raw HTML, links and images, so
+// a subject like "<img onerror=…>" or "![x](https://tracker.example/p.gif)" must stay text (no
+// request, no link, no cell break). A bare URL or www. address is kept from turning into a link.
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
 import { businessDuration, nothingMeasured, byHeading, percent } from './format.js';
 
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
 export function mdCell(text: string): string {
   return safeLine(text)
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/[\\`*_[\]|~&<>]/g, (c) => ENTITY[c] ?? `\\${c}`)
+    .replace(/:\/\//g, '\\://')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
 }
 
 function table(head: string[], rows: string[][], alignRightFrom = 1): string {

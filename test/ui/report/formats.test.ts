@@ -63,7 +63,9 @@ describe('csv', () => {
     expect(rows).toHaveLength(TICKETS.length + 1);
     expect(rows.every((r) => r.length === rows[0].length)).toBe(true);
     const subjects = rows.slice(1).map((r) => r[1]);
-    expect(subjects).toContain(HOSTILE_SUBJECTS.escape);
+    // A spreadsheet or a terminal showing the CSV must not act on ESC: it is shown as ^[.
+    expect(subjects).toContain(HOSTILE_SUBJECTS.escape.replace(/\u001b/g, '^['));
+    expect(out).not.toContain('\u001b');
     expect(subjects).toContain(HOSTILE_SUBJECTS.pipe);
     expect(subjects).toContain(`'${HOSTILE_SUBJECTS.formula}`);
   });
