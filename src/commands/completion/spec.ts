@@ -6,7 +6,7 @@
 import type { Command, Option } from 'commander';
 import { PRIORITIES, STATUSES } from '../../domain/types.js';
 
-export const DYNAMIC_KINDS = ['tickets', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers'] as const;
+export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers'] as const;
 export type DynamicKind = (typeof DYNAMIC_KINDS)[number];
 
 export type Values = { words: string[] } | { dynamic: DynamicKind } | { files: true };
@@ -53,7 +53,9 @@ function flagValues(path: string[], option: Option): Values | null {
 function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
   if (noun === 'outbox') return null; // outbox entry ids, not tickets
-  if (name === 'id') return dynamic('tickets');
+  if (name === 'id' || name === 'ids') return dynamic('tickets');
+  // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
+  if (name === 'ids-and-agent') return dynamic('tickets-and-agents');
   if (name === 'name' && noun === 'canned' && verb !== 'new') return dynamic('canned');
   if (name === 'name' && noun === 'agent' && verb !== 'add') return dynamic('agents');
   if (name === 'agent') return dynamic('agents');

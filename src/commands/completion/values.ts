@@ -29,9 +29,15 @@ export async function completionValues(ctx: Ctx, kind: DynamicKind): Promise<str
   const out: (string | null)[] = [];
   const db = async () => (await storeIfThere(ctx))?.db ?? null;
   switch (kind) {
-    case 'tickets': {
+    case 'tickets':
+    case 'tickets-and-agents': {
       const d = await db();
       if (!d) break;
+      if (kind === 'tickets-and-agents') {
+        for (const r of await d.selectFrom('agents').selectAll().orderBy('name').execute()) {
+          out.push(line(r.name, (r as { display_name?: string | null }).display_name ?? r.email));
+        }
+      }
       const rows = await d.selectFrom('tickets').select(['id', 'subject']).where('status', 'not in', ['solved', 'closed'])
         .orderBy('updated_at', 'desc').limit(500).execute();
       for (const r of rows) out.push(line(String(r.id), r.subject));

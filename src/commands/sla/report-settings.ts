@@ -12,8 +12,14 @@ export interface ReportSettings {
 
 function fromName(from: unknown): string | null {
   if (typeof from !== 'string') return null;
-  const m = /^\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/.exec(from);
-  return m?.[1]?.trim() || null;
+  // `"Example Support" <support@example.com>` → Example Support (read by index, not a regex:
+  // the config is outside text too, and every pattern here must be linear).
+  const text = from.trim();
+  const open = text.indexOf('<');
+  if (open < 0 || !text.endsWith('>') || text.indexOf('>') !== text.length - 1) return null;
+  const name = text.slice(0, open).trim();
+  const unquoted = name.startsWith('"') && name.endsWith('"') && name.length >= 2 ? name.slice(1, -1) : name;
+  return unquoted.includes('"') || unquoted.includes('<') ? null : unquoted.trim() || null;
 }
 
 /** `slaTarget: 95%` (or 95, or "99.5%") as a fraction; a UsageError names the key otherwise. */

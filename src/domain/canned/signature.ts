@@ -2,6 +2,7 @@
 // (else "Best regards," over the display name). Both are typed by people and end up in mail to
 // customers, so they are checked once here: no control characters (a signature may have line
 // breaks), bounded length.
+import { trimChars } from '../linear-text.js';
 
 export interface AgentProfile {
   /** the login name (assign, DESK_AGENT) */
@@ -45,7 +46,7 @@ export function signatureProblem(value: string): string | null {
 
 /** A signature as stored: LF line ends, no trailing spaces, no blank lines around it. */
 export function normaliseSignature(value: string): string {
-  return value.replace(/\r\n/g, '\n').split('\n').map((l) => l.replace(/\s+$/, '')).join('\n').replace(/^\n+|\n+$/g, '');
+  return trimChars(value.replace(/\r\n/g, '\n').split('\n').map((l) => l.trimEnd()).join('\n'), '\n');
 }
 
 export function displayNameOf(agent: AgentProfile): string {
@@ -60,11 +61,11 @@ const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** The reply text signed: the signature below it, unless the text already carries it. */
 export function withSignature(text: string, signature: string): string {
-  const body = text.replace(/\s+$/, '');
-  const sig = signature.replace(/\s+$/, '');
+  const body = text.trimEnd();
+  const sig = signature.trimEnd();
   // Already signed at the end (say, below the text written in the editor): one blank line above it.
   if (body.endsWith(sig)) {
-    const above = body.slice(0, body.length - sig.length).replace(/\s+$/, '');
+    const above = body.slice(0, body.length - sig.length).trimEnd();
     return above ? `${above}\n\n${sig}\n` : `${sig}\n`;
   }
   if (squeeze(text).includes(squeeze(signature))) return text;
