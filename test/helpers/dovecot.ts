@@ -390,3 +390,30 @@ export async function startCuttingProxy(target: { host: string; port: number }, 
       }),
   };
 }
+
+export interface AccountYamlOptions {
+  port: number;
+  user: string;
+  passwordEnv: string;
+  address: string;
+  queue?: string;
+  name?: string;
+  mailbox?: string;
+}
+
+/** The `accounts:` block of a desk config that syncs one Dovecot mailbox (YAML lines, newline-ended). */
+export function accountYaml(o: AccountYamlOptions): string {
+  return [
+    'accounts:',
+    `  - name: ${o.name ?? 'support'}`,
+    '    host: 127.0.0.1',
+    `    port: ${o.port}`,
+    '    secure: false',
+    `    user: ${o.user}`,
+    `    passwordEnv: ${o.passwordEnv}`,
+    `    mailbox: ${o.mailbox ?? 'INBOX'}`,
+    `    address: ${o.address}`,
+    ...(o.queue !== undefined ? [`    queue: ${o.queue}`] : []),
+    '',
+  ].join('\n');
+}

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { acquireSyncLock } from '../../src/mail/lock.js';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
-import { freePort, startCuttingProxy, startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { freePort, startCuttingProxy, startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 import { createRng, generateMailbox, plainMessage, type GeneratedMail } from '../helpers/mailgen.js';
 import { canonicalDump } from './dump.js';
 
@@ -36,19 +36,7 @@ interface DeskOptions {
 function deskFor(login: MailUser, opts: DeskOptions = {}): TempDesk {
   const desk = tempDesk({ [PASSWORD_ENV]: opts.password ?? login.password });
   desks.push(desk);
-  writeFileSync(desk.config, [
-    'accounts:',
-    '  - name: support',
-    '    host: 127.0.0.1',
-    `    port: ${opts.port ?? dovecot.port}`,
-    '    secure: false',
-    `    user: ${login.user}`,
-    `    passwordEnv: ${PASSWORD_ENV}`,
-    '    mailbox: INBOX',
-    `    address: ${SUPPORT}`,
-    '    queue: tech',
-    '',
-  ].join('\n'));
+  writeFileSync(desk.config, accountYaml({ port: opts.port ?? dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: SUPPORT, queue: 'tech' }));
   return desk;
 }
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 
 const SUPPORT = 'support@desk.test';
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
@@ -22,19 +22,7 @@ beforeAll(async () => {
   desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NOW: '2026-04-01T10:00:00Z' });
   const rules = join(desk.dir, 'rules.yaml');
   writeFileSync(rules, hostileRules(0));
-  writeFileSync(desk.config, [
-    `rules: ${rules}`,
-    'accounts:',
-    '  - name: support',
-    '    host: 127.0.0.1',
-    `    port: ${dovecot.port}`,
-    '    secure: false',
-    `    user: ${login.user}`,
-    `    passwordEnv: ${PASSWORD_ENV}`,
-    '    mailbox: INBOX',
-    `    address: ${SUPPORT}`,
-    '',
-  ].join('\n'));
+  writeFileSync(desk.config, `rules: ${rules}\n` + accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: SUPPORT }));
   expect(desk.run(['new', '--from', 'agent@b.example', '--subject', 'a ticket to take notes']).code).toBe(0);
 }, 60_000);
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 import { hostileStrings, leakOf, runBytes, type ByteRun } from '../helpers/hostile.js';
 
 const SUPPORT = 'support@desk.test';
@@ -65,19 +65,7 @@ function hostileMail(i: number): Buffer {
 function deskFor(queue = 'tech'): TempDesk {
   const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NOW: '2026-03-30T09:00:00Z' });
   desks.push(desk);
-  writeFileSync(desk.config, [
-    'accounts:',
-    '  - name: support',
-    '    host: 127.0.0.1',
-    `    port: ${dovecot.port}`,
-    '    secure: false',
-    `    user: ${login.user}`,
-    `    passwordEnv: ${PASSWORD_ENV}`,
-    '    mailbox: INBOX',
-    `    address: ${SUPPORT}`,
-    `    queue: ${queue}`,
-    '',
-  ].join('\n'));
+  writeFileSync(desk.config, accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: SUPPORT, queue }));
   return desk;
 }
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 import { attachmentMessage, createRng, generateMailbox, replyMessage, type GeneratedMail } from '../helpers/mailgen.js';
 import { canonicalDump } from './dump.js';
 
@@ -46,19 +46,7 @@ function mailbox(): GeneratedMail[] {
 function deskFor(): TempDesk {
   const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_SYNC_WORKERS: '2' });
   desks.push(desk);
-  writeFileSync(desk.config, [
-    'accounts:',
-    '  - name: support',
-    '    host: 127.0.0.1',
-    `    port: ${dovecot.port}`,
-    '    secure: false',
-    `    user: ${login.user}`,
-    `    passwordEnv: ${PASSWORD_ENV}`,
-    '    mailbox: INBOX',
-    `    address: ${SUPPORT}`,
-    '    queue: tech',
-    '',
-  ].join('\n'));
+  writeFileSync(desk.config, accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: SUPPORT, queue: 'tech' }));
   return desk;
 }
 
