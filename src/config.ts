@@ -23,6 +23,8 @@ export interface AccountConfig extends SecretSource {
   queue?: string;
   /** where sent replies are found, to confirm a delivery before a resend */
   sentMailbox?: string;
+  /** give up on each step of an IMAP conversation after this long (connect, greeting, each command) */
+  timeoutSeconds?: number;
 }
 
 export interface SmtpConfig extends SecretSource {
@@ -31,7 +33,7 @@ export interface SmtpConfig extends SecretSource {
   secure?: boolean;
   user?: string;
   from?: string;
-  /** give up on an SMTP conversation after this long (the reply stays queued) */
+  /** give up on each step of an SMTP conversation after this long (the reply stays queued) */
   timeoutSeconds?: number;
 }
 

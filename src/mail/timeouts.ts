@@ -53,12 +53,14 @@ function envOverride(env: NodeJS.ProcessEnv): number | null {
  * when not set); `where` names the field in messages ("smtp.timeoutSeconds").
  */
 export function timeoutsFor(seconds: unknown, where: string, env: NodeJS.ProcessEnv = process.env): NetTimeouts {
+  if (seconds !== undefined && seconds !== null) {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds * 1000 > MAX_MS) {
+      throw new UsageError(`config ${where} must be a number of seconds greater than 0 (got ${JSON.stringify(seconds)})`);
+    }
+  }
   const override = envOverride(env);
   if (override !== null) return { connectMs: override, greetingMs: override, commandMs: override, dataMs: override, idleMs: override };
-  if (seconds === undefined || seconds === null) return { ...DEFAULT_TIMEOUTS };
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds * 1000 > MAX_MS) {
-    throw new UsageError(`config ${where} must be a number of seconds greater than 0 (got ${JSON.stringify(seconds)})`);
-  }
+  if (typeof seconds !== 'number') return { ...DEFAULT_TIMEOUTS };
   const ms = Math.max(1, Math.round(seconds * 1000));
   // One number for every step of a conversation; the IDLE keep-alive is not a wait for an answer.
   return { connectMs: ms, greetingMs: ms, commandMs: ms, dataMs: ms, idleMs: Math.max(ms, DEFAULT_TIMEOUTS.idleMs) };
