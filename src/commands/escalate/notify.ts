@@ -6,6 +6,7 @@ import { RemoteError, UsageError } from '../../cli/errors.js';
 import type { Config } from '../../config.js';
 import { composeMail, domainOf, headerText } from '../../mail/compose.js';
 import { outcomeText, sendRaw, type SmtpTarget } from '../../mail/smtp.js';
+import { timeoutsFor } from '../../mail/timeouts.js';
 import { hasSmtp, senderOf, smtpTargetOf } from '../reply/sender.js';
 
 export interface LeadNotice {
@@ -27,6 +28,7 @@ export interface Mailer {
 export function smtpMailer(config: Config): Mailer {
   const from = senderOf(config);
   if (!hasSmtp(config)) throw new UsageError('notifying a lead needs an smtp section in the config (host, port, …)');
+  timeoutsFor(config.smtp?.timeoutSeconds, 'smtp.timeoutSeconds'); // a bad value is found before anything changes
   let target: SmtpTarget | undefined;
   return {
     async send(n, at) {
