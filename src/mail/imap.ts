@@ -91,11 +91,11 @@ export function toRemoteError(endpoint: Pick<ImapEndpoint, 'name' | 'host' | 'po
   return new RemoteError(`account ${endpoint.name}: ${doing} ${where} failed: ${detail || String(err)}`);
 }
 
-/** `3 UID FETCH 1:5 (…)` → `UID FETCH`; `DONE` ends an IDLE. */
+/** `3 UID FETCH 1:5 (…)` → `UID FETCH`; `DONE` (the end of an IDLE) is a step of its own. */
 function commandOf(line: string): string | null {
-  if (/^DONE\b/i.test(line)) return 'IDLE';
+  if (/^DONE\b/i.test(line)) return 'DONE';
   const words = line.split(' ');
-  if (words.length < 2 || !/^[A-Za-z0-9.]+$/.test(words[1]!)) return null;
+  if (words.length < 2 || !/^[A-Za-z0-9.]+$/.test(words[0]!) || !/^[A-Za-z]+$/.test(words[1]!)) return null;
   const verb = words[1]!.toUpperCase();
   return verb === 'UID' && words[2] ? `UID ${words[2].toUpperCase()}` : verb;
 }
@@ -130,7 +130,7 @@ class StepWatch {
     const msg = typeof e.msg === 'string' ? e.msg : '';
     if (e.src === 'connection' && level === 'info') {
       this.clock.start('greeting', this.limits.greetingMs);
-    } else if (e.src === 'c') {
+    } else if (e.src === 'c' && level === 'debug') {
       const verb = commandOf(msg);
       if (verb) this.clock.start(this.named(verb), this.limits.commandMs);
     } else if (e.src === 's') {

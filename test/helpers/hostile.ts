@@ -58,6 +58,8 @@ export interface StallingProxy {
   stallAfter(bytes: number): void;
   /** Everything the server sent on the first connection since the last `stallAfter` (to pick stall points). */
   transcript(): Buffer;
+  /** What the client sent on that connection. */
+  clientTranscript(): Buffer;
   /** connections that went silent so far */
   stalls(): number;
   close(): Promise<void>;
@@ -74,10 +76,12 @@ export async function startStallingProxy(target: { host: string; port: number },
   let stalls = 0;
   let recordNext = true;
   let recorded: Buffer[] = [];
+  let recordedClient: Buffer[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect(target.port, target.host);
     // Only the first connection after stallAfter() is recorded.
     const record: Buffer[] | null = recordNext ? (recorded = []) : null;
+    const recordClient: Buffer[] | null = recordNext ? (recordedClient = []) : null;
     recordNext = false;
     const cap = limit;
     let passed = 0;
@@ -93,8 +97,10 @@ export async function startStallingProxy(target: { host: string; port: number },
       stalls++;
       upstream.destroy(); // the real server is done with; the client keeps waiting on us
     };
-    client.on('data', (d) => {
-      if (!silent) upstream.write(d);
+    client.on('data', (d: Buffer) => {
+      if (silent) return;
+      recordClient?.push(d);
+      upstream.write(d);
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => {
@@ -122,8 +128,10 @@ export async function startStallingProxy(target: { host: string; port: number },
       limit = n;
       recordNext = true;
       recorded = [];
+      recordedClient = [];
     },
     transcript: () => Buffer.concat(recorded),
+    clientTranscript: () => Buffer.concat(recordedClient),
     stalls: () => stalls,
     close: track(server, sockets),
   };
@@ -190,4 +198,14 @@ export function stallPoints(transcript: Buffer, answerEnds: (line: string) => bo
     pos = end;
   }
   return points;
+}
+
+/** Resolves true once `check()` holds (looked at every few ms), false when `boundMs` ran out. */
+export async function waitUntil(check: () => boolean, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // polling a condition, not timing
+  }
+  return true;
 }
