@@ -54,8 +54,12 @@ export async function startSilentServer(): Promise<SilentServer> {
 
 export interface StallingProxy {
   port: number;
-  /** From the next connection on: go silent after this many bytes from the server (Infinity: never). */
-  stallAfter(bytes: number): void;
+  /**
+   * From the next connection on: go silent after this many bytes from the server (Infinity:
+   * never). With `trickleMs`, the rest of what the server says is passed on one byte at a time,
+   * one every `trickleMs`: a connection that is never quiet, yet never gets an answer done.
+   */
+  stallAfter(bytes: number, opts?: { trickleMs?: number }): void;
   /** Everything the server sent on the first connection since the last `stallAfter` (to pick stall points). */
   transcript(): Buffer;
   /** What the client sent on that connection. */
@@ -73,6 +77,7 @@ export interface StallingProxy {
 export async function startStallingProxy(target: { host: string; port: number }, bytes = Infinity): Promise<StallingProxy> {
   const sockets = new Set<net.Socket>();
   let limit = bytes;
+  let trickleMs: number | undefined;
   let stalls = 0;
   let recordNext = true;
   let recorded: Buffer[] = [];
@@ -84,8 +89,18 @@ export async function startStallingProxy(target: { host: string; port: number },
     const recordClient: Buffer[] | null = recordNext ? (recordedClient = []) : null;
     recordNext = false;
     const cap = limit;
+    const trickle = trickleMs;
     let passed = 0;
     let silent = false;
+    const rest: Buffer[] = [];
+    let dripper: NodeJS.Timeout | null = null;
+    const drip = () => {
+      const next = rest[0];
+      if (!next) return;
+      client.write(next.subarray(0, 1));
+      if (next.length > 1) rest[0] = next.subarray(1);
+      else rest.shift();
+    };
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => undefined);
@@ -95,8 +110,15 @@ export async function startStallingProxy(target: { host: string; port: number },
       if (silent) return;
       silent = true;
       stalls++;
-      upstream.destroy(); // the real server is done with; the client keeps waiting on us
+      if (trickle === undefined) {
+        upstream.destroy(); // the real server is done with; the client keeps waiting on us
+        return;
+      }
+      dripper = setInterval(drip, trickle);
     };
+    client.on('close', () => {
+      if (dripper) clearInterval(dripper);
+    });
     client.on('data', (d: Buffer) => {
       if (silent) return;
       recordClient?.push(d);
@@ -107,11 +129,15 @@ export async function startStallingProxy(target: { host: string; port: number },
       if (!silent) client.destroy();
     });
     upstream.on('data', (d: Buffer) => {
-      if (silent) return;
+      if (silent) {
+        if (trickle !== undefined) rest.push(d);
+        return;
+      }
       if (record) record.push(d);
       if (passed + d.length >= cap) {
         const keep = cap - passed;
         if (keep > 0) client.write(d.subarray(0, keep));
+        if (keep < d.length) rest.push(d.subarray(Math.max(0, keep)));
         passed = cap;
         goSilent();
         return;
@@ -124,8 +150,9 @@ export async function startStallingProxy(target: { host: string; port: number },
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as net.AddressInfo).port,
-    stallAfter(n) {
+    stallAfter(n, opts = {}) {
       limit = n;
+      trickleMs = opts.trickleMs;
       recordNext = true;
       recorded = [];
       recordedClient = [];

@@ -112,6 +112,24 @@ describe('an SMTP server that goes silent', () => {
     expect(smtp.received).toHaveLength(queued.length);
   }, 180_000);
 
+  it('that trickles an answer a byte at a time (never quiet, never done): the step still ends on time', async () => {
+    const desk = deskOn(proxy.port);
+    const id = await newTicket(desk);
+    proxy.stallAfter(Infinity);
+    expect((await run(desk, ['reply', String(id), '--message', 'the clean run'])).code).toBe(0);
+    const points = stallPoints(proxy.transcript(), (line) => /^\d{3}(?!-)/.test(line));
+    // In the middle of the greeting and of the (multi-line) answer to EHLO.
+    for (const [answer, step] of [[0, 'greeting'], [1, 'EHLO']] as const) {
+      const middle = points.filter((p) => p.answer === answer)[1]!;
+      proxy.stallAfter(middle.at, { trickleMs: 40 });
+      const r = await run(desk, ['reply', String(id), '--message', `trickled ${step}`]);
+      expect(r).toMatchObject({ code: 5, killed: false });
+      expect(r.stderr).toMatch(new RegExp(`SMTP ${step} timed out after 300ms`));
+      expect((await outbox(desk)).at(-1)!.state).toBe('queued');
+    }
+    proxy.stallAfter(Infinity);
+  }, 60_000);
+
   it('that accepts and never greets: desk outbox flush tries once, exits 5 naming the greeting, keeps everything queued', async () => {
     const desk = deskOn(silent.port);
     const id = await newTicket(desk);

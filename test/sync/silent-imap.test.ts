@@ -138,6 +138,18 @@ describe('an IMAP server that goes silent', () => {
     await everyStall(fresh, ['sync', '--quiet']);
   }, 120_000);
 
+  it('that trickles a message a byte at a time in the middle of a FETCH: desk sync still ends on time', async () => {
+    proxy.stallAfter(Infinity);
+    expect((await run(deskOn(proxy.port), ['sync', '--quiet'])).code).toBe(0);
+    const tags = commandsByTag(proxy.clientTranscript());
+    const fetch = stallPoints(proxy.transcript(), TAGGED).filter((p) => tags.get(p.line.split(' ')[0]!) === 'UID FETCH')[1]!;
+    proxy.stallAfter(fetch.at, { trickleMs: 40 });
+    const r = await run(deskOn(proxy.port), ['sync', '--quiet']);
+    proxy.stallAfter(Infinity);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/IMAP UID FETCH timed out after 300ms/);
+  }, 30_000);
+
   it('that accepts and never greets: desk sync exits 5 at once naming the greeting, and hangs up', async () => {
     const desk = deskOn(silent.port);
     const r = await run(desk, ['sync']);
