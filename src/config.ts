@@ -29,6 +29,8 @@ export interface AccountConfig extends SecretSource {
    * authserv-id, the topmost such header) shows DKIM or DMARC pass for its domain
    */
   trustAuthResults?: { authservId: string };
+  /** give up on each step of an IMAP conversation after this long (connect, greeting, each command) */
+  timeoutSeconds?: number;
 }
 
 export interface SmtpConfig extends SecretSource {
@@ -37,7 +39,7 @@ export interface SmtpConfig extends SecretSource {
   secure?: boolean;
   user?: string;
   from?: string;
-  /** give up on an SMTP conversation after this long (the reply stays queued) */
+  /** give up on each step of an SMTP conversation after this long (the reply stays queued) */
   timeoutSeconds?: number;
 }
 

@@ -8,11 +8,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { RemoteError } from '../cli/errors.js';
 import { safeLine } from '../ui/safe-text.js';
-import type { ImapEndpoint, MailboxState } from './imap.js';
+import { toRemoteError, type ImapEndpoint, type MailboxState } from './imap.js';
 import { maskSecrets, secretForms, type LogSink } from './imap-log.js';
+import { DEFAULT_TIMEOUTS, StepTimeout, withDeadline } from './timeouts.js';
 
 export interface QuickStatusOptions {
-  timeoutMs?: number;
   /** protocol log (--verbose), passwords masked */
   log?: LogSink;
 }
@@ -139,7 +139,7 @@ function connect(endpoint: ImapEndpoint, timeoutMs: number): Promise<net.Socket>
       : net.connect({ host: endpoint.host, port: endpoint.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`), { code: 'ETIMEDOUT' }));
+      reject(new StepTimeout('IMAP', 'connect', timeoutMs));
     }, timeoutMs);
     socket.once(endpoint.secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
@@ -161,6 +161,7 @@ function upgrade(socket: net.Socket, host: string): Promise<tls.TLSSocket> {
 }
 
 function unreachable(endpoint: ImapEndpoint, err: unknown): RemoteError {
+  if (err instanceof StepTimeout) return toRemoteError(endpoint, err, 'connecting to');
   const e = err as { code?: string; message?: string };
   return new RemoteError(`account ${endpoint.name}: connecting to ${endpoint.host}:${endpoint.port} failed: ${[e.code, e.message].filter(Boolean).join(' ')}`);
 }
@@ -179,35 +180,39 @@ export async function quickStatus(endpoint: ImapEndpoint, options: QuickStatusOp
   const log = options.log
     ? (dir: 'C' | 'S', text: string) => options.log!(`imap ${endpoint.name} debug ${dir}: ${safeLine(maskSecrets(text, secrets)).slice(0, 400)}\n`)
     : null;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const limits = endpoint.timeouts ?? DEFAULT_TIMEOUTS;
 
   let socket: net.Socket;
   try {
-    socket = await connect(endpoint, timeoutMs);
+    socket = await connect(endpoint, limits.connectMs);
   } catch (err) {
     throw unreachable(endpoint, err);
   }
-  socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)));
   const talk = new Conversation(socket, log);
+  // Each step on its own clock; one that runs out destroys the socket. A server that is silent
+  // this long will not do better for the full client: that is an answer, not a reason to retry.
+  const step = <T>(name: string, ms: number, work: Promise<T>): Promise<T> =>
+    withDeadline('IMAP', name, ms, () => talk.socket.destroy(), work);
+  const command = (name: string, text: string, logText?: string) => step(name, limits.commandMs, talk.command(text, logText));
   try {
-    const greeting = await talk.readLine();
+    const greeting = await step('greeting', limits.greetingMs, talk.readLine());
     if (!/^\* OK\b/i.test(greeting)) return null; // PREAUTH, BYE: leave it to the full client
     if (!talk.caps.size || !talk.caps.has('IMAP4REV1')) {
-      const caps = await talk.command('CAPABILITY');
+      const caps = await command('CAPABILITY', 'CAPABILITY');
       if (caps.status !== 'OK') return null;
     }
     if (!endpoint.secure && talk.caps.has('STARTTLS')) {
       // As imapflow does: use TLS whenever the server offers it.
-      const st = await talk.command('STARTTLS');
+      const st = await command('STARTTLS', 'STARTTLS');
       if (st.status !== 'OK') return null;
       talk.detach();
-      talk.attach(await upgrade(socket, endpoint.host));
+      talk.attach(await step('TLS handshake', limits.connectMs, upgrade(socket, endpoint.host)));
       talk.caps.clear();
-      const caps = await talk.command('CAPABILITY');
+      const caps = await command('CAPABILITY', 'CAPABILITY');
       if (caps.status !== 'OK') return null;
     }
     if (talk.caps.has('LOGINDISABLED')) return null;
-    const login = await talk.command(`LOGIN ${user} ${pass}`, `LOGIN ${user} "(* value hidden *)"`);
+    const login = await command('LOGIN', `LOGIN ${user} ${pass}`, `LOGIN ${user} "(* value hidden *)"`);
     if (login.status === 'NO') {
       throw new RemoteError(
         `account ${endpoint.name}: ${endpoint.host}:${endpoint.port} refused login for ${endpoint.user}: ${safeLine(login.rest.replace(/^\[[^\]]*\]\s*/, '')) || 'authentication failed'}`,
@@ -217,7 +222,7 @@ export async function quickStatus(endpoint: ImapEndpoint, options: QuickStatusOp
     if (login.status !== 'OK') return null;
     const condstore = talk.caps.has('CONDSTORE');
     const items = `MESSAGES UIDNEXT UIDVALIDITY${condstore ? ' HIGHESTMODSEQ' : ''}`;
-    const status = await talk.command(`STATUS ${mailbox} (${items})`);
+    const status = await command('STATUS', `STATUS ${mailbox} (${items})`);
     if (status.status !== 'OK') return null;
     const line = status.untagged.find((l) => /^\* STATUS /i.test(l));
     const values = line ? parseStatusItems(line) : null;
@@ -226,10 +231,11 @@ export async function quickStatus(endpoint: ImapEndpoint, options: QuickStatusOp
     const exists = Number(values?.get('MESSAGES'));
     if (!values || !Number.isInteger(uidNext) || !uidValidity || !/^\d+$/.test(uidValidity) || !Number.isInteger(exists)) return null;
     const modseq = values.get('HIGHESTMODSEQ');
-    await talk.command('LOGOUT').catch(() => undefined);
+    await command('LOGOUT', 'LOGOUT').catch(() => undefined);
     return { uidValidity, uidNext, exists, highestModseq: modseq && /^\d+$/.test(modseq) ? modseq : null };
   } catch (err) {
     if (err instanceof RemoteError) throw err;
+    if (err instanceof StepTimeout) throw toRemoteError(endpoint, err, 'asking for the mailbox status on');
     return null; // anything unexpected: the full client will have a proper go at it
   } finally {
     talk.socket.destroy();

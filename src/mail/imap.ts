@@ -2,10 +2,17 @@
 // fetched with BODY.PEEK, so syncing never marks a customer's mail as read and never depends on
 // \Seen. Failures to reach or log in to the server become RemoteError (exit 5) carrying the
 // server's own words.
-import type { ImapFlow, ImapFlowOptions, FetchMessageObject } from 'imapflow';
+//
+// Every step runs on a clock (mail/timeouts.ts): connect, greeting, and each command from the
+// moment it is sent until its tagged answer (for a FETCH: until the next message). A step that
+// runs out closes the connection (the socket is destroyed) and the error names the step. imapflow
+// reports each command it sends and each answer it gets to its logger: that is where the clocks
+// are started and stopped.
+import type { ImapFlow, ImapFlowOptions, FetchMessageObject, Logger } from 'imapflow';
 import { RemoteError } from '../cli/errors.js';
 import { safeLine } from '../ui/safe-text.js';
 import { imapLogger, type LogSink } from './imap-log.js';
+import { DEFAULT_TIMEOUTS, StepClock, StepTimeout, type NetTimeouts } from './timeouts.js';
 
 export interface ImapEndpoint {
   /** Account name from config, used in messages. */
@@ -17,14 +24,13 @@ export interface ImapEndpoint {
   user: string;
   password: string;
   mailbox: string;
+  /** per-step limits (default: mail/timeouts.ts DEFAULT_TIMEOUTS) */
+  timeouts?: NetTimeouts;
 }
 
 export interface ImapOptions {
   /** Protocol log sink (--verbose). Omitted: no logging at all (imapflow would log to stdout). */
   log?: LogSink;
-  /** Give up on a silent server after this long (ms). */
-  socketTimeoutMs?: number;
-  connectTimeoutMs?: number;
 }
 
 /** What SELECT/EXAMINE told us about the mailbox. UIDVALIDITY and MODSEQ are 63-bit: kept as text. */
@@ -56,6 +62,9 @@ export const DEFAULT_FETCH_BATCH = 500;
 /** Turns an imapflow/socket error into a RemoteError with the server's words when there are any. */
 export function toRemoteError(endpoint: Pick<ImapEndpoint, 'name' | 'host' | 'port' | 'user'>, err: unknown, doing: string): RemoteError {
   if (err instanceof RemoteError) return err;
+  if (err instanceof StepTimeout) {
+    return new RemoteError(`account ${endpoint.name}: ${err.message} (${doing} ${endpoint.host}:${endpoint.port}; the connection was closed)`);
+  }
   const e = (err ?? {}) as {
     message?: string;
     code?: string;
@@ -82,6 +91,95 @@ export function toRemoteError(endpoint: Pick<ImapEndpoint, 'name' | 'host' | 'po
   return new RemoteError(`account ${endpoint.name}: ${doing} ${where} failed: ${detail || String(err)}`);
 }
 
+/** `3 UID FETCH 1:5 (…)` → `UID FETCH`; `DONE` (the end of an IDLE) is a step of its own. */
+function commandOf(line: string): string | null {
+  if (/^DONE\b/i.test(line)) return 'DONE';
+  const words = line.split(' ');
+  if (words.length < 2 || !/^[A-Za-z0-9.]+$/.test(words[0]!) || !/^[A-Za-z]+$/.test(words[1]!)) return null;
+  const verb = words[1]!.toUpperCase();
+  return verb === 'UID' && words[2] ? `UID ${words[2].toUpperCase()}` : verb;
+}
+
+/**
+ * The clocks of one IMAP connection, driven by imapflow's log of what it sends and receives.
+ * `closeConnection` must destroy the connection (imapflow's close()).
+ */
+class StepWatch {
+  readonly clock: StepClock;
+  /** "IDLE keep-alive" while the connection is being checked after a quiet IDLE. */
+  prefix = '';
+  private close: () => void = () => undefined;
+
+  constructor(
+    readonly limits: NetTimeouts,
+    private readonly sink: Logger | null,
+  ) {
+    this.clock = new StepClock('IMAP', () => this.close());
+  }
+
+  attach(close: () => void): void {
+    this.close = close;
+  }
+
+  private named(step: string): string {
+    return this.prefix ? `${this.prefix} (${step})` : step;
+  }
+
+  private seen(entry: unknown, level: 'trace' | 'debug' | 'info'): void {
+    const e = (entry ?? {}) as { src?: string; msg?: unknown };
+    const msg = typeof e.msg === 'string' ? e.msg : '';
+    if (e.src === 'connection' && level === 'info') {
+      this.clock.start('greeting', this.limits.greetingMs);
+    } else if (e.src === 'c' && level === 'debug') {
+      const verb = commandOf(msg);
+      if (verb) this.clock.start(this.named(verb), this.limits.commandMs);
+    } else if (e.src === 's') {
+      if (/^\+/.test(msg) && this.clock.step?.endsWith('IDLE')) this.clock.stop(); // idling: quiet is expected
+      else if (/^[A-Za-z0-9.]+ (OK|NO|BAD)\b/i.test(msg)) this.clock.stop(); // the tagged answer
+      else if (/^\* \d+ FETCH\b/i.test(msg) && this.clock.step) this.clock.start(this.clock.step, this.limits.commandMs); // progress
+    }
+  }
+
+  logger(): Logger {
+    const sink = this.sink;
+    return {
+      trace: (entry: unknown) => this.seen(entry, 'trace'),
+      debug: (entry: unknown) => {
+        this.seen(entry, 'debug');
+        sink?.debug(entry as never);
+      },
+      info: (entry: unknown) => {
+        this.seen(entry, 'info');
+        sink?.info(entry as never);
+      },
+      warn: (entry: unknown) => sink?.warn(entry as never),
+      error: (entry: unknown) => sink?.error(entry as never),
+      fatal: (entry: unknown) => sink?.fatal?.(entry as never),
+    } as Logger;
+  }
+
+  /** imapflow's own timers, set a little beyond ours so that ours (which name the step) fire first. */
+  flowOptions(): Pick<ImapFlowOptions, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'> {
+    const margin = 1000;
+    return {
+      connectionTimeout: this.limits.connectMs + margin,
+      greetingTimeout: this.limits.greetingMs + margin,
+      // A quiet IDLE is checked by waitForMail; imapflow must not break it off on its own first.
+      socketTimeout: Math.max(this.limits.commandMs, this.limits.idleMs) + this.limits.commandMs + margin,
+    };
+  }
+
+  /** The error to report: the named timeout when a clock ran out, else what the connection said. */
+  cause(err: unknown): unknown {
+    if (this.clock.expired) return this.clock.expired;
+    const code = (err as { code?: string } | null)?.code;
+    if (code === 'CONNECT_TIMEOUT') return new StepTimeout('IMAP', 'connect', this.limits.connectMs);
+    if (code === 'GREETING_TIMEOUT') return new StepTimeout('IMAP', 'greeting', this.limits.greetingMs);
+    if (code === 'ETIMEOUT' && this.clock.step) return new StepTimeout('IMAP', this.clock.step, this.limits.commandMs);
+    return err;
+  }
+}
+
 /**
  * An open, read-only IMAP mailbox. Create with `openMailbox`; always `close()` it.
  */
@@ -93,6 +191,7 @@ export class ImapMailbox {
     readonly endpoint: ImapEndpoint,
     private readonly client: ImapFlow,
     public state: MailboxState,
+    private readonly watch: StepWatch,
   ) {
     client.on('error', (err: unknown) => {
       this.broken = err;
@@ -105,38 +204,41 @@ export class ImapMailbox {
   /** Connects, logs in and EXAMINEs the mailbox. */
   static async open(endpoint: ImapEndpoint, options: ImapOptions = {}): Promise<ImapMailbox> {
     const { ImapFlow } = await import('imapflow');
+    const watch = new StepWatch(endpoint.timeouts ?? { ...DEFAULT_TIMEOUTS }, options.log ? imapLogger(options.log, endpoint) : null);
     const flowOptions: ImapFlowOptions = {
       host: endpoint.host,
       port: endpoint.port,
       secure: endpoint.secure,
       auth: { user: endpoint.user, pass: endpoint.password },
-      // imapflow logs at trace level to stdout by default: that would corrupt --json and cron mail.
-      logger: options.log ? imapLogger(options.log, endpoint) : false,
+      // imapflow logs at trace level to stdout by default: ours writes only with --verbose, to stderr.
+      logger: watch.logger(),
       // We drive the connection ourselves; an automatic IDLE between commands only costs round trips.
       disableAutoIdle: true,
-      connectionTimeout: options.connectTimeoutMs ?? 30_000,
-      greetingTimeout: options.connectTimeoutMs ?? 16_000,
-      socketTimeout: options.socketTimeoutMs ?? 120_000,
+      ...watch.flowOptions(),
       clientInfo: { name: 'desk' },
     };
     const client = new ImapFlow(flowOptions);
+    watch.attach(() => client.close());
     // Without a listener an 'error' event would crash the process instead of failing the sync.
     let connectError: unknown = null;
     client.on('error', (err: unknown) => {
       connectError = err;
     });
+    watch.clock.start('connect', watch.limits.connectMs);
     try {
       await client.connect();
     } catch (err) {
+      watch.clock.dispose();
       client.close();
-      throw toRemoteError(endpoint, err ?? connectError, 'connecting to');
+      throw toRemoteError(endpoint, watch.cause(err ?? connectError), 'connecting to');
     }
     try {
       const state = await examine(client, endpoint.mailbox);
-      return new ImapMailbox(endpoint, client, state);
+      return new ImapMailbox(endpoint, client, state, watch);
     } catch (err) {
+      watch.clock.dispose();
       client.close();
-      throw toRemoteError(endpoint, err, `opening mailbox ${endpoint.mailbox} on`);
+      throw toRemoteError(endpoint, watch.cause(err), `opening mailbox ${endpoint.mailbox} on`);
     }
   }
 
@@ -185,11 +287,11 @@ export class ImapMailbox {
         out.push({ uid: msg.uid, raw: msg.source, internalDate: internalDate && !isNaN(internalDate.getTime()) ? internalDate : null });
       }
     } catch (err) {
-      throw toRemoteError(this.endpoint, this.broken ?? err, `fetching UIDs ${from}:${to} from`);
+      throw toRemoteError(this.endpoint, this.watch.cause(this.broken ?? err), `fetching UIDs ${from}:${to} from`);
     }
     // A dropped connection can end the response stream early without an error from the fetch.
     if (this.broken || !this.client.usable) {
-      throw toRemoteError(this.endpoint, this.broken ?? new Error('connection lost'), `fetching UIDs ${from}:${to} from`);
+      throw toRemoteError(this.endpoint, this.watch.cause(this.broken ?? new Error('connection lost')), `fetching UIDs ${from}:${to} from`);
     }
     out.sort((a, b) => a.uid - b.uid);
     return out;
@@ -202,18 +304,35 @@ export class ImapMailbox {
       this.state = await examine(this.client, this.endpoint.mailbox);
       return this.state;
     } catch (err) {
-      throw toRemoteError(this.endpoint, this.broken ?? err, `refreshing mailbox ${this.endpoint.mailbox} on`);
+      throw toRemoteError(this.endpoint, this.watch.cause(this.broken ?? err), `refreshing mailbox ${this.endpoint.mailbox} on`);
     }
   }
 
   /**
-   * Waits in IMAP IDLE until the server reports new mail, the signal aborts, or `maxWaitMs`
-   * passes (servers drop IDLE after ~30 min; re-issuing it keeps the connection alive).
-   * Returns why it woke up.
+   * Whether a message with this Message-ID is in the open mailbox (UID SEARCH HEADER). Throws
+   * RemoteError when the server cannot be asked.
    */
-  async waitForMail(signal: AbortSignal, maxWaitMs = 25 * 60_000): Promise<'mail' | 'aborted' | 'timeout'> {
+  async hasMessageId(messageId: string): Promise<boolean> {
+    try {
+      const uids = await this.client.search({ header: { 'message-id': messageId } }, { uid: true });
+      if (this.watch.clock.expired) throw this.watch.clock.expired;
+      return Array.isArray(uids) && uids.length > 0;
+    } catch (err) {
+      throw toRemoteError(this.endpoint, this.watch.cause(this.broken ?? err), `searching mailbox ${this.endpoint.mailbox} on`);
+    }
+  }
+
+  /**
+   * Waits in IMAP IDLE until the server reports new mail, the signal aborts, or the keep-alive
+   * interval (timeouts.idleMs) passes: then IDLE is ended and the connection checked with a NOOP,
+   * on the command clock, so a connection that died quietly (a NAT that forgot it, a server that
+   * hangs) is noticed instead of waited on for ever. Returns why it woke up; throws RemoteError
+   * (naming the step) when the server does not answer.
+   */
+  async waitForMail(signal: AbortSignal, maxWaitMs = this.watch.limits.idleMs): Promise<'mail' | 'aborted' | 'timeout'> {
     if (signal.aborted) return 'aborted';
     const client = this.client;
+    const watch = this.watch;
     return new Promise<'mail' | 'aborted' | 'timeout'>((resolve, reject) => {
       let done = false;
       const finish = (why: 'mail' | 'aborted' | 'timeout' | Error) => {
@@ -223,30 +342,38 @@ export class ImapMailbox {
         signal.removeEventListener('abort', onAbort);
         client.removeListener('exists', onExists);
         client.removeListener('close', onClose);
+        if (why === 'timeout') watch.prefix = 'IDLE keep-alive';
         // Any command ends IDLE; NOOP is the cheapest. Ignore failures on a closing connection.
         const stopIdle = client.usable ? client.noop().catch(() => undefined) : Promise.resolve();
-        void stopIdle.then(() => (why instanceof Error ? reject(why) : resolve(why)));
+        void stopIdle.then(() => {
+          watch.prefix = '';
+          if (why instanceof Error) return reject(why);
+          // The server never answered the NOOP: the clock closed the connection.
+          if (watch.clock.expired && why !== 'aborted') return reject(toRemoteError(this.endpoint, watch.clock.expired, 'waiting for mail on'));
+          resolve(why);
+        });
       };
       const onExists = () => finish('mail');
       const onAbort = () => finish('aborted');
-      const onClose = () => finish(toRemoteError(this.endpoint, this.broken ?? new Error('connection closed'), 'waiting for mail on'));
+      const onClose = () => finish(toRemoteError(this.endpoint, watch.cause(this.broken ?? new Error('connection closed')), 'waiting for mail on'));
       const timer = setTimeout(() => finish('timeout'), maxWaitMs);
       client.on('exists', onExists);
       client.on('close', onClose);
       signal.addEventListener('abort', onAbort);
-      client.idle().catch((err: unknown) => finish(toRemoteError(this.endpoint, err, 'waiting for mail on')));
+      client.idle().catch((err: unknown) => finish(toRemoteError(this.endpoint, watch.cause(err), 'waiting for mail on')));
     });
   }
 
+  /** Logs out (on the command clock: a silent server cannot hold this up), then lets go. */
   async close(): Promise<void> {
-    if (this.client.usable) {
+    if (this.client.usable && !this.watch.clock.expired) {
       try {
         await this.client.logout();
-        return;
       } catch {
         /* fall through to a hard close */
       }
     }
+    this.watch.clock.dispose();
     this.client.close();
   }
 }

@@ -287,6 +287,8 @@ export interface FlushReport {
   results: FlushResult[];
   /** outcomes that leave mail undelivered because of the server (retry, failed, unknown) */
   failed: number;
+  /** the Sent folder could not be searched (the IMAP server failed or did not answer): why */
+  sentFolderErrors?: string[];
 }
 
 const DEFAULT_STALE_MS = 30 * 60_000;
@@ -435,7 +437,7 @@ async function markConfirmed(opts: FlushOptions, e: OutboxEntry): Promise<void> 
  * absent. Found there: it was delivered, so it is marked sent. Returns the result when the entry
  * is settled or held here, null when it should be sent.
  */
-async function settleUnknown(opts: FlushOptions, e: OutboxEntry): Promise<FlushResult | null> {
+async function settleUnknown(opts: FlushOptions, e: OutboxEntry, sentFolderErrors: string[]): Promise<FlushResult | null> {
   if (opts.force) return null;
   const ask = 'check the Sent folder or ask the customer, then `desk outbox flush --force` resends it';
   if (!opts.sentFolder) return resultOf(e, 'held', `may have been delivered; ${ask}`);
@@ -447,6 +449,7 @@ async function settleUnknown(opts: FlushOptions, e: OutboxEntry): Promise<FlushR
   try {
     found = await opts.sentFolder.contains(e.message_id);
   } catch (err) {
+    sentFolderErrors.push((err as Error).message);
     return resultOf(e, 'held', `may have been delivered; the Sent folder could not be searched (${(err as Error).message}); ${ask}`);
   }
   if (found) {
@@ -465,10 +468,11 @@ export async function flushOutbox(opts: FlushOptions): Promise<FlushReport> {
   const nowIso = isoSeconds(opts.now());
   const pending = (await listOutbox(opts.store.db, { ids: opts.ids })).filter((e) => e.state === 'queued' || e.state === 'unknown');
   let serverDown: string | null = null;
+  const sentFolderErrors: string[] = [];
   for (const e of pending) {
     if (results.some((r) => r.id === e.id)) continue; // just recovered: held until the next flush
     if (e.state === 'unknown') {
-      const settled = await settleUnknown(opts, e);
+      const settled = await settleUnknown(opts, e, sentFolderErrors);
       if (settled) {
         results.push(settled);
         continue;
@@ -494,7 +498,7 @@ export async function flushOutbox(opts: FlushOptions): Promise<FlushReport> {
     if (outcome.kind === 'unreachable' && outcome.stage === 'connect') serverDown = outcomeText(outcome);
   }
   const failed = results.filter((r) => UNDELIVERED.includes(r.outcome)).length;
-  return { results, failed };
+  return { results, failed, ...(sentFolderErrors.length ? { sentFolderErrors } : {}) };
 }
 
 // ---- an agent's decisions: retry, cancel ------------------------------------------------------

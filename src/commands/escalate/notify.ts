@@ -13,6 +13,7 @@ import { enqueue } from '../../mail/outbox.js';
 import type { DB } from '../../store/schema.js';
 import { isoSeconds } from '../../domain/types.js';
 import { hasSmtp, senderOf } from '../reply/sender.js';
+import { timeoutsFor } from '../../mail/timeouts.js';
 
 export interface LeadNotice {
   to: string[];
@@ -28,6 +29,7 @@ export interface LeadNotice {
 /** Who notifications come from; a UsageError before anything is changed when desk cannot send mail. */
 export function notificationSender(config: Config): MailAddress {
   if (!hasSmtp(config)) throw new UsageError('notifying a lead needs an smtp section in the config (host, port, …)');
+  timeoutsFor(config.smtp?.timeoutSeconds, 'smtp.timeoutSeconds'); // a bad value is found before anything changes
   const from = senderOf(config);
   return { address: from.address, name: from.name ?? 'desk' };
 }

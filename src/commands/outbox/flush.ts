@@ -70,7 +70,14 @@ function hintFor(r: FlushResult): string {
 /** The exit-5 error for a flush that left mail undelivered because of the server, else null. */
 export function failureOf(report: FlushReport): RemoteError | null {
   const bad = report.results.filter((r) => UNDELIVERED.includes(r.outcome));
-  if (!bad.length) return null;
+  if (!bad.length) {
+    // Mail of unknown fate stays held either way; but the IMAP server failed us, and says so.
+    const searchFailed = report.sentFolderErrors?.[0];
+    if (searchFailed) {
+      return new RemoteError(safeLine(searchFailed), 'the mail of unknown fate stays held (not resent); `desk outbox` lists it');
+    }
+    return null;
+  }
   // A refusal for good is the one that needs the agent: it leads.
   const first = bad.find((r) => r.outcome === 'failed') ?? bad[0]!;
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';

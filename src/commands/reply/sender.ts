@@ -4,6 +4,7 @@ import { resolveSecret, type Config, type SmtpConfig } from '../../config.js';
 import { isValidAddress, type MailAddress } from '../../mail/compose.js';
 import { needsTls, sendRaw, type SmtpTarget } from '../../mail/smtp.js';
 import type { SendFn } from '../../mail/outbox.js';
+import { timeoutsFor } from '../../mail/timeouts.js';
 
 /** `Name <address>` (the last bracketed part, at the end) or a bare address. */
 function parseMailbox(text: string): MailAddress {
@@ -34,27 +35,24 @@ export function senderOf(config: Config): MailAddress {
   );
 }
 
-type SmtpSettings = SmtpConfig & { timeoutSeconds?: number };
-
 export function hasSmtp(config: Config): boolean {
   return typeof config.smtp?.host === 'string' && config.smtp.host.trim() !== '';
 }
 
 /** The SMTP server of the config, with the password resolved now (never stored). */
 export function smtpTargetOf(config: Config): SmtpTarget {
-  const smtp = config.smtp as SmtpSettings | undefined;
+  const smtp = config.smtp as SmtpConfig | undefined;
   if (!smtp || !hasSmtp(config)) {
     throw new UsageError('sending mail needs an smtp section in the config (host, port, user, passwordCommand or passwordEnv)');
   }
   const secure = smtp.secure ?? false;
-  const timeoutMs = typeof smtp.timeoutSeconds === 'number' && smtp.timeoutSeconds > 0 ? smtp.timeoutSeconds * 1000 : undefined;
   const target: SmtpTarget = {
     host: smtp.host,
     port: smtp.port ?? (secure ? 465 : 587),
     secure,
     user: smtp.user,
     password: resolveSecret(smtp, 'smtp'),
-    ...(timeoutMs ? { timeouts: { connectMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs } } : {}),
+    timeouts: timeoutsFor(smtp.timeoutSeconds, 'smtp.timeoutSeconds'),
   };
   target.requireTLS = needsTls(target);
   return target;
@@ -63,6 +61,8 @@ export function smtpTargetOf(config: Config): SmtpTarget {
 /** A send function for the outbox; the password is resolved on the first send only. */
 export function smtpSendFn(config: Config): SendFn | null {
   if (!hasSmtp(config)) return null;
+  // A bad timeoutSeconds is found now, before an entry is claimed for sending.
+  timeoutsFor(config.smtp?.timeoutSeconds, 'smtp.timeoutSeconds');
   let target: SmtpTarget | undefined;
   return (envelope, raw) => sendRaw((target ??= smtpTargetOf(config)), envelope, raw);
 }
@@ -79,7 +79,7 @@ export interface MissingSetting {
  */
 export function missingMailSettings(config: Config): MissingSetting[] {
   const missing: MissingSetting[] = [];
-  const smtp = config.smtp as SmtpSettings | undefined;
+  const smtp = config.smtp as SmtpConfig | undefined;
   if (!hasSmtp(config)) {
     missing.push({ what: 'the SMTP server that sends replies (port 587 unless smtp.port says otherwise)', fix: 'desk config set smtp.host smtp.example.com' });
   }

@@ -4,6 +4,12 @@ import { badFlagValue, UsageError } from '../../cli/errors.js';
 import { resolveSecret, type AccountConfig, type Config } from '../../config.js';
 import type { TrustAuthResults } from '../../mail/auth-results.js';
 import type { ImapEndpoint } from '../../mail/imap.js';
+import { timeoutsFor } from '../../mail/timeouts.js';
+
+/** The network limits of an account (its timeoutSeconds, DESK_NET_TIMEOUT_MS, the defaults). */
+export function accountTimeouts(c: AccountConfig, name: string) {
+  return timeoutsFor(c.timeoutSeconds, `account ${name}: timeoutSeconds`);
+}
 
 export interface SyncAccount {
   config: AccountConfig;
@@ -54,6 +60,7 @@ export function selectAccounts(config: Config, only: string | undefined): SyncAc
     if (a.port !== undefined && !(Number.isInteger(a.port) && (a.port as number) > 0 && (a.port as number) < 65536)) {
       throw new UsageError(`config ${where}.port must be a port number (1-65535)`);
     }
+    accountTimeouts(raw, name); // a bad timeoutSeconds is reported before anything is synced
     return {
       config: raw,
       name,
@@ -103,5 +110,6 @@ export function endpointOf(account: SyncAccount): ImapEndpoint {
     user: c.user,
     password,
     mailbox: account.mailbox,
+    timeouts: accountTimeouts(c, account.name),
   };
 }

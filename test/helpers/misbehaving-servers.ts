@@ -1,0 +1,238 @@
+// Servers that misbehave on the network, for the tests that make sure a mail server can never
+// keep desk waiting: one that accepts connections and never says a word, and a proxy in front of a
+// real server (Dovecot, the test SMTP server) that goes silent after a given number of bytes from
+// the server — at a step boundary or in the middle of an answer. Neither ever closes its side of
+// a connection (as a hung server process would not): only desk can end the conversation.
+// Ports are chosen free at run time (listen on 0).
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { BIN, type TempDesk } from './cli.js';
+
+export interface SilentServer {
+  port: number;
+  /** connections accepted so far */
+  connections(): number;
+  /** connections desk has not hung up yet */
+  open(): number;
+  close(): Promise<void>;
+}
+
+function track(server: net.Server, sockets: Set<net.Socket>): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+}
+
+/** Accepts every connection, reads what comes, never writes, never closes. */
+export async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<net.Socket>();
+  const live = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    accepted++;
+    sockets.add(socket);
+    live.add(socket);
+    const hungUp = () => live.delete(socket);
+    socket.on('error', hungUp);
+    socket.on('end', hungUp);
+    socket.on('close', () => {
+      hungUp();
+      sockets.delete(socket);
+    });
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => accepted,
+    open: () => live.size,
+    close: track(server, sockets),
+  };
+}
+
+export interface StallingProxy {
+  port: number;
+  /**
+   * From the next connection on: go silent after this many bytes from the server (Infinity:
+   * never). With `trickleMs`, the rest of what the server says is passed on one byte at a time,
+   * one every `trickleMs`: a connection that is never quiet, yet never gets an answer done.
+   */
+  stallAfter(bytes: number, opts?: { trickleMs?: number }): void;
+  /** Everything the server sent on the first connection since the last `stallAfter` (to pick stall points). */
+  transcript(): Buffer;
+  /** What the client sent on that connection. */
+  clientTranscript(): Buffer;
+  /** connections that went silent so far */
+  stalls(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to `target` that passes the first `bytes` bytes the server sends on each connection
+ * (cutting a chunk if need be), then forwards nothing more either way and keeps the connection
+ * open: to the client, a server that stopped in the middle of what it was saying.
+ */
+export async function startStallingProxy(target: { host: string; port: number }, bytes = Infinity): Promise<StallingProxy> {
+  const sockets = new Set<net.Socket>();
+  let limit = bytes;
+  let trickleMs: number | undefined;
+  let stalls = 0;
+  let recordNext = true;
+  let recorded: Buffer[] = [];
+  let recordedClient: Buffer[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect(target.port, target.host);
+    // Only the first connection after stallAfter() is recorded.
+    const record: Buffer[] | null = recordNext ? (recorded = []) : null;
+    const recordClient: Buffer[] | null = recordNext ? (recordedClient = []) : null;
+    recordNext = false;
+    const cap = limit;
+    const trickle = trickleMs;
+    let passed = 0;
+    let silent = false;
+    const rest: Buffer[] = [];
+    let dripper: NodeJS.Timeout | null = null;
+    const drip = () => {
+      const next = rest[0];
+      if (!next) return;
+      client.write(next.subarray(0, 1));
+      if (next.length > 1) rest[0] = next.subarray(1);
+      else rest.shift();
+    };
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    const goSilent = () => {
+      if (silent) return;
+      silent = true;
+      stalls++;
+      if (trickle === undefined) {
+        upstream.destroy(); // the real server is done with; the client keeps waiting on us
+        return;
+      }
+      dripper = setInterval(drip, trickle);
+    };
+    client.on('close', () => {
+      if (dripper) clearInterval(dripper);
+    });
+    client.on('data', (d: Buffer) => {
+      if (silent) return;
+      recordClient?.push(d);
+      upstream.write(d);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => {
+      if (!silent) client.destroy();
+    });
+    upstream.on('data', (d: Buffer) => {
+      if (silent) {
+        if (trickle !== undefined) rest.push(d);
+        return;
+      }
+      if (record) record.push(d);
+      if (passed + d.length >= cap) {
+        const keep = cap - passed;
+        if (keep > 0) client.write(d.subarray(0, keep));
+        if (keep < d.length) rest.push(d.subarray(Math.max(0, keep)));
+        passed = cap;
+        goSilent();
+        return;
+      }
+      passed += d.length;
+      client.write(d);
+    });
+    if (cap <= 0) goSilent();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stallAfter(n, opts = {}) {
+      limit = n;
+      trickleMs = opts.trickleMs;
+      recordNext = true;
+      recorded = [];
+      recordedClient = [];
+    },
+    transcript: () => Buffer.concat(recorded),
+    clientTranscript: () => Buffer.concat(recordedClient),
+    stalls: () => stalls,
+    close: track(server, sockets),
+  };
+}
+
+export interface BoundedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** how long the process lived */
+  ms: number;
+  /** true when the bound ran out and the process had to be killed */
+  killed: boolean;
+}
+
+/**
+ * Runs the built CLI like TempDesk.runAsync, but kills it (SIGKILL) should it outlive `limitMs`:
+ * a hang is reported as a failed result (killed: true) instead of hanging the test.
+ */
+export function runBounded(desk: TempDesk, args: string[], opts: { env?: Record<string, string>; limitMs: number; input?: string }): Promise<BoundedRun> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...desk.env, ...opts.env }, cwd: desk.dir });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, opts.limitMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started, killed });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/**
+ * Where to go silent in a recorded server transcript: before anything (0), and for every answer
+ * (a CRLF-terminated line or run of lines) its first byte and its middle byte — a server that
+ * stops between two answers, and one that stops in the middle of one. `answerEnds(line)` says
+ * whether a line ends an answer (SMTP: `250 ` not `250-`; IMAP: a tagged line).
+ */
+export function stallPoints(transcript: Buffer, answerEnds: (line: string) => boolean): Array<{ at: number; answer: number; line: string }> {
+  const text = transcript.toString('latin1');
+  const points: Array<{ at: number; answer: number; line: string }> = [];
+  let answer = 0;
+  let start = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    const eol = text.indexOf('\r\n', pos);
+    const end = eol < 0 ? text.length : eol + 2;
+    const line = text.slice(pos, end).trimEnd();
+    if (answerEnds(line)) {
+      points.push({ at: start, answer, line });
+      const mid = start + Math.floor((end - start) / 2);
+      if (mid > start) points.push({ at: mid, answer, line });
+      answer++;
+      start = end;
+    }
+    pos = end;
+  }
+  return points;
+}
+
+/** Resolves true once `check()` holds (looked at every few ms), false when `boundMs` ran out. */
+export async function waitUntil(check: () => boolean, boundMs: number): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // polling a condition, not timing
+  }
+  return true;
+}

@@ -1,0 +1,183 @@
+// A mail server that stops talking must never keep desk waiting (issue #10, section 3): every
+// command that talks SMTP ends within its step limit, exits 5 naming the step, and leaves the
+// outbox entry safe — queued while the body had not been handed over, unknown after. The servers
+// are real (the test SMTP server behind a proxy that goes silent after N bytes, and a server that
+// accepts and never speaks); they never close their side, as a hung server would not.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { runBounded, startSilentServer, startStallingProxy, stallPoints, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+const LIMIT_MS = 300; // every network step (DESK_NET_TIMEOUT_MS)
+const BOUND_MS = 15_000; // a run that lives longer than this is a hang
+const T0 = '2026-03-30T08:00:00Z';
+
+let smtp: TestSmtp;
+let proxy: StallingProxy;
+let silent: SilentServer;
+const desks: TempDesk[] = [];
+
+function deskOn(port: number, extra: string[] = []): TempDesk {
+  const desk = tempDesk({ DESK_NOW: T0, DESK_NET_TIMEOUT_MS: String(LIMIT_MS) });
+  desks.push(desk);
+  writeFileSync(desk.config, [
+    'agent: ana',
+    'smtp:',
+    '  host: 127.0.0.1',
+    `  port: ${port}`,
+    '  secure: false',
+    '  from: "Example Support <support@desk.example>"',
+    ...extra,
+    '',
+  ].join('\n'));
+  return desk;
+}
+
+const run = (desk: TempDesk, args: string[]) => runBounded(desk, args, { limitMs: BOUND_MS });
+
+async function newTicket(desk: TempDesk): Promise<number> {
+  const r = await run(desk, ['new', '--from', 'joao@example.com', '--subject', 'Export fails', '--body', 'help', '--json']);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout).id;
+}
+
+async function outbox(desk: TempDesk): Promise<Array<{ id: number; state: string; last_error: string | null }>> {
+  const r = await run(desk, ['outbox', '--all', '--json']);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+beforeAll(async () => {
+  smtp = await startTestSmtp();
+  proxy = await startStallingProxy({ host: smtp.host, port: smtp.port });
+  silent = await startSilentServer();
+});
+afterAll(async () => {
+  await proxy.close();
+  await silent.close();
+  await smtp.close();
+  for (const d of desks) d.cleanup();
+});
+
+// The answers of one delivery, in order; the seventh (QUIT's 221) is not waited for.
+const STEPS = ['greeting', 'EHLO', 'MAIL FROM', 'RCPT TO', 'DATA', 'end of DATA'];
+
+describe('an SMTP server that goes silent', () => {
+  it('at any byte boundary of any answer: desk reply ends in time, exit 5 naming the step; queued before the body, unknown after', async () => {
+    const desk = deskOn(proxy.port);
+    const id = await newTicket(desk);
+    proxy.stallAfter(Infinity);
+    const clean = await run(desk, ['reply', String(id), '--message', 'the clean run']);
+    expect(clean.code).toBe(0);
+    const points = stallPoints(proxy.transcript(), (line) => /^\d{3}(?!-)/.test(line));
+    // greeting, EHLO, MAIL, RCPT, DATA, end of DATA, QUIT: each at its start and in its middle
+    expect(new Set(points.map((p) => p.answer)).size).toBe(STEPS.length + 1);
+
+    for (const point of points) {
+      proxy.stallAfter(point.at);
+      const r = await run(desk, ['reply', String(id), '--message', `stalled at byte ${point.at}`]);
+      const entry = (await outbox(desk)).at(-1)!;
+      const what = `stalled at byte ${point.at} (answer ${point.answer}: ${point.line}): exit ${r.code}, ${r.stderr}`;
+      expect({ what, killed: r.killed }).toEqual({ what, killed: false });
+      if (point.answer >= STEPS.length) {
+        // Only the goodbye is missing: the mail was delivered and desk does not wait for it.
+        expect({ what, code: r.code, state: entry.state }).toEqual({ what, code: 0, state: 'sent' });
+        continue;
+      }
+      const step = STEPS[point.answer]!;
+      expect({ what, code: r.code }).toEqual({ what, code: 5 });
+      expect(r.stderr).toMatch(new RegExp(`SMTP ${step} timed out after \\d+ms`));
+      expect({ what, state: entry.state }).toEqual({ what, state: step === 'end of DATA' ? 'unknown' : 'queued' });
+      expect(entry.last_error).toContain(`SMTP ${step} timed out`);
+      expect(r.ms).toBeLessThan(BOUND_MS);
+    }
+    expect(proxy.stalls()).toBe(points.length);
+
+    // Nothing was lost: once the server talks again, every queued reply goes out exactly once;
+    // the unknown ones stay held (they may have been delivered).
+    const before = await outbox(desk);
+    const queued = before.filter((e) => e.state === 'queued').map((e) => e.id);
+    const unknown = before.filter((e) => e.state === 'unknown').map((e) => e.id);
+    expect(queued.length).toBeGreaterThan(0);
+    expect(unknown.length).toBeGreaterThan(0);
+    proxy.stallAfter(Infinity);
+    smtp.reset();
+    const flush = await run(desk, ['outbox', 'flush']);
+    expect(flush.code).toBe(0);
+    const after = await outbox(desk);
+    expect(after.filter((e) => queued.includes(e.id)).map((e) => e.state)).toEqual(queued.map(() => 'sent'));
+    expect(after.filter((e) => unknown.includes(e.id)).map((e) => e.state)).toEqual(unknown.map(() => 'unknown'));
+    expect(smtp.received).toHaveLength(queued.length);
+  }, 180_000);
+
+  it('that trickles an answer a byte at a time (never quiet, never done): the step still ends on time', async () => {
+    const desk = deskOn(proxy.port);
+    const id = await newTicket(desk);
+    proxy.stallAfter(Infinity);
+    expect((await run(desk, ['reply', String(id), '--message', 'the clean run'])).code).toBe(0);
+    const points = stallPoints(proxy.transcript(), (line) => /^\d{3}(?!-)/.test(line));
+    // In the middle of the greeting and of the (multi-line) answer to EHLO.
+    for (const [answer, step] of [[0, 'greeting'], [1, 'EHLO']] as const) {
+      const middle = points.filter((p) => p.answer === answer)[1]!;
+      proxy.stallAfter(middle.at, { trickleMs: 40 });
+      const r = await run(desk, ['reply', String(id), '--message', `trickled ${step}`]);
+      expect(r).toMatchObject({ code: 5, killed: false });
+      expect(r.stderr).toMatch(new RegExp(`SMTP ${step} timed out after 300ms`));
+      expect((await outbox(desk)).at(-1)!.state).toBe('queued');
+    }
+    proxy.stallAfter(Infinity);
+  }, 60_000);
+
+  it('that accepts and never greets: desk outbox flush tries once, exits 5 naming the greeting, keeps everything queued', async () => {
+    const desk = deskOn(silent.port);
+    const id = await newTicket(desk);
+    for (const text of ['first', 'second']) {
+      const r = await run(desk, ['reply', String(id), '--message', text]);
+      expect(r).toMatchObject({ code: 5, killed: false });
+      expect(r.stderr).toMatch(/SMTP greeting timed out after 300ms/);
+    }
+    const connections = silent.connections();
+    const r = await run(desk, ['outbox', 'flush']);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/SMTP greeting timed out after 300ms/);
+    // One silent server is not asked twice in one flush.
+    expect(silent.connections() - connections).toBe(1);
+    expect((await outbox(desk)).map((e) => e.state)).toEqual(['queued', 'queued']);
+    // desk closed every connection it opened, though the server never closed its side.
+    expect(silent.open()).toBe(0);
+  }, 60_000);
+
+  it('while notifying a lead: desk escalate --notify still escalates, and exits 5 naming the step', async () => {
+    const desk = deskOn(silent.port, ['rules: ./rules.yaml']);
+    writeFileSync(join(desk.dir, 'rules.yaml'), 'leads:\n  L3: l3-lead@desk.example\n');
+    const id = await newTicket(desk);
+    const r = await run(desk, ['escalate', String(id), '--to', 'L3', '--reason', 'custom work', '--notify']);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/SMTP greeting timed out after 300ms/);
+    const show = await run(desk, ['show', String(id), '--json']);
+    expect(JSON.parse(show.stdout).tier).toBe('L3');
+  }, 30_000);
+
+  it('smtp.timeoutSeconds is the limit of each step, and a bad value is refused before anything is written', async () => {
+    const desk = deskOn(silent.port, ['  timeoutSeconds: 0.5']);
+    delete desk.env.DESK_NET_TIMEOUT_MS;
+    const id = await newTicket(desk);
+    const r = await run(desk, ['reply', String(id), '--message', 'hello']);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/SMTP greeting timed out after 500ms/);
+
+    for (const bad of ['0', '-3', 'soon', '[1]']) {
+      const wrong = deskOn(silent.port, [`  timeoutSeconds: ${bad}`]);
+      const t = await newTicket(wrong);
+      const refused = await run(wrong, ['reply', String(t), '--message', 'hello']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('smtp.timeoutSeconds must be a number of seconds greater than 0');
+      expect(await outbox(wrong)).toEqual([]);
+    }
+    const badEnv = await runBounded(desk, ['reply', String(id), '--message', 'x'], { limitMs: BOUND_MS, env: { DESK_NET_TIMEOUT_MS: '1s' } });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain("invalid DESK_NET_TIMEOUT_MS: '1s'");
+  }, 60_000);
+});

@@ -1,0 +1,218 @@
+// An IMAP server that stops talking must never keep desk waiting (issue #10, section 3): desk
+// sync, its outbox flush, desk sync --watch (IDLE) and the Sent-folder check each end within their
+// step limit, exit 5 (or, in --watch, retry) naming the step, and lose nothing. Real Dovecot behind
+// a proxy that goes silent after N bytes (at every answer of a recorded conversation, and in the
+// middle of each), and a server that accepts and never speaks.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
+import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { createRng, plainMessage } from '../helpers/mailgen.js';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+const SUPPORT = 'support@desk.test';
+const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
+const LIMIT_MS = 300; // every network step (DESK_NET_TIMEOUT_MS)
+const BOUND_MS = 15_000; // a run that lives longer than this is a hang
+const T0 = '2026-03-30T08:00:00Z';
+
+let dovecot: Dovecot;
+let login: MailUser;
+let proxy: StallingProxy;
+let silent: SilentServer;
+let smtp: TestSmtp;
+const desks: TempDesk[] = [];
+
+beforeAll(async () => {
+  dovecot = await startDovecot();
+  login = await dovecot.addUser(SUPPORT, 'imap-secret');
+  const rng = createRng(10);
+  await dovecot.deliver(login.user, [1, 2, 3].map(() => plainMessage({ rng, to: SUPPORT }).raw));
+  proxy = await startStallingProxy({ host: dovecot.host, port: dovecot.port });
+  silent = await startSilentServer();
+  smtp = await startTestSmtp();
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await silent?.close();
+  await smtp?.close();
+  for (const d of desks) d.cleanup();
+  await dovecot?.stop();
+});
+
+function deskOn(imapPort: number, opts: { smtpPort?: number; sentMailbox?: boolean; now?: string } = {}): TempDesk {
+  const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NET_TIMEOUT_MS: String(LIMIT_MS), DESK_NOW: opts.now ?? T0 });
+  desks.push(desk);
+  writeFileSync(desk.config, [
+    'agent: ana',
+    'accounts:',
+    '  - name: support',
+    '    host: 127.0.0.1',
+    `    port: ${imapPort}`,
+    '    secure: false',
+    `    user: ${login.user}`,
+    `    passwordEnv: ${PASSWORD_ENV}`,
+    `    address: ${SUPPORT}`,
+    ...(opts.sentMailbox ? ['    sentMailbox: Sent'] : []),
+    ...(opts.smtpPort ? ['smtp:', '  host: 127.0.0.1', `  port: ${opts.smtpPort}`, '  secure: false', `  from: ${SUPPORT}`] : []),
+    '',
+  ].join('\n'));
+  return desk;
+}
+
+const run = (desk: TempDesk, args: string[], env: Record<string, string> = {}) => runBounded(desk, args, { limitMs: BOUND_MS, env });
+
+async function ticketCount(desk: TempDesk): Promise<number> {
+  const r = await run(desk, ['list', '--json', '--status', 'new,open,pending,on_hold,solved,closed']);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout).length;
+}
+
+/** tag → command (`UID FETCH`, `LOGIN`…) of what the client sent. */
+function commandsByTag(client: Buffer): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of client.toString('latin1').split('\r\n')) {
+    const m = /^([A-Za-z0-9.]+) (UID [A-Za-z]+|[A-Za-z]+)\b/.exec(line);
+    if (m) map.set(m[1]!, m[2]!.toUpperCase());
+  }
+  return map;
+}
+
+const TAGGED = (line: string) => /^[A-Za-z0-9.]+ (OK|NO|BAD)\b/i.test(line);
+
+/**
+ * Records one clean run of `args` through the proxy, then replays it once per stall point with a
+ * fresh desk each time (`fresh()`), checking: the run ends well within the bound, and exits 5
+ * naming the step that was cut short — except when only the answer to LOGOUT is missing.
+ */
+async function everyStall(fresh: () => Promise<TempDesk>, args: string[]): Promise<number> {
+  proxy.stallAfter(Infinity);
+  const clean = await run(await fresh(), args);
+  expect(clean.code).toBe(0);
+  const transcript = proxy.transcript();
+  const tags = commandsByTag(proxy.clientTranscript());
+  const greetingEnd = transcript.indexOf('\r\n') + 2;
+  const points = stallPoints(transcript, TAGGED);
+  expect(points.length).toBeGreaterThanOrEqual(6);
+  for (const point of points) {
+    const command = tags.get(point.line.split(' ')[0]!) ?? '?';
+    const step = point.at < greetingEnd ? 'greeting' : command;
+    proxy.stallAfter(point.at);
+    const r = await run(await fresh(), args);
+    const what = `stalled at byte ${point.at} (${step}; answer "${point.line.slice(0, 60)}"): exit ${r.code} after ${r.ms}ms: ${r.stderr}`;
+    expect({ what, killed: r.killed }).toEqual({ what, killed: false });
+    if (command === 'LOGOUT' && step !== 'greeting') {
+      expect({ what, code: r.code }).toEqual({ what, code: 0 }); // all done but the goodbye
+      continue;
+    }
+    expect({ what, code: r.code }).toEqual({ what, code: 5 });
+    expect({ what, named: new RegExp(`IMAP ${step} timed out after ${LIMIT_MS}ms`).test(r.stderr) }).toEqual({ what, named: true });
+  }
+  proxy.stallAfter(Infinity);
+  return points.length;
+}
+
+describe('an IMAP server that goes silent', () => {
+  it('at any answer of a first sync, or in its middle: desk sync exits 5 naming the step, and the next sync gets every message', async () => {
+    let last: TempDesk | null = null;
+    const fresh = async () => (last = deskOn(proxy.port));
+    await everyStall(fresh, ['sync', '--quiet']);
+    // The desk of the last stalled run: a rerun against the server, talking again, has it all.
+    const r = await run(last!, ['sync', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(await ticketCount(last!)).toBe(3);
+  }, 180_000);
+
+  it('at any answer of the quick status check of a later sync: desk sync exits 5 naming the step', async () => {
+    // An up-to-date desk asks only LOGIN + STATUS (no full client): stall that conversation.
+    const synced = deskOn(dovecot.port);
+    expect((await run(synced, ['sync', '--quiet'])).code).toBe(0);
+    const fresh = async () => {
+      const d = deskOn(proxy.port);
+      copyFileSync(synced.db, d.db);
+      return d;
+    };
+    await everyStall(fresh, ['sync', '--quiet']);
+  }, 120_000);
+
+  it('that trickles a message a byte at a time in the middle of a FETCH: desk sync still ends on time', async () => {
+    proxy.stallAfter(Infinity);
+    expect((await run(deskOn(proxy.port), ['sync', '--quiet'])).code).toBe(0);
+    const tags = commandsByTag(proxy.clientTranscript());
+    const fetch = stallPoints(proxy.transcript(), TAGGED).filter((p) => tags.get(p.line.split(' ')[0]!) === 'UID FETCH')[1]!;
+    proxy.stallAfter(fetch.at, { trickleMs: 40 });
+    const r = await run(deskOn(proxy.port), ['sync', '--quiet']);
+    proxy.stallAfter(Infinity);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/IMAP UID FETCH timed out after 300ms/);
+  }, 30_000);
+
+  it('that accepts and never greets: desk sync exits 5 at once naming the greeting, and hangs up', async () => {
+    const desk = deskOn(silent.port);
+    const r = await run(desk, ['sync']);
+    expect(r).toMatchObject({ code: 5, killed: false });
+    expect(r.stderr).toMatch(/account support: IMAP greeting timed out after 300ms/);
+    expect(silent.open()).toBe(0);
+  }, 30_000);
+
+  it('in IDLE: desk sync --watch notices with the keep-alive, says which step, and tries again', async () => {
+    // Find where the server acknowledges IDLE ("+ idling"): it goes silent right after that.
+    proxy.stallAfter(Infinity);
+    const probe = deskOn(proxy.port);
+    const watching = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: probe.env, cwd: probe.dir });
+    const idleAck = () => /\+ idling\r\n/i.exec(proxy.transcript().toString('latin1'));
+    expect(await waitUntil(() => idleAck() !== null, BOUND_MS)).toBe(true);
+    const ack = idleAck()!;
+    watching.kill('SIGINT');
+    await new Promise((resolve) => watching.once('close', resolve));
+
+    proxy.stallAfter(ack.index + ack[0].length);
+    const desk = deskOn(proxy.port);
+    const child = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: desk.env, cwd: desk.dir });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const noticed = /IMAP IDLE keep-alive \(DONE\) timed out after 300ms[^\n]*trying again/;
+    expect(await waitUntil(() => noticed.test(stderr) || child.exitCode !== null, BOUND_MS)).toBe(true);
+    expect(stderr).toMatch(noticed);
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+  }, 60_000);
+
+  it('the outbox flush of desk sync against a silent SMTP server: exit 5 naming the SMTP step; the mail is synced, the reply stays queued', async () => {
+    const desk = deskOn(dovecot.port, { smtpPort: silent.port });
+    const created = await run(desk, ['new', '--from', 'joao@example.com', '--subject', 'Export fails', '--body', 'help', '--json']);
+    const reply = await run(desk, ['reply', String(JSON.parse(created.stdout).id), '--message', 'here you go']);
+    expect(reply).toMatchObject({ code: 5, killed: false });
+    // Two minutes later the back-off is over: desk sync tries the outbox again after the mail.
+    const sync = await run(desk, ['sync', '--quiet'], { DESK_NOW: '2026-03-30T08:02:00Z' });
+    expect(sync).toMatchObject({ code: 5, killed: false });
+    expect(sync.stderr).toMatch(/SMTP greeting timed out after 300ms/);
+    expect(await ticketCount(desk)).toBe(4);
+    const entries = JSON.parse((await run(desk, ['outbox', '--json'])).stdout);
+    expect(entries.map((e: { state: string; attempts: number }) => [e.state, e.attempts])).toEqual([['queued', 2]]);
+  }, 30_000);
+
+  it('while the Sent folder is searched: desk outbox flush keeps the reply of unknown fate, exits 5 naming the step', async () => {
+    smtp.behave({ kind: 'stall-after-data' });
+    const desk = deskOn(silent.port, { smtpPort: smtp.port, sentMailbox: true });
+    const created = await run(desk, ['new', '--from', 'joao@example.com', '--subject', 'Export fails', '--body', 'help', '--json']);
+    const id = JSON.parse(created.stdout).id;
+    const reply = await run(desk, ['reply', String(id), '--message', 'here you go']);
+    expect(reply.code).toBe(5);
+    expect(reply.stderr).toMatch(/SMTP end of DATA timed out/);
+    smtp.behave({ kind: 'accept' });
+    // Eleven minutes later the Sent folder may be asked (it is given ten to file the mail).
+    const flush = await run(desk, ['outbox', 'flush'], { DESK_NOW: '2026-03-30T08:11:00Z' });
+    expect(flush).toMatchObject({ code: 5, killed: false });
+    expect(flush.stderr).toMatch(/Sent folder[^\n]*IMAP greeting timed out after 300ms/);
+    const entries = JSON.parse((await run(desk, ['outbox', '--json'])).stdout);
+    expect(entries.map((e: { state: string }) => e.state)).toEqual(['unknown']);
+    expect(smtp.received).toHaveLength(0); // not resent blindly
+  }, 30_000);
+});
