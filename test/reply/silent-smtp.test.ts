@@ -168,13 +168,15 @@ describe('an SMTP server that goes silent', () => {
     expect(r).toMatchObject({ code: 5, killed: false });
     expect(r.stderr).toMatch(/SMTP greeting timed out after 500ms/);
 
+    // A bad value is found when the config is loaded: every command refuses it, before any write.
     for (const bad of ['0', '-3', 'soon', '[1]']) {
       const wrong = deskOn(silent.port, [`  timeoutSeconds: ${bad}`]);
-      const t = await newTicket(wrong);
-      const refused = await run(wrong, ['reply', String(t), '--message', 'hello']);
+      const refused = await run(wrong, ['new', '--from', 'joao@example.com', '--subject', 'Export fails', '--body', 'help']);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain('smtp.timeoutSeconds must be a number of seconds greater than 0');
-      expect(await outbox(wrong)).toEqual([]);
+      expect(refused.stderr).toContain('smtp.timeoutSeconds');
+      expect(refused.stderr).toMatch(/number of seconds/);
+      delete wrong.env.DESK_CONFIG;
+      expect(JSON.parse((await run(wrong, ['list', '--all', '--json'])).stdout)).toEqual([]);
     }
     const badEnv = await runBounded(desk, ['reply', String(id), '--message', 'x'], { limitMs: BOUND_MS, env: { DESK_NET_TIMEOUT_MS: '1s' } });
     expect(badEnv.code).toBe(2);
