@@ -1,0 +1,94 @@
+// desk on a PostgreSQL database (team mode), as a user runs it: the built CLI in its own
+// processes with DESK_DB=postgres://…, against a real, throwaway PostgreSQL server.
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { startPostgres, type Postgres } from '../helpers/postgres.js';
+
+let pg: Postgres;
+const desks: TempDesk[] = [];
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+afterAll(() => {
+  for (const d of desks) d.cleanup();
+  pg?.stop();
+});
+
+function pgDesk(url = pg.createDb()): TempDesk {
+  const d = tempDesk({ DESK_DB: url }, { init: false });
+  desks.push(d);
+  return d;
+}
+const dbName = (url: string) => new URL(url).pathname.slice(1);
+
+describe('desk on PostgreSQL', () => {
+  it('init, new, list, search and show work on a postgres:// database', () => {
+    const desk = pgDesk();
+    const init = desk.run(['init']);
+    expect(init.stderr).toMatch(/postgres:\/\//);
+    expect(init.code).toBe(0);
+    const a = desk.run(['new', '--from', 'joao@example.com', '--name', 'João Silva', '--subject', 'Export échoue', '--body', 'Erreur 500 depuis ce matin, le Café est fermé', '--priority', 'high', '--tag', 'export']);
+    expect(a).toMatchObject({ code: 0 });
+    const b = desk.run(['new', '--from', 'ana@acme.test', '--subject', 'Invoice VAT wrong', '--body', 'Our VAT number is wrong']);
+    expect(b.code).toBe(0);
+
+    const list = desk.run(['list', '--json']);
+    expect(list.code).toBe(0);
+    const tickets = JSON.parse(list.stdout) as Array<{ id: number; subject: string; priority: string; tags: string[] }>;
+    expect(tickets.map((t) => t.subject).sort()).toEqual(['Export échoue', 'Invoice VAT wrong']);
+    const exportTicket = tickets.find((t) => t.subject === 'Export échoue')!;
+    expect(exportTicket).toMatchObject({ priority: 'high', tags: ['export'] });
+
+    const search = desk.run(['search', 'EXPORT', 'echoue', 'cafe', '--json']);
+    expect(search.code).toBe(0);
+    expect(JSON.parse(search.stdout).map((t: { id: number; snippet: string }) => [t.id, t.snippet])).toEqual([
+      [exportTicket.id, 'Erreur 500 depuis ce matin, le [Café] est fermé'],
+    ]);
+    const byAddress = desk.run(['search', 'ACME.t', '--json']);
+    expect(JSON.parse(byAddress.stdout)).toEqual([]); // no '@': words, and no ticket has "acme"…
+    const byAddressPiece = desk.run(['search', 'na@acme', '--json']);
+    expect(JSON.parse(byAddressPiece.stdout).map((t: { subject: string }) => t.subject)).toEqual(['Invoice VAT wrong']);
+
+    const show = desk.run(['show', String(exportTicket.id)]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/Export échoue/);
+    expect(show.stdout).toMatch(/Erreur 500 depuis ce matin/);
+    expect(show.stdout).toMatch(/joao@example.com/);
+  });
+
+  it('several processes opening one new database at once all succeed and migrate it once', async () => {
+    const url = pg.createDb();
+    const desk = pgDesk(url);
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => desk.runAsync(['init'], { env: { DESK_CONFIG: `${desk.dir}/config-${i}.yaml` } })),
+    );
+    for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(pg.psql(dbName(url), 'select string_agg(version::text, \',\' order by version) from desk_migrations').trim()).toBe('1,2,3,4,5,6,7,8,9');
+    expect(desk.run(['new', '--from', 'a@b.test', '--subject', 'after a crowded start']).code).toBe(0);
+  });
+
+  it('a command other than init does not create desk tables in a database that has none', () => {
+    const url = pg.createDb();
+    const desk = pgDesk(url);
+    const r = desk.run(['list']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no desk database at postgres:\/\/desk@127\.0\.0\.1:\d+\/\w+ \(from DESK_DB\): desk was never initialised in it/);
+    expect(r.stderr).toMatch(/desk init/);
+    expect(pg.psql(dbName(url), "select count(*) from pg_tables where schemaname = 'public'").trim()).toBe('0');
+  });
+
+  it('a missing database, an unreachable server and a bad URL are told apart, and no password is shown', () => {
+    const missing = pgDesk(`postgres://desk@127.0.0.1:${pg.port}/no_such_db`).run(['list']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no PostgreSQL database 'no_such_db' on 127\.0\.0\.1:\d+ \(from DESK_DB\)/);
+    expect(missing.stderr).toMatch(/createdb no_such_db/);
+
+    const unreachable = pgDesk(`postgres://desk:s3cr3t-pw@127.0.0.1:1/x`).run(['list']);
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toMatch(/cannot reach PostgreSQL at 127\.0\.0\.1:1/);
+    expect(unreachable.stderr).not.toMatch(/s3cr3t-pw/);
+
+    const bad = pgDesk('postgres://desk:s3cr3t-pw@127.0.0.1:notaport/x').run(['list']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toMatch(/s3cr3t-pw/);
+  });
+});
