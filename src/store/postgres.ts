@@ -68,6 +68,30 @@ function connectError(err: unknown, t: PgTarget, origin: string | undefined): un
   return err;
 }
 
+/**
+ * PostgreSQL's text cannot hold U+0000, which SQLite's can, and mail (a hostile one, or a broken
+ * one) does carry it: every string bound to a statement has it replaced with U+FFFD, the
+ * replacement character, at the one place all statements pass through. The raw message itself is
+ * stored as bytes (bytea), so nothing of the original is lost.
+ */
+function nulSafe(pool: import('pg').Pool): import('kysely').PostgresPool {
+  const patched = new WeakSet<object>();
+  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v);
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (!patched.has(client)) {
+        patched.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (text: unknown, params?: unknown) =>
+          query(text, Array.isArray(params) ? params.map(clean) : params);
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
 function lockedError(timeoutMs: number): ConflictError {
   return new ConflictError(
     `the database is locked by another desk process (waited ${Math.round(timeoutMs / 1000)}s)`,
@@ -102,7 +126,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: nulSafe(pool) }) });
 
   async function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
     try {

@@ -151,6 +151,23 @@ describe('PostgreSQL schema', () => {
     const row = await post.db.insertInto('requesters').values({ email: 'c@x.test', name: null }).returning('id').executeTakeFirstOrThrow();
     expect(row.id).toBe(43);
   });
+
+  it('text with U+0000 in it, as broken or hostile mail carries, is stored with U+FFFD in its place, by every write path', async () => {
+    const post = await postgresStore();
+    const r = rng(7);
+    const texts = Array.from({ length: 40 }, (_, i) =>
+      Array.from({ length: 1 + Math.floor(r() * 6) }, () => ['\0', 'abc', '\0\0', 'é', ' ', '\u0001'][Math.floor(r() * 6)]).join('') + (i % 2 ? '\0' : ''));
+    await post.write(async (tx) => {
+      await post.ops.bulkInsert(tx, 'requesters', texts.map((t, i) => ({ id: i + 1, email: `${i}${t}@x.test`, name: t })));
+      await tx.insertInto('meta').values(texts.map((t, i) => ({ key: `k${i}${t}`, value: t }))).execute();
+      await post.ops.indexSearchText(tx, texts.map((t, i) => ({ ticket_id: i + 1, subject: t, body: t })));
+    });
+    const fffd = (t: string) => t.replace(/\0/g, '\uFFFD');
+    const people = await post.db.selectFrom('requesters').select(['id', 'email', 'name']).orderBy('id').execute();
+    expect(people).toEqual(texts.map((t, i) => ({ id: i + 1, email: `${i}${fffd(t)}@x.test`, name: fffd(t) })));
+    const meta = await post.db.selectFrom('meta').select(['key', 'value']).where('key', 'like', 'k%').execute();
+    expect(meta.map((m) => m.value).sort()).toEqual(texts.map(fffd).sort());
+  });
 });
 
 // ---- search parity ---------------------------------------------------------------------------
@@ -238,6 +255,27 @@ describe('search on PostgreSQL finds what it finds on SQLite', () => {
     }
     // the generated queries do find things (a sweep that matches nothing proves nothing)
     expect(found).toBeGreaterThan(data.queries.length / 2);
+  });
+
+  it('queries full of the syntax of tsquery, FTS5 and LIKE are words like any other, never operators or errors', async () => {
+    const data = generate(4);
+    const lite = await sqliteStore();
+    const post = await postgresStore();
+    await fill(lite, data);
+    await fill(post, data);
+    const r = rng(99);
+    const SPECIAL = [...`&|!:*()<->'"\\%_@.^$[]{};,-+~/\0\u0000\u202e\ud800`, "'' or 1=1 --", ' AND ', ' OR ', ' NOT ', ' NEAR ', '<2>', ':*', ':A', 'E\'', '$$'];
+    const words = data.tickets.flatMap((t) => t.subject.split(/\s+/)).filter(Boolean);
+    const queries = ['a\u0000@acme', '\u0000', 'x@\ud800', '@%', '@_', "@'", '@\\'];
+    for (let i = 0; i < 150; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(r() * 6) }, () => (r() < 0.5 ? words[Math.floor(r() * words.length)]! : SPECIAL[Math.floor(r() * SPECIAL.length)]!));
+      queries.push(parts.join(r() < 0.5 ? '' : ' '));
+    }
+    for (const q of queries) {
+      const a = (await lite.ops.search(lite.db, q, 1000)).map((h) => h.ticket_id).sort((x, y) => x - y);
+      const b = (await post.ops.search(post.db, q, 1000)).map((h) => h.ticket_id).sort((x, y) => x - y);
+      expect({ q, ids: b }).toEqual({ q, ids: a });
+    }
   });
 
   it('a snippet marks the matched words in the text as written', async () => {
