@@ -1,7 +1,8 @@
 // desk on a PostgreSQL database (team mode), as a user runs it: the built CLI in its own
 // processes with DESK_DB=postgres://…, against a real, throwaway PostgreSQL server.
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { readFileSync } from 'node:fs';
+import { PASSWORD_ROLE_PASSWORD, startPostgres, type Postgres } from '../helpers/postgres.js';
 
 let pg: Postgres;
 const desks: TempDesk[] = [];
@@ -90,5 +91,30 @@ describe('desk on PostgreSQL', () => {
     const bad = pgDesk('postgres://desk:s3cr3t-pw@127.0.0.1:notaport/x').run(['list']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toMatch(/s3cr3t-pw/);
+  });
+
+  it('a password in the URL is used, never printed and never written into the config; a wrong one is exit 5', () => {
+    const url = pg.createDb();
+    const name = dbName(url);
+    pg.psql('postgres', `grant all on database ${name} to desk_pw`);
+    pg.psql(name, 'grant all on schema public to desk_pw');
+    const withPw = `postgres://desk_pw:${PASSWORD_ROLE_PASSWORD}@127.0.0.1:${pg.port}/${name}`;
+    const desk = pgDesk(withPw);
+    const init = desk.run(['init', '--db', withPw], { env: { DESK_DB: '' } });
+    expect(init.code).toBe(0);
+    expect(init.stderr).not.toContain(PASSWORD_ROLE_PASSWORD);
+    expect(init.stderr).toContain(`created the database: postgres://desk_pw:***@127.0.0.1:${pg.port}/${name}`);
+    expect(init.stderr).toMatch(/password in the URL was not written into the config: give it in PGPASSWORD/);
+    const config = readFileSync(desk.config, 'utf8');
+    expect(config).not.toContain(PASSWORD_ROLE_PASSWORD);
+    expect(config).toContain(`postgres://desk_pw@127.0.0.1:${pg.port}/${name}`);
+    // the config's URL with the password from the environment, as libpq would take it
+    const list = desk.run(['list'], { env: { DESK_DB: '', PGPASSWORD: PASSWORD_ROLE_PASSWORD } });
+    expect(list).toMatchObject({ code: 0 });
+
+    const wrong = desk.run(['list'], { env: { DESK_DB: withPw.replace(PASSWORD_ROLE_PASSWORD, 'not-it-42') } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr).toMatch(/PostgreSQL at 127\.0\.0\.1:\d+ refused the login/);
+    expect(wrong.stderr).not.toContain('not-it-42');
   });
 });

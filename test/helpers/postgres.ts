@@ -8,12 +8,15 @@
 // the newest version present is used). As root, the server runs as the `postgres` user that the
 // package creates: PostgreSQL refuses to run as root.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 export const PG_INSTALL_HINT = 'install PostgreSQL (apt-get install -y postgresql postgresql-contrib)';
+
+/** The password of the role `desk_pw`, the one role that must give one. */
+export const PASSWORD_ROLE_PASSWORD = 'pw-Secret-9';
 
 export interface Postgres {
   port: number;
@@ -84,6 +87,9 @@ export async function startPostgres(): Promise<Postgres> {
   process.once('exit', stop);
   try {
     run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+    // Every role logs in without a password, except `desk_pw` (password PASSWORD_ROLE_PASSWORD).
+    const hba = path.join(data, 'pg_hba.conf');
+    writeFileSync(hba, `host all desk_pw 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
     const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=60`;
     run(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'server.log'), '-o', opts]);
     started = true;
@@ -96,6 +102,7 @@ export async function startPostgres(): Promise<Postgres> {
     run(path.join(bin, 'psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-c', query]);
   // The desk role: may log in and own its databases, nothing more.
   psql('postgres', 'create role desk login');
+  psql('postgres', `create role desk_pw login password '${PASSWORD_ROLE_PASSWORD}'`);
   let n = 0;
   return {
     port,
