@@ -128,7 +128,17 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
   pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: nulSafe(pool) }) });
 
-  async function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+  // This process's own writers queue here, as on SQLite, so that they hold one connection of the
+  // pool between them and never wait on the lock with connections a running writer may need.
+  let queue: Promise<unknown> = Promise.resolve();
+  function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    const run = () => writeNow(fn);
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async function writeNow<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
     try {
       return await db.transaction().setIsolationLevel('read committed').execute(async (tx) => {
         await sql`select set_config('lock_timeout', ${`${Math.max(1, timeout)}ms`}, true)`.execute(tx);

@@ -117,4 +117,25 @@ describe('desk on PostgreSQL', () => {
     expect(wrong.stderr).toMatch(/PostgreSQL at 127\.0\.0\.1:\d+ refused the login/);
     expect(wrong.stderr).not.toContain('not-it-42');
   });
+
+  it('writers take turns across processes: one held too long makes the next exit 4, and nothing is half-written', async () => {
+    const url = pg.createDb();
+    const desk = pgDesk(url);
+    expect(desk.run(['init']).code).toBe(0);
+    const { default: pgDriver } = await import('pg');
+    const holder = new pgDriver.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      // the writers' lock, as a desk process mid-write holds it
+      await holder.query('select pg_advisory_lock(1684370283)');
+      const r = await desk.runAsync(['new', '--from', 'a@b.test', '--subject', 'waits its turn'], { env: { DESK_BUSY_TIMEOUT_MS: '300' } });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/locked by another desk process/);
+      await holder.query('select pg_advisory_unlock(1684370283)');
+      expect(JSON.parse(desk.run(['list', '--json']).stdout)).toEqual([]);
+      expect(desk.run(['new', '--from', 'a@b.test', '--subject', 'waits its turn']).code).toBe(0);
+    } finally {
+      await holder.end();
+    }
+  });
 });
