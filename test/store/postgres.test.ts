@@ -53,9 +53,9 @@ async function sqliteSchema(db: Kysely<any>): Promise<Schema> {
     .filter((t) => !searchInternal(t));
   const s: Schema = { columns: [], indexes: [], uniques: [], foreignKeys: [] };
   for (const t of tables) {
-    for (const c of await q<{ name: string; type: string; notnull: number; pk: number }>(`select * from pragma_table_info('${t}')`)) {
+    for (const c of await q<{ name: string; type: string; notnull: number; pk: number; dflt_value: string | null }>(`select * from pragma_table_info('${t}')`)) {
       // SQLite lets an integer primary key (the rowid) be null in its declaration; it never is.
-      s.columns.push(`${t}.${c.name} ${TYPES[c.type.toLowerCase()]}${c.notnull || c.pk ? ' not null' : ''}${c.pk ? ` pk${c.pk}` : ''}`);
+      s.columns.push(`${t}.${c.name} ${TYPES[c.type.toLowerCase()]}${c.notnull || c.pk ? ' not null' : ''}${c.pk ? ` pk${c.pk}` : ''}${c.dflt_value !== null ? ` default ${c.dflt_value}` : ''}`);
     }
     for (const i of await q<{ name: string; unique: number; origin: string }>(`select * from pragma_index_list('${t}')`)) {
       const cols = (await q<{ name: string }>(`select name from pragma_index_info('${i.name}') order by seqno`)).map((c) => c.name).join(',');
@@ -80,12 +80,13 @@ async function postgresSchema(db: Kysely<any>): Promise<Schema> {
       where tc.constraint_type = 'PRIMARY KEY' and tc.table_schema = current_schema()`)) {
     pk.set(`${k.t}.${k.c}`, k.pos);
   }
-  for (const c of await q<{ t: string; c: string; type: string; nullable: string }>(`
-      select table_name as t, column_name as c, data_type as type, is_nullable as nullable from information_schema.columns
-      where table_schema = current_schema()`)) {
+  for (const c of await q<{ t: string; c: string; type: string; nullable: string; dflt: string | null }>(`
+      select table_name as t, column_name as c, data_type as type, is_nullable as nullable, column_default as dflt
+      from information_schema.columns where table_schema = current_schema()`)) {
     if (searchInternal(c.t)) continue;
     const p = pk.get(`${c.t}.${c.c}`);
-    s.columns.push(`${c.t}.${c.c} ${TYPES[c.type]}${c.nullable === 'NO' ? ' not null' : ''}${p ? ` pk${p}` : ''}`);
+    const dflt = c.dflt === null ? '' : ` default ${c.dflt.replace(/::text$/, '')}`;
+    s.columns.push(`${c.t}.${c.c} ${TYPES[c.type]}${c.nullable === 'NO' ? ' not null' : ''}${p ? ` pk${p}` : ''}${dflt}`);
   }
   for (const i of await q<{ name: string; t: string; cols: string; uniq: boolean; constraint: string | null }>(`
       select i.relname as name, t.relname as t, ix.indisunique as uniq,
@@ -118,6 +119,7 @@ describe('PostgreSQL schema', () => {
     const b = await postgresSchema(post.db);
     expect(a.columns.length).toBeGreaterThan(80);
     expect(a.indexes).toContain('outbox_state on outbox(state,next_attempt_at)');
+    expect(a.columns).toContain("tickets.tags text not null default '[]'");
     expect(b).toEqual(a);
     const versions = await sql<{ version: number }>`select version from desk_migrations order by version`.execute(post.db);
     expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
