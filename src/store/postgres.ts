@@ -62,6 +62,10 @@ function connectError(err: unknown, t: PgTarget, origin: string | undefined): un
     );
   }
   if (code === '28P01' || code === '28000') return new RemoteError(`PostgreSQL at ${t.host}:${t.port} refused the login: ${(err as Error).message}`, 'check the user and password in the database URL');
+  const message = (err as Error | null)?.message ?? '';
+  if (code === '57P01' || code === '57P02' || (!code && /^(Connection terminated|timeout exceeded when trying to connect)/i.test(message))) {
+    return new RemoteError(`lost the connection to PostgreSQL at ${t.host}:${t.port}${from}: ${message}`, 'what was being written was rolled back; run the command again once the server answers');
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENOENT' || code === '57P03') {
     return new RemoteError(`cannot reach PostgreSQL at ${t.host}:${t.port}${from}: ${(err as Error).message}`, 'check that the server runs and that the URL names it');
   }
@@ -72,20 +76,27 @@ function connectError(err: unknown, t: PgTarget, origin: string | undefined): un
  * PostgreSQL's text cannot hold U+0000, which SQLite's can, and mail (a hostile one, or a broken
  * one) does carry it: every string bound to a statement has it replaced with U+FFFD, the
  * replacement character, at the one place all statements pass through. The raw message itself is
- * stored as bytes (bytea), so nothing of the original is lost.
+ * stored as bytes (bytea), so nothing of the original is lost. (The same wrapper looks after
+ * connections that die while in use.)
  */
-function nulSafe(pool: import('pg').Pool): import('kysely').PostgresPool {
-  const patched = new WeakSet<object>();
+function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
+  const broken = new WeakMap<object, boolean>();
   const clean = (v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v);
   return {
     async connect() {
       const client = await pool.connect();
-      if (!patched.has(client)) {
-        patched.add(client);
+      if (!broken.has(client)) {
+        broken.set(client, false);
         const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         (client as { query: unknown }).query = (text: unknown, params?: unknown) =>
           query(text, Array.isArray(params) ? params.map(clean) : params);
+        // A connection lost while checked out: the statement in flight fails (and desk reports
+        // it); the client's own 'error' event must not crash the process, and the dead
+        // connection goes back to the pool only to be discarded.
+        client.on('error', () => broken.set(client, true));
       }
+      const release = client.release; // the pool sets a new one at every checkout
+      (client as { release: unknown }).release = (err?: Error | boolean) => release.call(client, broken.get(client) ? true : err);
       return client;
     },
     end: () => pool.end(),
@@ -122,11 +133,12 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: opts.location,
     max: 4,
+    connectionTimeoutMillis: 30000, // a server that never answers is an error, not a hang
     // count(*) and other bigints as numbers, as SQLite gives them (desk's counts stay far below 2^53)
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: nulSafe(pool) }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
 
   // This process's own writers queue here, as on SQLite, so that they hold one connection of the
   // pool between them and never wait on the lock with connections a running writer may need.

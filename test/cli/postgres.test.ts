@@ -91,6 +91,10 @@ describe('desk on PostgreSQL', () => {
     const bad = pgDesk('postgres://desk:s3cr3t-pw@127.0.0.1:notaport/x').run(['list']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toMatch(/s3cr3t-pw/);
+
+    const noDb = pgDesk(`postgres://desk:s3cr3t-pw@127.0.0.1:${pg.port}`).run(['list']);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toContain(`the database URL names no database: postgres://desk:***@127.0.0.1:${pg.port}`);
   });
 
   it('a password in the URL is used, never printed and never written into the config; a wrong one is exit 5', () => {
@@ -137,5 +141,35 @@ describe('desk on PostgreSQL', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('a connection the server ends mid-write is exit 5, and the write is rolled back whole', async () => {
+    const url = pg.createDb();
+    const name = dbName(url);
+    const desk = pgDesk(url);
+    expect(desk.run(['init']).code).toBe(0);
+    const { default: pgDriver } = await import('pg');
+    const holder = new pgDriver.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock(1684370283)');
+      const pending = desk.runAsync(['new', '--from', 'a@b.test', '--subject', 'cut off'], { env: { DESK_BUSY_TIMEOUT_MS: '60000' } });
+      // wait (bounded) until desk's writer is in its transaction, waiting for the lock
+      const waiting = `select pid from pg_stat_activity where datname = '${name}' and wait_event_type = 'Lock' and wait_event = 'advisory'`;
+      let pid = '';
+      for (let i = 0; i < 300 && !pid; i++) {
+        pid = pg.psql(name, waiting).trim();
+        if (!pid) await new Promise((r) => setImmediate(r));
+      }
+      expect(pid).toMatch(/^\d+$/);
+      pg.psql(name, `select pg_terminate_backend(${pid})`);
+      const r = await pending;
+      expect({ code: r.code, stderr: r.code === 5 ? '' : r.stderr }).toEqual({ code: 5, stderr: '' });
+      expect(r.stderr).toMatch(/lost the connection to PostgreSQL at 127\.0\.0\.1:\d+/);
+    } finally {
+      await holder.end();
+    }
+    expect(JSON.parse(desk.run(['list', '--json']).stdout)).toEqual([]);
+    expect(pg.psql(name, 'select count(*) from requesters').trim()).toBe('0');
   });
 });
