@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README "Running the tests"; .ci/run calls exactly this).
 # On a fresh Debian machine as root it installs the servers the suite runs against
-# (Dovecot, Chromium, tmux, sqlite3, less, zsh, fish, fonts), builds desk, runs every test and ends with
+# (Dovecot, PostgreSQL, Chromium, tmux, sqlite3, less, zsh, fish, fonts), builds desk, runs every test and ends with
 # one line "N passed, N failed". A missing server is a failure, never a silent skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need_pkgs+=(dovecot-imapd)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+# team mode: test/helpers/postgres.ts starts throwaway clusters from /usr/lib/postgresql/<version>/bin;
+# search needs the unaccent and pg_trgm extensions (the contrib modules)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_pkgs+=(postgresql)
+compgen -G '/usr/share/postgresql/*/extension/unaccent.control' >/dev/null \
+  && compgen -G '/usr/share/postgresql/*/extension/pg_trgm.control' >/dev/null || need_pkgs+=(postgresql-contrib)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 command -v sqlite3 >/dev/null 2>&1 || need_pkgs+=(sqlite3)
 command -v less >/dev/null 2>&1 || need_pkgs+=(less)

@@ -57,9 +57,7 @@ function lockedError(timeoutMs: number): ConflictError {
 }
 
 export async function openStore(opts: OpenOptions): Promise<Store> {
-  if (isPostgresUrl(opts.location)) {
-    throw new UsageError('PostgreSQL (team mode) is not available in this version of desk yet', 'use a SQLite file path for db');
-  }
+  if (isPostgresUrl(opts.location)) return (await import('./postgres.js')).openPostgres(opts);
   return openSqlite(opts);
 }
 

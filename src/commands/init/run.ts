@@ -9,6 +9,7 @@ import { isoSeconds } from '../../domain/types.js';
 import { addAgent } from '../../store/repos/agents.js';
 import { countTickets } from '../../store/repos/tickets.js';
 import { configPath, setKey } from '../../config.js';
+import { hasPassword, shownLocation, withoutPassword } from '../../store/location.js';
 
 export interface InitOptions {
   demo?: boolean;
@@ -21,7 +22,7 @@ export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
   const existed = existsSync(location);
   const store = await ctx.store({ create: true }); // the one command that creates a database
   const say = (s: string) => ctx.io.err(s + '\n');
-  say(`${existed ? 'database already there' : 'created the database'}: ${location}`);
+  say(`${existed ? 'database already there' : 'created the database'}: ${shownLocation(location)}`);
   const cfg = configPath();
   if (!existsSync(cfg)) {
     await setKey(cfg, 'agent', await ctx.actor());
@@ -34,7 +35,7 @@ export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
     return;
   }
   if ((await countTickets(store.db, {})) > 0) {
-    throw new UsageError(`the database ${location} already has tickets; the demo needs an empty one`, 'use --db /tmp/demo.db (or DESK_DB) for a separate demo desk');
+    throw new UsageError(`the database ${shownLocation(location)} already has tickets; the demo needs an empty one`, 'use --db /tmp/demo.db (or DESK_DB) for a separate demo desk');
   }
   const now = ctx.now();
   await store.write(async (tx) => {
@@ -62,10 +63,12 @@ export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
  */
 async function recordDatabase(ctx: Ctx, cfg: string, named: string | undefined, say: (s: string) => void): Promise<void> {
   if (!named) return;
-  const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(named) ? named : resolve(named);
+  // A password in a postgres:// URL stays out of the config; PGPASSWORD or ~/.pgpass supply it.
+  const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(named) ? withoutPassword(named) : resolve(named);
   const before = (await ctx.config()).db;
   if (before === location) return;
   await setKey(cfg, 'db', JSON.stringify(location));
   say(`the config now names this database (db: ${location}), so desk commands use it without --db or DESK_DB`);
-  if (before) say(`  it named ${before} before; \`desk config set db ${before}\` goes back to that one`);
+  if (hasPassword(named)) say('  the password in the URL was not written into the config: give it in PGPASSWORD or ~/.pgpass');
+  if (before) say(`  it named ${shownLocation(before)} before; \`desk config set db ${shownLocation(before)}\` goes back to that one`);
 }

@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DialectOps, SearchHit, SearchRow } from './types.js';
+import { addressFragment, containsPattern, searchWords } from './words.js';
 
 /**
  * Turns free text into an FTS5 query: every word must match (prefix match on the last one).
@@ -9,11 +10,7 @@ import type { DialectOps, SearchHit, SearchRow } from './types.js';
  * the index is built with detail=column (a smaller, faster index that has no phrase support).
  */
 export function toFtsQuery(query: string): string {
-  const words = query
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)
-    .map((w) => w.replace(/"/g, ''))
-    .filter((w) => w.length > 0);
+  const words = searchWords(query);
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
@@ -110,21 +107,28 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
     await ops.bulkInsert(db, 'search_fts', rows as unknown as Record<string, unknown>[]);
   },
   async search(db, query, limit): Promise<SearchHit[]> {
+    const seen = new Set<number>();
+    const hits: SearchHit[] = [];
+    const add = (id: number, snippet: string) => {
+      if (seen.has(id) || hits.length >= limit) return;
+      seen.add(id);
+      hits.push({ ticket_id: id, snippet });
+    };
+    const fragment = addressFragment(query);
+    if (fragment) {
+      // LIKE folds ASCII case, as PostgreSQL's ILIKE does on addresses.
+      const rows = await sql<{ ticket_id: number; email: string }>`
+        select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
+        where r.email like ${containsPattern(fragment)} escape '\\' order by t.id desc limit ${limit}`.execute(db);
+      for (const r of rows.rows) add(Number(r.ticket_id), r.email);
+    }
     const match = toFtsQuery(query);
-    if (!match) return [];
+    if (!match) return hits;
     const rows = await sql<{ ticket_id: number; snippet: string }>`
       select ticket_id, snippet(search_fts, -1, '[', ']', '…', 12) as snippet, bm25(search_fts) as rank
       from search_fts where search_fts match ${match}
       order by rank limit ${limit * 5}`.execute(db);
-    const seen = new Set<number>();
-    const hits: SearchHit[] = [];
-    for (const r of rows.rows) {
-      const id = Number(r.ticket_id);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      hits.push({ ticket_id: id, snippet: r.snippet });
-      if (hits.length >= limit) break;
-    }
+    for (const r of rows.rows) add(Number(r.ticket_id), r.snippet);
     return hits;
   },
 };

@@ -1,0 +1,150 @@
+// PostgreSQL specifics: identity ids, multi-row bulk inserts and full-text search over a tsvector.
+//
+// Search matches SQLite's FTS5 (unicode61, remove_diacritics 2) word for word: the text is cut
+// into words here, in JavaScript, exactly where SQLite cuts it (words.ts), so that neither the
+// server's locale nor its text parser (which keeps "a@b.com" or "3.14" as one token) changes
+// what a query finds. The words are stored with the row; the tsvector is generated from them by
+// the server through desk_unaccent (an IMMUTABLE wrapper of the unaccent extension, which an index
+// expression needs) and the 'simple' configuration (case folded, no stemming, no stop words),
+// and a GIN index serves the match. Requesters' addresses are searched by substring (ILIKE),
+// through a pg_trgm GIN index where that extension is available.
+import { sql, type Kysely } from 'kysely';
+import { UsageError } from '../../cli/errors.js';
+import type { DialectOps, SearchHit, SearchRow } from './types.js';
+import { addressFragment, containsPattern, searchWords, snippetOf } from './words.js';
+
+/** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
+const MAX_PARAMS = 65535;
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+/** The words a row is indexed by: subject and text, cut as SQLite cuts them, lower case. */
+export function indexedWords(row: { subject: string; body: string }): string {
+  return searchWords(`${row.subject}\n${row.body}`).map((w) => w.toLowerCase()).join(' ');
+}
+
+/** Runs fn in a savepoint: a failed statement would otherwise abort the whole transaction. */
+async function attempt(db: Kysely<any>, name: string, fn: () => Promise<void>): Promise<boolean> {
+  await sql.raw(`savepoint ${name}`).execute(db);
+  try {
+    await fn();
+    await sql.raw(`release savepoint ${name}`).execute(db);
+    return true;
+  } catch {
+    await sql.raw(`rollback to savepoint ${name}`).execute(db);
+    return false;
+  }
+}
+
+async function extensionSchema(db: Kysely<any>, name: string): Promise<string | undefined> {
+  const r = await sql<{ schema: string }>`
+    select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = ${name}`.execute(db);
+  return r.rows[0]?.schema;
+}
+
+export function postgresOps(): DialectOps {
+  const ops: DialectOps = {
+    name: 'postgres',
+    maxParams: MAX_PARAMS,
+    // `by default`: imports and restores write ids they allocated themselves (bulkInsert then
+    // moves the sequence past them).
+    idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
+
+    async createSearchIndex(db) {
+      const hasUnaccent = await attempt(db, 'desk_unaccent_ext', () => sql`create extension if not exists unaccent`.execute(db).then(() => undefined));
+      const schema = hasUnaccent ? await extensionSchema(db, 'unaccent') : undefined;
+      if (!schema) {
+        throw new UsageError(
+          'this PostgreSQL server lacks the unaccent extension, which desk search needs to ignore accents',
+          'install the server\'s contrib modules (Debian: apt-get install postgresql-contrib), or have an administrator run CREATE EXTENSION unaccent in this database',
+        );
+      }
+      // Schema-qualified, so that the result cannot depend on a caller's search_path: that is
+      // what makes declaring it IMMUTABLE (needed for the generated column) true.
+      const q = `"${schema.replace(/"/g, '""')}"`;
+      await sql.raw(`create or replace function desk_unaccent(text) returns text
+        language sql immutable parallel safe strict
+        as $$ select ${q}.unaccent('${q}.unaccent'::regdictionary, $1) $$`).execute(db);
+      await sql`create table search_fts (
+        ticket_id integer not null,
+        subject text not null,
+        body text not null,
+        words text not null,
+        document tsvector generated always as (to_tsvector('simple'::regconfig, desk_unaccent(words))) stored)`.execute(db);
+      await sql`create index search_fts_document on search_fts using gin (document)`.execute(db);
+      await sql`create index search_fts_ticket on search_fts (ticket_id)`.execute(db);
+      // Addresses by substring: without pg_trgm the same query runs, only by a scan.
+      await attempt(db, 'desk_trgm', async () => {
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        const trgm = await extensionSchema(db, 'pg_trgm');
+        const ops = `"${trgm!.replace(/"/g, '""')}".gin_trgm_ops`;
+        await sql.raw(`create index requesters_email_trgm on requesters using gin (email ${ops})`).execute(db);
+      });
+    },
+
+    async indexSearchText(db, rows: SearchRow[]) {
+      await ops.bulkInsert(db, 'search_fts', rows.map((r) => ({ ticket_id: r.ticket_id, subject: r.subject, body: r.body, words: indexedWords(r) })));
+    },
+
+    async search(db, query, limit): Promise<SearchHit[]> {
+      const seen = new Set<number>();
+      const hits: SearchHit[] = [];
+      const add = (id: number, snippet: string) => {
+        if (seen.has(id) || hits.length >= limit) return;
+        seen.add(id);
+        hits.push({ ticket_id: id, snippet });
+      };
+      const fragment = addressFragment(query);
+      if (fragment) {
+        const rows = await sql<{ ticket_id: number; email: string }>`
+          select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
+          where r.email ilike ${containsPattern(fragment)} order by t.id desc limit ${limit}`.execute(db);
+        for (const r of rows.rows) add(Number(r.ticket_id), r.email);
+      }
+      const words = searchWords(query).map((w) => w.toLowerCase());
+      if (!words.length) return hits;
+      // Each word a quoted lexeme (a word has only letters and numbers, so no quote to escape),
+      // folded by the same function as the index; the last one matches as a prefix.
+      const terms = words.map((w, i) => sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w})) || ${i === words.length - 1 ? ':*' : ''})`);
+      const rows = await sql<{ ticket_id: number; subject: string; body: string }>`
+        with q as (select ${sql.join(terms, sql` && `)} as q)
+        select s.ticket_id, s.subject, s.body from search_fts s, q
+        where s.document @@ q.q
+        order by ts_rank(s.document, q.q) desc, s.ticket_id desc limit ${limit * 5}`.execute(db);
+      for (const r of rows.rows) {
+        const id = Number(r.ticket_id);
+        if (seen.has(id) || hits.length >= limit) continue;
+        add(id, snippetOf(r.body, words) ?? snippetOf(r.subject, words) ?? r.subject);
+      }
+      return hits;
+    },
+
+    // Multi-row inserts, as many rows per statement as the parameter limit allows.
+    async bulkInsert(db, table, rows) {
+      if (!rows.length) return;
+      const cols = Object.keys(rows[0]!);
+      if (!IDENT.test(table) || cols.some((c) => !IDENT.test(c))) throw new Error(`bad bulk insert target ${table}(${cols.join(',')})`);
+      const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
+      for (let i = 0; i < rows.length; i += per) {
+        const part = rows.slice(i, i + per);
+        for (const r of part) for (const c of cols) if (r[c] === undefined) throw new Error(`bulk insert into ${table}: a row has no value for ${c}`);
+        await db.insertInto(table).values(part).execute();
+      }
+      // Ids written explicitly do not move an identity's sequence: move it past them, never back.
+      if (cols.includes('id')) {
+        await sql`select setval(s::regclass, greatest(coalesce(pg_sequence_last_value(s::regclass), 0), m))
+          from (select pg_get_serial_sequence(${table}, 'id') as s, (select max(id) from ${sql.table(table)}) as m) x
+          where s is not null and m is not null`.execute(db);
+      }
+    },
+
+    // Kept on, on purpose. Turning checks off in PostgreSQL means session_replication_role =
+    // replica, which needs a superuser and silences every trigger of the session; and in team
+    // mode other processes write at the same time, so the "ids we allocated ourselves" argument
+    // that makes this safe on a one-process SQLite file does not hold. The checks cost little here.
+    async withoutForeignKeyChecks(fn) {
+      return fn();
+    },
+  };
+  return ops;
+}

@@ -1,0 +1,218 @@
+// Opens a desk store on PostgreSQL (team mode): kysely's PostgresDialect over a `pg` pool.
+//
+// Writes are serialised across every process on the database by one transaction-scoped advisory
+// lock, as SQLite's BEGIN IMMEDIATE serialises them on a file: the repositories read, then write
+// (dedupe, ids, "is the ticket still open") and rely on no other writer in between. Under that
+// lock READ COMMITTED is the right isolation: each statement sees everything committed before the
+// lock was granted (REPEATABLE READ would keep a snapshot taken while waiting for it). Readers
+// never wait. Migrations run as such a write, so several processes can open a new database at once.
+import { dirname, join } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { ConflictError, NotFoundError, RemoteError, UsageError } from '../cli/errors.js';
+import { defaultDbPath } from '../config.js';
+import type { DB } from './schema.js';
+import { postgresOps } from './dialect/postgres.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type { OpenOptions, Store } from './index.js';
+import { useDialect } from './repos/tickets.js';
+
+/** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
+const WRITE_LOCK = 0x6465736b;
+const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export interface PgTarget {
+  host: string;
+  port: string;
+  database: string;
+  /** the URL with any password masked, for messages */
+  shown: string;
+}
+
+export function describeUrl(location: string): PgTarget {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new UsageError(`the database URL is not a valid URL: ${location.replace(/:[^:@/]*@/, ':***@')}`, 'write it as postgres://user:password@host:5432/database');
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new UsageError(`the database URL names no database: ${maskUrl(url)}`, 'write it as postgres://user:password@host:5432/database');
+  const socketHost = url.searchParams.get('host');
+  return { host: url.hostname || socketHost || 'localhost', port: url.port || '5432', database, shown: maskUrl(url) };
+}
+
+function maskUrl(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.password) copy.password = '***';
+  return copy.href;
+}
+
+function errorCode(err: unknown): string | undefined {
+  return (err as { code?: string } | null)?.code;
+}
+
+/** Turns the driver's failures to reach or enter the database into desk's typed errors. */
+function connectError(err: unknown, t: PgTarget, origin: string | undefined): unknown {
+  const code = errorCode(err);
+  const from = origin ? ` (from ${origin})` : '';
+  if (code === '3D000') {
+    return new NotFoundError(
+      `no PostgreSQL database '${t.database}' on ${t.host}:${t.port}${from}`,
+      `create it (createdb ${t.database}), then run \`desk init\` with the same --db or DESK_DB`,
+    );
+  }
+  if (code === '28P01' || code === '28000') return new RemoteError(`PostgreSQL at ${t.host}:${t.port} refused the login: ${(err as Error).message}`, 'check the user and password in the database URL');
+  const message = (err as Error | null)?.message ?? '';
+  if (code === '57P01' || code === '57P02' || (!code && /^(Connection terminated|timeout exceeded when trying to connect)/i.test(message))) {
+    return new RemoteError(`lost the connection to PostgreSQL at ${t.host}:${t.port}${from}: ${message}`, 'what was being written was rolled back; run the command again once the server answers');
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENOENT' || code === '57P03') {
+    return new RemoteError(`cannot reach PostgreSQL at ${t.host}:${t.port}${from}: ${(err as Error).message}`, 'check that the server runs and that the URL names it');
+  }
+  return err;
+}
+
+/**
+ * PostgreSQL's text cannot hold U+0000, which SQLite's can, and mail (a hostile one, or a broken
+ * one) does carry it: every string bound to a statement has it replaced with U+FFFD, the
+ * replacement character, at the one place all statements pass through. The raw message itself is
+ * stored as bytes (bytea), so nothing of the original is lost. (The same wrapper looks after
+ * connections that die while in use.)
+ */
+function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
+  const broken = new WeakMap<object, boolean>();
+  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v);
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (!broken.has(client)) {
+        broken.set(client, false);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as { query: unknown }).query = (text: unknown, params?: unknown) =>
+          query(text, Array.isArray(params) ? params.map(clean) : params);
+        // A connection lost while checked out: the statement in flight fails (and desk reports
+        // it); the client's own 'error' event must not crash the process, and the dead
+        // connection goes back to the pool only to be discarded.
+        client.on('error', () => broken.set(client, true));
+      }
+      const release = client.release; // the pool sets a new one at every checkout
+      (client as { release: unknown }).release = (err?: Error | boolean) => release.call(client, broken.get(client) ? true : err);
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
+function lockedError(timeoutMs: number): ConflictError {
+  return new ConflictError(
+    `the database is locked by another desk process (waited ${Math.round(timeoutMs / 1000)}s)`,
+    'try again in a moment; if it persists, look for a stuck desk process',
+  );
+}
+
+function refuseNewer(version: number, where: string): void {
+  if (version <= SCHEMA_VERSION) return;
+  throw new UsageError(
+    `the database ${where} was written by a newer desk (schema version ${version}; this desk knows versions up to ${SCHEMA_VERSION})`,
+    'upgrade desk to use this database; it was left untouched',
+  );
+}
+
+/** The schema version, or undefined where desk has never been initialised in this database. */
+async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
+  const t = await sql<{ t: string | null }>`select to_regclass('desk_migrations')::text as t`.execute(db);
+  if (!t.rows[0]?.t) return undefined;
+  const row = await sql<{ v: number | null }>`select max(version) as v from desk_migrations`.execute(db);
+  return Number(row.rows[0]?.v ?? 0);
+}
+
+export async function openPostgres(opts: OpenOptions): Promise<Store> {
+  const target = describeUrl(opts.location);
+  const timeout = opts.busyTimeoutMs ?? Number(process.env.DESK_BUSY_TIMEOUT_MS ?? 10000);
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: opts.location,
+    max: 4,
+    connectionTimeoutMillis: 30000, // a server that never answers is an error, not a hang
+    // count(*) and other bigints as numbers, as SQLite gives them (desk's counts stay far below 2^53)
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+
+  // This process's own writers queue here, as on SQLite, so that they hold one connection of the
+  // pool between them and never wait on the lock with connections a running writer may need.
+  let queue: Promise<unknown> = Promise.resolve();
+  function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    const run = () => writeNow(fn);
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async function writeNow<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().setIsolationLevel('read committed').execute(async (tx) => {
+        await sql`select set_config('lock_timeout', ${`${Math.max(1, timeout)}ms`}, true)`.execute(tx);
+        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
+        return fn(tx);
+      });
+    } catch (err) {
+      if (errorCode(err) === '55P03') throw lockedError(timeout);
+      throw connectError(err, target, opts.origin);
+    }
+  }
+
+  const ops = postgresOps();
+  const safeName = `${target.host}-${target.port}-${target.database}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const store: Store = {
+    db,
+    dialect: 'postgres',
+    ops,
+    dataDir: join(dirname(defaultDbPath()), `pg-${safeName}-data`),
+    write,
+    close: () => db.destroy(),
+  };
+  try {
+    let version: number | undefined;
+    try {
+      version = await schemaVersion(db);
+    } catch (err) {
+      throw connectError(err, target, opts.origin);
+    }
+    if (version === undefined && opts.mustExist) {
+      throw new NotFoundError(
+        `no desk database at ${target.shown}${opts.origin ? ` (from ${opts.origin})` : ''}: desk was never initialised in it`,
+        'create the tables with `desk init` (with the same --db or DESK_DB), or point --db / DESK_DB at an existing desk database',
+      );
+    }
+    refuseNewer(version ?? 0, target.shown);
+    if ((version ?? 0) < SCHEMA_VERSION) await migrate(store, target.shown);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  useDialect(ops);
+  return store;
+}
+
+/** Applies the missing migrations in one transaction under the writers' lock. */
+async function migrate(store: Store, where: string): Promise<void> {
+  await store.write(async (tx) => {
+    const t = tx as Kysely<any>;
+    await t.schema
+      .createTable('desk_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    const have = (await schemaVersion(t)) ?? 0; // again, now that this process holds the lock
+    refuseNewer(have, where);
+    for (const m of MIGRATIONS) {
+      if (m.version <= have) continue;
+      await m.up(t, store.ops);
+      await t.insertInto('desk_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
+    }
+  });
+}
