@@ -34,6 +34,9 @@ function start(args: string[], env: Record<string, string> = {}): void {
 }
 
 beforeAll(() => {
+  // A session that lives as long as the file: killing a test's session then never takes the
+  // tmux server down while the next test's new-session connects ("server exited unexpectedly").
+  tmux('new-session', '-d', '-s', 'keep-server', '-x', '80', '-y', '24', 'sleep 86400');
   desk = tempDesk({ DESK_NOW: NOW });
   const body = Array.from({ length: 60 }, (_, i) => `line ${i + 1} of the customer's long story`).join('\n');
   const r = desk.run(['new', '--from', 'a@b.example', '--subject', 'A long story', '--body', '-', '--json'], { input: body });

@@ -28,6 +28,9 @@ const ticket = (id: number, subject: string, extra: object = {}) => JSON.stringi
 });
 
 beforeAll(() => {
+  // A session that lives as long as the file: killing a test's session then never takes the
+  // tmux server down while the next test's new-session connects ("server exited unexpectedly").
+  tmux('new-session', '-d', '-s', 'keep-server', '-x', '80', '-y', '24', 'sleep 86400');
   desk = tempDesk({ DESK_NOW: '2026-03-25T10:00:00Z' });
   writeFileSync(desk.config, 'timezone: UTC\n');
   ok(['agent', 'add', 'ana', '--email', 'ana@desk.example', '--display-name', 'Ana Costa']);

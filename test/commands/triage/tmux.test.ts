@@ -39,6 +39,9 @@ function ok(args: string[]): string {
 }
 
 beforeAll(async () => {
+  // A session that lives as long as the file: killing a test's session then never takes the
+  // tmux server down while the next test's new-session connects ("server exited unexpectedly").
+  tmux('new-session', '-d', '-s', 'keep-server', '-x', '80', '-y', '24', 'sleep 86400');
   smtp = await startTestSmtp();
   desk = tempDesk({ DESK_NOW: NOW, DESK_AGENT: 'ana' });
   mkdirSync(join(desk.dir, 'templates'));
