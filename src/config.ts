@@ -1,4 +1,4 @@
-// Configuration (spec/cli.md, Configuration): JSON or YAML at DESK_CONFIG or
+// Configuration (docs/cli.md, Configuration): JSON or YAML at DESK_CONFIG or
 // ~/.config/desk/config.(yaml|json). Paths in it are relative to the file; `~` is the home dir.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';

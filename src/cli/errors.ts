@@ -1,4 +1,4 @@
-// The one table that maps failures to exit codes (spec/cli.md, Conventions).
+// The one table that maps failures to exit codes (docs/cli.md, Conventions).
 // Commands throw these; only cli/main.ts turns them into a message and an exit code.
 
 export const EXIT = {

@@ -10,7 +10,7 @@ export function parseTicketId(value: string): number {
   return Number(m[1]);
 }
 
-/** The filters of spec/cli.md, wherever they fit. */
+/** The filters of docs/cli.md, wherever they fit. */
 export function addFilterOptions(cmd: Command): Command {
   return cmd
     .option('--status <list>', 'new, open, pending, on_hold, solved, closed (comma-separated)')

@@ -136,7 +136,7 @@ function targets(priority: string, queue: string): { first: number; next: number
   return { first: 8, next: 8, resolution: 40, allDay: false };
 }
 
-/** Interchange objects (spec/interchange.md) for a demo desk, newest ids last. */
+/** Interchange objects (docs/interchange.md) for a demo desk, newest ids last. */
 export function demoTickets(now: Date, count = 240, seed = 42): Record<string, unknown>[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;

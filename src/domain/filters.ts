@@ -1,4 +1,4 @@
-// Ticket filters as given on the command line (spec/cli.md: Filters), validated and normalised.
+// Ticket filters as given on the command line (docs/cli.md: Filters), validated and normalised.
 import { badFlagValue, UsageError } from '../cli/errors.js';
 import { DONE_STATUSES, PRIORITIES, STATUSES, type Priority, type Status } from './types.js';
 

@@ -1,4 +1,4 @@
-// The JSON Lines ticket format of spec/interchange.md: one ticket a line. Serialisation has a
+// The JSON Lines ticket format of docs/interchange.md: one ticket a line. Serialisation has a
 // fixed key order so that export → import → export is byte-identical; parsing validates every
 // field and says which one is wrong.
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 // Core vocabulary of a ticket, shared by the store, the commands and the pure domain logic.
-// Field names follow spec/interchange.md so JSON output never drifts from the contract.
+// Field names follow docs/interchange.md so JSON output never drifts from the contract.
 
 export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export type Status = (typeof STATUSES)[number];

@@ -1,4 +1,4 @@
-// import / export as in spec/interchange.md, run through the built CLI.
+// import / export as in docs/interchange.md, run through the built CLI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';

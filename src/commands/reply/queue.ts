@@ -44,7 +44,7 @@ export interface QueuedReply {
 /** Stores the reply and its outbox entry in the caller's write transaction. */
 export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, draft: ReplyDraft): Promise<QueuedReply> {
   // The message's date is the instant the agent queued the reply, not the moment an SMTP server
-  // accepted it: that is when the customer was answered (spec/sla.md's first outbound public
+  // accepted it: that is when the customer was answered (docs/sla.md's first outbound public
   // reply stops the first-response clock), a server outage or back-off must not count against
   // the agent, and a later flush must not rewrite the ticket's history. The Date header carries
   // the same instant, so the customer sees it too.

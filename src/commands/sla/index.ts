@@ -1,4 +1,4 @@
-// desk sla: compliance reports, at-risk clocks and explanations (spec/sla.md).
+// desk sla: compliance reports, at-risk clocks and explanations (docs/sla.md).
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
 

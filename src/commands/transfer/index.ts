@@ -1,4 +1,4 @@
-// import / export of tickets as JSON Lines (spec/interchange.md).
+// import / export of tickets as JSON Lines (docs/interchange.md).
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
 

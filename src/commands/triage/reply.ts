@@ -42,7 +42,7 @@ function runDesk(args: string[], input: string): Promise<{ code: number; stdout:
   });
 }
 
-/** The child's exit code back as the error it stood for (spec/cli.md exit codes). */
+/** The child's exit code back as the error it stood for (docs/cli.md exit codes). */
 function errorOfExit(code: number, message: string): DeskError {
   if (code === 3) return new NotFoundError(message);
   if (code === 4) return new ConflictError(message);

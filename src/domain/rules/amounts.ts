@@ -3,7 +3,7 @@
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
-/** "90m", "8h", "1h30m", "45s" → seconds (the syntax of spec/sla.md, plus seconds). */
+/** "90m", "8h", "1h30m", "45s" → seconds (the syntax of docs/sla.md, plus seconds). */
 export function parseDuration(text: string): number | undefined {
   const m = DURATION.exec(text.trim());
   if (!m || (!m[1] && !m[2] && !m[3])) return undefined;

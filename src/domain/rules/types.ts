@@ -140,7 +140,7 @@ export interface AgentInfo {
   away: boolean;
 }
 
-/** Facts about one SLA clock at `now`, as spec/sla.md reports them. */
+/** Facts about one SLA clock at `now`, as docs/sla.md reports them. */
 export interface ClockFacts {
   elapsed_s: number;
   target_s: number;

@@ -1,4 +1,4 @@
-// The clocks of spec/sla.md, measured from a ticket's history with `now` passed in.
+// The clocks of docs/sla.md, measured from a ticket's history with `now` passed in.
 // Counting time of a clock over [a, b) = the seconds in [a, b) that the policy's calendar
 // counts while the ticket's status is not excluded (pause statuses; for resolution also
 // solved/closed). Everything is whole seconds.
@@ -7,7 +7,7 @@ import type { BusinessCalendar } from './calendar.js';
 import { matchPolicy, type ClockName, type SlaPolicy, type SlaPolicySet } from './policy.js';
 import { compactHistory, isDone, isoOfSeconds, statusAt, timelineOf, type CompactHistory, type SlaTicket, type Timeline } from './timeline.js';
 
-/** One clock as `desk sla report --by ticket --format json` prints it (spec/sla.md, Report output). */
+/** One clock as `desk sla report --by ticket --format json` prints it (docs/sla.md, Report). */
 export interface ClockFigures {
   target_s: number;
   elapsed_s: number;

@@ -1,4 +1,4 @@
-// SLA engine (spec/sla.md): policy files, business calendars, clocks, explanations, reports.
+// SLA engine (docs/sla.md): policy files, business calendars, clocks, explanations, reports.
 export { parsePolicyFile, policySetFrom, matchPolicy, matchFieldsUsed, CLOCK_NAMES } from './policy.js';
 export type { SlaPolicy, SlaPolicySet, PolicyMatch, ClockName } from './policy.js';
 export { ALWAYS, buildCalendar } from './calendar.js';

@@ -1,4 +1,4 @@
-// The SLA policy file of spec/sla.md (JSON or YAML, same shape), validated into calendars and
+// The SLA policy file of docs/sla.md (JSON or YAML, same shape), validated into calendars and
 // policies ready to measure with. Every message names the field at fault, because a lead
 // editing a contract file must be told exactly what to fix; all of them are UsageError (exit 2).
 import { parse as parseYaml } from 'yaml';

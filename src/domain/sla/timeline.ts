@@ -1,4 +1,4 @@
-// A ticket's history as the clocks read it (spec/sla.md, Clocks): its status over time from
+// A ticket's history as the clocks read it (docs/sla.md, Clocks): its status over time from
 // created_at up to now, and its public messages. Everything after `now` is ignored so that a
 // report run with --now in the past shows what was true then.
 import { DONE_STATUSES, STATUSES, type Message, type Status, type Ticket, type TicketEvent } from '../types.js';

@@ -1,4 +1,4 @@
-// Migration 4: tickets.clock_inputs, what the SLA clocks read of a ticket (spec/sla.md) as one
+// Migration 4: tickets.clock_inputs, what the SLA clocks read of a ticket (docs/sla.md) as one
 // short text of numbers, so that `desk sla report` reads the tickets table in one pass instead of
 // rebuilding 200,000 histories from events and messages. Frozen once shipped: the codes and the
 // layout below are what databases hold (src/domain/sla/inputs.ts reads them); a change needs a

@@ -1,4 +1,4 @@
-// Renders an SLA report in the format asked for (spec/cli.md: table|json|csv|md|html).
+// Renders an SLA report in the format asked for (docs/cli.md: table|json|csv|md|html).
 import type { SlaReport } from '../../domain/sla/report.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
