@@ -1,0 +1,266 @@
+// desk db migrate-to / desk db backup as a user runs them: the built CLI in its own processes,
+// a SQLite desk filled by a real sync from Dovecot (attachments), an import of generated tickets
+// and replies through a real SMTP server, copied into a real, throwaway PostgreSQL server.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { startDovecot, accountYaml, type Dovecot } from '../helpers/dovecot.js';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { attachmentMessage, createRng, plainMessage } from '../helpers/mailgen.js';
+
+const SUPPORT = 'support@desk.test';
+const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
+const TICKETS = 3000;
+
+let pg: Postgres;
+let dovecot: Dovecot;
+let smtp: TestSmtp;
+let source: TempDesk;
+const desks: TempDesk[] = [];
+
+const dbName = (url: string) => new URL(url).pathname.slice(1);
+
+function ok(desk: TempDesk, args: string[], env: Record<string, string> = {}) {
+  const r = desk.run(args, { env });
+  if (r.code !== 0) throw new Error(`desk ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+/** Generated tickets as an import file: accents, several messages and events each. */
+function ticketsJsonl(n: number): string {
+  const rng = createRng(1207);
+  const words = ['export', 'échoue', 'Café', 'invoice', 'naïve', 'Straße', 'login', 'VAT', '日本語', 'emoji 🎉'];
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const at = `2026-02-${day}T${String(i % 24).padStart(2, '0')}:00:00Z`;
+    const subject = `Ticket ${i} ${words[rng.int(0, words.length - 1)]}`;
+    const email = `customer${i % 400}@example.com`;
+    lines.push(JSON.stringify({
+      subject, status: ['open', 'pending', 'solved'][i % 3], priority: ['low', 'normal', 'high', 'urgent'][i % 4],
+      tags: i % 5 ? ['billing'] : ['billing', 'vip'], requester: { email, name: i % 7 ? `Customer ${i % 400}` : null },
+      created_at: at, updated_at: at,
+      messages: [
+        { message_id: `<t${i}-1@example.com>`, direction: 'in', from: email, to: [SUPPORT], date: at, subject, text: `Hello, ${words[rng.int(0, words.length - 1)]} number ${i}` },
+        { message_id: `<t${i}-2@desk.test>`, in_reply_to: `<t${i}-1@example.com>`, references: [`<t${i}-1@example.com>`], direction: 'out', from: SUPPORT, to: [email], date: at, text: `Hi, we look into ${i}.`, author: 'ana' },
+      ],
+      events: [
+        { at, actor: 'ana', type: 'note', text: `note ${i}` },
+        { at, actor: 'rules', type: 'priority', from: 'normal', to: ['low', 'normal', 'high', 'urgent'][i % 4] },
+      ],
+    }));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function sqliteCounts(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'search_fts_%'").all() as Array<{ name: string }>).map((r) => r.name);
+    return Object.fromEntries(tables.map((t) => [t, (db.prepare(`select count(*) as n from "${t}"`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+}
+
+function pgCounts(url: string, tables: string[]): Record<string, number> {
+  return Object.fromEntries(tables.map((t) => [t, Number(pg.psql(dbName(url), `select count(*) from "${t}"`).trim())]));
+}
+
+const publicTables = (url: string) => Number(pg.psql(dbName(url), "select count(*) from pg_tables where schemaname = 'public'").trim());
+
+function onPostgres(url: string, env: Record<string, string> = {}): TempDesk {
+  const d = tempDesk({ DESK_DB: url, ...env }, { init: false });
+  desks.push(d);
+  return d;
+}
+
+beforeAll(async () => {
+  [pg, dovecot, smtp] = await Promise.all([startPostgres(), startDovecot(), startTestSmtp()]);
+  source = tempDesk({ [PASSWORD_ENV]: 'imap-secret' });
+  desks.push(source);
+  writeFileSync(source.config, [
+    'agent: ana',
+    'smtp:',
+    '  host: 127.0.0.1',
+    `  port: ${smtp.port}`,
+    '  secure: false',
+    `  from: "Example Support <${SUPPORT}>"`,
+    accountYaml({ port: dovecot.port, user: 'support@desk.test', passwordEnv: PASSWORD_ENV, address: SUPPORT }),
+  ].join('\n'));
+  const login = await dovecot.addUser('support@desk.test', 'imap-secret');
+  const rng = createRng(42);
+  await dovecot.deliver(login.user, [
+    ...Array.from({ length: 4 }, () => attachmentMessage({ rng, to: SUPPORT }).raw),
+    ...Array.from({ length: 3 }, () => plainMessage({ rng, to: SUPPORT }).raw),
+  ]);
+  ok(source, ['sync']);
+  writeFileSync(join(source.dir, 'tickets.jsonl'), ticketsJsonl(TICKETS));
+  ok(source, ['import', join(source.dir, 'tickets.jsonl')]);
+  ok(source, ['agent', 'add', 'sam', '--email', 'sam@example.com']);
+  ok(source, ['note', '1', 'customer', 'is', 'on', 'the', 'legacy', 'plan']);
+  ok(source, ['set', '2', '--tag', '+legacy']);
+  // the test SMTP server runs in this process: desk must run beside it, not block it
+  for (const [id, text] of [['1', 'Hi, it is fixed now.'], ['3', 'Hi, we are on it.']]) {
+    const r = await source.runAsync(['reply', id!, '--message', text!]);
+    if (r.code !== 0) throw new Error(`desk reply exited ${r.code}: ${r.stderr}`);
+  }
+  expect(smtp.received.length).toBeGreaterThanOrEqual(2);
+}, 180_000);
+
+afterAll(async () => {
+  for (const d of desks) d.cleanup();
+  pg?.stop();
+  await Promise.all([dovecot?.stop(), smtp?.close()]);
+});
+
+describe('desk db migrate-to', () => {
+  it('copies the desk losslessly: same export, same counts, ids kept, and desk works on the copy', () => {
+    const url = pg.createDb();
+    const counts = sqliteCounts(source.db);
+    for (const t of ['tickets', 'messages', 'attachments', 'mail_raw', 'mail_cursors', 'outbox', 'agents', 'events', 'desk_migrations']) expect(counts[t]).toBeGreaterThan(0);
+
+    const r = source.run(['db', 'migrate-to', url]);
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    // the counts it verified, printed per table, and how to switch
+    const printed = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([t, n]) => [t, Number(n)]));
+    expect(printed).toEqual({ ...counts, search_fts: expect.any(Number) });
+    expect(r.stderr).toContain(`desk config set db ${url}`);
+    expect(pgCounts(url, Object.keys(counts))).toEqual(counts);
+
+    // the same user on the same machine (attachment files live in the user's data dir)
+    const target = onPostgres(url, { XDG_DATA_HOME: join(source.dir, 'data') });
+    const before = ok(source, ['export']).stdout;
+    expect(before.split('\n').length).toBeGreaterThan(TICKETS);
+    expect(ok(target, ['export']).stdout).toBe(before);
+
+    // the attachment files came along, next to the target's data
+    const dataRoot = join(source.dir, 'data', 'desk');
+    const pgData = readdirSync(dataRoot).find((d) => d.startsWith('pg-'))!;
+    const files = (root: string) => readdirSync(join(root, 'attachments'), { recursive: true }).filter((f) => statSync(join(root, 'attachments', String(f))).isFile()).map(String).sort();
+    const sourceData = join(source.dir, 'desk-data');
+    expect(files(join(dataRoot, pgData))).toEqual(files(sourceData));
+    expect(files(sourceData).length).toBeGreaterThan(0);
+
+    // desk works on the copy: list, show, search; new ids continue after the highest
+    const list = JSON.parse(ok(target, ['list', '--json', '--all']).stdout) as unknown[];
+    expect(list.length).toBeGreaterThan(0);
+    expect(ok(target, ['show', '1']).stdout).toBe(ok(source, ['show', '1']).stdout);
+    expect(ok(target, ['search', 'legacy', '--json']).stdout).toBe(ok(source, ['search', 'legacy', '--json']).stdout);
+    // (ranking and snippets differ between the engines: compare the tickets found)
+    const found = (desk: TempDesk, q: string[]) => (JSON.parse(ok(desk, ['search', ...q, '--json']).stdout) as Array<{ id: number }>).map((t) => t.id).sort();
+    for (const q of [['number', '2987'], ['ticket', '1234'], ['customer187@example']]) {
+      expect(found(source, q).length).toBeGreaterThan(0);
+      expect(found(target, q)).toEqual(found(source, q));
+    }
+    const created = JSON.parse(ok(target, ['new', '--from', 'new@example.com', '--subject', 'after the move', '--json']).stdout);
+    expect(created.id).toBe(counts.tickets! + 1);
+    // the SQLite desk was only read
+    expect(sqliteCounts(source.db)).toEqual(counts);
+  }, 120_000);
+
+  it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
+    const withDesk = pg.createDb();
+    const other = onPostgres(withDesk);
+    ok(other, ['init']);
+    ok(other, ['new', '--from', 'a@b.test', '--subject', 'already here']);
+    const r = source.run(['db', 'migrate-to', withDesk]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already holds a desk with data/);
+    expect(r.stderr).toMatch(/empty database/);
+    expect(JSON.parse(ok(other, ['list', '--json']).stdout).map((t: { subject: string }) => t.subject)).toEqual(['already here']);
+
+    const foreign = pg.createDb();
+    pg.psql(dbName(foreign), 'create table invoices (id int); alter table invoices owner to desk');
+    const f = source.run(['db', 'migrate-to', foreign]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/not empty: it holds 1 table\(s\) that are not desk's \(invoices\)/);
+    expect(publicTables(foreign)).toBe(1);
+
+    const notPg = source.run(['db', 'migrate-to', join(source.dir, 'other.db')]);
+    expect(notPg.code).toBe(2);
+    expect(notPg.stderr).toMatch(/migrate-to copies into PostgreSQL/);
+
+    const initialised = pg.createDb();
+    ok(onPostgres(initialised), ['init']);
+    expect(source.run(['db', 'migrate-to', initialised]).code).toBe(0);
+    expect(ok(onPostgres(initialised), ['export']).stdout).toBe(ok(source, ['export']).stdout);
+  }, 120_000);
+
+  it('a connection lost mid-copy is exit 5 with the target left empty, and a rerun completes', async () => {
+    const url = pg.createDb();
+    const pending = source.runAsync(['db', 'migrate-to', url]);
+    const { default: pgDriver } = await import('pg');
+    const watcher = new pgDriver.Client({ host: '127.0.0.1', port: pg.port, user: 'postgres', database: 'postgres' });
+    await watcher.connect();
+    let killed = false;
+    try {
+      // wait (bounded) until the copy is writing rows, then end its connection from the server
+      const deadline = Date.now() + 60_000;
+      while (!killed && Date.now() < deadline) {
+        const r = await watcher.query(
+          "select pg_terminate_backend(pid) as t from pg_stat_activity where datname = $1 and application_name = 'desk migrate-to' and query ilike 'insert into \"events\"%'",
+          [dbName(url)],
+        );
+        killed = r.rows.some((row: { t: boolean }) => row.t);
+      }
+    } finally {
+      await watcher.end();
+    }
+    expect(killed).toBe(true);
+    const r = await pending;
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/lost the connection to PostgreSQL at 127\.0\.0\.1:\d+/);
+    expect(r.stderr).toMatch(/rolled back; run the command again/);
+    expect(publicTables(url)).toBe(0);
+
+    const again = source.run(['db', 'migrate-to', url]);
+    expect({ code: again.code, stderr: again.code === 0 ? '' : again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(ok(onPostgres(url), ['export']).stdout).toBe(ok(source, ['export']).stdout);
+  }, 120_000);
+});
+
+describe('desk db backup', () => {
+  it('on SQLite writes a consistent copy that restores to the same desk, and never overwrites a file', () => {
+    const file = join(source.dir, 'backup.db');
+    const r = source.run(['db', 'backup', file]);
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout.trim()).toBe(file);
+    expect(r.stderr).toMatch(/restore:/);
+    expect(r.stderr).toMatch(/attachment files are not in the backup: back up .*desk-data too/);
+
+    const restored = tempDesk({}, { init: false });
+    desks.push(restored);
+    copyFileSync(file, restored.db);
+    expect(ok(restored, ['export']).stdout).toBe(ok(source, ['export']).stdout);
+
+    const again = source.run(['db', 'backup', file]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists/);
+    expect(readdirSync(source.dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  }, 60_000);
+
+  it('on PostgreSQL runs pg_dump; the archive restores with pg_restore to the same desk; no pg_dump is a clear error', () => {
+    const url = pg.createDb();
+    expect(source.run(['db', 'migrate-to', url]).code).toBe(0);
+    const desk = onPostgres(url);
+    const file = join(desk.dir, 'desk.dump');
+    const r = desk.run(['db', 'backup', file]);
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stderr).toMatch(/pg_restore/);
+    expect(statSync(file).size).toBeGreaterThan(0);
+
+    const restoredUrl = pg.createDb();
+    const restore = spawnSync('pg_restore', ['--no-owner', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'desk', '-d', dbName(restoredUrl), file], { encoding: 'utf8' });
+    expect({ status: restore.status, stderr: restore.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(ok(onPostgres(restoredUrl), ['export']).stdout).toBe(ok(source, ['export']).stdout);
+
+    const missing = desk.run(['db', 'backup', join(desk.dir, 'other.dump')], { env: { PATH: join(desk.dir, 'no-such-dir') } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/pg_dump was not found/);
+    expect(existsSync(join(desk.dir, 'other.dump'))).toBe(false);
+  }, 120_000);
+});
