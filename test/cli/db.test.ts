@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
+import { PASSWORD_ROLE_PASSWORD, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { startDovecot, accountYaml, type Dovecot } from '../helpers/dovecot.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { attachmentMessage, createRng, plainMessage } from '../helpers/mailgen.js';
@@ -129,6 +129,7 @@ describe('desk db migrate-to', () => {
     const printed = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([t, n]) => [t, Number(n)]));
     expect(printed).toEqual({ ...counts, search_fts: expect.any(Number) });
     expect(r.stderr).toContain(`desk config set db ${url}`);
+    expect(r.stderr).not.toMatch(/copying|\x1b/); // no progress bar into a pipe
     expect(pgCounts(url, Object.keys(counts))).toEqual(counts);
 
     // the same user on the same machine (attachment files live in the user's data dir)
@@ -160,6 +161,34 @@ describe('desk db migrate-to', () => {
     expect(created.id).toBe(counts.tickets! + 1);
     // the SQLite desk was only read
     expect(sqliteCounts(source.db)).toEqual(counts);
+  }, 120_000);
+
+  it('on a terminal shows a progress bar; a password in the URL is used but never printed, nor put in the switch line', () => {
+    const url = pg.createDb();
+    const name = dbName(url);
+    pg.psql('postgres', `grant all on database ${name} to desk_pw`);
+    pg.psql(name, 'grant all on schema public to desk_pw');
+    const withPw = `postgres://desk_pw:${PASSWORD_ROLE_PASSWORD}@127.0.0.1:${pg.port}/${name}`;
+    // `script` (util-linux) runs desk on a pseudo-terminal, as an agent's shell would
+    const quote = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, BIN, 'db', 'migrate-to', withPw].map(quote).join(' ');
+    const shown = spawnSync('script', ['-qefc', command, '/dev/null'], { env: source.env, encoding: 'utf8', cwd: source.dir });
+    expect({ status: shown.status, error: shown.error }).toEqual({ status: 0, error: undefined });
+    expect(shown.stdout).toMatch(/copying \w+ \[[^\]]*\] \d+% \d+\/\d+ rows/);
+    expect(shown.stdout).toContain(`desk config set db postgres://desk_pw@127.0.0.1:${pg.port}/${name}`);
+    expect(shown.stdout).toMatch(/password is not written into the config: give it in PGPASSWORD/);
+    expect(shown.stdout).not.toContain(PASSWORD_ROLE_PASSWORD);
+    const desk = onPostgres(withPw);
+    expect(ok(desk, ['export']).stdout).toBe(ok(source, ['export']).stdout);
+
+    // pg_dump gets the password too (in its environment), and it shows nowhere
+    const backup = desk.run(['db', 'backup', join(desk.dir, 'pw.dump')]);
+    expect({ code: backup.code, stderr: backup.code === 0 ? '' : backup.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(backup.stdout + backup.stderr).not.toContain(PASSWORD_ROLE_PASSWORD);
+    const wrong = desk.run(['db', 'backup', join(desk.dir, 'wrong.dump')], { env: { DESK_DB: withPw.replace(PASSWORD_ROLE_PASSWORD, 'not-it-42') } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr + wrong.stdout).not.toContain('not-it-42');
+    expect(existsSync(join(desk.dir, 'wrong.dump'))).toBe(false);
   }, 120_000);
 
   it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
