@@ -13,7 +13,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, DeskError, UsageError } from '../cli/errors.js';
+import { ConflictError, DeskError, LocalFaultError, UsageError } from '../cli/errors.js';
 import { postgresOps } from './dialect/postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Store } from './index.js';
@@ -207,7 +207,15 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
         }
         if (differ.length) throw new DeskError(`the copy does not match the source (${differ.join('; ')})`, 'nothing was written to the target; report this as a bug');
 
-        const copied = copyFiles(attachmentPaths, source.dataDir, targetDataDir);
+        let copied: { files: number; missing: string[] };
+        try {
+          copied = copyFiles(attachmentPaths, source.dataDir, targetDataDir);
+        } catch (err) {
+          throw new LocalFaultError(
+            `could not copy the attachment files into ${targetDataDir}: ${(err as Error).message}`,
+            'nothing was written to the database; make room (or fix the permission), then run the command again',
+          );
+        }
         return { counts, files: copied.files, missingFiles: copied.missing, targetDataDir };
       });
     });
