@@ -10,7 +10,7 @@
 //
 // The target must be empty: no tables at all, or a desk (of this schema version) without a row.
 // Anything else is refused before a byte is written.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { ConflictError, DeskError, LocalFaultError, UsageError } from '../cli/errors.js';
@@ -111,6 +111,14 @@ async function createSchema(tx: Kysely<any>): Promise<void> {
   for (const m of MIGRATIONS) await m.up(tx, ops);
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // e.g. a NUL in the path
+  }
+}
+
 /** The attachment files the copied rows name, from the source's data dir into the target's. */
 function copyFiles(paths: string[], fromDir: string, toDir: string): { files: number; missing: string[] } {
   const from = resolve(fromDir);
@@ -124,7 +132,9 @@ function copyFiles(paths: string[], fromDir: string, toDir: string): { files: nu
       const back = relative(root, file);
       return back !== '' && !back.startsWith('..') && !isAbsolute(back);
     };
-    if (!inside(from, src) || !inside(to, dest) || !existsSync(src)) {
+    // A path is data, read from the database: one that leaves the data dir, names a directory
+    // or nothing is reported, never followed.
+    if (!inside(from, src) || !inside(to, dest) || !isFile(src)) {
       missing.push(p);
       continue;
     }

@@ -2,7 +2,7 @@
 // a SQLite desk filled by a real sync from Dovecot (attachments), an import of generated tickets
 // and replies through a real SMTP server, copied into a real, throwaway PostgreSQL server.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
@@ -10,6 +10,7 @@ import { PASSWORD_ROLE_PASSWORD, startPostgres, type Postgres } from '../helpers
 import { startDovecot, accountYaml, type Dovecot } from '../helpers/dovecot.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { attachmentMessage, createRng, plainMessage } from '../helpers/mailgen.js';
+import { hostileStrings } from '../helpers/hostile.js';
 
 const SUPPORT = 'support@desk.test';
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
@@ -53,6 +54,19 @@ function ticketsJsonl(n: number): string {
       ],
     }));
   }
+  // Hostile text as a class: every control and bidi character, escape sequences, markup, and
+  // what would break SQL text or quoting, in every free-text field (NUL aside: PostgreSQL text
+  // cannot hold it, see the README).
+  const sqlish = [`'; drop table tickets; --`, '$$ $tag$ \\ " \' `', 'x\u0001\u007f\u009b', '🎉 \u{1F600} e\u0301 ﬁ'];
+  const hostile = [...hostileStrings(31, 40, { noNul: true }), ...sqlish];
+  hostile.forEach((text, i) => {
+    const at = '2026-03-01T10:00:00Z';
+    lines.push(JSON.stringify({
+      subject: text, requester: { email: `hostile${i}@example.com`, name: text }, created_at: at, updated_at: at,
+      messages: [{ message_id: `<hostile${i}@example.com>`, direction: 'in', from: `hostile${i}@example.com`, from_name: text, to: [SUPPORT], date: at, subject: text, text, html: `<p>${text}</p>` }],
+      events: [{ at, actor: 'ana', type: 'note', text }],
+    }));
+  });
   return lines.join('\n') + '\n';
 }
 
@@ -190,6 +204,33 @@ describe('desk db migrate-to', () => {
     expect(wrong.stderr + wrong.stdout).not.toContain('not-it-42');
     expect(existsSync(join(desk.dir, 'wrong.dump'))).toBe(false);
   }, 120_000);
+
+  it('attachment paths in the database that leave the data directory are reported, never followed', () => {
+    const d = tempDesk();
+    desks.push(d);
+    writeFileSync(join(d.dir, 'one.jsonl'), ticketsJsonl(1).split('\n')[0] + '\n');
+    ok(d, ['import', join(d.dir, 'one.jsonl')]);
+    writeFileSync(join(d.dir, 'secret.txt'), 'not for the copy');
+    const good = 'attachments/ab/abcd/report.txt';
+    mkdirSync(join(d.dir, 'desk-data', 'attachments', 'ab', 'abcd'), { recursive: true });
+    writeFileSync(join(d.dir, 'desk-data', good), 'the report');
+    // the class: every way out of the data dir, under every prefix, plus paths that name no file
+    const escapes = ['..', '../secret.txt', '../../secret.txt', `${'../'.repeat(12)}etc/passwd`, join(d.dir, 'secret.txt'), 'x/../../secret.txt'];
+    const hostile = [...['', './', 'attachments/', 'attachments/ab/'].flatMap((p) => escapes.map((e) => p + e)), '', '.', 'attachments', 'attachments/ab', 'a\0b', 'missing.txt'];
+    const db = new Database(d.db);
+    const message = (db.prepare('select id from messages order by id limit 1').get() as { id: number }).id;
+    const insert = db.prepare('insert into attachments (message_id, filename, content_type, size, sha256, path) values (?, ?, ?, ?, ?, ?)');
+    for (const p of [good, ...hostile]) insert.run(message, 'f.txt', 'text/plain', 10, 'ab'.repeat(32), p);
+    db.close();
+
+    const home = join(d.dir, 'data');
+    const r = d.run(['db', 'migrate-to', pg.createDb()]);
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stderr).toContain('copied 1 attachment file(s)');
+    expect(r.stderr).toContain(`warning: ${new Set(hostile).size} attachment file(s) named by the desk were not in`);
+    const copied = readdirSync(home, { recursive: true }).map(String).filter((f) => statSync(join(home, f)).isFile());
+    expect(copied).toEqual([expect.stringMatching(/^desk\/pg-[^/]+-data\/attachments\/ab\/abcd\/report\.txt$/)]);
+  }, 60_000);
 
   it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
     const withDesk = pg.createDb();
