@@ -282,7 +282,7 @@ describe('desk db migrate-to', () => {
     }
     expect(killed).toBe(true);
     const r = await pending;
-    expect(r.code).toBe(5);
+    expect({ code: r.code, stderr: r.code === 5 ? '' : r.stderr }).toEqual({ code: 5, stderr: '' });
     expect(r.stderr).toMatch(/lost the connection to PostgreSQL at 127\.0\.0\.1:\d+/);
     expect(r.stderr).toMatch(/rolled back; run the command again/);
     expect(publicTables(url)).toBe(0);
