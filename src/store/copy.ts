@@ -30,10 +30,11 @@ const SEARCH_TABLE = 'search_fts';
 
 const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Rows per batch; tables of raw mail carry big values and go in smaller ones. */
+/** Rows per batch, and about how many bytes of values at most (one big mail goes alone). */
 const BATCH = 1000;
-const BLOB_BATCH = 50;
-const BLOB_TABLES = new Set(['mail_raw', 'mail_quarantine', 'outbox']);
+const BATCH_BYTES = 8 * 1024 * 1024;
+/** below every rowid desk writes */
+const FIRST_ROWID = -9007199254740991;
 
 export interface CopyProgress {
   (done: number, total: number, table: string): void;
@@ -177,24 +178,30 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
           const have = await targetColumns(to, table);
           const absent = cols.filter((c) => !have.has(c));
           if (absent.length) throw new DeskError(`the PostgreSQL schema of ${table} lacks column(s) ${absent.join(', ')}`, 'nothing was written; report this as a bug');
-          const per = BLOB_TABLES.has(table) ? BLOB_BATCH : BATCH;
           const list = cols.map(quote).join(', ');
-          let after: number | null = null;
+          const size = cols.map((c) => `coalesce(length(${quote(c)}), 0)`).join(' + ');
+          let after = FIRST_ROWID;
           for (;;) {
-            const page = await sql.raw<Record<string, unknown>>(
-              `select rowid as "desk_copy_rowid", ${list} from ${quote(table)} ${after === null ? '' : `where rowid > ${after}`} order by rowid limit ${per}`,
+            // Batches of at most BATCH rows and, roughly, BATCH_BYTES: raw mail can be big.
+            const plan = await sql.raw<{ r: number; n: number }>(
+              `select rowid as r, ${size} as n from ${quote(table)} where rowid > ${after} order by rowid limit ${BATCH}`,
             ).execute(from);
-            if (!page.rows.length) break;
-            after = Number(page.rows[page.rows.length - 1]!.desk_copy_rowid);
-            const rows = page.rows.map((r) => {
-              const row: Record<string, unknown> = {};
-              for (const c of cols) row[c] = r[c];
-              return row;
-            });
-            if (table === 'attachments') for (const r of rows) if (typeof r.path === 'string') attachmentPaths.push(r.path);
-            await ops.bulkInsert(to, table, rows);
-            done += rows.length;
-            onProgress(done, total, table);
+            if (!plan.rows.length) break;
+            for (let i = 0; i < plan.rows.length;) {
+              let bytes = Number(plan.rows[i]!.n);
+              let j = i + 1;
+              while (j < plan.rows.length && bytes + Number(plan.rows[j]!.n) <= BATCH_BYTES) bytes += Number(plan.rows[j++]!.n);
+              const last = Number(plan.rows[j - 1]!.r);
+              const page = await sql.raw<Record<string, unknown>>(
+                `select ${list} from ${quote(table)} where rowid > ${after} and rowid <= ${last} order by rowid`,
+              ).execute(from);
+              after = last;
+              i = j;
+              if (table === 'attachments') for (const r of page.rows) if (typeof r.path === 'string') attachmentPaths.push(r.path);
+              await ops.bulkInsert(to, table, page.rows);
+              done += page.rows.length;
+              onProgress(done, total, table);
+            }
           }
         }
 
