@@ -48,6 +48,8 @@ export interface CopyResult {
   /** attachment files the source's rows name but its data directory lacks */
   missingFiles: string[];
   targetDataDir: string;
+  /** per table, text values that held U+0000, stored with U+FFFD in its place (PostgreSQL text cannot hold it) */
+  nulReplaced: Record<string, number>;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -173,6 +175,12 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
         await sql`delete from desk_migrations`.execute(to); // the source's own history replaces it
 
         const attachmentPaths: string[] = [];
+        const nulReplaced: Record<string, number> = {};
+        const countNul = (table: string, rows: Record<string, unknown>[]) => {
+          let n = 0;
+          for (const r of rows) for (const v of Object.values(r)) if (typeof v === 'string' && v.includes('\0')) n++;
+          if (n) nulReplaced[table] = (nulReplaced[table] ?? 0) + n;
+        };
         for (const table of tables) {
           const cols = await sourceColumns(from, table);
           const have = await targetColumns(to, table);
@@ -198,6 +206,7 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
               after = last;
               i = j;
               if (table === 'attachments') for (const r of page.rows) if (typeof r.path === 'string') attachmentPaths.push(r.path);
+              countNul(table, page.rows);
               await ops.bulkInsert(to, table, page.rows);
               done += page.rows.length;
               onProgress(done, total, table);
@@ -211,6 +220,7 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
             select rowid as r, ticket_id, subject, body from search_fts where rowid > ${afterSearch} order by rowid limit ${BATCH}`.execute(from);
           if (!page.rows.length) break;
           afterSearch = Number(page.rows[page.rows.length - 1]!.r);
+          countNul(SEARCH_TABLE, page.rows);
           await ops.indexSearchText(to, page.rows.map((r) => ({ ticket_id: Number(r.ticket_id), subject: r.subject ?? '', body: r.body ?? '' })));
           done += page.rows.length;
           onProgress(done, total, SEARCH_TABLE);
@@ -233,7 +243,7 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
             'nothing was written to the database; make room (or fix the permission), then run the command again',
           );
         }
-        return { counts, files: copied.files, missingFiles: copied.missing, targetDataDir };
+        return { counts, files: copied.files, missingFiles: copied.missing, targetDataDir, nulReplaced };
       });
     });
   } catch (err) {

@@ -232,6 +232,25 @@ describe('desk db migrate-to', () => {
     expect(copied).toEqual([expect.stringMatching(/^desk\/pg-[^/]+-data\/attachments\/ab\/abcd\/report\.txt$/)]);
   }, 60_000);
 
+  it('says which text held NUL, which PostgreSQL cannot store, and keeps the rest of the value', () => {
+    const d = tempDesk();
+    desks.push(d);
+    const at = '2026-03-01T10:00:00Z';
+    writeFileSync(join(d.dir, 'nul.jsonl'), JSON.stringify({
+      subject: 'before\u0000after', requester: { email: 'nul@example.com', name: 'N\u0000' }, created_at: at, updated_at: at,
+      messages: [{ message_id: '<nul@example.com>', direction: 'in', from: 'nul@example.com', to: [SUPPORT], date: at, subject: 'before\u0000after', text: 'x\u0000y' }],
+    }) + '\n');
+    ok(d, ['import', join(d.dir, 'nul.jsonl')]);
+    const url = pg.createDb();
+    const r = d.run(['db', 'migrate-to', url, '--json']);
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout).nul_replaced).toEqual({ requesters: 1, tickets: 1, messages: 2 });
+    expect(r.stderr).toContain('warning: 4 text value(s) (1 in requesters, 1 in tickets, 2 in messages) held the NUL character');
+    const shown = ok(onPostgres(url), ['show', '1', '--json']).stdout;
+    expect(shown).toContain('before\ufffdafter');
+    expect(shown).toContain('x\ufffdy');
+  }, 60_000);
+
   it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
     const withDesk = pg.createDb();
     const other = onPostgres(withDesk);

@@ -47,7 +47,7 @@ export async function runMigrateTo(ctx: Ctx, url: string, opts: { json?: boolean
 
   const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
   if (opts.json || ctx.json) {
-    ctx.io.out(jsonText({ target: shown, counts: result.counts, rows: total, attachment_files: result.files, missing_attachment_files: result.missingFiles.length }, 2) + '\n');
+    ctx.io.out(jsonText({ target: shown, counts: result.counts, rows: total, attachment_files: result.files, missing_attachment_files: result.missingFiles.length, nul_replaced: Object.fromEntries(Object.entries(result.nulReplaced).filter(([t]) => t !== 'search_fts')) }, 2) + '\n');
   } else {
     const width = Math.max(...Object.keys(result.counts).map((t) => t.length));
     for (const [t, n] of Object.entries(result.counts)) ctx.io.out(`${t.padEnd(width)}  ${n}\n`);
@@ -56,6 +56,10 @@ export async function runMigrateTo(ctx: Ctx, url: string, opts: { json?: boolean
   say(`copied the desk to ${shown}: ${total} rows in ${Object.keys(result.counts).length} tables, the same count on both sides`);
   if (result.files) say(`copied ${result.files} attachment file(s) to ${result.targetDataDir}`);
   if (result.missingFiles.length) say(`warning: ${result.missingFiles.length} attachment file(s) named by the desk were not in ${store.dataDir} (the tickets keep their metadata)`);
+  const nul = Object.entries(result.nulReplaced).filter(([t]) => t !== 'search_fts');
+  if (nul.length) {
+    say(`warning: ${nul.reduce((a, [, n]) => a + n, 0)} text value(s) (${nul.map(([t, n]) => `${n} in ${t}`).join(', ')}) held the NUL character, which PostgreSQL text cannot hold: they are stored with U+FFFD in its place (raw mail keeps its bytes)`);
+  }
   say('the SQLite desk was left as it was; to use the new database from now on:');
   say(`  desk config set db ${shellWord(withoutPassword(url))}`);
   if (hasPassword(url)) say('  (the password is not written into the config: give it in PGPASSWORD or ~/.pgpass)');
