@@ -251,6 +251,41 @@ describe('desk db migrate-to', () => {
     expect(shown).toContain('x\ufffdy');
   }, 60_000);
 
+  it('holds the SQLite desk still while it copies (a writer meanwhile waits, then exits 4), and waits its turn on the target', async () => {
+    const url = pg.createDb();
+    const name = dbName(url);
+    const { default: pgDriver } = await import('pg');
+    const holder = new pgDriver.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      // a desk writer on the target holds the writers' lock: migrate-to waits its turn, up to the busy timeout
+      await holder.query('select pg_advisory_lock(1684370283)');
+      const short = await source.runAsync(['db', 'migrate-to', url], { env: { DESK_BUSY_TIMEOUT_MS: '300' } });
+      expect(short.code).toBe(4);
+      expect(short.stderr).toMatch(/another desk process is writing to postgres:\/\/desk@127\.0\.0\.1:\d+\/\w+/);
+      expect(publicTables(url)).toBe(0);
+
+      const pending = source.runAsync(['db', 'migrate-to', url], { env: { DESK_BUSY_TIMEOUT_MS: '60000' } });
+      const waiting = `select count(*) from pg_stat_activity where datname = '${name}' and application_name = 'desk migrate-to' and wait_event = 'advisory'`;
+      let seen = false;
+      for (let i = 0; i < 600 && !seen; i++) {
+        seen = pg.psql(name, waiting).trim() === '1';
+        if (!seen) await new Promise((r) => setImmediate(r));
+      }
+      expect(seen).toBe(true);
+      // migrate-to has the SQLite desk's write lock by now: a writer there gives up after its wait
+      const writer = await source.runAsync(['new', '--from', 'late@example.com', '--subject', 'during the move'], { env: { DESK_BUSY_TIMEOUT_MS: '200' } });
+      expect(writer.code).toBe(4);
+      expect(writer.stderr).toMatch(/locked by another desk process/);
+      await holder.query('select pg_advisory_unlock(1684370283)');
+      const r = await pending;
+      expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await holder.end();
+    }
+    expect(ok(onPostgres(url), ['export']).stdout).toBe(ok(source, ['export']).stdout);
+  }, 120_000);
+
   it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
     const withDesk = pg.createDb();
     const other = onPostgres(withDesk);
