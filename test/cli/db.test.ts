@@ -308,6 +308,10 @@ describe('desk db migrate-to', () => {
     expect(notPg.code).toBe(2);
     expect(notPg.stderr).toMatch(/migrate-to copies into PostgreSQL/);
 
+    const fromPg = other.run(['db', 'migrate-to', pg.createDb()]);
+    expect(fromPg.code).toBe(2);
+    expect(fromPg.stderr).toMatch(/the desk in use is already on PostgreSQL/);
+
     const initialised = pg.createDb();
     ok(onPostgres(initialised), ['init']);
     expect(source.run(['db', 'migrate-to', initialised]).code).toBe(0);
