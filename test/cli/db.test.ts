@@ -286,7 +286,7 @@ describe('desk db migrate-to', () => {
     expect(ok(onPostgres(url), ['export']).stdout).toBe(ok(source, ['export']).stdout);
   }, 120_000);
 
-  it('refuses a target that is not empty (exit 2) and leaves it untouched; an initialised empty desk is fine', () => {
+  it('refuses a target that is not empty (exit 2) and leaves it untouched, tells a bad URL (2) from an unreachable server (5); an initialised empty desk is fine', () => {
     const withDesk = pg.createDb();
     const other = onPostgres(withDesk);
     ok(other, ['init']);
@@ -307,6 +307,14 @@ describe('desk db migrate-to', () => {
     const notPg = source.run(['db', 'migrate-to', join(source.dir, 'other.db')]);
     expect(notPg.code).toBe(2);
     expect(notPg.stderr).toMatch(/migrate-to copies into PostgreSQL/);
+
+    const unreachable = source.run(['db', 'migrate-to', 'postgres://desk:s3cr3t-pw@127.0.0.1:1/desk']);
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toMatch(/cannot reach PostgreSQL at 127\.0\.0\.1:1/);
+    expect(unreachable.stderr).not.toContain('s3cr3t-pw');
+    const badUrl = source.run(['db', 'migrate-to', 'postgres://desk:s3cr3t-pw@127.0.0.1:notaport/desk']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).not.toContain('s3cr3t-pw');
 
     const fromPg = other.run(['db', 'migrate-to', pg.createDb()]);
     expect(fromPg.code).toBe(2);
