@@ -122,6 +122,7 @@ const KNOWN: Array<{ why: string; to: string; from: string[] }> = [
       'src/commands/tickets/new.ts', 'src/commands/tickets/search.ts', 'src/commands/tickets/snooze.ts',
       'src/commands/transfer/import.ts', 'src/commands/triage/actions.ts', 'src/commands/triage/app.ts',
       'src/commands/triage/reply.ts', 'src/commands/triage/run.ts',
+      'src/commands/db/backup.ts', 'src/commands/db/migrate.ts', 'src/store/copy.ts',
     ],
   },
   {

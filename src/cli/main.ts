@@ -17,6 +17,7 @@ import * as reply from '../commands/reply/index.js';
 import * as canned from '../commands/canned/index.js';
 import * as outbox from '../commands/outbox/index.js';
 import * as completion from '../commands/completion/index.js';
+import * as db from '../commands/db/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   canned.register(program, act);
   outbox.register(program, act);
   completion.register(program, act);
+  db.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -17,7 +17,7 @@ import type { OpenOptions, Store } from './index.js';
 import { useDialect } from './repos/tickets.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
-const WRITE_LOCK = 0x6465736b;
+export const WRITE_LOCK = 0x6465736b;
 const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export interface PgTarget {
@@ -52,7 +52,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** Turns the driver's failures to reach or enter the database into desk's typed errors. */
-function connectError(err: unknown, t: PgTarget, origin: string | undefined): unknown {
+export function connectError(err: unknown, t: PgTarget, origin: string | undefined): unknown {
   const code = errorCode(err);
   const from = origin ? ` (from ${origin})` : '';
   if (code === '3D000') {
@@ -63,7 +63,7 @@ function connectError(err: unknown, t: PgTarget, origin: string | undefined): un
   }
   if (code === '28P01' || code === '28000') return new RemoteError(`PostgreSQL at ${t.host}:${t.port} refused the login: ${(err as Error).message}`, 'check the user and password in the database URL');
   const message = (err as Error | null)?.message ?? '';
-  if (code === '57P01' || code === '57P02' || (!code && /^(Connection terminated|timeout exceeded when trying to connect)/i.test(message))) {
+  if (code === '57P01' || code === '57P02' || code === 'ECONNRESET' || code === 'EPIPE' || (!code && /^(Connection terminated|timeout exceeded when trying to connect)/i.test(message))) {
     return new RemoteError(`lost the connection to PostgreSQL at ${t.host}:${t.port}${from}: ${message}`, 'what was being written was rolled back; run the command again once the server answers');
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENOENT' || code === '57P03') {
@@ -126,19 +126,35 @@ async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
   return Number(row.rows[0]?.v ?? 0);
 }
 
-export async function openPostgres(opts: OpenOptions): Promise<Store> {
-  const target = describeUrl(opts.location);
-  const timeout = opts.busyTimeoutMs ?? Number(process.env.DESK_BUSY_TIMEOUT_MS ?? 10000);
+/**
+ * A kysely over a pool of at most `max` connections to the database at `location`, built as the
+ * store's own (NUL guard, bigints as numbers, dead connections discarded). Does not migrate.
+ */
+export async function postgresKysely(location: string, max: number, applicationName?: string): Promise<Kysely<DB>> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
-    connectionString: opts.location,
-    max: 4,
+    connectionString: location,
+    max,
     connectionTimeoutMillis: 30000, // a server that never answers is an error, not a hang
+    ...(applicationName ? { application_name: applicationName } : {}),
     // count(*) and other bigints as numbers, as SQLite gives them (desk's counts stay far below 2^53)
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+}
+
+/** Where a PostgreSQL desk keeps its attachment files on this machine. */
+export function postgresDataDir(location: string): string {
+  const target = describeUrl(location);
+  const safeName = `${target.host}-${target.port}-${target.database}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return join(dirname(defaultDbPath()), `pg-${safeName}-data`);
+}
+
+export async function openPostgres(opts: OpenOptions): Promise<Store> {
+  const target = describeUrl(opts.location);
+  const timeout = opts.busyTimeoutMs ?? Number(process.env.DESK_BUSY_TIMEOUT_MS ?? 10000);
+  const db = await postgresKysely(opts.location, 4);
 
   // This process's own writers queue here, as on SQLite, so that they hold one connection of the
   // pool between them and never wait on the lock with connections a running writer may need.
@@ -164,12 +180,11 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
   }
 
   const ops = postgresOps();
-  const safeName = `${target.host}-${target.port}-${target.database}`.replace(/[^A-Za-z0-9._-]+/g, '_');
   const store: Store = {
     db,
     dialect: 'postgres',
     ops,
-    dataDir: join(dirname(defaultDbPath()), `pg-${safeName}-data`),
+    dataDir: postgresDataDir(opts.location),
     write,
     close: () => db.destroy(),
   };

@@ -26,6 +26,7 @@ const COMMANDS: string[][] = [
   ['export'], ['import', '-'], ['sla', 'report', '--format', 'json', '--policy', POLICY], ['sla', 'at-risk', '--policy', POLICY],
   ['sla', 'explain', '1', '--policy', POLICY],
   ['outbox'], ['outbox', 'flush'], ['sync', '--quarantined'], ['sync', '--replay'],
+  ['db', 'backup', 'backup.db'], ['db', 'migrate-to', 'postgres://desk@127.0.0.1:1/desk'],
 ];
 
 describe('a database that does not exist', () => {
