@@ -42,70 +42,19 @@ const ticketKey = (email: string, subject: string, created: string) => `${email}
 const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.importKey}` : ticketKey(t.requester.email, t.subject, t.created_at));
 
 /**
- * What one import run has written so far. An import into an empty database (the usual move-in)
- * need not look up what only the run itself can have written: message ids, tickets, requesters
- * come from here instead of a few hundred `IN (…)` queries. That holds only while nobody else
- * writes, so every batch first compares the tables' last ids with the run's own; at the first
- * difference (another desk wrote meanwhile) the run looks everything up again, for good.
+ * Imports one batch inside the caller's write transaction. Every batch looks up what it needs,
+ * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
+ * writes to the database meanwhile.
  */
-export class ImportMemory {
-  private constructor(public fresh: boolean) {}
-  readonly ticketOfMessage = new Map<string, number>();
-  readonly bareTickets = new Map<string, number>();
-  readonly requesters = new Map<string, number>();
-  readonly ticketIds = new Set<number>();
-  lastIds = { tickets: 0, messages: 0, requesters: 0 };
-  /** A batch has started writing into the maps and not yet noted where the tables end. */
-  private writing = false;
-
-  /** Remembers only for a database without tickets, messages or requesters. */
-  static async start(db: Kysely<DB>): Promise<ImportMemory> {
-    const empty = async (table: 'tickets' | 'messages' | 'requesters') =>
-      (await db.selectFrom(table).select('id').limit(1).executeTakeFirst()) === undefined;
-    return new ImportMemory((await empty('tickets')) && (await empty('messages')) && (await empty('requesters')));
-  }
-
-  /** Whether the tables still end where this run left them (else: stop trusting the memory). */
-  async stillAlone(tx: Kysely<DB>): Promise<boolean> {
-    if (!this.fresh) return false;
-    const same =
-      !this.writing && // a batch that failed half-way may have left its entries in the maps
-      (await maxId(tx, 'tickets')) === this.lastIds.tickets &&
-      (await maxId(tx, 'messages')) === this.lastIds.messages &&
-      (await maxId(tx, 'requesters')) === this.lastIds.requesters;
-    if (!same) {
-      this.fresh = false;
-      this.ticketOfMessage.clear();
-      this.bareTickets.clear();
-      this.requesters.clear();
-      this.ticketIds.clear();
-    }
-    this.writing = same;
-    return same;
-  }
-
-  /** The batch that stillAlone let through is written: the tables now end at `lastIds`. */
-  settle(lastIds: ImportMemory['lastIds']): void {
-    this.lastIds = lastIds;
-    this.writing = false;
-  }
-}
-
-/**
- * Imports one batch inside the caller's write transaction. `memory` (one per run) lets an import
- * into an empty database skip lookups; without it every batch looks up what it needs.
- */
-export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[], memory?: ImportMemory): Promise<BatchResult> {
+export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[]): Promise<BatchResult> {
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
   const lookup = Math.min(900, P);
-  const remembered = memory ? await memory.stillAlone(tx) : false;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  // Remembered: the run's own maps already say it, and take this batch's additions directly.
-  const seenMsg = remembered ? memory!.ticketOfMessage : new Map<string, number>();
-  const seenBare = remembered ? memory!.bareTickets : new Map<string, number>();
-  if (!remembered) {
+  const seenMsg = new Map<string, number>();
+  const seenBare = new Map<string, number>();
+  {
     const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of chunks(allMsgIds, lookup)) {
@@ -126,36 +75,29 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
 
   // 2. Requesters.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
-  const requesterId = remembered ? memory!.requesters : new Map<string, number>();
-  if (!remembered) {
-    for (const part of chunks(emails, lookup)) {
-      for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
-    }
+  const requesterId = new Map<string, number>();
+  for (const part of chunks(emails, lookup)) {
+    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
   }
-  const names = new Map(batch.map((b) => [b.ticket.requester.email, b.ticket.requester.name ?? null]));
+  // A new requester takes the name of its first line, as when each line came in a batch of its own.
+  const names = new Map<string, string | null>();
+  for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
   const missing = emails.filter((e) => !requesterId.has(e));
-  let lastRequester = 0;
   for (const part of chunks(missing, Math.floor(P / 2))) {
     const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
-    for (const r of rows) {
-      requesterId.set(r.email, Number(r.id));
-      lastRequester = Math.max(lastRequester, Number(r.id));
-    }
+    for (const r of rows) requesterId.set(r.email, Number(r.id));
   }
 
   // 3. Ticket ids: kept when free, else the next free one.
   const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
-  const taken = remembered ? memory!.ticketIds : new Set<number>();
-  if (!remembered) {
-    for (const part of chunks(wanted, lookup)) {
-      for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
-    }
+  const taken = new Set<number>();
+  for (const part of chunks(wanted, lookup)) {
+    for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
   }
-  // Remembered: the tables end where this run left them (stillAlone just checked).
-  let nextTicket = remembered ? memory!.lastIds.tickets : await maxId(tx, 'tickets');
-  for (const id of wanted) nextTicket = Math.max(nextTicket, id);
-  nextTicket++;
-  let nextMessage = (remembered ? memory!.lastIds.messages : await maxId(tx, 'messages')) + 1;
+  // A ticket whose id is not kept gets the next id after every ticket before its line (in the
+  // database or earlier in the file): never an id that depends on where a batch ends.
+  let nextTicket = (await maxId(tx, 'tickets')) + 1;
+  let nextMessage = (await maxId(tx, 'messages')) + 1;
 
   const tickets: Record<string, unknown>[] = [];
   const tags: Record<string, unknown>[] = [];
@@ -213,11 +155,12 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     if (t.requestedId !== null && !taken.has(t.requestedId)) id = t.requestedId;
     else {
       while (taken.has(nextTicket)) nextTicket++;
-      id = nextTicket++;
+      id = nextTicket;
     }
     taken.add(id);
+    if (id >= nextTicket) nextTicket = id + 1;
     // A later line without messages finds this ticket by requester + subject + time, whether or
-    // not it has messages: as the lookup above does (a run that remembers must decide the same).
+    // not it has messages: as the lookup above finds the tickets of earlier batches.
     seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
     if (t.importKey !== null) {
       seenBare.set(bareKey(t), id);
@@ -255,14 +198,5 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   await ops.bulkInsert(tx, 'import_keys', importKeys);
   await ops.indexSearchText(tx, search);
   await refreshClockInputs(tx, ops, refresh);
-  if (remembered) {
-    // Ids, tickets and requesters went straight into the memory's maps; only where the tables end
-    // is left to note. Should the transaction still roll back, the next batch finds the tables
-    // ending elsewhere and stops trusting the memory; a batch that failed before this point
-    // leaves `writing` set, with the same effect.
-    let lastTicket = memory!.lastIds.tickets;
-    for (const c of result.created) lastTicket = Math.max(lastTicket, c.id);
-    memory!.settle({ tickets: lastTicket, messages: nextMessage - 1, requesters: Math.max(memory!.lastIds.requesters, lastRequester) });
-  }
   return result;
 }
