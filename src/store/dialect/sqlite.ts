@@ -91,6 +91,11 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
       insert.stmt.run(values);
     }
   },
+  // The write transaction holds SQLite's write lock: nobody else can take these ids meanwhile.
+  async allocateIds(db, table, _count, floor = 0) {
+    const row = await db.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+    return Math.max(Number(row?.m ?? 0), floor) + 1;
+  },
   idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey()),
   async createSearchIndex(db) {
     // remove_diacritics 2 folds accents (é → e) including on combining characters.
