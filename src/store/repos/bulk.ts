@@ -1,10 +1,12 @@
-// Bulk import of interchange tickets: a few multi-row statements per batch instead of a few
-// per ticket, so that a 100,000-ticket move-in takes seconds. Dialect-neutral (kysely only).
+// Bulk import of interchange tickets: a few lookups and the dialect's bulk path per batch instead
+// of a few statements per ticket, so that a 100,000-ticket move-in takes seconds. Rows are made
+// by the store's one write module (../writes.ts); ids come from the database.
 import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
-import type { DialectOps, SearchRow } from '../dialect/types.js';
-import { clockInputsText, refreshClockInputs } from './clock-inputs.js';
+import type { DialectOps } from '../dialect/types.js';
+import { IdBlocks, TicketWrites } from '../writes.js';
+import { clockInputsText } from './clock-inputs.js';
 
 export interface BatchResult {
   created: { line: number; id: number; requestedId: number | null }[];
@@ -28,14 +30,6 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 
-
-async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages' | 'requesters'): Promise<number> {
-  const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-  return Number(row?.m ?? 0);
-}
-
-/** A list as the JSON text column holds it; most lists of an import are empty. */
-const jsonList = (list: readonly string[] | undefined): string => (list && list.length ? JSON.stringify(list) : '[]');
 
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
 /** A ticket without messages: by its import key when it has one, else requester + subject + time. */
@@ -94,109 +88,69 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   for (const part of chunks(wanted, lookup)) {
     for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
   }
-  // A ticket whose id is not kept gets the next id after every ticket before its line (in the
-  // database or earlier in the file): never an id that depends on where a batch ends.
-  let nextTicket = (await maxId(tx, 'tickets')) + 1;
-  let nextMessage = (await maxId(tx, 'messages')) + 1;
-
-  const tickets: Record<string, unknown>[] = [];
-  const tags: Record<string, unknown>[] = [];
-  const messages: Record<string, unknown>[] = [];
-  const attachments: Record<string, unknown>[] = [];
-  const events: Record<string, unknown>[] = [];
-  const search: SearchRow[] = [];
-  const importKeys: Record<string, unknown>[] = [];
-  /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
-  const refresh: number[] = [];
+  // A ticket whose id is not kept gets an id from the database above every ticket before its
+  // line (in the database or earlier in the file): never one that depends on where a batch ends.
+  const ticketIds = new IdBlocks(tx, ops, 'tickets');
+  const messageIds = new IdBlocks(tx, ops, 'messages');
+  let keptAbove = 0; // the largest id kept so far in this batch
+  let messagesLeft = batch.reduce((n, b) => n + b.ticket.messages.length, 0);
+  const w = new TicketWrites(ops);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
-  let body: string[] = [];
-  let added: ImportedTicket['messages'] = [];
-  const addMessages = (ticketId: number, t: ImportedTicket): number => {
-    let n = 0;
-    added = [];
+  const addMessages = async (ticketId: number, t: ImportedTicket): Promise<{ texts: string[]; added: ImportedTicket['messages'] }> => {
+    const texts: string[] = [];
+    const added: ImportedTicket['messages'] = [];
     for (const m of t.messages) {
+      messagesLeft--;
       if (seenMsg.has(m.message_id)) continue;
       seenMsg.set(m.message_id, ticketId);
-      const pk = nextMessage++;
-      n++;
+      w.addMessage(await messageIds.take(messagesLeft + 1), ticketId, m);
       added.push(m);
-      messages.push({
-        id: pk, ticket_id: ticketId, message_id: m.message_id, in_reply_to: m.in_reply_to ?? null,
-        refs: jsonList(m.references), direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null,
-        to_addrs: jsonList(m.to), cc_addrs: jsonList(m.cc), date: m.date, subject: m.subject ?? null,
-        text: m.text, html: m.html ?? null, author: m.author ?? null, auto_reason: m.auto ?? null, thread_rule: null, raw_sha256: null,
-      });
-      for (const a of m.attachments ?? []) {
-        attachments.push({ message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256, path: null });
-      }
-      body.push(m.text);
+      texts.push(m.text);
     }
-    return n;
+    return { texts, added };
   };
 
-  for (const { line, ticket: t } of batch) {
+  for (const [i, { line, ticket: t }] of batch.entries()) {
     const existing =
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
       (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
     if (existing !== undefined) {
-      body = [];
-      const n = addMessages(existing, t);
-      if (n) {
-        search.push({ ticket_id: existing, subject: '', body: body.join('\n\n') });
-        refresh.push(existing);
+      const { texts } = await addMessages(existing, t);
+      if (texts.length) {
+        w.addSearch(existing, '', texts);
+        w.refreshClockInputs([existing]);
       }
-      result.messages += n;
-      result.present.push({ line, id: existing, addedMessages: n });
+      result.messages += texts.length;
+      result.present.push({ line, id: existing, addedMessages: texts.length });
       continue;
     }
     let id: number;
     if (t.requestedId !== null && !taken.has(t.requestedId)) id = t.requestedId;
-    else {
-      while (taken.has(nextTicket)) nextTicket++;
-      id = nextTicket;
-    }
+    else id = await ticketIds.take(batch.length - i, keptAbove);
     taken.add(id);
-    if (id >= nextTicket) nextTicket = id + 1;
+    if (id > keptAbove) keptAbove = id;
     // A later line without messages finds this ticket by requester + subject + time, whether or
     // not it has messages: as the lookup above finds the tickets of earlier batches.
     seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
     if (t.importKey !== null) {
       seenBare.set(bareKey(t), id);
-      importKeys.push({ key: t.importKey, ticket_id: id });
+      w.importKeys.push({ key: t.importKey, ticket_id: id });
     }
-    const row: Record<string, unknown> = {
-      id, subject: t.subject, status: t.status, priority: t.priority, tier: t.tier, queue: t.queue, assignee: t.assignee,
-      tags: JSON.stringify(t.tags), requester_id: requesterId.get(t.requester.email)!, created_at: t.created_at, updated_at: t.updated_at,
-      clock_inputs: null,
-    };
-    tickets.push(row);
-    for (const tag of new Set(t.tags)) tags.push({ ticket_id: id, tag });
-    body = [];
-    result.messages += addMessages(id, t);
-    search.push({ ticket_id: id, subject: t.subject, body: body.join('\n\n') });
-    for (const e of t.events) {
-      events.push({
-        ticket_id: id, at: e.at, actor: e.actor, type: e.type, from_value: e.from ?? null, to_value: e.to ?? null,
-        reason: e.reason ?? null, text: e.text ?? null,
-      });
-    }
-    if (ops.name === 'sqlite') {
-      // What the SLA clocks read, made from what is inserted here (cheaper than reading it back).
-      row.clock_inputs = clockInputsText(id, t, added);
-      if (row.clock_inputs === null) refresh.push(id);
-    }
+    const row = w.addTicket(id, t, requesterId.get(t.requester.email)!);
+    const { texts, added } = await addMessages(id, t);
+    result.messages += texts.length;
+    w.addSearch(id, t.subject, texts);
+    for (const e of t.events) w.addEvent(id, e);
+    // What the SLA clocks read, made from what is inserted here (cheaper than reading it back);
+    // the database computes it where a time is not canonical text.
+    if (ops.name === 'sqlite') row.clock_inputs = clockInputsText(id, t, added);
+    if (row.clock_inputs == null) w.refreshClockInputs([id]);
     result.created.push({ line, id, requestedId: t.requestedId });
   }
 
-  await ops.bulkInsert(tx, 'tickets', tickets);
-  await ops.bulkInsert(tx, 'ticket_tags', tags);
-  await ops.bulkInsert(tx, 'messages', messages);
-  await ops.bulkInsert(tx, 'attachments', attachments);
-  await ops.bulkInsert(tx, 'events', events);
-  await ops.bulkInsert(tx, 'import_keys', importKeys);
-  await ops.indexSearchText(tx, search);
-  await refreshClockInputs(tx, ops, refresh);
+  await w.flush(tx);
+  await w.refreshDerived(tx);
   return result;
 }
