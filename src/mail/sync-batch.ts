@@ -227,7 +227,7 @@ export async function storeBatch(
     }
 
     if (ticketId === null && person) {
-      ticketId = await ticketIds.take(left);
+      ticketId = ticketIds.next() ?? (await ticketIds.take(left));
       newTickets.push({ id: ticketId, subject: p.subject || '(no subject)', requester: { email: p.from.email, name: p.from.name }, at: m.receivedAt });
       known.tickets.set(ticketId, { status: 'new', requester: p.from.email, fresh: true });
       w.addSearch(ticketId, p.subject || '(no subject)', []);
@@ -256,7 +256,7 @@ export async function storeBatch(
 
     if (claim) rule = `${rule}; ${claimed ? 'claims to be from us, not believed' : 'ours'}: ${claim.detail}`;
 
-    const pk = await messageIds.take(left);
+    const pk = messageIds.next() ?? (await messageIds.take(left));
     const message: NewMessage = {
       message_id: m.messageId,
       in_reply_to: p.in_reply_to,

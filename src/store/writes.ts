@@ -184,17 +184,29 @@ async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promis
  * so the floor carries them.
  */
 export class IdBlocks {
-  private next = 0;
+  private next_ = 0;
   private end = 0;
   constructor(private readonly tx: Kysely<DB>, private readonly ops: DialectOps, private readonly table: 'tickets' | 'messages') {}
 
+  /** The next id above `floor` from the block in hand, or undefined when `take` must ask the database. */
+  next(floor = 0): number | undefined {
+    return this.next_ < this.end && this.next_ > floor ? this.next_++ : undefined;
+  }
+
+  /** Asks the database for a block of `count` ids at once (when the caller knows how many it needs at most). */
+  async reserve(count: number): Promise<void> {
+    if (count <= 0) return;
+    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(0, this.next_ - 1));
+    this.end = this.next_ + count;
+  }
+
   /** The next id, above `floor`; `expected`: how many more ids this transaction may ask for (the block size). */
   async take(expected: number, floor = 0): Promise<number> {
-    if (this.next >= this.end || this.next <= floor) {
-      const count = Math.max(1, expected);
-      this.next = await this.ops.allocateIds(this.tx, this.table, count, Math.max(floor, this.next - 1));
-      this.end = this.next + count;
-    }
-    return this.next++;
+    const id = this.next(floor);
+    if (id !== undefined) return id;
+    const count = Math.max(1, expected);
+    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(floor, this.next_ - 1));
+    this.end = this.next_ + count;
+    return this.next_++;
   }
 }

@@ -93,19 +93,18 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const ticketIds = new IdBlocks(tx, ops, 'tickets');
   const messageIds = new IdBlocks(tx, ops, 'messages');
   let keptAbove = 0; // the largest id kept so far in this batch
-  let messagesLeft = batch.reduce((n, b) => n + b.ticket.messages.length, 0);
+  await messageIds.reserve(batch.reduce((n, b) => n + b.ticket.messages.length, 0)); // every message may be new
   const w = new TicketWrites(ops);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
-  const addMessages = async (ticketId: number, t: ImportedTicket): Promise<{ texts: string[]; added: ImportedTicket['messages'] }> => {
+  const addMessages = (ticketId: number, t: ImportedTicket): { texts: string[]; added: ImportedTicket['messages'] } => {
     const texts: string[] = [];
     const added: ImportedTicket['messages'] = [];
     for (const m of t.messages) {
-      messagesLeft--;
       if (seenMsg.has(m.message_id)) continue;
       seenMsg.set(m.message_id, ticketId);
-      w.addMessage(await messageIds.take(messagesLeft + 1), ticketId, m);
+      w.addMessage(messageIds.next()!, ticketId, m);
       added.push(m);
       texts.push(m.text);
     }
@@ -117,7 +116,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
       (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
     if (existing !== undefined) {
-      const { texts } = await addMessages(existing, t);
+      const { texts } = addMessages(existing, t);
       if (texts.length) {
         w.addSearch(existing, '', texts);
         w.refreshClockInputs([existing]);
@@ -128,7 +127,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     }
     let id: number;
     if (t.requestedId !== null && !taken.has(t.requestedId)) id = t.requestedId;
-    else id = await ticketIds.take(batch.length - i, keptAbove);
+    else id = ticketIds.next(keptAbove) ?? (await ticketIds.take(batch.length - i, keptAbove));
     taken.add(id);
     if (id > keptAbove) keptAbove = id;
     // A later line without messages finds this ticket by requester + subject + time, whether or
@@ -139,7 +138,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
       w.importKeys.push({ key: t.importKey, ticket_id: id });
     }
     const row = w.addTicket(id, t, requesterId.get(t.requester.email)!);
-    const { texts, added } = await addMessages(id, t);
+    const { texts, added } = addMessages(id, t);
     result.messages += texts.length;
     w.addSearch(id, t.subject, texts);
     for (const e of t.events) w.addEvent(id, e);
