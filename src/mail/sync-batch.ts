@@ -9,7 +9,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DialectOps } from '../store/dialect/types.js';
 import type { DB, MailQuarantineTable } from '../store/schema.js';
 import { applyChanges } from '../store/repos/tickets.js';
-import { IdBlocks, TicketWrites, type NewMessage } from '../store/writes.js';
+import { bulkInsert, IdBlocks, TicketWrites, type NewMessage } from '../store/writes.js';
 import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type ThreadLookup } from '../domain/threading.js';
 import type { Status } from '../domain/types.js';
 import { emptyCounts, type MailboxCounts } from './sync-report.js';
@@ -317,8 +317,8 @@ export async function storeBatch(
   // The store's bulk path: prepared once, one row per run on SQLite, so raw mail of any size
   // never builds one giant statement.
   await w.flush(tx);
-  await ops.bulkInsert(tx, 'mail_raw', raws);
-  await ops.bulkInsert(tx, 'mail_quarantine', quarantineRows as Record<string, unknown>[]);
+  await bulkInsert(ops, tx, 'mail_raw', raws);
+  await bulkInsert(ops, tx, 'mail_quarantine', quarantineRows);
   for (const r of resolvedRows) {
     await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
   }

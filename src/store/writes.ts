@@ -146,7 +146,7 @@ export class TicketWrites {
   /** Writes every gathered row, parents before children, in the caller's transaction. */
   async flush(tx: Kysely<DB>): Promise<void> {
     const ops = this.ops;
-    const bulk = (table: string, rows: readonly object[]) => ops.bulkInsert(tx, table, rows as Record<string, unknown>[]);
+    const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows);
     await bulk('tickets', this.tickets);
     await bulk('ticket_tags', this.tags);
     await bulk('messages', this.messages);
@@ -161,6 +161,11 @@ export class TicketWrites {
   async refreshDerived(tx: Kysely<DB>): Promise<void> {
     await refreshClockInputs(tx, this.ops, this.refresh);
   }
+}
+
+/** The dialect's bulk path with rows checked against the table's type. */
+export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
+  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[]);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
