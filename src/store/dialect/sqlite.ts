@@ -92,7 +92,8 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
     }
   },
   // The write transaction holds SQLite's write lock: nobody else can take these ids meanwhile.
-  async allocateIds(db, table, _count, floor = 0) {
+  async allocateIds(db, table, count, floor = 0) {
+    if (count === 0) return floor + 1; // later ids are max(id) + 1: above every row written
     const row = await db.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
     return Math.max(Number(row?.m ?? 0), floor) + 1;
   },
