@@ -150,6 +150,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   }
 
   await w.flush(tx);
+  // Ids kept from the file: ids the database gives later (any writer) stay above them.
+  if (keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, keptAbove);
   await w.refreshDerived(tx);
   return result;
 }

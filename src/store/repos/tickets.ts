@@ -227,6 +227,7 @@ export async function createTicket(tx: Db, input: NewTicketInput): Promise<numbe
   w.addSearch(id, input.subject, []);
   w.refreshClockInputs([id]);
   await w.flush(tx);
+  if (input.id !== undefined) await ops.allocateIds(tx, 'tickets', 0, id); // ids given later stay above it
   await w.refreshDerived(tx);
   return id;
 }
