@@ -5,12 +5,11 @@
 //
 // Lookups are made once per batch (a few `IN (…)` queries) and inserts go through the dialect's
 // bulk path, so the cost per message is a few microseconds of SQL rather than a handful of round trips.
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { DialectOps, SearchRow } from '../store/dialect/types.js';
-import type { DB } from '../store/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { DialectOps } from '../store/dialect/types.js';
+import type { DB, MailQuarantineTable } from '../store/schema.js';
 import { applyChanges } from '../store/repos/tickets.js';
-import { refreshClockInputs } from '../store/repos/clock-inputs.js';
+import { bulkInsert, IdBlocks, TicketWrites, type NewMessage } from '../store/writes.js';
 import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type ThreadLookup } from '../domain/threading.js';
 import type { Status } from '../domain/types.js';
 import { emptyCounts, type MailboxCounts } from './sync-report.js';
@@ -61,38 +60,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages'): Promise<number> {
-  const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-  return Number(row?.m ?? 0);
-}
-
 interface KnownTicket {
   status: string;
   requester: string;
   /** created by this batch */
   fresh: boolean;
-}
-
-interface MessageRow {
-  id: number;
-  ticket_id: number | null;
-  message_id: string;
-  in_reply_to: string | null;
-  refs: string;
-  direction: 'in' | 'out';
-  from_addr: string;
-  from_name: string | null;
-  to_addrs: string;
-  cc_addrs: string;
-  date: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  author: null;
-  auto_reason: string | null;
-  thread_rule: string | null;
-  raw_sha256: string;
-  content_sha256: string;
 }
 
 /** What the database already knows that this batch's decisions depend on. */
@@ -177,8 +149,9 @@ export async function storeBatch(
   let resolved = 0;
   const known = await prefetch(tx, items);
 
-  let nextTicket = (await maxId(tx, 'tickets')) + 1;
-  let nextMessage = (await maxId(tx, 'messages')) + 1;
+  // Ids from the database; a block as large as the batch could need, one query each.
+  const ticketIds = new IdBlocks(tx, ops, 'tickets');
+  const messageIds = new IdBlocks(tx, ops, 'messages');
 
   const lookup: ThreadLookup = {
     // Only a reply desk really sent for that ticket: another desk installation uses the same
@@ -193,18 +166,16 @@ export async function storeBatch(
   };
 
   const newTickets: { id: number; subject: string; requester: { email: string; name: string | null }; at: string }[] = [];
-  const messages: MessageRow[] = [];
-  const attachments: Record<string, unknown>[] = [];
+  const w = new TicketWrites(ops);
+  const messageTickets: number[] = [];
   const raws: { message_pk: number; raw: Buffer }[] = [];
-  const quarantineRows: Record<string, unknown>[] = [];
-  const search: SearchRow[] = [];
-  /** existing tickets that got mail: their updated_at moves to the latest arrival */
-  const touched = new Map<number, string>();
+  const quarantineRows: Insertable<MailQuarantineTable>[] = [];
   /** tickets created by this batch: their updated_at is their latest message's arrival */
   const lastArrival = new Map<number, string>();
   const resolvedRows: { id: number; message_pk: number; at: string }[] = [];
 
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
+    const left = items.length - index; // at most this many tickets and messages still to come
     if (item.kind === 'quarantine') {
       if (item.quarantineId !== undefined) continue; // replay: still unreadable, row stays as it is
       if (known.quarantined.has(item.contentSha256)) {
@@ -256,10 +227,10 @@ export async function storeBatch(
     }
 
     if (ticketId === null && person) {
-      ticketId = nextTicket++;
+      ticketId = ticketIds.next() ?? (await ticketIds.take(left));
       newTickets.push({ id: ticketId, subject: p.subject || '(no subject)', requester: { email: p.from.email, name: p.from.name }, at: m.receivedAt });
       known.tickets.set(ticketId, { status: 'new', requester: p.from.email, fresh: true });
-      search.push({ ticket_id: ticketId, subject: p.subject || '(no subject)', body: '' });
+      w.addSearch(ticketId, p.subject || '(no subject)', []);
       counts.new_tickets++;
     } else if (person) {
       counts.threaded++;
@@ -277,44 +248,41 @@ export async function storeBatch(
     }
     if (ticketId !== null) {
       // updated_at follows the latest arrival: set at insert for new tickets, updated for others.
-      const latest = known.tickets.get(ticketId)?.fresh ? lastArrival : touched;
-      const prev = latest.get(ticketId);
-      if (!prev || prev < m.receivedAt) latest.set(ticketId, m.receivedAt);
+      if (known.tickets.get(ticketId)?.fresh) {
+        const prev = lastArrival.get(ticketId);
+        if (!prev || prev < m.receivedAt) lastArrival.set(ticketId, m.receivedAt);
+      } else w.touch(ticketId, m.receivedAt);
     }
 
     if (claim) rule = `${rule}; ${claimed ? 'claims to be from us, not believed' : 'ours'}: ${claim.detail}`;
 
-    const pk = nextMessage++;
-    messages.push({
-      id: pk,
-      ticket_id: ticketId,
+    const pk = messageIds.next() ?? (await messageIds.take(left));
+    const message: NewMessage = {
       message_id: m.messageId,
       in_reply_to: p.in_reply_to,
-      refs: JSON.stringify(p.references),
+      references: p.references,
       direction: fromUs ? 'out' : 'in',
-      from_addr: p.from.email,
+      from: p.from.email,
       from_name: p.from.name,
-      to_addrs: JSON.stringify(p.to.map((a) => a.email)),
-      cc_addrs: JSON.stringify(p.cc.map((a) => a.email)),
+      to: p.to.map((a) => a.email),
+      cc: p.cc.map((a) => a.email),
       date: p.date,
       subject: p.subject || null,
       text: p.text,
       html: p.html,
       author: null,
-      auto_reason: claimed ? claimedOursReason(p.from.email.toLowerCase()) : fromUs && ticketId === null ? 'sent from our own address' : m.auto,
+      auto: claimed ? claimedOursReason(p.from.email.toLowerCase()) : fromUs && ticketId === null ? 'sent from our own address' : m.auto,
       thread_rule: rule,
       raw_sha256: p.sha256,
       content_sha256: p.content_sha256,
-    });
-    p.attachments.forEach((a, i) => {
-      attachments.push({
-        message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256,
-        path: m.attachmentPaths[i] ?? null,
-      });
-    });
+      attachments: p.attachments,
+      attachment_paths: p.attachments.map((_, i) => m.attachmentPaths[i] ?? null),
+    };
+    w.addMessage(pk, ticketId, message);
     raws.push({ message_pk: pk, raw: m.raw });
     if (ticketId !== null) {
-      search.push({ ticket_id: ticketId, subject: p.subject, body: p.text });
+      w.addSearch(ticketId, p.subject, [p.text]);
+      messageTickets.push(ticketId);
       known.ticketOfMessage.set(m.messageId, ticketId);
     }
     if (m.quarantineId !== undefined) {
@@ -340,19 +308,17 @@ export async function storeBatch(
     for (const r of rows) requesterIds.set(r.email, Number(r.id));
   }
 
-  await ops.bulkInsert(tx, 'tickets', newTickets.map((t) => ({
-    id: t.id, subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue,
-    assignee: null, tags: '[]', requester_id: requesterIds.get(t.requester.email)!,
-    created_at: t.at, updated_at: lastArrival.get(t.id) ?? t.at,
-  })));
-  // The dialect's bulk path: prepared once, one row per run on SQLite, so raw mail of any size
+  for (const t of newTickets) {
+    w.addTicket(t.id, {
+      subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue, assignee: null, tags: [],
+      created_at: t.at, updated_at: lastArrival.get(t.id) ?? t.at,
+    }, requesterIds.get(t.requester.email)!);
+  }
+  // The store's bulk path: prepared once, one row per run on SQLite, so raw mail of any size
   // never builds one giant statement.
-  await ops.bulkInsert(tx, 'messages', messages as unknown as Record<string, unknown>[]);
-  await ops.bulkInsert(tx, 'attachments', attachments);
-  await ops.bulkInsert(tx, 'mail_raw', raws);
-  await ops.bulkInsert(tx, 'mail_quarantine', quarantineRows);
-  await ops.indexSearchText(tx, search);
-  await touchTickets(tx, [...touched]);
+  await w.flush(tx);
+  await bulkInsert(ops, tx, 'mail_raw', raws);
+  await bulkInsert(ops, tx, 'mail_quarantine', quarantineRows);
   for (const r of resolvedRows) {
     await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
   }
@@ -360,7 +326,8 @@ export async function storeBatch(
   // New tickets through the triage rules, now that their first message is stored.
   for (const t of newTickets) await onNewTicket(tx, t.id, t.at);
   // What the SLA clocks read of every ticket that got mail, in the same transaction.
-  await refreshClockInputs(tx, ops, messages.flatMap((m) => (m.ticket_id === null ? [] : [m.ticket_id])));
+  w.refreshClockInputs(messageTickets);
+  await w.refreshDerived(tx);
 
   if (cursor) {
     const row = {
@@ -376,13 +343,4 @@ export async function storeBatch(
       .execute();
   }
   return { counts, resolved };
-}
-
-/** updated_at = max(updated_at, arrival) for each ticket, in one statement per chunk. */
-async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promise<void> {
-  for (const part of chunks(touched, 300)) {
-    const cases = part.map(([id, at]) => sql`when ${id} then (case when updated_at < ${at} then ${at} else updated_at end)`);
-    await sql`update tickets set updated_at = case id ${sql.join(cases, sql` `)} else updated_at end
-      where id in (${sql.join(part.map(([id]) => id))})`.execute(tx);
-  }
 }

@@ -1,16 +1,18 @@
 // Opens the store: SQLite file by default (kysely over better-sqlite3), PostgreSQL for teams.
-// Writes go through `write`, which takes SQLite's write lock up front (BEGIN IMMEDIATE): a
-// read→write upgrade inside a plain BEGIN fails with SQLITE_BUSY no matter the busy timeout.
+// Writes go through `write`, which hands its callback a kysely Transaction (on SQLite one that
+// takes the write lock up front, BEGIN IMMEDIATE: see sqlite-driver.ts). Inside the callback
+// everything goes through that transaction: the root handle waits until it ends.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, UsageError } from '../cli/errors.js';
 import type { DB } from './schema.js';
 import type { DialectOps } from './dialect/types.js';
 import { sqliteOps, withStatementCache } from './dialect/sqlite.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { networkFsUnder } from './network-fs.js';
-import { useDialect } from './repos/tickets.js';
+import { bindDialect } from './handle.js';
+import { ImmediateSqliteDialect } from './sqlite-driver.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -18,8 +20,11 @@ export interface Store {
   ops: DialectOps;
   /** Directory for attachments, raw mail and other files that belong to this database. */
   dataDir: string;
-  /** Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite); rolls back on error. */
-  write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), handed to it; commits when fn
+   * resolves, rolls back when it throws. The transaction is dead once fn is done.
+   */
+  write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -86,43 +91,28 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
     if (opts.mustExist && !existsSync(file)) throw missingDatabase(file, opts.origin);
     throw err;
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const ops = sqliteOps(raw);
+  const db = bindDialect(new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }, () => raw.inTransaction) }), ops);
 
-  // One connection: serialise this process's own writers so BEGINs never nest.
-  let queue: Promise<unknown> = Promise.resolve();
-  async function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    const run = async () => {
-      try {
-        await sql`begin immediate`.execute(db);
-      } catch (err) {
-        if (isBusyError(err)) throw lockedError(timeout);
-        throw err;
-      }
-      try {
-        const result = await fn(db);
-        await sql`commit`.execute(db);
-        return result;
-      } catch (err) {
-        if (raw.inTransaction) await sql`rollback`.execute(db).catch(() => undefined);
-        if (isBusyError(err)) throw lockedError(timeout);
-        throw err;
-      }
-    };
-    const next = queue.then(run, run);
-    queue = next.catch(() => undefined);
-    return next;
+  // One connection: kysely hands it to one transaction at a time, so this process's writers queue.
+  async function write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute((tx) => fn(bindDialect(tx, ops)));
+    } catch (err) {
+      if (isBusyError(err)) throw lockedError(timeout);
+      throw err;
+    }
   }
 
   const name = basename(file).replace(/\.(db|sqlite3?)$/i, '');
   const store: Store = {
     db,
     dialect: 'sqlite',
-    ops: sqliteOps(raw),
+    ops,
     dataDir: join(dirname(file), `${name}-data`),
     write,
     close: () => db.destroy(),
   };
-  useDialect(store.ops);
   try {
     await migrate(store, file);
   } catch (err) {

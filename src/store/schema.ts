@@ -62,6 +62,11 @@ export interface MessagesTable {
   thread_rule: string | null;
   /** sha256 of the raw message, when desk received it as raw mail */
   raw_sha256: string | null;
+  /**
+   * content hash of synced mail (src/mail/parse.ts contentHash; migration 2); with message_id,
+   * its dedupe key. null for mail desk did not receive by sync.
+   */
+  content_sha256: string | null;
 }
 
 export interface AttachmentsTable {
@@ -104,6 +109,44 @@ export interface ImportKeysTable {
   ticket_id: number;
 }
 
+// ---- the mailbox sync's tables (migration 2) ----------------------------------------------
+
+/** Where each account's mailbox sync stands: written in the same transaction as its messages. */
+export interface MailCursorsTable {
+  account: string;
+  mailbox: string;
+  uid_validity: string;
+  /** every UID up to this one (of this UIDVALIDITY) has been handled */
+  last_uid: number;
+  /** CONDSTORE HIGHESTMODSEQ at the end of the last complete run, if the server has it */
+  highest_modseq: string | null;
+  synced_at: string;
+}
+
+/** Raw mail of each synced message, by the message's row id, so it can be re-parsed later. */
+export interface MailRawTable {
+  message_pk: number;
+  raw: Buffer;
+}
+
+/** Mail that could not be stored, with the reason; `desk sync --replay` retries it. */
+export interface MailQuarantineTable {
+  id: Generated<number>;
+  account: string;
+  mailbox: string;
+  uid_validity: string;
+  uid: number;
+  raw_sha256: string;
+  /** content hash (parse.ts contentHash): the same mail delivered twice is quarantined once */
+  content_sha256: string;
+  raw: Buffer;
+  reason: string;
+  received_at: string;
+  /** set when a replay stored it */
+  resolved_at: string | null;
+  message_pk: number | null;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -114,4 +157,7 @@ export interface DB {
   agents: AgentsTable;
   meta: MetaTable;
   import_keys: ImportKeysTable;
+  mail_cursors: MailCursorsTable;
+  mail_raw: MailRawTable;
+  mail_quarantine: MailQuarantineTable;
 }

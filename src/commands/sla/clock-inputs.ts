@@ -6,7 +6,7 @@
 // It selects exactly what the reader of events and messages (sqlite-histories.ts) selects, with
 // the same filters, and reads the same histories: a ticket whose clock_inputs is null (written
 // by code that does not keep the column) has it computed from its events and messages here.
-import Database from 'better-sqlite3';
+import { openSnapshot } from '../../store/snapshot.js';
 import { parseNumbers, type ClockInputBatch } from '../../domain/sla/inputs.js';
 import { clockInputsOf } from '../../store/repos/clock-inputs.js';
 import type { SlaReadOptions } from './histories.js';
@@ -17,9 +17,9 @@ type TextField = 'subject' | 'queue' | 'tier' | 'assignee' | 'tags';
 const TEXT_FIELDS: TextField[] = ['subject', 'queue', 'tier', 'assignee', 'tags'];
 
 export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize = BATCH): Generator<ClockInputBatch> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const snapshot = openSnapshot(file); // one snapshot for every read below
+  const db = snapshot.db;
   try {
-    db.exec('begin'); // one snapshot for every batch
     // '' = a created_at SQLite cannot read: no clock can run, and the other readers skip it too.
     const where = ['t.id >= @lo', 't.id < @hi', `(t.clock_inputs <> '' or (t.clock_inputs is null and unixepoch(t.created_at) is not null))`];
     const params: Record<string, string | number> = {};
@@ -50,7 +50,6 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
       };
     }
   } finally {
-    if (db.inTransaction) db.exec('commit');
-    db.close();
+    snapshot.close();
   }
 }

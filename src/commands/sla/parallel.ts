@@ -8,7 +8,7 @@
 // on one thread.
 import { availableParallelism } from 'node:os';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openSnapshot } from '../../store/snapshot.js';
 import {
   atRiskClocks, evaluateHistory, historyOf, parsePolicyFile, SlaReportBuilder, tallyClockInputs,
   type AtRiskClock, type ReportOptions, type ReportState, type TicketFields,
@@ -65,14 +65,15 @@ export function runPartition<T extends Task>(task: T): Result<T> {
 /** The id where the upper half starts, or null when one thread will do (unless DESK_SLA_THREADS=2). */
 function splitPoint(file: string): number | null {
   if (!import.meta.url.endsWith('.js') || availableParallelism() < 2 || Number(process.env.DESK_SLA_THREADS ?? 1) < 2) return null;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const snapshot = openSnapshot(file);
+  const db = snapshot.db;
   try {
     const count = db.prepare('select count(*) from tickets').pluck().get() as number;
     if (count < PARALLEL_FROM) return null;
     // This thread starts at once while the worker is still loading, so it takes the larger share.
     return db.prepare('select id from tickets order by id limit 1 offset ?').pluck().get(Math.floor(count * MAIN_SHARE)) as number;
   } finally {
-    db.close();
+    snapshot.close();
   }
 }
 

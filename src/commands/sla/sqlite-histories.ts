@@ -5,7 +5,8 @@
 // SQLite builds each column of a batch as one JSON array (json_group_array) that V8 parses in
 // one go; small codes are packed into one number and times come back as epoch seconds computed
 // by SQLite. Everything is read in one transaction, so all columns are of one snapshot.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSnapshot } from '../../store/snapshot.js';
 import { PRIORITIES, STATUSES, type Priority, type Status } from '../../domain/types.js';
 import type { CompactHistory, TicketFields } from '../../domain/sla/index.js';
 import type { HistoryBatch, SlaReadOptions } from './histories.js';
@@ -24,9 +25,9 @@ type TextField = 'subject' | 'queue' | 'tier' | 'assignee' | 'tags';
 const TEXT_FIELDS: TextField[] = ['subject', 'queue', 'tier', 'assignee', 'tags'];
 
 export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSize = BATCH): Generator<HistoryBatch> {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const snapshot = openSnapshot(file); // one snapshot for every read below
+  const db = snapshot.db;
   try {
-    db.exec('begin'); // one snapshot for every query below
     const where: string[] = ['id > @after'];
     const params: Record<string, string | number> = {};
     if (opts.idFrom !== undefined) { where.push('id >= @idFrom'); params.idFrom = opts.idFrom; }
@@ -106,8 +107,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
       after = span.hi;
     }
   } finally {
-    if (db.inTransaction) db.exec('commit');
-    db.close();
+    snapshot.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
-import { ImportMemory, importBatch, type Numbered } from '../../store/repos/bulk.js';
+import { importBatch, type Numbered } from '../../store/repos/bulk.js';
 import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
@@ -49,7 +49,6 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const progress = await startProgress(ctx, opts.totalBytes ?? 0);
   let bytes = 0;
 
-  const memory = await ImportMemory.start(store.db);
   /**
    * What the triage rules read of a batch's mail, worked out before its write transaction: the
    * first incoming message of any ticket the batch may create is among these.
@@ -66,7 +65,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   };
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
   const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined) => {
-    const r = await importBatch(tx, store.ops, batch, memory);
+    const r = await importBatch(tx, store.ops, batch);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
       await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules, judged });

@@ -88,6 +88,12 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
       insert.stmt.run(values);
     }
   },
+  // The write transaction holds SQLite's write lock: nobody else can take these ids meanwhile.
+  async allocateIds(db, table, count, floor = 0) {
+    if (count === 0) return floor + 1; // later ids are max(id) + 1: above every row written
+    const row = await db.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+    return Math.max(Number(row?.m ?? 0), floor) + 1;
+  },
   idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey()),
   async createSearchIndex(db) {
     // remove_diacritics 2 folds accents (é → e) including on combining characters.

@@ -21,6 +21,16 @@ export interface DialectOps {
   indexSearchText(db: Kysely<any>, rows: SearchRow[]): Promise<void>;
   /** Ticket ids matching every word of the query, accents and case folded, best first. */
   search(db: Kysely<any>, query: string, limit: number): Promise<SearchHit[]>;
+  /**
+   * Ids for new rows of `table`, given by the database inside the caller's write transaction: the
+   * first of `count` consecutive ids, each above every id the table holds and above `floor`,
+   * that no other transaction will be given (SQLite: its write lock makes max(id) + 1 the next
+   * rowid SQLite itself would give; PostgreSQL: the table's sequence, moved past the block and
+   * past `floor`). A block may be left partly unused: only gaps in the ids follow. `count` 0
+   * takes no id and only makes sure that ids given later are above `floor`: called after rows
+   * were written with ids of their own (an import keeps the ids of its file).
+   */
+  allocateIds(db: Kysely<any>, table: 'tickets' | 'messages', count: number, floor?: number): Promise<number>;
   /** Largest number of bound parameters one statement may carry. */
   maxParams: number;
   /** Inserts many rows of one table inside the current write transaction, as fast as the engine allows. */

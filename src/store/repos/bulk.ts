@@ -1,10 +1,12 @@
-// Bulk import of interchange tickets: a few multi-row statements per batch instead of a few
-// per ticket, so that a 100,000-ticket move-in takes seconds. Dialect-neutral (kysely only).
+// Bulk import of interchange tickets: a few lookups and the dialect's bulk path per batch instead
+// of a few statements per ticket, so that a 100,000-ticket move-in takes seconds. Rows are made
+// by the store's one write module (../writes.ts); ids come from the database.
 import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
-import type { DialectOps, SearchRow } from '../dialect/types.js';
-import { clockInputsText, refreshClockInputs } from './clock-inputs.js';
+import type { DialectOps } from '../dialect/types.js';
+import { IdBlocks, TicketWrites } from '../writes.js';
+import { clockInputsText } from './clock-inputs.js';
 
 export interface BatchResult {
   created: { line: number; id: number; requestedId: number | null }[];
@@ -29,83 +31,24 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 
 
-async function maxId(tx: Kysely<DB>, table: 'tickets' | 'messages' | 'requesters'): Promise<number> {
-  const row = await tx.selectFrom(table).select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-  return Number(row?.m ?? 0);
-}
-
-/** A list as the JSON text column holds it; most lists of an import are empty. */
-const jsonList = (list: readonly string[] | undefined): string => (list && list.length ? JSON.stringify(list) : '[]');
-
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
 /** A ticket without messages: by its import key when it has one, else requester + subject + time. */
 const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.importKey}` : ticketKey(t.requester.email, t.subject, t.created_at));
 
 /**
- * What one import run has written so far. An import into an empty database (the usual move-in)
- * need not look up what only the run itself can have written: message ids, tickets, requesters
- * come from here instead of a few hundred `IN (…)` queries. That holds only while nobody else
- * writes, so every batch first compares the tables' last ids with the run's own; at the first
- * difference (another desk wrote meanwhile) the run looks everything up again, for good.
+ * Imports one batch inside the caller's write transaction. Every batch looks up what it needs,
+ * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
+ * writes to the database meanwhile.
  */
-export class ImportMemory {
-  private constructor(public fresh: boolean) {}
-  readonly ticketOfMessage = new Map<string, number>();
-  readonly bareTickets = new Map<string, number>();
-  readonly requesters = new Map<string, number>();
-  readonly ticketIds = new Set<number>();
-  lastIds = { tickets: 0, messages: 0, requesters: 0 };
-  /** A batch has started writing into the maps and not yet noted where the tables end. */
-  private writing = false;
-
-  /** Remembers only for a database without tickets, messages or requesters. */
-  static async start(db: Kysely<DB>): Promise<ImportMemory> {
-    const empty = async (table: 'tickets' | 'messages' | 'requesters') =>
-      (await db.selectFrom(table).select('id').limit(1).executeTakeFirst()) === undefined;
-    return new ImportMemory((await empty('tickets')) && (await empty('messages')) && (await empty('requesters')));
-  }
-
-  /** Whether the tables still end where this run left them (else: stop trusting the memory). */
-  async stillAlone(tx: Kysely<DB>): Promise<boolean> {
-    if (!this.fresh) return false;
-    const same =
-      !this.writing && // a batch that failed half-way may have left its entries in the maps
-      (await maxId(tx, 'tickets')) === this.lastIds.tickets &&
-      (await maxId(tx, 'messages')) === this.lastIds.messages &&
-      (await maxId(tx, 'requesters')) === this.lastIds.requesters;
-    if (!same) {
-      this.fresh = false;
-      this.ticketOfMessage.clear();
-      this.bareTickets.clear();
-      this.requesters.clear();
-      this.ticketIds.clear();
-    }
-    this.writing = same;
-    return same;
-  }
-
-  /** The batch that stillAlone let through is written: the tables now end at `lastIds`. */
-  settle(lastIds: ImportMemory['lastIds']): void {
-    this.lastIds = lastIds;
-    this.writing = false;
-  }
-}
-
-/**
- * Imports one batch inside the caller's write transaction. `memory` (one per run) lets an import
- * into an empty database skip lookups; without it every batch looks up what it needs.
- */
-export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[], memory?: ImportMemory): Promise<BatchResult> {
+export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[]): Promise<BatchResult> {
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
   const lookup = Math.min(900, P);
-  const remembered = memory ? await memory.stillAlone(tx) : false;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  // Remembered: the run's own maps already say it, and take this batch's additions directly.
-  const seenMsg = remembered ? memory!.ticketOfMessage : new Map<string, number>();
-  const seenBare = remembered ? memory!.bareTickets : new Map<string, number>();
-  if (!remembered) {
+  const seenMsg = new Map<string, number>();
+  const seenBare = new Map<string, number>();
+  {
     const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of chunks(allMsgIds, lookup)) {
@@ -126,143 +69,89 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
 
   // 2. Requesters.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
-  const requesterId = remembered ? memory!.requesters : new Map<string, number>();
-  if (!remembered) {
-    for (const part of chunks(emails, lookup)) {
-      for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
-    }
+  const requesterId = new Map<string, number>();
+  for (const part of chunks(emails, lookup)) {
+    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
   }
-  const names = new Map(batch.map((b) => [b.ticket.requester.email, b.ticket.requester.name ?? null]));
+  // A new requester takes the name of its first line, as when each line came in a batch of its own.
+  const names = new Map<string, string | null>();
+  for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
   const missing = emails.filter((e) => !requesterId.has(e));
-  let lastRequester = 0;
   for (const part of chunks(missing, Math.floor(P / 2))) {
     const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
-    for (const r of rows) {
-      requesterId.set(r.email, Number(r.id));
-      lastRequester = Math.max(lastRequester, Number(r.id));
-    }
+    for (const r of rows) requesterId.set(r.email, Number(r.id));
   }
 
   // 3. Ticket ids: kept when free, else the next free one.
   const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
-  const taken = remembered ? memory!.ticketIds : new Set<number>();
-  if (!remembered) {
-    for (const part of chunks(wanted, lookup)) {
-      for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
-    }
+  const taken = new Set<number>();
+  for (const part of chunks(wanted, lookup)) {
+    for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
   }
-  // Remembered: the tables end where this run left them (stillAlone just checked).
-  let nextTicket = remembered ? memory!.lastIds.tickets : await maxId(tx, 'tickets');
-  for (const id of wanted) nextTicket = Math.max(nextTicket, id);
-  nextTicket++;
-  let nextMessage = (remembered ? memory!.lastIds.messages : await maxId(tx, 'messages')) + 1;
-
-  const tickets: Record<string, unknown>[] = [];
-  const tags: Record<string, unknown>[] = [];
-  const messages: Record<string, unknown>[] = [];
-  const attachments: Record<string, unknown>[] = [];
-  const events: Record<string, unknown>[] = [];
-  const search: SearchRow[] = [];
-  const importKeys: Record<string, unknown>[] = [];
-  /** tickets whose clock inputs SQLite computes at the end: existing ones that got messages, odd times */
-  const refresh: number[] = [];
+  // A ticket whose id is not kept gets an id from the database above every ticket before its
+  // line (in the database or earlier in the file): never one that depends on where a batch ends.
+  const ticketIds = new IdBlocks(tx, ops, 'tickets');
+  const messageIds = new IdBlocks(tx, ops, 'messages');
+  let keptAbove = 0; // the largest id kept so far in this batch
+  await messageIds.reserve(batch.reduce((n, b) => n + b.ticket.messages.length, 0)); // every message may be new
+  const w = new TicketWrites(ops);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
-  let body: string[] = [];
-  let added: ImportedTicket['messages'] = [];
-  const addMessages = (ticketId: number, t: ImportedTicket): number => {
-    let n = 0;
-    added = [];
+  const addMessages = (ticketId: number, t: ImportedTicket): { texts: string[]; added: ImportedTicket['messages'] } => {
+    const texts: string[] = [];
+    const added: ImportedTicket['messages'] = [];
     for (const m of t.messages) {
       if (seenMsg.has(m.message_id)) continue;
       seenMsg.set(m.message_id, ticketId);
-      const pk = nextMessage++;
-      n++;
+      w.addMessage(messageIds.next()!, ticketId, m);
       added.push(m);
-      messages.push({
-        id: pk, ticket_id: ticketId, message_id: m.message_id, in_reply_to: m.in_reply_to ?? null,
-        refs: jsonList(m.references), direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null,
-        to_addrs: jsonList(m.to), cc_addrs: jsonList(m.cc), date: m.date, subject: m.subject ?? null,
-        text: m.text, html: m.html ?? null, author: m.author ?? null, auto_reason: m.auto ?? null, thread_rule: null, raw_sha256: null,
-      });
-      for (const a of m.attachments ?? []) {
-        attachments.push({ message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256, path: null });
-      }
-      body.push(m.text);
+      texts.push(m.text);
     }
-    return n;
+    return { texts, added };
   };
 
-  for (const { line, ticket: t } of batch) {
+  for (const [i, { line, ticket: t }] of batch.entries()) {
     const existing =
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
       (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
     if (existing !== undefined) {
-      body = [];
-      const n = addMessages(existing, t);
-      if (n) {
-        search.push({ ticket_id: existing, subject: '', body: body.join('\n\n') });
-        refresh.push(existing);
+      const { texts } = addMessages(existing, t);
+      if (texts.length) {
+        w.addSearch(existing, '', texts);
+        w.refreshClockInputs([existing]);
       }
-      result.messages += n;
-      result.present.push({ line, id: existing, addedMessages: n });
+      result.messages += texts.length;
+      result.present.push({ line, id: existing, addedMessages: texts.length });
       continue;
     }
     let id: number;
     if (t.requestedId !== null && !taken.has(t.requestedId)) id = t.requestedId;
-    else {
-      while (taken.has(nextTicket)) nextTicket++;
-      id = nextTicket++;
-    }
+    else id = ticketIds.next(keptAbove) ?? (await ticketIds.take(batch.length - i, keptAbove));
     taken.add(id);
+    if (id > keptAbove) keptAbove = id;
     // A later line without messages finds this ticket by requester + subject + time, whether or
-    // not it has messages: as the lookup above does (a run that remembers must decide the same).
+    // not it has messages: as the lookup above finds the tickets of earlier batches.
     seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
     if (t.importKey !== null) {
       seenBare.set(bareKey(t), id);
-      importKeys.push({ key: t.importKey, ticket_id: id });
+      w.importKeys.push({ key: t.importKey, ticket_id: id });
     }
-    const row: Record<string, unknown> = {
-      id, subject: t.subject, status: t.status, priority: t.priority, tier: t.tier, queue: t.queue, assignee: t.assignee,
-      tags: JSON.stringify(t.tags), requester_id: requesterId.get(t.requester.email)!, created_at: t.created_at, updated_at: t.updated_at,
-      clock_inputs: null,
-    };
-    tickets.push(row);
-    for (const tag of new Set(t.tags)) tags.push({ ticket_id: id, tag });
-    body = [];
-    result.messages += addMessages(id, t);
-    search.push({ ticket_id: id, subject: t.subject, body: body.join('\n\n') });
-    for (const e of t.events) {
-      events.push({
-        ticket_id: id, at: e.at, actor: e.actor, type: e.type, from_value: e.from ?? null, to_value: e.to ?? null,
-        reason: e.reason ?? null, text: e.text ?? null,
-      });
-    }
-    if (ops.name === 'sqlite') {
-      // What the SLA clocks read, made from what is inserted here (cheaper than reading it back).
-      row.clock_inputs = clockInputsText(id, t, added);
-      if (row.clock_inputs === null) refresh.push(id);
-    }
+    const row = w.addTicket(id, t, requesterId.get(t.requester.email)!);
+    const { texts, added } = addMessages(id, t);
+    result.messages += texts.length;
+    w.addSearch(id, t.subject, texts);
+    for (const e of t.events) w.addEvent(id, e);
+    // What the SLA clocks read, made from what is inserted here (cheaper than reading it back);
+    // the database computes it where a time is not canonical text.
+    if (ops.name === 'sqlite') row.clock_inputs = clockInputsText(id, t, added);
+    if (row.clock_inputs == null) w.refreshClockInputs([id]);
     result.created.push({ line, id, requestedId: t.requestedId });
   }
 
-  await ops.bulkInsert(tx, 'tickets', tickets);
-  await ops.bulkInsert(tx, 'ticket_tags', tags);
-  await ops.bulkInsert(tx, 'messages', messages);
-  await ops.bulkInsert(tx, 'attachments', attachments);
-  await ops.bulkInsert(tx, 'events', events);
-  await ops.bulkInsert(tx, 'import_keys', importKeys);
-  await ops.indexSearchText(tx, search);
-  await refreshClockInputs(tx, ops, refresh);
-  if (remembered) {
-    // Ids, tickets and requesters went straight into the memory's maps; only where the tables end
-    // is left to note. Should the transaction still roll back, the next batch finds the tables
-    // ending elsewhere and stops trusting the memory; a batch that failed before this point
-    // leaves `writing` set, with the same effect.
-    let lastTicket = memory!.lastIds.tickets;
-    for (const c of result.created) lastTicket = Math.max(lastTicket, c.id);
-    memory!.settle({ tickets: lastTicket, messages: nextMessage - 1, requesters: Math.max(memory!.lastIds.requesters, lastRequester) });
-  }
+  await w.flush(tx);
+  // Ids kept from the file: ids the database gives later (any writer) stay above them.
+  if (keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, keptAbove);
+  await w.refreshDerived(tx);
   return result;
 }

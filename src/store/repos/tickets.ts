@@ -6,7 +6,8 @@ import { checkIdentifier } from '../../domain/identifiers.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { DB, EventsTable } from '../schema.js';
-import type { DialectOps } from '../dialect/types.js';
+import { dialectOf } from '../handle.js';
+import { eventRow, searchRow, tagRows, TicketWrites, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 
 type Db = Kysely<DB>;
@@ -209,39 +210,26 @@ export async function createTicket(tx: Db, input: NewTicketInput): Promise<numbe
   if (input.tier) checkIdentifier('tier', input.tier);
   for (const tag of input.tags ?? []) checkIdentifier('tag', tag);
   const requesterId = await upsertRequester(tx, input.requester.email, input.requester.name);
-  const tags = input.tags ?? [];
-  const row = await tx
-    .insertInto('tickets')
-    .values({
-      ...(input.id !== undefined ? { id: input.id } : {}),
-      subject: input.subject,
-      status: input.status ?? 'open',
-      priority: input.priority ?? 'normal',
-      tier: input.tier ?? 'L1',
-      queue: input.queue ?? null,
-      assignee: input.assignee ?? null,
-      tags: JSON.stringify(tags),
-      requester_id: requesterId,
-      created_at: input.created_at,
-      updated_at: input.created_at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const id = Number(row.id);
-  if (tags.length) await tx.insertInto('ticket_tags').values(tags.map((tag) => ({ ticket_id: id, tag }))).execute();
-  await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: input.subject, body: '' }]);
-  await refreshClockInputs(tx, opsFor(tx), [id]);
+  const ops = dialectOf(tx);
+  const id = input.id ?? (await ops.allocateIds(tx, 'tickets', 1));
+  const w = new TicketWrites(ops);
+  w.addTicket(id, {
+    subject: input.subject,
+    status: input.status ?? 'open',
+    priority: input.priority ?? 'normal',
+    tier: input.tier ?? 'L1',
+    queue: input.queue ?? null,
+    assignee: input.assignee ?? null,
+    tags: input.tags ?? [],
+    created_at: input.created_at,
+    updated_at: input.created_at,
+  }, requesterId);
+  w.addSearch(id, input.subject, []);
+  w.refreshClockInputs([id]);
+  await w.flush(tx);
+  if (input.id !== undefined) await ops.allocateIds(tx, 'tickets', 0, id); // ids given later stay above it
+  await w.refreshDerived(tx);
   return id;
-}
-
-/** The store's dialect ops; repositories are handed a plain Kysely, so keep the lookup here. */
-let currentOps: DialectOps | undefined;
-export function useDialect(ops: DialectOps): void {
-  currentOps = ops;
-}
-function opsFor(_db: Db): DialectOps {
-  if (!currentOps) throw new Error('store not opened');
-  return currentOps;
 }
 
 export interface Expectation {
@@ -278,81 +266,38 @@ export async function applyChanges(
     .execute();
   const added = next.tags.filter((t) => !current.tags.includes(t));
   const removed = current.tags.filter((t) => !next.tags.includes(t));
-  if (added.length) await tx.insertInto('ticket_tags').values(added.map((tag) => ({ ticket_id: id, tag }))).execute();
+  if (added.length) await tx.insertInto('ticket_tags').values(tagRows(id, added)).execute();
   if (removed.length) await tx.deleteFrom('ticket_tags').where('ticket_id', '=', id).where('tag', 'in', removed).execute();
-  if (next.subject !== current.subject) await opsFor(tx).indexSearchText(tx, [{ ticket_id: id, subject: next.subject, body: '' }]);
-  await refreshClockInputs(tx, opsFor(tx), [id]);
+  if (next.subject !== current.subject) await dialectOf(tx).indexSearchText(tx, [searchRow(id, next.subject, [])]);
+  await refreshClockInputs(tx, dialectOf(tx), [id]);
   return events;
 }
 
 export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
   if (!events.length) return;
   await insertEventRows(tx, ticketId, events);
-  if (events.some((e) => e.type === 'status')) await refreshClockInputs(tx, opsFor(tx), [ticketId]);
+  if (events.some((e) => e.type === 'status')) await refreshClockInputs(tx, dialectOf(tx), [ticketId]);
 }
 
 async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
-  await tx
-    .insertInto('events')
-    .values(events.map((e) => ({
-      ticket_id: ticketId, at: e.at, actor: e.actor, type: e.type,
-      from_value: e.from ?? null, to_value: e.to ?? null, reason: e.reason ?? null, text: e.text ?? null,
-    })))
-    .execute();
+  await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e))).execute();
 }
 
-export interface NewMessage extends Message {
-  thread_rule?: string | null;
-  raw_sha256?: string | null;
-  /** stored attachment files, relative to the data dir, in the order of `attachments` */
-  attachment_paths?: (string | null)[];
-}
+export type { NewMessage };
 
 /** Stores a message on a ticket (or on none, for automatic mail that refers to no ticket). */
 export async function addMessage(tx: Db, ticketId: number | null, m: NewMessage): Promise<number> {
-  const row = await tx
-    .insertInto('messages')
-    .values({
-      ticket_id: ticketId,
-      message_id: m.message_id,
-      in_reply_to: m.in_reply_to ?? null,
-      refs: JSON.stringify(m.references ?? []),
-      direction: m.direction,
-      from_addr: m.from,
-      from_name: m.from_name ?? null,
-      to_addrs: JSON.stringify(m.to ?? []),
-      cc_addrs: JSON.stringify(m.cc ?? []),
-      date: m.date,
-      subject: m.subject ?? null,
-      text: m.text,
-      html: m.html ?? null,
-      author: m.author ?? null,
-      auto_reason: m.auto ?? null,
-      thread_rule: m.thread_rule ?? null,
-      raw_sha256: m.raw_sha256 ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const pk = Number(row.id);
-  const atts = m.attachments ?? [];
-  if (atts.length) {
-    await tx
-      .insertInto('attachments')
-      .values(atts.map((a, i) => ({
-        message_id: pk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256,
-        path: m.attachment_paths?.[i] ?? null,
-      })))
-      .execute();
-  }
+  const ops = dialectOf(tx);
+  const pk = await ops.allocateIds(tx, 'messages', 1);
+  const w = new TicketWrites(ops);
+  w.addMessage(pk, ticketId, m);
   if (ticketId !== null) {
-    await tx
-      .updateTable('tickets')
-      .set({ updated_at: sql<string>`case when updated_at < ${m.date} then ${m.date} else updated_at end` })
-      .where('id', '=', ticketId)
-      .execute();
-    await opsFor(tx).indexSearchText(tx, [{ ticket_id: ticketId, subject: m.subject ?? '', body: m.text }]);
-    await refreshClockInputs(tx, opsFor(tx), [ticketId]);
+    w.touch(ticketId, m.date);
+    w.addSearch(ticketId, m.subject, [m.text]);
+    w.refreshClockInputs([ticketId]);
   }
+  await w.flush(tx);
+  await w.refreshDerived(tx);
   return pk;
 }
 
@@ -362,5 +307,5 @@ export async function attachMessage(tx: Db, messagePk: number, ticketId: number,
   await tx.updateTable('messages').set({ ticket_id: ticketId, thread_rule: rule }).where('id', '=', messagePk).execute();
   const touched = [ticketId];
   if (before?.ticket_id != null) touched.push(Number(before.ticket_id));
-  await refreshClockInputs(tx, opsFor(tx), touched);
+  await refreshClockInputs(tx, dialectOf(tx), touched);
 }

@@ -1,0 +1,217 @@
+// The one place that turns what desk stores into rows: tickets and their tags, messages and their
+// attachments, events, search text, and which tickets' SLA clock inputs to compute again. `desk
+// new`, replies and changes (repos/tickets.ts), the import (repos/bulk.ts) and the mailbox sync
+// (mail/sync-batch.ts) all build their rows here, so each derived row is made one way.
+//
+// Rows are typed by the schema (Insertable<…>), ids are given by the database (DialectOps
+// allocateIds, or `insert … returning id`), and everything runs on the write transaction the
+// caller was handed by `store.write`.
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Attachment, Message, TicketEvent } from '../domain/types.js';
+import type { DialectOps, SearchRow } from './dialect/types.js';
+import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
+import { refreshClockInputs } from './repos/clock-inputs.js';
+
+/** A row of a table whose id the caller has from the database already. */
+export type WithId<T> = Insertable<T> & { id: number };
+
+export type TicketRow = WithId<TicketsTable>;
+export type MessageRow = WithId<MessagesTable>;
+
+/** What a new ticket's row holds besides its id and requester. */
+export interface TicketFields {
+  subject: string;
+  status: string;
+  priority: string;
+  tier: string;
+  queue: string | null;
+  assignee: string | null;
+  tags: readonly string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** A message as desk stores it: the domain message plus where it came from. */
+export interface NewMessage extends Message {
+  thread_rule?: string | null;
+  raw_sha256?: string | null;
+  /** content hash of synced mail (its dedupe key with the Message-ID) */
+  content_sha256?: string | null;
+  /** stored attachment files, relative to the data dir, in the order of `attachments` */
+  attachment_paths?: (string | null)[];
+}
+
+/** A list as the JSON text columns hold it; most lists are empty. */
+export const jsonList = (list: readonly string[] | undefined | null): string => (list && list.length ? JSON.stringify(list) : '[]');
+
+// ---- derivations: one per kind of row -----------------------------------------------------
+
+export function ticketRow(id: number, f: TicketFields, requesterId: number, clockInputs: string | null = null): TicketRow {
+  return {
+    id, subject: f.subject, status: f.status, priority: f.priority, tier: f.tier, queue: f.queue, assignee: f.assignee,
+    tags: JSON.stringify(f.tags), requester_id: requesterId, created_at: f.created_at, updated_at: f.updated_at,
+    clock_inputs: clockInputs,
+  };
+}
+
+/** The ticket_tags rows of a ticket: each tag once. */
+export function tagRows(ticketId: number, tags: readonly string[]): Insertable<TicketTagsTable>[] {
+  return [...new Set(tags)].map((tag) => ({ ticket_id: ticketId, tag }));
+}
+
+export function eventRow(ticketId: number, e: TicketEvent): Insertable<EventsTable> {
+  return {
+    ticket_id: ticketId, at: e.at, actor: e.actor, type: e.type,
+    from_value: e.from ?? null, to_value: e.to ?? null, reason: e.reason ?? null, text: e.text ?? null,
+  };
+}
+
+/** The messages row of a message whose id the database gave. */
+export function messageRow(pk: number, ticketId: number | null, m: NewMessage): MessageRow {
+  // Built whole, in one shape: the bulk path reads every row's columns by fixed names.
+  return {
+    id: pk, ticket_id: ticketId, message_id: m.message_id, in_reply_to: m.in_reply_to ?? null, refs: jsonList(m.references),
+    direction: m.direction, from_addr: m.from, from_name: m.from_name ?? null, to_addrs: jsonList(m.to), cc_addrs: jsonList(m.cc),
+    date: m.date, subject: m.subject ?? null, text: m.text, html: m.html ?? null, author: m.author ?? null,
+    auto_reason: m.auto ?? null, thread_rule: m.thread_rule ?? null, raw_sha256: m.raw_sha256 ?? null,
+    content_sha256: m.content_sha256 ?? null,
+  };
+}
+
+export function attachmentRows(messagePk: number, attachments: readonly Attachment[] | undefined, paths?: readonly (string | null)[]): Insertable<AttachmentsTable>[] {
+  return (attachments ?? []).map((a, i) => ({
+    message_id: messagePk, filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256, path: paths?.[i] ?? null,
+  }));
+}
+
+/** What search finds a ticket by: its subject and message texts. */
+export function searchRow(ticketId: number, subject: string | null | undefined, texts: readonly string[]): SearchRow {
+  return { ticket_id: ticketId, subject: subject ?? '', body: texts.join('\n\n') };
+}
+
+// ---- many rows at once --------------------------------------------------------------------
+
+/**
+ * Rows of many tickets and messages gathered, then written in one go through the dialect's bulk
+ * path (the import and the sync: tens of thousands of rows a transaction).
+ */
+export class TicketWrites {
+  readonly tickets: TicketRow[] = [];
+  readonly tags: Insertable<TicketTagsTable>[] = [];
+  readonly messages: MessageRow[] = [];
+  readonly attachments: Insertable<AttachmentsTable>[] = [];
+  readonly events: Insertable<EventsTable>[] = [];
+  readonly importKeys: Insertable<ImportKeysTable>[] = [];
+  readonly search: SearchRow[] = [];
+  /** existing tickets whose updated_at moves up to this time (when later) */
+  private readonly touched = new Map<number, string>();
+  /** tickets whose clock inputs the database computes once the rows are in */
+  private readonly refresh = new Set<number>();
+
+  constructor(private readonly ops: DialectOps) {}
+
+  addTicket(id: number, f: TicketFields, requesterId: number, clockInputs: string | null = null): TicketRow {
+    const row = ticketRow(id, f, requesterId, clockInputs);
+    this.tickets.push(row);
+    if (f.tags.length) for (const t of tagRows(id, f.tags)) this.tags.push(t);
+    return row;
+  }
+
+  addMessage(pk: number, ticketId: number | null, m: NewMessage): MessageRow {
+    const row = messageRow(pk, ticketId, m);
+    this.messages.push(row);
+    if (m.attachments?.length) for (const a of attachmentRows(pk, m.attachments, m.attachment_paths)) this.attachments.push(a);
+    return row;
+  }
+
+  addEvent(ticketId: number, e: TicketEvent): void {
+    this.events.push(eventRow(ticketId, e));
+  }
+
+  addSearch(ticketId: number, subject: string | null | undefined, texts: readonly string[]): void {
+    this.search.push(searchRow(ticketId, subject, texts));
+  }
+
+  /** An existing ticket got mail that arrived at `at`: its updated_at follows (never goes back). */
+  touch(ticketId: number, at: string): void {
+    const prev = this.touched.get(ticketId);
+    if (prev === undefined || prev < at) this.touched.set(ticketId, at);
+  }
+
+  /** These tickets' clock inputs are computed by the database after the write. */
+  refreshClockInputs(ticketIds: Iterable<number>): void {
+    for (const id of ticketIds) this.refresh.add(id);
+  }
+
+  /** Writes every gathered row, parents before children, in the caller's transaction. */
+  async flush(tx: Kysely<DB>): Promise<void> {
+    const ops = this.ops;
+    const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows);
+    await bulk('tickets', this.tickets);
+    await bulk('ticket_tags', this.tags);
+    await bulk('messages', this.messages);
+    await bulk('attachments', this.attachments);
+    await bulk('events', this.events);
+    await bulk('import_keys', this.importKeys);
+    await ops.indexSearchText(tx, this.search);
+    await touchTickets(tx, [...this.touched]);
+  }
+
+  /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
+  async refreshDerived(tx: Kysely<DB>): Promise<void> {
+    await refreshClockInputs(tx, this.ops, this.refresh);
+  }
+}
+
+/** The dialect's bulk path with rows checked against the table's type. */
+export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
+  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[]);
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** updated_at = max(updated_at, arrival) for each ticket, in one statement per chunk. */
+async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promise<void> {
+  for (const part of chunks(touched, 300)) {
+    const cases = part.map(([id, at]) => sql`when ${id} then (case when updated_at < ${at} then ${at} else updated_at end)`);
+    await sql`update tickets set updated_at = case id ${sql.join(cases, sql` `)} else updated_at end
+      where id in (${sql.join(part.map(([id]) => id))})`.execute(tx);
+  }
+}
+
+/**
+ * Hands out ids of one table from blocks the database gives (DialectOps.allocateIds), each id
+ * above `floor` when asked: ids given earlier in the same transaction are not in the table yet,
+ * so the floor carries them.
+ */
+export class IdBlocks {
+  private next_ = 0;
+  private end = 0;
+  constructor(private readonly tx: Kysely<DB>, private readonly ops: DialectOps, private readonly table: 'tickets' | 'messages') {}
+
+  /** The next id above `floor` from the block in hand, or undefined when `take` must ask the database. */
+  next(floor = 0): number | undefined {
+    return this.next_ < this.end && this.next_ > floor ? this.next_++ : undefined;
+  }
+
+  /** Asks the database for a block of `count` ids at once (when the caller knows how many it needs at most). */
+  async reserve(count: number): Promise<void> {
+    if (count <= 0) return;
+    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(0, this.next_ - 1));
+    this.end = this.next_ + count;
+  }
+
+  /** The next id, above `floor`; `expected`: how many more ids this transaction may ask for (the block size). */
+  async take(expected: number, floor = 0): Promise<number> {
+    const id = this.next(floor);
+    if (id !== undefined) return id;
+    const count = Math.max(1, expected);
+    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(floor, this.next_ - 1));
+    this.end = this.next_ + count;
+    return this.next_++;
+  }
+}

@@ -1,0 +1,119 @@
+// An import decides the same whatever batches its file is cut into and whatever the database
+// held before: a property over random files (shared message ids, bare lines, requested ids that
+// collide, requesters whose names differ between lines) and random cuts of each file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { parseTicket } from '../../src/domain/interchange.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { importBatch, type Numbered } from '../../src/store/repos/bulk.js';
+import { canonicalDump } from '../sync/dump.js';
+
+const NOW = '2026-04-01T10:00:00Z';
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function emptyStore(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'desk-batches-'));
+  dirs.push(dir);
+  return openStore({ location: join(dir, 'desk.db') });
+}
+
+/** A small seeded generator (mulberry32), so that a failure names the seed that reproduces it. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
+  return { next, int, pick };
+}
+
+const EMAILS = ['ana@example.com', 'bo@example.com', 'cy@example.com'];
+const NAMES = [null, 'Ana', 'Bo Ng', 'Other Name'];
+const SUBJECTS = ['Export fails', 'Login', 'Invoice'];
+const TIMES = ['2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z', undefined, '2026-03-01T12:00:00+02:00'];
+
+function randomFile(seed: number, lines: number): Numbered[] {
+  const r = rng(seed);
+  const out: Numbered[] = [];
+  for (let line = 1; line <= lines; line++) {
+    const email = r.pick(EMAILS);
+    const value: Record<string, unknown> = {
+      subject: r.pick(SUBJECTS),
+      requester: { email, name: r.pick(NAMES) },
+      status: r.pick(['open', 'pending', 'solved']),
+    };
+    const created = r.pick(TIMES);
+    if (created) value.created_at = created;
+    if (r.next() < 0.5) value.id = 1 + r.int(25);
+    if (r.next() < 0.4) value.tags = [r.pick(['vip', 'billing', 'api'])];
+    const n = r.next() < 0.3 ? 0 : 1 + r.int(3);
+    value.messages = Array.from({ length: n }, () => ({
+      message_id: `<m${r.int(40)}@example.com>`, from: email, text: r.pick(['hello', 'again', 'olá']),
+      date: r.pick(['2026-03-01T11:00:00Z', '2026-03-03T09:00:00Z']), direction: r.pick(['in', 'in', 'out']),
+    }));
+    if (r.next() < 0.3) value.events = [{ at: '2026-03-01T13:00:00Z', actor: 'ana', type: 'status', from: 'open', to: 'pending' }];
+    out.push({ line, ticket: parseTicket(value, NOW, ['L1', 'L2']) });
+  }
+  return out;
+}
+
+/** Cuts `file` into batches of random sizes (1 .. the whole file). */
+function randomCuts(seed: number, file: Numbered[]): Numbered[][] {
+  const r = rng(seed);
+  const out: Numbered[][] = [];
+  for (let i = 0; i < file.length;) {
+    const size = 1 + r.int(Math.min(file.length - i, 1 + r.int(12)));
+    out.push(file.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+async function importInBatches(store: Store, batches: Numbered[][]) {
+  const decided: unknown[] = [];
+  for (const batch of batches) {
+    const r = await store.write((tx) => importBatch(tx, store.ops, batch));
+    decided.push(...r.created, ...r.present);
+  }
+  return decided.sort((a, b) => (a as { line: number }).line - (b as { line: number }).line);
+}
+
+async function dump(store: Store) {
+  const importKeys = (await sql`select key, ticket_id from import_keys order by key`.execute(store.db)).rows;
+  return { ...(await canonicalDump(store.db)), importKeys };
+}
+
+describe('import batches', () => {
+  it('make the same database however a file is cut, into an empty or a used database', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const before = randomFile(seed * 7919, 1 + (seed % 3) * 6); // what the database held (none for every third seed)
+      const file = randomFile(seed, 20 + (seed % 5) * 8);
+      const one = await emptyStore();
+      const cut = await emptyStore();
+      if (seed % 3 !== 1) {
+        await importInBatches(one, [before]);
+        await importInBatches(cut, randomCuts(seed + 1, before));
+      }
+      const whole = await importInBatches(one, file.map((l) => [l])); // one line per batch: each sees all before it
+      const pieces = await importInBatches(cut, randomCuts(seed, file));
+      try {
+        expect(pieces).toEqual(whole);
+        expect(await dump(cut)).toEqual(await dump(one));
+      } catch (err) {
+        (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
+        throw err;
+      } finally {
+        await one.close();
+        await cut.close();
+      }
+    }
+  });
+});
