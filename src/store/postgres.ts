@@ -7,14 +7,14 @@
 // lock was granted (REPEATABLE READ would keep a snapshot taken while waiting for it). Readers
 // never wait. Migrations run as such a write, so several processes can open a new database at once.
 import { dirname, join } from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../cli/errors.js';
 import { defaultDbPath } from '../config.js';
 import type { DB } from './schema.js';
 import { postgresOps } from './dialect/postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { OpenOptions, Store } from './index.js';
-import { useDialect } from './repos/tickets.js';
+import { bindDialect } from './handle.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -154,24 +154,25 @@ export function postgresDataDir(location: string): string {
 export async function openPostgres(opts: OpenOptions): Promise<Store> {
   const target = describeUrl(opts.location);
   const timeout = opts.busyTimeoutMs ?? Number(process.env.DESK_BUSY_TIMEOUT_MS ?? 10000);
-  const db = await postgresKysely(opts.location, 4);
+  const ops = postgresOps();
+  const db = bindDialect(await postgresKysely(opts.location, 4), ops);
 
   // This process's own writers queue here, as on SQLite, so that they hold one connection of the
   // pool between them and never wait on the lock with connections a running writer may need.
   let queue: Promise<unknown> = Promise.resolve();
-  function write<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+  function write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     const run = () => writeNow(fn);
     const next = queue.then(run, run);
     queue = next.catch(() => undefined);
     return next;
   }
 
-  async function writeNow<T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+  async function writeNow<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     try {
       return await db.transaction().setIsolationLevel('read committed').execute(async (tx) => {
         await sql`select set_config('lock_timeout', ${`${Math.max(1, timeout)}ms`}, true)`.execute(tx);
         await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
-        return fn(tx);
+        return fn(bindDialect(tx, ops));
       });
     } catch (err) {
       if (errorCode(err) === '55P03') throw lockedError(timeout);
@@ -179,7 +180,6 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     }
   }
 
-  const ops = postgresOps();
   const store: Store = {
     db,
     dialect: 'postgres',
@@ -207,7 +207,6 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     await store.close();
     throw err;
   }
-  useDialect(ops);
   return store;
 }
 

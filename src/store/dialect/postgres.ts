@@ -50,6 +50,17 @@ export function postgresOps(): DialectOps {
     // moves the sequence past them).
     idColumn: (tb) => tb.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
 
+    // The identity sequence moved past the block (and past rows written with ids of their own),
+    // inside the caller's write transaction: the writers' lock keeps two blocks from meeting.
+    async allocateIds(db, table, count, floor = 0) {
+      const r = await sql<{ first: string }>`
+        with m as (select greatest(coalesce(max(id), 0), ${floor}::bigint) as base from ${sql.table(table)})
+        select base + 1 as first,
+          setval(pg_get_serial_sequence(${table}, 'id'), greatest(base + ${count}::bigint, 1), base + ${count}::bigint >= 1)
+        from m`.execute(db);
+      return Number(r.rows[0]!.first);
+    },
+
     async createSearchIndex(db) {
       const hasUnaccent = await attempt(db, 'desk_unaccent_ext', () => sql`create extension if not exists unaccent`.execute(db).then(() => undefined));
       const schema = hasUnaccent ? await extensionSchema(db, 'unaccent') : undefined;
