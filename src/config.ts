@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
-import { RemoteError, UsageError } from './cli/errors.js';
+import { RemoteError, UsageError } from './errors.js';
 import { configProblems, type ConfigProblem } from './config-check.js';
 
 export interface SecretSource {

@@ -1,6 +1,6 @@
 // Ctx: what every command needs, built lazily so that a command pays only for what it uses.
 import { DEFAULT_TIERS } from '../domain/types.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { processIo, type Io } from '../ui/io.js';
 import type { Config, LoadedConfig } from '../config.js';
 import type { Store } from '../store/index.js';

@@ -1,7 +1,7 @@
 // The desk program: builds the command tree, runs it, and is the one place that turns
 // errors into messages and exit codes.
 import { Command, CommanderError } from 'commander';
-import { DeskError, EXIT } from './errors.js';
+import { DeskError, EXIT } from '../errors.js';
 import { makeCtx, type Ctx, type GlobalOptions } from './context.js';
 import { neutralise, safeLine } from '../ui/safe-text.js';
 import * as tickets from '../commands/tickets/index.js';

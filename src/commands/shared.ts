@@ -1,6 +1,6 @@
 // Flag parsing shared by several commands.
 import type { Command } from 'commander';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { readAll, type Io } from '../ui/io.js';
 import { trimTrailingNewlines } from '../domain/linear-text.js';
 

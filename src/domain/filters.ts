@@ -1,5 +1,5 @@
 // Ticket filters as given on the command line (docs/cli.md: Filters), validated and normalised.
-import { badFlagValue, UsageError } from '../cli/errors.js';
+import { badFlagValue, UsageError } from '../errors.js';
 import { DONE_STATUSES, PRIORITIES, STATUSES, type Priority, type Status } from './types.js';
 
 export interface TicketFilter {

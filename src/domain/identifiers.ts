@@ -1,7 +1,7 @@
 // Names that identify things (a queue, a tag, a tier, an agent) are compared, filtered on and
 // printed in every list: they must be plain text. This is the one rule, used by every way a
 // name comes in (new, set, assign, escalate, import, rules, config, sync's account settings).
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { safeLine } from '../ui/safe-text.js';
 
 export type IdentifierKind = 'queue' | 'tag' | 'tier' | 'agent name' | 'account name';

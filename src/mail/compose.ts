@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { ourMessageId } from '../domain/threading.js';
 import type { Message } from '../domain/types.js';
 

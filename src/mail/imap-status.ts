@@ -6,7 +6,7 @@
 // server is a RemoteError with the server's words, as on the full path.
 import net from 'node:net';
 import tls from 'node:tls';
-import { RemoteError } from '../cli/errors.js';
+import { RemoteError } from '../errors.js';
 import { safeLine } from '../ui/safe-text.js';
 import { toRemoteError, type ImapEndpoint, type MailboxState } from './imap.js';
 import { maskSecrets, secretForms, type LogSink } from './imap-log.js';

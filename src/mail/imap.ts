@@ -9,7 +9,7 @@
 // reports each command it sends and each answer it gets to its logger: that is where the clocks
 // are started and stopped.
 import type { ImapFlow, ImapFlowOptions, FetchMessageObject, Logger } from 'imapflow';
-import { RemoteError } from '../cli/errors.js';
+import { RemoteError } from '../errors.js';
 import { safeLine } from '../ui/safe-text.js';
 import { imapLogger, type LogSink } from './imap-log.js';
 import { DEFAULT_TIMEOUTS, StepClock, StepTimeout, type NetTimeouts } from './timeouts.js';

@@ -2,7 +2,7 @@
 // machine's (a full disk, a permission, a file where a directory belongs, a database that cannot
 // write): then the batch fails as a whole, nothing of it is recorded, the cursor stays, and the
 // run stops naming the cause. Quarantine is only for mail desk cannot read.
-import { ConflictError, DeskError, LocalFaultError } from '../cli/errors.js';
+import { ConflictError, DeskError, LocalFaultError } from '../errors.js';
 
 /** SQLite errors that a particular row can cause: the mail's fault, not the machine's. */
 const ROW_SQLITE_ERRORS = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;

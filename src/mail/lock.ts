@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, LocalFaultError } from '../cli/errors.js';
+import { ConflictError, LocalFaultError } from '../errors.js';
 import { describeFault } from './local-fault.js';
 
 export interface SyncLock {

@@ -29,7 +29,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { Store } from '../store/index.js';
 import { isoSeconds } from '../domain/types.js';
-import { ConflictError, NotFoundError } from '../cli/errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { applyChanges } from '../store/repos/tickets.js';
 import type { ComposedMail } from './compose.js';
 import { outcomeText, type SendOutcome } from './smtp.js';

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { prepareMessage, type PrepareContext, type PreparedItem } from './sync-prepare.js';
-import { LocalFaultError } from '../cli/errors.js';
+import { LocalFaultError } from '../errors.js';
 
 const WORKER_FLAG = 'deskSyncPrepareWorker';
 

@@ -10,7 +10,7 @@ import { safeAttachmentPath } from './attachment-path.js';
 import { dedupeKey } from './sync-key.js';
 import { classifyAutomatic, reportedMessageId } from './classify.js';
 import { contentHash, MailParseError, parseMessage, storedMessageId, type ParsedMail } from './parse.js';
-import { LocalFaultError } from '../cli/errors.js';
+import { LocalFaultError } from '../errors.js';
 import { describeFault } from './local-fault.js';
 
 /** A message ready to store. */

@@ -9,7 +9,7 @@
 // One bad message never stops the run: it is quarantined with the reason. A local fault (disk
 // full, permission, database error) does: the batch is not recorded and the cursor stays.
 import { sql, type Kysely } from 'kysely';
-import { RemoteError } from '../cli/errors.js';
+import { RemoteError } from '../errors.js';
 import { isLocalFault, localFault } from './local-fault.js';
 import type { Store } from '../store/index.js';
 import type { DB } from '../store/schema.js';

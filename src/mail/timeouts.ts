@@ -9,7 +9,7 @@
 //   DESK_NET_TIMEOUT_MS  every step (and the IDLE keep-alive) in milliseconds (tests, debugging);
 //   smtp.timeoutSeconds / accounts[].timeoutSeconds  every step of that server, in seconds;
 //   the defaults below.
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface NetTimeouts {
   /** TCP connection (and TLS handshake for implicit TLS) */

@@ -13,7 +13,7 @@
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { ConflictError, DeskError, LocalFaultError, UsageError } from '../cli/errors.js';
+import { ConflictError, DeskError, LocalFaultError, UsageError } from '../errors.js';
 import { postgresOps } from './dialect/postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Store } from './index.js';

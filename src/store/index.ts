@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { Kysely, type Transaction } from 'kysely';
-import { ConflictError, NotFoundError, UsageError } from '../cli/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { DB } from './schema.js';
 import type { DialectOps } from './dialect/types.js';
 import { sqliteOps, withStatementCache } from './dialect/sqlite.js';

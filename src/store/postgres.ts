@@ -8,7 +8,7 @@
 // never wait. Migrations run as such a write, so several processes can open a new database at once.
 import { dirname, join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import { ConflictError, NotFoundError, RemoteError, UsageError } from '../cli/errors.js';
+import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
 import { defaultDbPath } from '../config.js';
 import type { DB } from './schema.js';
 import { postgresOps } from './dialect/postgres.js';

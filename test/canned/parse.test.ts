@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { formatCannedReply, parseCannedReply } from '../../src/domain/canned/parse.js';
 
 const FILE = `---

@@ -1,6 +1,6 @@
 import { planChanges, type Projection } from '../../src/domain/ticket.js';
 import { filterFromFlags, parseLimit, parseSort } from '../../src/domain/filters.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 
 const base: Projection = { subject: 'S', status: 'open', priority: 'normal', tier: 'L1', queue: 'tech', assignee: null, tags: ['a'] };
 const AT = '2026-03-28T09:00:00Z';

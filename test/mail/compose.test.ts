@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import PostalMime from 'postal-mime';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import type { Message } from '../../src/domain/types.js';
 import {
   composeMail,

@@ -14,7 +14,7 @@ import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { parseMail } from './setup.js';
 import { readCannedAttachments } from '../../src/domain/canned/attachments.js';
 import { cannedSources, findCanned, loadCannedLibrary } from '../../src/domain/canned/library.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 
 let smtp: TestSmtp;
 let desk: TempDesk;

@@ -1,6 +1,6 @@
 // The outbox against a real SMTP server: nothing lost, nothing sent twice.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { ConflictError, NotFoundError } from '../../src/cli/errors.js';
+import { ConflictError, NotFoundError } from '../../src/errors.js';
 import {
   cancelEntries, flushOutbox, getOutboxEntry, listOutbox, outboxDb, retryEntries, type Claimant, type FlushOptions, type SentFolder,
 } from '../../src/mail/outbox.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsTypeOf, isNetworkFs, networkFsUnder } from '../../src/store/network-fs.js';
 import { openStore } from '../../src/store/index.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 
 const MOUNTS = [
   '/dev/vda1 / ext4 rw,relatime 0 0',

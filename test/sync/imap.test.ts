@@ -1,7 +1,7 @@
 // The IMAP connection layer against a real Dovecot: what is fetched, what is never touched
 // (\Seen), and how failures surface (RemoteError, exit 5, with the server's words).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RemoteError } from '../../src/cli/errors.js';
+import { RemoteError } from '../../src/errors.js';
 import { openMailbox, type ImapEndpoint, type FetchedMessage } from '../../src/mail/imap.js';
 import { quickStatus } from '../../src/mail/imap-status.js';
 import { freePort, startCuttingProxy, startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely } from 'kysely';
-import { ConflictError } from '../../src/cli/errors.js';
+import { ConflictError } from '../../src/errors.js';
 import { acquireSyncLock, type LockableStore } from '../../src/mail/lock.js';
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
 import type { Ctx } from '../../cli/context.js';
-import { UsageError, badFlagValue } from '../../cli/errors.js';
+import { UsageError, badFlagValue } from '../../errors.js';
 import { displayNameProblem, normaliseSignature, signatureProblem } from '../../domain/canned/signature.js';
 import { isoSeconds } from '../../domain/types.js';
 

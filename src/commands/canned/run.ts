@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
-import { UsageError, badFlagValue } from '../../cli/errors.js';
+import { UsageError, badFlagValue } from '../../errors.js';
 import { filterByTag, findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { checkCannedName, formatCannedReply, parseCannedReply } from '../../domain/canned/parse.js';
 import { renderCanned } from '../../domain/canned/render.js';

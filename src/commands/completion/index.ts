@@ -2,7 +2,7 @@
 // ticket ids, canned replies, agents, queues, tags or tiers the script offers when Tab is pressed.
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
-import { badFlagValue } from '../../cli/errors.js';
+import { badFlagValue } from '../../errors.js';
 
 export function register(program: Command, act: Act): void {
   program

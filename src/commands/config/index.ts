@@ -1,7 +1,7 @@
 // desk config path | get KEY | set KEY VALUE
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../errors.js';
 
 export function register(program: Command, act: Act): void {
   const config = program.command('config').description('show or change settings');

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
-import { LocalFaultError, RemoteError, UsageError } from '../../cli/errors.js';
+import { LocalFaultError, RemoteError, UsageError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { shownLocation } from '../../store/location.js';
 

@@ -1,7 +1,7 @@
 // desk db migrate-to URL: copies the SQLite desk in use into an empty PostgreSQL database, shows
 // progress on a terminal, prints the verified row counts and how to switch to the new database.
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { isPostgresUrl } from '../../store/index.js';
 import { hasPassword, shownLocation, withoutPassword } from '../../store/location.js';
 import { jsonText } from '../../ui/safe-text.js';

@@ -3,7 +3,7 @@
 // write transaction, so two runs at once (or an agent acting meanwhile) never double an action.
 import type { Kysely } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
-import { UsageError, type DeskError } from '../../cli/errors.js';
+import { UsageError, type DeskError } from '../../errors.js';
 import { evaluateEscalationToFixedPoint, type EscalationDecision } from '../../domain/rules/escalation.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';

@@ -1,7 +1,7 @@
 // desk escalate: by hand (ID --to TIER --reason TEXT) or by the rules (--auto, for cron).
 import type { Command } from 'commander';
 import type { Act } from '../../cli/main.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 
 interface Flags {
   to?: string;

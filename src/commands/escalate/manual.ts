@@ -3,7 +3,7 @@
 // that tier; else the rules file's tier_assignment, or nobody), and --notify tells the tier's
 // lead through the outbox, queued with the escalation itself.
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, DeskError, UsageError } from '../../cli/errors.js';
+import { badFlagValue, DeskError, UsageError } from '../../errors.js';
 import { rulesOfConfig } from '../../domain/rules/load.js';
 import { isoSeconds } from '../../domain/types.js';
 import type { MailAddress } from '../../mail/compose.js';

@@ -6,7 +6,7 @@
 // the customer's ticket.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import { composeMail, domainOf, headerText, type MailAddress } from '../../mail/compose.js';
 import { enqueue } from '../../mail/outbox.js';

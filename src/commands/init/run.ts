@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../../paths.js';
 import { Readable } from 'node:stream';
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { DEMO_AGENTS, demoTickets } from '../../domain/demo.js';
 import { isoSeconds } from '../../domain/types.js';
 import { addAgent } from '../../store/repos/agents.js';

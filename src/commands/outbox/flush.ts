@@ -1,7 +1,7 @@
 // Running the outbox with the config's SMTP server and Sent folder: for `desk outbox flush`,
 // for `desk reply` (its own entry, right after writing it) and for `desk sync` (everything due).
 import type { Ctx } from '../../cli/context.js';
-import { RemoteError } from '../../cli/errors.js';
+import { RemoteError } from '../../errors.js';
 import { flushOutbox, UNDELIVERED, type FlushReport, type FlushResult, type SendFn } from '../../mail/outbox.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { hasSmtp, senderOf, smtpSendFn } from '../reply/sender.js';

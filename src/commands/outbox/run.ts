@@ -1,6 +1,6 @@
 // desk outbox [list] | flush [--force] | retry ID... | cancel ID...
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { cancelEntries, listOutbox, retryEntries, type OutboxEntry } from '../../mail/outbox.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';

@@ -2,7 +2,7 @@
 // Only accounts whose config names a `sentMailbox` are asked: naming it says "our SMTP server
 // files what we send there", and only then does "not found" mean "not delivered". Without such
 // an account, `unknown` entries wait for the agent's --force.
-import { DeskError, RemoteError } from '../../cli/errors.js';
+import { DeskError, RemoteError } from '../../errors.js';
 import { resolveSecret, type AccountConfig, type Config } from '../../config.js';
 import { openMailbox, type ImapMailbox } from '../../mail/imap.js';
 import type { SentFolder } from '../../mail/outbox.js';

@@ -5,7 +5,7 @@
 // `Auto-Submitted: auto-replied`, and is stored as automatic so it does not stop the SLA clock.
 import type { Kysely } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError, UsageError } from '../../cli/errors.js';
+import { DeskError, UsageError } from '../../errors.js';
 import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
 import { replyVariables } from '../../domain/canned/variables.js';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeskError, UsageError } from '../../cli/errors.js';
+import { DeskError, UsageError } from '../../errors.js';
 import type { Message } from '../../domain/types.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { readableTime } from '../../ui/time.js';

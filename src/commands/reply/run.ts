@@ -4,7 +4,7 @@
 // (exit 5); `desk outbox flush` or `desk sync` sends it later.
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, DeskError, UsageError } from '../../cli/errors.js';
+import { badFlagValue, DeskError, UsageError } from '../../errors.js';
 import { readCannedAttachments } from '../../domain/canned/attachments.js';
 import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';

@@ -1,5 +1,5 @@
 // Who replies are from and how they leave: read from the config (smtp:, accounts:).
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { resolveSecret, type Config, type SmtpConfig } from '../../config.js';
 import { isValidAddress, type MailAddress } from '../../mail/compose.js';
 import { needsTls, sendRaw, type SmtpTarget } from '../../mail/smtp.js';

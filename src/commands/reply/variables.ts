@@ -1,7 +1,7 @@
 // The variables of a canned reply for one ticket: the ticket, the agent replying (from the
 // agents table when they are there) and, when a policy is configured, the first-response due time.
 import type { Ctx } from '../../cli/context.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../errors.js';
 import type { AgentProfile } from '../../domain/canned/signature.js';
 import { replyVariables, type ReplyVariables } from '../../domain/canned/variables.js';
 import { evaluateTicket, type SlaPolicySet } from '../../domain/sla/index.js';

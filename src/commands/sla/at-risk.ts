@@ -1,6 +1,6 @@
 // desk sla at-risk: running clocks that breach within the window, most urgent first.
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { badFlagValue, UsageError } from '../../errors.js';
 import { atRiskClocks, evaluateHistory, matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderAtRisk, renderAtRiskCsv, renderAtRiskTsv } from '../../ui/report/at-risk.js';

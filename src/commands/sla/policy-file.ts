@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { parsePolicyFile, type SlaPolicySet } from '../../domain/sla/index.js';
 import { isKnownTimeZone } from '../../domain/sla/local-days.js';
 

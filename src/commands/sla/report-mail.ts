@@ -5,7 +5,7 @@
 // stays queued (exit 5) for `desk outbox flush` or the next `desk sync`.
 import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError, UsageError } from '../../cli/errors.js';
+import { DeskError, UsageError } from '../../errors.js';
 import type { SlaReport } from '../../domain/sla/report.js';
 import { isoSeconds } from '../../domain/types.js';
 import { checkedAddress, composeMail, domainOf } from '../../mail/compose.js';

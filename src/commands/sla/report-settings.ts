@@ -1,7 +1,7 @@
 // What the config says about reports: the team's name for their title (`team`, else the display
 // name of the smtp `from`) and the compliance goal for the chart's target line (`slaTarget`).
 import type { Config } from '../../config.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { headerText } from '../../mail/compose.js';
 
 export interface ReportSettings {

@@ -1,6 +1,6 @@
 // desk sla report: compliance figures per group, in the format asked for.
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { badFlagValue, UsageError } from '../../errors.js';
 import { evaluateHistory, GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';

@@ -1,6 +1,6 @@
 // The accounts `desk sync` works on: checked against the config's shape, narrowed by --account,
 // with their password resolved only when the account is about to be used (never stored).
-import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { badFlagValue, UsageError } from '../../errors.js';
 import { resolveSecret, type AccountConfig, type Config } from '../../config.js';
 import type { TrustAuthResults } from '../../mail/auth-results.js';
 import type { ImapEndpoint } from '../../mail/imap.js';

@@ -3,7 +3,7 @@
 // unreachable or refuses the login (after the other accounts were synced).
 import { sql } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError, RemoteError, UsageError } from '../../cli/errors.js';
+import { DeskError, RemoteError, UsageError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import type { Store } from '../../store/index.js';
 import { acquireSyncLock } from '../../mail/lock.js';

@@ -2,7 +2,7 @@
 // soon as the server announces it. Ctrl-C (or SIGTERM) ends it cleanly after the batch in hand.
 // The sync lock is held only while syncing, so cron's `desk sync` can still run in between; a
 // lost connection is retried with a growing pause, a bad config ends the watch.
-import { ConflictError, DeskError, RemoteError, UsageError } from '../../cli/errors.js';
+import { ConflictError, DeskError, RemoteError, UsageError } from '../../errors.js';
 import { openMailbox, type ImapMailbox } from '../../mail/imap.js';
 import { acquireSyncLock } from '../../mail/lock.js';
 import { syncMailbox } from '../../mail/sync.js';

@@ -1,6 +1,6 @@
 // set, assign, note, close, reopen: each a list of changes applied in one write transaction.
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, NotFoundError, UsageError } from '../../cli/errors.js';
+import { badFlagValue, NotFoundError, UsageError } from '../../errors.js';
 import { ticketJson } from '../../domain/interchange.js';
 import { printJson } from '../../ui/output.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';

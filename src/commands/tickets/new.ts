@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, UsageError } from '../../cli/errors.js';
+import { badFlagValue, UsageError } from '../../errors.js';
 import { normaliseTag } from '../../domain/ticket.js';
 import { checkIdentifier } from '../../domain/identifiers.js';
 import { PRIORITIES, isoSeconds, type Priority } from '../../domain/types.js';

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { filterFromFlags, parseLimit, type FilterFlags } from '../../domain/filters.js';
 import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';

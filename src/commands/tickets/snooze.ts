@@ -1,7 +1,7 @@
 // `desk snooze ID WHEN [--reason TEXT]` and `desk snooze ID --off`: out of the queue until a time
 // (src/domain/snooze.ts). The ticket keeps its status and its SLA clocks keep running.
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { SNOOZE_END, snoozeState } from '../../domain/snooze.js';
 import type { Change } from '../../domain/ticket.js';
 import { DONE_STATUSES, isoSeconds } from '../../domain/types.js';

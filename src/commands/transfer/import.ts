@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Ctx } from '../../cli/context.js';
-import { NotFoundError, UsageError } from '../../cli/errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import { LineError, parseTicket } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../domain/new-ticket-hooks.js';

@@ -3,7 +3,7 @@
 // work the same queue; a change made by someone else in the meantime is never overwritten
 // silently, it is reported (ConflictError, exit 4) so the agent can look again.
 import type { Kysely } from 'kysely';
-import { ConflictError } from '../../cli/errors.js';
+import { ConflictError } from '../../errors.js';
 import type { Change } from '../../domain/ticket.js';
 import type { Ticket, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';

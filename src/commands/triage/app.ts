@@ -3,7 +3,7 @@
 // so the screen always shows the desk as it is, including what other agents just did.
 import { spawnSync } from 'node:child_process';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError } from '../../cli/errors.js';
+import { DeskError } from '../../errors.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaFacts } from '../../domain/rules/types.js';

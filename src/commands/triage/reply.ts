@@ -4,7 +4,7 @@
 // attachments included). Canned replies are rendered here only for the agent's preview.
 import { spawn } from 'node:child_process';
 import type { Ctx } from '../../cli/context.js';
-import { ConflictError, DeskError, NotFoundError, RemoteError, UsageError } from '../../cli/errors.js';
+import { ConflictError, DeskError, NotFoundError, RemoteError, UsageError } from '../../errors.js';
 import type { CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
 import type { TicketWithHistory } from '../../domain/types.js';

@@ -1,6 +1,6 @@
 // `desk triage [filters]`: checks the filters and the terminal, then hands over to the screen.
 import type { Ctx } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { filterFromFlags, type FilterFlags } from '../../domain/filters.js';
 import { runTriageApp } from './app.js';
 

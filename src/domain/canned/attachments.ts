@@ -5,7 +5,7 @@
 // Anything else is refused as bad input (exit 2) before a reply is written or queued.
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import type { CannedEntry } from './library.js';
 
 export interface CannedAttachment {

@@ -3,7 +3,7 @@
 // then the directory the config's `templates` names, whose replies win on a name clash.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import { parseCannedReply, type CannedReply } from './parse.js';
 

@@ -2,7 +2,7 @@
 // optional status_after and attachments), then the body, which is the reply itself (a Liquid
 // template, see render.ts). Parsing is pure: the library (library.ts) does the reading.
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { STATUSES, type Status } from '../types.js';
 
 export interface CannedReply {

@@ -5,7 +5,7 @@
 // error names it. `lenientIf` keeps `{{ x | default: "there" }}` and `{% if x %}` working for
 // values that may be absent (liquidjs exempts exactly those two places from strictVariables).
 import { Liquid, Tag, type TagToken, type TopLevelToken } from 'liquidjs';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { VARIABLE_NAMES, type ReplyVariables } from './variables.js';
 
 const REFUSED_TAGS = ['include', 'render', 'layout'] as const;

@@ -2,7 +2,7 @@
 // file system; it keeps the parsed rules per file and re-reads a file only when it changed, so a
 // long `desk sync --watch` picks up a lead's edits without a restart.
 import { readFileSync, statSync } from 'node:fs';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { parseRules } from './parse.js';
 import type { RuleSet } from './types.js';
 

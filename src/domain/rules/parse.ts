@@ -2,7 +2,7 @@
 // file, the rule and the field, so a lead can fix a typo without guessing; unknown fields are
 // refused rather than ignored because a silently ignored condition would match too much.
 import YAML from 'yaml';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { identifierProblem, type IdentifierKind } from '../identifiers.js';
 import { DEFAULT_TIERS, PRIORITIES, STATUSES, type Priority, type Status } from '../types.js';
 import { parseDuration, parseFraction } from './amounts.js';

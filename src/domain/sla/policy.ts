@@ -2,7 +2,7 @@
 // policies ready to measure with. Every message names the field at fault, because a lead
 // editing a contract file must be told exactly what to fix; all of them are UsageError (exit 2).
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import { DONE_STATUSES, PRIORITIES, STATUSES, type Priority, type Status, type Ticket } from '../types.js';
 import { ALWAYS, ALWAYS_NAME, buildCalendar, type BusinessCalendar, type Span } from './calendar.js';
 import { parseDuration } from './duration.js';

@@ -9,7 +9,7 @@
 // and a GIN index serves the match. Requesters' addresses are searched by substring (ILIKE),
 // through a pg_trgm GIN index where that extension is available.
 import { sql, type Kysely } from 'kysely';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import type { DialectOps, SearchHit, SearchRow } from './types.js';
 import { addressFragment, containsPattern, searchWords, snippetOf } from './words.js';
 

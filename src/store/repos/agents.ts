@@ -1,6 +1,6 @@
 // Agents: the people who work tickets, with their tier.
 import type { Kysely } from 'kysely';
-import { NotFoundError, UsageError } from '../../cli/errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import type { DB } from '../schema.js';
 
 export interface Agent {

@@ -1,6 +1,6 @@
 // Tickets, their events and messages: rows in, domain objects out.
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
-import { ConflictError, NotFoundError } from '../../cli/errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { planChanges, type Change } from '../../domain/ticket.js';
 import { checkIdentifier } from '../../domain/identifiers.js';
 import type { TicketFilter } from '../../domain/filters.js';

@@ -1,7 +1,7 @@
 // SVG charts to PNG images, for mail: Gmail and Outlook drop inline SVG, but show images that
 // come with the mail. resvg renders without a browser (a prebuilt binary inside its npm package),
 // and is loaded only when a report is mailed. Text uses the system's fonts.
-import { DeskError } from '../../cli/errors.js';
+import { DeskError } from '../../errors.js';
 
 /** Pixels across: twice the chart's width in the mail, sharp on high-density screens. */
 const WIDTH_PX = 1440;

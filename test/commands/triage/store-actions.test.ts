@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConflictError } from '../../../src/cli/errors.js';
+import { ConflictError } from '../../../src/errors.js';
 import { applyIfUnchanged, tagChanges, take } from '../../../src/commands/triage/actions.js';
 import { loadQueue } from '../../../src/commands/triage/queue.js';
 import { normaliseTag } from '../../../src/domain/ticket.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../../src/cli/errors.js';
+import { UsageError } from '../../../src/errors.js';
 import { parseRules, validateRules } from '../../../src/domain/rules/index.js';
 
 const opts = { source: 'rules.yaml' };

@@ -1,4 +1,4 @@
-import { UsageError } from '../../../src/cli/errors.js';
+import { UsageError } from '../../../src/errors.js';
 import { matchPolicy, parsePolicyFile } from '../../../src/domain/sla/policy.js';
 import { parseDuration } from '../../../src/domain/sla/duration.js';
 
