@@ -40,8 +40,13 @@ beforeAll(() => {
   mkdirSync(bin);
   writeFileSync(join(bin, 'desk'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
   chmodSync(join(bin, 'desk'), 0o755);
-  // A new user's machine: nothing but a home directory; no DESK_DB, no DESK_CONFIG.
-  env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, USER: 'newcomer', DESK_AGENT: 'newcomer', NO_COLOR: '1', TZ: 'UTC' };
+  // A new user's machine: nothing but a home directory; no DESK_DB, no DESK_CONFIG. The clock is
+  // fixed (a Wednesday morning): the demo desk is made relative to now, and what the examples
+  // find in it must not depend on the hour the suite runs.
+  env = {
+    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, USER: 'newcomer', DESK_AGENT: 'newcomer', NO_COLOR: '1', TZ: 'UTC',
+    DESK_NOW: '2026-11-25T10:30:00Z',
+  };
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
