@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { DB } from './schema.js';
 import type { DialectOps } from './dialect/types.js';
 import { sqliteOps, withStatementCache } from './dialect/sqlite.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import { networkFsUnder } from './network-fs.js';
 import { bindDialect } from './handle.js';
 import { ImmediateSqliteDialect } from './sqlite-driver.js';
@@ -129,15 +129,6 @@ function missingDatabase(file: string, origin: string | undefined): NotFoundErro
   );
 }
 
-/** A database that a newer desk has migrated: this desk would misread it, or break it. */
-function refuseNewer(version: number, where: string): void {
-  if (version <= SCHEMA_VERSION) return;
-  throw new UsageError(
-    `the database ${where} was written by a newer desk (schema version ${version}; this desk knows versions up to ${SCHEMA_VERSION})`,
-    'upgrade desk to use this database; it was left untouched',
-  );
-}
-
 async function currentVersion(db: Kysely<any>): Promise<number> {
   try {
     const row = await db.selectFrom('desk_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
@@ -147,7 +138,7 @@ async function currentVersion(db: Kysely<any>): Promise<number> {
   }
 }
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export { SCHEMA_VERSION };
 
 /**
  * Brings the schema up to date; safe when several processes open a new database at once. A
@@ -160,19 +151,9 @@ export async function migrate(store: Store, where = 'in use'): Promise<void> {
   if (version >= SCHEMA_VERSION) return;
   await store.write(async (tx) => {
     const t = tx as Kysely<any>;
-    await t.schema
-      .createTable('desk_migrations')
-      .ifNotExists()
-      .addColumn('version', 'integer', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('applied_at', 'text', (c) => c.notNull())
-      .execute();
+    await createMigrationTable(t);
     const have = await currentVersion(t); // re-read under the write lock
     refuseNewer(have, where);
-    for (const m of MIGRATIONS) {
-      if (m.version <= have) continue;
-      await m.up(t, store.ops);
-      await t.insertInto('desk_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
-    }
+    await applyMigrationsAbove(t, store.ops, have);
   });
 }

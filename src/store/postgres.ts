@@ -12,13 +12,12 @@ import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors
 import { defaultDbPath } from '../config.js';
 import type { DB } from './schema.js';
 import { postgresOps } from './dialect/postgres.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
-const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export interface PgTarget {
   host: string;
@@ -107,14 +106,6 @@ function lockedError(timeoutMs: number): ConflictError {
   return new ConflictError(
     `the database is locked by another desk process (waited ${Math.round(timeoutMs / 1000)}s)`,
     'try again in a moment; if it persists, look for a stuck desk process',
-  );
-}
-
-function refuseNewer(version: number, where: string): void {
-  if (version <= SCHEMA_VERSION) return;
-  throw new UsageError(
-    `the database ${where} was written by a newer desk (schema version ${version}; this desk knows versions up to ${SCHEMA_VERSION})`,
-    'upgrade desk to use this database; it was left untouched',
   );
 }
 
@@ -214,19 +205,9 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
 async function migrate(store: Store, where: string): Promise<void> {
   await store.write(async (tx) => {
     const t = tx as Kysely<any>;
-    await t.schema
-      .createTable('desk_migrations')
-      .ifNotExists()
-      .addColumn('version', 'integer', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('applied_at', 'text', (c) => c.notNull())
-      .execute();
+    await createMigrationTable(t);
     const have = (await schemaVersion(t)) ?? 0; // again, now that this process holds the lock
     refuseNewer(have, where);
-    for (const m of MIGRATIONS) {
-      if (m.version <= have) continue;
-      await m.up(t, store.ops);
-      await t.insertInto('desk_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
-    }
+    await applyMigrationsAbove(t, store.ops, have);
   });
 }
