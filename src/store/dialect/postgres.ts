@@ -11,7 +11,7 @@
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
 import type { DialectOps, SearchHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, searchWords, snippetOf } from './words.js';
+import { addressFragment, containsPattern, hitList, searchWords, snippetOf } from './words.js';
 
 /** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
 const MAX_PARAMS = 65535;
@@ -98,13 +98,7 @@ export function postgresOps(): DialectOps {
     },
 
     async search(db, query, limit): Promise<SearchHit[]> {
-      const seen = new Set<number>();
-      const hits: SearchHit[] = [];
-      const add = (id: number, snippet: string) => {
-        if (seen.has(id) || hits.length >= limit) return;
-        seen.add(id);
-        hits.push({ ticket_id: id, snippet });
-      };
+      const { hits, wants, add } = hitList(limit);
       const fragment = addressFragment(query);
       if (fragment) {
         const rows = await sql<{ ticket_id: number; email: string }>`
@@ -124,7 +118,7 @@ export function postgresOps(): DialectOps {
         order by ts_rank(s.document, q.q) desc, s.ticket_id desc limit ${limit * 5}`.execute(db);
       for (const r of rows.rows) {
         const id = Number(r.ticket_id);
-        if (seen.has(id) || hits.length >= limit) continue;
+        if (!wants(id)) continue;
         add(id, snippetOf(r.body, words) ?? snippetOf(r.subject, words) ?? r.subject);
       }
       return hits;

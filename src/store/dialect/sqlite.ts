@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DialectOps, SearchHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, searchWords } from './words.js';
+import { addressFragment, containsPattern, hitList, searchWords } from './words.js';
 
 /**
  * Turns free text into an FTS5 query: every word must match (prefix match on the last one).
@@ -113,13 +113,7 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
     await ops.bulkInsert(db, 'search_fts', rows as unknown as Record<string, unknown>[]);
   },
   async search(db, query, limit): Promise<SearchHit[]> {
-    const seen = new Set<number>();
-    const hits: SearchHit[] = [];
-    const add = (id: number, snippet: string) => {
-      if (seen.has(id) || hits.length >= limit) return;
-      seen.add(id);
-      hits.push({ ticket_id: id, snippet });
-    };
+    const { hits, add } = hitList(limit);
     const fragment = addressFragment(query);
     if (fragment) {
       // LIKE folds ASCII case, as PostgreSQL's ILIKE does on addresses.

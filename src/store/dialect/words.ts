@@ -1,6 +1,7 @@
 // How search text is cut into words, shared by both stores so that they agree: split exactly
 // where SQLite's unicode61 tokenizer splits (every character that is not a letter or a number),
 // after NFKC, so that "ﬁle" and "file" or a composed and a decomposed "é" are the same word.
+import type { SearchHit } from './types.js';
 
 /** The words of a text, in order, as the search sees them (case and accents kept). */
 export function searchWords(text: string): string[] {
@@ -55,4 +56,20 @@ export function snippetOf(text: string, queryWords: string[], size = 12): string
     out += gap + (s.hit ? `[${word}]` : word);
   }
   return out + (to < spans.length ? '…' : '');
+}
+
+/** The hits of one search, first come first kept: each ticket once, at most `limit`. */
+export function hitList(limit: number): { hits: SearchHit[]; wants(id: number): boolean; add(id: number, snippet: string): void } {
+  const seen = new Set<number>();
+  const hits: SearchHit[] = [];
+  return {
+    hits,
+    /** false when the ticket is in already or the list is full: spares making its snippet */
+    wants: (id) => !seen.has(id) && hits.length < limit,
+    add(id, snippet) {
+      if (seen.has(id) || hits.length >= limit) return;
+      seen.add(id);
+      hits.push({ ticket_id: id, snippet });
+    },
+  };
 }
