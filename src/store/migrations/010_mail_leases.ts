@@ -5,13 +5,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 
-export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
-  const expires = dialect.name === 'postgres' ? sql`timestamptz` : sql`text`;
+export async function up(db: Kysely<any>, _dialect: DialectOps): Promise<void> {
+  // The same statement on both backends (SQLite takes the type name as it is).
   await sql`create table if not exists mail_leases (
     account text not null,
     mailbox text not null,
     holder text not null,
-    expires_at ${expires} not null,
+    expires_at timestamptz not null,
     primary key (account, mailbox)
   )`.execute(db);
 }
