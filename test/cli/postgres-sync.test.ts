@@ -213,6 +213,26 @@ describe('two hosts syncing one PostgreSQL desk', () => {
     expect(await dumpOf(url)).toEqual(await dumpOf(cleanUrl));
   }, 120_000);
 
+  it('a sync whose lease was taken over (it stalled past its expiry) stores nothing more and exits 4', async () => {
+    const support = await mailbox('pg-stolen@desk.test', 10, 9, SUPPORT);
+    const url = newDatabase();
+    const gate = await gatedImap();
+    const hostA = hostDesk(url, [{ name: 'support', login: support.login, address: SUPPORT, port: gate.port }]);
+    const a = spawnDesk(hostA, ['sync', '--json']);
+    try {
+      await until(() => pg.psql(dbName(url), 'select count(*) from mail_leases').trim() === '1', 500);
+      // As another host would after A's lease ran out: the lease is now someone else's.
+      pg.psql(dbName(url), "update mail_leases set holder = 'host-b:77:feed', expires_at = now() + interval '1 hour'");
+    } finally {
+      gate.open();
+    }
+    const end = await a.done;
+    expect(end.code).toBe(4);
+    expect(end.stderr).toContain('the sync lease of support/INBOX ran out and another sync took it');
+    expect(pg.psql(dbName(url), 'select count(*) from messages').trim()).toBe('0');
+    expect(pg.psql(dbName(url), 'select holder from mail_leases').trim()).toBe('host-b:77:feed'); // not dropped by A
+  }, 60_000);
+
   it('two hosts started at once on the same two mailboxes never store a mail twice', async () => {
     const support = await mailbox('pg-race-support@desk.test', 150, 21, SUPPORT);
     const sales = await mailbox('pg-race-sales@desk.test', 150, 22, SALES);
