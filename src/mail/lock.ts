@@ -1,6 +1,6 @@
-// One `desk sync` per mailbox at a time (per database on SQLite). Cron every minute plus an agent running it by hand must
-// not fetch and insert the same mail twice, and a crashed (kill -9) run must not leave the lock
-// stuck. So the lock is one the operating system drops when its process dies:
+// One `desk sync` at a time: per database on SQLite, per mailbox on PostgreSQL. Cron every minute
+// plus an agent running it by hand must not fetch and insert the same mail twice, and a crashed
+// (kill -9) run must not leave the lock stuck:
 //  - SQLite: an EXCLUSIVE transaction held open on a small lock database in the data dir. SQLite
 //    locks are OS file locks (fcntl on Unix, LockFileEx on Windows), released by the kernel on
 //    exit, and they also exclude a second connection in the same process.
@@ -26,7 +26,6 @@ export interface LockableStore {
   dataDir: string;
   db: Kysely<any>;
 }
-
 
 function alreadyRunning(pid: string | null): ConflictError {
   return new ConflictError(
