@@ -1,19 +1,24 @@
-// One `desk sync` per database at a time. Cron every minute plus an agent running it by hand must
-// not fetch and insert the same mail twice, and a crashed (kill -9) run must not leave the lock
-// stuck. So the lock is one the operating system drops when its process dies:
+// One `desk sync` at a time: per database on SQLite, per mailbox on PostgreSQL. Cron every minute
+// plus an agent running it by hand must not fetch and insert the same mail twice, and a crashed
+// (kill -9) run must not leave the lock stuck:
 //  - SQLite: an EXCLUSIVE transaction held open on a small lock database in the data dir. SQLite
 //    locks are OS file locks (fcntl on Unix, LockFileEx on Windows), released by the kernel on
 //    exit, and they also exclude a second connection in the same process.
-//  - PostgreSQL: a session advisory lock on a connection held for the run; the server releases it
-//    when that connection ends, however it ends.
+//  - PostgreSQL (team mode, several hosts): a lease per mailbox, a row of mail_leases taken and
+//    renewed in short transactions (src/store/mail-leases.ts), so that it holds behind a
+//    transaction-pooling proxy; a killed sync's lease runs out by itself. Hosts sync different
+//    mailboxes in parallel; a second sync of the same mailbox is refused at once.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, LocalFaultError } from '../errors.js';
 import { describeFault } from './local-fault.js';
+import { dropLeases, holderShown, newHolder, renewLeases, takeLeases, type LeaseKey } from '../store/mail-leases.js';
 
 export interface SyncLock {
   release(): Promise<void>;
+  /** PostgreSQL: run inside each of the sync's write transactions; throws when the lease is lost. */
+  check?(tx: Kysely<any>): Promise<void>;
 }
 
 export interface LockableStore {
@@ -21,9 +26,6 @@ export interface LockableStore {
   dataDir: string;
   db: Kysely<any>;
 }
-
-/** Advisory lock key for PostgreSQL: any constant that no other desk lock uses ("desk" + 1). */
-const PG_SYNC_LOCK_KEY = 0x6465736b01;
 
 function alreadyRunning(pid: string | null): ConflictError {
   return new ConflictError(
@@ -37,9 +39,12 @@ function isBusy(err: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
-/** Takes the sync lock at once or throws ConflictError "sync already running" (exit 4). */
-export async function acquireSyncLock(store: LockableStore): Promise<SyncLock> {
-  return store.dialect === 'postgres' ? acquirePostgres(store.db) : acquireSqlite(store.dataDir);
+/**
+ * Takes the sync lock at once or throws ConflictError "sync already running" (exit 4). On SQLite
+ * one lock for the database; on PostgreSQL a lease per mailbox in `mailboxes` (all or none).
+ */
+export async function acquireSyncLock(store: LockableStore, mailboxes: readonly LeaseKey[] = []): Promise<SyncLock> {
+  return store.dialect === 'postgres' ? acquirePostgres(store.db, mailboxes) : acquireSqlite(store.dataDir);
 }
 
 /** The data dir cannot hold the lock (a file in its place, no permission, a full disk). */
@@ -102,30 +107,63 @@ function readPid(file: string): string | null {
   }
 }
 
-async function acquirePostgres(db: Kysely<any>): Promise<SyncLock> {
-  // Hold one pooled connection for the whole run: the advisory lock belongs to that session.
-  let releaseConnection!: () => void;
-  const held = new Promise<void>((resolve) => (releaseConnection = resolve));
-  let reportAcquired!: (got: boolean) => void;
-  const acquired = new Promise<boolean>((resolve) => (reportAcquired = resolve));
-  const session = db.connection().execute(async (conn) => {
-    const r = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PG_SYNC_LOCK_KEY}) as ok`.execute(conn);
-    const got = r.rows[0]?.ok === true;
-    reportAcquired(got);
-    if (!got) return;
-    await held;
-    await sql`select pg_advisory_unlock(${PG_SYNC_LOCK_KEY})`.execute(conn);
-  });
-  // Whichever settles first: the answer to try_lock, or a failure to get a connection at all.
-  const got = await Promise.race([acquired, session.then(() => false)]);
-  if (!got) {
-    await session;
-    throw alreadyRunning(null);
-  }
+/** How long a sync's lease on PostgreSQL lasts unless renewed (DESK_SYNC_LEASE_MS, default 60 s). */
+function leaseTtlMs(): number {
+  const v = Number(process.env.DESK_SYNC_LEASE_MS ?? '');
+  return Number.isFinite(v) && v >= 1000 ? v : 60_000;
+}
+
+function leaseBusy(key: LeaseKey, holder: string): ConflictError {
+  return new ConflictError(
+    `sync already running for ${key.account}/${key.mailbox} (${holderShown(holder)})`,
+    'another desk sync is working on this mailbox; this run did nothing',
+  );
+}
+
+function leaseLost(keys: LeaseKey[]): ConflictError {
+  return new ConflictError(
+    `the sync lease of ${keys.map((k) => `${k.account}/${k.mailbox}`).join(', ')} ran out and another sync took it; this run stopped storing mail`,
+    'what was stored is kept; the other sync carries on from there',
+  );
+}
+
+async function acquirePostgres(db: Kysely<any>, keys: readonly LeaseKey[]): Promise<SyncLock> {
+  const holder = newHolder();
+  const ttl = leaseTtlMs();
+  const busy = await takeLeases(db, keys, holder, ttl);
+  if (busy) throw leaseBusy(busy.key, busy.holder);
+  // Renewed well before it runs out, between the batches too (a slow server, a large message).
+  const timer = setInterval(() => void renewLeases(db, keys, holder, ttl).catch(() => undefined), Math.floor(ttl / 3));
+  timer.unref();
+  let released = false;
   return {
-    async release() {
-      releaseConnection();
-      await session;
+    async check(tx) {
+      const lost = await renewLeases(tx, keys, holder, ttl);
+      if (lost.length) throw leaseLost(lost);
     },
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      // A connection that cannot drop it leaves a lease that lapses by itself.
+      await dropLeases(db, keys, holder).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The store as the sync under `lock` writes to it: on PostgreSQL each write transaction first
+ * checks (and renews) the sync's leases, so a sync whose lease was taken over stores nothing.
+ */
+export function underLock<S extends { write<T>(fn: (tx: Transaction<any>) => Promise<T>): Promise<T> }>(store: S, lock: SyncLock): S {
+  const check = lock.check;
+  if (!check) return store;
+  return {
+    ...store,
+    write: <T>(fn: (tx: Transaction<any>) => Promise<T>) =>
+      store.write(async (tx) => {
+        await check(tx);
+        return fn(tx);
+      }),
   };
 }

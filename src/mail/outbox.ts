@@ -368,15 +368,29 @@ function capitalised(text: string): string {
 /** Marks the entry `sending` for us, unless someone else changed it first. */
 async function claim(opts: FlushOptions, claimant: Claimant, e: OutboxEntry): Promise<boolean> {
   const at = isoSeconds(opts.now());
-  const r = await opts.store.write((tx) =>
-    outboxDb(tx)
+  const r = await opts.store.write(async (tx) => {
+    // PostgreSQL (several hosts flushing at once): the row is locked inside the claiming
+    // transaction, and one that another sender has locked is skipped, not waited for.
+    if (opts.store.dialect === 'postgres') {
+      const row = await outboxDb(tx)
+        .selectFrom('outbox')
+        .select('id')
+        .where('id', '=', e.id)
+        .where('state', '=', e.state)
+        .where('attempts', '=', e.attempts)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      if (!row) return { numUpdatedRows: 0n };
+    }
+    return outboxDb(tx)
       .updateTable('outbox')
       .set((eb) => ({ state: 'sending', claimed_by: claimant.id, claimed_at: at, updated_at: at, attempts: eb('attempts', '+', 1) }))
       .where('id', '=', e.id)
       .where('state', '=', e.state)
       .where('attempts', '=', e.attempts)
-      .executeTakeFirst(),
-  );
+      .executeTakeFirst();
+  });
   return Number(r.numUpdatedRows) === 1;
 }
 

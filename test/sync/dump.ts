@@ -6,6 +6,8 @@ import type { DB } from '../../src/store/schema.js';
 export interface DumpOptions {
   /** include the mailbox cursors (not comparable across a UIDVALIDITY reset) */
   withCursors?: boolean;
+  /** include the search index (SQLite's FTS table; default true) */
+  withSearch?: boolean;
 }
 
 export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): Promise<Record<string, unknown[]>> {
@@ -20,8 +22,10 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     attachments: await all('attachments', 'id'),
     mail_quarantine: (await all('mail_quarantine', 'id')).map(({ uid: _uid, uid_validity: _v, raw, ...rest }) => ({ ...rest, raw_size: (raw as Buffer).length })),
     mail_raw: (await sql<Record<string, unknown>>`select message_pk, length(raw) as size from mail_raw order by message_pk`.execute(db)).rows,
-    search: (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows,
   };
+  if (options.withSearch !== false) {
+    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows;
+  }
   if (options.withCursors !== false) {
     dump.mail_cursors = (await all('mail_cursors', 'account, mailbox')).map(({ synced_at: _s, ...rest }) => rest);
   }

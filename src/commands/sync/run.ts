@@ -6,7 +6,7 @@ import type { Ctx } from '../../cli/context.js';
 import { DeskError, RemoteError, UsageError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import type { Store } from '../../store/index.js';
-import { acquireSyncLock } from '../../mail/lock.js';
+import { acquireSyncLock, underLock } from '../../mail/lock.js';
 import { replayQuarantine, syncEndpoint, type SyncOptions } from '../../mail/sync.js';
 import { reconciliationLine, replayLine, type MailboxReport } from '../../mail/sync-report.js';
 import type { NewTicketHook } from '../../mail/sync-batch.js';
@@ -166,17 +166,19 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
     throwFailures(ctx, outboxFailure ? [outboxFailure] : []);
     return;
   }
-  const lock = await acquireSyncLock(session.store);
+  // On PostgreSQL, a lease on each mailbox this run syncs: another host may sync other mailboxes.
+  const lock = await acquireSyncLock(session.store, session.accounts.map((a) => ({ account: a.name, mailbox: a.mailbox })));
   let failures: DeskError[];
   try {
+    const locked: SyncSession = { ...session, engine: { ...session.engine, store: underLock(session.store, lock) } };
     if (opts.replay) {
       const queues = new Map(session.accounts.map((a) => [a.name, a.queue]));
       const trust = new Map(session.accounts.map((a) => [a.name, a.trustAuthResults]));
-      const report = await replayQuarantine(session.engine as SyncOptions, (name) => queues.get(name) ?? null, (name) => trust.get(name) ?? null);
+      const report = await replayQuarantine(locked.engine as SyncOptions, (name) => queues.get(name) ?? null, (name) => trust.get(name) ?? null);
       if (!opts.quiet) ctx.io.out(ctx.json ? jsonText(report) + '\n' : replayLine(report) + '\n');
       return;
     }
-    failures = await syncOnce(session);
+    failures = await syncOnce(locked);
   } finally {
     await lock.release();
   }

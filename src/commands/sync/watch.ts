@@ -4,7 +4,7 @@
 // lost connection is retried with a growing pause, a bad config ends the watch.
 import { ConflictError, DeskError, RemoteError, UsageError } from '../../errors.js';
 import { openMailbox, type ImapMailbox } from '../../mail/imap.js';
-import { acquireSyncLock } from '../../mail/lock.js';
+import { acquireSyncLock, underLock } from '../../mail/lock.js';
 import { syncMailbox } from '../../mail/sync.js';
 import type { MailboxReport } from '../../mail/sync-report.js';
 import { endpointOf, type SyncAccount } from './accounts.js';
@@ -45,14 +45,14 @@ async function syncLocked(session: SyncSession, account: SyncAccount, mailbox: I
   for (let attempt = 0; attempt < LOCK_ATTEMPTS && !signal.aborted; attempt++) {
     let lock;
     try {
-      lock = await acquireSyncLock(session.store);
+      lock = await acquireSyncLock(session.store, [{ account: account.name, mailbox: account.mailbox }]);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       await pause(LOCK_RETRY_MS, signal); // a cron run is at work; it will be done shortly
       continue;
     }
     try {
-      return await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue, trustAuthResults: account.trustAuthResults }, { ...session.engine, signal });
+      return await syncMailbox(mailbox, { account: account.name, mailbox: account.mailbox, queue: account.queue, trustAuthResults: account.trustAuthResults }, { ...session.engine, store: underLock(session.store, lock), signal });
     } finally {
       await lock.release();
     }
