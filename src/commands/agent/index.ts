@@ -1,6 +1,6 @@
 // desk agent add | set | list | away
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import type { Ctx } from '../../cli/context.js';
 import { UsageError, badFlagValue } from '../../errors.js';
 import { displayNameProblem, normaliseSignature, signatureProblem } from '../../domain/canned/signature.js';

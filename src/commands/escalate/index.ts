@@ -1,6 +1,6 @@
 // desk escalate: by hand (ID --to TIER --reason TEXT) or by the rules (--auto, for cron).
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import { UsageError } from '../../errors.js';
 
 interface Flags {

@@ -1,6 +1,6 @@
 // desk init [--demo]
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 
 export function register(program: Command, act: Act): void {
   program

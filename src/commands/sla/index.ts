@@ -1,6 +1,6 @@
 // desk sla: compliance reports, at-risk clocks and explanations (docs/sla.md).
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 
 // Spelled out rather than imported: loading the SLA engine here would slow every desk command's start.
 const GROUP_HELP = 'ticket|priority|queue|agent|tier|day|week|month';
