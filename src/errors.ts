@@ -1,5 +1,5 @@
 // The one table that maps failures to exit codes (docs/cli.md, Conventions).
-// Commands throw these; only cli/main.ts turns them into a message and an exit code.
+// Commands throw these; only cli/program.ts turns them into a message and an exit code.
 
 export const EXIT = {
   ok: 0,

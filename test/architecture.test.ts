@@ -23,11 +23,11 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
 
 /**
  * The one seam a lower layer may see of a higher one: a command is registered with the `Act`
- * of cli/main.ts and runs with the `Ctx` of cli/context.ts. Types only: no code of cli runs in
+ * of cli/program.ts and runs with the `Ctx` of cli/context.ts. Types only: no code of cli runs in
  * a command's module.
  */
 const TYPE_SEAMS: Record<string, readonly string[]> = {
-  commands: ['src/cli/context.ts', 'src/cli/main.ts'],
+  commands: ['src/cli/context.ts', 'src/cli/program.ts'],
 };
 
 /** Packages that do I/O: the domain is pure and imports none of them. */

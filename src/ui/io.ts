@@ -8,12 +8,16 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   isTTY: boolean;
-  /** stderr is a terminal: progress bars and prompts may go there */
-  errTTY: boolean;
   color: boolean;
   stdin: NodeJS.ReadableStream;
   /** resolves when stdout can take more (back-pressure for long exports) */
   drain(): Promise<void>;
+  /** the width of the terminal stdout is, or undefined when it is not one (read when needed: windows resize) */
+  readonly columns: number | undefined;
+  /** …and its height */
+  readonly rows: number | undefined;
+  /** where progress bars go (stderr on a terminal), or null: no progress bars */
+  progress: NodeJS.WritableStream | null;
 }
 
 export function processIo(noColorFlag: boolean): Io {
@@ -23,10 +27,16 @@ export function processIo(noColorFlag: boolean): Io {
     out: (t) => void process.stdout.write(neutralise(t, { styles: color })),
     err: (t) => void process.stderr.write(neutralise(t, { styles: color && !!process.stderr.isTTY })),
     isTTY,
-    errTTY: !!process.stderr.isTTY,
     color,
     stdin: process.stdin,
     drain: () => (process.stdout.writableNeedDrain ? new Promise((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
+    get columns() {
+      return isTTY ? process.stdout.columns || undefined : undefined;
+    },
+    get rows() {
+      return isTTY ? process.stdout.rows || undefined : undefined;
+    },
+    progress: process.stderr.isTTY ? process.stderr : null,
   };
 }
 

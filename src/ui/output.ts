@@ -31,7 +31,7 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: T
     return;
   }
   const { default: Table } = await import('cli-table3');
-  const width = process.stdout.columns || 100;
+  const width = io.columns || 100;
   let keep = head.map((_, i) => i);
   let widths = opts.colWidths;
   if (widths) {

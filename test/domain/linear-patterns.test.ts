@@ -59,11 +59,12 @@ for (const [i, p] of patterns.entries()) {
   for (const c of own) inputs.push(run(c, big) + '\\u0001');
   inputs.push(...lines(n), ...lines(big));
   let slowest = 0, slowestInput = '';
+  const time = (input) => { const t = performance.now(); re.lastIndex = 0; input.replace(re, ''); return performance.now() - t; };
   for (const input of inputs) {
-    const t = performance.now();
-    re.lastIndex = 0;
-    input.replace(re, '');
-    const ms = performance.now() - t;
+    let ms = time(input);
+    // A pause of the machine (a collection, a busy neighbour) passes; a super-linear pattern is
+    // slow every time: an input over the bound is measured twice more and keeps its fastest run.
+    if (ms > workerData.perInputMs) ms = Math.min(ms, time(input), time(input));
     if (ms > slowest) { slowest = ms; slowestInput = JSON.stringify(input.slice(0, 24)) + '… (' + input.length + ' characters)'; }
   }
   parentPort.postMessage({ done: i, slowest, slowestInput });
@@ -79,7 +80,7 @@ test('every pattern in src/ reads adversarial runs (40,000 characters after each
   const PER_PATTERN_DEADLINE_MS = 20_000;
   const slow: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(SWEEP, { eval: true, workerData: { patterns, n: 40_000, big: 1_000_000 } });
+    const worker = new Worker(SWEEP, { eval: true, workerData: { patterns, n: 40_000, big: 1_000_000, perInputMs: PER_INPUT_MS } });
     let timer: NodeJS.Timeout | undefined;
     let finished = 0;
     worker.on('message', (m: { start?: number; done?: number; slowest?: number; slowestInput?: string }) => {

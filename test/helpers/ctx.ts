@@ -15,10 +15,12 @@ export function testCtx(opts: { db: string; now?: string; json?: boolean; input?
     out: (t) => void (out += t),
     err: (t) => void (err += t),
     isTTY: opts.isTTY ?? false,
-    errTTY: false,
     color: false,
     stdin: Readable.from([opts.input ?? '']),
     drain: () => Promise.resolve(),
+    columns: undefined,
+    rows: undefined,
+    progress: null,
   };
   const ctx = makeCtx({ db: opts.db, json: opts.json, now: opts.now }, io);
   const store = ctx.store.bind(ctx);

@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { painter, printTable } from '../../src/ui/output.js';
 import type { Io } from '../../src/ui/io.js';
 
-function tty(): Io & { text: () => string } {
+function tty(columns?: number): Io & { text: () => string } {
   let out = '';
   return {
-    out: (t) => void (out += t), err: () => undefined, isTTY: true, errTTY: false, color: true,
+    out: (t) => void (out += t), err: () => undefined, isTTY: true, color: true, columns, rows: undefined, progress: null,
     stdin: Readable.from(['']), drain: () => Promise.resolve(), text: () => out,
   };
 }
@@ -20,14 +20,8 @@ test('on a terminal: our colours survive, escape codes inside the data do not', 
 });
 
 test('a narrow terminal drops the columns named first, keeps the rest', async () => {
-  const io = tty();
-  const columns = process.stdout.columns;
-  Object.defineProperty(process.stdout, 'columns', { value: 40, configurable: true });
-  try {
-    await printTable(io, ['ID', 'Requester', 'Subject'], [['#1', 'someone@example.com', 'Hello']], { colWidths: [6, 30, null], dropOrder: [1] });
-  } finally {
-    Object.defineProperty(process.stdout, 'columns', { value: columns, configurable: true });
-  }
+  const io = tty(40);
+  await printTable(io, ['ID', 'Requester', 'Subject'], [['#1', 'someone@example.com', 'Hello']], { colWidths: [6, 30, null], dropOrder: [1] });
   expect(io.text()).not.toContain('Requester');
   expect(io.text()).toContain('Hello');
   expect(Math.max(...io.text().replace(/\u001b\[\d+m/g, '').split('\n').map((l) => l.length))).toBeLessThanOrEqual(40);

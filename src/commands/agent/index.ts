@@ -1,10 +1,11 @@
 // desk agent add | set | list | away
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import type { Ctx } from '../../cli/context.js';
 import { UsageError, badFlagValue } from '../../errors.js';
 import { displayNameProblem, normaliseSignature, signatureProblem } from '../../domain/canned/signature.js';
 import { isoSeconds } from '../../domain/types.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
 
 interface ProfileFlags {
   displayName?: string;
@@ -34,6 +35,12 @@ async function profileOf(ctx: Ctx, opts: ProfileFlags): Promise<{ display_name?:
   return out;
 }
 
+type AddOptions = { email: string; tier: string } & ProfileFlags & JsonFlag;
+const ADD_FLAGS: FlagSpec<AddOptions> = { email: 'string!', tier: 'string!', displayName: 'string', signature: 'string', json: 'boolean' };
+type SetOptions = { email?: string; tier?: string } & ProfileFlags & JsonFlag;
+const SET_FLAGS: FlagSpec<SetOptions> = { email: 'string', tier: 'string', displayName: 'string', signature: 'string', json: 'boolean' };
+const AWAY_FLAGS: FlagSpec<{ back?: boolean }> = { back: 'boolean' };
+
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 export function register(program: Command, act: Act): void {
@@ -47,7 +54,8 @@ export function register(program: Command, act: Act): void {
     .option('--display-name <name>', 'how customers read their name, e.g. "Ana Costa" (default: the short name)')
     .option('--signature <text>', 'closes their replies (- reads standard input; default: "Best regards," and the display name)')
     .option('--json', 'print the agent as JSON')
-    .action(act(async (ctx, name: string, opts: { email: string; tier: string; json?: boolean } & ProfileFlags) => {
+    .action(act(async (ctx, name: string, _opts: object, cmd: Command) => {
+      const opts = parseFlags(ADD_FLAGS, cmd);
       if (!/^[\w.@-]{1,64}$/.test(name)) throw new UsageError(`invalid agent name '${name}' (letters, digits, . _ - @)`);
       if (!EMAIL.test(opts.email)) throw new UsageError(`invalid value for --email: '${opts.email}' (an e-mail address)`);
       const tiers = await ctx.tiers();
@@ -69,7 +77,8 @@ export function register(program: Command, act: Act): void {
     .option('--email <email>', 'their address')
     .option('--tier <tier>', 'support tier')
     .option('--json', 'print the agent as JSON')
-    .action(act(async (ctx, name: string, opts: { email?: string; tier?: string } & ProfileFlags) => {
+    .action(act(async (ctx, name: string, _opts: object, cmd: Command) => {
+      const opts = parseFlags(SET_FLAGS, cmd);
       const change: Parameters<typeof import('../../store/repos/agents.js').updateAgent>[2] = await profileOf(ctx, opts);
       if (opts.email !== undefined) {
         if (!EMAIL.test(opts.email)) throw new UsageError(`invalid value for --email: '${opts.email}' (an e-mail address)`);
@@ -114,7 +123,8 @@ export function register(program: Command, act: Act): void {
     .description('mark an agent away (no automatic assignment) or back with --back')
     .argument('<name>', 'agent name')
     .option('--back', 'available again')
-    .action(act(async (ctx, name: string, opts: { back?: boolean }) => {
+    .action(act(async (ctx, name: string, _opts: object, cmd: Command) => {
+      const opts = parseFlags(AWAY_FLAGS, cmd);
       const { setAgentAway } = await import('../../store/repos/agents.js');
       const store = await ctx.store();
       await store.write((tx) => setAgentAway(tx, name, !opts.back));

@@ -1,6 +1,12 @@
 // desk canned list | show NAME | new NAME | edit NAME | rm NAME | render NAME --ticket ID
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+import type { NewOptions } from './run.js';
+
+const LIST_FLAGS: FlagSpec<{ tag?: string } & JsonFlag> = { tag: 'string', json: 'boolean' };
+const NEW_FLAGS: FlagSpec<NewOptions> = { title: 'string', tag: 'strings', statusAfter: 'string', body: 'string' };
+const RENDER_FLAGS: FlagSpec<{ ticket: string } & JsonFlag> = { ticket: 'string!', json: 'boolean' };
 
 export function register(program: Command, act: Act): void {
   const canned = program.command('canned').description('canned replies: the texts most tickets are answered with');
@@ -11,7 +17,7 @@ export function register(program: Command, act: Act): void {
     .description('list canned replies')
     .option('--tag <tag>', 'only those with this tag')
     .option('--json', 'print JSON')
-    .action(act(async (ctx, opts) => (await run()).runList(ctx, opts as never)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => (await run()).runList(ctx, parseFlags(LIST_FLAGS, cmd))));
 
   canned
     .command('show')
@@ -28,7 +34,7 @@ export function register(program: Command, act: Act): void {
     .option('--tag <tag>', 'tag (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--status-after <status>', 'status a ticket takes when this reply is sent (e.g. pending)')
     .option('--body <text>', 'the text (- reads standard input) instead of the editor')
-    .action(act(async (ctx, name: string, opts) => (await run()).runNew(ctx, name, opts as never)));
+    .action(act(async (ctx, name: string, _opts: object, cmd: Command) => (await run()).runNew(ctx, name, parseFlags(NEW_FLAGS, cmd))));
 
   canned
     .command('edit')
@@ -48,5 +54,5 @@ export function register(program: Command, act: Act): void {
     .argument('<name>', 'canned reply name')
     .requiredOption('--ticket <id>', 'the ticket whose values fill the variables')
     .option('--json', 'print JSON')
-    .action(act(async (ctx, name: string, opts) => (await run()).runRender(ctx, name, opts as never)));
+    .action(act(async (ctx, name: string, _opts: object, cmd: Command) => (await run()).runRender(ctx, name, parseFlags(RENDER_FLAGS, cmd))));
 }

@@ -1,7 +1,7 @@
 // desk completion bash|zsh|fish: the shell completion script; desk __complete KIND (hidden): the
 // ticket ids, canned replies, agents, queues, tags or tiers the script offers when Tab is pressed.
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import { badFlagValue } from '../../errors.js';
 
 export function register(program: Command, act: Act): void {

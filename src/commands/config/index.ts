@@ -1,6 +1,6 @@
 // desk config path | get KEY | set KEY VALUE
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import { NotFoundError } from '../../errors.js';
 
 export function register(program: Command, act: Act): void {

@@ -1,6 +1,9 @@
 // desk db migrate-to URL | backup [FILE]: moving a desk to PostgreSQL, and backing it up.
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+
+const MIGRATE_FLAGS: FlagSpec<JsonFlag> = { json: 'boolean' };
 
 export function register(program: Command, act: Act): void {
   const db = program.command('db').description('the database: move it to PostgreSQL, back it up');
@@ -10,7 +13,7 @@ export function register(program: Command, act: Act): void {
     .description('copy this SQLite desk into an empty PostgreSQL database (all or nothing; counts verified)')
     .argument('<url>', 'postgres://user@host:5432/database (the password may come from PGPASSWORD)')
     .option('--json', 'print the row counts as JSON')
-    .action(act(async (ctx, url: string, opts) => (await import('./migrate.js')).runMigrateTo(ctx, url, opts as never)));
+    .action(act(async (ctx, url: string, _opts: object, cmd: Command) => (await import('./migrate.js')).runMigrateTo(ctx, url, parseFlags(MIGRATE_FLAGS, cmd))));
 
   db
     .command('backup')

@@ -23,10 +23,10 @@ export async function runMigrateTo(ctx: Ctx, url: string, opts: { json?: boolean
   const { copyToPostgres } = await import('../../store/copy.js');
 
   let bar: import('cli-progress').SingleBar | undefined;
-  if (ctx.io.errTTY && !ctx.json) {
+  if (ctx.io.progress && !ctx.json) {
     const { default: cliProgress } = await import('cli-progress');
     bar = new cliProgress.SingleBar(
-      { format: 'copying {table} [{bar}] {percentage}% {value}/{total} rows', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      { format: 'copying {table} [{bar}] {percentage}% {value}/{total} rows', stream: ctx.io.progress, hideCursor: true, clearOnComplete: true },
       cliProgress.Presets.shades_classic,
     );
   }

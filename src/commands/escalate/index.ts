@@ -1,7 +1,8 @@
 // desk escalate: by hand (ID --to TIER --reason TEXT) or by the rules (--auto, for cron).
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
 import { UsageError } from '../../errors.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
 
 interface Flags {
   to?: string;
@@ -9,7 +10,12 @@ interface Flags {
   notify?: boolean;
   auto?: boolean;
   dryRun?: boolean;
+  now?: string;
 }
+
+const FLAGS: FlagSpec<Flags & JsonFlag> = {
+  to: 'string', reason: 'string', notify: 'boolean', auto: 'boolean', dryRun: 'boolean', now: 'string', json: 'boolean',
+};
 
 export function register(program: Command, act: Act): void {
   program
@@ -23,7 +29,8 @@ export function register(program: Command, act: Act): void {
     .option('--dry-run', 'with --auto: list what would happen and why, change nothing')
     .option('--now <iso>', 'the time to judge SLA clocks at (default: now)')
     .option('--json', 'print JSON')
-    .action(act(async (ctx, id: string | undefined, flags: Flags) => {
+    .action(act(async (ctx, id: string | undefined, _opts: object, cmd: Command) => {
+      const flags = parseFlags(FLAGS, cmd);
       if (flags.auto) {
         if (id !== undefined || flags.to || flags.reason || flags.notify) {
           throw new UsageError('--auto works on all tickets by the rules: give no ID, --to, --reason or --notify with it');

@@ -1,6 +1,12 @@
 // desk reply ID: answer the customer by mail, through the outbox.
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec } from '../flags.js';
+import type { ReplyOptions } from './run.js';
+
+const REPLY_FLAGS: FlagSpec<ReplyOptions> = {
+  canned: 'string', message: 'string', edit: 'boolean', signature: 'boolean', status: 'string', json: 'boolean',
+};
 
 export function register(program: Command, act: Act): void {
   program
@@ -13,5 +19,5 @@ export function register(program: Command, act: Act): void {
     .option('--no-signature', "do not add the agent's signature below the text (canned replies place it themselves)")
     .option('--status <s>', 'set the status in the same step: pending, solved, open, on_hold, closed')
     .option('--json', 'print the result as JSON')
-    .action(act(async (ctx, id: string, opts) => (await import('./run.js')).runReply(ctx, id, opts as never)));
+    .action(act(async (ctx, id: string, _opts: object, cmd: Command) => (await import('./run.js')).runReply(ctx, id, parseFlags(REPLY_FLAGS, cmd))));
 }

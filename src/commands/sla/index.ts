@@ -1,6 +1,18 @@
 // desk sla: compliance reports, at-risk clocks and explanations (docs/sla.md).
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+import type { ReportFlags } from './report.js';
+import type { AtRiskFlags } from './at-risk.js';
+
+type NowFlag = { now?: string };
+const REPORT_FLAGS: FlagSpec<ReportFlags & NowFlag & JsonFlag> = {
+  since: 'string', until: 'string', by: 'string', format: 'string', policy: 'string', now: 'string', json: 'boolean', mail: 'strings',
+};
+const AT_RISK_FLAGS: FlagSpec<AtRiskFlags & NowFlag & JsonFlag> = {
+  within: 'string', breached: 'boolean', assignee: 'string', queue: 'string', policy: 'string', now: 'string', format: 'string', json: 'boolean',
+};
+const EXPLAIN_FLAGS: FlagSpec<{ policy?: string } & NowFlag & JsonFlag> = { policy: 'string', now: 'string', json: 'boolean' };
 
 // Spelled out rather than imported: loading the SLA engine here would slow every desk command's start.
 const GROUP_HELP = 'ticket|priority|queue|agent|tier|day|week|month';
@@ -21,7 +33,7 @@ export function register(program: Command, act: Act): void {
     .option('--json', 'same as --format json')
     .option('--mail <addresses>', 'mail it (charts as images, figures as text) through the outbox; comma-separated, repeatable',
       (v: string, prev: string[] = []) => [...prev, v])
-    .action(act(async (ctx, flags) => (await import('./report.js')).runReport(ctx, flags)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./report.js')).runReport(ctx, parseFlags(REPORT_FLAGS, cmd))));
 
   sla.command('at-risk')
     .description('running clocks that breach within a window, most urgent first')
@@ -33,7 +45,7 @@ export function register(program: Command, act: Act): void {
     .option('--now <iso>', NOW_HELP)
     .option('--format <format>', 'table|tsv|csv|json (default: table on a terminal, else tsv)')
     .option('--json', 'print JSON (for cron to mail or page someone)')
-    .action(act(async (ctx, flags) => (await import('./at-risk.js')).runAtRisk(ctx, flags)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./at-risk.js')).runAtRisk(ctx, parseFlags(AT_RISK_FLAGS, cmd))));
 
   sla.command('explain')
     .description("why a ticket's SLA figures are what they are: counted, outside hours, holiday, paused")
@@ -41,5 +53,5 @@ export function register(program: Command, act: Act): void {
     .option('--policy <file>', POLICY_HELP)
     .option('--now <iso>', NOW_HELP)
     .option('--json', 'print JSON')
-    .action(act(async (ctx, id: string, flags) => (await import('./explain.js')).runExplain(ctx, id, flags)));
+    .action(act(async (ctx, id: string, _opts: object, cmd: Command) => (await import('./explain.js')).runExplain(ctx, id, parseFlags(EXPLAIN_FLAGS, cmd))));
 }

@@ -1,6 +1,12 @@
 // desk sync [--account NAME] [--watch] [--replay] [--json] [--quiet] [--verbose]
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+import type { SyncCommandOptions } from './run.js';
+
+const SYNC_FLAGS: FlagSpec<SyncCommandOptions & { quarantined?: boolean } & JsonFlag> = {
+  account: 'string', watch: 'boolean', replay: 'boolean', quarantined: 'boolean', json: 'boolean', quiet: 'boolean', verbose: 'boolean', batchSize: 'string',
+};
 
 export function register(program: Command, act: Act): void {
   program
@@ -14,6 +20,8 @@ export function register(program: Command, act: Act): void {
     .option('-q, --quiet', 'print nothing but errors and quarantined mail (for cron)')
     .option('-v, --verbose', 'IMAP protocol log (passwords masked) and parse warnings on stderr')
     .option('--batch-size <n>', 'messages per fetch and per transaction', '1000')
-    .action(act(async (ctx, opts: { quarantined?: boolean }) =>
-      opts.quarantined ? (await import('./quarantine.js')).listQuarantine(ctx) : (await import('./run.js')).runSync(ctx, opts as never)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => {
+      const { quarantined, ...opts } = parseFlags(SYNC_FLAGS, cmd);
+      return quarantined ? (await import('./quarantine.js')).listQuarantine(ctx) : (await import('./run.js')).runSync(ctx, opts);
+    }));
 }

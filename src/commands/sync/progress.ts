@@ -14,7 +14,8 @@ const NONE: ProgressReporter = { update: () => undefined, stop: () => undefined 
 const MIN_TOTAL = 200;
 
 export function progressReporter(io: Io, label: string, wanted: boolean): ProgressReporter {
-  if (!wanted || !io.errTTY) return NONE;
+  const stream = io.progress;
+  if (!wanted || !stream) return NONE;
   let bar: import('cli-progress').SingleBar | null = null;
   let loading: Promise<void> | null = null;
   return {
@@ -23,7 +24,7 @@ export function progressReporter(io: Io, label: string, wanted: boolean): Progre
       if (!bar && !loading) {
         loading = import('cli-progress').then(({ default: cliProgress }) => {
           bar = new cliProgress.SingleBar(
-            { format: `${safeLine(label)} [{bar}] {percentage}% {value}/{total} UIDs`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+            { format: `${safeLine(label)} [{bar}] {percentage}% {value}/{total} UIDs`, stream, hideCursor: true, clearOnComplete: true },
             cliProgress.Presets.shades_classic,
           );
           bar.start(total, done);

@@ -77,7 +77,13 @@ export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions): Prom
  * `assign ID… AGENT`, `assign ID… --me|--auto|--none`: the agent is the last word when it is
  * not a ticket id. One rule for a name and for --me: the assignee must be an agent of the desk.
  */
-export async function runAssign(ctx: Ctx, words: string[], opts: { me?: boolean; auto?: boolean; none?: boolean }): Promise<void> {
+export interface AssignOptions {
+  me?: boolean;
+  auto?: boolean;
+  none?: boolean;
+}
+
+export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions): Promise<void> {
   const last = words.at(-1);
   const agent = words.length > 1 && last !== undefined && !/^#?\d+$/.test(last.trim()) ? last : undefined;
   const ids = parseTicketIds(agent === undefined ? words : words.slice(0, -1));

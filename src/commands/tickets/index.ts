@@ -1,7 +1,30 @@
 // Ticket commands: new, list, show, set, snooze, assign, note, close, reopen, search.
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import type { FilterFlags } from '../../domain/filters.js';
 import { addFilterOptions } from '../shared.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+import type { NewOptions } from './new.js';
+import type { ListOptions } from './list.js';
+import type { SearchOptions } from './search.js';
+import type { SnoozeOptions } from './snooze.js';
+import type { AssignOptions, SetOptions } from './change.js';
+
+const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
+  status: 'string', priority: 'string', queue: 'string', tier: 'string', tag: 'strings', assignee: 'string', requester: 'string',
+};
+const NEW_FLAGS: FlagSpec<NewOptions & JsonFlag> = {
+  from: 'string!', subject: 'string!', name: 'string', body: 'string', priority: 'string', queue: 'string', tag: 'strings', json: 'boolean',
+};
+const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, all: 'boolean', sort: 'string', limit: 'string', json: 'boolean' };
+const SHOW_FLAGS: FlagSpec<{ why?: boolean } & JsonFlag> = { why: 'boolean', json: 'boolean' };
+const SET_FLAGS: FlagSpec<SetOptions & JsonFlag> = {
+  status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', json: 'boolean',
+};
+const SNOOZE_FLAGS: FlagSpec<SnoozeOptions & { now?: string } & JsonFlag> = { off: 'boolean', reason: 'string', now: 'string', json: 'boolean' };
+const ASSIGN_FLAGS: FlagSpec<AssignOptions & JsonFlag> = { me: 'boolean', auto: 'boolean', none: 'boolean', json: 'boolean' };
+const JSON_ONLY: FlagSpec<JsonFlag> = { json: 'boolean' };
+const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, limit: 'string', json: 'boolean' };
 
 export function register(program: Command, act: Act): void {
   program
@@ -15,7 +38,7 @@ export function register(program: Command, act: Act): void {
     .option('--queue <q>', 'queue')
     .option('--tag <tag>', 'tag (repeat for several)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, opts) => (await import('./new.js')).runNew(ctx, opts as never)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./new.js')).runNew(ctx, parseFlags(NEW_FLAGS, cmd))));
 
   addFilterOptions(
     program
@@ -25,7 +48,7 @@ export function register(program: Command, act: Act): void {
       .option('--sort <by>', 'sla, updated, created, priority', 'updated')
       .option('--limit <n>', 'at most N tickets', '50')
       .option('--json', 'print JSON'),
-  ).action(act(async (ctx, opts) => (await import('./list.js')).runList(ctx, opts as never)));
+  ).action(act(async (ctx, _opts: object, cmd: Command) => (await import('./list.js')).runList(ctx, parseFlags(LIST_FLAGS, cmd))));
 
   program
     .command('show')
@@ -33,7 +56,7 @@ export function register(program: Command, act: Act): void {
     .argument('<id>', 'ticket id')
     .option('--why', 'say how each message was threaded and why mail was classed automatic')
     .option('--json', 'print the ticket in the interchange format')
-    .action(act(async (ctx, id: string, opts) => (await import('./show.js')).runShow(ctx, id, opts as never)));
+    .action(act(async (ctx, id: string, _opts: object, cmd: Command) => (await import('./show.js')).runShow(ctx, id, parseFlags(SHOW_FLAGS, cmd))));
 
   program
     .command('set')
@@ -45,7 +68,7 @@ export function register(program: Command, act: Act): void {
     .option('--subject <text>', 'a clearer subject')
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runSet(ctx, ids, opts as never)));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runSet(ctx, ids, parseFlags(SET_FLAGS, cmd))));
 
   program
     .command('snooze')
@@ -56,7 +79,7 @@ export function register(program: Command, act: Act): void {
     .option('--off', 'end the snooze now: back in the queue')
     .option('--now <iso>', 'the time to count from (default: now)')
     .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, id: string, when: string | undefined, opts) => (await import('./snooze.js')).runSnooze(ctx, id, when, opts as never)));
+    .action(act(async (ctx, id: string, when: string | undefined, _opts: object, cmd: Command) => (await import('./snooze.js')).runSnooze(ctx, id, when, parseFlags(SNOOZE_FLAGS, cmd))));
 
   program
     .command('assign')
@@ -66,7 +89,7 @@ export function register(program: Command, act: Act): void {
     .option('--auto', 'to the least-loaded available agent of the ticket’s tier')
     .option('--none', 'unassign')
     .option('--json', 'print the ticket as JSON')
-    .action(act(async (ctx, words: string[], opts) => (await import('./change.js')).runAssign(ctx, words, opts as never)));
+    .action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./change.js')).runAssign(ctx, words, parseFlags(ASSIGN_FLAGS, cmd))));
 
   program
     .command('note')
@@ -80,14 +103,14 @@ export function register(program: Command, act: Act): void {
     .description('close tickets')
     .argument('<ids...>', 'ticket id(s)')
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'closed', opts as never)));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(JSON_ONLY, cmd))));
 
   program
     .command('reopen')
     .description('reopen solved or closed tickets')
     .argument('<ids...>', 'ticket id(s)')
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], opts) => (await import('./change.js')).runStatus(ctx, ids, 'open', opts as never)));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'open', parseFlags(JSON_ONLY, cmd))));
 
   addFilterOptions(
     program
@@ -96,5 +119,5 @@ export function register(program: Command, act: Act): void {
       .argument('<query...>', 'words to find')
       .option('--limit <n>', 'at most N tickets', '20')
       .option('--json', 'print JSON'),
-  ).action(act(async (ctx, words: string[], opts) => (await import('./search.js')).runSearch(ctx, words.join(' '), opts as never)));
+  ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./search.js')).runSearch(ctx, words.join(' '), parseFlags(SEARCH_FLAGS, cmd))));
 }

@@ -134,10 +134,11 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
 }
 
 async function startProgress(ctx: Ctx, total: number) {
-  if (!ctx.io.errTTY || ctx.json || total < 1_000_000) return undefined;
+  const stream = ctx.io.progress;
+  if (!stream || ctx.json || total < 1_000_000) return undefined;
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+    { stream, format: 'importing [{bar}] {percentage}% | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);

@@ -1,6 +1,10 @@
 // import / export of tickets as JSON Lines (docs/interchange.md).
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+
+const IMPORT_FLAGS: FlagSpec<{ strict?: boolean } & JsonFlag> = { strict: 'boolean', json: 'boolean' };
+const EXPORT_FLAGS: FlagSpec<{ since?: string }> = { since: 'string' };
 
 export function register(program: Command, act: Act): void {
   program
@@ -9,11 +13,11 @@ export function register(program: Command, act: Act): void {
     .argument('<file>', 'file, or - for standard input')
     .option('--strict', 'import nothing if any line is bad')
     .option('--json', 'print the summary as JSON')
-    .action(act(async (ctx, file: string, opts) => (await import('./import.js')).runImport(ctx, file, opts as never)));
+    .action(act(async (ctx, file: string, _opts: object, cmd: Command) => (await import('./import.js')).runImport(ctx, file, parseFlags(IMPORT_FLAGS, cmd))));
 
   program
     .command('export')
     .description('write tickets as JSON Lines to standard output')
     .option('--since <date>', 'only tickets updated at or after this date/time')
-    .action(act(async (ctx, opts) => (await import('./export.js')).runExport(ctx, opts as never)));
+    .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./export.js')).runExport(ctx, parseFlags(EXPORT_FLAGS, cmd))));
 }

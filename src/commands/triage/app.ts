@@ -384,7 +384,7 @@ export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<vo
   const config = await ctx.config();
   const policy = await optionalPolicy(ctx);
   const style: Style = await painter(ctx.io);
-  const term = new Terminal(process.stdin, process.stdout, ctx.io.color);
+  const term = new Terminal(process.stdin, process.stdout, ctx.io.color, ctx.io);
   term.start();
   try {
     await new TriageApp(ctx, store, me, session, policy, config.timezone, term, style).run();

@@ -1,6 +1,12 @@
 // desk triage: the interactive queue of tickets that need someone, most urgent first.
 import type { Command } from 'commander';
-import type { Act } from '../../cli/main.js';
+import type { Act } from '../../cli/program.js';
+import type { FilterFlags } from '../../domain/filters.js';
+import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+
+const TRIAGE_FLAGS: FlagSpec<Omit<FilterFlags, 'all'> & { now?: string } & JsonFlag> = {
+  status: 'string', priority: 'string', queue: 'string', tier: 'string', tag: 'strings', assignee: 'string', requester: 'string', now: 'string', json: 'boolean',
+};
 import { addFilterOptions } from '../shared.js';
 
 export function register(program: Command, act: Act): void {
@@ -11,5 +17,5 @@ export function register(program: Command, act: Act): void {
       .option('--json', 'print the queue (in its order, snoozed tickets left out) instead of opening the screen')
       .option('--now <iso>', 'the time to judge SLA clocks and snoozes at (default: now)')
       .addHelpText('after', '\nKeys: j/k move, t take, a assign, p priority, s status, g tags, u queue, r reply, c canned reply,\nn note, e escalate, z snooze, x close, v read the thread, ? all keys, q quit.'),
-  ).action(act(async (ctx, opts) => (await import('./run.js')).runTriage(ctx, opts as never)));
+  ).action(act(async (ctx, _opts: object, cmd: Command) => (await import('./run.js')).runTriage(ctx, parseFlags(TRIAGE_FLAGS, cmd))));
 }

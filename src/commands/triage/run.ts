@@ -27,7 +27,7 @@ export async function runTriage(ctx: Ctx, flags: FilterFlags): Promise<void> {
     printJson(ctx.io, items.map((it) => ({ ...ticketJson(it.ticket), due_at: it.due_at, snooze_ended: it.snoozeEnded })));
     return;
   }
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+  if (!(ctx.io.stdin as { isTTY?: boolean }).isTTY || !ctx.io.isTTY) {
     throw new UsageError('desk triage is interactive and needs a terminal', "for scripts, 'desk triage --json' prints the queue, or use 'desk list --sort sla' with the same filters");
   }
   await runTriageApp(ctx, { filter, explicitStatuses: flags.status !== undefined, filterLabel: describeFilters(flags) });

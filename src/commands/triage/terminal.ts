@@ -32,7 +32,13 @@ export class Terminal {
   };
 
   /** `styles`: desk's colour codes may reach the screen (the Io decided on colour). */
-  constructor(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout, private readonly styles = false) {
+  /** `size`: the screen's size (the Io's columns and rows, read on each call). */
+  constructor(
+    input: NodeJS.ReadStream = process.stdin,
+    output: NodeJS.WriteStream = process.stdout,
+    private readonly styles = false,
+    private readonly size: { readonly columns: number | undefined; readonly rows: number | undefined } = output,
+  ) {
     this.input = input;
     this.output = output;
   }
@@ -43,10 +49,10 @@ export class Terminal {
   }
 
   get columns(): number {
-    return this.output.columns || 80;
+    return this.size.columns || 80;
   }
   get rows(): number {
-    return this.output.rows || 24;
+    return this.size.rows || 24;
   }
 
   /** Takes the terminal; installs the handlers that give it back on any way out. */

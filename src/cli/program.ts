@@ -1,0 +1,134 @@
+// The desk program: builds the command tree, runs it, and is the one place that turns
+// errors into messages and exit codes. It runs in-process (tests call run() with their own Io);
+// cli/main.ts is the entry that runs it for the real process.
+import { Command, CommanderError } from 'commander';
+import { DeskError, EXIT } from '../errors.js';
+import { makeCtx, type Ctx, type GlobalOptions } from './context.js';
+import { neutralise, safeLine } from '../ui/safe-text.js';
+import type { Io } from '../ui/io.js';
+import * as tickets from '../commands/tickets/index.js';
+import * as agent from '../commands/agent/index.js';
+import * as config from '../commands/config/index.js';
+import * as init from '../commands/init/index.js';
+import * as transfer from '../commands/transfer/index.js';
+import * as escalate from '../commands/escalate/index.js';
+import * as triage from '../commands/triage/index.js';
+import * as sync from '../commands/sync/index.js';
+import * as sla from '../commands/sla/index.js';
+import * as reply from '../commands/reply/index.js';
+import * as canned from '../commands/canned/index.js';
+import * as outbox from '../commands/outbox/index.js';
+import * as completion from '../commands/completion/index.js';
+import * as db from '../commands/db/index.js';
+
+export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+// Injected by the build (scripts/build.js), so that --version reads no file.
+declare const DESK_VERSION: string;
+const VERSION = typeof DESK_VERSION === 'string' ? DESK_VERSION : '0.0.0-dev';
+
+/** Where the program writes: one Io for all commands (tests), or the process's, decided per command by --no-color. */
+export type IoSource = Io | ((noColor: boolean) => Io);
+
+interface Running {
+  ctx?: Ctx;
+}
+
+function actFor(io: IoSource | undefined, running: Running): Act {
+  return (fn) => async (...args) => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = cmd.optsWithGlobals() as GlobalOptions;
+    const ctx = io === undefined ? makeCtx(opts) : makeCtx(opts, typeof io === 'function' ? io(opts.color === false) : io);
+    running.ctx = ctx;
+    await fn(ctx, ...args);
+  };
+}
+
+/** Commander's own messages (help, usage errors): through the output boundary. */
+function writers(io: IoSource | undefined): { out: (t: string) => void; err: (t: string) => void } {
+  if (io === undefined || typeof io === 'function') {
+    return { out: (t) => void process.stdout.write(neutralise(t)), err: (t) => void process.stderr.write(neutralise(t)) };
+  }
+  return { out: (t) => io.out(t), err: (t) => io.err(t) };
+}
+
+export function buildProgram(io?: IoSource, running: Running = {}): Command {
+  const write = writers(io);
+  const act = actFor(io, running);
+  const program = new Command('desk')
+    .description('The help desk that lives in the terminal')
+    .version(VERSION, '-V, --version')
+    .option('--db <path>', 'database file (or postgres:// URL); default: DESK_DB, config db, ~/.local/share/desk/desk.db')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--allow-network-fs', 'accept a SQLite database on a network file system (unsafe)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    // Commander's messages echo what was typed (`unknown option '…'`): through the boundary too.
+    .configureOutput({
+      writeOut: write.out,
+      writeErr: write.err,
+      outputError: (str, write) => write(`desk: ${str.replace(/^error: /, '')}`),
+    });
+
+  // Command groups register here, one line each.
+  init.register(program, act);
+  tickets.register(program, act);
+  agent.register(program, act);
+  transfer.register(program, act);
+  config.register(program, act);
+  escalate.register(program, act);
+  sync.register(program, act);
+  sla.register(program, act);
+  triage.register(program, act);
+  reply.register(program, act);
+  canned.register(program, act);
+  outbox.register(program, act);
+  completion.register(program, act);
+  db.register(program, act);
+  // (more command groups: add their register call above this line)
+  return program;
+}
+
+function report(err: unknown, err_: (text: string) => void): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    return EXIT.usage; // commander already printed the message
+  }
+  // Messages quote what the user or a file gave (a bad address, an import line): one line each,
+  // through the output boundary.
+  const say = err_;
+  if (err instanceof DeskError) {
+    say(`desk: ${safeLine(err.message)}\n`);
+    if (err.hint) say(`  ${safeLine(err.hint)}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error & { code?: string };
+  say(`desk: ${safeLine(e?.message ?? String(err))}\n`);
+  if (process.env.DESK_DEBUG) say(`${e?.stack ?? ''}\n`);
+  else say('  (set DESK_DEBUG=1 for details)\n');
+  return EXIT.failed;
+}
+
+/**
+ * Runs desk with the arguments after the program name (`['list', '--json']`) and returns the exit
+ * code. Every error ends here as a message on stderr and its exit code; nothing is thrown.
+ */
+export async function run(argv: readonly string[], io?: IoSource): Promise<number> {
+  const say = writers(io).err;
+  const running: Running = {};
+  let code: number = EXIT.ok;
+  try {
+    const program = buildProgram(io, running);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    code = report(err, say);
+  } finally {
+    await running.ctx?.close().catch(() => undefined);
+  }
+  return code;
+}
