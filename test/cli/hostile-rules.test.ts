@@ -1,10 +1,10 @@
 // A lead's pattern and a stranger's mail must not stall desk: patterns run on a linear-time
 // engine (or are refused when the rules file is read), and the rules read the mail before the
 // write transaction, so other agents' commands never wait on them.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { runBounded } from '../helpers/misbehaving-servers.js';
 
 let desk: TempDesk;
 beforeAll(() => {
@@ -22,33 +22,9 @@ function useRules(name: string, yaml: string): Record<string, string> {
   return { DESK_CONFIG: config };
 }
 
-interface Timed {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  killed: boolean;
-}
-
 /** Runs desk, killing it if it is not done within `limitMs` (a stalled desk fails, not hangs). */
-function runWithin(args: string[], limitMs: number, opts: { input?: string; env?: Record<string, string> } = {}): Promise<Timed> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...desk.env, ...opts.env }, cwd: desk.dir });
-    let stdout = '', stderr = '', killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, limitMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started, killed });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const runWithin = (args: string[], limitMs: number, opts: { input?: string; env?: Record<string, string> } = {}) =>
+  runBounded(desk, args, { ...opts, limitMs });
 
 /** Runs `desk note` on ticket 1 again and again until `busy` settles; the exit codes seen. */
 async function notesWhile<T>(busy: Promise<T>): Promise<{ result: T; codes: number[]; stderr: string[] }> {

@@ -2,11 +2,11 @@
 // (blank lines, whitespace runs, unclosed brackets and comments, quotes, repeated header labels),
 // and hostile triage rules against a megabyte subject. `desk sync` reads all of it from a real
 // Dovecot well inside a generous bound, and agents' commands meanwhile never wait on it.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
+import { runBounded } from '../helpers/misbehaving-servers.js';
 
 const SUPPORT = 'support@desk.test';
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
@@ -90,30 +90,7 @@ const HOSTILE = [
   mail([`Subject: ${'a'.repeat(MB)}!`, ...text], 'hello'),
 ];
 
-interface Timed {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  killed: boolean;
-}
-
-function runWithin(args: string[], limitMs: number, env: Record<string, string> = {}): Promise<Timed> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...desk.env, ...env }, cwd: desk.dir });
-    let stdout = '', stderr = '', killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, limitMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, killed });
-    });
-    child.stdin.end();
-  });
-}
+const runWithin = (args: string[], limitMs: number, env: Record<string, string> = {}) => runBounded(desk, args, { env, limitMs });
 
 test('desk sync reads a megabyte of every hostile shape in bounded time, hostile rules included', async () => {
   await dovecot.deliver(login.user, HOSTILE);
