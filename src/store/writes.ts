@@ -18,18 +18,8 @@ export type WithId<T> = Insertable<T> & { id: number };
 export type TicketRow = WithId<TicketsTable>;
 export type MessageRow = WithId<MessagesTable>;
 
-/** What a new ticket's row holds besides its id and requester. */
-export interface TicketFields {
-  subject: string;
-  status: string;
-  priority: string;
-  tier: string;
-  queue: string | null;
-  assignee: string | null;
-  tags: readonly string[];
-  created_at: string;
-  updated_at: string;
-}
+/** What a new ticket's row holds besides its id and requester (its tags as a list, not JSON). */
+export type TicketFields = Omit<TicketsTable, 'id' | 'requester_id' | 'clock_inputs' | 'tags'> & { tags: readonly string[] };
 
 /** A message as desk stores it: the domain message plus where it came from. */
 export interface NewMessage extends Message {
