@@ -1,16 +1,53 @@
 import type { Config } from 'jest';
 
-const config: Config = {
+// The suite runs as two projects. "sqlite" runs every test on the embedded default. "postgres"
+// runs again every test that touches a store, with each desk on a database of its own on one
+// throwaway PostgreSQL cluster for the run (test/helpers/global-setup.mjs): team mode keeps every
+// feature and guarantee, so it passes the same tests. Pure code (domain, parsing, rendering) and
+// the tests that already start their own PostgreSQL run once.
+const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }],
   },
+} satisfies Config;
+
+/** Tests that touch no store, or that are about one backend only (they say why in their header). */
+const ONE_BACKEND = [
+  '/test/domain/', '/test/mail/', '/test/ui/', '/test/canned/parse', '/test/canned/render',
+  '/test/commands/completion/', '/test/commands/flags', '/test/architecture',
+  '/test/store/migrations-frozen', '/test/store/network-fs', '/test/store/postgres',
+  '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync',
+];
+
+/**
+ * Store-touching tests that do not pass on PostgreSQL yet (team mode issue, in progress). This list
+ * may only shrink; each entry is a known gap, listed in the README's known limits.
+ */
+const NOT_YET_ON_POSTGRES = [
+  '/test/cli/hostile-output', '/test/cli/transfer', '/test/sync/local-fault', '/test/commands/sla/clock-inputs',
+  '/test/sync/cli', '/test/cli/database-open', '/test/sync/silent-imap', '/test/commands/transfer/import-alongside',
+  '/test/flow/outbox-migration', '/test/cli/agents-config', '/test/cli/concurrency',
+];
+
+const config: Config = {
   testTimeout: 60000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
+  projects: [
+    { ...base, displayName: 'sqlite', testMatch: ['**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'postgres',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...ONE_BACKEND, ...NOT_YET_ON_POSTGRES],
+      setupFiles: ['<rootDir>/test/helpers/as-postgres.ts'],
+    },
+  ],
 };
 
 export default config;

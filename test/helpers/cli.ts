@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { onPostgres, sharedPgDatabase } from './backend.js';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = join(ROOT, 'bin', 'desk.js');
@@ -39,7 +40,8 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),
     XDG_DATA_HOME: join(dir, 'data'),
-    DESK_DB: join(dir, 'desk.db'),
+    // In the "postgres" project each desk has a database of its own on the run's shared cluster.
+    DESK_DB: onPostgres() && !extraEnv.DESK_DB ? sharedPgDatabase() : join(dir, 'desk.db'),
     DESK_CONFIG: join(dir, 'config.yaml'),
     DESK_AGENT: 'tester',
     NO_COLOR: '1',

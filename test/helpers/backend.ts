@@ -1,0 +1,51 @@
+// Which store the suite's desks run on. The jest project "postgres" sets DESK_TEST_BACKEND to
+// `postgres` (test/helpers/as-postgres.ts); then every tempDesk gets a fresh database of its own on
+// the one throwaway cluster that test/helpers/global-setup.ts started for the run, and a test
+// that reads the store directly reads it through `storeQuery`, whichever backend it is.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export type TestBackend = 'sqlite' | 'postgres';
+
+export function testBackend(): TestBackend {
+  return process.env.DESK_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+export const onPostgres = (): boolean => testBackend() === 'postgres';
+
+interface SharedCluster {
+  bin: string;
+  dir: string;
+  port: number;
+}
+
+function sharedCluster(): SharedCluster {
+  const bin = process.env.DESK_TEST_PG_BIN, dir = process.env.DESK_TEST_PG_DIR, port = process.env.DESK_TEST_PG_PORT;
+  if (!bin || !dir || !port) throw new Error('the shared PostgreSQL cluster is not running (test/helpers/global-setup.ts starts it for the run)');
+  return { bin, dir, port: Number(port) };
+}
+
+/** Runs SQL as the superuser of the shared cluster; its output as psql prints it unaligned. */
+export function clusterPsql(database: string, query: string): string {
+  const c = sharedCluster();
+  const args = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', c.dir, '-p', String(c.port), '-U', 'postgres', '-d', database, '-c', query];
+  const asRoot = process.getuid?.() === 0;
+  const psql = path.join(c.bin, 'psql');
+  const r = asRoot
+    ? spawnSync('runuser', ['-u', 'postgres', '--', psql, ...args], { encoding: 'utf8', cwd: '/' })
+    : spawnSync(psql, args, { encoding: 'utf8', cwd: '/' });
+  if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+/** A new empty database on the shared cluster, owned by the desk role; its postgres:// URL. */
+export function sharedPgDatabase(): string {
+  const c = sharedCluster();
+  // Unique across workers and across the test files one worker runs (each has its own modules).
+  const name = `desk_${randomBytes(8).toString('hex')}`;
+  clusterPsql('postgres', `create database ${name} owner desk`);
+  return `postgres://desk@127.0.0.1:${c.port}/${name}`;
+}
+
+export const databaseName = (url: string): string => new URL(url).pathname.slice(1);
