@@ -49,3 +49,12 @@ export function sharedPgDatabase(): string {
 }
 
 export const databaseName = (url: string): string => new URL(url).pathname.slice(1);
+
+/**
+ * Where a test that opens a store in-process keeps a fresh one, on the backend of the run: a file
+ * in `dir` on SQLite (`name`.db), a new database of the shared cluster on PostgreSQL. Pass it to
+ * openStore (or as a desk's db): the same test then proves the same thing on both.
+ */
+export function freshStoreLocation(dir: string, name = 'desk'): string {
+  return onPostgres() ? sharedPgDatabase() : path.join(dir, `${name}.db`);
+}

@@ -9,6 +9,7 @@ import { parseTicket } from '../../src/domain/interchange.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { importBatch, type Numbered } from '../../src/store/repos/bulk.js';
 import { canonicalDump } from '../sync/dump.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const dirs: string[] = [];
@@ -17,7 +18,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 async function emptyStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-batches-'));
   dirs.push(dir);
-  return openStore({ location: join(dir, 'desk.db') });
+  return openStore({ location: freshStoreLocation(dir) });
 }
 
 /** A small seeded generator (mulberry32), so that a failure names the seed that reproduces it. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/index.js';
 import { addMessage, createTicket } from '../../src/store/repos/tickets.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'desk-write-'));
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 async function open(name: string): Promise<Store> {
-  const s = await openStore({ location: join(dir, `${name}.db`) });
+  const s = await openStore({ location: freshStoreLocation(dir, name) });
   stores.push(s);
   return s;
 }

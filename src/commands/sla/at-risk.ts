@@ -1,11 +1,10 @@
 // desk sla at-risk: running clocks that breach within the window, most urgent first.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../errors.js';
-import { atRiskClocks, evaluateHistory, matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
+import { matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderAtRisk, renderAtRiskCsv, renderAtRiskTsv } from '../../ui/report/at-risk.js';
 import { printJson } from '../../ui/output.js';
-import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 
 export interface AtRiskFlags {
@@ -47,18 +46,16 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
   const keep = { assignee, queue: flags.queue };
   const includeBreached = !!flags.breached;
-  let list: AtRiskClock[] = [];
+  const task = { kind: 'at-risk' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached, keep };
+  let list: AtRiskClock[];
   if (store.dialect === 'sqlite') {
     const { runSplit } = await import('./parallel.js');
-    list = (await runSplit({ kind: 'at-risk', file: await ctx.dbLocation(), policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached, keep })).flat();
+    list = (await runSplit({ ...task, file: await ctx.dbLocation() })).flat();
   } else {
-    for await (const batch of readHistories(store, await ctx.dbLocation(), read)) {
-      for (const [ticket, history] of batch) {
-        if (assignee !== undefined && ticket.assignee !== assignee) continue;
-        if (flags.queue !== undefined && ticket.queue !== flags.queue) continue;
-        list.push(...atRiskClocks(evaluateHistory(policy.set, ticket, history, now), { within, includeBreached }));
-      }
-    }
+    const [{ measurer }, { readPostgresClockInputs }] = await Promise.all([import('./measure.js'), import('./postgres-clock-inputs.js')]);
+    const m = measurer(task);
+    for await (const batch of readPostgresClockInputs(store.db, read)) m.add(batch);
+    list = m.result();
   }
   sortAtRisk(list);
   if (format === 'json') return printJson(ctx.io, list);

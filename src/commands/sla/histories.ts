@@ -1,9 +1,10 @@
 // Where the report's ticket histories come from: only what the clocks need (fields a policy
 // matches on or a report groups by, status events, message times), never bodies or attachments,
-// and never one query per ticket. SQLite stores keep each ticket's clock inputs in one column
-// (clock-inputs.ts); any other store goes through kysely here.
+// and never one query per ticket. Every store keeps each ticket's clock inputs in one column,
+// which the commands read (clock-inputs.ts on SQLite, postgres-clock-inputs.ts on PostgreSQL);
+// readSlaTickets reads events and messages through kysely on any store, what those are checked against.
 import type { Kysely } from 'kysely';
-import { compactHistory, historyOf, type CompactHistory, type SlaTicket, type TicketFields } from '../../domain/sla/index.js';
+import { historyOf, type ClockInputBatch, type CompactHistory, type SlaTicket, type TicketFields } from '../../domain/sla/index.js';
 import type { Priority, Status, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
@@ -27,14 +28,16 @@ export interface SlaReadOptions {
 
 export type HistoryBatch = [TicketFields, CompactHistory][];
 
-/** Batches of tickets in id order, from the fastest reader the store allows. */
-export async function* readHistories(store: Store, location: string, opts: SlaReadOptions): AsyncGenerator<HistoryBatch> {
+/** Batches of tickets in id order, read from their clock inputs on whichever store this is. */
+export async function* readHistories(store: Store, location: string, opts: SlaReadOptions, batchSize?: number): AsyncGenerator<HistoryBatch> {
+  const of = (batch: ClockInputBatch): HistoryBatch => Array.from({ length: batch.count }, (_, i) => historyOf(batch, i));
   if (store.dialect === 'sqlite') {
     const { readClockInputs } = await import('./clock-inputs.js');
-    for (const batch of readClockInputs(location, opts)) yield Array.from({ length: batch.count }, (_, i) => historyOf(batch, i));
+    for (const batch of readClockInputs(location, opts, batchSize)) yield of(batch);
     return;
   }
-  for await (const batch of readSlaTickets(store.db, opts)) yield batch.map((t) => [t, compactHistory(t)]);
+  const { readPostgresClockInputs } = await import('./postgres-clock-inputs.js');
+  for await (const batch of readPostgresClockInputs(store.db, opts, batchSize)) yield of(batch);
 }
 
 type Event = Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>;

@@ -9,57 +9,24 @@
 import { availableParallelism } from 'node:os';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { openSnapshot } from '../../store/snapshot.js';
-import {
-  atRiskClocks, evaluateHistory, historyOf, parsePolicyFile, SlaReportBuilder, tallyClockInputs,
-  type AtRiskClock, type ReportOptions, type ReportState, type TicketFields,
-} from '../../domain/sla/index.js';
 import { readClockInputs } from './clock-inputs.js';
-import type { SlaReadOptions } from './histories.js';
+import { measurer, type Measure, type MeasureResult } from './measure.js';
 
 /** Below this many tickets a second thread costs more to start than it saves. */
 const PARALLEL_FROM = 20_000;
 /** Part of the tickets this thread measures (measured on 200,000 tickets: the worker starts ~0.1 s later). */
 const MAIN_SHARE = 0.56;
 
-interface Common {
-  file: string;
-  /** the policy file's text and name: a worker parses it again (calendars do not cross threads) */
-  policy: { text: string; source: string };
-  now: number;
-  read: SlaReadOptions;
-}
+/** A measuring task over the tickets of a SQLite file. */
+export type Task = Measure & { file: string };
 
-export type Task =
-  | (Common & { kind: 'report'; report: Omit<ReportOptions, 'now'> })
-  | (Common & { kind: 'at-risk'; within: number; includeBreached: boolean; keep: { assignee?: string | null; queue?: string } });
-
-type Result<T extends Task> = T extends { kind: 'report' } ? ReportState : AtRiskClock[];
-
-function keeps(keep: { assignee?: string | null; queue?: string }, t: TicketFields): boolean {
-  return (keep.assignee === undefined || t.assignee === keep.assignee) && (keep.queue === undefined || t.queue === keep.queue);
-}
+type Result<T extends Task> = MeasureResult<T>;
 
 /** Measures the tickets of one partition. */
 export function runPartition<T extends Task>(task: T): Result<T> {
-  const set = parsePolicyFile(task.policy.text, task.policy.source);
-  const now = new Date(task.now);
-  if (task.kind === 'report') {
-    const builder = new SlaReportBuilder({ ...task.report, now });
-    for (const batch of readClockInputs(task.file, task.read)) {
-      // Group figures straight from the numbers; per-ticket objects need the general evaluation.
-      if (task.report.by !== 'ticket') tallyClockInputs(set, builder, batch, now);
-      else for (let i = 0; i < batch.count; i++) builder.add(evaluateHistory(set, ...historyOf(batch, i), now));
-    }
-    return builder.state() as Result<T>;
-  }
-  const list: AtRiskClock[] = [];
-  for (const batch of readClockInputs(task.file, task.read)) {
-    for (let i = 0; i < batch.count; i++) {
-      const [ticket, history] = historyOf(batch, i);
-      if (keeps(task.keep, ticket)) list.push(...atRiskClocks(evaluateHistory(set, ticket, history, now), { within: task.within, includeBreached: task.includeBreached }));
-    }
-  }
-  return list as Result<T>;
+  const m = measurer(task);
+  for (const batch of readClockInputs(task.file, task.read)) m.add(batch);
+  return m.result() as Result<T>;
 }
 
 /** The id where the upper half starts, or null when one thread will do (unless DESK_SLA_THREADS=2). */

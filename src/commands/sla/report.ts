@@ -1,10 +1,9 @@
 // desk sla report: compliance figures per group, in the format asked for.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../errors.js';
-import { evaluateHistory, GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
+import { GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';
-import { readHistories } from './histories.js';
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 import { createdRange } from './range.js';
 import { reportSettings } from './report-settings.js';
@@ -50,14 +49,15 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   const uses = matchFieldsUsed(policy.set);
   const fields = { subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag') };
   const read = { createdFrom: range.from, createdBefore: before, fields };
+  const task = { kind: 'report' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, report: reportOptions };
   if (store.dialect === 'sqlite') {
     const { runSplit } = await import('./parallel.js');
-    const parts = await runSplit({ kind: 'report', file: await ctx.dbLocation(), policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, report: reportOptions });
-    for (const part of parts) builder.merge(part);
+    for (const part of await runSplit({ ...task, file: await ctx.dbLocation() })) builder.merge(part);
   } else {
-    for await (const batch of readHistories(store, await ctx.dbLocation(), read)) {
-      for (const [ticket, history] of batch) builder.add(evaluateHistory(policy.set, ticket, history, now));
-    }
+    const [{ measurer }, { readPostgresClockInputs }] = await Promise.all([import('./measure.js'), import('./postgres-clock-inputs.js')]);
+    const m = measurer(task);
+    for await (const batch of readPostgresClockInputs(store.db, read)) m.add(batch);
+    builder.merge(m.result());
   }
   const report = builder.finish();
   if (recipients) return (await import('./report-mail.js')).mailReport(ctx, report, recipients, settings, timeZone);

@@ -144,7 +144,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     for (const e of t.events) w.addEvent(id, e);
     // What the SLA clocks read, made from what is inserted here (cheaper than reading it back);
     // the database computes it where a time is not canonical text.
-    if (ops.name === 'sqlite') row.clock_inputs = clockInputsText(id, t, added);
+    row.clock_inputs = clockInputsText(id, t, added);
     if (row.clock_inputs == null) w.refreshClockInputs([id]);
     result.created.push({ line, id, requestedId: t.requestedId });
   }

@@ -6,9 +6,13 @@
 // null (inserted by code that does not know the column) is read by computing it on the spot
 // (clockInputsOf), so a report never misses one.
 //
-// SQLite only: the text is computed with SQLite's own reading of times (unixepoch), exactly as
-// the SLA reader of events and messages reads them. What is computed here must be what
-// migration 4's backfill computes (a test compares the two on varied history).
+// On each backend the text is computed with that database's own reading of times, exactly as its
+// reader of events and messages reads them: SQLite's unixepoch; on PostgreSQL desk_epoch
+// (migration 12: extract(epoch …) of the text as timestamptz, whole seconds, null for text that
+// is not an ISO 8601 instant with an offset, never an error in a write). Desk writes its times as
+// canonical text (YYYY-MM-DDTHH:MM:SSZ), which both read alike, so a desk's figures are the same
+// on either. What is computed here must be what migrations 4 (SQLite) and 12 (PostgreSQL)
+// backfill (a test compares them on varied history).
 import { sql, type Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DialectOps } from '../dialect/types.js';
@@ -20,8 +24,15 @@ const NO_STATUS = 7;
 const status = (e: string) => `coalesce(case ${e} ${STATUSES.map((s, i) => `when '${s}' then ${i}`).join(' ')} end, ${NO_STATUS})`;
 const priority = (e: string) => `coalesce(case ${e} ${PRIORITIES.map((p, i) => `when '${p}' then ${i}`).join(' ')} end, 2)`;
 
-/** SQL computing the clock_inputs text of the tickets row called `t` ('' when SQLite cannot read its created_at). */
-export function clockInputsOf(t: string): string {
+/**
+ * SQL computing the clock_inputs text of the tickets row called `t` on this backend ('' when the
+ * database cannot read its created_at).
+ */
+export function clockInputsOf(t: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): string {
+  return dialect === 'postgres' ? postgresClockInputsOf(t) : sqliteClockInputsOf(t);
+}
+
+function sqliteClockInputsOf(t: string): string {
   const created = `unixepoch(${t}.created_at)`;
   return `(case when ${created} is null then '' else
     ${t}.id || ',' || ${created} || ',' || (coalesce(unixepoch(${t}.updated_at), ${created}) - ${created}) || ','
@@ -37,15 +48,30 @@ export function clockInputsOf(t: string): string {
   end)`;
 }
 
-const REFRESH = `update tickets set clock_inputs = ${clockInputsOf('tickets')}`;
+/** The same text on PostgreSQL, with desk_epoch (migration 12) reading the times. */
+function postgresClockInputsOf(t: string): string {
+  const created = `desk_epoch(${t}.created_at)`;
+  return `(case when ${created} is null then '' else
+    ${t}.id::text || ',' || ${created}::text || ',' || (coalesce(desk_epoch(${t}.updated_at), ${created}) - ${created})::text || ','
+      || (${status(`${t}.status`)} * 8 + ${priority(`${t}.priority`)})::text
+    || coalesce((select string_agg(',' || x.v::text, '' order by x.id) from (
+      select e.id, (desk_epoch(e.at) - ${created}) * 128 + ${status('e.from_value')} * 8 + ${status('e.to_value')} as v
+      from events e where e.ticket_id = ${t}.id and e.type = 'status' and ${status('e.to_value')} <> ${NO_STATUS}) x where x.v is not null), '')
+    || coalesce((select string_agg(',' || x.v::text, '' order by x.id) from (
+      select m.id, (desk_epoch(m.date) - ${created}) * 128 + 64 + (case when m.direction = 'out' then 1 else 0 end) as v
+      from messages m where m.ticket_id = ${t}.id and m.auto_reason is null) x where x.v is not null), '')
+  end)`;
+}
+
+const REFRESH = { sqlite: `update tickets set clock_inputs = ${clockInputsOf('tickets')}`, postgres: `update tickets set clock_inputs = ${clockInputsOf('tickets', 'postgres')}` };
 
 /** Recomputes the clock inputs of these tickets from their current fields, events and messages. */
 export async function refreshClockInputs(tx: Kysely<any>, ops: DialectOps, ticketIds: Iterable<number>): Promise<void> {
-  if (ops.name !== 'sqlite') return; // other stores' reports read events and messages
   const ids = [...new Set(ticketIds)];
   if (ids.length === 0) return;
   // One parameter however many tickets.
-  await sql`${sql.raw(REFRESH)} where id in (select value from json_each(${JSON.stringify(ids)}))`.execute(tx);
+  if (ops.name === 'postgres') await sql`${sql.raw(REFRESH.postgres)} where id = any(${ids}::integer[])`.execute(tx);
+  else await sql`${sql.raw(REFRESH.sqlite)} where id in (select value from json_each(${JSON.stringify(ids)}))`.execute(tx);
 }
 
 // ---- text made in JavaScript (bulk import) -------------------------------------------------
@@ -53,7 +79,8 @@ export async function refreshClockInputs(tx: Kysely<any>, ops: DialectOps, ticke
 /**
  * The clock_inputs text of a ticket inserted with these messages (and its events), or null when
  * one of its times is not canonical text (YYYY-MM-DDTHH:MM:SSZ): refreshClockInputs then lets
- * SQLite read it, so that every time is read the one way.
+ * the database read it, so that every time is read the one way (canonical text reads alike on
+ * every backend).
  */
 export function clockInputsText(id: number, t: Pick<ImportedTicket, 'status' | 'priority' | 'created_at' | 'updated_at' | 'events'>,
   messages: readonly Pick<ImportedTicket['messages'][number], 'direction' | 'date' | 'auto'>[]): string | null {

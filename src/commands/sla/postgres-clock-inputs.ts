@@ -1,0 +1,56 @@
+// The SLA reader of PostgreSQL stores: tickets.clock_inputs (kept by every write since migration
+// 12), a batch of tickets per query in id order. The server concatenates a batch's texts into one
+// string of numbers (domain/sla/inputs.ts) and the text fields asked for into JSON arrays, so a
+// report of 200,000 tickets makes no JavaScript object per ticket and no query per ticket, just as
+// on SQLite (clock-inputs.ts). It selects what the portable reader of events and messages
+// (readSlaTickets in histories.ts) selects, with the same filters; a ticket whose clock_inputs is
+// null (written by code that does not keep the column) has it computed from its events and
+// messages here, and '' (a created_at PostgreSQL cannot read) is a ticket no clock can measure.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { parseNumbers, type ClockInputBatch } from '../../domain/sla/inputs.js';
+import { clockInputsOf } from '../../store/repos/clock-inputs.js';
+import type { DB } from '../../store/schema.js';
+import type { SlaReadOptions } from './histories.js';
+
+const BATCH = 50_000; // tickets per query
+
+type TextField = 'subject' | 'queue' | 'tier' | 'assignee' | 'tags';
+const TEXT_FIELDS: TextField[] = ['subject', 'queue', 'tier', 'assignee', 'tags'];
+
+interface Row {
+  numbers: string | null;
+  last: number | string | null;
+  n: number | string;
+  [field: string]: unknown;
+}
+
+export async function* readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptions, batchSize = BATCH): AsyncGenerator<ClockInputBatch> {
+  const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
+  const where: RawBuilder<unknown>[] = [sql`(t.clock_inputs <> '' or (t.clock_inputs is null and desk_epoch(t.created_at) is not null))`];
+  if (opts.idFrom !== undefined) where.push(sql`t.id >= ${opts.idFrom}`);
+  if (opts.idTo !== undefined) where.push(sql`t.id <= ${opts.idTo}`);
+  if (opts.createdFrom) where.push(sql`t.created_at >= ${opts.createdFrom}`);
+  if (opts.createdBefore) where.push(sql`t.created_at < ${opts.createdBefore}`);
+  if (opts.openAt) where.push(sql`(t.status not in ('solved', 'closed') or t.updated_at > ${opts.openAt})`);
+  const inputs = sql.raw(`coalesce(t.clock_inputs, ${clockInputsOf('t', 'postgres')})`);
+  const columns = sql.raw(texts.map((f) => `, json_agg(s.${f} order by s.id) as ${f}`).join(''));
+  const selected = sql.raw(texts.map((f) => `, t.${f}`).join(''));
+  let after: number | null = null;
+  for (;;) {
+    const conditions: RawBuilder<unknown>[] = after === null ? where : [...where, sql`t.id > ${after}`];
+    const { rows }: { rows: Row[] } = await sql<Row>`select string_agg(s.inputs, ';' order by s.id) as numbers, max(s.id) as last, count(*) as n ${columns}
+      from (select t.id, ${inputs} as inputs ${selected} from tickets t where ${sql.join(conditions, sql` and `)} order by t.id limit ${batchSize}) s`.execute(db);
+    const row: Row | undefined = rows[0];
+    if (!row || row.numbers === null) return;
+    const column = (f: TextField) => (texts.includes(f) ? (jsonArray(row[f]) as never) : null);
+    yield {
+      ...parseNumbers(Buffer.from(row.numbers, 'latin1')),
+      subject: column('subject'), queue: column('queue'), tier: column('tier'), assignee: column('assignee'), tags: column('tags'),
+    };
+    if (Number(row.n) < batchSize) return;
+    after = Number(row.last);
+  }
+}
+
+/** json_agg comes back parsed by the driver, or as text where it is not. */
+const jsonArray = (v: unknown): unknown[] => (typeof v === 'string' ? (JSON.parse(v) as unknown[]) : (v as unknown[]));
