@@ -3,6 +3,7 @@
 // the one throwaway cluster that test/helpers/global-setup.ts started for the run, and a test
 // that reads the store directly reads it through `storeQuery`, whichever backend it is.
 import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -57,4 +58,22 @@ export const databaseName = (url: string): string => new URL(url).pathname.slice
  */
 export function freshStoreLocation(dir: string, name = 'desk'): string {
   return onPostgres() ? sharedPgDatabase() : path.join(dir, `${name}.db`);
+}
+
+/**
+ * A copy of the store at `location` as it is now, at a new location on the same backend (a file
+ * next to it named `name`.db on SQLite; a new database made from it on PostgreSQL, which needs
+ * every connection to it closed first).
+ */
+export function copyOfStore(location: string, dir: string, name: string): string {
+  if (!location.startsWith('postgres')) {
+    const file = path.join(dir, `${name}.db`);
+    copyFileSync(location, file);
+    return file;
+  }
+  const url = new URL(location);
+  const copy = `desk_${randomBytes(8).toString('hex')}`;
+  clusterPsql('postgres', `create database ${copy} template ${databaseName(location)} owner desk`);
+  url.pathname = `/${copy}`;
+  return url.toString();
 }

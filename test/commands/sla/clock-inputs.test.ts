@@ -1,20 +1,24 @@
-// `desk sla report` on SQLite reads tickets.clock_inputs (kept by every write) and measures most
-// tickets without building their histories. On a varied desk, imported and then changed through
-// the CLI, both shortcuts must give exactly the figures of reading events and messages and
-// evaluating every ticket in full; and the column must be exactly what a fresh computation gives.
-import { copyFileSync, writeFileSync } from 'node:fs';
+// `desk sla report` reads tickets.clock_inputs (kept by every write, on SQLite and PostgreSQL
+// alike) and measures most tickets without building their histories. On a varied desk, imported
+// and then changed through the CLI, the shortcuts must give exactly the figures of reading events
+// and messages and evaluating every ticket in full (on SQLite with SQLite's reading of times, on
+// PostgreSQL through the portable reader); the column must be exactly what a fresh computation
+// gives; and the same desk on the other backend must give the same figures.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { readClockInputs } from '../../../src/commands/sla/clock-inputs.js';
-import { readSlaTickets, type SlaReadOptions } from '../../../src/commands/sla/histories.js';
+import { sql } from 'kysely';
+import { readHistories, readSlaTickets, type HistoryBatch, type SlaReadOptions } from '../../../src/commands/sla/histories.js';
+import { measurer, type Measure } from '../../../src/commands/sla/measure.js';
 import { runPartition } from '../../../src/commands/sla/parallel.js';
+import { readPostgresClockInputs } from '../../../src/commands/sla/postgres-clock-inputs.js';
 import { readSqliteHistories } from '../../../src/commands/sla/sqlite-histories.js';
 import {
-  atRiskClocks, compactHistory, evaluateHistory, GROUP_BYS, historyOf, matchFieldsUsed, parsePolicyFile, SlaReportBuilder, sortAtRisk,
-  type AtRiskClock, type GroupBy,
+  atRiskClocks, compactHistory, evaluateHistory, GROUP_BYS, matchFieldsUsed, parsePolicyFile, SlaReportBuilder, sortAtRisk,
+  type AtRiskClock, type GroupBy, type ReportState,
 } from '../../../src/domain/sla/index.js';
-import { openStore } from '../../../src/store/index.js';
+import { isPostgresUrl, openStore, type Store } from '../../../src/store/index.js';
 import { clockInputsOf } from '../../../src/store/repos/clock-inputs.js';
+import { copyOfStore, onPostgres, sharedPgDatabase } from '../../helpers/backend.js';
 import { tempDesk, type TempDesk } from '../../helpers/cli.js';
 
 const POLICIES: Record<string, string> = {
@@ -137,7 +141,7 @@ function ok(args: string[], env: Record<string, string> = {}): void {
   if (r.code !== 0 && !(args[0] === 'reply' && r.code === 5)) throw new Error(`desk ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   desk = tempDesk();
   writeFileSync(desk.config, [
     'sla: ./office.yaml', 'timezone: Europe/Berlin',
@@ -150,9 +154,7 @@ beforeAll(() => {
 
   // Changes through the CLI after the import, at fixed moments and at odd ones (sub-second).
   const when = (k: number) => ({ DESK_NOW: new Date(T0 + 30 * DAY + k * 3_600_000 + (k % 3 === 0 ? 250 : 0)).toISOString() });
-  const db = new Database(desk.db, { readonly: true });
-  const all = db.prepare('select id from tickets order by id').pluck().all() as number[];
-  db.close();
+  const all = await withStore(desk.db, async (s) => (await s.db.selectFrom('tickets').select('id').orderBy('id').execute()).map((r) => Number(r.id)));
   const ids = Array.from({ length: 24 }, (_, k) => all[k * 16]!);
   ids.forEach((id, k) => {
     const step = k % 8;
@@ -224,121 +226,188 @@ function readOptions(policyText: string, by: GroupBy, now: Date, range: { from?:
   };
 }
 
-/** The report as `desk sla report` makes it on SQLite: clock inputs, measured mostly in bulk. */
-function fastReport(file: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
-  const report = { by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null };
-  const builder = new SlaReportBuilder({ ...report, now });
-  builder.merge(runPartition({ kind: 'report', file, policy: { text: policyText, source: 'policy' }, now: now.getTime(), read, report }));
-  return builder.finish();
-}
-
-/** The reference: every history read from events and messages, every ticket evaluated in full. */
-function fullReport(file: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
-  const set = parsePolicyFile(policyText, 'policy');
-  const builder = new SlaReportBuilder({ by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null, now });
-  for (const batch of readSqliteHistories(file, read)) for (const [ticket, history] of batch) builder.add(evaluateHistory(set, ticket, history, now));
-  return builder.finish();
-}
-
-describe('clock inputs', () => {
-  it('are kept by every write: the column is exactly what computing it afresh gives', () => {
-    const db = new Database(desk.db, { readonly: true });
-    try {
-      expect(db.prepare('select count(*) from tickets').pluck().get()).toBeGreaterThan(450);
-      expect(db.prepare('select count(*) from tickets where clock_inputs is null').pluck().get()).toBe(0);
-      const stale = db.prepare(`select id, clock_inputs, ${clockInputsOf('t')} as fresh from tickets t where clock_inputs is not ${clockInputsOf('t')}`).all();
-      expect(stale).toEqual([]);
-      // the CLI changes and the second import did reach the history
-      expect(db.prepare(`select count(*) from events where at >= '2026-04-19'`).pluck().get()).toBeGreaterThan(20);
-      expect(db.prepare(`select count(*) from messages where message_id like '<late-%'`).pluck().get()).toBe(30);
-    } finally {
-      db.close();
-    }
-  });
-
-  it('are what migration 4 computes for a database that had none', async () => {
-    const copy = join(desk.dir, 'before.db');
-    copyFileSync(desk.db, copy);
-    const raw = new Database(copy);
-    raw.exec('alter table tickets drop column clock_inputs; delete from desk_migrations where version >= 4');
-    raw.close();
-    const store = await openStore({ location: copy }); // migrates again
+async function withStore<T>(location: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ location });
+  try {
+    return await fn(store);
+  } finally {
     await store.close();
-    const db = new Database(desk.db, { readonly: true });
-    db.exec(`attach '${copy}' as before`);
-    try {
-      const differ = db.prepare('select t.id from tickets t join before.tickets b on b.id = t.id where b.clock_inputs is not t.clock_inputs').all();
-      expect(differ).toEqual([]);
-    } finally {
-      db.close();
-    }
-  });
+  }
+}
 
-  it.each(Object.keys(POLICIES))('read back exactly the histories of events and messages (%s policy)', (name) => {
-    const ranges = [{}, { from: '2026-04-01T00:00:00Z', before: '2026-04-10T12:00:00Z' }];
-    for (const range of ranges) {
-      for (const openAt of [undefined, '2026-04-20T00:00:00Z']) {
-        const read = { ...readOptions(POLICIES[name]!, 'ticket', NOWS[2]!, range), openAt };
-        const full = [...readSqliteHistories(desk.db, read)].flat();
-        for (const batchSize of [undefined, 37]) {
-          const fast = [...readClockInputs(desk.db, read, batchSize)].flatMap((b) => Array.from({ length: b.count }, (_, i) => historyOf(b, i)));
-          expect(fast).toEqual(full);
-        }
+/** Measures as `desk sla report` / `desk sla at-risk` do on the store's backend: clock inputs, mostly in bulk. */
+async function fast<T extends Measure>(location: string, task: T) {
+  if (!isPostgresUrl(location)) return runPartition({ ...task, file: location });
+  return withStore(location, async (store) => {
+    const m = measurer(task);
+    for await (const batch of readPostgresClockInputs(store.db, task.read)) m.add(batch);
+    return m.result();
+  });
+}
+
+function fastReport(location: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
+  const report = { by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null };
+  return fast(location, { kind: 'report', policy: { text: policyText, source: 'policy' }, now: now.getTime(), read, report })
+    .then((state) => {
+      const builder = new SlaReportBuilder({ ...report, now });
+      builder.merge(state as ReportState);
+      return builder.finish();
+    });
+}
+
+/**
+ * The reference: every history read from events and messages. On SQLite with SQLite's reading of
+ * times (sqlite-histories.ts), elsewhere through the portable kysely reader; text fields not asked
+ * for are left empty, as the clock inputs' reader leaves them.
+ */
+async function fullHistories(location: string, read: SlaReadOptions): Promise<HistoryBatch> {
+  if (!isPostgresUrl(location)) return [...readSqliteHistories(location, read)].flat();
+  const asked = (f: 'subject' | 'queue' | 'tier' | 'assignee' | 'tags') => read.fields?.[f] ?? true;
+  return withStore(location, async (store) => {
+    const out: HistoryBatch = [];
+    for await (const batch of readSlaTickets(store.db, read)) {
+      for (const t of batch) {
+        out.push([{
+          id: t.id, subject: asked('subject') ? t.subject : '', priority: t.priority, queue: asked('queue') ? t.queue : null,
+          tier: asked('tier') ? t.tier : '', assignee: asked('assignee') ? t.assignee : null, tags: asked('tags') ? t.tags : [],
+        }, compactHistory(t)]);
       }
     }
+    return out;
+  });
+}
+
+/** Every ticket evaluated in full. */
+async function fullReport(location: string, policyText: string, by: GroupBy, now: Date, read: SlaReadOptions) {
+  const set = parsePolicyFile(policyText, 'policy');
+  const builder = new SlaReportBuilder({ by, timeZone: 'Europe/Berlin', since: read.createdFrom ?? null, until: null, now });
+  for (const [ticket, history] of await fullHistories(location, read)) builder.add(evaluateHistory(set, ticket, history, now));
+  return builder.finish();
+}
+
+/** Tickets whose column is not what computing it afresh from their rows gives. */
+async function stale(store: Store): Promise<unknown[]> {
+  const differs = store.dialect === 'postgres' ? 'is distinct from' : 'is not';
+  const fresh = sql.raw(clockInputsOf('t', store.dialect));
+  return (await sql`select id, clock_inputs, ${fresh} as fresh from tickets t where clock_inputs ${sql.raw(differs)} ${fresh}`.execute(store.db)).rows;
+}
+
+const count = async (store: Store, query: ReturnType<typeof sql>) => Number((await sql<{ n: number | string }>`select count(*) as n from (${query}) q`.execute(store.db)).rows[0]!.n);
+
+describe('clock inputs', () => {
+  it('are kept by every write: the column is exactly what computing it afresh gives', async () => {
+    await withStore(desk.db, async (store) => {
+      expect(await count(store, sql`select id from tickets`)).toBeGreaterThan(450);
+      expect(await count(store, sql`select id from tickets where clock_inputs is null`)).toBe(0);
+      expect(await stale(store)).toEqual([]);
+      // the CLI changes and the second import did reach the history
+      expect(await count(store, sql`select id from events where at >= '2026-04-19'`)).toBeGreaterThan(20);
+      expect(await count(store, sql`select id from messages where message_id like '<late-%'`)).toBe(30);
+    });
+  });
+
+  it(`are what the migration that fills them (${onPostgres() ? 12 : 4}) computes for a database that had none`, async () => {
+    const copy = copyOfStore(desk.db, desk.dir, 'before');
+    const [version, dropColumn] = onPostgres() ? [12, false] : [4, true];
+    await withStore(copy, async (store) => {
+      // the database as it was before that migration: no column (SQLite), or the column left null (PostgreSQL)
+      await sql.raw(dropColumn ? 'alter table tickets drop column clock_inputs' : 'update tickets set clock_inputs = null').execute(store.db);
+      await sql`delete from desk_migrations where version >= ${version}`.execute(store.db);
+    });
+    const column = (location: string) => withStore(location, async (store) =>
+      (await store.db.selectFrom('tickets').select(['id', 'clock_inputs']).orderBy('id').execute()).map((r) => [Number(r.id), r.clock_inputs]));
+    const migrated = await column(copy); // opening it migrates again
+    expect(migrated.length).toBeGreaterThan(450);
+    expect(migrated).toEqual(await column(desk.db));
+  });
+
+  it.each(Object.keys(POLICIES))('read back exactly the histories of events and messages (%s policy)', async (name) => {
+    const ranges = [{}, { from: '2026-04-01T00:00:00Z', before: '2026-04-10T12:00:00Z' }];
+    await withStore(desk.db, async (store) => {
+      for (const range of ranges) {
+        for (const openAt of [undefined, '2026-04-20T00:00:00Z']) {
+          const read = { ...readOptions(POLICIES[name]!, 'ticket', NOWS[2]!, range), openAt };
+          const full = await fullHistories(desk.db, read);
+          expect(full.length).toBeGreaterThan(0);
+          for (const batchSize of [undefined, 37]) {
+            const fast: HistoryBatch = [];
+            for await (const batch of readHistories(store, desk.db, read, batchSize)) fast.push(...batch);
+            expect(fast).toEqual(full);
+          }
+        }
+      }
+    });
   });
 
   describe.each(Object.keys(POLICIES))('report (%s policy)', (name) => {
-    it.each(GROUP_BYS.map((by) => [by]))('--by %s is the same as measuring every history in full', (by) => {
+    it.each(GROUP_BYS.map((by) => [by]))('--by %s is the same as measuring every history in full', async (by) => {
       for (const now of NOWS) {
         const read = readOptions(POLICIES[name]!, by, now);
-        const full = fullReport(desk.db, POLICIES[name]!, by, now, read);
+        const full = await fullReport(desk.db, POLICIES[name]!, by, now, read);
         expect(full.total.tickets).toBeGreaterThan(0);
-        expect(fastReport(desk.db, POLICIES[name]!, by, now, read)).toEqual(full);
+        expect(await fastReport(desk.db, POLICIES[name]!, by, now, read)).toEqual(full);
       }
       // --since / --until
       const read = readOptions(POLICIES[name]!, by, NOWS[2]!, { from: '2026-03-28T23:00:00Z', before: '2026-04-05T22:00:00Z' });
-      expect(fastReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read)).toEqual(fullReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read));
+      expect(await fastReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read)).toEqual(await fullReport(desk.db, POLICIES[name]!, by, NOWS[2]!, read));
     });
   });
 
   it('gives the figures the portable reader gives', async () => {
-    const store = await openStore({ location: desk.db });
-    try {
+    await withStore(desk.db, async (store) => {
       for (const now of NOWS) {
         const read = readOptions(POLICIES.office!, 'priority', now);
         const set = parsePolicyFile(POLICIES.office!, 'policy');
         const builder = new SlaReportBuilder({ by: 'priority', timeZone: 'Europe/Berlin', now });
         for await (const batch of readSlaTickets(store.db, read)) for (const t of batch) builder.add(evaluateHistory(set, t, compactHistory(t), now));
-        expect(fastReport(desk.db, POLICIES.office!, 'priority', now, read)).toEqual(builder.finish());
+        expect(await fastReport(desk.db, POLICIES.office!, 'priority', now, read)).toEqual(builder.finish());
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 
-  it('at-risk lists the same clocks as measuring every history in full', () => {
+  it('at-risk lists the same clocks as measuring every history in full', async () => {
     for (const now of NOWS) {
       const read = { ...readOptions(POLICIES.office!, 'ticket', now), openAt: now.toISOString() };
-      const keep = {};
-      const fast = sortAtRisk(runPartition({ kind: 'at-risk', file: desk.db, policy: { text: POLICIES.office!, source: 'policy' }, now: now.getTime(), read, within: 48 * 3600, includeBreached: true, keep }));
+      const within = 48 * 3600;
+      const listed = sortAtRisk(await fast(desk.db, { kind: 'at-risk', policy: { text: POLICIES.office!, source: 'policy' }, now: now.getTime(), read, within, includeBreached: true, keep: {} }) as AtRiskClock[]);
       const set = parsePolicyFile(POLICIES.office!, 'policy');
       const full: AtRiskClock[] = [];
-      for (const batch of readSqliteHistories(desk.db, read)) {
-        for (const [t, h] of batch) full.push(...atRiskClocks(evaluateHistory(set, t, h, now), { within: 48 * 3600, includeBreached: true }));
-      }
-      expect(fast).toEqual(sortAtRisk(full));
+      for (const [t, h] of await fullHistories(desk.db, read)) full.push(...atRiskClocks(evaluateHistory(set, t, h, now), { within, includeBreached: true }));
+      expect(full.length).toBeGreaterThan(0);
+      expect(listed).toEqual(sortAtRisk(full));
     }
   });
 
-  it('are computed on the spot for tickets written without them', () => {
-    const copy = join(desk.dir, 'partly.db');
-    copyFileSync(desk.db, copy);
-    const raw = new Database(copy);
-    raw.exec('update tickets set clock_inputs = null where id % 3 = 0');
-    raw.close();
+  it('are computed on the spot for tickets written without them', async () => {
+    const copy = copyOfStore(desk.db, desk.dir, 'partly');
+    await withStore(copy, (store) => sql`update tickets set clock_inputs = null where id % 3 = 0`.execute(store.db));
     const now = NOWS[1]!;
     const read = readOptions(POLICIES.office!, 'week', now);
-    expect(fastReport(copy, POLICIES.office!, 'week', now, read)).toEqual(fullReport(desk.db, POLICIES.office!, 'week', now, read));
+    expect(await fastReport(copy, POLICIES.office!, 'week', now, read)).toEqual(await fullReport(desk.db, POLICIES.office!, 'week', now, read));
+  });
+
+  it('give the same figures for the same desk on the other backend', async () => {
+    const exported = desk.run(['export']);
+    expect(exported.code).toBe(0);
+    writeFileSync(join(desk.dir, 'export.jsonl'), exported.stdout);
+    // This run's backend is desk's; the other one gets the same tickets through export and import.
+    const other = tempDesk({ DESK_DB: onPostgres() ? join(desk.dir, 'other.db') : sharedPgDatabase() });
+    try {
+      const r = other.run(['import', join(desk.dir, 'export.jsonl')]);
+      expect(r.code).toBe(0);
+      expect(isPostgresUrl(other.db)).toBe(!onPostgres());
+      for (const [name, text] of Object.entries(POLICIES)) {
+        for (const by of GROUP_BYS) {
+          for (const now of NOWS) {
+            const read = readOptions(text, by, now);
+            const here = await fastReport(desk.db, text, by, now, read);
+            expect(here.total.tickets).toBeGreaterThan(0);
+            expect([name, by, now, await fastReport(other.db, text, by, now, read)]).toEqual([name, by, now, here]);
+          }
+        }
+      }
+    } finally {
+      other.cleanup();
+    }
   });
 });
