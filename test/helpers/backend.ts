@@ -54,10 +54,15 @@ export const databaseName = (url: string): string => new URL(url).pathname.slice
 /**
  * Where a test that opens a store in-process keeps a fresh one, on the backend of the run: a file
  * in `dir` on SQLite (`name`.db), a new database of the shared cluster on PostgreSQL. Pass it to
- * openStore (or as a desk's db): the same test then proves the same thing on both.
+ * openStore (or as a desk's db): the same test then proves the same thing on both. A PostgreSQL
+ * store keeps its files (attachments, raw mail) in a data directory under XDG_DATA_HOME: that is
+ * pointed at `dir` for this test file (jest gives each test file its own process.env), so that
+ * they stay in the test's temp dir.
  */
 export function freshStoreLocation(dir: string, name = 'desk'): string {
-  return onPostgres() ? sharedPgDatabase() : path.join(dir, `${name}.db`);
+  if (!onPostgres()) return path.join(dir, `${name}.db`);
+  process.env.XDG_DATA_HOME = dir;
+  return sharedPgDatabase();
 }
 
 /**

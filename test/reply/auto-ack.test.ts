@@ -12,6 +12,7 @@ import type { TicketWithHistory } from '../../src/domain/types.js';
 import { getTicketHistory } from '../../src/store/repos/tickets.js';
 import { testCtx, type TestCtx } from '../helpers/ctx.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 import { customerTicket, parseMail } from './setup.js';
 
 let smtp: TestSmtp;
@@ -19,6 +20,7 @@ let dir: string;
 let savedConfig: string | undefined;
 let ctx: TestCtx;
 let now = '2026-03-30T08:00:00Z';
+let db: string;
 
 beforeAll(async () => {
   smtp = await startTestSmtp();
@@ -56,7 +58,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await ctx?.close();
   rmSync(join(dir, 'desk.db'), { force: true });
-  ctx = testCtx({ db: join(dir, 'desk.db'), now });
+  db = freshStoreLocation(dir); // a new one for each test
+  ctx = testCtx({ db, now });
   smtp.reset();
 });
 
@@ -102,7 +105,7 @@ describe('auto-acknowledgement', () => {
   it('is queued again once the window has passed', async () => {
     expect((await newTicketAcked('kim@example.com')).outcome).toMatchObject({ queued: true });
     await ctx.close();
-    ctx = testCtx({ db: join(dir, 'desk.db'), now: '2026-03-30T10:00:01Z' });
+    ctx = testCtx({ db, now: '2026-03-30T10:00:01Z' });
     expect((await newTicketAcked('kim@example.com', '2026-03-30T10:00:00Z')).outcome).toMatchObject({ queued: true });
   });
 

@@ -1,4 +1,4 @@
-// Shared by the reply tests: a store in a temp dir with a ticket the customer wrote, and the
+// Shared by the reply tests: a fresh store of the run's backend (test/helpers/backend.ts) with a ticket the customer wrote, and the
 // delivered mail parsed back.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { openStore, type Store } from '../../src/store/index.js';
 import { addMessage, createTicket } from '../../src/store/repos/tickets.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 
 export interface TempStore {
   dir: string;
@@ -15,7 +16,7 @@ export interface TempStore {
 
 export async function tempStore(): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-reply-'));
-  const store = await openStore({ location: join(dir, 'desk.db') });
+  const store = await openStore({ location: freshStoreLocation(dir) });
   return {
     dir,
     store,

@@ -9,13 +9,27 @@ import { parseTicket } from '../../src/domain/interchange.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { importBatch, type Numbered } from '../../src/store/repos/bulk.js';
 import { canonicalDump } from '../sync/dump.js';
-import { freshStoreLocation } from '../helpers/backend.js';
+import { freshStoreLocation, onPostgres } from '../helpers/backend.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const kept: Store[] = [];
+afterAll(async () => {
+  for (const s of kept) await s.close();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
-async function emptyStore(): Promise<Store> {
+/** What an import writes: emptied between seeds on PostgreSQL, where a new database costs far more than a new file. */
+const IMPORTED = ['requesters', 'tickets', 'ticket_tags', 'events', 'messages', 'attachments', 'import_keys', 'search_fts'];
+
+/** An empty store of the run's backend; `slot` names one of the two a seed uses. */
+async function emptyStore(slot: number): Promise<Store> {
+  if (onPostgres()) {
+    if (!kept[slot]) kept[slot] = await openStore({ location: freshStoreLocation('') });
+    const store = kept[slot]!;
+    await sql.raw(`truncate ${IMPORTED.join(', ')} restart identity cascade`).execute(store.db);
+    return store;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'desk-batches-'));
   dirs.push(dir);
   return openStore({ location: freshStoreLocation(dir) });
@@ -93,12 +107,16 @@ async function dump(store: Store) {
 }
 
 describe('import batches', () => {
-  it('make the same database however a file is cut, into an empty or a used database', async () => {
-    for (let seed = 1; seed <= 40; seed++) {
+  // 40 seeds on SQLite; on PostgreSQL, where each of the hundreds of write transactions costs a
+  // round trip or more, the first 20 (whose cuts already reach every case, among them the
+  // choice between several tickets with one key that PostgreSQL returns in any order).
+  const SEEDS = onPostgres() ? 20 : 40;
+  it.each([1, 11, 21, 31].filter((from) => from <= SEEDS))('make the same database however a file is cut, into an empty or a used database (seeds %d…)', async (from) => {
+    for (let seed = from; seed < from + 10; seed++) {
       const before = randomFile(seed * 7919, 1 + (seed % 3) * 6); // what the database held (none for every third seed)
       const file = randomFile(seed, 20 + (seed % 5) * 8);
-      const one = await emptyStore();
-      const cut = await emptyStore();
+      const one = await emptyStore(0);
+      const cut = await emptyStore(1);
       if (seed % 3 !== 1) {
         await importInBatches(one, [before]);
         await importInBatches(cut, randomCuts(seed + 1, before));
@@ -112,8 +130,10 @@ describe('import batches', () => {
         (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
         throw err;
       } finally {
-        await one.close();
-        await cut.close();
+        if (!onPostgres()) {
+          await one.close();
+          await cut.close();
+        }
       }
     }
   });

@@ -1,12 +1,12 @@
 // A canonical dump of what a sync writes, for "same database" comparisons: every row of the
 // ticket and mail tables in id order, minus the wall-clock time a run finished (synced_at).
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/store/schema.js';
 
 export interface DumpOptions {
   /** include the mailbox cursors (not comparable across a UIDVALIDITY reset) */
   withCursors?: boolean;
-  /** include the search index (SQLite's FTS table; default true) */
+  /** include the search index (the search_fts table: its rows in the order written on SQLite, by content on PostgreSQL; default true) */
   withSearch?: boolean;
 }
 
@@ -24,7 +24,8 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     mail_raw: (await sql<Record<string, unknown>>`select message_pk, length(raw) as size from mail_raw order by message_pk`.execute(db)).rows,
   };
   if (options.withSearch !== false) {
-    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows;
+    const order = db.getExecutor().adapter instanceof PostgresAdapter ? 'ticket_id, subject, body' : 'rowid';
+    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by ${sql.raw(order)}`.execute(db)).rows;
   }
   if (options.withCursors !== false) {
     dump.mail_cursors = (await all('mail_cursors', 'account, mailbox')).map(({ synced_at: _s, ...rest }) => rest);

@@ -15,6 +15,7 @@ import { syncDb } from '../../src/mail/sync-schema.js';
 import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
 import { generateMailbox, plainMessage, replyMessage, createRng, type GeneratedMail } from '../helpers/mailgen.js';
 import { canonicalDump } from './dump.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 
 const COUNT = 2500;
 const SUPPORT = 'support@desk.test';
@@ -35,7 +36,7 @@ afterAll(async () => {
 });
 
 async function newStore(name: string): Promise<Store> {
-  const store = await openStore({ location: path.join(tmp, `${name}.db`) });
+  const store = await openStore({ location: freshStoreLocation(tmp, name) });
   stores.push(store);
   return store;
 }

@@ -52,7 +52,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of chunks(allMsgIds, lookup)) {
-      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).execute();
+      // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
+      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).orderBy('ticket_id').execute();
       for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
     }
     for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey !== null).map((b) => b.ticket.importKey!))], lookup)) {
@@ -62,7 +63,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey === null).map((b) => b.ticket.created_at))], lookup)) {
       const rows = await tx
         .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).execute();
+        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).orderBy('t.id').execute();
+      // Of several tickets with one key, the highest id (as below, for the tickets this batch makes).
       for (const r of rows) seenBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
     }
   }
@@ -132,7 +134,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
     if (id > keptAbove) keptAbove = id;
     // A later line without messages finds this ticket by requester + subject + time, whether or
     // not it has messages: as the lookup above finds the tickets of earlier batches.
-    seenBare.set(ticketKey(t.requester.email, t.subject, t.created_at), id);
+    // Of several tickets with one key, the highest id: as a later batch's lookup finds them.
+    const key = ticketKey(t.requester.email, t.subject, t.created_at);
+    if ((seenBare.get(key) ?? -Infinity) < id) seenBare.set(key, id);
     if (t.importKey !== null) {
       seenBare.set(bareKey(t), id);
       w.importKeys.push({ key: t.importKey, ticket_id: id });

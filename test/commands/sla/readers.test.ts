@@ -1,16 +1,19 @@
-// The SQLite fast reader must see exactly what the portable kysely reader sees.
+// The fast readers must see exactly what the portable kysely reader sees: the reader of clock
+// inputs the commands use (on the backend of the run), and on SQLite also the reader of events
+// and messages that reads times as SQLite does (the reference of test/commands/sla/clock-inputs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSlaTickets, type SlaReadOptions } from '../../../src/commands/sla/histories.js';
+import { readHistories, readSlaTickets, type HistoryBatch, type SlaReadOptions } from '../../../src/commands/sla/histories.js';
 import { readSqliteHistories } from '../../../src/commands/sla/sqlite-histories.js';
 import { compactHistory } from '../../../src/domain/sla/index.js';
 import { parseTicket } from '../../../src/domain/interchange.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { importBatch } from '../../../src/store/repos/bulk.js';
+import { freshStoreLocation, onPostgres } from '../../helpers/backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'desk-sla-readers-'));
-const file = join(dir, 'desk.db');
+const location = freshStoreLocation(dir);
 let store: Store;
 
 const msg = (id: string, direction: 'in' | 'out', date: string, auto?: string) =>
@@ -33,7 +36,7 @@ const HISTORY = [
   updated_at: t.created_at, messages: [], events: [], ...t }));
 
 beforeAll(async () => {
-  store = await openStore({ location: file });
+  store = await openStore({ location });
   const batch = HISTORY.map((t, i) => ({ line: i + 1, ticket: parseTicket(t, '2026-03-01T00:00:00Z', ['L1', 'L2', 'L3']) }));
   await store.write((tx) => importBatch(tx, store.ops, batch));
 });
@@ -53,22 +56,45 @@ async function portable(opts: SlaReadOptions) {
   return out;
 }
 
-const fast = (opts: SlaReadOptions, batchSize?: number) => [...readSqliteHistories(file, opts, batchSize)].flat();
+const sqliteEvents = (opts: SlaReadOptions, batchSize?: number) => [...readSqliteHistories(location, opts, batchSize)].flat();
 
-describe('SQLite fast reader', () => {
-  it.each<[string, SlaReadOptions]>([
-    ['everything', {}],
-    ['a creation range', { createdFrom: '2026-01-06T00:00:00Z', createdBefore: '2026-01-08T08:00:00Z' }],
-    ['tickets that can still run a clock', { openAt: '2026-01-08T09:00:00Z' }],
-  ])('reads the same histories as the portable reader: %s', async (_what, opts) => {
+async function clockInputs(opts: SlaReadOptions, batchSize?: number): Promise<HistoryBatch> {
+  const out: HistoryBatch = [];
+  for await (const batch of readHistories(store, location, opts, batchSize)) out.push(...batch);
+  return out;
+}
+
+const OPTIONS: [string, SlaReadOptions][] = [
+  ['everything', {}],
+  ['a creation range', { createdFrom: '2026-01-06T00:00:00Z', createdBefore: '2026-01-08T08:00:00Z' }],
+  ['tickets that can still run a clock', { openAt: '2026-01-08T09:00:00Z' }],
+];
+
+describe('clock inputs reader', () => {
+  it.each(OPTIONS)('reads the same histories as the portable reader: %s', async (_what, opts) => {
     const expected = await portable(opts);
     expect(expected.length).toBeGreaterThan(0);
-    expect(fast(opts)).toEqual(expected);
-    expect(fast(opts, 2)).toEqual(expected); // by id ranges, batch after batch
+    expect(await clockInputs(opts)).toEqual(expected);
+    expect(await clockInputs(opts, 2)).toEqual(expected); // batch after batch
+  });
+
+  it('leaves out text fields nobody asked for', async () => {
+    const [[fields]] = await clockInputs({ fields: { subject: false, tags: false, assignee: false, queue: true, tier: false } });
+    expect(fields).toMatchObject({ subject: '', tags: [], assignee: null, queue: 'tech' });
+  });
+});
+
+// SQLite-only: this reader reads SQLite's file with SQLite's reading of times.
+(onPostgres() ? describe.skip : describe)('SQLite reader of events and messages', () => {
+  it.each(OPTIONS)('reads the same histories as the portable reader: %s', async (_what, opts) => {
+    const expected = await portable(opts);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sqliteEvents(opts)).toEqual(expected);
+    expect(sqliteEvents(opts, 2)).toEqual(expected); // by id ranges, batch after batch
   });
 
   it('leaves out text fields nobody asked for', () => {
-    const [[fields]] = fast({ fields: { subject: false, tags: false, assignee: false, queue: true, tier: false } });
+    const [[fields]] = sqliteEvents({ fields: { subject: false, tags: false, assignee: false, queue: true, tier: false } });
     expect(fields).toMatchObject({ subject: '', tags: [], assignee: null, queue: 'tech' });
   });
 });

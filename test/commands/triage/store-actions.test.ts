@@ -11,6 +11,7 @@ import { parsePolicyFile } from '../../../src/domain/sla/index.js';
 import type { Priority } from '../../../src/domain/types.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { addMessage, applyChanges, createTicket, getTicketHistory } from '../../../src/store/repos/tickets.js';
+import { freshStoreLocation } from '../../helpers/backend.js';
 
 const AT = '2026-03-30T09:00:00Z';
 let dir: string;
@@ -18,7 +19,7 @@ let store: Store;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'desk-triage-'));
-  store = await openStore({ location: join(dir, 'desk.db') });
+  store = await openStore({ location: freshStoreLocation(dir) });
 });
 afterEach(async () => {
   await store.close();

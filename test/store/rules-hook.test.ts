@@ -1,13 +1,15 @@
-// The triage hook against a real store: rules run on a new ticket inside the write transaction,
+// The triage hook against a real store (src/store/rules.ts, on the backend of the run): rules run
+// on a new ticket inside the write transaction,
 // their effects become events by `rules`, and round-robin turns survive between tickets.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateRules } from '../../../src/domain/rules/index.js';
-import { openStore, type Store } from '../../../src/store/index.js';
-import { addAgent } from '../../../src/store/repos/agents.js';
-import { addMessage, applyChanges, createTicket, getTicketHistory } from '../../../src/store/repos/tickets.js';
-import { applyTriageRules, openTicketLoads } from '../../../src/store/rules.js';
+import { validateRules } from '../../src/domain/rules/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { addAgent } from '../../src/store/repos/agents.js';
+import { addMessage, applyChanges, createTicket, getTicketHistory } from '../../src/store/repos/tickets.js';
+import { applyTriageRules, openTicketLoads } from '../../src/store/rules.js';
+import { freshStoreLocation } from '../helpers/backend.js';
 
 const AT = '2026-03-30T10:00:00Z';
 let dir: string;
@@ -15,7 +17,7 @@ let store: Store;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'desk-rules-'));
-  store = await openStore({ location: join(dir, 'desk.db') });
+  store = await openStore({ location: freshStoreLocation(dir) });
   await store.write(async (tx) => {
     for (const [name, tier, away] of [['ana', 'L1', false], ['ben', 'L1', false], ['cy', 'L1', true], ['dee', 'L2', false]] as const) {
       await addAgent(tx, { name, email: `${name}@desk.example`, tier, away }, AT);
