@@ -24,23 +24,25 @@ export async function runSearch(ctx: Ctx, query: string, opts: SearchOptions): P
   const limit = parseLimit(opts.limit, 20);
   const filter = filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers());
   const store = await ctx.store();
-  const hits = await store.ops.search(store.db, query, MAX_HITS);
+  const hits = await store.ops.rank(store.db, query, MAX_HITS);
   // The shown rows are loaded in rank order, a few at a time, until there are enough; the other
   // hits are only counted (for "showing 20 of N"), which needs no rows and no requesters.
-  const rows: { t: Ticket; snippet: string }[] = [];
+  const shown: { t: Ticket; snippet(): Promise<string> }[] = [];
   let matched = 0;
   let i = 0;
-  while (i < hits.length && rows.length < limit) {
-    const part = hits.slice(i, (i += Math.min(CHUNK, Math.max(limit - rows.length, 50))));
+  while (i < hits.length && shown.length < limit) {
+    const part = hits.slice(i, (i += Math.min(CHUNK, Math.max(limit - shown.length, 50))));
     const byId = new Map<number, Ticket>();
     for (const t of await listTickets(store.db, { ...filter, ids: part.map((h) => h.ticket_id) }, 'updated')) byId.set(t.id, t);
     for (const h of part) {
       const t = byId.get(h.ticket_id);
       if (!t) continue;
       matched++;
-      if (rows.length < limit) rows.push({ t, snippet: h.snippet });
+      if (shown.length < limit) shown.push({ t, snippet: h.snippet });
     }
   }
+  const rows: { t: Ticket; snippet: string }[] = [];
+  for (const r of shown) rows.push({ t: r.t, snippet: await r.snippet() });
   if (!ctx.json) {
     for (; i < hits.length; i += CHUNK) matched += await countTickets(store.db, { ...filter, ids: hits.slice(i, i + CHUNK).map((h) => h.ticket_id) });
   }

@@ -10,8 +10,8 @@
 // through a pg_trgm GIN index where that extension is available.
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
-import type { DialectOps, SearchHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, hitList, searchWords, snippetOf } from './words.js';
+import type { DialectOps, RankedHit, SearchRow } from './types.js';
+import { addressFragment, containsPattern, hitList, searchWords, snippetOf, withSnippets } from './words.js';
 
 /** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
 const MAX_PARAMS = 65535;
@@ -123,14 +123,18 @@ export function postgresOps(): DialectOps {
       await ops.bulkInsert(db, 'search_fts', rows.map((r) => ({ ticket_id: r.ticket_id, subject: r.subject, body: r.body, words: indexedWords(r) })));
     },
 
-    async search(db, query, limit): Promise<SearchHit[]> {
+    async search(db, query, limit) {
+      return withSnippets(await ops.rank(db, query, limit));
+    },
+
+    async rank(db, query, limit): Promise<RankedHit[]> {
       const { hits, wants, add } = hitList(limit);
       const fragment = addressFragment(query);
       if (fragment) {
         const rows = await sql<{ ticket_id: number; email: string }>`
           select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
           where r.email ilike ${containsPattern(fragment)} order by t.id desc limit ${limit}`.execute(db);
-        for (const r of rows.rows) add(Number(r.ticket_id), r.email);
+        for (const r of rows.rows) add(Number(r.ticket_id), async () => r.email);
       }
       const words = searchWords(query).map((w) => w.toLowerCase());
       if (!words.length) return hits;
@@ -145,7 +149,7 @@ export function postgresOps(): DialectOps {
       for (const r of rows.rows) {
         const id = Number(r.ticket_id);
         if (!wants(id)) continue;
-        add(id, snippetOf(r.body, words) ?? snippetOf(r.subject, words) ?? r.subject);
+        add(id, async () => snippetOf(r.body, words) ?? snippetOf(r.subject, words) ?? r.subject);
       }
       return hits;
     },
