@@ -2,9 +2,40 @@
 // by the sqlite3 shell from a `.dump`) and a PostgreSQL database on a throwaway cluster (the test
 // suite's own, test/helpers/pg-cluster.mjs; restored by psql from a `pg_dump`).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { initDesk, time } from './lib.js';
+import { initDesk, timeCpu } from './lib.js';
+
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** [utime + stime, cutime + cstime] of a process, in ms (undefined once it is gone). */
+function procCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * 1000 / TICKS, children: (Number(f[13]) + Number(f[14])) * 1000 / TICKS };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (ms) a PostgreSQL server has used so far: the postmaster's own and its reaped
+ * backends' (a backend that ended is counted into its parent), plus its running children's.
+ */
+function serverCpu(dataDir) {
+  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const main = procCpu(pid);
+  if (!main) return NaN;
+  let total = main.own + main.children;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const p = procCpu(entry);
+    if (p && p.ppid === pid) total += p.own;
+  }
+  return total;
+}
 
 /** BENCH_BACKENDS=sqlite,postgres (the default: both). */
 export function backendNames() {
@@ -23,8 +54,8 @@ const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /**
  * A store for desk in `dir`. `desk(name)` gives the environment of a new, initialised desk (own
- * database, config with `config` as its text); `restoreMs(env)` dumps that desk's database with
- * the backend's own tool (untimed) and times restoring the dump into a new database.
+ * database, config with `config` as its text); `restore(env)` dumps that desk's database with
+ * the backend's own tool (untimed) and times restoring the dump into a new database ({ wall, cpu } of the median run).
  */
 export async function openBackend(name, dir) {
   const base = { ...process.env, DESK_AGENT: 'bench', NO_COLOR: '1', TZ: 'UTC', HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') };
@@ -43,19 +74,20 @@ export async function openBackend(name, dir) {
       settle(env) {
         run('sqlite3', [env.DESK_DB, 'PRAGMA wal_checkpoint(TRUNCATE);']);
       },
-      restoreMs(env, runs = 1) {
+      restore(env, runs = 1) {
         const dump = join(dir, 'dump.sql');
         run('bash', ['-c', `sqlite3 ${quote(env.DESK_DB)} .dump > ${quote(dump)}`]);
         const target = join(dir, 'restored.db');
         const times = [];
         for (let i = 0; i < runs; i++) {
           for (const s of ['', '-wal', '-shm', '-journal']) rmSync(target + s, { force: true });
-          times.push(time('bash', ['-c', `sqlite3 ${quote(target)} < ${quote(dump)}`], { runs: 1 }));
+          times.push(timeCpu('bash', ['-c', `sqlite3 ${quote(target)} < ${quote(dump)}`]));
         }
         rmSync(dump, { force: true });
-        return median(times);
+        return medianRun(times);
       },
       baselineLabel: 'sqlite3 new.db < dump.sql (of .dump)',
+      serverCpu: () => 0,
       close() {},
     };
   }
@@ -65,6 +97,7 @@ export async function openBackend(name, dir) {
   // cluster trusts it), as a team's restore would run.
   const tool = (t) => join(pg.bin, t);
   const dbName = (url) => new URL(url).pathname.slice(1);
+  const cpu = () => serverCpu(join(pg.dir, 'data'));
   const conn = (url) => ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'desk', '-d', dbName(url)];
   return {
     name,
@@ -78,23 +111,29 @@ export async function openBackend(name, dir) {
     settle(env) {
       pg.psql(dbName(env.DESK_DB), 'vacuum analyze');
     },
-    restoreMs(env, runs = 1) {
+    restore(env, runs = 1) {
       const dump = join(dir, 'dump.sql');
       run(tool('pg_dump'), [...conn(env.DESK_DB), '-f', dump]);
       const times = [];
       for (let i = 0; i < runs; i++) {
         const target = pg.createDb();
-        times.push(time('bash', ['-c', `${quote(tool('psql'))} -X -q -v ON_ERROR_STOP=1 ${conn(target).map(quote).join(' ')} < ${quote(dump)}`], { runs: 1 }));
+        times.push(timeCpu('bash', ['-c', `${quote(tool('psql'))} -X -q -v ON_ERROR_STOP=1 ${conn(target).map(quote).join(' ')} < ${quote(dump)}`], { extraCpu: cpu }));
         pg.psql('postgres', `drop database ${dbName(target)}`);
       }
       rmSync(dump, { force: true });
-      return median(times);
+      return medianRun(times);
     },
     baselineLabel: 'psql new < dump.sql (of pg_dump)',
+    serverCpu: cpu,
     close() {
       pg.stop();
     },
   };
+}
+
+/** The run of median wall time among { wall, cpu } runs. */
+export function medianRun(runs) {
+  return [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
 }
 
 export function median(xs) {

@@ -1,6 +1,7 @@
 // Shared bits of the benchmarks: timing child processes, generating tickets, and the two stores.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -25,6 +26,31 @@ export function time(cmd, args, { runs = 15, env = process.env, input } = {}) {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * One run of a command: its wall time and the CPU time (ms) it and its children used, plus
+ * whatever `extraCpu()` counts (a database server's), so that a figure can also be read apart
+ * from how busy the machine was. CPU is NaN without GNU time (apt-get install time).
+ */
+export function timeCpu(cmd, args, { env = process.env, extraCpu = () => 0 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'desk-bench-time-'));
+  try {
+    const out = join(dir, 'rusage');
+    const gnu = existsSync(GNU_TIME);
+    const [c, a] = gnu ? [GNU_TIME, ['-f', '%U %S', '-o', out, cmd, ...args]] : [cmd, args];
+    const extra0 = extraCpu();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(c, a, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    const [user, sys] = gnu ? readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number) : [NaN, NaN];
+    return { wall, cpu: (user + sys) * 1000 + (extraCpu() - extra0) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Interchange lines: tickets with an inbound message, a reply, a status change and a note. */
