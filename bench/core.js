@@ -1,36 +1,81 @@
-// Core benchmarks (issue: the ticket store and the core CLI). Ratios against bare node, measured
-// in the same run on the same machine.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Core benchmarks (team mode issue): the ticket store and the core CLI on SQLite and on PostgreSQL,
+// with 1,000,000 tickets and about 2.5 million messages (BENCH_SCALE=20000 for a quick run).
+// Every figure is a ratio against a baseline measured in the same run on the same machine:
+//   import                 vs the backend's own restore of the same data (sqlite3 < .dump; psql < pg_dump)
+//   list / search / show   vs `node -e 0`
+//   sla report --by week   vs a full `desk export` (the dump)
+// The data is generated once as interchange JSON Lines and imported into each backend.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESK, initDesk, ratio, ticketLines, time } from './lib.js';
+import { backendNames, median, medianRun, openBackend } from './backends.js';
+import { DESK, POLICY, VOCABULARY, ratio, timeCpu, writeTicketFile } from './lib.js';
 
-const N = Number(process.env.BENCH_TICKETS ?? 100_000);
-const dir = mkdtempSync(join(tmpdir(), 'desk-bench-'));
-const env = { ...process.env, DESK_DB: join(dir, 'desk.db'), DESK_CONFIG: join(dir, 'config.yaml'), DESK_AGENT: 'bench', NO_COLOR: '1' };
+const N = Number((process.env.BENCH_SCALE ?? '1000000').replace(/_/g, ''));
+if (!Number.isInteger(N) || N < 100) throw new Error(`BENCH_SCALE must be a number of tickets (at least 100): ${process.env.BENCH_SCALE}`);
+const RUNS = Number(process.env.BENCH_RUNS ?? 11); // runs of each short command (median)
+const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? (N > 200_000 ? 1 : 3)); // imports, restores, exports, reports
+const WORD = process.env.BENCH_WORD ?? VOCABULARY[0]; // in about 1 subject of 200, and as many message texts
+const NOW = '2026-06-01T12:00:00Z'; // after the last generated ticket; the same for every run
+
+const dir = mkdtempSync(join(tmpdir(), 'desk-bench-core-'));
+const line = (label, value, note = '') => console.log(`${label.padEnd(48)} ${value.padStart(10)}   ${note}`);
+const ms = (x) => `${x.toFixed(1)} ms`;
+const s = (x) => `${(x / 1000).toFixed(2)} s`;
 try {
+  const config = join(dir, 'config.yaml');
+  writeFileSync(join(dir, 'sla.yaml'), POLICY);
+  writeFileSync(config, 'sla: ./sla.yaml\ntimezone: UTC\n');
   const file = join(dir, 'tickets.jsonl');
-  writeFileSync(file, ticketLines(N));
+  const t0 = Date.now();
+  const { messages } = writeTicketFile(file, N);
+  console.log(`data: ${N} tickets, ${messages} messages, ${2 * N} events (${(statSync(file).size / 1e6).toFixed(0)} MB of JSON Lines, made in ${s(Date.now() - t0)}); ${new Date().toISOString()}`);
 
-  const bare = time(process.execPath, ['-e', '0']);
-  const version = time(process.execPath, [DESK, '--version'], { env });
-  console.log(`node -e 0                         ${bare.toFixed(1)} ms`);
-  console.log(`desk --version                    ${version.toFixed(1)} ms   ${ratio(version, bare)} bare node (goal ≤ 1.5×)`);
+  for (const name of backendNames()) {
+    console.log(`\n-- ${name} --`);
+    const backend = await openBackend(name, dir);
+    try {
 
-  // The median of three imports, each into a new database (this machine's speed drifts).
-  const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3);
-  const imports = [];
-  for (let i = 0; i < IMPORT_RUNS; i++) {
-    rmSync(env.DESK_DB, { force: true });
-    for (const suffix of ['-wal', '-shm']) rmSync(env.DESK_DB + suffix, { force: true });
-    initDesk(env);
-    imports.push(time(process.execPath, [DESK, 'import', file], { env, runs: 1 }));
+      // Import, each run into a new database; the last one stays for the commands below.
+      const imports = [];
+      let env;
+      for (let i = 0; i < SLOW_RUNS; i++) {
+        env = backend.desk(config);
+        imports.push(timeCpu(process.execPath, [DESK, 'import', file], { env, extraCpu: backend.serverCpu }));
+      }
+      const imp = medianRun(imports);
+      backend.settle(env);
+      const restore = backend.restore(env, SLOW_RUNS);
+      // CPU: the client's and (PostgreSQL) the server's, which a busy machine does not inflate.
+      line(backend.baselineLabel, s(restore.wall), `CPU ${s(restore.cpu)}`);
+      line(`desk import`, s(imp.wall), `${ratio(imp.wall, restore.wall)} the restore (goal ≤ 1.3×); CPU ${s(imp.cpu)}, ${ratio(imp.cpu, restore.cpu)}; ${Math.round(N / (imp.wall / 1000))} tickets/s`);
+
+      // Medians of wall and of CPU time, each over RUNS runs.
+      const short = (cmd, args, extraCpu) => {
+        const runs = Array.from({ length: RUNS }, () => timeCpu(cmd, args, { env, extraCpu }));
+        return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) };
+      };
+      const bare = short(process.execPath, ['-e', '0']);
+      line('node -e 0', ms(bare.wall), `CPU ${ms(bare.cpu)}`);
+      const cmds = [
+        ['desk list --limit 50', ['list', '--limit', '50']],
+        [`desk search ${WORD}`, ['search', WORD]],
+        [`desk show ${Math.ceil(N / 2)}`, ['show', String(Math.ceil(N / 2))]],
+      ];
+      for (const [label, args] of cmds) {
+        const t = short(process.execPath, [DESK, ...args], backend.serverCpu);
+        line(label, ms(t.wall), `${ratio(t.wall, bare.wall)} bare node (goal ≤ 3×); CPU ${ms(t.cpu)}, ${ratio(t.cpu, bare.cpu)}`);
+      }
+
+      const slow = (args) => medianRun(Array.from({ length: SLOW_RUNS }, () => timeCpu(process.execPath, [DESK, ...args], { env, extraCpu: backend.serverCpu })));
+      const dump = slow(['export']);
+      line('desk export > /dev/null (the dump)', s(dump.wall), `CPU ${s(dump.cpu)}`);
+      const report = slow(['sla', 'report', '--by', 'week', '--format', 'json', '--now', NOW]);
+      line('desk sla report --by week', s(report.wall), `${ratio(report.wall, dump.wall)} the dump (goal ≤ 0.5×); CPU ${s(report.cpu)}, ${ratio(report.cpu, dump.cpu)}`);
+    } finally {
+      backend.close();
+    }
   }
-  const importMs = [...imports].sort((a, b) => a - b)[Math.floor(imports.length / 2)];
-  console.log(`desk import ${N} tickets        ${(importMs / 1000).toFixed(2)} s    ${Math.round(N / (importMs / 1000))} tickets/s (goal ≥ 20000/s; median of ${IMPORT_RUNS})`);
-
-  const list = time(process.execPath, [DESK, 'list', '--limit', '50', '--sort', 'updated'], { env });
-  console.log(`desk list --limit 50 (${N})    ${list.toFixed(1)} ms   ${ratio(list, bare)} bare node (goal ≤ 3×)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

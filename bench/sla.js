@@ -6,29 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESK, initDesk, ratio, ticketLines, time } from './lib.js';
+import { DESK, POLICY, initDesk, ratio, ticketLines, time } from './lib.js';
 
 const N = Number(process.env.BENCH_TICKETS ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-// A realistic contract: business hours with a lunch break and holidays, 24x7 for urgent tickets.
-const POLICY = `
-calendars:
-  office:
-    timezone: Europe/Berlin
-    hours:
-      mon: ["09:00-12:30", "13:30-18:00"]
-      tue: ["09:00-12:30", "13:30-18:00"]
-      wed: ["09:00-12:30", "13:30-18:00"]
-      thu: ["09:00-12:30", "13:30-18:00"]
-      fri: ["09:00-12:30", "13:30-17:00"]
-    holidays: ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01", "2026-12-25", "2026-12-26"]
-policies:
-  - { name: urgent, match: { priority: urgent }, calendar: 24x7, first_response: 1h, next_response: 2h, resolution: 8h }
-  - { name: billing, match: { queue: billing }, calendar: office, first_response: 4h, resolution: 16h }
-  - { name: default, match: {}, calendar: office, first_response: 8h, next_response: 8h, resolution: 40h }
-pause_statuses: [pending, on_hold]
-`;
 
 if (spawnSync('sqlite3', ['-version']).status !== 0) {
   console.error('the SLA benchmark needs the sqlite3 shell as its baseline: apt-get install sqlite3');

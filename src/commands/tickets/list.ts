@@ -8,6 +8,9 @@ export interface ListOptions extends FilterFlags {
   limit?: string;
 }
 
+/** A cut list counts the matches up to this many ("showing 50 of 10000+" beyond). */
+export const COUNT_CAP = 10_000;
+
 /** Said (on stderr) when a list shows fewer rows than match, so nobody mistakes it for all. */
 export function cutNotice(shown: number, total: number | string): string {
   return `showing ${shown} of ${total}; --limit to see more\n`;
@@ -30,7 +33,7 @@ export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
     await printTickets(ctx, tickets);
   }
   if (shown === limit && !ctx.json) {
-    const total = await countTickets(store.db, filter);
-    if (total > shown) ctx.io.err(cutNotice(shown, total));
+    const total = await countTickets(store.db, filter, COUNT_CAP);
+    if (total > shown) ctx.io.err(cutNotice(shown, total > COUNT_CAP ? `${COUNT_CAP}+` : total));
   }
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { filterFromFlags, parseLimit, type FilterFlags } from '../../domain/filters.js';
 import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';
-import { listTickets } from '../../store/repos/tickets.js';
+import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { cutNotice } from './list.js';
 
@@ -24,14 +24,28 @@ export async function runSearch(ctx: Ctx, query: string, opts: SearchOptions): P
   const limit = parseLimit(opts.limit, 20);
   const filter = filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers());
   const store = await ctx.store();
-  const hits = await store.ops.search(store.db, query, MAX_HITS);
-  const byId = new Map<number, Ticket>();
-  for (let i = 0; i < hits.length; i += CHUNK) {
-    const ids = hits.slice(i, i + CHUNK).map((h) => h.ticket_id);
-    for (const t of await listTickets(store.db, { ...filter, ids }, 'updated')) byId.set(t.id, t);
+  const hits = await store.ops.rank(store.db, query, MAX_HITS);
+  // The shown rows are loaded in rank order, a few at a time, until there are enough; the other
+  // hits are only counted (for "showing 20 of N"), which needs no rows and no requesters.
+  const shown: { t: Ticket; snippet(): Promise<string> }[] = [];
+  let matched = 0;
+  let i = 0;
+  while (i < hits.length && shown.length < limit) {
+    const part = hits.slice(i, (i += Math.min(CHUNK, Math.max(limit - shown.length, 50))));
+    const byId = new Map<number, Ticket>();
+    for (const t of await listTickets(store.db, { ...filter, ids: part.map((h) => h.ticket_id) }, 'updated')) byId.set(t.id, t);
+    for (const h of part) {
+      const t = byId.get(h.ticket_id);
+      if (!t) continue;
+      matched++;
+      if (shown.length < limit) shown.push({ t, snippet: h.snippet });
+    }
   }
-  const all = hits.filter((h) => byId.has(h.ticket_id)).map((h) => ({ t: byId.get(h.ticket_id)!, snippet: h.snippet }));
-  const rows = all.slice(0, limit);
+  const rows: { t: Ticket; snippet: string }[] = [];
+  for (const r of shown) rows.push({ t: r.t, snippet: await r.snippet() });
+  if (!ctx.json) {
+    for (; i < hits.length; i += CHUNK) matched += await countTickets(store.db, { ...filter, ids: hits.slice(i, i + CHUNK).map((h) => h.ticket_id) });
+  }
   if (ctx.json) return printJson(ctx.io, rows.map((r) => ({ ...ticketJson(r.t), snippet: r.snippet })));
   if (!rows.length) {
     ctx.io.err(`nothing matches '${query}'\n`);
@@ -40,5 +54,5 @@ export async function runSearch(ctx: Ctx, query: string, opts: SearchOptions): P
   await printTable(ctx.io, ['ID', 'Status', 'Subject', 'Match'], rows.map((r) => [`#${r.t.id}`, r.t.status, r.t.subject, r.snippet]), {
     colWidths: [7, 9, null, null],
   });
-  if (all.length > rows.length) ctx.io.err(cutNotice(rows.length, hits.length >= MAX_HITS ? `${all.length}+` : all.length));
+  if (matched > rows.length) ctx.io.err(cutNotice(rows.length, hits.length >= MAX_HITS ? `${matched}+` : matched));
 }

@@ -1,8 +1,8 @@
 // SQLite specifics: pragmas, BEGIN IMMEDIATE write transactions and FTS5 search.
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DialectOps, SearchHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, hitList, searchWords } from './words.js';
+import type { DialectOps, RankedHit, SearchRow } from './types.js';
+import { addressFragment, containsPattern, hitList, searchWords, withSnippets } from './words.js';
 
 /**
  * Turns free text into an FTS5 query: every word must match (prefix match on the last one).
@@ -112,7 +112,10 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   async indexSearchText(db: Kysely<any>, rows: SearchRow[]) {
     await ops.bulkInsert(db, 'search_fts', rows as unknown as Record<string, unknown>[]);
   },
-  async search(db, query, limit): Promise<SearchHit[]> {
+  async search(db, query, limit) {
+    return withSnippets(await ops.rank(db, query, limit));
+  },
+  async rank(db, query, limit): Promise<RankedHit[]> {
     const { hits, add } = hitList(limit);
     const fragment = addressFragment(query);
     if (fragment) {
@@ -120,15 +123,23 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
       const rows = await sql<{ ticket_id: number; email: string }>`
         select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
         where r.email like ${containsPattern(fragment)} escape '\\' order by t.id desc limit ${limit}`.execute(db);
-      for (const r of rows.rows) add(Number(r.ticket_id), r.email);
+      for (const r of rows.rows) add(Number(r.ticket_id), async () => r.email);
     }
     const match = toFtsQuery(query);
     if (!match) return hits;
-    const rows = await sql<{ ticket_id: number; snippet: string }>`
-      select ticket_id, snippet(search_fts, -1, '[', ']', '…', 12) as snippet, bm25(search_fts) as rank
-      from search_fts where search_fts match ${match}
-      order by rank limit ${limit * 5}`.execute(db);
-    for (const r of rows.rows) add(Number(r.ticket_id), r.snippet);
+    // The snippet of a hit is that of its best row, made when asked for (by the row's rowid):
+    // making it for each of thousands of matching rows cost more than finding and ranking them.
+    // (The cast matters: FTS5 ignores a rowid constraint bound as a real, as JS numbers bind.)
+    const rows = await sql<{ ticket_id: number; rid: number }>`
+      select ticket_id, rowid as rid from search_fts where search_fts match ${match}
+      order by bm25(search_fts) limit ${limit * 5}`.execute(db);
+    const snippet = (rid: number) => async () => {
+      const r = await sql<{ snippet: string }>`
+        select snippet(search_fts, -1, '[', ']', '…', 12) as snippet from search_fts
+        where search_fts match ${match} and rowid = cast(${rid} as integer)`.execute(db);
+      return r.rows[0]?.snippet ?? '';
+    };
+    for (const r of rows.rows) add(Number(r.ticket_id), snippet(Number(r.rid)));
     return hits;
   },
 };

@@ -13,6 +13,12 @@ export interface SearchHit {
   snippet: string;
 }
 
+/** A hit whose snippet is made only when asked for: a search shows 20 of thousands of hits. */
+export interface RankedHit {
+  ticket_id: number;
+  snippet(): Promise<string>;
+}
+
 export interface DialectOps {
   name: 'sqlite' | 'postgres';
   /** Adds an auto-assigned integer primary key column `id`. */
@@ -21,6 +27,8 @@ export interface DialectOps {
   indexSearchText(db: Kysely<any>, rows: SearchRow[]): Promise<void>;
   /** Ticket ids matching every word of the query, accents and case folded, best first. */
   search(db: Kysely<any>, query: string, limit: number): Promise<SearchHit[]>;
+  /** The same hits in the same order, each with the same snippet made on demand. */
+  rank(db: Kysely<any>, query: string, limit: number): Promise<RankedHit[]>;
   /**
    * Ids for new rows of `table`, given by the database inside the caller's write transaction: the
    * first of `count` consecutive ids, each above every id the table holds and above `floor`,

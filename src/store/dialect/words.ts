@@ -1,7 +1,7 @@
 // How search text is cut into words, shared by both stores so that they agree: split exactly
 // where SQLite's unicode61 tokenizer splits (every character that is not a letter or a number),
 // after NFKC, so that "ﬁle" and "file" or a composed and a decomposed "é" are the same word.
-import type { SearchHit } from './types.js';
+import type { RankedHit, SearchHit } from './types.js';
 
 /** The words of a text, in order, as the search sees them (case and accents kept). */
 export function searchWords(text: string): string[] {
@@ -59,12 +59,12 @@ export function snippetOf(text: string, queryWords: string[], size = 12): string
 }
 
 /** The hits of one search, first come first kept: each ticket once, at most `limit`. */
-export function hitList(limit: number): { hits: SearchHit[]; wants(id: number): boolean; add(id: number, snippet: string): void } {
+export function hitList(limit: number): { hits: RankedHit[]; wants(id: number): boolean; add(id: number, snippet: () => Promise<string>): void } {
   const seen = new Set<number>();
-  const hits: SearchHit[] = [];
+  const hits: RankedHit[] = [];
   return {
     hits,
-    /** false when the ticket is in already or the list is full: spares making its snippet */
+    /** false when the ticket is in already or the list is full */
     wants: (id) => !seen.has(id) && hits.length < limit,
     add(id, snippet) {
       if (seen.has(id) || hits.length >= limit) return;
@@ -72,4 +72,11 @@ export function hitList(limit: number): { hits: SearchHit[]; wants(id: number): 
       hits.push({ ticket_id: id, snippet });
     },
   };
+}
+
+/** Ranked hits with their snippets made. */
+export async function withSnippets(hits: RankedHit[]): Promise<SearchHit[]> {
+  const out: SearchHit[] = [];
+  for (const h of hits) out.push({ ticket_id: h.ticket_id, snippet: await h.snippet() });
+  return out;
 }
