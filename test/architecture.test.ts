@@ -98,16 +98,10 @@ export function violations(imports: Import[]): string[] {
  */
 const KNOWN: Array<{ why: string; to: string; from: string[] }> = [
   {
-    why: 'the PostgreSQL store finds the data directory of its local cluster beside the default database path of the config: the caller passes it in (waits for the team-mode work in that file)',
+    why: 'the PostgreSQL store puts its attachment files beside the default database path of the config: the caller (ctx) is to pass the directory in with the location; left while team mode reworks that file',
     to: 'src/config.ts',
     from: ['src/store/postgres.ts'],
   },
-  {
-    why: 'canned replies and their attachments are read from disk inside domain: reading moves to the edge, domain parses text',
-    to: 'node:fs',
-    from: ['src/domain/canned/attachments.ts', 'src/domain/canned/library.ts'],
-  },
-  { why: 'the same (where desk\'s own templates are)', to: 'src/paths.ts', from: ['src/domain/canned/library.ts'] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, DeskError, UsageError, type RemoteError } from '../../errors.js';
-import { readCannedAttachments } from '../../domain/canned/attachments.js';
+import { readCannedAttachments } from '../canned/attachments.js';
 import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
 import { STATUSES, type Status, type TicketWithHistory } from '../../domain/types.js';
