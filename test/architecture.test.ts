@@ -98,36 +98,10 @@ export function violations(imports: Import[]): string[] {
  */
 const KNOWN: Array<{ why: string; to: string; from: string[] }> = [
   {
-    why: 'parseInstant is pure parsing of user input: it moves from cli/context.ts to domain',
-    to: 'src/cli/context.ts',
-    from: ['src/commands/sla/range.ts', 'src/commands/transfer/export.ts'],
-  },
-  {
-    why: 'the store opens its own database from the config (default path, rules file): the caller passes them in',
+    why: 'the PostgreSQL store puts its attachment files beside the default database path of the config: the caller (ctx) is to pass the directory in with the location; left while team mode reworks that file',
     to: 'src/config.ts',
-    from: ['src/store/postgres.ts', 'src/store/rules.ts'],
+    from: ['src/store/postgres.ts'],
   },
-  {
-    why: 'the neutraliser of outside text is pure: it moves to domain (ui keeps the output boundary)',
-    to: 'src/ui/safe-text.ts',
-    from: [
-      'src/domain/identifiers.ts',
-      'src/mail/imap-log.ts', 'src/mail/imap-status.ts', 'src/mail/imap.ts', 'src/mail/sync-report.ts',
-    ],
-  },
-  {
-    why: 'the new-ticket hooks run the rules inside a store transaction: they move to store/, the decision stays in domain/rules',
-    to: 'src/store/rules.ts',
-    from: ['src/domain/new-ticket-hooks.ts'],
-  },
-  { why: 'the same', to: 'src/store/schema.ts', from: ['src/domain/new-ticket-hooks.ts'] },
-  { why: 'the same', to: 'kysely', from: ['src/domain/new-ticket-hooks.ts'] },
-  {
-    why: 'canned replies and the rules file are read from disk inside domain: reading moves to the edge, domain parses text',
-    to: 'node:fs',
-    from: ['src/domain/canned/attachments.ts', 'src/domain/canned/library.ts', 'src/domain/rules/load.ts'],
-  },
-  { why: 'the same (where desk\'s own templates are)', to: 'src/paths.ts', from: ['src/domain/canned/library.ts'] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Ctx: what every command needs, built lazily so that a command pays only for what it uses.
 import { DEFAULT_TIERS } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { parseInstant } from '../domain/instant.js';
 import { processIo, type Io } from '../ui/io.js';
 import type { Config, LoadedConfig } from '../config.js';
 import type { Store } from '../store/index.js';
@@ -33,14 +33,6 @@ export interface Ctx {
   dbOrigin(): Promise<string>;
   tiers(): Promise<string[]>;
   close(): Promise<void>;
-}
-
-export function parseInstant(value: string, what: string): Date {
-  const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
-    throw new UsageError(`invalid value for ${what}: '${value}' (an ISO 8601 time, e.g. 2026-03-30T08:30:00Z)`);
-  }
-  return d;
 }
 
 export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === false)): Ctx {

@@ -24,7 +24,11 @@ export function addFilterOptions(cmd: Command): Command {
 
 /** TEXT, or `-` for standard input. */
 export async function textArg(io: Io, value: string, what: string): Promise<string> {
-  const text = value === '-' ? await readAll(io.stdin) : value;
+  return checkedText(value === '-' ? await readAll(io.stdin) : value, what);
+}
+
+/** A text as given (a flag, standard input, the triage editor): not empty, LF line ends, no trailing newlines. */
+export function checkedText(text: string, what: string): string {
   if (!text.trim()) throw new UsageError(`${what} is empty`);
   return trimTrailingNewlines(text.replace(/\r\n/g, '\n'));
 }

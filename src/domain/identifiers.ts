@@ -2,7 +2,7 @@
 // printed in every list: they must be plain text. This is the one rule, used by every way a
 // name comes in (new, set, assign, escalate, import, rules, config, sync's account settings).
 import { UsageError } from '../errors.js';
-import { safeLine } from '../ui/safe-text.js';
+import { safeLine } from './safe-text.js';
 
 export type IdentifierKind = 'queue' | 'tag' | 'tier' | 'agent name' | 'account name';
 

@@ -1,7 +1,7 @@
 // `desk sync --verbose`: imapflow's protocol log as readable lines on stderr, never stdout, with
 // the account's password masked however it appears (plain, or inside a base64 SASL PLAIN blob).
 import type { Logger } from 'imapflow';
-import { safeLine } from '../ui/safe-text.js';
+import { safeLine } from '../domain/safe-text.js';
 
 export type LogSink = (line: string) => void;
 

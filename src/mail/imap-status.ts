@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { RemoteError } from '../errors.js';
-import { safeLine } from '../ui/safe-text.js';
+import { safeLine } from '../domain/safe-text.js';
 import { toRemoteError, type ImapEndpoint, type MailboxState } from './imap.js';
 import { maskSecrets, secretForms, type LogSink } from './imap-log.js';
 import { DEFAULT_TIMEOUTS, StepTimeout, withDeadline } from './timeouts.js';

@@ -10,7 +10,7 @@
 // are started and stopped.
 import type { ImapFlow, ImapFlowOptions, FetchMessageObject, Logger } from 'imapflow';
 import { RemoteError } from '../errors.js';
-import { safeLine } from '../ui/safe-text.js';
+import { safeLine } from '../domain/safe-text.js';
 import { imapLogger, type LogSink } from './imap-log.js';
 import { DEFAULT_TIMEOUTS, StepClock, StepTimeout, type NetTimeouts } from './timeouts.js';
 

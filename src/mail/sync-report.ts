@@ -1,7 +1,7 @@
 // The reconciliation line printed per mailbox after each run. Every fetched message lands in
 // exactly one bucket, so new = new_tickets + threaded + auto_generated + duplicates + quarantined
 // and an operator can check that nothing went missing.
-import { safeLine } from '../ui/safe-text.js';
+import { safeLine } from '../domain/safe-text.js';
 
 export interface MailboxCounts {
   /** messages fetched this run (UIDs above the last synced one) */

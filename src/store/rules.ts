@@ -3,7 +3,6 @@
 import type { Kysely } from 'kysely';
 import { DONE_STATUSES, type TicketEvent } from '../domain/types.js';
 import { evaluateTriage } from '../domain/rules/triage.js';
-import { rulesOfConfig } from '../domain/rules/load.js';
 import { RULES_ACTOR, type RuleSet } from '../domain/rules/types.js';
 import { handoverAssignee, type RoundRobinCursor } from '../domain/rules/assignment.js';
 import type { Change } from '../domain/ticket.js';
@@ -49,25 +48,17 @@ export interface TriageApplied {
   warnings: string[];
 }
 
-async function configuredRules(): Promise<RuleSet | null> {
-  const { loadConfig } = await import('../config.js');
-  const { data } = await loadConfig();
-  const { DEFAULT_TIERS } = await import('../domain/types.js');
-  return rulesOfConfig(data, data.tiers?.length ? data.tiers : DEFAULT_TIERS);
-}
-
 /**
  * Runs the triage rules on a ticket just created, inside the caller's write transaction, and
  * records each rule's effect as events with actor `rules` and the rule's name as reason.
- * `rules`: the rule set to use; left out, the rules file of the config (DESK_CONFIG) is read;
- * null: no rules. `at`: when the ticket arrived (time-of-day conditions read it, events carry it).
+ * `rules`: the rule set to use (the caller reads the rules file: store reads no config); null: no rules. `at`: when the ticket arrived (time-of-day conditions read it, events carry it).
  * `judged`: the verdicts on the mail text, worked out before the transaction (see judged.ts), so
  * that no pattern runs while the write lock is held; a mail missing from it is judged here.
  */
 export async function applyTriageRules(
-  tx: Kysely<DB>, ticketId: number, opts: { at: string; rules?: RuleSet | null; judged?: JudgedMail },
+  tx: Kysely<DB>, ticketId: number, opts: { at: string; rules: RuleSet | null; judged?: JudgedMail },
 ): Promise<TriageApplied> {
-  const rules = opts.rules === undefined ? await configuredRules() : opts.rules;
+  const rules = opts.rules;
   if (!rules || rules.triage.length === 0) return { matched: [], events: [], warnings: [] };
   const ticket = await getTicket(tx, ticketId);
   const first = await tx
@@ -106,17 +97,17 @@ export interface HandoverResult {
  * tier, the new tier gets it (domain/rules/assignment.ts handoverAssignee): its assignee keeps it
  * only when they work that tier, else the rules file's `tier_assignment` picks someone of the
  * tier, or nobody. Every tier change goes through here: desk escalate, the rules, triage.
- * `rules`: left out, the config's rules file is read; null: no rules (unassign).
+ * `rules`: the rule set (the caller reads the rules file); null: no rules (unassign).
  */
 export async function applyChangesWithHandover(
   tx: Kysely<DB>, ticketId: number, changes: Change[], actor: string, at: string,
-  opts: { rules?: RuleSet | null; reason?: string } = {},
+  opts: { rules: RuleSet | null; reason?: string },
 ): Promise<HandoverResult> {
   const events = await applyChanges(tx, ticketId, changes, actor, at);
   const moved = events.filter((e) => e.type === 'escalate').at(-1);
   const ticket = await getTicket(tx, ticketId);
   if (!moved || ticket.tier !== moved.to) return { events, assignee: ticket.assignee, warnings: [] };
-  const rules = opts.rules === undefined ? await configuredRules() : opts.rules;
+  const rules = opts.rules;
   const action = rules?.tierAssignment?.[ticket.tier];
   const strategy = action?.kind === 'strategy' ? action.strategy : null;
   const [agents, loads, cursor] = await Promise.all([

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../src/errors.js';
 import { renderCanned } from '../../src/domain/canned/render.js';
 import { firstNameOf, replyVariables, type ReplyVariableInput } from '../../src/domain/canned/variables.js';
-import { cannedSources, loadCannedLibrary } from '../../src/domain/canned/library.js';
+import { cannedSources, loadCannedLibrary } from '../../src/commands/canned/dirs.js';
 
 const input: ReplyVariableInput = {
   ticket: {

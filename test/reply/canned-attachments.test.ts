@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { tempDesk, type TempDesk, type RunResult } from '../helpers/cli.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { parseMail } from './setup.js';
-import { readCannedAttachments } from '../../src/domain/canned/attachments.js';
-import { cannedSources, findCanned, loadCannedLibrary } from '../../src/domain/canned/library.js';
+import { readCannedAttachments } from '../../src/commands/canned/attachments.js';
+import { findCanned } from '../../src/domain/canned/library.js';
+import { cannedSources, loadCannedLibrary } from '../../src/commands/canned/dirs.js';
 import { UsageError } from '../../src/errors.js';
 
 let smtp: TestSmtp;

@@ -10,6 +10,9 @@ import { addAgent } from '../../src/store/repos/agents.js';
 import { addMessage, applyChanges, createTicket, getTicketHistory } from '../../src/store/repos/tickets.js';
 import { applyTriageRules, openTicketLoads } from '../../src/store/rules.js';
 import { freshStoreLocation } from '../helpers/backend.js';
+import { rulesOfConfig } from '../../src/commands/rules-file.js';
+import { loadConfig } from '../../src/config.js';
+import { DEFAULT_TIERS } from '../../src/domain/types.js';
 
 const AT = '2026-03-30T10:00:00Z';
 let dir: string;
@@ -84,15 +87,17 @@ test('without rules the hook changes nothing', async () => {
   expect((await getTicketHistory(store.db, id)).events).toEqual([]);
 });
 
-test('reads the rules file named in the config when no rules are passed in', async () => {
+test('the rules file named in the config, read at the edge, is what the store applies', async () => {
   writeFileSync(join(dir, 'rules.yaml'), 'triage:\n  - name: all urgent\n    set: { priority: urgent }\n');
   writeFileSync(join(dir, 'config.yaml'), 'rules: ./rules.yaml\n');
   const before = process.env.DESK_CONFIG;
   process.env.DESK_CONFIG = join(dir, 'config.yaml');
   try {
+    const { data } = await loadConfig();
+    const rules = rulesOfConfig(data, DEFAULT_TIERS);
     const id = await store.write(async (tx) => {
       const id = await createTicket(tx, { subject: 'x', requester: { email: 'a@b.example' }, created_at: AT });
-      await applyTriageRules(tx, id, { at: AT });
+      await applyTriageRules(tx, id, { at: AT, rules });
       return id;
     });
     expect((await getTicketHistory(store.db, id)).priority).toBe('urgent');

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Ctx } from '../../cli/context.js';
 import { UsageError, type DeskError } from '../../errors.js';
 import { evaluateEscalationToFixedPoint, type EscalationDecision } from '../../domain/rules/escalation.js';
-import { rulesOfConfig } from '../../domain/rules/load.js';
+import { rulesOfConfig } from '../rules-file.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import { RULES_ACTOR, type RuleChange, type RuleSet } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';

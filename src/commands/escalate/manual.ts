@@ -4,7 +4,7 @@
 // lead through the outbox, queued with the escalation itself.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, DeskError, UsageError } from '../../errors.js';
-import { rulesOfConfig } from '../../domain/rules/load.js';
+import { rulesOfConfig } from '../rules-file.js';
 import { isoSeconds } from '../../domain/types.js';
 import type { MailAddress } from '../../mail/compose.js';
 import { getTicket, insertEvents } from '../../store/repos/tickets.js';

@@ -4,8 +4,8 @@
 // (exit 5); `desk outbox flush` or `desk sync` sends it later.
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, DeskError, UsageError } from '../../errors.js';
-import { readCannedAttachments } from '../../domain/canned/attachments.js';
+import { badFlagValue, DeskError, UsageError, type RemoteError } from '../../errors.js';
+import { readCannedAttachments } from '../canned/attachments.js';
 import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
 import { STATUSES, type Status, type TicketWithHistory } from '../../domain/types.js';
@@ -16,7 +16,7 @@ import { printJson } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { cannedLibraryOf } from '../canned/dirs.js';
 import { failureOf, flushWithConfig } from '../outbox/flush.js';
-import { parseTicketId, textArg } from '../shared.js';
+import { checkedText, parseTicketId, textArg } from '../shared.js';
 import { editInEditor, editorText, textAboveMarker } from './editor.js';
 import { queueReply } from './queue.js';
 import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
@@ -59,13 +59,49 @@ function mayOpenEditor(ctx: Ctx): boolean {
   return stdinIsTTY || Boolean(process.env.VISUAL || process.env.EDITOR);
 }
 
-export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Promise<void> {
-  const id = parseTicketId(idArg);
-  const statusWanted = statusFlag(opts.status);
-  if (opts.canned !== undefined && opts.message !== undefined) {
+/**
+ * A reply as the code that sends it takes it: `desk reply` parses its flags into this, and the
+ * triage screen builds it from what the agent wrote or picked.
+ */
+export interface ReplyRequest {
+  /** the canned reply to send, by name: its rendered text, status and attachments */
+  canned?: string;
+  /**
+   * The reply as written (the agent's signature is added below it unless `signature` is false),
+   * or how to read it (standard input): read once the setup has been checked.
+   */
+  text?: string | (() => Promise<string>);
+  /** open the agent's editor on the draft before sending */
+  edit?: boolean;
+  /** false: do not add the agent's signature to a written reply */
+  signature?: boolean;
+  /** the status the ticket takes in the same step (else the canned reply's, else open when new) */
+  status?: Status;
+}
+
+/** What became of a reply: recorded with its outbox entry, and whether it went out at once. */
+export interface ReplyOutcome {
+  ticket: number;
+  outboxId: number;
+  messageId: string;
+  to: string;
+  subject: string;
+  status: string;
+  state: 'sent' | 'unknown' | 'failed' | 'queued';
+  /** Why it was not delivered now, when the server was the reason (exit 5); the reply stays in the outbox. */
+  failure: RemoteError | null;
+}
+
+/**
+ * Writes a reply to ticket `id`, stores it with its outbox entry in one transaction, then tries to
+ * send it at once. Bad input and setup throw (nothing stored); a server that fails us does not
+ * throw: the outcome carries the failure, and the reply waits in the outbox. Prints nothing.
+ */
+export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promise<ReplyOutcome> {
+  if (req.canned !== undefined && req.text !== undefined) {
     throw new UsageError('give --canned or --message, not both', 'add --edit to change a canned reply before sending');
   }
-  const useEditor = opts.edit || (opts.canned === undefined && opts.message === undefined);
+  const useEditor = req.edit || (req.canned === undefined && req.text === undefined);
   if (useEditor && !mayOpenEditor(ctx)) {
     throw new UsageError('no terminal to open an editor in: give --message TEXT (or - for standard input) or --canned NAME');
   }
@@ -82,15 +118,15 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
 
   let text = '';
   let canned: CannedEntry | null = null;
-  if (opts.canned !== undefined) {
-    canned = findCanned((await cannedLibraryOf(ctx)).library, opts.canned);
+  if (req.canned !== undefined) {
+    canned = findCanned((await cannedLibraryOf(ctx)).library, req.canned);
     text = await renderCanned(canned.name, canned.body, await variablesFor(ctx, store, history, actor, canned.body));
-  } else if (opts.message !== undefined) {
-    text = await textArg(ctx.io, opts.message, 'the reply');
+  } else if (req.text !== undefined) {
+    text = typeof req.text === 'string' ? checkedText(req.text, 'the reply') : await req.text();
   }
   // A written reply is signed as the agent signs (canned replies place {{ agent.signature }} themselves);
   // in the editor the signature is there to see, and a text that already carries it keeps it once.
-  const signature = canned || opts.signature === false ? null : signatureOf(await agentOf(store, actor));
+  const signature = canned || req.signature === false ? null : signatureOf(await agentOf(store, actor));
   if (useEditor) {
     const { agentTimeZone } = await import('../sla/policy-file.js');
     const draft = signature ? withSignature(text, signature) : text;
@@ -103,7 +139,7 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   if (signature) text = withSignature(text, signature);
   const attachments = canned ? readAttachments(canned) : [];
 
-  const status = statusWanted ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
+  const status = req.status ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
   const queued = await queueReply(store, {
     ticketId: id,
     text: text.trimEnd() + '\n',
@@ -124,16 +160,32 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   }
   const mine = report.results.find((r) => r.id === queued.entryId);
   const state = mine?.outcome === 'sent' ? 'sent' : mine?.outcome === 'unknown' ? 'unknown' : mine?.outcome === 'failed' ? 'failed' : 'queued';
+  return {
+    ticket: id, outboxId: queued.entryId, messageId: queued.messageId, to: queued.to, subject: queued.subject,
+    status: queued.status, state, failure: failureOf(report),
+  };
+}
+
+/** The line for people when a reply went out: `#42: reply sent to … (status pending)`. */
+export function sentLine(r: ReplyOutcome): string {
+  return `#${r.ticket}: reply sent to ${safeLine(r.to)} (status ${r.status})`;
+}
+
+export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Promise<void> {
+  const id = parseTicketId(idArg);
+  const status = statusFlag(opts.status);
+  const message = opts.message;
+  const text = message === undefined ? undefined : () => textArg(ctx.io, message, 'the reply');
+  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status });
   if (ctx.json) {
     printJson(ctx.io, {
-      ticket: id, outbox_id: queued.entryId, message_id: queued.messageId, to: queued.to,
-      subject: queued.subject, state, status: queued.status,
+      ticket: r.ticket, outbox_id: r.outboxId, message_id: r.messageId, to: r.to,
+      subject: r.subject, state: r.state, status: r.status,
     });
-  } else if (state === 'sent') {
-    ctx.io.out(`#${id}: reply sent to ${safeLine(queued.to)} (status ${queued.status})\n`);
+  } else if (r.state === 'sent') {
+    ctx.io.out(sentLine(r) + '\n');
   } else {
-    ctx.io.err(`#${id}: reply saved in the outbox (#${queued.entryId}) but not delivered\n`);
+    ctx.io.err(`#${id}: reply saved in the outbox (#${r.outboxId}) but not delivered\n`);
   }
-  const failure = failureOf(report);
-  if (failure) throw failure;
+  if (r.failure) throw r.failure;
 }

@@ -1,6 +1,6 @@
 // --since / --until: a date (YYYY-MM-DD, a whole local day in the agent's zone, --until
 // included) or an ISO instant (--until excluded).
-import { parseInstant } from '../../cli/context.js';
+import { parseInstant } from '../../domain/instant.js';
 import { dayOfIsoDate, localInstant } from '../../domain/sla/local-days.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 

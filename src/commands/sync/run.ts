@@ -13,7 +13,7 @@ import type { NewTicketHook } from '../../mail/sync-batch.js';
 import type { PreparedItem } from '../../mail/sync-prepare.js';
 import { applyTriageRules } from '../../store/rules.js';
 import { recordSnoozeEnds } from '../../store/snoozes.js';
-import { rulesOfConfig } from '../../domain/rules/load.js';
+import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { jsonText, safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../cli/context.js';
-import { parseInstant } from '../../cli/context.js';
+import { parseInstant } from '../../domain/instant.js';
 import { historyJson } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { loadHistories } from '../../store/repos/tickets.js';

@@ -4,6 +4,7 @@
 // silently, it is reported (ConflictError, exit 4) so the agent can look again.
 import type { Kysely } from 'kysely';
 import { ConflictError } from '../../errors.js';
+import type { RuleSet } from '../../domain/rules/types.js';
 import type { Change } from '../../domain/ticket.js';
 import type { Ticket, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
@@ -36,10 +37,16 @@ function conflictMessage(id: number, field: keyof Seen, now: string | null, by: 
   return `the ${field === 'tier' ? 'tier' : field} of #${id} was just changed to ${now ?? 'none'}${who}`;
 }
 
-/** Applies `changes` as `actor` unless a field in `seen` changed since the agent looked. */
+/**
+ * Applies `changes` as `actor` unless a field in `seen` changed since the agent looked. `rules`
+ * reads the desk's rules (their tier_assignment hands an escalated ticket over); it is read only
+ * for a move to another tier, before the transaction. Without it, no rules.
+ */
 export async function applyIfUnchanged(
   store: Store, id: number, seen: Seen, changes: Change[], actor: string, at: string,
+  rules: () => Promise<RuleSet | null> = async () => null,
 ): Promise<TicketEvent[]> {
+  const ruleSet = changes.some((c) => c.type === 'escalate') ? await rules() : null;
   return store.write(async (tx) => {
     const current = await getTicket(tx, id);
     for (const field of Object.keys(seen) as (keyof Seen)[]) {
@@ -48,7 +55,7 @@ export async function applyIfUnchanged(
       }
     }
     // A move to another tier hands the ticket to that tier (see applyChangesWithHandover).
-    return (await applyChangesWithHandover(tx, id, changes, actor, at)).events;
+    return (await applyChangesWithHandover(tx, id, changes, actor, at, { rules: ruleSet })).events;
   });
 }
 

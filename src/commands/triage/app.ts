@@ -18,6 +18,7 @@ import { openTicketLoads } from '../../store/rules.js';
 import { neutralise, safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
 import { optionalPolicy } from '../sla/policy-file.js';
+import { rulesOfConfig } from '../rules-file.js';
 import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
 import { applyIfUnchanged, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
@@ -199,7 +200,8 @@ class TriageApp {
   }
 
   private async change(t: TicketWithHistory, seen: Parameters<typeof applyIfUnchanged>[2], changes: Change[], what: string): Promise<void> {
-    const events = await applyIfUnchanged(this.store, t.id, seen, changes, this.me, this.at());
+    const rules = async () => rulesOfConfig(await this.ctx.config(), await this.ctx.tiers());
+    const events = await applyIfUnchanged(this.store, t.id, seen, changes, this.me, this.at(), rules);
     this.report(t, events, what);
   }
 

@@ -1,10 +1,8 @@
-// Where canned replies live and how they are found: the project's own starter set under
-// templates/replies/ (found from the package root, so it works from a global install),
-// then the directory the config's `templates` names, whose replies win on a name clash.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+// The library of canned replies, made from the text of their files: the project's own starter
+// set first, then the team's, whose replies win on a name clash. Reading the directories is the
+// edge's job (commands/canned/dirs.ts); this module gets what was read and decides.
+import { basename, extname } from 'node:path';
 import { NotFoundError } from '../../errors.js';
-import { packageRoot } from '../../paths.js';
 import { parseCannedReply, type CannedReply } from './parse.js';
 
 export type CannedOrigin = 'project' | 'custom';
@@ -31,52 +29,40 @@ export interface CannedLibrary {
   problems: Array<{ file: string; message: string }>;
 }
 
-/** The starter set shipped with desk: <package root>/templates/replies. */
-export function projectRepliesDir(): string {
-  return join(packageRoot(), 'templates', 'replies');
+/** One `.md` file of a source directory, as read: its text, or why it could not be read. */
+export type CannedFile = { file: string; text: string } | { file: string; error: string };
+
+/** A source directory and its `.md` files, in name order (none when the directory is missing). */
+export interface ReadSource {
+  source: CannedSource;
+  files: CannedFile[];
 }
 
-/**
- * The directory for the team's own replies: `<templates>/replies` when that exists (the same
- * layout as the project's templates/), else `<templates>` itself.
- */
-export function customRepliesDir(templatesDir: string): string {
-  const nested = join(templatesDir, 'replies');
-  return existsSync(nested) && statSync(nested).isDirectory() ? nested : templatesDir;
-}
-
-export function cannedSources(templatesDir: string | undefined): CannedSource[] {
-  const project = projectRepliesDir();
-  const sources: CannedSource[] = [{ dir: project, origin: 'project', root: dirname(project) }];
-  if (templatesDir) {
-    const custom = customRepliesDir(templatesDir);
-    if (resolve(custom) !== resolve(project)) sources.push({ dir: custom, origin: 'custom', root: resolve(templatesDir) });
-  }
-  return sources;
-}
-
-function readDir(source: CannedSource, problems: CannedLibrary['problems']): CannedEntry[] {
-  if (!existsSync(source.dir)) return [];
+function entriesOf({ source, files }: ReadSource, problems: CannedLibrary['problems']): CannedEntry[] {
   const entries: CannedEntry[] = [];
-  const files = readdirSync(source.dir).filter((f) => extname(f).toLowerCase() === '.md').sort();
   for (const f of files) {
-    const file = join(source.dir, f);
+    if ('error' in f) {
+      problems.push({ file: f.file, message: f.error });
+      continue;
+    }
     try {
-      const reply = parseCannedReply(readFileSync(file, 'utf8'), basename(f, extname(f)), file);
-      entries.push({ ...reply, file, origin: source.origin, root: source.root });
+      const reply = parseCannedReply(f.text, basename(f.file, extname(f.file)), f.file);
+      entries.push({ ...reply, file: f.file, origin: source.origin, root: source.root });
     } catch (err) {
-      problems.push({ file, message: (err as Error).message });
+      problems.push({ file: f.file, message: (err as Error).message });
     }
   }
   return entries;
 }
 
-export function loadCannedLibrary(sources: readonly CannedSource[]): CannedLibrary {
+/** The library of the sources as read, in order: a later source's reply replaces an earlier one of the same name. */
+export function cannedLibrary(sources: readonly ReadSource[]): CannedLibrary {
   const problems: CannedLibrary['problems'] = [];
   const byName = new Map<string, CannedEntry>();
-  for (const source of sources) {
+  for (const read of sources) {
+    const { source } = read;
     const seenHere = new Set<string>();
-    for (const entry of readDir(source, problems)) {
+    for (const entry of entriesOf(read, problems)) {
       if (seenHere.has(entry.name)) {
         problems.push({ file: entry.file, message: `a second canned reply named '${entry.name}' in ${source.dir}; ignored` });
         continue;

@@ -1,6 +1,6 @@
 // A canned reply is a Markdown file: YAML front matter between `---` lines (name, title, tags,
 // optional status_after and attachments), then the body, which is the reply itself (a Liquid
-// template, see render.ts). Parsing is pure: the library (library.ts) does the reading.
+// template, see render.ts). Parsing is pure: commands/canned/dirs.ts does the reading.
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 import { STATUSES, type Status } from '../types.js';

@@ -8,6 +8,8 @@ import { applyIfUnchanged, tagChanges, take } from '../../../src/commands/triage
 import { loadQueue } from '../../../src/commands/triage/queue.js';
 import { normaliseTag } from '../../../src/domain/ticket.js';
 import { parsePolicyFile } from '../../../src/domain/sla/index.js';
+import { parseRules } from '../../../src/domain/rules/parse.js';
+import { addAgent } from '../../../src/store/repos/agents.js';
 import type { Priority } from '../../../src/domain/types.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { addMessage, applyChanges, createTicket, getTicketHistory } from '../../../src/store/repos/tickets.js';
@@ -123,5 +125,24 @@ describe('the queue', () => {
     const tech = await newTicket('tech', AT, 'normal', 'tech');
     await newTicket('billing', AT, 'normal', 'billing');
     expect((await loadQueue(store.db, { queues: ['tech'] }, opts())).map((i) => i.ticket.id)).toEqual([tech]);
+  });
+});
+
+describe('a move to another tier from triage', () => {
+  const rules = parseRules('tier_assignment:\n  L2: ben\n', { source: 'rules.yaml', tiers: ['L1', 'L2'] });
+
+  test('hands the ticket to the tier as the rules given say (tier_assignment), read only for the move', async () => {
+    const id = await newTicket('move', AT);
+    await store.write((tx) => addAgent(tx, { name: 'ben', email: 'ben@desk.example', tier: 'L2', away: false }, AT));
+    let reads = 0;
+    const events = await applyIfUnchanged(store, id, { tier: 'L1' }, [{ type: 'escalate', to: 'L2', reason: 'db' }], 'ana', AT, async () => (reads++, rules));
+    expect(events.map((e) => [e.type, 'to' in e ? e.to : null])).toEqual([['escalate', 'L2'], ['assign', 'ben']]);
+    expect((await getTicketHistory(store.db, id)).assignee).toBe('ben');
+    expect(reads).toBe(1);
+
+    // Changes that move no tier do not read the rules: a broken rules file cannot stop them.
+    const broken = async () => { throw new Error('the rules were read'); };
+    await applyIfUnchanged(store, id, { priority: 'normal' }, [{ type: 'priority', to: 'high' }], 'ana', AT, broken);
+    expect((await getTicketHistory(store.db, id)).priority).toBe('high');
   });
 });

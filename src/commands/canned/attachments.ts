@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { CannedEntry } from './library.js';
+import type { CannedEntry } from '../../domain/canned/library.js';
 
 export interface CannedAttachment {
   /** the name the customer sees: the file name as written in the front matter */

@@ -1,17 +1,17 @@
 // What happens to every new ticket, whichever way it arrived (sync, `desk new`, import):
 // the triage rules route and prioritise it. Kept in one place so no entry point forgets it.
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.js';
-import { applyTriageRules, type TriageApplied } from '../store/rules.js';
-import type { RuleSet } from './rules/types.js';
-import type { JudgedMail } from './rules/judged.js';
+import type { DB } from './schema.js';
+import { applyTriageRules, type TriageApplied } from './rules.js';
+import type { RuleSet } from '../domain/rules/types.js';
+import type { JudgedMail } from '../domain/rules/judged.js';
 
 export interface NewTicketContext {
   actor: string;
   at: string;
   source: 'new' | 'sync' | 'import';
-  /** the rules to apply, when the caller loaded them once for many tickets; else the config's */
-  rules?: RuleSet | null;
+  /** the rules to apply (the caller reads the rules file, once for many tickets); null: none */
+  rules: RuleSet | null;
   /** the rules' verdicts on the mail text, worked out before the transaction began */
   judged?: JudgedMail;
 }

@@ -1,10 +1,10 @@
-// Reading the rules file the config names. The one module of the rules engine that touches the
-// file system; it keeps the parsed rules per file and re-reads a file only when it changed, so a
-// long `desk sync --watch` picks up a lead's edits without a restart.
+// Reading the rules file the config names: the edge of the rules engine (domain/rules parses the
+// text). It keeps the parsed rules per file and re-reads a file only when it changed, so a long
+// `desk sync --watch` or triage session picks up a lead's edits without a restart.
 import { readFileSync, statSync } from 'node:fs';
-import { UsageError } from '../../errors.js';
-import { parseRules } from './parse.js';
-import type { RuleSet } from './types.js';
+import { UsageError } from '../errors.js';
+import { parseRules } from '../domain/rules/parse.js';
+import type { RuleSet } from '../domain/rules/types.js';
 
 export interface RulesFileOptions {
   tiers: readonly string[];
