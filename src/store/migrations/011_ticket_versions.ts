@@ -7,8 +7,19 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 
-export async function up(db: Kysely<any>, _dialect: DialectOps): Promise<void> {
-  // The same statements on both backends.
-  await sql`alter table tickets add column version integer not null default 1`.execute(db);
-  await sql`alter table events add column version integer`.execute(db);
+async function columnsOf(db: Kysely<any>, dialect: DialectOps, table: string): Promise<Set<string>> {
+  const rows = dialect.name === 'postgres'
+    ? (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(db)).rows
+    : (await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows;
+  return new Set(rows.map((r) => r.name));
+}
+
+export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
+  // The same statements on both backends; a column already there (a migration run again) is kept.
+  if (!(await columnsOf(db, dialect, 'tickets')).has('version')) {
+    await sql`alter table tickets add column version integer not null default 1`.execute(db);
+  }
+  if (!(await columnsOf(db, dialect, 'events')).has('version')) {
+    await sql`alter table events add column version integer`.execute(db);
+  }
 }
