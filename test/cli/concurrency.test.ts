@@ -3,8 +3,10 @@
 // another agent changed meanwhile exits 4 saying what changed, by whom, when. The same on SQLite
 // (file lock) and PostgreSQL (ticket changes side by side, kept apart by the tickets' versions).
 import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import { tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
 import { onPostgres } from '../helpers/backend.js';
+import { startTestSmtp } from '../helpers/smtp.js';
 
 let desk: TempDesk;
 const AGENTS = Array.from({ length: 20 }, (_, i) => `agent${i}`);
@@ -140,3 +142,26 @@ test('a write lock held by someone else ends in exit 4 with a clear message', as
   // Reading still works while nobody writes, and the note was not half-written.
   expect(show(1).events.some((e) => e.text === 'blocked')).toBe(false);
 });
+
+test('five `desk outbox flush` at once against one SMTP server send each queued mail exactly once', async () => {
+  const smtp = await startTestSmtp();
+  const mail = tempDesk({ DESK_AGENT: 'ana' });
+  try {
+    writeFileSync(mail.config, `smtp:\n  host: 127.0.0.1\n  port: ${smtp.port}\n  secure: false\n  from: support@desk.example\n  timeoutSeconds: 5\n`);
+    expect(mail.run(['new', '--from', 'joao@example.com', '--subject', 'Export fails']).code).toBe(0);
+    await smtp.stop(); // replies stay queued (exit 5), nothing lost
+    const queued = await Promise.all(Array.from({ length: 8 }, (_, i) => mail.runAsync(['reply', '1', '--message', `answer ${i}`, '--no-signature'])));
+    for (const r of queued) expect(r.code).toBe(5);
+    await smtp.start();
+    const flushes = await Promise.all(Array.from({ length: 5 }, () => mail.runAsync(['outbox', 'flush', '--json'])));
+    for (const r of flushes) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(smtp.received).toHaveLength(8);
+    const texts = smtp.received.map((m) => /answer \d/.exec(m.raw.toString('utf8'))?.[0]).sort();
+    expect(texts).toEqual(Array.from({ length: 8 }, (_, i) => `answer ${i}`));
+    const left = JSON.parse((await mail.runAsync(['outbox', '--json', '--all'])).stdout) as { state: string }[];
+    expect(left.map((e) => e.state)).toEqual(Array(8).fill('sent'));
+  } finally {
+    await smtp.close();
+    mail.cleanup();
+  }
+}, 120000);
