@@ -1,7 +1,7 @@
 // set, assign, note, close, reopen: each a list of changes applied in one write transaction.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, NotFoundError, UsageError } from '../../errors.js';
-import { ticketJson, versionedJson } from '../../domain/interchange.js';
+import { versionedJson } from '../../domain/interchange.js';
 import { printJson } from '../../ui/output.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { checkIdentifier } from '../../domain/identifiers.js';
