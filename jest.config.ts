@@ -30,7 +30,7 @@ const ONE_BACKEND = [
 const NOT_YET_ON_POSTGRES = [
   '/test/cli/hostile-output', '/test/cli/transfer', '/test/sync/local-fault',
   '/test/sync/cli', '/test/cli/database-open', '/test/sync/silent-imap', '/test/commands/transfer/import-alongside',
-  '/test/flow/outbox-migration', '/test/cli/agents-config', '/test/cli/concurrency',
+  '/test/flow/outbox-migration', '/test/cli/agents-config',
 ];
 
 const config: Config = {

@@ -21,6 +21,22 @@ export function ticketJson(t: Ticket): Record<string, unknown> {
   };
 }
 
+/**
+ * A ticket as commands print it under --json: the interchange fields with the store's version
+ * after the id (what `--if-version` takes). Not part of export lines: a version belongs to one
+ * database, not to the ticket.
+ */
+export function versionedJson(t: Ticket): Record<string, unknown> {
+  const { id, ...rest } = ticketJson(t);
+  return t.version === undefined ? { id, ...rest } : { id, version: t.version, ...rest };
+}
+
+/** A ticket with its whole history under `desk show --json`: historyJson with the version. */
+export function versionedHistoryJson(t: TicketWithHistory): Record<string, unknown> {
+  const { id, ...rest } = historyJson(t);
+  return t.version === undefined ? { id, ...rest } : { id, version: t.version, ...rest };
+}
+
 function messageJson(m: Message): Record<string, unknown> {
   const out: Record<string, unknown> = {
     message_id: m.message_id,

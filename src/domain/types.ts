@@ -79,6 +79,11 @@ export interface Ticket {
   requester: Person;
   created_at: string;
   updated_at: string;
+  /**
+   * The store's version of the ticket: one up with every write that changes it (a change based
+   * on an older one is judged, src/domain/stale.ts). Absent where the ticket was not read from a store.
+   */
+  version?: number;
 }
 
 export interface TicketWithHistory extends Ticket {

@@ -390,7 +390,7 @@ async function claim(opts: FlushOptions, claimant: Claimant, e: OutboxEntry): Pr
       .where('state', '=', e.state)
       .where('attempts', '=', e.attempts)
       .executeTakeFirst();
-  });
+  }, { concurrent: true }); // senders claim side by side: the row lock and SKIP LOCKED keep them apart
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -430,7 +430,7 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
         + `It will not be sent again on its own (outbox #${e.id}): \`desk outbox retry ${e.id}\` tries again, \`desk outbox cancel ${e.id}\` withdraws it.`;
       await applyChanges(tx, e.ticket_id, [{ type: 'note', text }], SYSTEM_ACTOR, at);
     }
-  });
+  }, { concurrent: true }); // only our own claimed row, and a note on a ticket (versioned)
   return result;
 }
 

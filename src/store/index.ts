@@ -13,6 +13,7 @@ import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION
 import { networkFsUnder } from './network-fs.js';
 import { bindDialect } from './handle.js';
 import { ImmediateSqliteDialect } from './sqlite-driver.js';
+import { retryStale, type WriteOptions } from './retry.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -24,9 +25,11 @@ export interface Store {
    * Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), handed to it; commits when fn
    * resolves, rolls back when it throws. The transaction is dead once fn is done.
    */
-  write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Transaction<DB>) => Promise<T>, opts?: WriteOptions): Promise<T>;
   close(): Promise<void>;
 }
+
+export type { WriteOptions };
 
 export interface OpenOptions {
   /** File path, or a postgres:// URL. */
@@ -95,9 +98,11 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
   const db = bindDialect(new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }, () => raw.inTransaction) }), ops);
 
   // One connection: kysely hands it to one transaction at a time, so this process's writers queue.
+  // A ticket change re-runs on a StaleWrite as on PostgreSQL (here one cannot happen inside
+  // BEGIN IMMEDIATE; the versions judge reads made before the transaction).
   async function write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     try {
-      return await db.transaction().execute((tx) => fn(bindDialect(tx, ops)));
+      return await retryStale(() => db.transaction().execute((tx) => fn(bindDialect(tx, ops))));
     } catch (err) {
       if (isBusyError(err)) throw lockedError(timeout);
       throw err;

@@ -1,11 +1,17 @@
 // Opens a desk store on PostgreSQL (team mode): kysely's PostgresDialect over a `pg` pool.
 //
-// Writes are serialised across every process on the database by one transaction-scoped advisory
-// lock, as SQLite's BEGIN IMMEDIATE serialises them on a file: the repositories read, then write
-// (dedupe, ids, "is the ticket still open") and rely on no other writer in between. Under that
-// lock READ COMMITTED is the right isolation: each statement sees everything committed before the
-// lock was granted (REPEATABLE READ would keep a snapshot taken while waiting for it). Readers
-// never wait. Migrations run as such a write, so several processes can open a new database at once.
+// Writes take one transaction-scoped advisory lock, WRITE_LOCK, in one of two modes. Changes to
+// existing tickets (store.write(fn, { concurrent: true }): set, assign, take, note, close,
+// escalate, triage's actions, outbox claims) take it shared: they run side by side, kept apart by
+// the tickets' versions (writes.ts writeTicketChange: a row is written only where its version is
+// still the one read, else the transaction runs again on a fresh read) and by row locks (the
+// outbox is claimed with FOR UPDATE SKIP LOCKED). Every other write (new tickets, the sync's
+// batches, import, agents, migrations) reads, then writes (dedupe, ids, "is the ticket still
+// open") relying on no other writer in between, so it takes the lock exclusively, as SQLite's
+// BEGIN IMMEDIATE serialises writes on a file. Each mailbox's sync is further kept to one host at a
+// time by its lease (mail-leases.ts). READ COMMITTED is the right isolation for both: each
+// statement sees everything committed before it (REPEATABLE READ would keep a snapshot taken while
+// waiting for the lock). Readers never wait.
 import { dirname, join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
@@ -15,6 +21,7 @@ import { postgresOps } from './dialect/postgres.js';
 import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
+import { retryStale, type WriteOptions } from './retry.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -151,18 +158,19 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
   // This process's own writers queue here, as on SQLite, so that they hold one connection of the
   // pool between them and never wait on the lock with connections a running writer may need.
   let queue: Promise<unknown> = Promise.resolve();
-  function write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
-    const run = () => writeNow(fn);
+  function write<T>(fn: (tx: Transaction<DB>) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
+    const run = () => retryStale(() => writeNow(fn, !!opts.concurrent));
     const next = queue.then(run, run);
     queue = next.catch(() => undefined);
     return next;
   }
 
-  async function writeNow<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+  async function writeNow<T>(fn: (tx: Transaction<DB>) => Promise<T>, concurrent: boolean): Promise<T> {
     try {
       return await db.transaction().setIsolationLevel('read committed').execute(async (tx) => {
         await sql`select set_config('lock_timeout', ${`${Math.max(1, timeout)}ms`}, true)`.execute(tx);
-        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
+        if (concurrent) await sql`select pg_advisory_xact_lock_shared(${WRITE_LOCK})`.execute(tx);
+        else await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
         return fn(bindDialect(tx, ops));
       });
     } catch (err) {

@@ -9,7 +9,7 @@ import type { Change } from '../domain/ticket.js';
 import type { JudgedMail } from '../domain/rules/judged.js';
 import type { DB } from './schema.js';
 import { listAgents } from './repos/agents.js';
-import { applyChanges, getTicket } from './repos/tickets.js';
+import { applyChanges, getTicket, type Basis } from './repos/tickets.js';
 
 const CURSOR_KEY = 'rules.round_robin';
 
@@ -97,13 +97,14 @@ export interface HandoverResult {
  * tier, the new tier gets it (domain/rules/assignment.ts handoverAssignee): its assignee keeps it
  * only when they work that tier, else the rules file's `tier_assignment` picks someone of the
  * tier, or nobody. Every tier change goes through here: desk escalate, the rules, triage.
- * `rules`: the rule set (the caller reads the rules file); null: no rules (unassign).
+ * `rules`: the rule set (the caller reads the rules file); null: no rules (unassign). `basis`: the
+ * read the change was planned on (applyChanges).
  */
 export async function applyChangesWithHandover(
   tx: Kysely<DB>, ticketId: number, changes: Change[], actor: string, at: string,
-  opts: { rules: RuleSet | null; reason?: string },
+  opts: { rules: RuleSet | null; reason?: string; basis?: Basis },
 ): Promise<HandoverResult> {
-  const events = await applyChanges(tx, ticketId, changes, actor, at);
+  const events = await applyChanges(tx, ticketId, changes, actor, at, opts.basis);
   const moved = events.filter((e) => e.type === 'escalate').at(-1);
   const ticket = await getTicket(tx, ticketId);
   if (!moved || ticket.tier !== moved.to) return { events, assignee: ticket.assignee, warnings: [] };

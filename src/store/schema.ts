@@ -20,6 +20,11 @@ export interface TicketsTable {
    * (repos/clock-inputs.ts); null where not computed.
    */
   clock_inputs: string | null;
+  /**
+   * Raised by one by every write that changes the ticket (migration 11; src/store/writes.ts):
+   * a change based on an older read is judged against what changed since (src/domain/stale.ts).
+   */
+  version: Generated<number>;
 }
 
 export interface TicketTagsTable {
@@ -37,6 +42,8 @@ export interface EventsTable {
   to_value: string | null;
   reason: string | null;
   text: string | null;
+  /** the ticket's version this event's write gave it (migration 11); null before, and for bulk-written new tickets */
+  version: number | null;
 }
 
 export interface MessagesTable {

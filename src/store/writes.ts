@@ -6,7 +6,14 @@
 // Rows are typed by the schema (Insertable<…>), ids are given by the database (DialectOps
 // allocateIds, or `insert … returning id`), and everything runs on the write transaction the
 // caller was handed by `store.write`.
-import { sql, type Insertable, type Kysely } from 'kysely';
+//
+// Versions (migration 11): every write here that changes an existing ticket (its fields, its
+// events, its messages) raises the ticket's `version` by one, so that a change planned on an
+// older read can tell (src/domain/stale.ts). A field change writes only where the version is
+// still the one it read (`writeTicketChange`); on PostgreSQL, where ticket changes run side by
+// side, another writer in between makes it throw StaleWrite, and store.write runs the whole
+// transaction again on a fresh read.
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
@@ -19,7 +26,7 @@ export type TicketRow = WithId<TicketsTable>;
 export type MessageRow = WithId<MessagesTable>;
 
 /** What a new ticket's row holds besides its id and requester (its tags as a list, not JSON). */
-export type TicketFields = Omit<TicketsTable, 'id' | 'requester_id' | 'clock_inputs' | 'tags'> & { tags: readonly string[] };
+export type TicketFields = Omit<TicketsTable, 'id' | 'requester_id' | 'clock_inputs' | 'tags' | 'version'> & { tags: readonly string[] };
 
 /** A message as desk stores it: the domain message plus where it came from. */
 export interface NewMessage extends Message {
@@ -49,11 +56,60 @@ export function tagRows(ticketId: number, tags: readonly string[]): Insertable<T
   return [...new Set(tags)].map((tag) => ({ ticket_id: ticketId, tag }));
 }
 
-export function eventRow(ticketId: number, e: TicketEvent): Insertable<EventsTable> {
+/** `version`: the ticket's version the event's write gave it (null for bulk-written new tickets). */
+export function eventRow(ticketId: number, e: TicketEvent, version: number | null = null): Insertable<EventsTable> {
   return {
     ticket_id: ticketId, at: e.at, actor: e.actor, type: e.type,
-    from_value: e.from ?? null, to_value: e.to ?? null, reason: e.reason ?? null, text: e.text ?? null,
+    from_value: e.from ?? null, to_value: e.to ?? null, reason: e.reason ?? null, text: e.text ?? null, version,
   };
+}
+
+// ---- versions -----------------------------------------------------------------------------
+
+/**
+ * Another writer changed the ticket between this transaction's read and its write (possible on
+ * PostgreSQL, where ticket changes run side by side). Not a user's error: store.write runs the
+ * transaction again, which reads the ticket afresh and judges the change again.
+ */
+export class StaleWrite extends Error {
+  constructor(readonly ticketId: number) {
+    super(`ticket #${ticketId} changed between read and write`);
+    this.name = 'StaleWrite';
+  }
+}
+
+/**
+ * A change's update of a ticket row: `set` and version + 1, only where the version is still
+ * `read` (else StaleWrite). Returns the new version.
+ */
+export async function writeTicketChange(tx: Kysely<DB>, id: number, read: number, set: Updateable<TicketsTable>): Promise<number> {
+  const row = await tx
+    .updateTable('tickets')
+    .set((eb) => ({ ...set, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('version', '=', read)
+    .returning('version')
+    .executeTakeFirst();
+  if (!row) throw new StaleWrite(id);
+  return Number(row.version);
+}
+
+/** Raises a ticket's version by one (its events or messages changed); the new version, or null for no such ticket. */
+export async function bumpVersion(tx: Kysely<DB>, id: number): Promise<number | null> {
+  const row = await tx
+    .updateTable('tickets')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .returning('version')
+    .executeTakeFirst();
+  return row ? Number(row.version) : null;
+}
+
+/** Raises the version of each of these tickets by one, in one statement per chunk. */
+export async function bumpVersions(tx: Kysely<DB>, ids: Iterable<number>): Promise<void> {
+  for (const part of chunks([...new Set(ids)], 500)) {
+    await tx.updateTable('tickets').set((eb) => ({ version: eb('version', '+', 1) })).where('id', 'in', part).execute();
+  }
 }
 
 /** The messages row of a message whose id the database gave. */
@@ -145,6 +201,13 @@ export class TicketWrites {
     await bulk('import_keys', this.importKeys);
     await ops.indexSearchText(tx, this.search);
     await touchTickets(tx, [...this.touched]);
+    // Existing tickets that got messages or events here: one version up each.
+    const fresh = new Set(this.tickets.map((t) => t.id));
+    const changed = new Set<number>();
+    for (const m of this.messages) if (m.ticket_id != null && !fresh.has(m.ticket_id)) changed.add(m.ticket_id);
+    for (const e of this.events) if (!fresh.has(e.ticket_id)) changed.add(e.ticket_id);
+    for (const id of this.touched.keys()) if (!fresh.has(id)) changed.add(id);
+    await bumpVersions(tx, changed);
   }
 
   /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */

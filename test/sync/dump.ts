@@ -1,5 +1,7 @@
 // A canonical dump of what a sync writes, for "same database" comparisons: every row of the
-// ticket and mail tables in id order, minus the wall-clock time a run finished (synced_at).
+// ticket and mail tables in id order, minus the wall-clock time a run finished (synced_at) and
+// the tickets' and events' versions (they count writes: a run interrupted and run again writes in
+// more transactions than one clean run, to the same end).
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/store/schema.js';
 
@@ -15,9 +17,9 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     (await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)).rows;
   const dump: Record<string, unknown[]> = {
     requesters: await all('requesters', 'id'),
-    tickets: await all('tickets', 'id'),
+    tickets: (await all('tickets', 'id')).map(({ version: _v, ...rest }) => rest),
     ticket_tags: await all('ticket_tags', 'ticket_id, tag'),
-    events: await all('events', 'id'),
+    events: (await all('events', 'id')).map(({ version: _v, ...rest }) => rest),
     messages: await all('messages', 'id'),
     attachments: await all('attachments', 'id'),
     mail_quarantine: (await all('mail_quarantine', 'id')).map(({ uid: _uid, uid_validity: _v, raw, ...rest }) => ({ ...rest, raw_size: (raw as Buffer).length })),

@@ -11,10 +11,11 @@ interface Flags {
   auto?: boolean;
   dryRun?: boolean;
   now?: string;
+  ifVersion?: string;
 }
 
 const FLAGS: FlagSpec<Flags & JsonFlag> = {
-  to: 'string', reason: 'string', notify: 'boolean', auto: 'boolean', dryRun: 'boolean', now: 'string', json: 'boolean',
+  to: 'string', reason: 'string', notify: 'boolean', auto: 'boolean', dryRun: 'boolean', now: 'string', ifVersion: 'string', json: 'boolean',
 };
 
 export function register(program: Command, act: Act): void {
@@ -28,12 +29,13 @@ export function register(program: Command, act: Act): void {
     .option('--auto', 'apply the escalation rules to every ticket they concern (for cron)')
     .option('--dry-run', 'with --auto: list what would happen and why, change nothing')
     .option('--now <iso>', 'the time to judge SLA clocks at (default: now)')
+    .option('--if-version <n>', 'move it only if the ticket is still at this version (as `show --json` printed it); else exit 4')
     .option('--json', 'print JSON')
     .action(act(async (ctx, id: string | undefined, _opts: object, cmd: Command) => {
       const flags = parseFlags(FLAGS, cmd);
       if (flags.auto) {
-        if (id !== undefined || flags.to || flags.reason || flags.notify) {
-          throw new UsageError('--auto works on all tickets by the rules: give no ID, --to, --reason or --notify with it');
+        if (id !== undefined || flags.to || flags.reason || flags.notify || flags.ifVersion !== undefined) {
+          throw new UsageError('--auto works on all tickets by the rules: give no ID, --to, --reason, --notify or --if-version with it');
         }
         return (await import('./auto.js')).runAutoEscalation(ctx, { dryRun: flags.dryRun });
       }

@@ -12,12 +12,14 @@ import { applyChangesWithHandover } from '../../store/rules.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { parseTicketId } from '../shared.js';
 import { printTicketBrief } from '../tickets/render.js';
+import { basesOf, parseIfVersion } from '../tickets/change.js';
 import { notificationSender, queueNotice } from './notify.js';
 
 export interface EscalateOptions {
   to?: string;
   reason?: string;
   notify?: boolean;
+  ifVersion?: string;
 }
 
 export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: EscalateOptions): Promise<void> {
@@ -41,13 +43,16 @@ export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: Esc
     from = notificationSender(config);
   }
 
+  const ifVersion = parseIfVersion(opts.ifVersion, [id]);
+  const basis = (await basesOf(ctx, [id], ifVersion)).get(id)!;
   const store = await ctx.store();
   const actor = await ctx.actor();
   const now = ctx.now();
   const at = isoSeconds(now);
+  // Without --notify only the ticket changes: on PostgreSQL alongside other agents' changes.
   const done = await store.write(async (tx) => {
     const before = await getTicket(tx, id);
-    const moved = await applyChangesWithHandover(tx, id, [{ type: 'escalate', to, reason }], actor, at, { rules });
+    const moved = await applyChangesWithHandover(tx, id, [{ type: 'escalate', to, reason }], actor, at, { rules, basis });
     if (!moved.events.length) return null;
     let entries: number[] = [];
     if (from) {
@@ -56,7 +61,7 @@ export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: Esc
       await insertEvents(tx, id, [{ at, actor, type: 'note', text: `Notified ${leads.join(', ')} (lead of ${to}; outbox ${outbox})`, reason: 'escalate --notify' }]);
     }
     return { before, moved, entries };
-  });
+  }, { concurrent: !from });
   if (!done) {
     ctx.io.err(`#${id} is already in ${to}: nothing to change\n`);
     return;

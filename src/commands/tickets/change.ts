@@ -1,31 +1,60 @@
 // set, assign, note, close, reopen: each a list of changes applied in one write transaction.
 import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, NotFoundError, UsageError } from '../../errors.js';
-import { ticketJson } from '../../domain/interchange.js';
+import { versionedJson } from '../../domain/interchange.js';
 import { printJson } from '../../ui/output.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { checkIdentifier } from '../../domain/identifiers.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status } from '../../domain/types.js';
 import { getAgent, listAgents } from '../../store/repos/agents.js';
-import { applyChanges, getTicket, type Expectation } from '../../store/repos/tickets.js';
+import { applyChanges, getTicket, lastEventOf, type Basis } from '../../store/repos/tickets.js';
+import { describeChange } from '../../domain/stale.js';
+import { ConflictError } from '../../errors.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
 
+/** `--if-version N`: act only if the ticket is still at version N (one ticket only). */
+export interface VersionOption {
+  ifVersion?: string;
+}
+
+/** The version --if-version names, checked; undefined when not given. */
+export function parseIfVersion(value: string | undefined, ids: readonly number[]): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`invalid value for --if-version: '${value}' (a version as \`desk show ID --json\` prints it: a whole number ≥ 1)`);
+  if (ids.length !== 1) throw new UsageError('--if-version goes with one ticket id (each ticket has its own version)');
+  return Number(value);
+}
+
+/**
+ * What each change is based on: the ticket as read now (its fields and version), or with
+ * --if-version only the version given (any change since refuses the change).
+ */
+export async function basesOf(ctx: Ctx, ids: readonly number[], ifVersion: number | undefined): Promise<Map<number, Basis>> {
+  const store = await ctx.store();
+  const read = await Promise.all(ids.map((id) => getTicket(store.db, id))); // an unknown id: exit 3, nothing written
+  return new Map(read.map((t) => [t.id, ifVersion !== undefined ? { version: ifVersion, strict: true } : { version: t.version!, seen: t }]));
+}
+
 /**
  * Applies the same changes to every ticket named, in one write transaction: all of them change
- * or none (an unknown id exits 3 and leaves the others as they were).
+ * or none (an unknown id exits 3 and leaves the others as they were). Each change is based on
+ * the read of the ticket made first: when another agent changed it before the write, the change
+ * is applied to the ticket as it is now unless it rests on what changed (exit 4, saying what
+ * changed, by whom, when: src/domain/stale.ts).
  */
-async function change(ctx: Ctx, ids: number[], changes: Change[], verb: string, expect?: Expectation): Promise<void> {
+async function change(ctx: Ctx, ids: number[], changes: Change[], verb: string, ifVersion?: number, bases?: Map<number, Basis>): Promise<void> {
   const store = await ctx.store();
   const actor = await ctx.actor();
   const at = isoSeconds(ctx.now());
+  const basis = bases ?? (await basesOf(ctx, ids, ifVersion));
   const counts = await store.write(async (tx) => {
     const n: number[] = [];
-    for (const id of ids) n.push((await applyChanges(tx, id, changes, actor, at, expect)).length);
+    for (const id of ids) n.push((await applyChanges(tx, id, changes, actor, at, basis.get(id))).length);
     return n;
-  });
+  }, { concurrent: true });
   const tickets = await Promise.all(ids.map((id) => getTicket(store.db, id)));
-  if (ctx.json) return printJson(ctx.io, ids.length === 1 ? ticketJson(tickets[0]!) : tickets.map(ticketJson));
+  if (ctx.json) return printJson(ctx.io, ids.length === 1 ? versionedJson(tickets[0]!) : tickets.map(versionedJson));
   for (const [i, t] of tickets.entries()) {
     if (counts[i] === 0) ctx.io.err(`#${t.id}: nothing to change\n`);
     else await printTicketBrief(ctx, t, verb);
@@ -46,8 +75,9 @@ export interface SetOptions {
   tag?: string[];
 }
 
-export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions): Promise<void> {
+export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & VersionOption): Promise<void> {
   const ids = parseTicketIds(idArgs);
+  const ifVersion = parseIfVersion(opts.ifVersion, ids);
   const changes: Change[] = [];
   if (opts.status !== undefined) {
     if (!STATUSES.includes(opts.status as Status)) throw badFlagValue('--status', opts.status, STATUSES);
@@ -70,7 +100,7 @@ export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions): Prom
     changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
   }
   if (changes.length === 0) throw new UsageError('nothing to set: give --status, --priority, --queue, --subject or --tag');
-  await change(ctx, ids, changes, 'updated');
+  await change(ctx, ids, changes, 'updated', ifVersion);
 }
 
 /**
@@ -83,10 +113,11 @@ export interface AssignOptions {
   none?: boolean;
 }
 
-export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions): Promise<void> {
+export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions & VersionOption): Promise<void> {
   const last = words.at(-1);
   const agent = words.length > 1 && last !== undefined && !/^#?\d+$/.test(last.trim()) ? last : undefined;
   const ids = parseTicketIds(agent === undefined ? words : words.slice(0, -1));
+  const ifVersion = parseIfVersion(opts.ifVersion, ids);
   const given = [agent !== undefined, !!opts.me, !!opts.auto, !!opts.none].filter(Boolean).length;
   if (given !== 1) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
   if (agent !== undefined) checkIdentifier('agent name', agent, 'AGENT');
@@ -97,7 +128,7 @@ export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions):
     for (const id of ids) await getTicket(store.db, id);
     for (const id of ids) {
       const to = await leastLoadedAgent(ctx, id);
-      await change(ctx, [id], [{ type: 'assign', to }], `assigned to ${to}`);
+      await change(ctx, [id], [{ type: 'assign', to }], `assigned to ${to}`, ifVersion);
     }
     return;
   }
@@ -105,7 +136,28 @@ export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions):
   if (opts.none) to = null;
   else if (opts.me) to = await meAsAgent(ctx);
   else to = (await getAgent(store.db, agent!)).name;
-  await change(ctx, ids, [{ type: 'assign', to }], to ? `assigned to ${to}` : 'unassigned');
+  await change(ctx, ids, [{ type: 'assign', to }], to ? `assigned to ${to}` : 'unassigned', ifVersion);
+}
+
+/**
+ * `take ID…`: assign to me the tickets nobody has (or I have). One that another agent has is
+ * refused (exit 4, naming who took it when): taking it over is `assign ID --me`. Another agent
+ * taking it between the read and the write is refused the same way (src/domain/stale.ts).
+ */
+export async function runTake(ctx: Ctx, idArgs: string[], opts: VersionOption): Promise<void> {
+  const ids = parseTicketIds(idArgs);
+  const ifVersion = parseIfVersion(opts.ifVersion, ids);
+  const me = await meAsAgent(ctx);
+  const store = await ctx.store();
+  const bases = await basesOf(ctx, ids, ifVersion);
+  for (const id of ids) {
+    const t = await getTicket(store.db, id);
+    if (t.assignee === null || t.assignee === me) continue;
+    const e = await lastEventOf(store.db, id, 'assign');
+    const what = e && e.to === t.assignee ? describeChange(e) : `assigned to ${t.assignee}`;
+    throw new ConflictError(`#${id} was ${what}: not yours to take`, `\`desk assign ${id} --me\` takes it over, if that is what you and ${t.assignee} agreed`);
+  }
+  await change(ctx, ids, [{ type: 'assign', to: me }], 'taken', ifVersion, bases);
 }
 
 /** --me: who acts, who must be an agent of the desk like any name given (else exit 3). */
@@ -142,14 +194,16 @@ async function leastLoadedAgent(ctx: Ctx, id: number): Promise<string> {
 }
 
 /** `note ID TEXT…`: the words after the id are the note (`-` alone reads standard input). */
-export async function runNote(ctx: Ctx, idArg: string, words: string[]): Promise<void> {
+export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: VersionOption = {}): Promise<void> {
   const id = parseTicketId(idArg);
+  const ifVersion = parseIfVersion(opts.ifVersion, [id]);
   const text = await textArg(ctx.io, words.join(' '), 'the note');
-  await change(ctx, [id], [{ type: 'note', text }], 'noted');
+  await change(ctx, [id], [{ type: 'note', text }], 'noted', ifVersion);
 }
 
-export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, _opts: object): Promise<void> {
+export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption): Promise<void> {
   const ids = parseTicketIds(idArgs);
+  const ifVersion = parseIfVersion(opts.ifVersion, ids);
   if (to === 'open') {
     const store = await ctx.store();
     const tickets = await Promise.all(ids.map((id) => getTicket(store.db, id)));
@@ -159,10 +213,11 @@ export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, _opts: o
       if (!ctx.json) ctx.io.err(`#${t.id} is ${t.status}, not solved or closed: nothing to reopen\n`);
     }
     if (!done.length) {
-      if (ctx.json) printJson(ctx.io, ids.length === 1 ? ticketJson(tickets[0]!) : tickets.map(ticketJson));
+      if (ctx.json) printJson(ctx.io, ids.length === 1 ? versionedJson(tickets[0]!) : tickets.map(versionedJson));
       return;
     }
-    return change(ctx, done.map((t) => t.id), [{ type: 'status', to }], 'reopened');
+    const bases = new Map(done.map((t) => [t.id, ifVersion !== undefined ? { version: ifVersion, strict: true } : { version: t.version!, seen: t }]));
+    return change(ctx, done.map((t) => t.id), [{ type: 'status', to }], 'reopened', ifVersion, bases);
   }
-  await change(ctx, ids, [{ type: 'status', to }], 'closed');
+  await change(ctx, ids, [{ type: 'status', to }], 'closed', ifVersion);
 }

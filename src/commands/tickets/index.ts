@@ -1,4 +1,4 @@
-// Ticket commands: new, list, show, set, snooze, assign, note, close, reopen, search.
+// Ticket commands: new, list, show, set, snooze, assign, take, note, close, reopen, search.
 import type { Command } from 'commander';
 import type { Act } from '../../cli/program.js';
 import type { FilterFlags } from '../../domain/filters.js';
@@ -8,7 +8,7 @@ import type { NewOptions } from './new.js';
 import type { ListOptions } from './list.js';
 import type { SearchOptions } from './search.js';
 import type { SnoozeOptions } from './snooze.js';
-import type { AssignOptions, SetOptions } from './change.js';
+import type { AssignOptions, SetOptions, VersionOption } from './change.js';
 
 const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
   status: 'string', priority: 'string', queue: 'string', tier: 'string', tag: 'strings', assignee: 'string', requester: 'string',
@@ -18,12 +18,14 @@ const NEW_FLAGS: FlagSpec<NewOptions & JsonFlag> = {
 };
 const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, all: 'boolean', sort: 'string', limit: 'string', json: 'boolean' };
 const SHOW_FLAGS: FlagSpec<{ why?: boolean } & JsonFlag> = { why: 'boolean', json: 'boolean' };
-const SET_FLAGS: FlagSpec<SetOptions & JsonFlag> = {
-  status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', json: 'boolean',
+const SET_FLAGS: FlagSpec<SetOptions & VersionOption & JsonFlag> = {
+  status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', ifVersion: 'string', json: 'boolean',
 };
 const SNOOZE_FLAGS: FlagSpec<SnoozeOptions & { now?: string } & JsonFlag> = { off: 'boolean', reason: 'string', now: 'string', json: 'boolean' };
-const ASSIGN_FLAGS: FlagSpec<AssignOptions & JsonFlag> = { me: 'boolean', auto: 'boolean', none: 'boolean', json: 'boolean' };
-const JSON_ONLY: FlagSpec<JsonFlag> = { json: 'boolean' };
+const ASSIGN_FLAGS: FlagSpec<AssignOptions & VersionOption & JsonFlag> = { me: 'boolean', auto: 'boolean', none: 'boolean', ifVersion: 'string', json: 'boolean' };
+const VERSION_JSON: FlagSpec<VersionOption & JsonFlag> = { ifVersion: 'string', json: 'boolean' };
+const VERSION_ONLY: FlagSpec<VersionOption> = { ifVersion: 'string' };
+const IF_VERSION = ['--if-version <n>', 'act only if the ticket is still at this version (as `show --json` printed it); else exit 4'] as const;
 const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, limit: 'string', json: 'boolean' };
 
 export function register(program: Command, act: Act): void {
@@ -67,6 +69,7 @@ export function register(program: Command, act: Act): void {
     .option('--queue <q>', 'queue ("" clears it)')
     .option('--subject <text>', 'a clearer subject')
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
+    .option(...IF_VERSION)
     .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runSet(ctx, ids, parseFlags(SET_FLAGS, cmd))));
 
@@ -88,29 +91,41 @@ export function register(program: Command, act: Act): void {
     .option('--me', 'to yourself')
     .option('--auto', 'to the least-loaded available agent of the ticket’s tier')
     .option('--none', 'unassign')
+    .option(...IF_VERSION)
     .option('--json', 'print the ticket as JSON')
     .action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./change.js')).runAssign(ctx, words, parseFlags(ASSIGN_FLAGS, cmd))));
+
+  program
+    .command('take')
+    .description('assign tickets nobody has to yourself (one another agent has: exit 4; `assign --me` takes it over)')
+    .argument('<ids...>', 'ticket id(s)')
+    .option(...IF_VERSION)
+    .option('--json', 'print the ticket as JSON (several: an array)')
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runTake(ctx, ids, parseFlags(VERSION_JSON, cmd))));
 
   program
     .command('note')
     .description('add an internal note (never mailed to the customer)')
     .argument('<id>', 'ticket id')
     .argument('<text...>', 'the note: the remaining words (- alone reads standard input)')
-    .action(act(async (ctx, id: string, words: string[]) => (await import('./change.js')).runNote(ctx, id, words)));
+    .option(...IF_VERSION)
+    .action(act(async (ctx, id: string, words: string[], _opts: object, cmd: Command) => (await import('./change.js')).runNote(ctx, id, words, parseFlags(VERSION_ONLY, cmd))));
 
   program
     .command('close')
     .description('close tickets')
     .argument('<ids...>', 'ticket id(s)')
+    .option(...IF_VERSION)
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(JSON_ONLY, cmd))));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(VERSION_JSON, cmd))));
 
   program
     .command('reopen')
     .description('reopen solved or closed tickets')
     .argument('<ids...>', 'ticket id(s)')
+    .option(...IF_VERSION)
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'open', parseFlags(JSON_ONLY, cmd))));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'open', parseFlags(VERSION_JSON, cmd))));
 
   addFilterOptions(
     program

@@ -1,6 +1,6 @@
 // How tickets look to a person: one-line rows for lists and the full timeline for `show`.
 import type { Ctx } from '../../cli/context.js';
-import { historyJson, ticketJson } from '../../domain/interchange.js';
+import { ticketJson, versionedHistoryJson, versionedJson } from '../../domain/interchange.js';
 import { snoozeState } from '../../domain/snooze.js';
 import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { StoredMessage } from '../../store/repos/tickets.js';
@@ -33,7 +33,7 @@ export async function printTickets(ctx: Ctx, tickets: Ticket[], extra?: { head: 
 }
 
 export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promise<void> {
-  if (ctx.json) return printJson(ctx.io, ticketJson(t));
+  if (ctx.json) return printJson(ctx.io, versionedJson(t));
   ctx.io.out(`#${t.id} ${verb}: ${safeLine(t.subject)} [${t.status}, ${t.priority}, ${safeLine(t.tier)}${t.assignee ? `, ${safeLine(t.assignee)}` : ''}]\n`);
 }
 
@@ -56,7 +56,7 @@ function describeEvent(e: TicketEvent): string {
 }
 
 export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean): Promise<void> {
-  if (ctx.json) return printJson(ctx.io, historyJson(t));
+  if (ctx.json) return printJson(ctx.io, versionedHistoryJson(t));
   const p = await painter(ctx.io);
   const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
   const out = (s: string) => ctx.io.out(s + '\n');

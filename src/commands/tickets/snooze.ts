@@ -49,7 +49,7 @@ export async function runSnooze(ctx: Ctx, idArg: string, when: string | undefine
     if (!state.until) return 'none';
     await applyChanges(tx, id, [{ type: 'unsnooze', until: state.until, reason: SNOOZE_END.cancelled }], actor, at);
     return 'woken';
-  });
+  }, { concurrent: true }); // read and decided inside: a write in between runs it again
   const ticket = await getTicket(store.db, id);
   if (outcome === 'none') {
     ctx.io.err(`#${id} is not snoozed: nothing to change\n`);

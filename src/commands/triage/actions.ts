@@ -56,7 +56,7 @@ export async function applyIfUnchanged(
     }
     // A move to another tier hands the ticket to that tier (see applyChangesWithHandover).
     return (await applyChangesWithHandover(tx, id, changes, actor, at, { rules: ruleSet })).events;
-  });
+  }, { concurrent: true }); // on PostgreSQL beside other agents' changes; a write in between runs this again
 }
 
 /** Take: assign to me, if it is still assigned to whom the screen showed. */

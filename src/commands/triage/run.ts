@@ -19,12 +19,12 @@ export async function runTriage(ctx: Ctx, flags: FilterFlags): Promise<void> {
   const filter = filterFromFlags(flags, await ctx.actor(), await ctx.tiers());
   if (ctx.json) {
     // The queue as the screen would show it, in its order, for scripts (no terminal needed).
-    const [{ loadQueue }, { optionalPolicy }, { ticketJson }, { printJson }] = await Promise.all([
+    const [{ loadQueue }, { optionalPolicy }, { versionedJson }, { printJson }] = await Promise.all([
       import('./queue.js'), import('../sla/policy-file.js'), import('../../domain/interchange.js'), import('../../ui/output.js'),
     ]);
     const store = await ctx.store();
     const items = await loadQueue(store.db, filter, { explicitStatuses: flags.status !== undefined, policy: await optionalPolicy(ctx), now: ctx.now() });
-    printJson(ctx.io, items.map((it) => ({ ...ticketJson(it.ticket), due_at: it.due_at, snooze_ended: it.snoozeEnded })));
+    printJson(ctx.io, items.map((it) => ({ ...versionedJson(it.ticket), due_at: it.due_at, snooze_ended: it.snoozeEnded })));
     return;
   }
   if (!(ctx.io.stdin as { isTTY?: boolean }).isTTY || !ctx.io.isTTY) {

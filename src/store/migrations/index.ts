@@ -11,6 +11,7 @@ import * as m007 from './007_import_keys.js';
 import * as m008 from './008_agent_profile.js';
 import * as m009 from './009_outbox_reports.js';
 import * as m010 from './010_mail_leases.js';
+import * as m011 from './011_ticket_versions.js';
 import * as m012 from './012_clock_inputs_postgres.js';
 
 export interface Migration {
@@ -30,6 +31,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 8, name: 'agent_profile', up: m008.up },
   { version: 9, name: 'outbox_reports', up: m009.up },
   { version: 10, name: 'mail_leases', up: m010.up },
+  { version: 11, name: 'ticket_versions', up: m011.up },
   { version: 12, name: 'clock_inputs_postgres', up: m012.up },
   // (register new migrations here, in order)
 ];

@@ -2,24 +2,25 @@
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { planChanges, type Change } from '../../domain/ticket.js';
+import { judgeStale, staleMessage, type Basis } from '../../domain/stale.js';
 import { checkIdentifier } from '../../domain/identifiers.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import type { Attachment, Message, Priority, Status, Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { DB, EventsTable } from '../schema.js';
 import { dialectOf } from '../handle.js';
-import { eventRow, searchRow, tagRows, TicketWrites, type NewMessage } from '../writes.js';
+import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 
 type Db = Kysely<DB>;
 
 const TICKET_COLUMNS = [
   't.id', 't.subject', 't.status', 't.priority', 't.tier', 't.queue', 't.assignee', 't.tags',
-  't.created_at', 't.updated_at', 'r.email as requester_email', 'r.name as requester_name',
+  't.created_at', 't.updated_at', 't.version', 'r.email as requester_email', 'r.name as requester_name',
 ] as const;
 
 interface TicketRow {
   id: number; subject: string; status: string; priority: string; tier: string; queue: string | null;
-  assignee: string | null; tags: string; created_at: string; updated_at: string;
+  assignee: string | null; tags: string; created_at: string; updated_at: string; version: number;
   requester_email: string; requester_name: string | null;
 }
 
@@ -36,6 +37,7 @@ export function rowToTicket(r: TicketRow): Ticket {
     requester: { email: r.requester_email, name: r.requester_name },
     created_at: r.created_at,
     updated_at: r.updated_at,
+    version: Number(r.version),
   };
 }
 
@@ -178,6 +180,12 @@ export async function loadHistories(db: Db, ids: number[]): Promise<(TicketWithH
   return out;
 }
 
+/** The latest event of a type on a ticket, if any. */
+export async function lastEventOf(db: Db, id: number, type: TicketEvent['type']): Promise<TicketEvent | undefined> {
+  const row = await db.selectFrom('events').selectAll().where('ticket_id', '=', id).where('type', '=', type).orderBy('id', 'desc').executeTakeFirst();
+  return row ? rowToEvent(row) : undefined;
+}
+
 export async function getTicketHistory(db: Db, id: number): Promise<TicketWithHistory & { messages: StoredMessage[] }> {
   const [h] = await loadHistories(db, [id]);
   if (!h) throw new NotFoundError(`no ticket #${id}`);
@@ -238,38 +246,39 @@ export async function createTicket(tx: Db, input: NewTicketInput): Promise<numbe
   return id;
 }
 
-export interface Expectation {
-  /** Fail with a conflict unless the ticket's assignee is still this (compare-and-set). */
-  assignee?: string | null;
-  updated_at?: string;
+export type { Basis };
+
+/**
+ * Refuses (ConflictError, exit 4) a change planned on `basis` when the ticket changed since in a
+ * way the change rests on (src/domain/stale.ts), naming what changed, by whom, when.
+ */
+async function checkBasis(tx: Db, id: number, basis: Basis, current: Ticket, changes: Change[]): Promise<void> {
+  const verdict = judgeStale(basis, current.version!, current, changes);
+  if (!verdict) return;
+  const rows = await tx.selectFrom('events').selectAll().where('ticket_id', '=', id).where('version', '>', basis.version).orderBy('id').execute();
+  const message = staleMessage(id, verdict, rows.map(rowToEvent), { read: basis.version, now: current.version! });
+  throw new ConflictError(message, `\`desk show ${id}\` shows it as it is now (version ${current.version}); decide again`);
 }
 
-/** Appends the events for `changes` and updates the projection, in the caller's write transaction. */
+/**
+ * Appends the events for `changes` and updates the projection, in the caller's write transaction.
+ * `basis`: the read the change was planned on (its version, and the fields seen): when the ticket
+ * changed since, the change is judged against what changed (checkBasis). The row is written only
+ * where its version is still the one read here (else StaleWrite: the transaction runs again).
+ */
 export async function applyChanges(
-  tx: Db, id: number, changes: Change[], actor: string, at: string, expect?: Expectation,
+  tx: Db, id: number, changes: Change[], actor: string, at: string, basis?: Basis,
 ): Promise<TicketEvent[]> {
   const current = await getTicket(tx, id);
-  if (expect && 'assignee' in expect && current.assignee !== expect.assignee) {
-    throw new ConflictError(
-      `ticket #${id} was taken by ${current.assignee ?? 'nobody'} in the meantime`,
-      'reload the ticket and decide again',
-    );
-  }
-  if (expect?.updated_at && current.updated_at !== expect.updated_at) {
-    throw new ConflictError(`ticket #${id} changed under you (updated ${current.updated_at})`);
-  }
+  if (basis) await checkBasis(tx, id, basis, current, changes);
   const { events, next } = planChanges(current, changes, actor, at);
   if (events.length === 0) return [];
-  await insertEventRows(tx, id, events);
-  await tx
-    .updateTable('tickets')
-    .set({
-      subject: next.subject, status: next.status, priority: next.priority, tier: next.tier,
-      queue: next.queue, assignee: next.assignee, tags: JSON.stringify(next.tags),
-      updated_at: at > current.updated_at ? at : current.updated_at,
-    })
-    .where('id', '=', id)
-    .execute();
+  const version = await writeTicketChange(tx, id, current.version!, {
+    subject: next.subject, status: next.status, priority: next.priority, tier: next.tier,
+    queue: next.queue, assignee: next.assignee, tags: JSON.stringify(next.tags),
+    updated_at: at > current.updated_at ? at : current.updated_at,
+  });
+  await insertEventRows(tx, id, events, version);
   const added = next.tags.filter((t) => !current.tags.includes(t));
   const removed = current.tags.filter((t) => !next.tags.includes(t));
   if (added.length) await tx.insertInto('ticket_tags').values(tagRows(id, added)).execute();
@@ -281,12 +290,12 @@ export async function applyChanges(
 
 export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
   if (!events.length) return;
-  await insertEventRows(tx, ticketId, events);
+  await insertEventRows(tx, ticketId, events, await bumpVersion(tx, ticketId));
   if (events.some((e) => e.type === 'status')) await refreshClockInputs(tx, dialectOf(tx), [ticketId]);
 }
 
-async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
-  await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e))).execute();
+async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[], version: number | null): Promise<void> {
+  await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e, version))).execute();
 }
 
 export type { NewMessage };
@@ -313,5 +322,6 @@ export async function attachMessage(tx: Db, messagePk: number, ticketId: number,
   await tx.updateTable('messages').set({ ticket_id: ticketId, thread_rule: rule }).where('id', '=', messagePk).execute();
   const touched = [ticketId];
   if (before?.ticket_id != null) touched.push(Number(before.ticket_id));
+  for (const id of touched) await bumpVersion(tx, id);
   await refreshClockInputs(tx, dialectOf(tx), touched);
 }
