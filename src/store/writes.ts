@@ -11,6 +11,7 @@ import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
+import { ticketsChanged } from './ticket-changes.js';
 
 /** A row of a table whose id the caller has from the database already. */
 export type WithId<T> = Insertable<T> & { id: number };
@@ -145,6 +146,7 @@ export class TicketWrites {
     await bulk('import_keys', this.importKeys);
     await ops.indexSearchText(tx, this.search);
     await touchTickets(tx, [...this.touched]);
+    ticketsChanged(tx, [...this.tickets.map((t) => t.id), ...this.messages.map((m) => m.ticket_id), ...this.events.map((e) => e.ticket_id), ...this.touched.keys()]);
   }
 
   /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */

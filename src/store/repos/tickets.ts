@@ -9,6 +9,7 @@ import type { DB, EventsTable } from '../schema.js';
 import { dialectOf } from '../handle.js';
 import { eventRow, searchRow, tagRows, TicketWrites, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
+import { ticketsChanged } from '../ticket-changes.js';
 
 type Db = Kysely<DB>;
 
@@ -281,6 +282,7 @@ export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent
 
 async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[]): Promise<void> {
   await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e))).execute();
+  ticketsChanged(tx, [ticketId]); // every change of a ticket's fields comes with its events
 }
 
 export type { NewMessage };
@@ -307,5 +309,6 @@ export async function attachMessage(tx: Db, messagePk: number, ticketId: number,
   await tx.updateTable('messages').set({ ticket_id: ticketId, thread_rule: rule }).where('id', '=', messagePk).execute();
   const touched = [ticketId];
   if (before?.ticket_id != null) touched.push(Number(before.ticket_id));
+  ticketsChanged(tx, touched);
   await refreshClockInputs(tx, dialectOf(tx), touched);
 }
