@@ -41,7 +41,8 @@ export function changePayload(ids: Iterable<number>): string {
 /** Which tickets a payload names; 'all' for ALL_TICKETS or anything unreadable (a hint only). */
 export function parsePayload(payload: string | undefined): number[] | 'all' {
   if (!payload || !/^\d+(?:,\d+)*$/.test(payload)) return 'all';
-  return payload.split(',').map(Number);
+  const ids = payload.split(',').map(Number);
+  return ids.every(Number.isSafeInteger) ? ids : 'all';
 }
 
 /** Sends the notification of what this transaction changed (inside it: delivered on commit). */
