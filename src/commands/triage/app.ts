@@ -6,7 +6,7 @@
 // selected ticket, and never while a question or an editor has the screen.
 import { spawnSync } from 'node:child_process';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError } from '../../errors.js';
+import { DeskError, UsageError } from '../../errors.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaFacts } from '../../domain/rules/types.js';
@@ -14,7 +14,8 @@ import type { SlaPolicySet } from '../../domain/sla/index.js';
 import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
-import type { Store } from '../../store/index.js';
+import { isPostgresUrl, type Store } from '../../store/index.js';
+import { shownLocation } from '../../store/location.js';
 import { listAgents } from '../../store/repos/agents.js';
 import { getTicketHistory } from '../../store/repos/tickets.js';
 import { watchTickets } from '../../store/ticket-watch.js';
@@ -444,9 +445,26 @@ function previewOf(text: string): string {
   return shown.join('\n') + (lines.length > shown.length ? `\n… (${lines.length - shown.length} more lines)` : '');
 }
 
+/**
+ * Where live updates are listened for: the desk's own database, or DESK_LISTEN_DB, the same
+ * PostgreSQL database reached directly when the desk's URL goes through a transaction pooler
+ * (LISTEN needs a session of its own).
+ */
+async function listenLocation(ctx: Ctx, store: Store): Promise<string> {
+  const direct = process.env.DESK_LISTEN_DB;
+  if (!direct) return ctx.dbLocation();
+  if (store.dialect !== 'postgres' || !isPostgresUrl(direct)) {
+    throw new UsageError(
+      `DESK_LISTEN_DB must be a postgres:// URL of this desk's PostgreSQL database, not '${shownLocation(direct)}'`,
+      'it is only for a desk on PostgreSQL whose URL goes through a transaction pooler; unset it otherwise',
+    );
+  }
+  return direct;
+}
+
 export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<void> {
   const store = await ctx.store();
-  const location = await ctx.dbLocation();
+  const location = await listenLocation(ctx, store);
   const me = await ctx.actor();
   const config = await ctx.config();
   const policy = await optionalPolicy(ctx);

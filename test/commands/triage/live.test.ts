@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
-import { clusterPsql, databaseName, onPostgres } from '../../helpers/backend.js';
+import { clusterPsql, databaseName, onPostgres, sharedPgDatabase } from '../../helpers/backend.js';
 
 const NOW = '2026-03-30T09:00:00Z';
 const SOCKET = `desk-live-${process.pid}`;
@@ -56,9 +56,9 @@ const created = (subject: string, queue: string, extra: string[] = []) =>
  * Starts `desk triage ARGS` as ana in pane `name`. Everything it writes to the terminal is also
  * kept in a file: the pane waits for the copying to be set up before desk starts.
  */
-function startTriage(name: string, args: string[]): { output: string } {
+function startTriage(name: string, args: string[], extraEnv: Record<string, string> = {}): { output: string } {
   spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', name]);
-  const env = Object.entries(desk.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  const env = Object.entries({ ...desk.env, ...extraEnv }).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
   const go = `go-${name}-${Date.now()}`;
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24',
     `tmux -L ${SOCKET} wait-for ${go}; env ${env} ${quote(process.execPath)} ${quote(BIN)} triage ${args.map(quote).join(' ')}; echo "__EXIT__$?"; sleep 600`);
@@ -229,6 +229,30 @@ pgOnly('when the listening connection is killed, what changed while it was down 
   // …and live again: the next change comes as a notification.
   asBen(['set', String(id), '--priority', 'urgent']);
   await waitFor(row(id, 'urgent L1 +ben '));
+  keys('a', 'q');
+  await waitFor('__EXIT__0');
+});
+
+test('DESK_LISTEN_DB that is not a PostgreSQL URL of a PostgreSQL desk is refused (exit 2) before the screen opens', async () => {
+  startTriage('a', [], { DESK_LISTEN_DB: join(desk.dir, 'elsewhere.db') });
+  const s = await waitFor(/__EXIT__\d+/);
+  expect(s).toContain('__EXIT__2');
+  expect(s).toContain('DESK_LISTEN_DB must be a postgres:// URL');
+});
+
+pgOnly('DESK_LISTEN_DB: triage listens there (the database reached directly), and reads the desk through its own URL', async () => {
+  const id = created('Through the pooler', 'pooler');
+  // Another database stands in for "the same one, reached directly": a hint sent there must make
+  // triage read the desk again, which shows a change that sent no hint of its own.
+  const direct = sharedPgDatabase();
+  startTriage('a', ['--queue', 'pooler'], { DESK_LISTEN_DB: direct });
+  await waitFor(selectedRow(id));
+  const listeners = () => clusterPsql(databaseName(direct), `select count(*) from pg_stat_activity where datname = current_database() and application_name = '${LISTENER}' and query ilike 'LISTEN%'`).trim();
+  await until('the listener on DESK_LISTEN_DB', listeners, (n) => n === '1');
+  expect(listenerPids()).toEqual([]);
+  clusterPsql(db(), `update tickets set assignee = 'ben' where id = ${id}`);
+  clusterPsql(databaseName(direct), `select pg_notify('desk_tickets', '${id}')`);
+  await waitFor(row(id, 'normal L1 +ben '));
   keys('a', 'q');
   await waitFor('__EXIT__0');
 });
