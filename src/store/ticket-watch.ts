@@ -139,7 +139,15 @@ async function listenPostgres(location: string, onChange: (c: TicketChange) => v
       if (timer) clearTimeout(timer);
       const c = client;
       client = null;
-      if (c) await c.end().catch(() => undefined);
+      if (!c) return;
+      // A connection the network silently lost may never answer the goodbye: wait a moment, no more.
+      let wait: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        c.end().then(() => true, () => true),
+        new Promise<boolean>((r) => (wait = setTimeout(() => r(false), 1000))),
+      ]);
+      clearTimeout(wait);
+      if (!ended) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     },
   };
 }
