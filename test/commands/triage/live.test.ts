@@ -5,9 +5,11 @@
 // here, a change is made while it is down, and the screen shows it once it is back. On SQLite a
 // look at the file's data_version does the same. Every wait is on the screen's content, bounded.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
+import { accountYaml, startDovecot } from '../../helpers/dovecot.js';
+import { createRng, plainMessage } from '../../helpers/mailgen.js';
 import { clusterPsql, databaseName, onPostgres, sharedPgDatabase } from '../../helpers/backend.js';
 
 const NOW = '2026-03-30T09:00:00Z';
@@ -184,6 +186,34 @@ test('an import of 300 tickets is one redraw, not 300, and keeps the cursor', as
   expect(n).toBeLessThanOrEqual(4);
   keys('a', 'q');
   await waitFor('__EXIT__0');
+});
+
+test('mail synced by another agent shows as it is stored: 200 new tickets are one redraw', async () => {
+  const dovecot = await startDovecot();
+  try {
+    const login = await dovecot.addUser('support', 'support-secret');
+    const rng = createRng(11);
+    await dovecot.deliver(login.user, Array.from({ length: 200 }, (_, i) =>
+      plainMessage({ rng, to: 'support@desk.test', subject: `Synced question ${i}`, date: new Date(Date.parse('2026-03-29T10:00:00Z') + i * 60_000) }).raw));
+    writeFileSync(desk.config, accountYaml({ port: dovecot.port, user: login.user, passwordEnv: 'DESK_TEST_IMAP_PASSWORD', address: 'support@desk.test', queue: 'mail' }));
+    const mine = created('Before the sync', 'mail', ['--priority', 'urgent']);
+    const { output } = startTriage('a', ['--queue', 'mail']);
+    await waitFor('desk triage · 1 needs someone');
+    await listening();
+
+    ok(['sync', '--quiet'], { DESK_AGENT: 'ben', DESK_TEST_IMAP_PASSWORD: login.password });
+    const queued = (JSON.parse(ok(['triage', '--json', '--queue', 'mail'])) as unknown[]).length;
+    expect(queued).toBeGreaterThan(150); // the generator's plain mails: most open a ticket each
+    const s = await waitFor(`desk triage · ${queued} need someone`);
+    expect(s).toMatch(selectedRow(mine));
+    const n = await until('the drawings in the copy', () => draws(output), (d) => d >= 2);
+    expect(n).toBeLessThanOrEqual(4);
+    keys('a', 'q');
+    await waitFor('__EXIT__0');
+  } finally {
+    rmSync(desk.config, { force: true });
+    await dovecot.stop();
+  }
 });
 
 const pgOnly = onPostgres() ? test : test.skip;
