@@ -83,11 +83,17 @@ class TriageApp {
       },
     });
     try {
-      await this.refresh();
+      this.busy = true; // a hint arriving now waits for this first read
+      try {
+        await this.refresh();
+      } finally {
+        this.busy = false;
+      }
       const finished = new Promise<void>((resolve) => (this.done = resolve));
       const stopKeys = this.term.onKey((str, key) => void this.onKey(str, key));
       const stopResize = this.term.onResize(() => this.render());
       this.render();
+      if (this.stale) void this.drain();
       try {
         await finished;
       } finally {
