@@ -22,6 +22,7 @@ import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
 import { retryStale, type WriteOptions } from './retry.js';
+import { notifyTicketChanges, trackTicketChanges } from './ticket-changes.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -171,7 +172,11 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
         await sql`select set_config('lock_timeout', ${`${Math.max(1, timeout)}ms`}, true)`.execute(tx);
         if (concurrent) await sql`select pg_advisory_xact_lock_shared(${WRITE_LOCK})`.execute(tx);
         else await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
-        return fn(bindDialect(tx, ops));
+        const bound = bindDialect(tx, ops);
+        trackTicketChanges(bound);
+        const result = await fn(bound);
+        await notifyTicketChanges(bound); // delivered to the listeners (triage) on commit only
+        return result;
       });
     } catch (err) {
       if (errorCode(err) === '55P03') throw lockedError(timeout);

@@ -18,6 +18,7 @@ import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
+import { ticketsChanged } from './ticket-changes.js';
 
 /** A row of a table whose id the caller has from the database already. */
 export type WithId<T> = Insertable<T> & { id: number };
@@ -208,6 +209,7 @@ export class TicketWrites {
     for (const e of this.events) if (!fresh.has(e.ticket_id)) changed.add(e.ticket_id);
     for (const id of this.touched.keys()) if (!fresh.has(id)) changed.add(id);
     await bumpVersions(tx, changed);
+    ticketsChanged(tx, [...this.tickets.map((t) => t.id), ...this.messages.map((m) => m.ticket_id), ...this.events.map((e) => e.ticket_id), ...this.touched.keys()]);
   }
 
   /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */

@@ -1,9 +1,12 @@
 // The interactive triage session: the queue, the selected ticket, and single-key actions.
 // Each action is applied as the agent (events with their name), then the queue is loaded again
-// so the screen always shows the desk as it is, including what other agents just did.
+// so the screen always shows the desk as it is, including what other agents just did. Changes
+// made by others (another agent, a sync, an import) arrive as hints from the store's watch
+// (store/ticket-watch.ts): the queue is read again and redrawn without a key press, keeping the
+// selected ticket, and never while a question or an editor has the screen.
 import { spawnSync } from 'node:child_process';
 import type { Ctx } from '../../cli/context.js';
-import { DeskError } from '../../errors.js';
+import { DeskError, UsageError } from '../../errors.js';
 import type { TicketFilter } from '../../domain/filters.js';
 import { slaFactsOf } from '../../domain/rules/sla-facts.js';
 import type { SlaFacts } from '../../domain/rules/types.js';
@@ -11,9 +14,11 @@ import type { SlaPolicySet } from '../../domain/sla/index.js';
 import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
-import type { Store } from '../../store/index.js';
+import { isPostgresUrl, type Store } from '../../store/index.js';
+import { shownLocation } from '../../store/location.js';
 import { listAgents } from '../../store/repos/agents.js';
 import { getTicketHistory } from '../../store/repos/tickets.js';
+import { watchTickets } from '../../store/ticket-watch.js';
 import { openTicketLoads } from '../../store/rules.js';
 import { neutralise, safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
@@ -37,6 +42,9 @@ export interface TriageSession {
 }
 
 
+/** How long hints of others' changes are gathered before the queue is read again. */
+const LIVE_SETTLE_MS = 100;
+
 class TriageApp {
   private items: QueueItem[] = [];
   private selected = 0;
@@ -47,12 +55,18 @@ class TriageApp {
   /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
   private pending: [string | undefined, Key][] = [];
   private helpShown = false;
+  /** Someone else changed tickets since the queue was read: read it again when the keys allow. */
+  private stale = false;
+  private staleTimer: NodeJS.Timeout | undefined;
+  /** The live updates' connection is lost (being reopened): the header says so. */
+  private liveLost = false;
+  private quitting = false;
   private done!: () => void;
   private readonly prompter: Prompter;
   private readonly replies: ReplyActions;
 
   constructor(
-    private readonly ctx: Ctx, private readonly store: Store, private readonly me: string,
+    private readonly ctx: Ctx, private readonly store: Store, private readonly location: string, private readonly me: string,
     private readonly session: TriageSession, private readonly policy: SlaPolicySet | null,
     private readonly timezone: string | undefined, private readonly term: Terminal, private readonly style: Style,
   ) {
@@ -61,17 +75,51 @@ class TriageApp {
   }
 
   async run(): Promise<void> {
-    await this.refresh();
-    const finished = new Promise<void>((resolve) => (this.done = resolve));
-    const stopKeys = this.term.onKey((str, key) => void this.onKey(str, key));
-    const stopResize = this.term.onResize(() => this.render());
-    this.render();
+    // Watching starts before the first read, so that no change falls between the two.
+    const watch = await watchTickets(this.store, this.location, () => this.changedElsewhere(), {
+      idle: () => !this.busy,
+      onLost: (lost) => {
+        this.liveLost = lost;
+        if (!this.busy && this.term.isActive && !this.quitting) this.render();
+      },
+    });
     try {
-      await finished;
+      this.busy = true; // a hint arriving now waits for this first read
+      try {
+        await this.refresh();
+      } finally {
+        this.busy = false;
+      }
+      const finished = new Promise<void>((resolve) => (this.done = resolve));
+      const stopKeys = this.term.onKey((str, key) => void this.onKey(str, key));
+      const stopResize = this.term.onResize(() => this.render());
+      this.render();
+      if (this.stale) void this.drain();
+      try {
+        await finished;
+      } finally {
+        stopKeys();
+        stopResize();
+      }
     } finally {
-      stopKeys();
-      stopResize();
+      this.quitting = true;
+      clearTimeout(this.staleTimer);
+      await watch.close();
     }
+  }
+
+  /**
+   * A hint that tickets changed. Hints come in bursts (a sync of 500 mails, an import): they are
+   * gathered for LIVE_SETTLE_MS, then the queue is read once; hints arriving during that read
+   * make one more read after it, never one per hint.
+   */
+  private changedElsewhere(): void {
+    if (this.quitting || this.staleTimer) return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = undefined;
+      this.stale = true;
+      if (!this.busy) void this.drain();
+    }, LIVE_SETTLE_MS);
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -82,6 +130,7 @@ class TriageApp {
 
   /** Reloads the queue, keeping the selected ticket (or its place, when it left the queue). */
   private async refresh(): Promise<void> {
+    this.stale = false; // this read sees every change committed before it
     const keepId = this.current?.ticket.id;
     const now = this.ctx.now();
     this.items = await loadQueue(this.store.db, this.session.filter, { explicitStatuses: this.session.explicitStatuses, policy: this.policy, now });
@@ -102,6 +151,7 @@ class TriageApp {
     this.term.draw(renderScreen({
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
+      liveLost: this.liveLost,
     }, this.style));
   }
 
@@ -114,14 +164,25 @@ class TriageApp {
     if (!this.busy) void this.drain();
   }
 
-  /** Handles the waiting keys one after the other; a key that opens a question drops the rest. */
+  /**
+   * Handles the waiting keys one after the other (a key that opens a question drops the rest),
+   * then, when others changed tickets meanwhile, reads the queue again: one at a time, so a
+   * refresh never races a key for the selection.
+   */
   private async drain(): Promise<void> {
     this.busy = true;
     try {
-      while (this.pending.length) {
-        const [str, key] = this.pending.shift()!;
-        if (await this.handleKey(str, key) === 'quit') {
-          this.pending = [];
+      for (;;) {
+        if (this.quitting) return;
+        if (this.pending.length) {
+          const [str, key] = this.pending.shift()!;
+          if (await this.handleKey(str, key) === 'quit') {
+            this.pending = [];
+            return;
+          }
+        } else if (this.stale && this.term.isActive && !this.prompter.asking) {
+          await this.liveRefresh();
+        } else {
           return;
         }
       }
@@ -130,12 +191,24 @@ class TriageApp {
     }
   }
 
+  /** Reads the queue again after others' changes and redraws; the selection and any message stay. */
+  private async liveRefresh(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (err) {
+      // A hint is not worth a crash: the screen keeps what it showed and says why.
+      this.message = { text: `could not read the queue again: ${(err as Error)?.message ?? String(err)} (Ctrl-L retries)`, kind: 'error' };
+    }
+    this.render();
+  }
+
   private async handleKey(str: string | undefined, key: Key): Promise<'quit' | void> {
     if (this.helpShown) {
       this.helpShown = false;
       return this.render();
     }
     if ((key.ctrl && key.name === 'c') || str === 'q') {
+      this.quitting = true;
       this.done();
       return 'quit';
     }
@@ -380,8 +453,26 @@ function previewOf(text: string): string {
   return shown.join('\n') + (lines.length > shown.length ? `\n… (${lines.length - shown.length} more lines)` : '');
 }
 
+/**
+ * Where live updates are listened for: the desk's own database, or DESK_LISTEN_DB, the same
+ * PostgreSQL database reached directly when the desk's URL goes through a transaction pooler
+ * (LISTEN needs a session of its own).
+ */
+async function listenLocation(ctx: Ctx, store: Store): Promise<string> {
+  const direct = process.env.DESK_LISTEN_DB;
+  if (!direct) return ctx.dbLocation();
+  if (store.dialect !== 'postgres' || !isPostgresUrl(direct)) {
+    throw new UsageError(
+      `DESK_LISTEN_DB must be a postgres:// URL of this desk's PostgreSQL database, not '${shownLocation(direct)}'`,
+      'it is only for a desk on PostgreSQL whose URL goes through a transaction pooler; unset it otherwise',
+    );
+  }
+  return direct;
+}
+
 export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<void> {
   const store = await ctx.store();
+  const location = await listenLocation(ctx, store);
   const me = await ctx.actor();
   const config = await ctx.config();
   const policy = await optionalPolicy(ctx);
@@ -389,7 +480,7 @@ export async function runTriageApp(ctx: Ctx, session: TriageSession): Promise<vo
   const term = new Terminal(process.stdin, process.stdout, ctx.io.color, ctx.io);
   term.start();
   try {
-    await new TriageApp(ctx, store, me, session, policy, config.timezone, term, style).run();
+    await new TriageApp(ctx, store, location, me, session, policy, config.timezone, term, style).run();
   } finally {
     term.restore();
   }

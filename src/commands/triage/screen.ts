@@ -28,6 +28,8 @@ export interface ScreenModel {
   message: { text: string; kind: 'info' | 'error' } | null;
   now: Date;
   timezone?: string;
+  /** live updates stopped: the connection that brings other agents' changes is being reopened */
+  liveLost?: boolean;
 }
 
 export const KEY_HINT = 'j/k move  t take  a assign  e escalate  r reply  c canned  ? more  q quit';
@@ -159,7 +161,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
   const { width: W, height: H } = m;
   const lines: string[] = [];
   const push = (s: string) => lines.push(s);
-  const right = `you: ${safeLine(m.me)}`;
+  const right = `${m.liveLost ? 'not live, reconnecting · ' : ''}you: ${safeLine(m.me)}`;
   const left = `desk triage · ${m.items.length} need${m.items.length === 1 ? 's' : ''} someone${m.filterLabel ? ` · ${safeLine(m.filterLabel)}` : ''}`;
   push(st.bold(fit(`${truncate(left, W - displayWidth(right) - 1)}`, W - displayWidth(right)) + right));
 

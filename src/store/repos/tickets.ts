@@ -10,6 +10,7 @@ import type { DB, EventsTable } from '../schema.js';
 import { dialectOf } from '../handle.js';
 import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
+import { ticketsChanged } from '../ticket-changes.js';
 
 type Db = Kysely<DB>;
 
@@ -296,6 +297,7 @@ export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent
 
 async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[], version: number | null): Promise<void> {
   await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e, version))).execute();
+  ticketsChanged(tx, [ticketId]); // every change of a ticket's fields comes with its events
 }
 
 export type { NewMessage };
@@ -323,5 +325,6 @@ export async function attachMessage(tx: Db, messagePk: number, ticketId: number,
   const touched = [ticketId];
   if (before?.ticket_id != null) touched.push(Number(before.ticket_id));
   for (const id of touched) await bumpVersion(tx, id);
+  ticketsChanged(tx, touched);
   await refreshClockInputs(tx, dialectOf(tx), touched);
 }

@@ -64,6 +64,15 @@ describe('the triage screen', () => {
     expect(painted[1]!.startsWith('[> #1')).toBe(true);
   });
 
+  it('says in the header when live updates are lost, still fitting the width', () => {
+    for (const width of [80, 60, 40]) {
+      const lines = renderScreen(model({ width, liveLost: true }));
+      expect(lines[0]).toMatch(/not live, reconnecting · you: ana$/);
+      expect(displayWidth(lines[0]!)).toBe(width);
+    }
+    expect(renderScreen(model({ liveLost: false }))[0]).not.toContain('not live');
+  });
+
   it('says when nothing needs anyone', () => {
     const lines = renderScreen(model({ items: [], detail: null }));
     expect(lines).toHaveLength(24);

@@ -140,14 +140,19 @@ test('open, move, take, escalate, reply with a canned reply, quit', async () => 
 });
 
 test('taking a ticket another agent just took says so and overwrites nothing; Ctrl-C quits cleanly', async () => {
+  ok(['agent', 'add', 'carl', '--email', 'carl@desk.example']);
   const id = JSON.parse(ok(['new', '--from', 'x@example.com', '--subject', 'Contested', '--priority', 'urgent', '--queue', 'contested', '--json'])).id as number;
+  ok(['assign', String(id), 'carl']);
   const { stty } = startTriage(['--queue', 'contested']);
-  await waitFor(new RegExp(`^> #${id} +urgent L1 +– `, 'm'));
+  await waitFor(new RegExp(`^> #${id} +urgent L1 +carl `, 'm'));
 
-  // Ben takes it from his own shell while the screen still shows it unassigned.
+  // Ana asks to take carl's ticket; while she is asked whether she is sure, Ben takes it from his
+  // own shell. (The screen follows others' changes live, but not over an open question.)
+  keys('t');
+  await waitFor(`#${id} is carl's. Take it anyway?`);
   const r = desk.run(['assign', String(id), 'ben'], { env: { DESK_AGENT: 'ben' } });
   expect(r.code).toBe(0);
-  keys('t');
+  keys('y', 'Enter');
   const s = await waitFor(`#${id} was just taken by ben`);
   expect(s).toMatch(new RegExp(`^> #${id} +urgent L1 +ben `, 'm')); // the screen now shows it as it is
 
@@ -156,7 +161,10 @@ test('taking a ticket another agent just took says so and overwrites nothing; Ct
   sttyRestored(stty);
   const t = JSON.parse(ok(['show', String(id), '--json']));
   expect(t.assignee).toBe('ben');
-  expect(t.events).toEqual([{ at: NOW, actor: 'ben', type: 'assign', from: null, to: 'ben' }]);
+  expect(t.events).toEqual([
+    { at: NOW, actor: 'ana', type: 'assign', from: null, to: 'carl' },
+    { at: NOW, actor: 'ben', type: 'assign', from: 'carl', to: 'ben' },
+  ]);
 });
 
 test('a signal ends triage with the terminal handed back', async () => {
