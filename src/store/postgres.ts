@@ -11,7 +11,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
 import { defaultDbPath } from '../config.js';
 import type { DB } from './schema.js';
-import { postgresOps } from './dialect/postgres.js';
+import { pgText, postgresOps } from './dialect/postgres.js';
 import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
@@ -80,7 +80,7 @@ export function connectError(err: unknown, t: PgTarget, origin: string | undefin
  */
 function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
   const broken = new WeakMap<object, boolean>();
-  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v);
+  const clean = (v: unknown) => (typeof v === 'string' ? pgText(v) : v);
   return {
     async connect() {
       const client = await pool.connect();
@@ -176,6 +176,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     dialect: 'postgres',
     ops,
     dataDir: postgresDataDir(opts.location),
+    created: false,
     write,
     close: () => db.destroy(),
   };
@@ -192,6 +193,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
         'create the tables with `desk init` (with the same --db or DESK_DB), or point --db / DESK_DB at an existing desk database',
       );
     }
+    store.created = version === undefined;
     refuseNewer(version ?? 0, target.shown);
     if ((version ?? 0) < SCHEMA_VERSION) await migrate(store, target.shown);
   } catch (err) {

@@ -1,10 +1,11 @@
 // Which store the suite's desks run on. The jest project "postgres" sets DESK_TEST_BACKEND to
 // `postgres` (test/helpers/as-postgres.ts); then every tempDesk gets a fresh database of its own on
 // the one throwaway cluster that test/helpers/global-setup.ts started for the run, and a test
-// that reads the store directly reads it through `storeQuery`, whichever backend it is.
+// that reads the store directly reads it through `storeQuery` (and changes it through `storeExec`), whichever backend it is.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export type TestBackend = 'sqlite' | 'postgres';
 
@@ -49,3 +50,37 @@ export function sharedPgDatabase(): string {
 }
 
 export const databaseName = (url: string): string => new URL(url).pathname.slice(1);
+
+const isPgUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
+
+/**
+ * The rows a query returns from the desk's store at `location` (a SQLite file or a database of
+ * the shared cluster), as plain objects keyed by column: numbers as numbers, text as text.
+ * For tests that look at the store directly, whichever backend the desk runs on.
+ */
+export function storeQuery<T = Record<string, unknown>>(location: string, query: string): T[] {
+  if (isPgUrl(location)) {
+    const out = clusterPsql(databaseName(location), `select coalesce(json_agg(q), '[]'::json) from (${query}) q`);
+    return JSON.parse(out) as T[];
+  }
+  const db = new Database(location, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(query).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs SQL statements against the desk's store at `location`, whichever backend it is. */
+export function storeExec(location: string, statements: string): void {
+  if (isPgUrl(location)) {
+    clusterPsql(databaseName(location), statements);
+    return;
+  }
+  const db = new Database(location, { fileMustExist: true });
+  try {
+    db.exec(statements);
+  } finally {
+    db.close();
+  }
+}

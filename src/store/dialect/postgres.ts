@@ -18,6 +18,12 @@ const MAX_PARAMS = 65535;
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
+/**
+ * PostgreSQL's text cannot hold U+0000, which SQLite's can: it is stored as U+FFFD, the
+ * replacement character (every string bound to a statement passes through this: ../postgres.ts).
+ */
+export const pgText = (text: string): string => (text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text);
+
 /** The words a row is indexed by: subject and text, cut as SQLite cuts them, lower case. */
 export function indexedWords(row: { subject: string; body: string }): string {
   return searchWords(`${row.subject}\n${row.body}`).map((w) => w.toLowerCase()).join(' ');
@@ -45,6 +51,7 @@ async function extensionSchema(db: Kysely<any>, name: string): Promise<string | 
 export function postgresOps(): DialectOps {
   const ops: DialectOps = {
     name: 'postgres',
+    storedText: pgText,
     maxParams: MAX_PARAMS,
     // `by default`: imports and restores write ids they allocated themselves (bulkInsert then
     // moves the sequence past them).
