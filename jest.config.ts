@@ -28,8 +28,7 @@ const ONE_BACKEND = [
  * may only shrink; each entry is a known gap, listed in the README's known limits.
  */
 const NOT_YET_ON_POSTGRES = [
-  '/test/cli/transfer', '/test/sync/local-fault', '/test/commands/sla/clock-inputs',
-  '/test/sync/cli', '/test/sync/silent-imap', '/test/cli/concurrency',
+  '/test/cli/transfer', '/test/commands/sla/clock-inputs', '/test/cli/concurrency',
 ];
 
 const config: Config = {

@@ -4,6 +4,7 @@
 // that reads the store directly reads it through `storeQuery` (and changes it through `storeExec`), whichever backend it is.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -83,4 +84,17 @@ export function storeExec(location: string, statements: string): void {
   } finally {
     db.close();
   }
+}
+
+/** Makes the store at `to` a copy of the store at `from`, neither in use (a file copied, or a database made from the other). */
+export function copyStore(from: string, to: string): void {
+  if (!isPgUrl(from)) {
+    copyFileSync(from, to);
+    return;
+  }
+  const source = databaseName(from), target = databaseName(to);
+  // A backend of a desk process that has just ended may still be on its way out: wait for it.
+  clusterPsql('postgres', `select pg_terminate_backend(pid, 10000) from pg_stat_activity where datname in ('${source}', '${target}')`);
+  clusterPsql('postgres', `drop database if exists ${target}`);
+  clusterPsql('postgres', `create database ${target} template ${source} owner desk`);
 }

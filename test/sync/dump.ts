@@ -24,7 +24,8 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     mail_raw: (await sql<Record<string, unknown>>`select message_pk, length(raw) as size from mail_raw order by message_pk`.execute(db)).rows,
   };
   if (options.withSearch !== false) {
-    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by rowid`.execute(db)).rows;
+    // In a fixed order on both backends (PostgreSQL's search table has no rowid).
+    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by ticket_id, subject, body`.execute(db)).rows;
   }
   if (options.withCursors !== false) {
     dump.mail_cursors = (await all('mail_cursors', 'account, mailbox')).map(({ synced_at: _s, ...rest }) => rest);

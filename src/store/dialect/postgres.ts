@@ -18,6 +18,9 @@ const MAX_PARAMS = 65535;
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
+/** Tables whose rows the bulk path inserts with ids the database gives (DialectOps.alignIds). */
+const ALIGNED = new Set(['requesters', 'events', 'attachments', 'mail_quarantine']);
+
 /**
  * PostgreSQL's text cannot hold U+0000, which SQLite's can: it is stored as U+FFFD, the
  * replacement character (every string bound to a statement passes through this: ../postgres.ts).
@@ -52,6 +55,9 @@ export function postgresOps(): DialectOps {
   const ops: DialectOps = {
     name: 'postgres',
     storedText: pgText,
+    async alignIds(db, table) {
+      await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
+    },
     maxParams: MAX_PARAMS,
     // `by default`: imports and restores write ids they allocated themselves (bulkInsert then
     // moves the sequence past them).
@@ -140,6 +146,7 @@ export function postgresOps(): DialectOps {
       for (let i = 0; i < rows.length; i += per) {
         const part = rows.slice(i, i + per);
         for (const r of part) for (const c of cols) if (r[c] === undefined) throw new Error(`bulk insert into ${table}: a row has no value for ${c}`);
+        if (i === 0 && !cols.includes('id') && ALIGNED.has(table)) await ops.alignIds(db, table as Parameters<DialectOps['alignIds']>[1]);
         await db.insertInto(table).values(part).execute();
       }
       // Ids written explicitly do not move an identity's sequence: move it past them, never back.

@@ -91,6 +91,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   const names = new Map<string, string | null>();
   for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
   const missing = emails.filter((e) => !requesterId.has(e));
+  if (missing.length) await ops.alignIds(tx, 'requesters');
   for (const part of chunks(missing, Math.floor(P / 2))) {
     const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
     for (const r of rows) requesterId.set(r.email, Number(r.id));
