@@ -28,7 +28,7 @@ const ONE_BACKEND = [
  * may only shrink; each entry is a known gap, listed in the README's known limits.
  */
 const NOT_YET_ON_POSTGRES = [
-  '/test/cli/transfer', '/test/commands/sla/clock-inputs', '/test/cli/concurrency',
+  '/test/commands/sla/clock-inputs', '/test/cli/concurrency',
 ];
 
 const config: Config = {
