@@ -118,11 +118,28 @@ async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
 }
 
 /**
+ * The pg module. On loading, pg asks whether it runs on Cloudflare Workers: by `navigator`, and
+ * where there is none (Node 20) by building a fetch Response, which loads all of fetch and cost
+ * every command on PostgreSQL 50-100 ms. A navigator that is not Cloudflare's, for the time of
+ * the import only, answers it at once.
+ */
+async function loadPg(): Promise<typeof import('pg').default> {
+  const g = globalThis as { navigator?: unknown };
+  if (g.navigator !== undefined) return (await import('pg')).default;
+  g.navigator = { userAgent: 'Node.js' };
+  try {
+    return (await import('pg')).default;
+  } finally {
+    delete g.navigator;
+  }
+}
+
+/**
  * A kysely over a pool of at most `max` connections to the database at `location`, built as the
  * store's own (NUL guard, bigints as numbers, dead connections discarded). Does not migrate.
  */
 export async function postgresKysely(location: string, max: number, applicationName?: string): Promise<Kysely<DB>> {
-  const { default: pg } = await import('pg');
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: location,
     max,
