@@ -67,7 +67,9 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
     dir,
     db: env.DESK_DB!,
     config: env.DESK_CONFIG!,
-    dataDir: dataDirOf(env.DESK_DB!, env),
+    get dataDir() {
+      return dataDirOf(env.DESK_DB!, env); // on first use: a test may give a URL that is no URL
+    },
     env,
     run(args, opts = {}) {
       const r = spawnSync(process.execPath, [BIN, ...args], {
