@@ -23,16 +23,6 @@ const ONE_BACKEND = [
   '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync',
 ];
 
-/**
- * Store-touching tests that do not pass on PostgreSQL yet (team mode issue, in progress). This list
- * may only shrink; each entry is a known gap, listed in the README's known limits.
- */
-const NOT_YET_ON_POSTGRES = [
-  '/test/cli/hostile-output', '/test/cli/transfer', '/test/sync/local-fault',
-  '/test/sync/cli', '/test/cli/database-open', '/test/sync/silent-imap', '/test/commands/transfer/import-alongside',
-  '/test/flow/outbox-migration', '/test/cli/agents-config',
-];
-
 const config: Config = {
   testTimeout: 60000,
   maxWorkers: 2,
@@ -44,7 +34,7 @@ const config: Config = {
       ...base,
       displayName: 'postgres',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...ONE_BACKEND, ...NOT_YET_ON_POSTGRES],
+      testPathIgnorePatterns: ['/node_modules/', ...ONE_BACKEND],
       setupFiles: ['<rootDir>/test/helpers/as-postgres.ts'],
     },
   ],

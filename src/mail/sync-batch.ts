@@ -298,6 +298,7 @@ export async function storeBatch(
     for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterIds.set(r.email, Number(r.id));
   }
   const missing = emails.filter((e) => !requesterIds.has(e));
+  if (missing.length) await ops.alignIds(tx, 'requesters');
   for (const part of chunks(missing, LOOKUP_CHUNK)) {
     const names = new Map(newTickets.map((t) => [t.requester.email, t.requester.name]));
     const rows = await tx

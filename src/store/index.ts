@@ -21,6 +21,8 @@ export interface Store {
   ops: DialectOps;
   /** Directory for attachments, raw mail and other files that belong to this database. */
   dataDir: string;
+  /** This open created the desk: no database file (SQLite) or no desk tables (PostgreSQL) before. */
+  created: boolean;
   /**
    * Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), handed to it; commits when fn
    * resolves, rolls back when it throws. The transaction is dead once fn is done.
@@ -79,7 +81,8 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
       'put the file on a local disk, or point db at PostgreSQL (postgres://…) for a shared desk; --allow-network-fs overrides this check',
     );
   }
-  if (opts.mustExist && !existsSync(file)) throw missingDatabase(file, opts.origin);
+  const existed = existsSync(file);
+  if (opts.mustExist && !existed) throw missingDatabase(file, opts.origin);
   if (!opts.mustExist) mkdirSync(dirname(file), { recursive: true });
   const { default: Database } = await import('better-sqlite3');
   let raw: import('better-sqlite3').Database;
@@ -115,6 +118,7 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
     dialect: 'sqlite',
     ops,
     dataDir: join(dirname(file), `${name}-data`),
+    created: !existed,
     write,
     close: () => db.destroy(),
   };

@@ -17,7 +17,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
 import { defaultDbPath } from '../config.js';
 import type { DB } from './schema.js';
-import { postgresOps } from './dialect/postgres.js';
+import { pgText, postgresOps } from './dialect/postgres.js';
 import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
@@ -88,7 +88,7 @@ export function connectError(err: unknown, t: PgTarget, origin: string | undefin
  */
 function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
   const broken = new WeakMap<object, boolean>();
-  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replace(/\0/g, '\uFFFD') : v);
+  const clean = (v: unknown) => (typeof v === 'string' ? pgText(v) : v);
   return {
     async connect() {
       const client = await pool.connect();
@@ -126,11 +126,28 @@ async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
 }
 
 /**
+ * The pg module. On loading, pg asks whether it runs on Cloudflare Workers: by `navigator`, and
+ * where there is none (Node 20) by building a fetch Response, which loads all of fetch and cost
+ * every command on PostgreSQL 50-100 ms. A navigator that is not Cloudflare's, for the time of
+ * the import only, answers it at once.
+ */
+async function loadPg(): Promise<typeof import('pg').default> {
+  const g = globalThis as { navigator?: unknown };
+  if (g.navigator !== undefined) return (await import('pg')).default;
+  g.navigator = { userAgent: 'Node.js' };
+  try {
+    return (await import('pg')).default;
+  } finally {
+    delete g.navigator;
+  }
+}
+
+/**
  * A kysely over a pool of at most `max` connections to the database at `location`, built as the
  * store's own (NUL guard, bigints as numbers, dead connections discarded). Does not migrate.
  */
 export async function postgresKysely(location: string, max: number, applicationName?: string): Promise<Kysely<DB>> {
-  const { default: pg } = await import('pg');
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: location,
     max,
@@ -189,6 +206,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     dialect: 'postgres',
     ops,
     dataDir: postgresDataDir(opts.location),
+    created: false,
     write,
     close: () => db.destroy(),
   };
@@ -205,6 +223,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
         'create the tables with `desk init` (with the same --db or DESK_DB), or point --db / DESK_DB at an existing desk database',
       );
     }
+    store.created = version === undefined;
     refuseNewer(version ?? 0, target.shown);
     if ((version ?? 0) < SCHEMA_VERSION) await migrate(store, target.shown);
   } catch (err) {

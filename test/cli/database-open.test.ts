@@ -1,10 +1,11 @@
 // Only `desk init` creates a database: every other command on a missing file exits 3 saying
 // where it looked and how to create one, and creates nothing. A database written by a newer desk
 // (a higher schema version) is refused with exit 2 naming both versions, and left as it was.
+// On PostgreSQL the missing database is one desk was never initialised in: no table is created.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SCHEMA_VERSION } from '../../src/store/index.js';
+import { onPostgres, sharedPgDatabase, storeExec, storeQuery } from '../helpers/backend.js';
 import { ROOT, tempDesk, type TempDesk } from '../helpers/cli.js';
 
 const desks: TempDesk[] = [];
@@ -16,6 +17,20 @@ function fresh(init: boolean): TempDesk {
 }
 
 const POLICY = join(ROOT, 'templates', 'sla.example.yaml');
+
+/**
+ * Where no desk is: a file in a directory that does not exist either, or on PostgreSQL an empty
+ * database; and whether desk has created anything there (the file, or any table).
+ */
+function nowhere(d: TempDesk): { location: string; created: () => boolean } {
+  if (onPostgres()) {
+    const location = sharedPgDatabase();
+    const tables = `select count(*) as n from information_schema.tables where table_schema = current_schema()`;
+    return { location, created: () => storeQuery<{ n: number }>(location, tables)[0]!.n > 0 };
+  }
+  const location = join(d.dir, 'typo', 'dsek.db');
+  return { location, created: () => existsSync(location) || existsSync(join(d.dir, 'typo')) };
+}
 
 /** Every command that reads or writes the database, reading and writing ones alike. */
 const COMMANDS: string[][] = [
@@ -41,7 +56,7 @@ describe('a database that does not exist', () => {
     }],
   ])('named by %s: every command exits 3 saying where it looked and how to create one, creating nothing', (origin, commands, how) => {
     const d = fresh(false);
-    const path = join(d.dir, 'typo', 'dsek.db');
+    const { location: path, created } = nowhere(d);
     const { args, env } = how(d, path);
     for (const cmd of commands) {
       const r = d.run([...args, ...cmd], { env, input: '{"subject":"x","requester":{"email":"a@b.example"}}\n' });
@@ -51,12 +66,11 @@ describe('a database that does not exist', () => {
       expect(r.stderr).toContain('desk init');
       expect(r.stdout).not.toMatch(/no tickets/);
     }
-    expect(existsSync(path)).toBe(false);
-    expect(existsSync(join(d.dir, 'typo'))).toBe(false);
+    expect(created()).toBe(false);
 
     // desk init creates it; then the same commands find it.
     expect(d.run([...args, 'init'], { env }).code).toBe(0);
-    expect(existsSync(path)).toBe(true);
+    expect(created()).toBe(true);
     expect(d.run([...args, 'new', '--from', 'a@b.example', '--subject', 'hello'], { env }).code).toBe(0);
     expect(JSON.parse(d.run([...args, 'list', '--json'], { env }).stdout)).toHaveLength(1);
   });
@@ -76,22 +90,16 @@ describe('a database written by a newer desk', () => {
     const d = fresh(true);
     expect(d.run(['new', '--from', 'a@b.example', '--subject', 'before']).code).toBe(0);
     const newer = SCHEMA_VERSION + 3;
-    const db = new Database(d.db);
-    db.prepare('insert into desk_migrations (version, name, applied_at) values (?, ?, ?)').run(newer, 'from_the_future', '2027-01-01T00:00:00Z');
-    db.close();
-    const snapshot = () => {
-      const conn = new Database(d.db, { readonly: true });
-      try {
-        return {
-          tickets: conn.prepare('select * from tickets order by id').all(),
-          events: conn.prepare('select count(*) as n from events').get(),
-          agents: conn.prepare('select count(*) as n from agents').get(),
-          migrations: conn.prepare('select version, name from desk_migrations order by version').all(),
-        };
-      } finally {
-        conn.close();
-      }
-    };
+    storeExec(d.db, `insert into desk_migrations (version, name, applied_at) values (${newer}, 'from_the_future', '2027-01-01T00:00:00Z')`);
+    const snapshot = () => ({
+      tickets: storeQuery(d.db, 'select * from tickets order by id'),
+      events: storeQuery(d.db, 'select count(*) as n from events'),
+      agents: storeQuery(d.db, 'select count(*) as n from agents'),
+      migrations: storeQuery(d.db, 'select version, name from desk_migrations order by version'),
+      tables: storeQuery(d.db, onPostgres()
+        ? `select table_name as name from information_schema.tables where table_schema = current_schema() order by 1`
+        : `select name from sqlite_master where type = 'table' order by 1`),
+    });
     const before = snapshot();
     for (const cmd of [...COMMANDS, ['init']]) {
       const r = d.run(cmd, { input: '{"subject":"x","requester":{"email":"a@b.example"}}\n' });

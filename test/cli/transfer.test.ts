@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
+import { storeQuery } from '../helpers/backend.js';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 import { createRng } from '../helpers/mailgen.js';
 
@@ -243,8 +243,7 @@ describe('import is idempotent for every valid line', () => {
     const child = spawn(process.execPath, [BIN, 'import', file], { env: d.env, cwd: d.dir, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     // Kill it once its first batch is committed (bounded wait on that condition, no sleeps).
-    const db = new Database(d.db, { readonly: true });
-    const committed = () => (db.prepare('select count(*) as n from tickets').get() as { n: number }).n;
+    const committed = () => storeQuery<{ n: number }>(d.db, 'select count(*) as n from tickets')[0]!.n;
     let seen = 0;
     for (const deadline = Date.now() + 60_000; Date.now() < deadline && child.exitCode === null; ) {
       seen = committed();
@@ -254,7 +253,6 @@ describe('import is idempotent for every valid line', () => {
     child.kill('SIGKILL');
     await exited;
     const partial = committed();
-    db.close();
     expect(seen).toBeGreaterThan(0);
     expect(partial).toBeLessThan(expectedExport.split('\n').filter(Boolean).length); // killed mid-way
 

@@ -1,7 +1,7 @@
 // Upgrading a desk whose outbox holds mail: migration 6 (notifications in the outbox) keeps every
 // entry, what was queued before the upgrade is sent after it, and notifications queue from then on.
 import { writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { onPostgres, storeExec } from '../helpers/backend.js';
 import { tempDesk, type RunResult } from '../helpers/cli.js';
 import { startTestSmtp } from '../helpers/smtp.js';
 
@@ -24,8 +24,14 @@ test('queued replies survive the upgrade and are sent after it; a notification q
     const before = JSON.parse(ok(await desk.runAsync(['outbox', '--json'], env), 'outbox').stdout);
 
     // Put the database back the way migration 5 left it: message_pk NOT NULL, no subject column.
-    const db = new Database(desk.db);
-    db.exec(`
+    storeExec(desk.db, onPostgres()
+      ? `alter table outbox drop column subject;
+        alter table outbox alter column message_pk set not null;
+        alter table outbox alter column ticket_id set not null;
+        drop index if exists events_snooze;
+        drop table if exists import_keys; -- (later migrations run again too)
+        delete from desk_migrations where version >= 6;`
+      : `
       create table outbox_v5 (id integer primary key autoincrement, message_pk integer not null unique references messages(id),
         ticket_id integer not null references tickets(id), message_id text not null unique, kind text not null,
         envelope_from text not null, recipient text not null, raw blob not null, state text not null,
@@ -37,7 +43,6 @@ test('queued replies survive the upgrade and are sent after it; a notification q
       drop index if exists events_snooze;
       drop table if exists import_keys; -- (later migrations run again too)
       delete from desk_migrations where version >= 6;`);
-    db.close();
 
     const after = JSON.parse(ok(await desk.runAsync(['outbox', '--json'], env), 'outbox after upgrade').stdout);
     expect(after).toEqual(before);

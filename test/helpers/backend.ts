@@ -1,11 +1,12 @@
 // Which store the suite's desks run on. The jest project "postgres" sets DESK_TEST_BACKEND to
 // `postgres` (test/helpers/as-postgres.ts); then every tempDesk gets a fresh database of its own on
 // the one throwaway cluster that test/helpers/global-setup.ts started for the run, and a test
-// that reads the store directly reads it through `storeQuery`, whichever backend it is.
+// that reads the store directly reads it through `storeQuery` (and changes it through `storeExec`), whichever backend it is.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export type TestBackend = 'sqlite' | 'postgres';
 
@@ -81,4 +82,51 @@ export function copyOfStore(location: string, dir: string, name: string): string
   clusterPsql('postgres', `create database ${copy} template ${databaseName(location)} owner desk`);
   url.pathname = `/${copy}`;
   return url.toString();
+}
+
+const isPgUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
+
+/**
+ * The rows a query returns from the desk's store at `location` (a SQLite file or a database of
+ * the shared cluster), as plain objects keyed by column: numbers as numbers, text as text.
+ * For tests that look at the store directly, whichever backend the desk runs on.
+ */
+export function storeQuery<T = Record<string, unknown>>(location: string, query: string): T[] {
+  if (isPgUrl(location)) {
+    const out = clusterPsql(databaseName(location), `select coalesce(json_agg(q), '[]'::json) from (${query}) q`);
+    return JSON.parse(out) as T[];
+  }
+  const db = new Database(location, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(query).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs SQL statements against the desk's store at `location`, whichever backend it is. */
+export function storeExec(location: string, statements: string): void {
+  if (isPgUrl(location)) {
+    clusterPsql(databaseName(location), statements);
+    return;
+  }
+  const db = new Database(location, { fileMustExist: true });
+  try {
+    db.exec(statements);
+  } finally {
+    db.close();
+  }
+}
+
+/** Makes the store at `to` a copy of the store at `from`, neither in use (a file copied, or a database made from the other). */
+export function copyStore(from: string, to: string): void {
+  if (!isPgUrl(from)) {
+    copyFileSync(from, to);
+    return;
+  }
+  const source = databaseName(from), target = databaseName(to);
+  // A backend of a desk process that has just ended may still be on its way out: wait for it.
+  clusterPsql('postgres', `select pg_terminate_backend(pid, 10000) from pg_stat_activity where datname in ('${source}', '${target}')`);
+  clusterPsql('postgres', `drop database if exists ${target}`);
+  clusterPsql('postgres', `create database ${target} template ${source} owner desk`);
 }

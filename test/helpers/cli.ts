@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { onPostgres, sharedPgDatabase } from './backend.js';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -18,6 +18,8 @@ export interface TempDesk {
   dir: string;
   db: string;
   config: string;
+  /** the directory of files that belong to the database (attachments, the sync lock) */
+  dataDir: string;
   env: Record<string, string>;
   run(args: string[], opts?: { input?: string; env?: Record<string, string> }): RunResult;
   runAsync(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<RunResult>;
@@ -30,6 +32,19 @@ export interface TempDeskOptions {
    * command. The config file init writes is not kept: the desk starts without one.
    */
   init?: boolean;
+}
+
+/**
+ * Where desk keeps the files of the database at `location` (as src/store does): beside a SQLite
+ * file, or for a PostgreSQL database under the XDG data dir of the desk's environment.
+ */
+export function dataDirOf(location: string, env: Record<string, string>): string {
+  if (/^postgres(ql)?:\/\//i.test(location)) {
+    const url = new URL(location);
+    const safe = `${url.hostname || 'localhost'}-${url.port || '5432'}-${decodeURIComponent(url.pathname.slice(1))}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return join(env.XDG_DATA_HOME!, 'desk', `pg-${safe}-data`);
+  }
+  return join(dirname(location), `${basename(location).replace(/\.(db|sqlite3?)$/i, '')}-data`);
 }
 
 /** A fresh desk in a temp dir: its own database, config and XDG dirs, no colour, fixed agent. */
@@ -52,6 +67,9 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
     dir,
     db: env.DESK_DB!,
     config: env.DESK_CONFIG!,
+    get dataDir() {
+      return dataDirOf(env.DESK_DB!, env); // on first use: a test may give a URL that is no URL
+    },
     env,
     run(args, opts = {}) {
       const r = spawnSync(process.execPath, [BIN, ...args], {

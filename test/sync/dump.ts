@@ -2,7 +2,7 @@
 // ticket and mail tables in id order, minus the wall-clock time a run finished (synced_at) and
 // the tickets' and events' versions (they count writes: a run interrupted and run again writes in
 // more transactions than one clean run, to the same end).
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/store/schema.js';
 
 export interface DumpOptions {
@@ -26,8 +26,8 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     mail_raw: (await sql<Record<string, unknown>>`select message_pk, length(raw) as size from mail_raw order by message_pk`.execute(db)).rows,
   };
   if (options.withSearch !== false) {
-    const order = db.getExecutor().adapter instanceof PostgresAdapter ? 'ticket_id, subject, body' : 'rowid';
-    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by ${sql.raw(order)}`.execute(db)).rows;
+    // In a fixed order on both backends (PostgreSQL's search table has no rowid).
+    dump.search = (await sql<Record<string, unknown>>`select ticket_id, subject, body from search_fts order by ticket_id, subject, body`.execute(db)).rows;
   }
   if (options.withCursors !== false) {
     dump.mail_cursors = (await all('mail_cursors', 'account, mailbox')).map(({ synced_at: _s, ...rest }) => rest);

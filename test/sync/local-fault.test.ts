@@ -3,12 +3,15 @@
 // cursor where it was and no temp files, exits 1 naming the cause, and the next run after the
 // fault is gone ends in exactly the database of one clean run. Real faults, no hooks: a file
 // where the data directory belongs (ENOTDIR, which stops root too) and, where this machine lets
-// us mount one, a tiny tmpfs under the attachments (ENOSPC).
+// us mount one, a tiny tmpfs under the attachments (ENOSPC). The database's own faults: on SQLite
+// a full disk under the file; on PostgreSQL the server out of space and the connection dropped,
+// each in the middle of a batch (a trigger, as the server would fail the statement).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
+import { onPostgres, storeExec } from '../helpers/backend.js';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 import { attachmentMessage, createRng, generateMailbox, replyMessage, type GeneratedMail } from '../helpers/mailgen.js';
@@ -79,11 +82,12 @@ beforeAll(async () => {
   login = await dovecot.addUser('faults@desk.test', 'fault-secret');
   await dovecot.deliver(login.user, mailbox().map((m) => m.raw));
   const reference = deskFor();
-  const initial = statSync(reference.db).size;
+  const size = () => (onPostgres() ? 0 : statSync(reference.db).size);
+  const initial = size();
   const r = reference.run(['sync', '--quiet']);
   expect(r.code).toBe(0);
   cleanStderr = r.stderr;
-  cleanGrowthKiB = (statSync(reference.db).size - initial) / 1024;
+  cleanGrowthKiB = (size() - initial) / 1024;
   clean = await dumpOf(reference);
   cleanExport = reference.run(['export']).stdout;
   // The mailbox really exercises what the fault hits: attachments, threads, workers.
@@ -99,8 +103,8 @@ afterAll(async () => {
 describe('a local fault while storing mail', () => {
   it('a file where the attachment directory belongs (ENOTDIR): exit 1 naming it, nothing recorded; the rerun equals one clean run', async () => {
     const desk = deskFor();
-    const attachments = join(desk.dir, 'desk-data', 'attachments');
-    mkdirSync(join(desk.dir, 'desk-data'));
+    const attachments = join(desk.dataDir, 'attachments');
+    mkdirSync(desk.dataDir, { recursive: true });
     writeFileSync(attachments, 'not a directory');
     const failed = desk.run(['sync']);
     expect(failed.code).toBe(1);
@@ -125,7 +129,7 @@ describe('a local fault while storing mail', () => {
   // tests fail saying so; they are never skipped silently.
   it('a full disk under the attachments (ENOSPC): exit 1 naming it, no temp files; the rerun with room equals one clean run', async () => {
     const desk = deskFor();
-    const attachments = join(desk.dir, 'desk-data', 'attachments');
+    const attachments = join(desk.dataDir, 'attachments');
     mkdirSync(attachments, { recursive: true });
     // Room for a few attachment files, not for all of them.
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', attachments], { encoding: 'utf8' });
@@ -151,7 +155,52 @@ describe('a local fault while storing mail', () => {
     }
   }, 120_000);
 
-  it('a full disk under the database (SQLITE_FULL): exit 1 naming it, nothing recorded; the rerun with room equals one clean run', async () => {
+  /** A trigger on messages that fails the batch's statement the way `body` (PL/pgSQL) does. */
+  const failingMessages = (desk: TempDesk, body: string) =>
+    storeExec(desk.db, `create function desk_test_fault() returns trigger language plpgsql as $$ begin ${body}; return null; end $$;
+      create trigger desk_test_fault before insert on messages for each statement execute function desk_test_fault();`);
+  const healed = (desk: TempDesk) => storeExec(desk.db, 'drop trigger desk_test_fault on messages; drop function desk_test_fault();');
+
+  const onPg = onPostgres() ? it : it.skip;
+  const onSqlite = onPostgres() ? it.skip : it;
+
+  onPg('the database server out of space mid-batch (SQLSTATE 53100): exit 1 naming it, nothing recorded; the rerun equals one clean run', async () => {
+    const desk = deskFor();
+    failingMessages(desk, `raise exception 'could not extend file "base/1/2": No space left on device' using errcode = 'disk_full'`);
+    const failed = desk.run(['sync']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('support/INBOX');
+    expect(failed.stderr).toContain('No space left on device');
+    expect(failed.stderr).toContain('nothing of the batch was recorded');
+    expect(failed.stderr).not.toMatch(/quarantined|DESK_DEBUG|^\s+at /m);
+    await expectNothingRecorded(desk);
+
+    healed(desk);
+    const again = desk.run(['sync', '--quiet']);
+    expect(again).toMatchObject({ code: 0, stderr: cleanStderr });
+    expect(await dumpOf(desk)).toEqual(clean);
+    expect(desk.run(['export']).stdout).toBe(cleanExport);
+  }, 120_000);
+
+  onPg('the connection to the database dropped mid-batch: exit 5 saying it was rolled back, nothing recorded; the rerun equals one clean run', async () => {
+    const desk = deskFor();
+    // The server ends the sync's own connection while it writes the batch.
+    failingMessages(desk, 'perform pg_terminate_backend(pg_backend_pid())');
+    const failed = desk.run(['sync']);
+    expect(failed.code).toBe(5);
+    expect(failed.stderr).toContain('lost the connection to PostgreSQL');
+    expect(failed.stderr).toContain('rolled back');
+    expect(failed.stderr).not.toMatch(/quarantined|DESK_DEBUG|^\s+at /m);
+    await expectNothingRecorded(desk);
+
+    healed(desk);
+    const again = desk.run(['sync', '--quiet']);
+    expect(again).toMatchObject({ code: 0, stderr: cleanStderr });
+    expect(await dumpOf(desk)).toEqual(clean);
+    expect(desk.run(['export']).stdout).toBe(cleanExport);
+  }, 120_000);
+
+  onSqlite('a full disk under the database (SQLITE_FULL): exit 1 naming it, nothing recorded; the rerun with room equals one clean run', async () => {
     const desk = deskFor();
     const volume = join(desk.dir, 'volume');
     mkdirSync(volume);

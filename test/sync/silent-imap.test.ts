@@ -5,7 +5,8 @@
 // middle of each), and a server that accepts and never speaks.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { copyStore } from '../helpers/backend.js';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
 import { runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
@@ -132,7 +133,7 @@ describe('an IMAP server that goes silent', () => {
     expect((await run(synced, ['sync', '--quiet'])).code).toBe(0);
     const fresh = async () => {
       const d = deskOn(proxy.port);
-      copyFileSync(synced.db, d.db);
+      copyStore(synced.db, d.db);
       return d;
     };
     await everyStall(fresh, ['sync', '--quiet']);

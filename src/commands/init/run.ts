@@ -19,10 +19,9 @@ export interface InitOptions {
 
 export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
   const location = await ctx.dbLocation();
-  const existed = existsSync(location);
   const store = await ctx.store({ create: true }); // the one command that creates a database
   const say = (s: string) => ctx.io.err(s + '\n');
-  say(`${existed ? 'database already there' : 'created the database'}: ${shownLocation(location)}`);
+  say(`${!store.created ? 'database already there' : 'created the database'}: ${shownLocation(location)}`);
   const cfg = configPath();
   if (!existsSync(cfg)) {
     await setKey(cfg, 'agent', await ctx.actor());

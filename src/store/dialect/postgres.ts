@@ -34,14 +34,26 @@ function checkRows(table: string, cols: readonly string[], rows: Record<string, 
     for (const c of cols) {
       const v = r[c];
       if (v === undefined) throw new Error(`bulk insert into ${table}: a row has no value for ${c}`);
-      if (typeof v === 'string') {
-        if (v.includes('\0') || !(v as unknown as { isWellFormed(): boolean }).isWellFormed()) {
-          r[c] = (v as unknown as { toWellFormed(): string }).toWellFormed().replace(/\0/g, '\uFFFD');
-        }
-      } else if (v !== null && typeof v !== 'number') plain = false;
+      if (typeof v === 'string') r[c] = pgText(v);
+      else if (v !== null && typeof v !== 'number') plain = false;
     }
   }
   return plain;
+}
+
+/** Tables whose rows the bulk path inserts with ids the database gives (DialectOps.alignIds). */
+const ALIGNED = new Set(['requesters', 'events', 'attachments', 'mail_quarantine']);
+
+/**
+ * The text PostgreSQL stores for a string. Its text cannot hold U+0000, which SQLite's can: it is
+ * stored as U+FFFD, the replacement character (every string bound to a statement passes through
+ * the same replacement: ../postgres.ts); and a lone surrogate, which UTF-8 cannot carry, arrives
+ * as U+FFFD too.
+ */
+export function pgText(text: string): string {
+  const t = text as unknown as { isWellFormed(): boolean; toWellFormed(): string };
+  if (!text.includes('\0') && t.isWellFormed()) return text;
+  return t.toWellFormed().replace(/\0/g, '\uFFFD');
 }
 
 /** The words a row is indexed by: subject and text, cut as SQLite cuts them, lower case. */
@@ -71,6 +83,10 @@ async function extensionSchema(db: Kysely<any>, name: string): Promise<string | 
 export function postgresOps(): DialectOps {
   const ops: DialectOps = {
     name: 'postgres',
+    storedText: pgText,
+    async alignIds(db, table) {
+      await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
+    },
     maxParams: MAX_PARAMS,
     // `by default`: imports and restores write ids they allocated themselves (bulkInsert then
     // moves the sequence past them).
@@ -166,6 +182,7 @@ export function postgresOps(): DialectOps {
       const cols = Object.keys(rows[0]!);
       if (!IDENT.test(table) || cols.some((c) => !IDENT.test(c))) throw new Error(`bad bulk insert target ${table}(${cols.join(',')})`);
       const plain = checkRows(table, cols, rows);
+      if (!cols.includes('id') && ALIGNED.has(table)) await ops.alignIds(db, table as Parameters<DialectOps['alignIds']>[1]);
       if (plain) {
         const list = sql.join(cols.map((c) => sql.ref(c)));
         for (let i = 0; i < rows.length; i += JSON_ROWS) {

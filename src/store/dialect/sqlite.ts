@@ -66,6 +66,9 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   const statements = new Map<string, { stmt: BetterSqlite3.Statement; fill: RowFiller }>();
   const ops: DialectOps = {
   name: 'sqlite',
+  storedText: (text) => text,
+  // A rowid is the largest one + 1 (and AUTOINCREMENT's counter is rolled back with the rest).
+  alignIds: async () => undefined,
   maxParams: 32000,
   // Prepared once, run per row: far cheaper than building multi-row SQL (measured: 2-3x on import).
   async bulkInsert(_db, table, rows) {

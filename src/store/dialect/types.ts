@@ -39,6 +39,19 @@ export interface DialectOps {
    * were written with ids of their own (an import keeps the ids of its file).
    */
   allocateIds(db: Kysely<any>, table: 'tickets' | 'messages', count: number, floor?: number): Promise<number>;
+  /**
+   * A text as this store keeps it, and so as reading it back gives it (PostgreSQL's text cannot
+   * hold U+0000: it becomes U+FFFD; SQLite keeps every text as it is). Whoever matches what it
+   * reads back against what it was given keys both by this.
+   */
+  storedText(text: string): string;
+  /**
+   * Inside the caller's write transaction, before rows of `table` take ids the database gives:
+   * the next id follows the table's largest one, as on SQLite, so that a transaction rolled back
+   * (or a process killed mid-way) leaves no trace in the ids a rerun gives (PostgreSQL's
+   * sequences are not rolled back). The writers' lock keeps two writers from meeting.
+   */
+  alignIds(db: Kysely<any>, table: 'requesters' | 'events' | 'attachments' | 'mail_quarantine'): Promise<void>;
   /** Largest number of bound parameters one statement may carry. */
   maxParams: number;
   /** Inserts many rows of one table inside the current write transaction, as fast as the engine allows. */

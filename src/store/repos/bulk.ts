@@ -29,7 +29,18 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-
+/**
+ * Every text of a value (plain objects and arrays, as parsed from JSON) as the store keeps it:
+ * what the batch is matched against is what the database gives back, never what it was given.
+ */
+function asStored<T>(value: T, text: (s: string) => string): T {
+  if (typeof value === 'string') return text(value) as T;
+  if (Array.isArray(value)) return value.map((v) => asStored(v, text)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asStored(v, text)])) as T;
+  }
+  return value;
+}
 
 const ticketKey = (email: string, subject: string, created: string) => `${email}\u0000${subject}\u0000${created}`;
 /** A ticket without messages: by its import key when it has one, else requester + subject + time. */
@@ -40,7 +51,10 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
  * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
  * writes to the database meanwhile.
  */
-export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Numbered[]): Promise<BatchResult> {
+export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[]): Promise<BatchResult> {
+  // Requesters, message ids and import keys are matched against what the database gives back
+  // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
+  const batch = given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
   const lookup = Math.min(900, P);
@@ -79,6 +93,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, batch: Number
   const names = new Map<string, string | null>();
   for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
   const missing = emails.filter((e) => !requesterId.has(e));
+  if (missing.length) await ops.alignIds(tx, 'requesters');
   for (const part of chunks(missing, Math.floor(P / 2))) {
     const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
     for (const r of rows) requesterId.set(r.email, Number(r.id));

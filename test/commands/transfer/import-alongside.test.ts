@@ -1,7 +1,7 @@
 // Another desk writing while an import runs: the import's next batch sees what it wrote, so a
 // line asking for an id the other desk took meanwhile is renumbered, never refused by the database.
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { storeQuery } from '../../helpers/backend.js';
 import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
 
 const BATCH = 10_000; // tickets per import transaction (src/commands/transfer/import.ts)
@@ -28,19 +28,14 @@ it('renumbers a line whose id another desk took between two batches', async () =
 
   // A first batch of tickets #101 … #10100: the database's largest id is then 10100.
   child.stdin.write(Array.from({ length: BATCH }, (_, i) => line(101 + i, `first ${i}`)).join(''));
-  const db = new Database(desk.db, { readonly: true });
-  const count = () => (db.prepare('select count(*) as n from tickets').get() as { n: number }).n;
-  try {
-    await until('the first batch to commit', () => count() === BATCH);
-    // Another desk imports ticket #5, below every id the running import has written.
-    const other = await desk.runAsync(['import', '-'], { input: line(5, 'from the other desk') });
-    expect(other.code).toBe(0);
-    child.stdin.end(line(5, 'asks for #5 too'));
-    expect(await exit).toBe(0);
-    expect(stderr).toContain('line 10001: ticket #5 already exists; imported as #10101');
-    const rows = db.prepare(`select id, subject from tickets where id in (5, 10101) order by id`).all();
-    expect(rows).toEqual([{ id: 5, subject: 'from the other desk' }, { id: 10101, subject: 'asks for #5 too' }]);
-  } finally {
-    db.close();
-  }
+  const count = () => storeQuery<{ n: number }>(desk.db, 'select count(*) as n from tickets')[0]!.n;
+  await until('the first batch to commit', () => count() === BATCH);
+  // Another desk imports ticket #5, below every id the running import has written.
+  const other = await desk.runAsync(['import', '-'], { input: line(5, 'from the other desk') });
+  expect(other.code).toBe(0);
+  child.stdin.end(line(5, 'asks for #5 too'));
+  expect(await exit).toBe(0);
+  expect(stderr).toContain('line 10001: ticket #5 already exists; imported as #10101');
+  const rows = storeQuery(desk.db, 'select id, subject from tickets where id in (5, 10101) order by id');
+  expect(rows).toEqual([{ id: 5, subject: 'from the other desk' }, { id: 10101, subject: 'asks for #5 too' }]);
 }, 120_000);
