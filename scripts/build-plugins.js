@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 // src/mail/fast-blob.ts. Nothing else bundled uses Blob.
 export const inject = [fileURLToPath(new URL('../src/mail/fast-blob-inject.ts', import.meta.url))];
 
-export const bundled = new Set(['kysely', 'postal-mime', 'imapflow', 'yaml']);
+export const bundled = new Set([
+  'kysely', 'postal-mime', 'imapflow', 'yaml',
+  // pg and its own dependencies (team mode: every command on PostgreSQL loads them)
+  'pg', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
+  'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'split2', 'xtend',
+]);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 export const keepExternal = {
