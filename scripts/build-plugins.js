@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Bundled: pure-ESM libraries that are slow to load module by module (kysely), and the two whose
+// Bundled: libraries that are slow to load module by module (kysely; yaml, which every command
+// reads its config with: 40 CommonJS files cost a sixth of `desk show`), and the two whose
 // hot spots in a sync are adjusted below (postal-mime, imapflow). Everything else (native
 // addons, CommonJS packages, the bundled libraries' own dependencies) stays in node_modules and
 // loads as usual.
@@ -12,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 // src/mail/fast-blob.ts. Nothing else bundled uses Blob.
 export const inject = [fileURLToPath(new URL('../src/mail/fast-blob-inject.ts', import.meta.url))];
 
-export const bundled = new Set(['kysely', 'postal-mime', 'imapflow']);
+export const bundled = new Set([
+  'kysely', 'postal-mime', 'imapflow', 'yaml',
+  // pg and its own dependencies (team mode: every command on PostgreSQL loads them)
+  'pg', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
+  'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'split2', 'xtend',
+]);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 export const keepExternal = {

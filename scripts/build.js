@@ -19,6 +19,8 @@ await build({
   plugins: [keepExternal, patchLibraries],
   define: { DESK_VERSION: JSON.stringify(pkg.version) },
   inject,
+  // CommonJS packages bundled into ESM (yaml) call require for Node's built-ins.
+  banner: { js: "import { createRequire as __deskCreateRequire } from 'node:module'; const require = __deskCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -108,7 +108,7 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
   let data: unknown;
   try {
     if (isJson(path)) data = JSON.parse(text);
-    else data = (await import('yaml')).parse(text);
+    else data = (await import('./domain/yaml.js')).parse(text);
   } catch (err) {
     throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`);
   }
@@ -151,7 +151,7 @@ export async function setKey(path: string, key: string, rawValue: string): Promi
     );
   }
   if (!/^[A-Za-z_][\w-]*(\.[\w-]+)*$/.test(key)) throw new UsageError(`invalid config key '${key}' (use dotted names like smtp.host)`);
-  const YAML = await import('yaml');
+  const YAML = await import('./domain/yaml.js');
   let value: unknown;
   try {
     value = YAML.parse(rawValue) ?? rawValue; // numbers, booleans and lists as users expect

@@ -157,15 +157,26 @@ export function postgresOps(): DialectOps {
       // Each word a quoted lexeme (a word has only letters and numbers, so no quote to escape),
       // folded by the same function as the index; the last one matches as a prefix.
       const terms = words.map((w, i) => sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w})) || ${i === words.length - 1 ? ':*' : ''})`);
-      const rows = await sql<{ ticket_id: number; subject: string; body: string }>`
-        with q as (select ${sql.join(terms, sql` && `)} as q)
-        select s.ticket_id, s.subject, s.body from search_fts s, q
+      const q = sql`(select ${sql.join(terms, sql` && `)} as q)`;
+      // Ranked ids only: the text of a hit is read when its snippet is asked for (the best-ranked
+      // matching row of that ticket, as the ranking met it first), not for thousands of hits.
+      const rows = await sql<{ ticket_id: number }>`
+        with q as ${q}
+        select s.ticket_id from search_fts s, q
         where s.document @@ q.q
         order by ts_rank(s.document, q.q) desc, s.ticket_id desc limit ${limit * 5}`.execute(db);
+      const snippet = (id: number) => async () => {
+        const r = await sql<{ subject: string; body: string }>`
+          with q as ${q}
+          select s.subject, s.body from search_fts s, q
+          where s.ticket_id = ${id} and s.document @@ q.q
+          order by ts_rank(s.document, q.q) desc limit 1`.execute(db);
+        const row = r.rows[0];
+        return row ? snippetOf(row.body, words) ?? snippetOf(row.subject, words) ?? row.subject : '';
+      };
       for (const r of rows.rows) {
         const id = Number(r.ticket_id);
-        if (!wants(id)) continue;
-        add(id, async () => snippetOf(r.body, words) ?? snippetOf(r.subject, words) ?? r.subject);
+        if (wants(id)) add(id, snippet(id));
       }
       return hits;
     },

@@ -154,11 +154,16 @@ export async function loadHistories(db: Db, ids: number[]): Promise<(TicketWithH
   const chunk = 900;
   for (let i = 0; i < ids.length; i += chunk) {
     const part = ids.slice(i, i + chunk);
-    const [tickets, messages, events] = await Promise.all([
-      baseQuery(db).where('t.id', 'in', part).orderBy('t.id').execute(),
-      db.selectFrom('messages').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
-      db.selectFrom('events').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
-    ]);
+    const reads = [
+      () => baseQuery(db).where('t.id', 'in', part).orderBy('t.id').execute(),
+      () => db.selectFrom('messages').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
+      () => db.selectFrom('events').selectAll().where('ticket_id', 'in', part).orderBy('id').execute(),
+    ] as const;
+    // One ticket (show, reply) reads in turn: on PostgreSQL, reading at once opens a connection
+    // per query, and starting two more server processes costs more than two round trips.
+    const [tickets, messages, events] = part.length === 1
+      ? [await reads[0](), await reads[1](), await reads[2]()]
+      : await Promise.all([reads[0](), reads[1](), reads[2]()]);
     const msgPks = messages.map((m) => m.id);
     const atts = new Map<number, Attachment[]>();
     for (let j = 0; j < msgPks.length; j += chunk) {
