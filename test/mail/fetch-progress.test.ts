@@ -1,7 +1,8 @@
 // A FETCH that keeps delivering messages is progress: the step limit applies to each next message
 // (src/mail/timeouts.ts), so a slow but steady server is not cut off however long the whole batch
 // takes. desk hears of each message through imapflow's log of the server's FETCH responses; a
-// library patch that stopped writing those lines (to save serializing them) cut such syncs off.
+// library patch that stopped writing those lines (to save serializing them) cut such syncs off,
+// and was dropped (README "Libraries").
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';

@@ -19,7 +19,6 @@ const MARKS: Record<string, string> = {
   'join-chunks': 'joinChunks',
   'native-base64': 'NOT_BASE64',
   'fetch-attribute-key': 'plainFetchAttributeKey',
-  'fetch-log-summary': 'isFetch ? `* ${parsed.command} FETCH`',
 };
 
 describe('the library patches', () => {
@@ -89,7 +88,7 @@ describe('the library patches', () => {
       for (const line of kept) code = code.replace(line.slice(1), `${line.slice(1)} // changed upstream`);
       writeFileSync(file, code);
       const r = postinstall();
-      expect([r.status === 0, r.stdout + r.stderr]).toEqual([false, expect.stringContaining(`Failed to apply patch file ${victim.pkg}+`)]);
+      expect([r.status === 0, r.stdout + r.stderr]).toEqual([false, expect.stringMatching(new RegExp(`Failed to apply patch (file|for package) ${victim.pkg}\\b`))]);
     });
   });
 });
