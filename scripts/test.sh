@@ -35,6 +35,9 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
+# The library patches (patches/, applied by npm ci's postinstall) must be in node_modules: the
+# tests and the bundle run the patched libraries. Applied already, this only checks them.
+npm run --silent postinstall >/dev/null || { echo "library patches do not apply (see npm run postinstall)"; echo "0 passed, 1 failed"; exit 1; }
 npm run build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 npm run typecheck || { echo "type check failed"; echo "0 passed, 1 failed"; exit 1; }
 
