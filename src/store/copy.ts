@@ -16,6 +16,7 @@ import { sql, type Kysely } from 'kysely';
 import { ConflictError, DeskError, LocalFaultError, UsageError } from '../errors.js';
 import { postgresOps } from './dialect/postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { refreshCopiedClockInputs } from './repos/clock-inputs.js';
 import type { Store } from './index.js';
 import { WRITE_LOCK, connectError, describeUrl, postgresDataDir, postgresKysely } from './postgres.js';
 
@@ -225,6 +226,9 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
           done += page.rows.length;
           onProgress(done, total, SEARCH_TABLE);
         }
+
+        // What the SLA clocks read, as PostgreSQL reads the times (src/store/repos/clock-inputs.ts).
+        await refreshCopiedClockInputs(to);
 
         // Verified before the commit: a difference rolls the whole copy back.
         const differ: string[] = [];

@@ -1,7 +1,9 @@
 // tickets.clock_inputs (what the SLA clocks read, migration 4) must be kept by every write path,
 // in the write's own transaction: here the ones the CLI test of the SLA report does not drive
 // (mail stored by sync, a message moved onto a ticket, events added on their own, a rollback),
-// on the backend of the run, each computing the text with its own reading of times.
+// on the backend of the run, each computing the text with its own reading of times; and a SQLite
+// desk copied into PostgreSQL gets PostgreSQL's reading (this one runs on both projects: the
+// source is always a SQLite file).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,8 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { clockInputsOf } from '../../src/store/repos/clock-inputs.js';
 import { addMessage, applyChanges, attachMessage, createTicket, insertEvents } from '../../src/store/repos/tickets.js';
 import { generateMailbox } from '../helpers/mailgen.js';
-import { freshStoreLocation } from '../helpers/backend.js';
+import { copyToPostgres } from '../../src/store/copy.js';
+import { freshStoreLocation, sharedPgDatabase } from '../helpers/backend.js';
 
 const SUPPORT = 'support@desk.test';
 const dir = mkdtempSync(join(tmpdir(), 'desk-clock-inputs-'));
@@ -94,4 +97,53 @@ it('is left as it was by a write that rolls back', async () => {
   })).rejects.toThrow('changed my mind');
   expect(await column(id)).toBe(before);
   expect(await stale()).toEqual([]);
+});
+
+// Times as a desk may hold them (older versions, other writers): canonical or not, with and
+// without an offset, days some months lack, text that is no time at all.
+function oddTimes(seed: number, n: number): string[] {
+  let a = seed;
+  const next = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+  return Array.from({ length: n }, () => {
+    const day = String(1 + Math.floor(next() * 31)).padStart(2, '0'), month = String(1 + Math.floor(next() * 12)).padStart(2, '0');
+    const clock = `${String(Math.floor(next() * 24)).padStart(2, '0')}:${String(Math.floor(next() * 60)).padStart(2, '0')}:${String(Math.floor(next() * 60)).padStart(2, '0')}`;
+    const date = `2026-${month}-${day}`;
+    return pick([
+      `${date}T${clock}Z`, `${date}T${clock}Z`, `${date}T${clock}.250Z`, `${date}T${clock}+02:00`, `${date}T${clock}-0530`,
+      `${date}T${clock}`, `${date} ${clock}`, `${date}t${clock}z`, `${date}T${clock.slice(0, 5)}Z`, 'soon', '', `${date}T${clock}+99:99`,
+    ]);
+  });
+}
+
+it('are what PostgreSQL computes after a SQLite desk is copied there (desk db migrate-to), whatever its times', async () => {
+  const source = await openStore({ location: join(dir, 'source.db') });
+  const times = oddTimes(7, 400);
+  let k = 0;
+  const time = () => times[k++ % times.length]!;
+  await source.write(async (tx) => {
+    for (let i = 0; i < 60; i++) {
+      const id = await createTicket(tx, { subject: `odd ${i}`, requester: { email: `o${i}@example.com` }, created_at: i % 4 ? '2026-02-03T09:00:00Z' : time() });
+      await insertEvents(tx, id, [
+        { at: time(), actor: 'ana', type: 'status', from: 'open', to: 'pending' },
+        { at: time(), actor: 'ana', type: 'status', from: 'pending', to: 'open' },
+      ]);
+      await addMessage(tx, id, { message_id: `<odd-${i}@example.com>`, direction: i % 2 ? 'out' : 'in', from: 'o@example.com', date: time(), text: '…' });
+    }
+  });
+  const url = sharedPgDatabase();
+  await copyToPostgres(source, url);
+  const target = await openStore({ location: url });
+  try {
+    const copied = await target.db.selectFrom('tickets').select(['id', 'clock_inputs']).orderBy('id').execute();
+    const sqlite = await source.db.selectFrom('tickets').select(['id', 'clock_inputs']).orderBy('id').execute();
+    expect(copied).toHaveLength(60);
+    expect(copied).not.toEqual(sqlite); // the two read some of these times differently…
+    const differs = 'is distinct from';
+    const stalePg = (await sql`select id from tickets t where clock_inputs is null or clock_inputs ${sql.raw(differs)} ${sql.raw(clockInputsOf('t', 'postgres'))}`.execute(target.db)).rows;
+    expect(stalePg).toEqual([]); // …and PostgreSQL's reading is what the copy keeps
+  } finally {
+    await target.close();
+    await source.close();
+  }
 });

@@ -141,9 +141,9 @@ describe('PostgreSQL schema', () => {
     const first = await postgresStore(url);
     await first.close();
     const again = await postgresStore(url);
-    expect((await sql<{ n: number }>`select count(*) as n from desk_migrations`.execute(again.db)).rows[0]!.n).toBe(SCHEMA_VERSION);
+    expect((await sql<{ n: number }>`select count(*) as n from desk_migrations`.execute(again.db)).rows[0]!.n).toBe(MIGRATIONS.length);
     await sql`insert into desk_migrations (version, name, applied_at) values (99, 'future', 'x')`.execute(again.db);
-    await expect(openStore({ location: url })).rejects.toThrow(new RegExp(`newer desk \\(schema version 99; this desk knows versions up to ${SCHEMA_VERSION}\\)`));
+    await expect(openStore({ location: url })).rejects.toThrow(`newer desk (schema version 99; this desk knows versions up to ${SCHEMA_VERSION})`);
   });
 
   it('explicit ids of a bulk insert move the id sequence past them', async () => {

@@ -54,7 +54,7 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   } else {
     const [{ measurer }, { readPostgresClockInputs }] = await Promise.all([import('./measure.js'), import('./postgres-clock-inputs.js')]);
     const m = measurer(task);
-    for await (const batch of readPostgresClockInputs(store.db, read)) m.add(batch);
+    await readPostgresClockInputs(store.db, read, (batch) => m.add(batch));
     list = m.result();
   }
   sortAtRisk(list);

@@ -28,7 +28,7 @@ export interface SlaReadOptions {
 
 export type HistoryBatch = [TicketFields, CompactHistory][];
 
-/** Batches of tickets in id order, read from their clock inputs on whichever store this is. */
+/** Batches of tickets in id order, read from their clock inputs on whichever store this is (on PostgreSQL all read before the first is handed on). */
 export async function* readHistories(store: Store, location: string, opts: SlaReadOptions, batchSize?: number): AsyncGenerator<HistoryBatch> {
   const of = (batch: ClockInputBatch): HistoryBatch => Array.from({ length: batch.count }, (_, i) => historyOf(batch, i));
   if (store.dialect === 'sqlite') {
@@ -37,7 +37,9 @@ export async function* readHistories(store: Store, location: string, opts: SlaRe
     return;
   }
   const { readPostgresClockInputs } = await import('./postgres-clock-inputs.js');
-  for await (const batch of readPostgresClockInputs(store.db, opts, batchSize)) yield of(batch);
+  const batches: HistoryBatch[] = [];
+  await readPostgresClockInputs(store.db, opts, (batch) => void batches.push(of(batch)), batchSize);
+  yield* batches;
 }
 
 type Event = Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>;

@@ -24,7 +24,14 @@ interface Row {
   [field: string]: unknown;
 }
 
-export async function* readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptions, batchSize = BATCH): AsyncGenerator<ClockInputBatch> {
+/**
+ * Hands the selected tickets' clock inputs to `onBatch`, a batch at a time in id order. Every batch
+ * is read in one read-only transaction (REPEATABLE READ), so that all of them see one state of the
+ * desk, as the SQLite reader's snapshot does. Without JIT: the planner prices the on-the-spot
+ * computation for tickets without the column far above what the query costs (it runs only for
+ * those), and compiling the query took seconds for 50,000 tickets read in 0.2 s.
+ */
+export async function readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptions, onBatch: (batch: ClockInputBatch) => void | Promise<void>, batchSize = BATCH): Promise<void> {
   const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
   const where: RawBuilder<unknown>[] = [sql`(t.clock_inputs <> '' or (t.clock_inputs is null and desk_epoch(t.created_at) is not null))`];
   if (opts.idFrom !== undefined) where.push(sql`t.id >= ${opts.idFrom}`);
@@ -35,21 +42,24 @@ export async function* readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOpti
   const inputs = sql.raw(`coalesce(t.clock_inputs, ${clockInputsOf('t', 'postgres')})`);
   const columns = sql.raw(texts.map((f) => `, json_agg(s.${f} order by s.id) as ${f}`).join(''));
   const selected = sql.raw(texts.map((f) => `, t.${f}`).join(''));
-  let after: number | null = null;
-  for (;;) {
-    const conditions: RawBuilder<unknown>[] = after === null ? where : [...where, sql`t.id > ${after}`];
-    const { rows }: { rows: Row[] } = await sql<Row>`select string_agg(s.inputs, ';' order by s.id) as numbers, max(s.id) as last, count(*) as n ${columns}
-      from (select t.id, ${inputs} as inputs ${selected} from tickets t where ${sql.join(conditions, sql` and `)} order by t.id limit ${batchSize}) s`.execute(db);
-    const row: Row | undefined = rows[0];
-    if (!row || row.numbers === null) return;
-    const column = (f: TextField) => (texts.includes(f) ? (jsonArray(row[f]) as never) : null);
-    yield {
-      ...parseNumbers(Buffer.from(row.numbers, 'latin1')),
-      subject: column('subject'), queue: column('queue'), tier: column('tier'), assignee: column('assignee'), tags: column('tags'),
-    };
-    if (Number(row.n) < batchSize) return;
-    after = Number(row.last);
-  }
+  await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (tx) => {
+    await sql`select set_config('jit', 'off', true) from pg_settings where name = 'jit'`.execute(tx);
+    let after: number | null = null;
+    for (;;) {
+      const conditions: RawBuilder<unknown>[] = after === null ? where : [...where, sql`t.id > ${after}`];
+      const { rows }: { rows: Row[] } = await sql<Row>`select string_agg(s.inputs, ';' order by s.id) as numbers, max(s.id) as last, count(*) as n ${columns}
+        from (select t.id, ${inputs} as inputs ${selected} from tickets t where ${sql.join(conditions, sql` and `)} order by t.id limit ${batchSize}) s`.execute(tx);
+      const row: Row | undefined = rows[0];
+      if (!row || row.numbers === null) return;
+      const column = (f: TextField) => (texts.includes(f) ? (jsonArray(row[f]) as never) : null);
+      await onBatch({
+        ...parseNumbers(Buffer.from(row.numbers, 'latin1')),
+        subject: column('subject'), queue: column('queue'), tier: column('tier'), assignee: column('assignee'), tags: column('tags'),
+      });
+      if (Number(row.n) < batchSize) return;
+      after = Number(row.last);
+    }
+  });
 }
 
 /** json_agg comes back parsed by the driver, or as text where it is not. */

@@ -56,7 +56,7 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   } else {
     const [{ measurer }, { readPostgresClockInputs }] = await Promise.all([import('./measure.js'), import('./postgres-clock-inputs.js')]);
     const m = measurer(task);
-    for await (const batch of readPostgresClockInputs(store.db, read)) m.add(batch);
+    await readPostgresClockInputs(store.db, read, (batch) => m.add(batch));
     builder.merge(m.result());
   }
   const report = builder.finish();

@@ -74,6 +74,24 @@ export async function refreshClockInputs(tx: Kysely<any>, ops: DialectOps, ticke
   else await sql`${sql.raw(REFRESH.sqlite)} where id in (select value from json_each(${JSON.stringify(ids)}))`.execute(tx);
 }
 
+/** Text that every backend reads as the same instant: canonical, with a day every month has. */
+const SURELY_SAME = `'^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$'`;
+
+/**
+ * After rows were copied from SQLite into PostgreSQL (desk db migrate-to): recomputes, with
+ * PostgreSQL's reading, the clock inputs of every ticket one of whose times the two might read
+ * differently (anything but canonical text of a day every month has; SQLite reads a time without
+ * an offset as UTC, PostgreSQL's desk_epoch reads it as no time) or that has none. The others
+ * keep the copied text, which is what PostgreSQL computes: recomputing them all would cost more
+ * than the copy.
+ */
+export async function refreshCopiedClockInputs(tx: Kysely<any>): Promise<void> {
+  await sql.raw(`${REFRESH.postgres} where id in (
+    select id from tickets where clock_inputs is null or created_at !~ ${SURELY_SAME} or updated_at !~ ${SURELY_SAME}
+    union select ticket_id from events where type = 'status' and at !~ ${SURELY_SAME}
+    union select ticket_id from messages where date !~ ${SURELY_SAME})`).execute(tx);
+}
+
 // ---- text made in JavaScript (bulk import) -------------------------------------------------
 
 /**

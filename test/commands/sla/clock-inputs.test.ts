@@ -240,7 +240,7 @@ async function fast<T extends Measure>(location: string, task: T) {
   if (!isPostgresUrl(location)) return runPartition({ ...task, file: location });
   return withStore(location, async (store) => {
     const m = measurer(task);
-    for await (const batch of readPostgresClockInputs(store.db, task.read)) m.add(batch);
+    await readPostgresClockInputs(store.db, task.read, (batch) => m.add(batch));
     return m.result();
   });
 }
