@@ -130,3 +130,14 @@ export function copyStore(from: string, to: string): void {
   clusterPsql('postgres', `drop database if exists ${target}`);
   clusterPsql('postgres', `create database ${target} template ${source} owner desk`);
 }
+
+type TestFn = (name: string, fn: jest.ProvidesCallback, timeout?: number) => void;
+
+/**
+ * `it` for a test about one backend's own behaviour (SQLite's full disk, PostgreSQL's lost
+ * connection): it exists in that backend's project only. In the other it is not registered at
+ * all, rather than reported as skipped: the suite's "skipped" count stays for what must not be.
+ */
+export function onlyOn(backend: TestBackend, register: TestFn = it): TestFn {
+  return testBackend() === backend ? register : () => undefined;
+}

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
-import { onPostgres, storeExec } from '../helpers/backend.js';
+import { onlyOn, onPostgres, storeExec } from '../helpers/backend.js';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser, accountYaml } from '../helpers/dovecot.js';
 import { attachmentMessage, createRng, generateMailbox, replyMessage, type GeneratedMail } from '../helpers/mailgen.js';
@@ -161,8 +161,8 @@ describe('a local fault while storing mail', () => {
       create trigger desk_test_fault before insert on messages for each statement execute function desk_test_fault();`);
   const healed = (desk: TempDesk) => storeExec(desk.db, 'drop trigger desk_test_fault on messages; drop function desk_test_fault();');
 
-  const onPg = onPostgres() ? it : it.skip;
-  const onSqlite = onPostgres() ? it.skip : it;
+  const onPg = onlyOn('postgres');
+  const onSqlite = onlyOn('sqlite');
 
   onPg('the database server out of space mid-batch (SQLSTATE 53100): exit 1 naming it, nothing recorded; the rerun equals one clean run', async () => {
     const desk = deskFor();

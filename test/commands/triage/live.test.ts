@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
 import { accountYaml, startDovecot } from '../../helpers/dovecot.js';
 import { createRng, plainMessage } from '../../helpers/mailgen.js';
-import { clusterPsql, databaseName, onPostgres, sharedPgDatabase } from '../../helpers/backend.js';
+import { clusterPsql, databaseName, onlyOn, onPostgres, sharedPgDatabase } from '../../helpers/backend.js';
 
 const NOW = '2026-03-30T09:00:00Z';
 const SOCKET = `desk-live-${process.pid}`;
@@ -216,7 +216,7 @@ test('mail synced by another agent shows as it is stored: 200 new tickets are on
   }
 });
 
-const pgOnly = onPostgres() ? test : test.skip;
+const pgOnly = onlyOn('postgres', test);
 
 pgOnly('a burst of 500 notifications is read once, not 500 times', async () => {
   const id = created('Burst', 'burst');
