@@ -2,7 +2,7 @@
 // `<package>+<version>+<NNN>+<name>.patch`, applied in order by `patch-package` at install).
 // The parity tests and the patch benchmark use this to tell whether a patch is applied and to make
 // a copy of a library without one of its patches (the original behaviour to compare with).
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,17 @@ export function libraryPatches() {
       if (!m) throw new Error(`patches/${file}: not named <package>+<version>+<NNN>+<name>.patch`);
       return { file: join(PATCHES, file), pkg: m.groups.pkg.replace('+', '/'), version: m.groups.version, name: m.groups.name };
     });
+}
+
+/**
+ * A new empty directory for copies of libraries, inside the project (node_modules/.cache, made
+ * when a fresh install has none) so that the copies' own imports resolve as the installed
+ * library's do.
+ */
+export function scratchDir(prefix) {
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  return mkdtempSync(join(cache, prefix));
 }
 
 /** The patch called `name` (its part after the sequence number). */

@@ -16,6 +16,7 @@ compgen -G '/usr/share/postgresql/*/extension/unaccent.control' >/dev/null \
   && compgen -G '/usr/share/postgresql/*/extension/pg_trgm.control' >/dev/null || need_pkgs+=(postgresql-contrib)
 command -v tmux >/dev/null 2>&1 || need_pkgs+=(tmux)
 command -v sqlite3 >/dev/null 2>&1 || need_pkgs+=(sqlite3)
+command -v patch >/dev/null 2>&1 || need_pkgs+=(patch)            # the library-patch parity tests take patches out of copies
 command -v less >/dev/null 2>&1 || need_pkgs+=(less)
 command -v zsh >/dev/null 2>&1 || need_pkgs+=(zsh)                # shell completion tests
 command -v fish >/dev/null 2>&1 || need_pkgs+=(fish)

@@ -6,6 +6,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { RemoteError, UsageError } from './errors.js';
 import { configProblems, type ConfigProblem } from './config-check.js';
+import { configPath, defaultDbPath } from './paths.js';
+
+export { configPath, defaultDbPath };
 
 export interface SecretSource {
   passwordCommand?: string;
@@ -75,23 +78,6 @@ export interface LoadedConfig {
   data: Config;
 }
 
-function xdg(envName: string, fallback: string): string {
-  const v = process.env[envName];
-  return v && isAbsolute(v) ? v : join(homedir(), fallback);
-}
-
-export function defaultDbPath(): string {
-  return join(xdg('XDG_DATA_HOME', '.local/share'), 'desk', 'desk.db');
-}
-
-export function configPath(): string {
-  if (process.env.DESK_CONFIG) return resolve(process.env.DESK_CONFIG);
-  const dir = join(xdg('XDG_CONFIG_HOME', '.config'), 'desk');
-  for (const name of ['config.yaml', 'config.yml', 'config.json']) {
-    if (existsSync(join(dir, name))) return join(dir, name);
-  }
-  return join(dir, 'config.yaml');
-}
 
 export function expandPath(p: string, baseDir: string): string {
   if (p === '~') return homedir();

@@ -1,8 +1,30 @@
-// Where desk's own files are (templates/, package.json), wherever the code runs from: the
-// sources under ts-jest, the bundle in dist/, or a global npm install.
+// Where desk's files are on this machine: its own (templates/, package.json), wherever the code
+// runs from (the sources under ts-jest, the bundle in dist/, or a global npm install), and the
+// user's (the XDG config and data directories). A leaf: every layer that touches files may ask it.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+function xdg(envName: string, fallback: string): string {
+  const v = process.env[envName];
+  return v && isAbsolute(v) ? v : join(homedir(), fallback);
+}
+
+/** The SQLite database used when no --db, DESK_DB or config `db` names one. */
+export function defaultDbPath(): string {
+  return join(xdg('XDG_DATA_HOME', '.local/share'), 'desk', 'desk.db');
+}
+
+/** The config file: DESK_CONFIG, else the first of config.yaml/.yml/.json in the XDG config dir. */
+export function configPath(): string {
+  if (process.env.DESK_CONFIG) return resolve(process.env.DESK_CONFIG);
+  const dir = join(xdg('XDG_CONFIG_HOME', '.config'), 'desk');
+  for (const name of ['config.yaml', 'config.yml', 'config.json']) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+  }
+  return join(dir, 'config.yaml');
+}
 
 let root: string | undefined;
 

@@ -15,7 +15,7 @@
 import { dirname, join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
-import { defaultDbPath } from '../config.js';
+import { defaultDbPath } from '../paths.js';
 import type { DB } from './schema.js';
 import { pgText, postgresOps } from './dialect/postgres.js';
 import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';

@@ -1,12 +1,12 @@
 // desk's imapflow carries the patches in patches/imapflow+*.patch (applied at install; the tests
 // and the bundle run them). Each must turn every FETCH response into exactly the message object the
 // library without it gives, or a sync would lose a message's source or UID, or misname it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parser } from 'imapflow/lib/handler/imap-handler.js';
 // @ts-expect-error plain JavaScript, shared with the build and the benchmark
-import { copyWithout, libraryPatch } from '../../scripts/library-patches.js';
+import { copyWithout, libraryPatch, scratchDir } from '../../scripts/library-patches.js';
 import { createRng, type Rng } from '../helpers/mailgen.js';
 
 type Format = (response: unknown, mailbox: unknown) => Promise<Record<string, unknown>>;
@@ -19,7 +19,7 @@ const without = new Map<string, Format>();
 beforeAll(async () => {
   patched = (await import('imapflow/lib/tools.js' as string)).formatMessageResponse;
   // Inside the project, so that the copies' imports resolve as the installed library's do.
-  dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'desk-imapflow-'));
+  dir = scratchDir('desk-imapflow-');
   for (const name of PATCHES) {
     const root = copyWithout(libraryPatch(name), join(dir, name));
     without.set(name, (await import(pathToFileURL(join(root, 'dist', 'esm', 'tools.js')).href)).formatMessageResponse);

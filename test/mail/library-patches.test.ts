@@ -2,10 +2,10 @@
 // by `npm install`/`npm ci` (package.json's postinstall runs patch-package), so that the tests and
 // the bundle run the same code. A patch that no longer applies must stop the install.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error plain JavaScript, shared with the build and the benchmark
-import { PATCHES, copyWithout, isApplied, libraryPatches } from '../../scripts/library-patches.js';
+import { copyWithout, isApplied, libraryPatches, PATCHES, scratchDir } from '../../scripts/library-patches.js';
 
 interface Patch { file: string; pkg: string; version: string; name: string }
 const ROOT = process.cwd();
@@ -52,7 +52,7 @@ describe('the library patches', () => {
     let dir: string;
     beforeEach(() => {
       // A project of its own with the libraries as npm installs them (no patch applied).
-      dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'desk-postinstall-'));
+      dir = scratchDir('desk-postinstall-');
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh', version: '1.0.0', private: true }));
       cpSync(PATCHES, join(dir, 'patches'), { recursive: true });
       for (const name of new Set(patches.map((p) => p.pkg))) {

@@ -1,14 +1,14 @@
 // desk's postal-mime carries the patches in patches/postal-mime+*.patch (applied at install; the
 // tests and the bundle run them). Each one must read mail exactly as the library without it:
 // every fixture, a generated mailbox, and generated hostile input of the class the patch touches.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // @ts-expect-error postal-mime's internals have no types
 import PatchedBase64Decoder from '../../node_modules/postal-mime/src/base64-decoder.js';
 import PostalMime from 'postal-mime';
 // @ts-expect-error plain JavaScript, shared with the build and the benchmark
-import { copyWithout, libraryPatch } from '../../scripts/library-patches.js';
+import { copyWithout, libraryPatch, scratchDir } from '../../scripts/library-patches.js';
 import { createRng, generateMailbox, type Rng } from '../helpers/mailgen.js';
 
 type Parse = (raw: Buffer) => Promise<unknown>;
@@ -21,7 +21,7 @@ const without = new Map<string, { parse: Parse; root: string }>();
 
 beforeAll(async () => {
   // Inside the project, so that the copies' imports resolve as the installed library's do.
-  dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'desk-postal-mime-'));
+  dir = scratchDir('desk-postal-mime-');
   for (const name of PATCHES) {
     const root = copyWithout(libraryPatch(name), join(dir, name));
     const mod = await import(pathToFileURL(join(root, 'src', 'postal-mime.js')).href);

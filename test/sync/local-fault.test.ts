@@ -164,14 +164,13 @@ describe('a local fault while storing mail', () => {
   const onPg = onlyOn('postgres');
   const onSqlite = onlyOn('sqlite');
 
-  onPg('the database server out of space mid-batch (SQLSTATE 53100): exit 1 naming it, nothing recorded; the rerun equals one clean run', async () => {
+  /** A sync failing on a fault the server raises mid-batch: the code, the words; then healed, the rerun equals one clean run. */
+  async function faultThenRerun(body: string, code: number, words: string[]): Promise<void> {
     const desk = deskFor();
-    failingMessages(desk, `raise exception 'could not extend file "base/1/2": No space left on device' using errcode = 'disk_full'`);
+    failingMessages(desk, body);
     const failed = desk.run(['sync']);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('support/INBOX');
-    expect(failed.stderr).toContain('No space left on device');
-    expect(failed.stderr).toContain('nothing of the batch was recorded');
+    expect(failed.code).toBe(code);
+    for (const w of words) expect(failed.stderr).toContain(w);
     expect(failed.stderr).not.toMatch(/quarantined|DESK_DEBUG|^\s+at /m);
     await expectNothingRecorded(desk);
 
@@ -180,25 +179,15 @@ describe('a local fault while storing mail', () => {
     expect(again).toMatchObject({ code: 0, stderr: cleanStderr });
     expect(await dumpOf(desk)).toEqual(clean);
     expect(desk.run(['export']).stdout).toBe(cleanExport);
-  }, 120_000);
+  }
 
-  onPg('the connection to the database dropped mid-batch: exit 5 saying it was rolled back, nothing recorded; the rerun equals one clean run', async () => {
-    const desk = deskFor();
-    // The server ends the sync's own connection while it writes the batch.
-    failingMessages(desk, 'perform pg_terminate_backend(pg_backend_pid())');
-    const failed = desk.run(['sync']);
-    expect(failed.code).toBe(5);
-    expect(failed.stderr).toContain('lost the connection to PostgreSQL');
-    expect(failed.stderr).toContain('rolled back');
-    expect(failed.stderr).not.toMatch(/quarantined|DESK_DEBUG|^\s+at /m);
-    await expectNothingRecorded(desk);
+  onPg('the database server out of space mid-batch (SQLSTATE 53100): exit 1 naming it, nothing recorded; the rerun equals one clean run', () =>
+    faultThenRerun(`raise exception 'could not extend file "base/1/2": No space left on device' using errcode = 'disk_full'`, 1,
+      ['support/INBOX', 'No space left on device', 'nothing of the batch was recorded']), 120_000);
 
-    healed(desk);
-    const again = desk.run(['sync', '--quiet']);
-    expect(again).toMatchObject({ code: 0, stderr: cleanStderr });
-    expect(await dumpOf(desk)).toEqual(clean);
-    expect(desk.run(['export']).stdout).toBe(cleanExport);
-  }, 120_000);
+  // The server ends the sync's own connection while it writes the batch.
+  onPg('the connection to the database dropped mid-batch: exit 5 saying it was rolled back, nothing recorded; the rerun equals one clean run', () =>
+    faultThenRerun('perform pg_terminate_backend(pg_backend_pid())', 5, ['lost the connection to PostgreSQL', 'rolled back']), 120_000);
 
   onSqlite('a full disk under the database (SQLITE_FULL): exit 1 naming it, nothing recorded; the rerun with room equals one clean run', async () => {
     const desk = deskFor();
