@@ -19,6 +19,19 @@ describe('parseAddressList', () => {
     expect(parseAddressList('"Smith (Sales)" <s@example.com>')).toEqual([{ email: 's@example.com', name: 'Smith (Sales)' }]);
   });
 
+  // The parser drops them. It matters for NUL most: PostgreSQL stores it as U+FFFD, so a sync
+  // would look up one text and find another. (DEL is kept, and stored the same on both backends.)
+  test('no C0 control character reaches an address', () => {
+    const controls = [...Array(32).keys()].map((c) => String.fromCharCode(c)).filter((c) => !/\s/.test(c));
+    expect(controls.length).toBeGreaterThan(25);
+    for (const c of controls) {
+      for (const value of [`Boss <ce${c}o@acme.example>`, `ceo@ac${c}me.example`, `${c}ceo@acme.example (Boss)`]) {
+        const [address] = parseAddressList(value);
+        expect(address?.email).toMatch(/^[^\u0000-\u001F]+@[^\u0000-\u001F]+$/); // eslint-disable-line no-control-regex
+      }
+    }
+  });
+
   test('empty values and empty groups give nothing', () => {
     expect(parseAddressList('')).toEqual([]);
     expect(parseAddressList(null)).toEqual([]);
