@@ -8,6 +8,9 @@ import { onPostgres, sharedPgDatabase } from './backend.js';
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = join(ROOT, 'bin', 'desk.js');
 
+/** How long one desk command may run in a test before it is killed (far beyond any command's need). */
+const RUN_LIMIT_MS = 150_000;
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -72,9 +75,15 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
     },
     env,
     run(args, opts = {}) {
+      // A synchronous spawn cannot be interrupted by jest's test timeout: a desk that never ends
+      // would hold the whole run. It is killed after RUN_LIMIT_MS and the test fails saying so.
       const r = spawnSync(process.execPath, [BIN, ...args], {
         env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', cwd: dir, maxBuffer: 256 * 1024 * 1024,
+        timeout: RUN_LIMIT_MS, killSignal: 'SIGKILL',
       });
+      if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+        return { code: -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}\n[test] desk ${args.join(' ')} did not end within ${RUN_LIMIT_MS / 1000} s and was killed` };
+      }
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
     runAsync(args, opts = {}) {
