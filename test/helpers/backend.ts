@@ -72,16 +72,14 @@ export function freshStoreLocation(dir: string, name = 'desk'): string {
  * every connection to it closed first).
  */
 export function copyOfStore(location: string, dir: string, name: string): string {
-  if (!location.startsWith('postgres')) {
-    const file = path.join(dir, `${name}.db`);
-    copyFileSync(location, file);
-    return file;
+  let copy = path.join(dir, `${name}.db`);
+  if (isPgUrl(location)) {
+    const url = new URL(location);
+    url.pathname = `/desk_${randomBytes(8).toString('hex')}`;
+    copy = url.toString();
   }
-  const url = new URL(location);
-  const copy = `desk_${randomBytes(8).toString('hex')}`;
-  clusterPsql('postgres', `create database ${copy} template ${databaseName(location)} owner desk`);
-  url.pathname = `/${copy}`;
-  return url.toString();
+  copyStore(location, copy);
+  return copy;
 }
 
 const isPgUrl = (location: string) => /^postgres(ql)?:\/\//i.test(location);
