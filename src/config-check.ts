@@ -4,6 +4,7 @@
 // a setting (sync needs accounts, reply needs smtp).
 import { identifierProblem } from './domain/identifiers.js';
 import { isValidTimeZone } from './domain/rules/time-of-day.js';
+import { normalisePattern, parseSpamHeader, SPAM_POLICIES } from './domain/spam.js';
 
 export interface ConfigProblem {
   /** the setting, as `config get` names it: smtp.port, accounts.0.queue */
@@ -72,6 +73,34 @@ export function configProblems(data: Obj): ConfigProblem[] {
       text(a, 'canned', 'autoAck.canned');
       const h = a.perSenderPerHours;
       if (h !== undefined && !(typeof h === 'number' && h >= 0 && h <= 8760)) bad('autoAck.perSenderPerHours', 'must be a number of hours (0 to 8760)');
+    }
+  }
+  if (data.spam !== undefined) {
+    const sp = data.spam;
+    if (!isObj(sp)) bad('spam', 'must be a mapping (block, allow, header, authResults)');
+    else {
+      for (const list of ['block', 'allow']) {
+        const v = sp[list];
+        if (v === undefined) continue;
+        if (!Array.isArray(v)) { bad(`spam.${list}`, 'must be a list of addresses (name@example.com) and domains (@example.com)'); continue; }
+        v.forEach((p: unknown, i) => {
+          if (typeof p !== 'string') return bad(`spam.${list}.${i}`, 'must be an address (name@example.com) or a domain (@example.com)');
+          const n = normalisePattern(p);
+          if ('problem' in n) bad(`spam.${list}.${i}`, n.problem);
+        });
+      }
+      if (sp.header !== undefined && (typeof sp.header !== 'string' || !parseSpamHeader(sp.header))) {
+        bad('spam.header', "must be a header and the value that means spam, like 'X-Spam-Flag: YES'");
+      }
+      if (sp.authResults !== undefined) {
+        const a = sp.authResults;
+        if (!isObj(a)) bad('spam.authResults', 'must be a mapping (spfFail, dkimFail, dmarcFail)');
+        else for (const [k, v] of Object.entries(a)) {
+          if (!['spfFail', 'dkimFail', 'dmarcFail'].includes(k)) bad(`spam.authResults.${k}`, 'is not a setting (spfFail, dkimFail, dmarcFail)');
+          else if (!(SPAM_POLICIES as readonly unknown[]).includes(v)) bad(`spam.authResults.${k}`, `must be one of ${SPAM_POLICIES.join(', ')}`);
+        }
+      }
+      for (const k of Object.keys(sp)) if (!['block', 'allow', 'header', 'authResults'].includes(k)) bad(`spam.${k}`, 'is not a setting (block, allow, header, authResults)');
     }
   }
   return problems;

@@ -53,6 +53,18 @@ export interface AutoAckConfig {
   perSenderPerHours?: number;
 }
 
+/** Spam settings (docs/cli.md, Spam): lists, the spam flag header, authentication policies. */
+export interface SpamConfig {
+  /** addresses (name@example.com) and domains (@example.com, with subdomains) whose mail is spam */
+  block?: string[];
+  /** …whose mail is never spam by list or flag (allow beats block) */
+  allow?: string[];
+  /** the spam flag header and its value, "X-Spam-Flag: YES" */
+  header?: string;
+  /** what a failed check in our receiving server's Authentication-Results means (accounts[].trustAuthResults) */
+  authResults?: { spfFail?: 'spam' | 'mark' | 'ignore'; dkimFail?: 'spam' | 'mark' | 'ignore'; dmarcFail?: 'spam' | 'mark' | 'ignore' };
+}
+
 export interface Config {
   db?: string;
   agent?: string;
@@ -69,6 +81,7 @@ export interface Config {
   team?: string;
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
+  spam?: SpamConfig;
   [key: string]: unknown;
 }
 

@@ -158,6 +158,29 @@ function short(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
+/** The topmost Authentication-Results with our server's authserv-id: the only one believed. */
+export function ourAuthResults(values: readonly string[], trust: TrustAuthResults): AuthResultsHeader | null {
+  for (const v of values) {
+    const h = parseAuthResults(v);
+    if (h && h.authservId === trust.authservId) return h;
+  }
+  return null;
+}
+
+/**
+ * What our receiving server found for SPF, DKIM and DMARC (src/domain/spam.ts decides what that
+ * means), or null when no header of its authserv-id is there (or no trust is configured): a
+ * header the sender wrote decides nothing. DKIM: a pass of any signature is a pass.
+ */
+export function trustedFindings(values: readonly string[], trust: TrustAuthResults | null): { spf: string | null; dkim: string | null; dmarc: string | null } | null {
+  if (!trust) return null;
+  const ours = ourAuthResults(values, trust);
+  if (!ours) return null;
+  const first = (method: string) => ours.results.find((r) => r.method === method)?.result ?? null;
+  const dkim = ours.results.some((r) => r.method === 'dkim' && r.result === 'pass') ? 'pass' : first('dkim');
+  return { spf: first('spf'), dkim, dmarc: first('dmarc') };
+}
+
 /**
  * Does our receiving server's Authentication-Results (the topmost one with its authserv-id) show
  * a DKIM pass aligned with `domain`, or a DMARC pass for it? `values`: the message's
@@ -165,11 +188,7 @@ function short(s: string, max = 80): string {
  */
 export function authResultsVerdict(values: readonly string[], domain: string, trust: TrustAuthResults): AuthVerdict {
   const want = lower(domain);
-  let ours: AuthResultsHeader | null = null;
-  for (const v of values) {
-    const h = parseAuthResults(v);
-    if (h && h.authservId === trust.authservId) { ours = h; break; }
-  }
+  const ours = ourAuthResults(values, trust);
   if (!ours) return { pass: false, detail: `no Authentication-Results from ${trust.authservId}` };
   for (const r of ours.results) {
     if (r.result !== 'pass') continue;

@@ -19,6 +19,11 @@ import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.
 import type { TrustAuthResults } from './auth-results.js';
 import { judgeOurClaim } from './our-claim.js';
 import { claimedOursReason } from '../domain/sender-claim.js';
+import { spamJudge, type SpamSettings } from './spam-check.js';
+import { addSpam, type NewSpam } from '../store/repos/spam.js';
+
+/** The tag of a ticket whose mail failed an authentication check with policy `mark`. */
+export const SUSPECT_TAG = 'suspected-spam';
 
 export interface BatchTarget {
   account: string;
@@ -28,6 +33,8 @@ export interface BatchTarget {
   queue: string | null;
   /** whose Authentication-Results tell that mail from our address is ours (none: nobody's) */
   trustAuthResults?: TrustAuthResults | null;
+  /** the config's spam settings (the database's lists apply besides, read per batch) */
+  spam?: SpamSettings | null;
 }
 
 /** Where the cursor stands once this batch is committed. */
@@ -165,7 +172,10 @@ export async function storeBatch(
       known.tickets.get(ticketId)?.requester === fromEmail.toLowerCase() ? ticketId : null,
   };
 
-  const newTickets: { id: number; subject: string; requester: { email: string; name: string | null }; at: string }[] = [];
+  const newTickets: { id: number; subject: string; requester: { email: string; name: string | null }; at: string; tags: string[] }[] = [];
+  // Spam is judged on every mail not from us, before threading: it opens, reopens and joins nothing.
+  const judge = items.some((i) => i.kind === 'mail' && !i.fromUs) ? await spamJudge(tx, target.spam ?? null) : null;
+  const spamRows: NewSpam[] = [];
   const w = new TicketWrites(ops);
   const messageTickets: number[] = [];
   const raws: { message_pk: number; raw: Buffer }[] = [];
@@ -201,6 +211,26 @@ export async function storeBatch(
     }
     known.knownKeys.add(m.key);
 
+    const verdict = judge && !m.fromUs ? judge.judge(m, target.trustAuthResults ?? null) : null;
+    if (verdict?.spam) {
+      const pk = messageIds.next() ?? (await messageIds.take(left));
+      w.addMessage(pk, null, {
+        message_id: m.messageId, in_reply_to: p.in_reply_to, references: p.references, direction: 'in',
+        from: p.from.email, from_name: p.from.name, to: p.to.map((a) => a.email), cc: p.cc.map((a) => a.email),
+        date: p.date, subject: p.subject || null, text: p.text, html: p.html, author: null, auto: m.auto,
+        thread_rule: `spam: ${verdict.reason}`, raw_sha256: p.sha256, content_sha256: p.content_sha256,
+        attachments: p.attachments, attachment_paths: p.attachments.map((_, i) => m.attachmentPaths[i] ?? null),
+      });
+      raws.push({ message_pk: pk, raw: m.raw });
+      spamRows.push({ sender: p.from.email, subject: p.subject || '(no subject)', date: m.receivedAt, reason: verdict.reason, messagePks: [pk], createdAt: cursor?.syncedAt ?? m.receivedAt });
+      counts.spam++;
+      if (m.quarantineId !== undefined) {
+        resolvedRows.push({ id: m.quarantineId, message_pk: pk, at: cursor?.syncedAt ?? m.receivedAt });
+        resolved++;
+      }
+      continue;
+    }
+
     const decision = await threadMessage(p, lookup, { reportedMessageId: m.reportedMessageId });
     let ticketId = decision.ticketId;
     let rule = `${decision.rule}: ${decision.detail}`;
@@ -228,7 +258,7 @@ export async function storeBatch(
 
     if (ticketId === null && person) {
       ticketId = ticketIds.next() ?? (await ticketIds.take(left));
-      newTickets.push({ id: ticketId, subject: p.subject || '(no subject)', requester: { email: p.from.email, name: p.from.name }, at: m.receivedAt });
+      newTickets.push({ id: ticketId, subject: p.subject || '(no subject)', requester: { email: p.from.email, name: p.from.name }, at: m.receivedAt, tags: verdict?.suspect ? [SUSPECT_TAG] : [] });
       known.tickets.set(ticketId, { status: 'new', requester: p.from.email, fresh: true });
       w.addSearch(ticketId, p.subject || '(no subject)', []);
       counts.new_tickets++;
@@ -311,15 +341,17 @@ export async function storeBatch(
 
   for (const t of newTickets) {
     w.addTicket(t.id, {
-      subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue, assignee: null, tags: [],
+      subject: t.subject, status: 'new', priority: 'normal', tier: 'L1', queue: target.queue, assignee: null, tags: t.tags,
       created_at: t.at, updated_at: lastArrival.get(t.id) ?? t.at,
     }, requesterIds.get(t.requester.email)!);
+    for (const tag of t.tags) w.addEvent(t.id, { at: t.at, actor: 'desk', type: 'tag', to: tag, reason: 'an authentication check of our receiving server failed (spam settings: mark)' });
   }
   // The store's bulk path: prepared once, one row per run on SQLite, so raw mail of any size
   // never builds one giant statement.
   await w.flush(tx);
   await bulkInsert(ops, tx, 'mail_raw', raws);
   await bulkInsert(ops, tx, 'mail_quarantine', quarantineRows);
+  await addSpam(tx, spamRows);
   for (const r of resolvedRows) {
     await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
   }

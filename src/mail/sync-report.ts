@@ -1,6 +1,6 @@
 // The reconciliation line printed per mailbox after each run. Every fetched message lands in
 // exactly one bucket, so new = new_tickets + threaded + auto_generated + duplicates + quarantined
-// and an operator can check that nothing went missing.
+// + spam and an operator can check that nothing went missing.
 import { safeLine } from '../domain/safe-text.js';
 
 export interface MailboxCounts {
@@ -16,6 +16,8 @@ export interface MailboxCounts {
   duplicates: number;
   /** could not be stored: kept with the reason for `desk sync --replay` */
   quarantined: number;
+  /** judged spam (src/domain/spam.ts): stored, in no ticket, listed by `desk spam list` */
+  spam: number;
 }
 
 export interface MailboxReport extends MailboxCounts {
@@ -31,7 +33,7 @@ export interface MailboxReport extends MailboxCounts {
 }
 
 export function emptyCounts(): MailboxCounts {
-  return { new: 0, new_tickets: 0, threaded: 0, auto_generated: 0, duplicates: 0, quarantined: 0 };
+  return { new: 0, new_tickets: 0, threaded: 0, auto_generated: 0, duplicates: 0, quarantined: 0, spam: 0 };
 }
 
 export function addCounts(into: MailboxCounts, more: MailboxCounts): void {
@@ -41,6 +43,7 @@ export function addCounts(into: MailboxCounts, more: MailboxCounts): void {
   into.auto_generated += more.auto_generated;
   into.duplicates += more.duplicates;
   into.quarantined += more.quarantined;
+  into.spam += more.spam;
 }
 
 /** `support/INBOX: 1204 on server, 50 new: 12 new tickets, 30 threaded, …` */
@@ -53,6 +56,7 @@ export function reconciliationLine(r: MailboxReport): string {
     `${r.duplicates} duplicate${r.duplicates === 1 ? '' : 's'} skipped`,
     `${r.quarantined} quarantined`,
   ];
+  if (r.spam) parts.push(`${r.spam} spam`);
   let line = head + parts.join(', ');
   if (r.uid_validity_changed) line += ' (UIDVALIDITY changed: all mail re-checked)';
   if (r.error) line += ` — stopped: ${safeLine(r.error)}`;

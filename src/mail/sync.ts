@@ -22,6 +22,7 @@ import type { TrustAuthResults } from './auth-results.js';
 import type { PrepareContext, PreparedItem } from './sync-prepare.js';
 import type { PreparePool } from './sync-pool.js';
 import { receivedAtOf } from './sync-key.js';
+import type { SpamSettings } from './spam-check.js';
 import { storeBatch, type BatchTarget, type NewTicketHook } from './sync-batch.js';
 import { addCounts, emptyCounts, type MailboxCounts, type MailboxReport, type ReplayReport } from './sync-report.js';
 import { syncDb, type MailCursorsTable } from './sync-schema.js';
@@ -40,6 +41,8 @@ export interface SyncOptions {
   /** lowercased addresses that are ours: mail from them is outbound, never a new ticket */
   ourAddresses: ReadonlySet<string>;
   onNewTicket: NewTicketHook;
+  /** the config's spam settings (the database's lists are read per batch); none: only those lists */
+  spam?: SpamSettings | null;
   /**
    * Called with each batch before its write transaction opens, so that work on the mail text
    * (the triage rules' patterns) never runs while the write lock is held.
@@ -179,7 +182,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
     return report;
   }
 
-  const batchTarget: BatchTarget = { ...target, uidValidity: state.uidValidity };
+  const batchTarget: BatchTarget = { ...target, uidValidity: state.uidValidity, spam: opts.spam ?? null };
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
   const total = Math.max(0, end - afterUid);
   let lastUid = afterUid;
@@ -261,7 +264,7 @@ export async function replayQuarantine(
     });
     item.quarantineId = Number(row.id);
     const target: BatchTarget = {
-      account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account), trustAuthResults: trustOf(row.account),
+      account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account), trustAuthResults: trustOf(row.account), spam: opts.spam ?? null,
     };
     if (item.kind === 'quarantine') {
       report.still_quarantined++;

@@ -154,6 +154,36 @@ export interface MailQuarantineTable {
   message_pk: number | null;
 }
 
+// ---- spam (migration 20) ------------------------------------------------------------------
+
+/** Senders agents blocked or allowed (`desk spam block|allow`); the config's lists apply besides. */
+export interface SpamSendersTable {
+  /** `name@domain` or `@domain`, normalised (src/domain/spam.ts) */
+  pattern: string;
+  verdict: 'block' | 'allow';
+  added_by: string;
+  added_at: string;
+}
+
+/** Spam: mail the sync judged spam (in no ticket) or a ticket an agent moved there. */
+export interface SpamMailTable {
+  id: Generated<number>;
+  sender: string;
+  subject: string;
+  /** when it arrived (the ticket's created_at for a moved ticket) */
+  date: string;
+  reason: string;
+  /** JSON array of messages.id: the mail of this entry (its messages have no ticket) */
+  message_pks: string;
+  /** the ticket it was, when an agent moved one here */
+  ticket_id: number | null;
+  /** JSON of the moved ticket's rows (src/store/repos/spam.ts), for release */
+  snapshot: string | null;
+  /** the pattern this move added to the block list (release removes it) */
+  blocked: string | null;
+  created_at: string;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -167,4 +197,6 @@ export interface DB {
   mail_cursors: MailCursorsTable;
   mail_raw: MailRawTable;
   mail_quarantine: MailQuarantineTable;
+  spam_senders: SpamSendersTable;
+  spam_mail: SpamMailTable;
 }

@@ -18,6 +18,7 @@ import { JudgedMail } from '../../domain/rules/judged.js';
 import { jsonText, safeLine } from '../../ui/safe-text.js';
 import { endpointOf, ourAddresses, selectAccounts, type SyncAccount } from './accounts.js';
 import { progressReporter } from './progress.js';
+import { spamSettingsOf } from '../spam/settings.js';
 
 export interface SyncCommandOptions {
   account?: string;
@@ -86,6 +87,7 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
     now: () => ctx.now(),
     ourAddresses: ourAddresses(config),
     onNewTicket,
+    spam: spamSettingsOf(config),
     beforeStore,
     batchSize,
     // Each quarantined message on stderr; with --quiet (cron) one line per mailbox instead.
