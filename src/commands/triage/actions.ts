@@ -11,6 +11,8 @@ import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
 import { getTicket } from '../../store/repos/tickets.js';
 import { applyChangesWithHandover } from '../../store/rules.js';
+import { moveTicketToSpam, type Moved } from '../../store/repos/spam.js';
+import { normaliseAddress } from '../../domain/spam.js';
 
 /** The fields the agent saw and based the action on. */
 export type Seen = Partial<Pick<Ticket, 'status' | 'priority' | 'tier' | 'queue' | 'assignee'>>;
@@ -73,4 +75,19 @@ export function tagChanges(text: string, normalise: (t: string) => string): Chan
     if (tag) changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
   }
   return changes;
+}
+
+/**
+ * Spam: moves the ticket to spam (desk spam ID), blocking its sender's address when asked, if its
+ * status is still the one the screen showed.
+ */
+export function markSpam(store: Store, ticket: Pick<Ticket, 'id' | 'status' | 'requester'>, block: boolean, me: string, at: string): Promise<Moved> {
+  return store.write(async (tx) => {
+    const current = await getTicket(tx, ticket.id);
+    if (current.status !== ticket.status) {
+      throw new ConflictError(conflictMessage(ticket.id, 'status', current.status, await whoChanged(tx, ticket.id, 'status')), 'the screen shows it as it is now; decide again');
+    }
+    const pattern = block ? normaliseAddress(current.requester.email) : null;
+    return moveTicketToSpam(tx, ticket.id, { actor: me, at, reason: `moved by ${me} (triage)`, block: pattern });
+  });
 }

@@ -25,7 +25,7 @@ import { localTime } from '../../ui/time.js';
 import { optionalPolicy } from '../sla/policy-file.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
-import { applyIfUnchanged, tagChanges, take } from './actions.js';
+import { applyIfUnchanged, markSpam, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
 import { replyActions, type ReplyActions } from './reply.js';
@@ -245,7 +245,7 @@ class TriageApp {
       t: (t) => this.take(t), a: (t) => this.assign(t), p: (t) => this.priority(t), s: (t) => this.status(t),
       g: (t) => this.tags(t), u: (t) => this.queue(t), n: (t) => this.note(t), e: (t) => this.escalate(t),
       z: (t) => this.snooze(t), x: (t) => this.close(t), v: (t) => this.view(t),
-      r: (t) => this.reply(t), c: (t) => this.canned(t),
+      r: (t) => this.reply(t), c: (t) => this.canned(t), '!': (t) => this.spam(t),
     };
     const fn = str ? perTicket[str] : undefined;
     if (!fn) return undefined;
@@ -362,6 +362,21 @@ class TriageApp {
   private async close(t: TicketWithHistory): Promise<void> {
     const sure = await this.prompter.ask(this.title(t, 'close'), (q, c) => q.confirm({ message: `Close #${t.id}?`, default: true }, c));
     if (sure) await this.change(t, { status: t.status }, [{ type: 'status', to: 'closed' }], 'closed');
+  }
+
+  private async spam(t: TicketWithHistory): Promise<void> {
+    const block = await this.prompter.ask(this.title(t, 'spam'), (q, c) =>
+      q.select<boolean | null>({
+        message: `Move #${t.id} to spam?`,
+        choices: [
+          { value: true, name: `yes, and block ${safeLine(t.requester.email)}` },
+          { value: false, name: 'yes, without blocking the sender' },
+          { value: null, name: 'no' },
+        ],
+      }, c));
+    if (block === undefined || block === null) return;
+    const moved = await markSpam(this.store, t, block, this.me, this.at());
+    this.message = { text: `#${t.id} moved to spam as ${moved.spamId}${moved.blocked ? `; ${safeLine(moved.blocked)} blocked` : ''} ('desk spam release ${moved.spamId}' brings it back)`, kind: 'info' };
   }
 
   private async reply(t: TicketWithHistory): Promise<void> {
