@@ -53,6 +53,7 @@ function flagValues(path: string[], option: Option): Values | null {
 function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
   if (noun === 'outbox') return null; // outbox entry ids, not tickets
+  if (noun === 'spam' && verb === 'release') return null; // spam ids, not tickets
   if (name === 'id' || name === 'ids') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
   if (name === 'ids-and-agent') return dynamic('tickets-and-agents');
