@@ -4,7 +4,7 @@
 // real SMTP server; agents move tickets to spam (blocking the sender), release and purge it, and
 // a flood from one domain is gone in one command.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -151,6 +151,18 @@ describe('spam in desk sync', () => {
     const { desk, login } = await spamDesk(to, [], false);
     // 1,000 on SQLite (about 9 s); PostgreSQL moves ticket by ticket over the network: 200 keeps it short.
     const N = onPostgres() ? 200 : 1000;
+    // Bad input first: exit 2 naming what is wrong (3 for what is not there), nothing changed.
+    const good = readFileSync(desk.config, 'utf8');
+    for (const [bad, key] of [['spam: { block: ["acme.com"] }', 'spam.block.0'], ['spam: { authResults: { dmarcFail: maybe } }', 'spam.authResults.dmarcFail'], ["spam: { header: 'X-Spam-Flag' }", 'spam.header']]) {
+      writeFileSync(desk.config, `${good}${bad}\n`);
+      const r = desk.run(['spam', 'senders']);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(key)]);
+    }
+    writeFileSync(desk.config, good);
+    for (const [args, code] of [[['spam', 'block', 'a b@x.test'], 2], [['spam', 'block', '@x'], 2], [['spam', '7', '--from', '@x.test'], 2], [['spam', 'release', 'x'], 2], [['spam', '999'], 3], [['spam', 'unblock', 'a@x.test'], 3]] as const) {
+      expect([args, desk.run([...args]).code]).toEqual([args, code]);
+    }
+    expect(JSON.parse(ok(desk, ['spam', 'senders', '--json']))).toEqual([]);
     const flood = Array.from({ length: N }, (_, i) => mail(`bot${i}@x${i % 7}.flood.test`, to, `Offer ${i}`));
     await dovecot.deliver(login.user, [...flood, mail('real@customer.test', to, 'Real question'), mail('bot@notflood.test', to, 'Lookalike')]);
     expect(await sync(desk)).toMatchObject({ new_tickets: N + 2 });

@@ -6,7 +6,7 @@ import { isoSeconds } from '../../domain/types.js';
 import { matchingPattern, normaliseAddress, normalisePattern, parseAge } from '../../domain/spam.js';
 import { domainToUnicode } from 'node:url';
 import {
-  listSpam, moveTicketToSpam, openTicketsEndingWith, purgeSpam, releaseSpam, removeSpamSender, setSpamSender,
+  listSpam, moveTicketsToSpam, openTicketsEndingWith, purgeSpam, releaseSpam, removeSpamSender, setSpamSender,
   spamOlderThan, spamSenders, type Moved, type SpamRow,
 } from '../../store/repos/spam.js';
 import { printJson, printTable } from '../../ui/output.js';
@@ -42,17 +42,19 @@ async function moveAll(ctx: Ctx, ids: number[], block: boolean, reason: string):
   const actor = await ctx.actor();
   const at = isoSeconds(ctx.now());
   return store.write(async (tx) => {
-    const out: Moved[] = [];
-    for (const id of ids) {
-      let pattern: string | null = null;
-      if (block) {
-        const r = await tx.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id').select('r.email').where('t.id', '=', id).executeTakeFirst();
-        const n = r ? normaliseAddress(r.email) : null;
-        pattern = n && 'pattern' in normalisePattern(n) ? n : null;
+    let blocks: Map<number, string | null> | undefined;
+    if (block) {
+      blocks = new Map();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await tx.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id').select(['t.id', 'r.email'])
+          .where('t.id', 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) {
+          const n = normaliseAddress(r.email);
+          blocks.set(Number(r.id), n && 'pattern' in normalisePattern(n) ? n : null);
+        }
       }
-      out.push(await moveTicketToSpam(tx, id, { actor, at, reason, block: pattern }));
     }
-    return out;
+    return moveTicketsToSpam(tx, ids, { actor, at, reason }, blocks);
   });
 }
 

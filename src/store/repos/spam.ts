@@ -122,47 +122,89 @@ export interface Moved {
 
 /** Moves one ticket to spam in the caller's transaction. NotFoundError when there is no such ticket. */
 export async function moveTicketToSpam(tx: Kysely<DB>, ticketId: number, o: MoveOptions): Promise<Moved> {
-  const t = await tx.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
-  if (!t) throw new NotFoundError(`no ticket #${ticketId}`, "it may be in spam already: see 'desk spam list'");
-  const requester = await tx.selectFrom('requesters').select('email').where('id', '=', t.requester_id).executeTakeFirstOrThrow();
-  const tags = (await tx.selectFrom('ticket_tags').select('tag').where('ticket_id', '=', ticketId).execute()).map((r) => r.tag);
-  const events = await tx.selectFrom('events').select(['at', 'actor', 'type', 'from_value', 'to_value', 'reason', 'text'])
-    .where('ticket_id', '=', ticketId).orderBy('id').execute();
-  const keys = (await tx.selectFrom('import_keys').select('key').where('ticket_id', '=', ticketId).execute()).map((r) => r.key);
-  const messages = await tx.selectFrom('messages').select(['id']).where('ticket_id', '=', ticketId).orderBy('id').execute();
-  const outboxDb = tx as unknown as Kysely<{ outbox: { id: number; ticket_id: number | null; state: string; updated_at: string } }>; // (outbox.ts owns the table)
-  const outbox = await outboxDb.selectFrom('outbox').select(['id', 'state']).where('ticket_id', '=', ticketId).orderBy('id').execute();
-  if (outbox.some((r) => r.state === 'sending')) {
-    throw new ConflictError(`ticket #${ticketId} has a reply being sent right now`, 'try again in a minute');
-  }
-  const waiting = outbox.filter((r) => r.state === 'queued' || r.state === 'failed' || r.state === 'unknown').map((r) => Number(r.id));
-  for (const part of chunks(waiting)) await outboxDb.updateTable('outbox').set({ state: 'cancelled', updated_at: o.at }).where('id', 'in', part).execute();
-  if (outbox.length) await outboxDb.updateTable('outbox').set({ ticket_id: null }).where('ticket_id', '=', ticketId).execute();
+  return (await moveTicketsToSpam(tx, [ticketId], { ...o, block: undefined }, o.block ? new Map([[ticketId, o.block]]) : undefined))[0]!;
+}
 
-  const { clock_inputs: _c, version: _v, ...row } = t;
-  const snapshot: Snapshot = {
-    ticket: { ...row, id: Number(row.id), requester_id: Number(row.requester_id) }, requester: requester.email, tags,
-    events: events.map((e) => ({ ...e })), import_keys: keys, outbox: outbox.map((r) => Number(r.id)),
-  };
-  await tx.updateTable('messages').set({ ticket_id: null }).where('ticket_id', '=', ticketId).execute();
-  await tx.deleteFrom('events').where('ticket_id', '=', ticketId).execute();
-  await tx.deleteFrom('ticket_tags').where('ticket_id', '=', ticketId).execute();
-  await tx.deleteFrom('import_keys').where('ticket_id', '=', ticketId).execute();
-  await (tx as unknown as Kysely<{ search_fts: { ticket_id: number } }>).deleteFrom('search_fts').where('ticket_id', '=', ticketId).execute();
-  await tx.deleteFrom('tickets').where('id', '=', ticketId).execute();
-  ticketsChanged(tx, [ticketId]);
+/**
+ * Moves these tickets to spam in the caller's transaction, a few statements per 500 tickets (a
+ * flood of thousands is one command). `blocks`: the pattern to block per ticket (its sender).
+ * NotFoundError naming the ids that are no ticket; ConflictError when a reply of one is being sent.
+ */
+export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], o: Omit<MoveOptions, 'block'> & { block?: undefined }, blocks?: ReadonlyMap<number, string | null>): Promise<Moved[]> {
+  const out: Moved[] = [];
+  const blockedNow = new Set<string>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await tx.selectFrom('tickets').selectAll().where('id', 'in', part).execute();
+    if (rows.length !== part.length) {
+      const found = new Set(rows.map((r) => Number(r.id)));
+      const missing = part.filter((id) => !found.has(id));
+      throw new NotFoundError(`no ticket ${missing.slice(0, 10).map((id) => `#${id}`).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
+        "nothing was moved; it may be in spam already: see 'desk spam list'");
+    }
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    const emails = new Map((await tx.selectFrom('requesters').select(['id', 'email']).where('id', 'in', [...new Set(rows.map((r) => Number(r.requester_id)))]).execute())
+      .map((r) => [Number(r.id), r.email]));
+    const group = <T extends { ticket_id: number | null }>(list: T[]) => {
+      const m = new Map<number, T[]>();
+      for (const r of list) { const k = Number(r.ticket_id); let l = m.get(k); if (!l) m.set(k, (l = [])); l.push(r); }
+      return m;
+    };
+    const tags = group(await tx.selectFrom('ticket_tags').select(['ticket_id', 'tag']).where('ticket_id', 'in', part).execute());
+    const events = group(await tx.selectFrom('events').select(['ticket_id', 'at', 'actor', 'type', 'from_value', 'to_value', 'reason', 'text'])
+      .where('ticket_id', 'in', part).orderBy('id').execute());
+    const keys = group(await tx.selectFrom('import_keys').select(['ticket_id', 'key']).where('ticket_id', 'in', part).execute());
+    const messages = group(await tx.selectFrom('messages').select(['id', 'ticket_id']).where('ticket_id', 'in', part).orderBy('id').execute());
+    const outboxDb = tx as unknown as Kysely<{ outbox: { id: number; ticket_id: number | null; state: string; updated_at: string } }>; // (outbox.ts owns the table)
+    const outboxRows = await outboxDb.selectFrom('outbox').select(['id', 'ticket_id', 'state']).where('ticket_id', 'in', part).orderBy('id').execute();
+    const sending = outboxRows.find((r) => r.state === 'sending');
+    if (sending) throw new ConflictError(`ticket #${sending.ticket_id} has a reply being sent right now`, 'nothing was moved; try again in a minute');
+    const outbox = group(outboxRows);
+    const waiting = outboxRows.filter((r) => r.state === 'queued' || r.state === 'failed' || r.state === 'unknown').map((r) => Number(r.id));
+    if (waiting.length) await outboxDb.updateTable('outbox').set({ state: 'cancelled', updated_at: o.at }).where('id', 'in', waiting).execute();
+    if (outboxRows.length) await outboxDb.updateTable('outbox').set({ ticket_id: null }).where('ticket_id', 'in', part).execute();
 
-  let blocked: string | null = null;
-  if (o.block) {
-    const before = await setSpamSender(tx, o.block, 'block', o.actor, o.at);
-    if (before?.verdict !== 'block') blocked = o.block;
+    await tx.updateTable('messages').set({ ticket_id: null }).where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('events').where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('ticket_tags').where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('import_keys').where('ticket_id', 'in', part).execute();
+    await (tx as unknown as Kysely<{ search_fts: { ticket_id: number } }>).deleteFrom('search_fts').where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('tickets').where('id', 'in', part).execute();
+    ticketsChanged(tx, part);
+
+    const values = [];
+    const moved: Omit<Moved, 'spamId'>[] = [];
+    for (const id of part) {
+      const t = byId.get(id)!;
+      const email = emails.get(Number(t.requester_id))!;
+      const { clock_inputs: _c, version: _v, ...row } = t;
+      const snapshot: Snapshot = {
+        ticket: { ...row, id, requester_id: Number(row.requester_id) }, requester: email,
+        tags: (tags.get(id) ?? []).map((r) => r.tag),
+        events: (events.get(id) ?? []).map(({ ticket_id: _t, ...e }) => e),
+        import_keys: (keys.get(id) ?? []).map((r) => r.key), outbox: (outbox.get(id) ?? []).map((r) => Number(r.id)),
+      };
+      let blocked: string | null = null;
+      const pattern = blocks?.get(id) ?? null;
+      if (pattern && !blockedNow.has(pattern)) {
+        const before = await setSpamSender(tx, pattern, 'block', o.actor, o.at);
+        blockedNow.add(pattern);
+        if (before?.verdict !== 'block') blocked = pattern;
+      }
+      const cancelled = (outbox.get(id) ?? []).filter((r) => waiting.includes(Number(r.id))).length;
+      moved.push({ ticketId: id, sender: email, subject: t.subject, blocked, cancelled });
+      values.push({
+        sender: email, subject: t.subject, date: t.created_at, reason: o.reason,
+        message_pks: JSON.stringify((messages.get(id) ?? []).map((m) => Number(m.id))), ticket_id: id, snapshot: JSON.stringify(snapshot),
+        blocked, created_at: o.at,
+      });
+    }
+    const spamIds = new Map<number, number>();
+    for (const vpart of chunks(values, 100)) {
+      for (const r of await tx.insertInto('spam_mail').values(vpart).returning(['id', 'ticket_id']).execute()) spamIds.set(Number(r.ticket_id), Number(r.id));
+    }
+    for (const m of moved) out.push({ ...m, spamId: spamIds.get(m.ticketId)! });
   }
-  const inserted = await tx.insertInto('spam_mail').values({
-    sender: requester.email, subject: t.subject, date: t.created_at, reason: o.reason,
-    message_pks: JSON.stringify(messages.map((m) => Number(m.id))), ticket_id: ticketId, snapshot: JSON.stringify(snapshot),
-    blocked, created_at: o.at,
-  }).returning('id').executeTakeFirstOrThrow();
-  return { spamId: Number(inserted.id), ticketId, sender: requester.email, subject: t.subject, blocked, cancelled: waiting.length };
+  return out;
 }
 
 /**
