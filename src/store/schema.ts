@@ -154,6 +154,39 @@ export interface MailQuarantineTable {
   message_pk: number | null;
 }
 
+// ---- customers and organisations (migration 15) ---------------------------------------------
+
+/** An organisation: groups customers by a rule on their addresses' domains, or by hand. */
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  notes: string | null;
+  created_at: string;
+}
+
+/** A domain rule: a customer with an address at this domain (or below it) joins the org. */
+export interface OrgDomainsTable {
+  domain: string;
+  org_id: number;
+}
+
+/** A person with one or more addresses; id = the id of the requester it was made from. */
+export interface CustomersTable {
+  id: number;
+  name: string | null;
+  notes: string | null;
+  created_at: string;
+  org_id: number | null;
+  /** 1: the org was set by hand (`desk org assign`), which no domain rule overrides */
+  org_by_hand: number;
+}
+
+/** Each address (lower-cased) belongs to one customer. */
+export interface CustomerAddressesTable {
+  address: string;
+  customer_id: number;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -167,4 +200,8 @@ export interface DB {
   mail_cursors: MailCursorsTable;
   mail_raw: MailRawTable;
   mail_quarantine: MailQuarantineTable;
+  organisations: OrganisationsTable;
+  org_domains: OrgDomainsTable;
+  customers: CustomersTable;
+  customer_addresses: CustomerAddressesTable;
 }
