@@ -40,6 +40,7 @@ export interface Satisfaction {
 
 // ---- reading ------------------------------------------------------------------------------
 
+
 /** A customer by id (`42`, `#42`) or by one of its addresses (any case); NotFoundError otherwise. */
 export async function findCustomer(db: Db, key: string): Promise<Customer> {
   const k = key.trim();
