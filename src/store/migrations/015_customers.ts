@@ -6,7 +6,8 @@
 // A customer's id is the id of the requester it was made from (every customer is: a new
 // requester without a customer becomes one, src/store/writes.ts), so ids need no sequence of
 // their own. Existing requesters become customers here, one per distinct address, named as the
-// requester, on both backends. Frozen once shipped.
+// requester, on both backends. Like migration 11 it may run again over its own tables (a test
+// replays later migrations): then it adds only what is missing. Frozen once shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 
