@@ -21,6 +21,7 @@ import * as outbox from '../commands/outbox/index.js';
 import * as completion from '../commands/completion/index.js';
 import * as db from '../commands/db/index.js';
 import * as spam from '../commands/spam/index.js';
+import * as customers from '../commands/customers/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -87,6 +88,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   completion.register(program, act);
   db.register(program, act);
   spam.register(program, act);
+  customers.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -11,6 +11,8 @@ export interface TicketFilter {
   /** undefined: anyone; null: unassigned; string: that agent */
   assignee?: string | null;
   requester?: string;
+  /** the id of the organisation of the requester's customer (the command looks its name up) */
+  org?: number;
   ids?: number[];
 }
 

@@ -16,6 +16,7 @@ export function ticketJson(t: Ticket): Record<string, unknown> {
     assignee: t.assignee,
     tags: t.tags,
     requester: { email: t.requester.email, name: t.requester.name ?? null },
+    ...(t.customer ? { customer: { name: t.customer.name, organisation: t.customer.organisation } } : {}),
     created_at: t.created_at,
     updated_at: t.updated_at,
   };
@@ -246,11 +247,22 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
     assignee: name('agent name', str(o.assignee, '', 'assignee', OPTIONAL) ?? null, 'assignee'),
     tags,
     requester: { email, name: str(req.name, 'requester', 'name', OPTIONAL) ?? null },
+    ...customerOf(o.customer),
     created_at,
     updated_at: time(o.updated_at, '', 'updated_at', latest),
     messages,
     events,
   };
+}
+
+/** The line's `customer` {name, organisation} (both optional, text or null): the requester's customer. */
+function customerOf(v: unknown): { customer?: { name: string | null; organisation: string | null } } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) fail("'customer' must be an object with a name and an organisation");
+  const c = v as Record<string, unknown>;
+  const organisation = str(c.organisation, 'customer', 'organisation', OPTIONAL)?.trim() || null;
+  if (organisation !== null) name('organisation', organisation, 'customer.organisation');
+  return { customer: { name: str(c.name, 'customer', 'name', OPTIONAL) ?? null, organisation } };
 }
 
 function parseMessage(v: unknown, field: string, fallbackDate: string, subject: string): Message {

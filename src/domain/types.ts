@@ -77,6 +77,11 @@ export interface Ticket {
   assignee: string | null;
   tags: string[];
   requester: Person;
+  /**
+   * The requester's customer (migration 15): its name and organisation, as the store has them.
+   * Absent where the ticket was not read from a store (nor given on an import line).
+   */
+  customer?: { name: string | null; organisation: string | null };
   created_at: string;
   updated_at: string;
   /**

@@ -184,6 +184,39 @@ export interface SpamMailTable {
   created_at: string;
 }
 
+// ---- customers and organisations (migration 15) ---------------------------------------------
+
+/** An organisation: groups customers by a rule on their addresses' domains, or by hand. */
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  notes: string | null;
+  created_at: string;
+}
+
+/** A domain rule: a customer with an address at this domain (or below it) joins the org. */
+export interface OrgDomainsTable {
+  domain: string;
+  org_id: number;
+}
+
+/** A person with one or more addresses; id = the id of the requester it was made from. */
+export interface CustomersTable {
+  id: number;
+  name: string | null;
+  notes: string | null;
+  created_at: string;
+  org_id: number | null;
+  /** 1: the org was set by hand (`desk org assign`), which no domain rule overrides */
+  org_by_hand: number;
+}
+
+/** Each address (lower-cased) belongs to one customer. */
+export interface CustomerAddressesTable {
+  address: string;
+  customer_id: number;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -199,4 +232,8 @@ export interface DB {
   mail_quarantine: MailQuarantineTable;
   spam_senders: SpamSendersTable;
   spam_mail: SpamMailTable;
+  organisations: OrganisationsTable;
+  org_domains: OrgDomainsTable;
+  customers: CustomersTable;
+  customer_addresses: CustomerAddressesTable;
 }

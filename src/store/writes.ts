@@ -18,6 +18,7 @@ import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
+import { orgByDomain, domainCandidates } from '../domain/customers/org-rules.js';
 import { ticketsChanged } from './ticket-changes.js';
 
 /** A row of a table whose id the caller has from the database already. */
@@ -195,6 +196,7 @@ export class TicketWrites {
     const ops = this.ops;
     const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows);
     await bulk('tickets', this.tickets);
+    await linkCustomers(tx, ops, this.tickets);
     await bulk('ticket_tags', this.tags);
     await bulk('messages', this.messages);
     await bulk('attachments', this.attachments);
@@ -216,6 +218,47 @@ export class TicketWrites {
   async refreshDerived(tx: Kysely<DB>): Promise<void> {
     await refreshClockInputs(tx, this.ops, this.refresh);
   }
+}
+
+// ---- customers (migration 15) ---------------------------------------------------------------
+
+/**
+ * Every new ticket's requester is a customer's address: a requester whose address belongs to no
+ * customer becomes a customer of its own (id = the requester's id, named as the requester,
+ * created with its first ticket here), in the organisation whose domain rule its address
+ * matches. Runs in the transaction that writes the tickets, whichever way they came.
+ */
+export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: readonly { requester_id: number; created_at: string }[]): Promise<void> {
+  const firstAt = new Map<number, string>();
+  for (const t of tickets) {
+    const prev = firstAt.get(t.requester_id);
+    if (prev === undefined || t.created_at < prev) firstAt.set(t.requester_id, t.created_at);
+  }
+  for (const part of chunks([...firstAt.keys()], 500)) {
+    const rows = await tx.selectFrom('requesters as r')
+      .leftJoin('customer_addresses as ca', 'ca.address', 'r.email')
+      .select(['r.id', 'r.email', 'r.name'])
+      .where('r.id', 'in', part).where('ca.customer_id', 'is', null)
+      .orderBy('r.id')
+      .execute();
+    if (!rows.length) continue;
+    const rules = await domainRules(tx, rows.map((r) => r.email));
+    await bulkInsert(ops, tx, 'customers', rows.map((r) => ({
+      id: Number(r.id), name: r.name, notes: null, created_at: firstAt.get(Number(r.id))!,
+      org_id: orgByDomain(r.email, rules), org_by_hand: 0,
+    })));
+    await bulkInsert(ops, tx, 'customer_addresses', rows.map((r) => ({ address: r.email, customer_id: Number(r.id) })));
+  }
+}
+
+/** The domain rules that may apply to these addresses: domain → organisation id. */
+export async function domainRules(tx: Kysely<DB>, addresses: readonly string[]): Promise<Map<string, number>> {
+  const domains = [...new Set(addresses.flatMap(domainCandidates))];
+  const rules = new Map<string, number>();
+  for (const part of chunks(domains, 500)) {
+    for (const r of await tx.selectFrom('org_domains').select(['domain', 'org_id']).where('domain', 'in', part).execute()) rules.set(r.domain, Number(r.org_id));
+  }
+  return rules;
 }
 
 /** The dialect's bulk path with rows checked against the table's type. */

@@ -6,7 +6,7 @@
 import type { Command, Option } from 'commander';
 import { PRIORITIES, STATUSES } from '../../domain/types.js';
 
-export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers'] as const;
+export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers', 'orgs'] as const;
 export type DynamicKind = (typeof DYNAMIC_KINDS)[number];
 
 export type Values = { words: string[] } | { dynamic: DynamicKind } | { files: true };
@@ -22,7 +22,7 @@ export interface CommandSpec {
   variadic: boolean;
 }
 
-const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'day', 'week', 'month'];
+const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'org', 'day', 'week', 'month'];
 const REPORT_FORMATS = ['table', 'json', 'csv', 'md', 'html'];
 
 const words = (w: readonly string[]): Values => ({ words: [...w] });
@@ -39,6 +39,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--tag': return dynamic('tags');
     case '--assignee': return dynamic('assignees');
     case '--tier': return dynamic('tiers');
+    case '--org': return dynamic('orgs');
     case '--to': return path[1] === 'escalate' ? dynamic('tiers') : null;
     case '--canned': return dynamic('canned');
     case '--by': return path.includes('sla') ? words(GROUP_BYS) : null;
@@ -60,6 +61,7 @@ function argValues(path: string[], name: string): Values | null {
   if (name === 'name' && noun === 'canned' && verb !== 'new') return dynamic('canned');
   if (name === 'name' && noun === 'agent' && verb !== 'add') return dynamic('agents');
   if (name === 'agent') return dynamic('agents');
+  if (name === 'name' && noun === 'org' && verb !== 'add') return dynamic('orgs');
   if (name === 'file') return FILES;
   if (name === 'shell') return words(['bash', 'zsh', 'fish']);
   return null;

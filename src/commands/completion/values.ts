@@ -66,6 +66,12 @@ export async function completionValues(ctx: Ctx, kind: DynamicKind): Promise<str
       for (const r of await d.selectFrom('ticket_tags').select('tag').distinct().orderBy('tag').limit(1000).execute()) out.push(line(r.tag));
       break;
     }
+    case 'orgs': {
+      const d = await db();
+      if (!d) break;
+      for (const r of await d.selectFrom('organisations').select(['name', 'notes']).orderBy('name').execute()) out.push(line(r.name, r.notes));
+      break;
+    }
     case 'tiers':
       for (const t of await ctx.tiers()) out.push(line(t));
       break;

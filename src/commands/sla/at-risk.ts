@@ -42,7 +42,7 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const store = await ctx.store();
   const nowS = Math.floor(now.getTime() / 1000);
   const uses = matchFieldsUsed(policy.set);
-  const fields = { subject: true, queue: true, assignee: true, tier: uses.has('tier'), tags: uses.has('tag') };
+  const fields = { subject: true, queue: true, assignee: true, tier: uses.has('tier'), tags: uses.has('tag'), organisation: uses.has('org') };
   const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
   const keep = { assignee, queue: flags.queue };
   const includeBreached = !!flags.breached;

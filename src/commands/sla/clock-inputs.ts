@@ -9,6 +9,7 @@
 import { openSnapshot } from '../../store/snapshot.js';
 import { parseNumbers, type ClockInputBatch } from '../../domain/sla/inputs.js';
 import { clockInputsOf } from '../../store/repos/clock-inputs.js';
+import { organisationOfSql } from '../../store/repos/customer-sql.js';
 import type { SlaReadOptions } from './histories.js';
 
 const BATCH = 250_000; // tickets per read, about
@@ -31,8 +32,9 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
     const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
     // As a blob: the bytes go straight to the parser, with no string to decode. Not indexed: the
     // rows come in id order (a range of rowids), whatever the filters, as the other readers' do.
+    const org = opts.fields?.organisation === true;
     const read = db.prepare(`select cast(group_concat(coalesce(t.clock_inputs, ${clockInputsOf('t')}), ';') as blob)
-        ${texts.map((f) => `, json_group_array(t.${f})`).join('')}
+        ${texts.map((f) => `, json_group_array(t.${f})`).join('')}${org ? `, json_group_array(${organisationOfSql('t')})` : ''}
       from tickets t not indexed where ${where.join(' and ')}`).raw();
 
     // Batches are ranges of ids of about batchSize tickets (ids are mostly dense; a sparse range only makes a batch smaller).
@@ -47,6 +49,7 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
       yield {
         ...parseNumbers(numbers),
         subject: column('subject'), queue: column('queue'), tier: column('tier'), assignee: column('assignee'), tags: column('tags'),
+        organisation: org ? (JSON.parse(json[texts.length]!) as (string | null)[]) : null,
       };
     }
   } finally {

@@ -23,7 +23,10 @@ export interface SlaReadOptions {
    * Text fields the caller reads; the others may be left empty ('' / null / []) to save reading
    * them: a report by priority never looks at 200,000 subjects.
    */
-  fields?: Partial<Record<'subject' | 'queue' | 'tier' | 'assignee' | 'tags', boolean>>;
+  fields?: Partial<Record<'subject' | 'queue' | 'tier' | 'assignee' | 'tags', boolean>> & {
+    /** the requester's customer's organisation (migration 15): read only when true */
+    organisation?: boolean;
+  };
 }
 
 export type HistoryBatch = [TicketFields, CompactHistory][];

@@ -9,6 +9,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { parseNumbers, type ClockInputBatch } from '../../domain/sla/inputs.js';
 import { clockInputsOf } from '../../store/repos/clock-inputs.js';
+import { organisationOfSql } from '../../store/repos/customer-sql.js';
 import type { DB } from '../../store/schema.js';
 import type { SlaReadOptions } from './histories.js';
 
@@ -40,8 +41,9 @@ export async function readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptio
   if (opts.createdBefore) where.push(sql`t.created_at < ${opts.createdBefore}`);
   if (opts.openAt) where.push(sql`(t.status not in ('solved', 'closed') or t.updated_at > ${opts.openAt})`);
   const inputs = sql.raw(`coalesce(t.clock_inputs, ${clockInputsOf('t', 'postgres')})`);
-  const columns = sql.raw(texts.map((f) => `, json_agg(s.${f} order by s.id) as ${f}`).join(''));
-  const selected = sql.raw(texts.map((f) => `, t.${f}`).join(''));
+  const org = opts.fields?.organisation === true;
+  const columns = sql.raw(texts.map((f) => `, json_agg(s.${f} order by s.id) as ${f}`).join('') + (org ? ', json_agg(s.organisation order by s.id) as organisation' : ''));
+  const selected = sql.raw(texts.map((f) => `, t.${f}`).join('') + (org ? `, ${organisationOfSql('t')} as organisation` : ''));
   await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (tx) => {
     await sql`select set_config('jit', 'off', true) from pg_settings where name = 'jit'`.execute(tx);
     let after: number | null = null;
@@ -55,6 +57,7 @@ export async function readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptio
       await onBatch({
         ...parseNumbers(Buffer.from(row.numbers, 'latin1')),
         subject: column('subject'), queue: column('queue'), tier: column('tier'), assignee: column('assignee'), tags: column('tags'),
+        organisation: org ? (jsonArray(row.organisation) as (string | null)[]) : null,
       });
       if (Number(row.n) < batchSize) return;
       after = Number(row.last);

@@ -47,7 +47,10 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
   const reportOptions = { by, timeZone, since: range.from ?? null, until: range.before ?? null };
   const builder = new SlaReportBuilder({ ...reportOptions, now });
   const uses = matchFieldsUsed(policy.set);
-  const fields = { subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag') };
+  const fields = {
+    subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag'),
+    organisation: by === 'org' || uses.has('org'),
+  };
   const read = { createdFrom: range.from, createdBefore: before, fields };
   const task = { kind: 'report' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, report: reportOptions };
   if (store.dialect === 'sqlite') {

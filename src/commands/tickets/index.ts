@@ -16,7 +16,7 @@ const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
 const NEW_FLAGS: FlagSpec<NewOptions & JsonFlag> = {
   from: 'string!', subject: 'string!', name: 'string', body: 'string', priority: 'string', queue: 'string', tag: 'strings', json: 'boolean',
 };
-const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, all: 'boolean', sort: 'string', limit: 'string', json: 'boolean' };
+const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, org: 'string', all: 'boolean', sort: 'string', limit: 'string', json: 'boolean' };
 const SHOW_FLAGS: FlagSpec<{ why?: boolean } & JsonFlag> = { why: 'boolean', json: 'boolean' };
 const SET_FLAGS: FlagSpec<SetOptions & VersionOption & JsonFlag> = {
   status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', ifVersion: 'string', json: 'boolean',
@@ -26,7 +26,7 @@ const ASSIGN_FLAGS: FlagSpec<AssignOptions & VersionOption & JsonFlag> = { me: '
 const VERSION_JSON: FlagSpec<VersionOption & JsonFlag> = { ifVersion: 'string', json: 'boolean' };
 const VERSION_ONLY: FlagSpec<VersionOption> = { ifVersion: 'string' };
 const IF_VERSION = ['--if-version <n>', 'act only if the ticket is still at this version (as `show --json` printed it); else exit 4'] as const;
-const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, limit: 'string', json: 'boolean' };
+const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, org: 'string', limit: 'string', json: 'boolean' };
 
 export function register(program: Command, act: Act): void {
   program
@@ -47,6 +47,7 @@ export function register(program: Command, act: Act): void {
       .command('list')
       .description('list tickets (unfinished ones unless --status or --all)')
       .option('--all', 'include solved and closed tickets')
+      .option('--org <name>', "only tickets of this organisation's customers")
       .option('--sort <by>', 'sla, updated, created, priority', 'updated')
       .option('--limit <n>', 'at most N tickets', '50')
       .option('--json', 'print JSON'),
@@ -132,6 +133,7 @@ export function register(program: Command, act: Act): void {
       .command('search')
       .description('full-text search over subjects and messages (accents and case ignored), narrowed by the filters of list')
       .argument('<query...>', 'words to find')
+      .option('--org <name>', "only tickets of this organisation's customers")
       .option('--limit <n>', 'at most N tickets', '20')
       .option('--json', 'print JSON'),
   ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./search.js')).runSearch(ctx, words.join(' '), parseFlags(SEARCH_FLAGS, cmd))));

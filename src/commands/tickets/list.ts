@@ -2,8 +2,10 @@ import type { Ctx } from '../../cli/context.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
+import { orgIdOf } from '../../store/repos/customers.js';
 
 export interface ListOptions extends FilterFlags {
+  org?: string;
   sort?: string;
   limit?: string;
 }
@@ -21,6 +23,7 @@ export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
   const sort = parseSort(opts.sort, 'updated');
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();
+  if (opts.org !== undefined) filter.org = await orgIdOf(store.db, opts.org, '--org');
   let shown: number;
   if (sort === 'sla') {
     const { listBySla } = await import('./sla-order.js');

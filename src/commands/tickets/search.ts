@@ -6,12 +6,14 @@ import type { Ticket } from '../../domain/types.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { cutNotice } from './list.js';
+import { orgIdOf } from '../../store/repos/customers.js';
 
 /** How many matches are looked at: enough for any filter a person gives, and to say "of N". */
 const MAX_HITS = 5000;
 const CHUNK = 500;
 
 export interface SearchOptions extends FilterFlags {
+  org?: string;
   limit?: string;
 }
 
@@ -24,6 +26,7 @@ export async function runSearch(ctx: Ctx, query: string, opts: SearchOptions): P
   const limit = parseLimit(opts.limit, 20);
   const filter = filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers());
   const store = await ctx.store();
+  if (opts.org !== undefined) filter.org = await orgIdOf(store.db, opts.org, '--org');
   const hits = await store.ops.rank(store.db, query, MAX_HITS);
   // The shown rows are loaded in rank order, a few at a time, until there are enough; the other
   // hits are only counted (for "showing 20 of N"), which needs no rows and no requesters.

@@ -4,7 +4,7 @@ import type { Act } from '../../cli/program.js';
 import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
 
 const IMPORT_FLAGS: FlagSpec<{ strict?: boolean } & JsonFlag> = { strict: 'boolean', json: 'boolean' };
-const EXPORT_FLAGS: FlagSpec<{ since?: string }> = { since: 'string' };
+const EXPORT_FLAGS: FlagSpec<{ since?: string; org?: string }> = { since: 'string', org: 'string' };
 
 export function register(program: Command, act: Act): void {
   program
@@ -19,5 +19,6 @@ export function register(program: Command, act: Act): void {
     .command('export')
     .description('write tickets as JSON Lines to standard output')
     .option('--since <date>', 'only tickets updated at or after this date/time')
+    .option('--org <name>', "only this organisation, its customers and their tickets")
     .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./export.js')).runExport(ctx, parseFlags(EXPORT_FLAGS, cmd))));
 }

@@ -67,7 +67,7 @@ export interface MeasuredClock {
 export type Outcome = 'met' | 'breached' | 'in_progress' | 'unmeasured';
 
 /** The fields of a ticket a policy matches on and a report groups by. */
-export type TicketFields = Pick<SlaTicket, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags'>;
+export type TicketFields = Pick<SlaTicket, 'id' | 'subject' | 'priority' | 'queue' | 'tier' | 'assignee' | 'tags' | 'customer'>;
 
 export interface TicketEvaluation {
   /** the spec's per-ticket object (built on first use: aggregate reports never need its ISO strings) */

@@ -34,6 +34,8 @@ export interface ClockInputBatch {
   assignee: (string | null)[] | null;
   /** JSON text, as stored */
   tags: string[] | null;
+  /** the requester's customer's organisation (migration 15), when read; absent or null: not read */
+  organisation?: (string | null)[] | null;
 }
 
 /**
@@ -88,6 +90,7 @@ export function historyOf(b: ClockInputBatch, i: number): [TicketFields, Compact
     assignee: b.assignee ? b.assignee[i]! : null,
     tags: b.tags ? (JSON.parse(b.tags[i]!) as string[]) : [],
   };
+  if (b.organisation) fields.customer = { name: null, organisation: b.organisation[i] ?? null };
   const changes: CompactHistory['changes'] = [];
   const messages: CompactHistory['messages'] = [];
   for (let k = s + ENTRIES; k < end; k++) {

@@ -18,6 +18,8 @@ export interface PolicyMatch {
   tier?: string;
   /** the ticket carries this tag */
   tag?: string;
+  /** the requester's customer is in this organisation (its name, case ignored) */
+  org?: string;
 }
 
 export interface SlaPolicy {
@@ -146,7 +148,7 @@ function parseCalendar(name: string, v: Json, f: Field): BusinessCalendar {
   return buildCalendar({ name, timeZone, hours, holidays });
 }
 
-const MATCH_FIELDS = ['priority', 'queue', 'tier', 'tag'] as const;
+const MATCH_FIELDS = ['priority', 'queue', 'tier', 'tag', 'org'] as const;
 
 function parseMatch(v: Json, f: Field): PolicyMatch {
   if (v === undefined) return {};
@@ -227,13 +229,14 @@ export function parsePolicyFile(text: string, source: string): SlaPolicySet {
 }
 
 /** The first policy whose match fields all equal the ticket's current values; null if none. */
-export function matchPolicy(set: SlaPolicySet, ticket: Pick<Ticket, 'priority' | 'queue' | 'tier' | 'tags'>): SlaPolicy | null {
+export function matchPolicy(set: SlaPolicySet, ticket: Pick<Ticket, 'priority' | 'queue' | 'tier' | 'tags' | 'customer'>): SlaPolicy | null {
   for (const policy of set.policies) {
     const m = policy.match;
     if (m.priority !== undefined && m.priority !== ticket.priority) continue;
     if (m.queue !== undefined && m.queue !== ticket.queue) continue;
     if (m.tier !== undefined && m.tier !== ticket.tier) continue;
     if (m.tag !== undefined && !ticket.tags.includes(m.tag)) continue;
+    if (m.org !== undefined && m.org.toLowerCase() !== ticket.customer?.organisation?.toLowerCase()) continue;
     return policy;
   }
   return null;

@@ -21,7 +21,7 @@ import { periodKey, trendPeriodFor, type Period } from './periods.js';
 import { medianAndP90, ratio } from './stats.js';
 import { isoOfSeconds } from './timeline.js';
 
-export const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'day', 'week', 'month'] as const;
+export const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'org', 'day', 'week', 'month'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 export type GroupField = Exclude<GroupBy, 'ticket'>;
 
@@ -80,7 +80,7 @@ const round4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) 
 export interface TicketTally {
   /** epoch seconds (the day it counts in) */
   created: number;
-  ticket: Pick<TicketFields, 'priority' | 'queue' | 'assignee' | 'tier'>;
+  ticket: Pick<TicketFields, 'priority' | 'queue' | 'assignee' | 'tier' | 'customer'>;
   outcome: Outcome;
   /** solved or closed at now */
   solved: boolean;
@@ -181,6 +181,7 @@ function tallyIn<K>(map: Map<K, Tally>, key: K): Tally {
 
 const NONE_QUEUE = '(none)';
 const UNASSIGNED = '(unassigned)';
+const NO_ORG = '(no organisation)';
 
 /** Parenthesised keys ("(none)") go last; the rest in natural order (L2 before L10). */
 function compareKeys(a: string, b: string): number {
@@ -246,6 +247,7 @@ export class SlaReportBuilder {
       case 'queue': return ticket.queue ?? NONE_QUEUE;
       case 'agent': return ticket.assignee ?? UNASSIGNED;
       case 'tier': return ticket.tier;
+      case 'org': return ticket.customer?.organisation ?? NO_ORG;
       default: return ticket.priority; // by priority, and the breakdown of by ticket / by period
     }
   }

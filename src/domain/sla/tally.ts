@@ -61,7 +61,10 @@ export function tallyClockInputs(set: SlaPolicySet, builder: SlaReportBuilder, b
   const pausedOrDone = flags((s) => set.pauseStatuses.has(s) || isDone(s));
   const usesTags = set.policies.some((p) => p.match.tag !== undefined);
   const x = new Scratch();
-  const fields = { priority: PRIORITY_OF_CODE[0]!, queue: null as string | null, tier: '', assignee: null as string | null, tags: [] as string[] };
+  const fields = {
+    priority: PRIORITY_OF_CODE[0]!, queue: null as string | null, tier: '', assignee: null as string | null, tags: [] as string[],
+    customer: undefined as { name: string | null; organisation: string | null } | undefined,
+  };
   const tally: TicketTally = { created: 0, ticket: fields, outcome: 'unmeasured', solved: false, publicReplies: 0, firstResponse: null, resolution: null };
   const v = batch.values;
 
@@ -86,6 +89,7 @@ export function tallyClockInputs(set: SlaPolicySet, builder: SlaReportBuilder, b
     fields.tier = batch.tier ? batch.tier[i]! : '';
     fields.assignee = batch.assignee ? batch.assignee[i]! : null;
     fields.tags = batch.tags && usesTags ? (JSON.parse(batch.tags[i]!) as string[]) : [];
+    fields.customer = batch.organisation ? { name: null, organisation: batch.organisation[i] ?? null } : undefined;
     const policy = matchPolicy(set, fields);
     const nextResponse = policy?.targets.next_response;
 

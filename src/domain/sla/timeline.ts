@@ -16,7 +16,7 @@ export function isoOfSeconds(t: number): string {
  * What the clocks read of a ticket: a TicketWithHistory is one, and the report reads just these
  * columns from the store (no bodies, no attachments).
  */
-export interface SlaTicket extends Pick<Ticket, 'id' | 'subject' | 'status' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags' | 'created_at' | 'updated_at'> {
+export interface SlaTicket extends Pick<Ticket, 'id' | 'subject' | 'status' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags' | 'created_at' | 'updated_at' | 'customer'> {
   messages: readonly Pick<Message, 'direction' | 'date' | 'auto'>[];
   events: readonly Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>[];
 }

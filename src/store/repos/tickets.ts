@@ -17,12 +17,14 @@ type Db = Kysely<DB>;
 const TICKET_COLUMNS = [
   't.id', 't.subject', 't.status', 't.priority', 't.tier', 't.queue', 't.assignee', 't.tags',
   't.created_at', 't.updated_at', 't.version', 'r.email as requester_email', 'r.name as requester_name',
+  'c.name as customer_name', 'o.name as organisation',
 ] as const;
 
 interface TicketRow {
   id: number; subject: string; status: string; priority: string; tier: string; queue: string | null;
   assignee: string | null; tags: string; created_at: string; updated_at: string; version: number;
   requester_email: string; requester_name: string | null;
+  customer_name: string | null; organisation: string | null;
 }
 
 export function rowToTicket(r: TicketRow): Ticket {
@@ -36,6 +38,7 @@ export function rowToTicket(r: TicketRow): Ticket {
     assignee: r.assignee,
     tags: JSON.parse(r.tags) as string[],
     requester: { email: r.requester_email, name: r.requester_name },
+    customer: { name: r.customer_name ?? null, organisation: r.organisation ?? null },
     created_at: r.created_at,
     updated_at: r.updated_at,
     version: Number(r.version),
@@ -43,7 +46,11 @@ export function rowToTicket(r: TicketRow): Ticket {
 }
 
 function baseQuery(db: Db) {
-  return db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id').select(TICKET_COLUMNS);
+  return db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
+    .leftJoin('customer_addresses as ca', 'ca.address', 'r.email')
+    .leftJoin('customers as c', 'c.id', 'ca.customer_id')
+    .leftJoin('organisations as o', 'o.id', 'c.org_id')
+    .select(TICKET_COLUMNS);
 }
 
 export async function getTicket(db: Db, id: number): Promise<Ticket> {
@@ -65,6 +72,14 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): Se
   if (f.assignee === null) q = q.where('t.assignee', 'is', null);
   else if (f.assignee !== undefined) q = q.where('t.assignee', '=', f.assignee);
   if (f.requester) q = q.where('r.email', '=', f.requester);
+  if (f.org !== undefined) {
+    const org = f.org;
+    q = q.where('t.requester_id', 'in', (eb: any) => eb.selectFrom('requesters as r2')
+      .innerJoin('customer_addresses as ca2', 'ca2.address', 'r2.email')
+      .innerJoin('customers as c2', 'c2.id', 'ca2.customer_id')
+      .select('r2.id')
+      .where('c2.org_id', '=', org));
+  }
   for (const tag of f.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
       exists(selectFrom('ticket_tags as tt').select('tt.ticket_id').whereRef('tt.ticket_id', '=', 't.id').where('tt.tag', '=', tag)),

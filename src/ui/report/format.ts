@@ -68,7 +68,7 @@ export const GROUP_HEADINGS: Record<(typeof GROUP_COLUMNS)[number], string> = {
 };
 
 const BY_HEADINGS: Record<string, string> = {
-  priority: 'Priority', queue: 'Queue', agent: 'Agent', tier: 'Tier', day: 'Day', week: 'Week', month: 'Month', ticket: 'Ticket',
+  priority: 'Priority', queue: 'Queue', agent: 'Agent', tier: 'Tier', org: 'Organisation', day: 'Day', week: 'Week', month: 'Month', ticket: 'Ticket',
 };
 
 export function byHeading(by: string): string {
