@@ -6,7 +6,7 @@ import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Me
 import { identifierProblem, type IdentifierKind } from './identifiers.js';
 
 export function ticketJson(t: Ticket): Record<string, unknown> {
-  return {
+  const out: Record<string, unknown> = {
     id: t.id,
     subject: t.subject,
     status: t.status,
@@ -19,6 +19,10 @@ export function ticketJson(t: Ticket): Record<string, unknown> {
     created_at: t.created_at,
     updated_at: t.updated_at,
   };
+  // Present only when there is something to say: tickets that were never merged or linked read as before.
+  if (t.merged_into != null) out.merged_into = t.merged_into;
+  if (t.links?.length) out.links = t.links.map((l) => ({ kind: l.kind, ticket: l.ticket }));
+  return out;
 }
 
 /**
