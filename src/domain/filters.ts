@@ -12,6 +12,8 @@ export interface TicketFilter {
   assignee?: string | null;
   requester?: string;
   ids?: number[];
+  /** tickets linked to this one, any kind of link (`list --linked-to`) */
+  linkedTo?: number;
 }
 
 export interface FilterFlags {

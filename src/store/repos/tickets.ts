@@ -67,6 +67,13 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): Se
   if (f.assignee === null) q = q.where('t.assignee', 'is', null);
   else if (f.assignee !== undefined) q = q.where('t.assignee', '=', f.assignee);
   if (f.requester) q = q.where('r.email', '=', f.requester);
+  if (f.linkedTo !== undefined) {
+    const other = f.linkedTo;
+    q = q.where((eb) => eb.or([
+      eb('t.id', 'in', eb.selectFrom('ticket_links').select('to_id').where('from_id', '=', other)),
+      eb('t.id', 'in', eb.selectFrom('ticket_links').select('from_id').where('to_id', '=', other)),
+    ]));
+  }
   for (const tag of f.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
       exists(selectFrom('ticket_tags as tt').select('tt.ticket_id').whereRef('tt.ticket_id', '=', 't.id').where('tt.tag', '=', tag)),
