@@ -12,7 +12,7 @@ function toRow(r: { kind: string; from_id: number; to_id: number }): LinkRow {
   return { kind: r.kind as StoredLinkKind, from: Number(r.from_id), to: Number(r.to_id) };
 }
 
-/** The links of each of these tickets, as each sees them, in the order they were made. */
+/** The links of each of these tickets, as each sees them, by the other ticket's id (an export reads the same after an import). */
 export async function linksOfTickets(db: Db, ids: readonly number[]): Promise<Map<number, TicketLink[]>> {
   const out = new Map<number, TicketLink[]>();
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -32,6 +32,7 @@ export async function linksOfTickets(db: Db, ids: readonly number[]): Promise<Ma
       }
     }
   }
+  for (const list of out.values()) list.sort((a, b) => a.ticket - b.ticket || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
   return out;
 }
 

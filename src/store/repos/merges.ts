@@ -9,7 +9,7 @@
 // ticket it touches, raises its version, and re-derives its SLA clock inputs.
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
-import { describeLink, linkRow, linkSeenFrom, parseMoved, type LinkFlag, type MergeMoved } from '../../domain/links.js';
+import { describeLink, linkRow, linkSeenFrom, parseMoved, rowOfSeen, type LinkFlag, type MergeMoved, type TicketLink } from '../../domain/links.js';
 import type { Status, TicketEvent } from '../../domain/types.js';
 import type { DB } from '../schema.js';
 import { dialectOf } from '../handle.js';
@@ -216,3 +216,38 @@ export async function unlinkTickets(tx: Db, id: number, other: number, actor: st
   }
 }
 
+
+/** A ticket's merge and links as an import line gave them, with the id the line asked for. */
+export interface ImportedRelations {
+  id: number;
+  merged_into: number | null;
+  links: readonly TicketLink[];
+}
+
+/**
+ * After an import: points imported merged tickets at their targets and makes their links. The
+ * ids the lines name are mapped through `ids` (the id each line asked for → the id it got); a
+ * relation to a ticket that is not in the import is skipped (in another desk, that number is
+ * another ticket). A link already there is kept once. No events: the lines carry their history.
+ */
+export async function restoreRelations(tx: Db, relations: readonly ImportedRelations[], ids: ReadonlyMap<number, number>, actor: string, at: string): Promise<number> {
+  let skipped = 0;
+  for (const r of relations) {
+    if (r.merged_into !== null) {
+      const into = ids.get(r.merged_into);
+      if (into === undefined || into === r.id) skipped++;
+      else await tx.updateTable('tickets').set({ merged_into: into }).where('id', '=', r.id).execute();
+    }
+    for (const l of r.links) {
+      const other = ids.get(l.ticket);
+      if (other === undefined || other === r.id) {
+        skipped++;
+        continue;
+      }
+      if (await linkBetween(tx, r.id, other)) continue;
+      const row = rowOfSeen(r.id, { kind: l.kind, ticket: other });
+      await tx.insertInto('ticket_links').values({ kind: row.kind, from_id: row.from, to_id: row.to, created_at: at, actor }).execute();
+    }
+  }
+  return skipped;
+}
