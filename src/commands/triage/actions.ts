@@ -11,6 +11,8 @@ import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
 import { getTicket } from '../../store/repos/tickets.js';
 import { applyChangesWithHandover } from '../../store/rules.js';
+import { linkTickets, mergeTicket } from '../../store/repos/merges.js';
+import type { LinkFlag } from '../../domain/links.js';
 
 /** The fields the agent saw and based the action on. */
 export type Seen = Partial<Pick<Ticket, 'status' | 'priority' | 'tier' | 'queue' | 'assignee'>>;
@@ -73,4 +75,20 @@ export function tagChanges(text: string, normalise: (t: string) => string): Chan
     if (tag) changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
   }
   return changes;
+}
+
+/** A ticket id as typed in a triage question (42 or #42), else null. */
+export function typedTicketId(text: string | undefined): number | null {
+  const m = /^\s*#?(\d{1,15})\s*$/.exec(text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** Merge the ticket on the screen into another (takes turns with every writer, as `desk merge`). */
+export async function mergeInto(store: Store, id: number, target: number, actor: string, at: string): Promise<void> {
+  await store.write((tx) => mergeTicket(tx, id, target, actor, at));
+}
+
+/** Link the ticket on the screen to another, as `desk link`. */
+export async function linkTo(store: Store, id: number, flag: LinkFlag, other: number, actor: string, at: string): Promise<void> {
+  await store.write((tx) => linkTickets(tx, id, flag, other, actor, at));
 }

@@ -38,7 +38,8 @@ export const KEY_HELP: [string, string][] = [
   ['j / ↓', 'next ticket'], ['k / ↑', 'previous ticket'], ['t', 'take (assign to me)'], ['a', 'assign to an agent'],
   ['p', 'set priority'], ['s', 'set status'], ['g', 'tags (+tag -tag)'], ['u', 'move to a queue'],
   ['r', 'reply (editor)'], ['c', 'reply with a canned reply'], ['n', 'internal note'], ['e', 'escalate / de-escalate'],
-  ['z', 'snooze (out of the queue until a time)'], ['x', 'close'], ['v', 'read the whole thread'], ['Ctrl-L', 'refresh'],
+  ['z', 'snooze (out of the queue until a time)'], ['x', 'close'], ['v', 'read the whole thread'],
+  ['m', 'merge into another ticket'], ['l', 'link to another ticket'], ['Ctrl-L', 'refresh'],
   ['q / Ctrl-C', 'quit'],
 ];
 
