@@ -8,6 +8,7 @@ import { storeQuery } from '../helpers/backend.js';
 import { tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
 import { accountYaml, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { createRng, plainMessage, replyMessage } from '../helpers/mailgen.js';
+import { hostileStrings, leakOf, runBytesAsync } from '../helpers/hostile.js';
 
 const SUPPORT = 'support@desk.test';
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
@@ -158,7 +159,7 @@ describe('merging two tickets into each other at the same moment', () => {
 });
 
 describe('links, split, SLA and export', () => {
-  it('links show and filter; close asks about children; split makes a related ticket; SLA reads the merged history; export → import keeps merges and links', () => {
+  it('links show and filter; close asks about children; split makes a related ticket; SLA reads the merged history; export → import keeps merges and links', async () => {
     const desk = newDesk({ DESK_NOW: '2026-03-02T12:00:00Z' });
     const msg = (id: string, direction: 'in' | 'out', date: string, text: string) => ({ message_id: id, direction, from: direction === 'in' ? 'ann@customer.test' : SUPPORT, date, text });
     const lines = [
@@ -228,6 +229,16 @@ describe('links, split, SLA and export', () => {
     expect(show(desk, 3).messages.map((m) => m.message_id)).toEqual(['<o1@c>']);
     expect(show(desk, 3).events.some((e) => e.type === 'split' && e.to === String(fresh.id))).toBe(true);
     expect([clockMessages(desk, 3), clockMessages(desk, fresh.id)]).toEqual([1, 2]);
+
+    // Hostile arguments, generated: refused with exit 2 or 3, nothing written, nothing leaks to the terminal.
+    const version = show(desk, 3).version;
+    const hostile = hostileStrings(1913, 3, { noNul: true });
+    const runs = hostile.flatMap((h) => [['split', '3', '--messages', `<${h}@x>`], ['link', '3', '--related', h], ['merge', h, '--into', '3'], ['unlink', '3', h]]);
+    const results = await Promise.all(runs.map((args) => runBytesAsync(desk, args)));
+    results.forEach((r, i) => {
+      expect({ args: runs[i], code: [2, 3].includes(r.code), leak: leakOf(runs[i]!, r) }).toEqual({ args: runs[i], code: true, leak: undefined });
+    });
+    expect(show(desk, 3).version).toBe(version);
 
     // Export → import into another desk: the merge and the links come along, byte for byte.
     const exported = ok(desk, ['export']).stdout;
