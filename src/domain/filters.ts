@@ -14,6 +14,8 @@ export interface TicketFilter {
   /** the id of the organisation of the requester's customer (the command looks its name up) */
   org?: number;
   ids?: number[];
+  /** tickets linked to this one, any kind of link (`list --linked-to`) */
+  linkedTo?: number;
 }
 
 export interface FilterFlags {

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Message, type Ticket, type TicketEvent, type TicketWithHistory } from './types.js';
 import { identifierProblem, type IdentifierKind } from './identifiers.js';
+import { LINK_KINDS, type TicketLink } from './links.js';
 
 export function ticketJson(t: Ticket): Record<string, unknown> {
-  return {
+  const out: Record<string, unknown> = {
     id: t.id,
     subject: t.subject,
     status: t.status,
@@ -20,6 +21,10 @@ export function ticketJson(t: Ticket): Record<string, unknown> {
     created_at: t.created_at,
     updated_at: t.updated_at,
   };
+  // Present only when there is something to say: tickets that were never merged or linked read as before.
+  if (t.merged_into != null) out.merged_into = t.merged_into;
+  if (t.links?.length) out.links = t.links.map((l) => ({ kind: l.kind, ticket: l.ticket }));
+  return out;
 }
 
 /**
@@ -235,7 +240,10 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   for (const m of messages) if (m.date > latest) latest = m.date;
   for (const e of events) if (e.at > latest) latest = e.at;
   const importKey = messages.length === 0 && (o.created_at === undefined || o.created_at === null) ? `bare.${sha256(canonicalJson(o))}` : null;
+  const merged_into = o.merged_into === undefined || o.merged_into === null ? null : ticketRef(o.merged_into, 'merged_into');
   return {
+    merged_into,
+    links: parseLinks(o.links),
     requestedId,
     importKey,
     id: requestedId ?? 0,
@@ -263,6 +271,24 @@ function customerOf(v: unknown): { customer?: { name: string | null; organisatio
   const organisation = str(c.organisation, 'customer', 'organisation', OPTIONAL)?.trim() || null;
   if (organisation !== null) name('organisation', organisation, 'customer.organisation');
   return { customer: { name: str(c.name, 'customer', 'name', OPTIONAL) ?? null, organisation } };
+}
+
+/** A ticket id another field names (merged_into, links[].ticket). */
+function ticketRef(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(`'${field}' must be a ticket id (a whole number ≥ 1)`);
+  return v;
+}
+
+function parseLinks(v: unknown): TicketLink[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail("'links' must be a list");
+  return v.map((l, i) => {
+    const field = `links[${i}]`;
+    if (typeof l !== 'object' || l === null) fail(`'${field}' must be an object`);
+    const o = l as Record<string, unknown>;
+    if (o.kind === undefined) fail(`'${field}.kind' is missing`);
+    return { kind: oneOf(o.kind, field, 'kind', LINK_KINDS, 'related'), ticket: ticketRef(o.ticket, `${field}.ticket`) };
+  });
 }
 
 function parseMessage(v: unknown, field: string, fallbackDate: string, subject: string): Message {

@@ -20,9 +20,14 @@ export const DONE_STATUSES: readonly Status[] = ['solved', 'closed'];
  *  note: internal text, never mailed
  *  reply: an outbound reply was queued (text = message id)
  *  subject: subject changed
+ *  merge/unmerge: from = the merged ticket's id, to = the ticket it went into (on both tickets)
+ *  split: from = the ticket split, to = the new ticket (on both); text = the Message-IDs moved
+ *  link/unlink: from = what the other ticket is to this one (parent, child, duplicate_of,
+ *    duplicate, related), to = the other ticket's id
  */
 export const EVENT_TYPES = [
   'status', 'priority', 'queue', 'assign', 'escalate', 'tag', 'untag', 'note', 'reply', 'subject', 'snooze',
+  'merge', 'unmerge', 'split', 'link', 'unlink',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -89,6 +94,10 @@ export interface Ticket {
    * on an older one is judged, src/domain/stale.ts). Absent where the ticket was not read from a store.
    */
   version?: number;
+  /** the ticket this one was merged into (its conversation is there now); absent or null: not merged */
+  merged_into?: number | null;
+  /** links to other tickets (domain/links.ts), when read */
+  links?: { kind: 'parent' | 'child' | 'duplicate_of' | 'duplicate' | 'related'; ticket: number }[];
 }
 
 export interface TicketWithHistory extends Ticket {

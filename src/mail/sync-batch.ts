@@ -72,7 +72,12 @@ interface KnownTicket {
   requester: string;
   /** created by this batch */
   fresh: boolean;
+  /** the ticket this one was merged into (mail to it goes there), else null */
+  mergedInto?: number | null;
 }
+
+/** How many merges deep the sync follows a merged ticket to the one it went into. */
+const MAX_MERGE_HOPS = 20;
 
 /** What the database already knows that this batch's decisions depend on. */
 async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
@@ -119,14 +124,24 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
   }
   for (const m of mails) for (const t of subjectTags(m.parsed.subject)) ticketIds.add(t);
   const tickets = new Map<number, KnownTicket>();
-  for (const part of chunks([...ticketIds], LOOKUP_CHUNK)) {
-    const rows = await tx
-      .selectFrom('tickets as t')
-      .innerJoin('requesters as r', 'r.id', 't.requester_id')
-      .select(['t.id', 't.status', 'r.email'])
-      .where('t.id', 'in', part)
-      .execute();
-    for (const r of rows) tickets.set(Number(r.id), { status: r.status, requester: r.email, fresh: false });
+  // Merged tickets point at where their conversation went: those tickets are read too, hop by hop.
+  let toRead = [...ticketIds];
+  for (let hop = 0; toRead.length && hop < MAX_MERGE_HOPS; hop++) {
+    const next: number[] = [];
+    for (const part of chunks(toRead, LOOKUP_CHUNK)) {
+      const rows = await tx
+        .selectFrom('tickets as t')
+        .innerJoin('requesters as r', 'r.id', 't.requester_id')
+        .select(['t.id', 't.status', 'r.email', 't.merged_into'])
+        .where('t.id', 'in', part)
+        .execute();
+      for (const r of rows) {
+        const into = r.merged_into == null ? null : Number(r.merged_into);
+        tickets.set(Number(r.id), { status: r.status, requester: r.email, fresh: false, mergedInto: into });
+        if (into !== null && !tickets.has(into)) next.push(into);
+      }
+    }
+    toRead = [...new Set(next)];
   }
   // Message-IDs desk sent, among the mail from our addresses: that mail is ours for sure.
   const inOutbox = new Set<string>();
@@ -243,6 +258,13 @@ export async function storeBatch(
     const claimed = claim !== null && !claim.ours;
     const person = m.auto === null && !m.fromUs;
 
+    // Mail to a merged ticket goes where its conversation went (`desk merge`).
+    for (let hop = 0; ticketId !== null && hop < MAX_MERGE_HOPS; hop++) {
+      const into = known.tickets.get(ticketId)?.mergedInto;
+      if (into == null || !known.tickets.has(into)) break;
+      rule = `${rule}; #${ticketId} is merged into #${into}`;
+      ticketId = into;
+    }
     const existing = ticketId !== null ? known.tickets.get(ticketId) : undefined;
     if (ticketId !== null && !existing) ticketId = null; // the lookup and the prefetch always agree; be safe
     if (existing && person) {

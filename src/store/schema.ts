@@ -25,6 +25,29 @@ export interface TicketsTable {
    * a change based on an older read is judged against what changed since (src/domain/stale.ts).
    */
   version: Generated<number>;
+  /** the ticket this one was merged into (migration 13; src/store/repos/links.ts), else null */
+  merged_into: Generated<number | null>;
+}
+
+/** One merge (migration 13): what it moved, as JSON (MergeMoved of repos/links.ts); undone_at: when `desk unmerge` restored it. */
+export interface TicketMergesTable {
+  id: Generated<number>;
+  source_id: number;
+  target_id: number;
+  at: string;
+  actor: string;
+  moved: string;
+  undone_at: string | null;
+}
+
+/** A link between two tickets (migration 13): 'parent' from → child to, 'duplicate_of' from → original to, 'related' (from < to). */
+export interface TicketLinksTable {
+  id: Generated<number>;
+  kind: string;
+  from_id: number;
+  to_id: number;
+  created_at: string;
+  actor: string;
 }
 
 export interface TicketTagsTable {
@@ -236,4 +259,6 @@ export interface DB {
   org_domains: OrgDomainsTable;
   customers: CustomersTable;
   customer_addresses: CustomerAddressesTable;
+  ticket_merges: TicketMergesTable;
+  ticket_links: TicketLinksTable;
 }

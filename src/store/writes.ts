@@ -28,7 +28,7 @@ export type TicketRow = WithId<TicketsTable>;
 export type MessageRow = WithId<MessagesTable>;
 
 /** What a new ticket's row holds besides its id and requester (its tags as a list, not JSON). */
-export type TicketFields = Omit<TicketsTable, 'id' | 'requester_id' | 'clock_inputs' | 'tags' | 'version'> & { tags: readonly string[] };
+export type TicketFields = Omit<TicketsTable, 'id' | 'requester_id' | 'clock_inputs' | 'tags' | 'version' | 'merged_into'> & { tags: readonly string[] };
 
 /** A message as desk stores it: the domain message plus where it came from. */
 export interface NewMessage extends Message {

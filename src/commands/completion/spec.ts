@@ -46,6 +46,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--format': return path.includes('sla') ? words(REPORT_FORMATS) : null;
     case '--sort': return words(['sla', 'updated', 'created', 'priority']);
     case '--db': case '--policy': return FILES;
+    case '--into': case '--parent': case '--child': case '--duplicate-of': case '--related': case '--linked-to': return dynamic('tickets');
     default: return null;
   }
 }
@@ -55,7 +56,7 @@ function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
   if (noun === 'outbox') return null; // outbox entry ids, not tickets
   if (noun === 'spam' && verb === 'release') return null; // spam ids, not tickets
-  if (name === 'id' || name === 'ids') return dynamic('tickets');
+  if (name === 'id' || name === 'ids' || name === 'sources' || name === 'other') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
   if (name === 'ids-and-agent') return dynamic('tickets-and-agents');
   if (name === 'name' && noun === 'canned' && verb !== 'new') return dynamic('canned');

@@ -4,7 +4,7 @@
 // (exit 5); `desk outbox flush` or `desk sync` sends it later.
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
 import type { Ctx } from '../../cli/context.js';
-import { badFlagValue, DeskError, UsageError, type RemoteError } from '../../errors.js';
+import { badFlagValue, ConflictError, DeskError, UsageError, type RemoteError } from '../../errors.js';
 import { readCannedAttachments } from '../canned/attachments.js';
 import { findCanned, type CannedEntry } from '../../domain/canned/library.js';
 import { renderCanned } from '../../domain/canned/render.js';
@@ -114,6 +114,9 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   const target = smtpTargetOf(config);
   const store = await ctx.store();
   const history = await getTicketHistory(store.db, id);
+  if (history.merged_into != null) {
+    throw new ConflictError(`#${id} is merged into #${history.merged_into}: its conversation continues there`, `reply on #${history.merged_into}: \`desk reply ${history.merged_into}\``);
+  }
   const actor = await ctx.actor();
 
   let text = '';

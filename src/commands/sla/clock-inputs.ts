@@ -22,7 +22,8 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
   const db = snapshot.db;
   try {
     // '' = a created_at SQLite cannot read: no clock can run, and the other readers skip it too.
-    const where = ['t.id >= @lo', 't.id < @hi', `(t.clock_inputs <> '' or (t.clock_inputs is null and unixepoch(t.created_at) is not null))`];
+    // A merged ticket's conversation is measured on the ticket it went into (docs/sla.md).
+    const where = ['t.id >= @lo', 't.id < @hi', 't.merged_into is null', `(t.clock_inputs <> '' or (t.clock_inputs is null and unixepoch(t.created_at) is not null))`];
     const params: Record<string, string | number> = {};
     if (opts.idFrom !== undefined) { where.push('t.id >= @idFrom'); params.idFrom = opts.idFrom; }
     if (opts.idTo !== undefined) { where.push('t.id <= @idTo'); params.idTo = opts.idTo; }

@@ -53,6 +53,7 @@ export async function* readSlaTickets(db: Kysely<DB>, opts: SlaReadOptions = {},
   for (;;) {
     let q = db.selectFrom('tickets')
       .select(['id', 'subject', 'status', 'priority', 'tier', 'queue', 'assignee', 'tags', 'created_at', 'updated_at'])
+      .where('merged_into', 'is', null) // measured on the ticket it went into (docs/sla.md)
       .orderBy('id')
       .limit(batchSize);
     if (lastId !== null) q = q.where('id', '>', lastId);

@@ -34,7 +34,8 @@ interface Row {
  */
 export async function readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptions, onBatch: (batch: ClockInputBatch) => void | Promise<void>, batchSize = BATCH): Promise<void> {
   const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
-  const where: RawBuilder<unknown>[] = [sql`(t.clock_inputs <> '' or (t.clock_inputs is null and desk_epoch(t.created_at) is not null))`];
+  // A merged ticket's conversation is measured on the ticket it went into (docs/sla.md).
+  const where: RawBuilder<unknown>[] = [sql`t.merged_into is null`, sql`(t.clock_inputs <> '' or (t.clock_inputs is null and desk_epoch(t.created_at) is not null))`];
   if (opts.idFrom !== undefined) where.push(sql`t.id >= ${opts.idFrom}`);
   if (opts.idTo !== undefined) where.push(sql`t.id <= ${opts.idTo}`);
   if (opts.createdFrom) where.push(sql`t.created_at >= ${opts.createdFrom}`);

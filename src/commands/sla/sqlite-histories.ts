@@ -28,7 +28,7 @@ export function* readSqliteHistories(file: string, opts: SlaReadOptions, batchSi
   const snapshot = openSnapshot(file); // one snapshot for every read below
   const db = snapshot.db;
   try {
-    const where: string[] = ['id > @after'];
+    const where: string[] = ['id > @after', 'merged_into is null']; // merged: measured on its target (docs/sla.md)
     const params: Record<string, string | number> = {};
     if (opts.idFrom !== undefined) { where.push('id >= @idFrom'); params.idFrom = opts.idFrom; }
     if (opts.idTo !== undefined) { where.push('id <= @idTo'); params.idTo = opts.idTo; }

@@ -12,6 +12,7 @@ import { describeChange } from '../../domain/stale.js';
 import { ConflictError } from '../../errors.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
+import type { ChildrenOptions } from '../links/children.js';
 
 /** `--if-version N`: act only if the ticket is still at version N (one ticket only). */
 export interface VersionOption {
@@ -201,7 +202,7 @@ export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: Ve
   await change(ctx, [id], [{ type: 'note', text }], 'noted', ifVersion);
 }
 
-export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption): Promise<void> {
+export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions): Promise<void> {
   const ids = parseTicketIds(idArgs);
   const ifVersion = parseIfVersion(opts.ifVersion, ids);
   if (to === 'open') {
@@ -219,5 +220,8 @@ export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: Ve
     const bases = new Map(done.map((t) => [t.id, ifVersion !== undefined ? { version: ifVersion, strict: true } : { version: t.version!, seen: t }]));
     return change(ctx, done.map((t) => t.id), [{ type: 'status', to }], 'reopened', ifVersion, bases);
   }
-  await change(ctx, ids, [{ type: 'status', to }], 'closed', ifVersion);
+  const { childrenToClose } = await import('../links/children.js');
+  const children = await childrenToClose(ctx, ids, opts);
+  if (children.length && ifVersion !== undefined) throw new UsageError('--if-version goes with one ticket: close the children on their own, or give --without-children');
+  await change(ctx, [...ids, ...children], [{ type: 'status', to }], 'closed', ifVersion);
 }

@@ -9,6 +9,7 @@ import type { ListOptions } from './list.js';
 import type { SearchOptions } from './search.js';
 import type { SnoozeOptions } from './snooze.js';
 import type { AssignOptions, SetOptions, VersionOption } from './change.js';
+import type { ChildrenOptions } from '../links/children.js';
 
 const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
   status: 'string', priority: 'string', queue: 'string', tier: 'string', tag: 'strings', assignee: 'string', requester: 'string',
@@ -16,7 +17,7 @@ const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
 const NEW_FLAGS: FlagSpec<NewOptions & JsonFlag> = {
   from: 'string!', subject: 'string!', name: 'string', body: 'string', priority: 'string', queue: 'string', tag: 'strings', json: 'boolean',
 };
-const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, org: 'string', all: 'boolean', sort: 'string', limit: 'string', json: 'boolean' };
+const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, org: 'string', all: 'boolean', sort: 'string', limit: 'string', linkedTo: 'string', json: 'boolean' };
 const SHOW_FLAGS: FlagSpec<{ why?: boolean } & JsonFlag> = { why: 'boolean', json: 'boolean' };
 const SET_FLAGS: FlagSpec<SetOptions & VersionOption & JsonFlag> = {
   status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', ifVersion: 'string', json: 'boolean',
@@ -25,6 +26,7 @@ const SNOOZE_FLAGS: FlagSpec<SnoozeOptions & { now?: string } & JsonFlag> = { of
 const ASSIGN_FLAGS: FlagSpec<AssignOptions & VersionOption & JsonFlag> = { me: 'boolean', auto: 'boolean', none: 'boolean', ifVersion: 'string', json: 'boolean' };
 const VERSION_JSON: FlagSpec<VersionOption & JsonFlag> = { ifVersion: 'string', json: 'boolean' };
 const VERSION_ONLY: FlagSpec<VersionOption> = { ifVersion: 'string' };
+const CLOSE_FLAGS: FlagSpec<VersionOption & ChildrenOptions & JsonFlag> = { ifVersion: 'string', withChildren: 'boolean', withoutChildren: 'boolean', json: 'boolean' };
 const IF_VERSION = ['--if-version <n>', 'act only if the ticket is still at this version (as `show --json` printed it); else exit 4'] as const;
 const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, org: 'string', limit: 'string', json: 'boolean' };
 
@@ -50,6 +52,7 @@ export function register(program: Command, act: Act): void {
       .option('--org <name>', "only tickets of this organisation's customers")
       .option('--sort <by>', 'sla, updated, created, priority', 'updated')
       .option('--limit <n>', 'at most N tickets', '50')
+      .option('--linked-to <id>', 'tickets linked to this one (parent, child, duplicate, related)')
       .option('--json', 'print JSON'),
   ).action(act(async (ctx, _opts: object, cmd: Command) => (await import('./list.js')).runList(ctx, parseFlags(LIST_FLAGS, cmd))));
 
@@ -114,11 +117,13 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('close')
-    .description('close tickets')
+    .description('close tickets (a parent with open children: asks on a terminal whether they close too)')
     .argument('<ids...>', 'ticket id(s)')
     .option(...IF_VERSION)
+    .option('--with-children', 'close its open child tickets too')
+    .option('--without-children', 'close only the ticket(s) named; children stay open')
     .option('--json', 'print the ticket as JSON (several: an array)')
-    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(VERSION_JSON, cmd))));
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(CLOSE_FLAGS, cmd))));
 
   program
     .command('reopen')

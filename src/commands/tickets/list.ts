@@ -3,11 +3,20 @@ import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
 import { orgIdOf } from '../../store/repos/customers.js';
+import { UsageError } from '../../errors.js';
+
+function parseLinkedTo(v: string): number {
+  const m = /^#?(\d{1,15})$/.exec(v.trim());
+  if (!m) throw new UsageError(`invalid value for --linked-to: '${v}' (a ticket id, like 42 or #42)`);
+  return Number(m[1]);
+}
 
 export interface ListOptions extends FilterFlags {
   org?: string;
   sort?: string;
   limit?: string;
+  /** tickets linked to this one */
+  linkedTo?: string;
 }
 
 /** A cut list counts the matches up to this many ("showing 50 of 10000+" beyond). */
@@ -20,6 +29,7 @@ export function cutNotice(shown: number, total: number | string): string {
 
 export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
   const filter = filterFromFlags(opts, await ctx.actor(), await ctx.tiers());
+  if (opts.linkedTo !== undefined) filter.linkedTo = parseLinkedTo(opts.linkedTo);
   const sort = parseSort(opts.sort, 'updated');
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();

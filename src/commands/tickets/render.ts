@@ -2,6 +2,7 @@
 import type { Ctx } from '../../cli/context.js';
 import { ticketJson, versionedHistoryJson, versionedJson } from '../../domain/interchange.js';
 import { snoozeState } from '../../domain/snooze.js';
+import { describeLink } from '../../domain/links.js';
 import type { Ticket, TicketEvent, TicketWithHistory } from '../../domain/types.js';
 import type { StoredMessage } from '../../store/repos/tickets.js';
 import { isClaimedOurs } from '../../domain/sender-claim.js';
@@ -37,6 +38,16 @@ export async function printTicketBrief(ctx: Ctx, t: Ticket, verb: string): Promi
   ctx.io.out(`#${t.id} ${verb}: ${safeLine(t.subject)} [${t.status}, ${t.priority}, ${safeLine(t.tier)}${t.assignee ? `, ${safeLine(t.assignee)}` : ''}]\n`);
 }
 
+/** What the other ticket of a link event is to this one, in words. */
+function linkWord(kind: string | null | undefined): string {
+  switch (kind) {
+    case 'duplicate_of': return 'original (this one duplicates it)';
+    case 'duplicate': return 'duplicate';
+    case 'related': return 'related ticket';
+    default: return safeLine(kind ?? '?');
+  }
+}
+
 function describeEvent(e: TicketEvent): string {
   const v = (x: string | null | undefined) => (x == null || x === '' ? '(none)' : safeLine(x));
   switch (e.type) {
@@ -51,6 +62,11 @@ function describeEvent(e: TicketEvent): string {
     case 'snooze': return e.to ? `snoozed until ${v(e.to)}` : `snooze over (it was until ${v(e.from)})`;
     case 'reply': return `reply queued ${v(e.text)}`;
     case 'note': return 'note';
+    case 'merge': return `merged #${v(e.from)} into #${v(e.to)}${e.text ? ` (${safeLine(e.text)})` : ''}`;
+    case 'unmerge': return `unmerged #${v(e.from)} from #${v(e.to)}${e.text ? ` (${safeLine(e.text)})` : ''}`;
+    case 'split': return `split #${v(e.from)}: messages moved to new ticket #${v(e.to)}`;
+    case 'link': return `linked: #${v(e.to)} is its ${linkWord(e.from)}`;
+    case 'unlink': return `unlinked from #${v(e.to)} (was its ${linkWord(e.from)})`;
     default: return String(e.type);
   }
 }
@@ -64,6 +80,8 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
+  if (t.merged_into != null) out(`${p.dim('merged into')} #${t.merged_into}: its conversation continues there (\`desk show ${t.merged_into}\`)`);
+  if (t.links?.length) out(`${p.dim('links')} ${t.links.map(describeLink).join(', ')}`);
   const snoozed = snoozeState(t, ctx.now()).until;
   if (snoozed) out(`${p.dim('snoozed')} until ${readableTime(snoozed, tz)}: out of the queue, SLA clocks running`);
 

@@ -7,6 +7,7 @@ import { onNewTicket } from '../../store/new-ticket-hooks.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, type Numbered } from '../../store/repos/bulk.js';
+import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
@@ -77,6 +78,12 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined) => {
     const r = await importBatch(tx, store.ops, batch);
     await applyTicketCustomers(tx, batch.map((b) => b.ticket), now);
+    const byLine = new Map(batch.map((b) => [b.line, b.ticket]));
+    for (const c of r.created) {
+      const t = byLine.get(c.line);
+      if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
+      if (t && (t.merged_into != null || t.links?.length)) relations.push({ id: c.id, merged_into: t.merged_into ?? null, links: t.links ?? [] });
+    }
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
       await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules, judged });
@@ -85,6 +92,10 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     summary.already_present += r.present.filter((p) => p.addedMessages === 0).length;
     summary.messages += r.messages;
   };
+
+  /** merges and links of the imported tickets, made once every ticket is in (docs/interchange.md) */
+  const relations: ImportedRelations[] = [];
+  const importedIds = new Map<number, number>();
 
   const pending: Numbered[] = [];
   const flush = async () => {
@@ -161,6 +172,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       });
     }
   } else await flush();
+  if (relations.length) await store.write((tx) => restoreRelations(tx, relations, importedIds, actor, now));
   progress?.update(bytes);
   progress?.stop();
   return summary;

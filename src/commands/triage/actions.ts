@@ -13,6 +13,8 @@ import { getTicket } from '../../store/repos/tickets.js';
 import { applyChangesWithHandover } from '../../store/rules.js';
 import { moveTicketToSpam, type Moved } from '../../store/repos/spam.js';
 import { normaliseAddress } from '../../domain/spam.js';
+import { linkTickets, mergeTicket } from '../../store/repos/merges.js';
+import type { LinkFlag } from '../../domain/links.js';
 
 /** The fields the agent saw and based the action on. */
 export type Seen = Partial<Pick<Ticket, 'status' | 'priority' | 'tier' | 'queue' | 'assignee'>>;
@@ -90,4 +92,20 @@ export function markSpam(store: Store, ticket: Pick<Ticket, 'id' | 'status' | 'r
     const pattern = block ? normaliseAddress(current.requester.email) : null;
     return moveTicketToSpam(tx, ticket.id, { actor: me, at, reason: `moved by ${me} (triage)`, block: pattern });
   });
+}
+
+/** A ticket id as typed in a triage question (42 or #42), else null. */
+export function typedTicketId(text: string | undefined): number | null {
+  const m = /^\s*#?(\d{1,15})\s*$/.exec(text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** Merge the ticket on the screen into another (takes turns with every writer, as `desk merge`). */
+export async function mergeInto(store: Store, id: number, target: number, actor: string, at: string): Promise<void> {
+  await store.write((tx) => mergeTicket(tx, id, target, actor, at));
+}
+
+/** Link the ticket on the screen to another, as `desk link`. */
+export async function linkTo(store: Store, id: number, flag: LinkFlag, other: number, actor: string, at: string): Promise<void> {
+  await store.write((tx) => linkTickets(tx, id, flag, other, actor, at));
 }

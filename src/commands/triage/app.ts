@@ -25,7 +25,8 @@ import { localTime } from '../../ui/time.js';
 import { optionalPolicy } from '../sla/policy-file.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
-import { applyIfUnchanged, markSpam, tagChanges, take } from './actions.js';
+import { applyIfUnchanged, linkTo, markSpam, mergeInto, tagChanges, take, typedTicketId } from './actions.js';
+import { describeLink, type LinkFlag } from '../../domain/links.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
 import { replyActions, type ReplyActions } from './reply.js';
@@ -245,7 +246,7 @@ class TriageApp {
       t: (t) => this.take(t), a: (t) => this.assign(t), p: (t) => this.priority(t), s: (t) => this.status(t),
       g: (t) => this.tags(t), u: (t) => this.queue(t), n: (t) => this.note(t), e: (t) => this.escalate(t),
       z: (t) => this.snooze(t), x: (t) => this.close(t), v: (t) => this.view(t),
-      r: (t) => this.reply(t), c: (t) => this.canned(t), '!': (t) => this.spam(t),
+      r: (t) => this.reply(t), c: (t) => this.canned(t), '!': (t) => this.spam(t), m: (t) => this.merge(t), l: (t) => this.link(t),
     };
     const fn = str ? perTicket[str] : undefined;
     if (!fn) return undefined;
@@ -357,6 +358,34 @@ class TriageApp {
     const until = isoSeconds(parseSnoozeUntil(text, now, this.timezone)!);
     // Out of the queue until then, and nothing more: the status and the SLA clocks stay as they are.
     await this.change(t, {}, [{ type: 'snooze', until }], `snoozed until ${localTime(until, this.timezone)}`);
+  }
+
+  private async merge(t: TicketWithHistory): Promise<void> {
+    const text = await this.prompter.ask(this.title(t, 'merge'), (q, c) => q.input({
+      message: `Merge #${t.id} into ticket:`,
+      validate: (v) => { const id = typedTicketId(v); return id !== null && id !== t.id ? true : 'the id of another ticket, like 42'; },
+    }, c));
+    const target = typedTicketId(text);
+    if (target === null) return;
+    await mergeInto(this.store, t.id, target, this.me, this.at());
+    this.message = { text: `#${t.id} merged into #${target}`, kind: 'info' };
+  }
+
+  private async link(t: TicketWithHistory): Promise<void> {
+    const choices: { value: LinkFlag; name: string }[] = [
+      { value: 'related', name: 'related to' }, { value: 'parent', name: 'child of (the other is its parent)' },
+      { value: 'child', name: 'parent of (the other is its child)' }, { value: 'duplicate_of', name: 'duplicate of' },
+    ];
+    const flag = await this.prompter.ask(this.title(t, 'link'), (q, c) => q.select({ message: `#${t.id} is`, choices }, c));
+    if (!flag) return;
+    const text = await this.prompter.ask(this.title(t, 'link'), (q, c) => q.input({
+      message: 'Ticket:',
+      validate: (v) => { const id = typedTicketId(v); return id !== null && id !== t.id ? true : 'the id of another ticket, like 42'; },
+    }, c));
+    const other = typedTicketId(text);
+    if (other === null) return;
+    await linkTo(this.store, t.id, flag, other, this.me, this.at());
+    this.message = { text: `#${t.id} is now ${describeLink({ kind: flag, ticket: other })}`, kind: 'info' };
   }
 
   private async close(t: TicketWithHistory): Promise<void> {

@@ -39,7 +39,7 @@ export const KEY_HELP: [string, string][] = [
   ['p', 'set priority'], ['s', 'set status'], ['g', 'tags (+tag -tag)'], ['u', 'move to a queue'],
   ['r', 'reply (editor)'], ['c', 'reply with a canned reply'], ['n', 'internal note'], ['e', 'escalate / de-escalate'],
   ['z', 'snooze (out of the queue until a time)'], ['x', 'close'], ['v', 'read the whole thread'], ['!', 'spam (asks: block the sender?)'],
-  ['Ctrl-L', 'refresh'],
+  ['m', 'merge into another ticket'], ['l', 'link to another ticket'], ['Ctrl-L', 'refresh'],
   ['q / Ctrl-C', 'quit'],
 ];
 

@@ -13,6 +13,7 @@ import * as m009 from './009_outbox_reports.js';
 import * as m010 from './010_mail_leases.js';
 import * as m011 from './011_ticket_versions.js';
 import * as m012 from './012_clock_inputs_postgres.js';
+import * as m013 from './013_merge_links.js';
 import * as m015 from './015_customers.js';
 import * as m020 from './020_spam.js';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 10, name: 'mail_leases', up: m010.up },
   { version: 11, name: 'ticket_versions', up: m011.up },
   { version: 12, name: 'clock_inputs_postgres', up: m012.up },
+  { version: 13, name: 'merge_links', up: m013.up },
   { version: 15, name: 'customers', up: m015.up },
   { version: 20, name: 'spam', up: m020.up },
   // (register new migrations here, in order)

@@ -11,19 +11,20 @@ import { dialectOf } from '../handle.js';
 import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 import { ticketsChanged } from '../ticket-changes.js';
+import { linksOfTickets } from './links.js';
 
 type Db = Kysely<DB>;
 
 const TICKET_COLUMNS = [
   't.id', 't.subject', 't.status', 't.priority', 't.tier', 't.queue', 't.assignee', 't.tags',
-  't.created_at', 't.updated_at', 't.version', 'r.email as requester_email', 'r.name as requester_name',
+  't.created_at', 't.updated_at', 't.version', 't.merged_into', 'r.email as requester_email', 'r.name as requester_name',
   'c.name as customer_name', 'o.name as organisation',
 ] as const;
 
 interface TicketRow {
   id: number; subject: string; status: string; priority: string; tier: string; queue: string | null;
   assignee: string | null; tags: string; created_at: string; updated_at: string; version: number;
-  requester_email: string; requester_name: string | null;
+  merged_into: number | null; requester_email: string; requester_name: string | null;
   customer_name: string | null; organisation: string | null;
 }
 
@@ -42,6 +43,7 @@ export function rowToTicket(r: TicketRow): Ticket {
     created_at: r.created_at,
     updated_at: r.updated_at,
     version: Number(r.version),
+    merged_into: r.merged_into == null ? null : Number(r.merged_into),
   };
 }
 
@@ -79,6 +81,13 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): Se
       .innerJoin('customers as c2', 'c2.id', 'ca2.customer_id')
       .select('r2.id')
       .where('c2.org_id', '=', org));
+  }
+  if (f.linkedTo !== undefined) {
+    const other = f.linkedTo;
+    q = q.where((eb) => eb.or([
+      eb('t.id', 'in', eb.selectFrom('ticket_links').select('to_id').where('from_id', '=', other)),
+      eb('t.id', 'in', eb.selectFrom('ticket_links').select('from_id').where('to_id', '=', other)),
+    ]));
   }
   for (const tag of f.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
@@ -197,6 +206,11 @@ export async function loadHistories(db: Db, ids: number[]): Promise<(TicketWithH
     }
     for (const m of messages) byTicket.get(Number(m.ticket_id))?.messages.push(rowToMessage(m, atts.get(m.id) ?? []));
     for (const e of events) byTicket.get(Number(e.ticket_id))?.events.push(rowToEvent(e));
+    const links = await linksOfTickets(db, part);
+    for (const [id, list] of links) {
+      const h = byTicket.get(id);
+      if (h) h.links = list;
+    }
   }
   return out;
 }
