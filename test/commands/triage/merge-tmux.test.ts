@@ -1,6 +1,6 @@
 // Merge and link from the triage screen, in a real terminal (tmux): `m` asks for the target
 // and merges the selected ticket into it (the merged one leaves the queue), `l` asks how and
-// with which ticket, and links them. The same writes as `desk merge` and `desk link`.
+// with which ticket, and links them; and `desk close` on a parent asking about its children.
 import { tempDesk, type TempDesk } from '../../helpers/cli.js';
 import { triagePane, type TriagePane } from '../../helpers/tmux.js';
 
@@ -61,4 +61,17 @@ test('m merges the selected ticket into the id typed; l links it', async () => {
   expect(merged).toMatchObject({ status: 'closed', merged_into: target });
   const linked = JSON.parse(ok(['show', String(selected), '--json']));
   expect(linked.links).toEqual([{ kind: 'related', ticket: linkTo }]);
+}, 60000);
+
+test('desk close on a terminal asks whether a parent’s open children close too', async () => {
+  const parent = newTicket('Site down');
+  const kids = [newTicket('Site down in Berlin'), newTicket('Site down in Paris')];
+  for (const k of kids) ok(['link', String(parent), '--child', String(k)]);
+  pane.start(desk, ['close', String(parent)]);
+  await pane.waitFor(`#${parent} has 2 open child ticket(s): #${kids[0]}, #${kids[1]}. Close the 2 children too? [y/N]`);
+  pane.typeText('y');
+  pane.keys('Enter');
+  await pane.waitFor('__EXIT__0');
+  const statuses = [parent, ...kids].map((id) => JSON.parse(ok(['show', String(id), '--json'])).status);
+  expect(statuses).toEqual(['closed', 'closed', 'closed']);
 }, 60000);
