@@ -19,6 +19,8 @@ export interface FlushRun {
 export async function flushWithConfig(ctx: Ctx, run: FlushRun): Promise<FlushReport> {
   const config = await ctx.config();
   const store = await ctx.store();
+  // Agents' notifications due as mail join the outbox first (not for a reply's own entry).
+  if (!run.ids) await (await import('../inbox/mail.js')).queueNotificationMail(ctx);
   let from: string | null = null;
   try {
     from = senderOf(config).address;

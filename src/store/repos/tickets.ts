@@ -11,6 +11,7 @@ import { dialectOf } from '../handle.js';
 import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 import { ticketsChanged } from '../ticket-changes.js';
+import { notifyOfEvents } from './notifications.js';
 
 type Db = Kysely<DB>;
 
@@ -291,6 +292,7 @@ export async function applyChanges(
   if (removed.length) await tx.deleteFrom('ticket_tags').where('ticket_id', '=', id).where('tag', 'in', removed).execute();
   if (next.subject !== current.subject) await dialectOf(tx).indexSearchText(tx, [searchRow(id, next.subject, [])]);
   await refreshClockInputs(tx, dialectOf(tx), [id]);
+  await notifyOfEvents(tx, id, events); // mentions and assignments, in the same transaction
   return events;
 }
 
