@@ -15,7 +15,7 @@ export async function othersOn(ctx: Ctx, tickets: number[]): Promise<Map<number,
   const store = await ctx.store();
   const { livePresence } = await import('../../store/repos/presence.js');
   const now = ctx.now();
-  const me = await ctx.actor();
+  const me = await ctx.actor().catch(() => ''); // who looks only hides their own presence
   const out = new Map<number, Presence[]>();
   for (const p of othersLive(await livePresence(store.db, tickets, isoSeconds(now)), me, now)) {
     out.set(p.ticket_id, [...(out.get(p.ticket_id) ?? []), p]);

@@ -120,6 +120,7 @@ class TriageApp {
       this.quitting = true;
       clearTimeout(this.staleTimer);
       clearInterval(this.presenceTimer);
+      await this.presenceWrites;
       await this.store.write((tx) => clearPresence(tx, this.me)).catch(() => undefined);
       await watch.close();
     }
@@ -162,8 +163,9 @@ class TriageApp {
     this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
     if ((it?.ticket.id ?? null) !== (this.viewing?.ticket ?? null)) {
       this.viewing = it ? { ticket: it.ticket.id, openedAt: isoSeconds(this.ctx.now()) } : null;
-      if (this.viewing) await this.writePresence('viewing');
-      else await this.store.write((tx) => clearPresence(tx, this.me)).catch(() => undefined);
+      // Not awaited: a write waiting for the lock (a long sync batch) must not hold up the screen.
+      if (this.viewing) void this.writePresence('viewing');
+      else void this.queuePresence(() => this.store.write((tx) => clearPresence(tx, this.me)));
     }
     await this.loadOthers();
   }
@@ -181,15 +183,21 @@ class TriageApp {
     }
   }
 
+  /** Presence writes, one after the other (a failed one is only a missed courtesy). */
+  private presenceWrites: Promise<void> = Promise.resolve();
+  private queuePresence(write: () => Promise<unknown>): Promise<void> {
+    this.presenceWrites = this.presenceWrites.then(() => write()).then(() => undefined, () => undefined);
+    return this.presenceWrites;
+  }
+
   /** Records (or refreshes) our presence on the ticket under the cursor. */
-  private async writePresence(activity: PresenceActivity, ttlMs = PRESENCE_TTL_MS): Promise<void> {
+  private writePresence(activity: PresenceActivity, ttlMs = PRESENCE_TTL_MS): Promise<void> {
     const v = this.viewing;
-    if (!v || this.quitting) return;
+    if (!v || this.quitting) return Promise.resolve();
     const now = this.ctx.now();
     // The real clock decides when a presence runs out (a fixed --now would never let it).
     const expires = isoSeconds(new Date(Math.max(now.getTime(), Date.now()) + ttlMs));
-    await this.store.write((tx) => setPresence(tx, { agent: this.me, ticket: v.ticket, activity, at: isoSeconds(now), opened_at: v.openedAt, expires_at: expires }))
-      .catch(() => undefined);
+    return this.queuePresence(() => this.store.write((tx) => setPresence(tx, { agent: this.me, ticket: v.ticket, activity, at: isoSeconds(now), opened_at: v.openedAt, expires_at: expires })));
   }
 
   private render(): void {
