@@ -20,7 +20,12 @@ export async function flushWithConfig(ctx: Ctx, run: FlushRun): Promise<FlushRep
   const config = await ctx.config();
   const store = await ctx.store();
   // Agents' notifications due as mail join the outbox first (not for a reply's own entry).
-  if (!run.ids) await (await import('../inbox/mail.js')).queueNotificationMail(ctx);
+  // A problem there (a bad config timezone) must not keep the rest of the outbox from going out.
+  if (!run.ids) {
+    await (await import('../inbox/mail.js')).queueNotificationMail(ctx).catch((err: unknown) => {
+      ctx.io.err(`desk: notifications not mailed: ${(err as Error)?.message ?? String(err)}\n`);
+    });
+  }
   let from: string | null = null;
   try {
     from = senderOf(config).address;
