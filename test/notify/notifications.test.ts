@@ -5,9 +5,9 @@
 // shows in `desk show` until it expires, and a reply written before the customer's latest
 // message is refused (exit 4) unless --force. Times come from DESK_NOW.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 import { accountYaml, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
 import { storeExec } from '../helpers/backend.js';
@@ -130,7 +130,7 @@ describe('notifications', () => {
     for (const part of ['please check', 'assigned to you by ben', 'the logs are attached']) expect(text).toContain(part);
   });
 
-  it("a customer's reply synced from Dovecot tells the assignee; presence shows in show until it expires; a reply written before it is refused unless --force", async () => {
+  it("a customer's reply synced from Dovecot tells the assignee; presence (recorded, or from the reply editor) shows in show until it ends; a reply written before the customer's mail is refused unless --force", async () => {
     const login = await dovecot.addUser('support@sync.test', 'sync-secret');
     const desk = teamDesk(accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: 'support@sync.test' }));
     const env = (t: string, agent = 'ben') => ({ DESK_NOW: `2026-03-30T${t}:00Z`, DESK_AGENT: agent, [PASSWORD_ENV]: login.password });
@@ -172,5 +172,15 @@ describe('notifications', () => {
     // With no presence left, a reply from the shell (opened now) is not held up by the older mail.
     await okAsync(desk, ['reply', String(id), '--message', 'One more thing.'], env('14:12', 'ana'));
     expect(mailTo('joao@example.com')).toHaveLength(2);
+
+    // While ana writes in the editor, ben's `desk show` says she is replying; afterwards it does not.
+    const seen = join(desk.dir, 'seen.txt');
+    const editor = join(desk.dir, 'editor.sh');
+    writeFileSync(editor, `#!/bin/sh\nDESK_AGENT=ben '${process.execPath}' '${BIN}' show ${id} > '${seen}'\nprintf 'Here is the fix.\\n' > "$1"\n`);
+    chmodSync(editor, 0o755);
+    await okAsync(desk, ['reply', String(id)], { ...env('14:20', 'ana'), EDITOR: editor });
+    expect(readFileSync(seen, 'utf8')).toContain('ana is replying (since 14:20)');
+    expect(ok(desk, ['show', String(id)], env('14:21'))).not.toContain('ana is');
+    expect(mailTo('joao@example.com')).toHaveLength(3);
   });
 });

@@ -9,6 +9,7 @@ import type { Ctx } from '../../cli/context.js';
 import { composeMail, domainOf, headerText, type MailAddress } from '../../mail/compose.js';
 import { enqueue } from '../../mail/outbox.js';
 import { isoSeconds } from '../../domain/types.js';
+import { safeLine, safeText } from '../../domain/safe-text.js';
 import { digestDue } from '../../domain/notify/digest.js';
 import { settingsOf, type NotificationKind } from '../../domain/notify/settings.js';
 import { hasSmtp, senderOf } from '../reply/sender.js';
@@ -27,8 +28,9 @@ export function notificationSubject(n: Pending): string {
   return `desk: ${headerText(n.actor)} ${WHAT[n.kind]} #${n.ticket} "${headerText(n.subject)}"`;
 }
 
+/** One notification in a mail; outside text (a subject, a note) made harmless as everywhere desk shows it. */
 function entryText(n: Pending): string {
-  return [`#${n.ticket} "${n.subject}" (${n.created_at})`, `${n.actor}: ${n.text}`, `See it with: desk show ${n.ticket}`].join('\n');
+  return [`#${n.ticket} "${safeLine(n.subject)}" (${n.created_at})`, `${safeLine(n.actor)}: ${safeText(n.text)}`, `See it with: desk show ${n.ticket}`].join('\n');
 }
 
 export function mailText(list: Pending[]): string {
