@@ -9,6 +9,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DialectOps } from '../store/dialect/types.js';
 import type { DB, MailQuarantineTable } from '../store/schema.js';
 import { applyChanges } from '../store/repos/tickets.js';
+import { notifyCustomerReplies } from '../store/repos/notifications.js';
 import { bulkInsert, IdBlocks, TicketWrites, type NewMessage } from '../store/writes.js';
 import { referencedIds, parseOurMessageId, subjectTags, threadMessage, type ThreadLookup } from '../domain/threading.js';
 import type { Status } from '../domain/types.js';
@@ -198,6 +199,8 @@ export async function storeBatch(
   /** tickets created by this batch: their updated_at is their latest message's arrival */
   const lastArrival = new Map<number, string>();
   const resolvedRows: { id: number; message_pk: number; at: string }[] = [];
+  /** customers' replies onto existing tickets: their assignees are told */
+  const customerReplies: { ticket: number; from: string; subject: string | null; at: string }[] = [];
 
   for (const [index, item] of items.entries()) {
     const left = items.length - index; // at most this many tickets and messages still to come
@@ -286,6 +289,7 @@ export async function storeBatch(
       counts.new_tickets++;
     } else if (person) {
       counts.threaded++;
+      customerReplies.push({ ticket: ticketId!, from: p.from.email.toLowerCase(), subject: p.subject || null, at: m.receivedAt });
     } else if (m.fromUs) {
       // Our own mail (an agent answering from a mail client with the support address), or mail
       // that only claims to be.
@@ -378,6 +382,7 @@ export async function storeBatch(
     await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
   }
 
+  await notifyCustomerReplies(tx, customerReplies);
   // New tickets through the triage rules, now that their first message is stored.
   for (const t of newTickets) await onNewTicket(tx, t.id, t.at);
   // What the SLA clocks read of every ticket that got mail, in the same transaction.

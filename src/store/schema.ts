@@ -126,6 +126,8 @@ export interface AgentsTable {
   display_name: string | null;
   /** closes the agent's replies; null: "Best regards," and the display name */
   signature: string | null;
+  /** notification settings as JSON (migration 16; src/domain/notify/settings.ts); null: the defaults */
+  notify: string | null;
 }
 
 export interface MetaTable {
@@ -240,6 +242,37 @@ export interface CustomerAddressesTable {
   customer_id: number;
 }
 
+/** What an agent is told (migration 16; src/store/repos/notifications.ts). */
+export interface NotificationsTable {
+  id: Generated<number>;
+  agent: string;
+  /** mention | assigned | customer_reply | sla_at_risk */
+  kind: string;
+  ticket_id: number;
+  /** who caused it (an agent, rules, the customer's address, desk) */
+  actor: string;
+  text: string;
+  created_at: string;
+  read_at: string | null;
+  /** 'pending': to be mailed; 'queued': in the outbox (outbox_id); null: not mailed */
+  mail_state: string | null;
+  outbox_id: number | null;
+  /** unique where given: a notification that is given once (an SLA clock at risk) */
+  dedupe_key: string | null;
+}
+
+/** Who is viewing or replying to a ticket (migration 16; src/store/repos/presence.ts). */
+export interface PresenceTable {
+  agent: string;
+  ticket_id: number;
+  /** viewing | replying */
+  activity: string;
+  since: string;
+  /** when the agent opened the ticket: a reply asks first when customer mail came after */
+  opened_at: string;
+  expires_at: string;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -261,4 +294,6 @@ export interface DB {
   customer_addresses: CustomerAddressesTable;
   ticket_merges: TicketMergesTable;
   ticket_links: TicketLinksTable;
+  notifications: NotificationsTable;
+  presence: PresenceTable;
 }

@@ -45,6 +45,8 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--by': return path.includes('sla') ? words(GROUP_BYS) : null;
     case '--format': return path.includes('sla') ? words(REPORT_FORMATS) : null;
     case '--sort': return words(['sla', 'updated', 'created', 'priority']);
+    case '--as': return path[1] === 'inbox' ? dynamic('agents') : null;
+    case '--digest': return words(['off', 'hourly', 'daily']);
     case '--db': case '--policy': return FILES;
     case '--into': case '--parent': case '--child': case '--duplicate-of': case '--related': case '--linked-to': return dynamic('tickets');
     default: return null;
@@ -54,7 +56,7 @@ function flagValues(path: string[], option: Option): Values | null {
 /** What a positional argument takes, by its name and the command. */
 function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
-  if (noun === 'outbox') return null; // outbox entry ids, not tickets
+  if (noun === 'outbox' || noun === 'inbox') return null; // outbox entry / notification ids, not tickets
   if (noun === 'spam' && verb === 'release') return null; // spam ids, not tickets
   if (name === 'id' || name === 'ids' || name === 'sources' || name === 'other') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.

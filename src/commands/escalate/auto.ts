@@ -161,6 +161,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
     }
   }
   report(ctx, actions, warnings, false);
+  // Agents' SLA clocks at risk become notifications (once each); the next flush mails them.
+  await (await import('../inbox/sla.js')).notifySlaAtRiskQuietly(ctx);
   if (failure) throw failure;
 }
 

@@ -19,6 +19,13 @@ export interface FlushRun {
 export async function flushWithConfig(ctx: Ctx, run: FlushRun): Promise<FlushReport> {
   const config = await ctx.config();
   const store = await ctx.store();
+  // Agents' notifications due as mail join the outbox first (not for a reply's own entry).
+  // A problem there (a bad config timezone) must not keep the rest of the outbox from going out.
+  if (!run.ids) {
+    await (await import('../inbox/mail.js')).queueNotificationMail(ctx).catch((err: unknown) => {
+      ctx.io.err(`desk: notifications not mailed: ${(err as Error)?.message ?? String(err)}\n`);
+    });
+  }
   let from: string | null = null;
   try {
     from = senderOf(config).address;

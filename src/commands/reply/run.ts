@@ -30,6 +30,8 @@ export interface ReplyOptions {
   /** false with --no-signature */
   signature?: boolean;
   status?: string;
+  /** send even when a customer message arrived after the ticket was opened */
+  force?: boolean;
   json?: boolean;
 }
 
@@ -77,6 +79,15 @@ export interface ReplyRequest {
   signature?: boolean;
   /** the status the ticket takes in the same step (else the canned reply's, else open when new) */
   status?: Status;
+  /**
+   * When the agent opened the ticket (triage: when the cursor came to it); else their live
+   * presence on it says, else the start of this reply. Customer mail dated after it asks first.
+   */
+  openedAt?: string;
+  /** send even when a customer message arrived after the ticket was opened */
+  force?: boolean;
+  /** asks the agent (a terminal's question); without it a terminal is asked, anything else refused (exit 4) */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** What became of a reply: recorded with its outbox entry, and whether it went out at once. */
@@ -118,6 +129,8 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     throw new ConflictError(`#${id} is merged into #${history.merged_into}: its conversation continues there`, `reply on #${history.merged_into}: \`desk reply ${history.merged_into}\``);
   }
   const actor = await ctx.actor();
+  const { openedAtFor, markReplying, checkCollision } = await import('../presence/collision.js');
+  const openedAt = await openedAtFor(ctx, store, actor, id, req.openedAt);
 
   let text = '';
   let canned: CannedEntry | null = null;
@@ -133,13 +146,19 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   if (useEditor) {
     const { agentTimeZone } = await import('../sla/policy-file.js');
     const draft = signature ? withSignature(text, signature) : text;
-    text = textAboveMarker(editInEditor(editorText(draft, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
+    const done = await markReplying(ctx, store, actor, id, openedAt.at);
+    try {
+      text = textAboveMarker(editInEditor(editorText(draft, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
+    } finally {
+      await done();
+    }
   }
   const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
   if (!text.trim() || (signature && squeeze(text) === squeeze(signature))) {
     throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
   }
   if (signature) text = withSignature(text, signature);
+  if (!req.force && (openedAt.seen || useEditor)) await checkCollision(ctx, store, id, openedAt.at, text, req.confirm);
   const attachments = canned ? readAttachments(canned) : [];
 
   const status = req.status ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
@@ -179,7 +198,7 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   const status = statusFlag(opts.status);
   const message = opts.message;
   const text = message === undefined ? undefined : () => textArg(ctx.io, message, 'the reply');
-  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status });
+  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status, force: opts.force });
   if (ctx.json) {
     printJson(ctx.io, {
       ticket: r.ticket, outbox_id: r.outboxId, message_id: r.messageId, to: r.to,

@@ -5,7 +5,7 @@ import { matchFieldsUsed, parseDuration, sortAtRisk, type AtRiskClock } from '..
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { renderAtRisk, renderAtRiskCsv, renderAtRiskTsv } from '../../ui/report/at-risk.js';
 import { printJson } from '../../ui/output.js';
-import { agentTimeZone, loadPolicyFile } from './policy-file.js';
+import { agentTimeZone, loadPolicyFile, type LoadedPolicy } from './policy-file.js';
 
 export interface AtRiskFlags {
   within?: string;
@@ -39,13 +39,28 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
   const policy = await loadPolicyFile(ctx, flags.policy);
   const assignee = flags.assignee === undefined ? undefined
     : flags.assignee === 'none' ? null : flags.assignee === 'me' ? await ctx.actor() : flags.assignee;
+  const list = await collectAtRisk(ctx, policy, { now, within, includeBreached: !!flags.breached, assignee, queue: flags.queue });
+  const includeBreached = !!flags.breached;
+  sortAtRisk(list);
+  if (format === 'json') return printJson(ctx.io, list);
+  if (format === 'tsv') return ctx.io.out(renderAtRiskTsv(list));
+  if (format === 'csv') return ctx.io.out(renderAtRiskCsv(list));
+  ctx.io.out(renderAtRisk(list, { color: ctx.io.color, timeZone: await agentTimeZone(ctx), within: windowText, breached: includeBreached }));
+}
+
+/** Running clocks breaching within `within` seconds of `now` (and breached ones, if asked), unsorted. */
+export async function collectAtRisk(
+  ctx: Ctx, policy: LoadedPolicy,
+  opts: { now: Date; within: number; includeBreached: boolean; assignee?: string | null; queue?: string },
+): Promise<AtRiskClock[]> {
+  const { now, within, includeBreached } = opts;
+  const assignee = opts.assignee;
   const store = await ctx.store();
   const nowS = Math.floor(now.getTime() / 1000);
   const uses = matchFieldsUsed(policy.set);
   const fields = { subject: true, queue: true, assignee: true, tier: uses.has('tier'), tags: uses.has('tag'), organisation: uses.has('org') };
   const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
-  const keep = { assignee, queue: flags.queue };
-  const includeBreached = !!flags.breached;
+  const keep = { assignee, queue: opts.queue };
   const task = { kind: 'at-risk' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached, keep };
   let list: AtRiskClock[];
   if (store.dialect === 'sqlite') {
@@ -57,9 +72,5 @@ export async function runAtRisk(ctx: Ctx, flags: AtRiskFlags): Promise<void> {
     await readPostgresClockInputs(store.db, read, (batch) => m.add(batch));
     list = m.result();
   }
-  sortAtRisk(list);
-  if (format === 'json') return printJson(ctx.io, list);
-  if (format === 'tsv') return ctx.io.out(renderAtRiskTsv(list));
-  if (format === 'csv') return ctx.io.out(renderAtRiskCsv(list));
-  ctx.io.out(renderAtRisk(list, { color: ctx.io.color, timeZone: await agentTimeZone(ctx), within: windowText, breached: includeBreached }));
+  return list;
 }

@@ -191,6 +191,8 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
 
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */
 export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
+  // Agents' SLA clocks at risk become notifications (once each) before their mail is queued.
+  await (await import('../inbox/sla.js')).notifySlaAtRiskQuietly(session.ctx);
   // The SMTP side is heavy to load; a cron run with an empty outbox should not pay for it.
   if (!(await outboxHasWork(session.store))) return null;
   const { flushForSync } = await import('../outbox/flush.js');
@@ -201,7 +203,10 @@ export async function flushOutbox(session: SyncSession): Promise<DeskError | nul
 async function outboxHasWork(store: Store): Promise<boolean> {
   try {
     const row = await sql<{ one: number }>`select 1 as one from outbox where state in ('queued', 'sending', 'unknown') limit 1`.execute(store.db);
-    return row.rows.length > 0;
+    if (row.rows.length > 0) return true;
+    // Notifications waiting to be mailed join the outbox in the flush.
+    const waiting = await sql<{ one: number }>`select 1 as one from notifications where mail_state = 'pending' limit 1`.execute(store.db);
+    return waiting.rows.length > 0;
   } catch {
     return true; // cannot tell: let the outbox module decide
   }

@@ -71,7 +71,7 @@ function describeEvent(e: TicketEvent): string {
   }
 }
 
-export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean): Promise<void> {
+export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean, presence: string[] = []): Promise<void> {
   if (ctx.json) return printJson(ctx.io, versionedHistoryJson(t));
   const p = await painter(ctx.io);
   const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
@@ -84,6 +84,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   if (t.links?.length) out(`${p.dim('links')} ${t.links.map(describeLink).join(', ')}`);
   const snoozed = snoozeState(t, ctx.now()).until;
   if (snoozed) out(`${p.dim('snoozed')} until ${readableTime(snoozed, tz)}: out of the queue, SLA clocks running`);
+  for (const line of presence) out(p.yellow(safeLine(line)));
 
   type Item = { at: string; order: number; render: (p: Painter) => string };
   const items: Item[] = [];

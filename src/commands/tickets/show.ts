@@ -9,5 +9,6 @@ export async function runShow(ctx: Ctx, idArg: string, opts: { why?: boolean }):
   const store = await ctx.store();
   const history = await getTicketHistory(store.db, id);
   if (ctx.json) return printTicketFull(ctx, history, !!opts.why);
-  await paged(ctx.io, (io) => printTicketFull({ ...ctx, io }, history, !!opts.why));
+  const presence = await (await import('../presence/lines.js')).presenceLines(ctx, id);
+  await paged(ctx.io, (io) => printTicketFull({ ...ctx, io }, history, !!opts.why, presence));
 }

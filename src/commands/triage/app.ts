@@ -19,6 +19,9 @@ import { shownLocation } from '../../store/location.js';
 import { listAgents } from '../../store/repos/agents.js';
 import { getTicketHistory } from '../../store/repos/tickets.js';
 import { watchTickets } from '../../store/ticket-watch.js';
+import { clearPresence, setPresence } from '../../store/repos/presence.js';
+import { PRESENCE_REFRESH_MS, PRESENCE_TTL_MS, presenceLine, presenceShort, type PresenceActivity } from '../../domain/notify/presence.js';
+import { clockOf, othersOn } from '../presence/lines.js';
 import { openTicketLoads } from '../../store/rules.js';
 import { neutralise, safeLine, safeText } from '../../ui/safe-text.js';
 import { localTime } from '../../ui/time.js';
@@ -65,6 +68,12 @@ class TriageApp {
   private done!: () => void;
   private readonly prompter: Prompter;
   private readonly replies: ReplyActions;
+  /** other agents' presence on the queue's tickets ("ana replying"), and the lines for the one shown */
+  private others = new Map<number, string>();
+  private othersLines: string[] = [];
+  /** the ticket under the cursor, for our own presence, and when we came to it */
+  private viewing: { ticket: number; openedAt: string } | null = null;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: Ctx, private readonly store: Store, private readonly location: string, private readonly me: string,
@@ -91,6 +100,12 @@ class TriageApp {
       } finally {
         this.busy = false;
       }
+      // Our presence is refreshed while the screen is open (it expires by itself otherwise), and
+      // others' presence is read again, so what expired goes.
+      this.presenceTimer = setInterval(() => {
+        void this.writePresence('viewing').then(() => this.changedElsewhere());
+      }, PRESENCE_REFRESH_MS);
+      this.presenceTimer.unref?.();
       const finished = new Promise<void>((resolve) => (this.done = resolve));
       const stopKeys = this.term.onKey((str, key) => void this.onKey(str, key));
       const stopResize = this.term.onResize(() => this.render());
@@ -105,6 +120,9 @@ class TriageApp {
     } finally {
       this.quitting = true;
       clearTimeout(this.staleTimer);
+      clearInterval(this.presenceTimer);
+      await this.presenceWrites;
+      await this.store.write((tx) => clearPresence(tx, this.me)).catch(() => undefined);
       await watch.close();
     }
   }
@@ -144,6 +162,43 @@ class TriageApp {
     const it = this.current;
     this.detail = it ? await getTicketHistory(this.store.db, it.ticket.id) : null;
     this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
+    if ((it?.ticket.id ?? null) !== (this.viewing?.ticket ?? null)) {
+      this.viewing = it ? { ticket: it.ticket.id, openedAt: isoSeconds(this.ctx.now()) } : null;
+      // Not awaited: a write waiting for the lock (a long sync batch) must not hold up the screen.
+      if (this.viewing) void this.writePresence('viewing');
+      else void this.queuePresence(() => this.store.write((tx) => clearPresence(tx, this.me)));
+    }
+    await this.loadOthers();
+  }
+
+  /** Others' live presence on the queue's tickets. */
+  private async loadOthers(): Promise<void> {
+    try {
+      const byTicket = await othersOn(this.ctx, this.items.map((i) => i.ticket.id));
+      this.others = new Map([...byTicket].map(([id, list]) => [id, presenceShort(list)]));
+      const clock = await clockOf(this.ctx);
+      this.othersLines = this.viewing ? (byTicket.get(this.viewing.ticket) ?? []).map((p) => presenceLine(p, clock)) : [];
+    } catch {
+      this.others = new Map(); // presence is a courtesy: the queue works without it
+      this.othersLines = [];
+    }
+  }
+
+  /** Presence writes, one after the other (a failed one is only a missed courtesy). */
+  private presenceWrites: Promise<void> = Promise.resolve();
+  private queuePresence(write: () => Promise<unknown>): Promise<void> {
+    this.presenceWrites = this.presenceWrites.then(() => write()).then(() => undefined, () => undefined);
+    return this.presenceWrites;
+  }
+
+  /** Records (or refreshes) our presence on the ticket under the cursor. */
+  private writePresence(activity: PresenceActivity, ttlMs = PRESENCE_TTL_MS): Promise<void> {
+    const v = this.viewing;
+    if (!v || this.quitting) return Promise.resolve();
+    const now = this.ctx.now();
+    // The real clock decides when a presence runs out (a fixed --now would never let it).
+    const expires = isoSeconds(new Date(Math.max(now.getTime(), Date.now()) + ttlMs));
+    return this.queuePresence(() => this.store.write((tx) => setPresence(tx, { agent: this.me, ticket: v.ticket, activity, at: isoSeconds(now), opened_at: v.openedAt, expires_at: expires })));
   }
 
   private render(): void {
@@ -152,7 +207,7 @@ class TriageApp {
     this.term.draw(renderScreen({
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
-      liveLost: this.liveLost,
+      liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines,
     }, this.style));
   }
 
@@ -411,13 +466,19 @@ class TriageApp {
   private async reply(t: TicketWithHistory): Promise<void> {
     const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
     const signature = await this.replies.signature();
-    const text = this.editText(editorText(withSignature('', signature), quoted, this.timezone), t.id);
+    await this.writePresence('replying', 30 * 60_000);
+    let text: string | undefined;
+    try {
+      text = this.editText(editorText(withSignature('', signature), quoted, this.timezone), t.id);
+    } finally {
+      await this.writePresence('viewing');
+    }
     if (text === undefined || text.replace(/\s+/g, ' ').trim() === signature.replace(/\s+/g, ' ').trim()) {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
     }
     const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\nSend this reply?`, default: true }, c));
-    if (ok) this.message = { text: await this.replies.send(t, { text }), kind: 'info' };
+    if (ok) this.message = { text: await this.replies.send(t, { text }, this.sendGuard(t)), kind: 'info' };
   }
 
   private async canned(t: TicketWithHistory): Promise<void> {
@@ -454,7 +515,15 @@ class TriageApp {
     } else if (choice !== 'send') {
       return;
     }
-    this.message = { text: await this.replies.send(t, { text, canned: entry }), kind: 'info' };
+    this.message = { text: await this.replies.send(t, { text, canned: entry }, this.sendGuard(t)), kind: 'info' };
+  }
+
+  /** When we opened the ticket, and how to ask when a customer wrote since. */
+  private sendGuard(t: TicketWithHistory): { openedAt?: string; confirm: (q: string) => Promise<boolean> } {
+    return {
+      openedAt: this.viewing?.ticket === t.id ? this.viewing.openedAt : undefined,
+      confirm: async (question) => !!(await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: question, default: false }, c))),
+    };
   }
 
   private view(t: TicketWithHistory): Promise<void> {

@@ -23,7 +23,7 @@ export interface ReplyActions {
    * Sends as `desk reply` does; resolves to what became of it. Throws desk's typed errors, their
    * message saying which reply was not sent (a server failure: the reply waits in the outbox).
    */
-  send(t: TicketWithHistory, reply: { text: string; canned?: CannedEntry }): Promise<string>;
+  send(t: TicketWithHistory, reply: { text: string; canned?: CannedEntry }, guard?: { openedAt?: string; confirm?: (q: string) => Promise<boolean> }): Promise<string>;
 }
 
 export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
@@ -40,13 +40,13 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
     async render(t, entry) {
       return renderCanned(entry.name, entry.body, await variablesFor(ctx, store, t, me, entry.body));
     },
-    async send(t, reply) {
+    async send(t, reply, guard = {}) {
       const notSent = (err: DeskError) => Object.assign(err, { message: `reply to #${t.id} not sent: ${err.message}` });
       // Unchanged canned text goes by name so the reply keeps its status and attachments.
       const asCanned = reply.canned && reply.text === (await this.render(t, reply.canned));
       let outcome;
       try {
-        outcome = await sendReply(ctx, t.id, asCanned ? { canned: reply.canned!.name } : { text: reply.text });
+        outcome = await sendReply(ctx, t.id, { ...(asCanned ? { canned: reply.canned!.name } : { text: reply.text }), openedAt: guard.openedAt, confirm: guard.confirm });
       } catch (err) {
         throw err instanceof DeskError ? notSent(err) : err;
       }

@@ -30,6 +30,10 @@ export interface ScreenModel {
   timezone?: string;
   /** live updates stopped: the connection that brings other agents' changes is being reopened */
   liveLost?: boolean;
+  /** other agents on tickets: "ana replying" by ticket id (their live presence) */
+  presence?: ReadonlyMap<number, string>;
+  /** the lines for the ticket shown: "ana is replying (since 14:02)" */
+  presenceLines?: readonly string[];
 }
 
 export const KEY_HINT = 'j/k move  t take  a assign  e escalate  r reply  c canned  ? more  q quit';
@@ -66,7 +70,7 @@ export function slaText(sla: SlaFacts | null, now: Date): string {
   return parts.length ? parts.join(' · ') : 'no SLA targets';
 }
 
-function listRow(it: QueueItem, selected: boolean, width: number, now: Date, st: Style): string {
+function listRow(it: QueueItem, selected: boolean, width: number, now: Date, st: Style, others?: string): string {
   const t = it.ticket;
   const due = it.snoozeEnded && !it.due_at ? 'snoozed' : dueText(it.due_at, now);
   const cells = [
@@ -78,7 +82,8 @@ function listRow(it: QueueItem, selected: boolean, width: number, now: Date, st:
     fit(due, 8),
   ];
   const head = cells.join(' ');
-  const subject = truncate(safeLine(t.subject), Math.max(0, width - displayWidth(head) - 1));
+  const tail = others ? ` [${safeLine(others)}]` : '';
+  const subject = truncate(safeLine(t.subject), Math.max(0, width - displayWidth(head) - 1 - displayWidth(tail))) + tail;
   const line = fit(`${head} ${subject}`, width);
   if (selected) return st.inverse(line);
   if (due.startsWith('late')) return st.red(line);
@@ -173,7 +178,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
     const first = Math.min(Math.max(0, m.selected - Math.floor(listRows / 2)), Math.max(0, m.items.length - listRows));
     for (let r = 0; r < listRows; r++) {
       const it = m.items[first + r];
-      push(it ? listRow(it, first + r === m.selected, W, m.now, st) : ' '.repeat(W));
+      push(it ? listRow(it, first + r === m.selected, W, m.now, st, m.presence?.get(it.ticket.id)) : ' '.repeat(W));
     }
   }
   const t = m.detail;
@@ -192,6 +197,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
     const requester = t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email;
     body.push(truncate(safeLine(`${t.status} · ${t.priority} · tier ${t.tier} · queue ${t.queue ?? '–'} · ${t.assignee ? `assignee ${t.assignee}` : 'unassigned'} · ${requester}`), W));
     body.push(truncate(safeLine(`tags ${t.tags.length ? t.tags.join(', ') : '–'} · SLA ${slaText(m.sla, m.now)}`), W));
+    for (const line of m.presenceLines ?? []) body.push(st.yellow(truncate(safeLine(line), W)));
     body.push(...conversationLines(conversationBlocks(t, m.timezone), W, bodyRows - body.length, st));
   }
   for (let r = 0; r < bodyRows; r++) push(body[r] ?? '');

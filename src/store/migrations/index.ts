@@ -15,6 +15,7 @@ import * as m011 from './011_ticket_versions.js';
 import * as m012 from './012_clock_inputs_postgres.js';
 import * as m013 from './013_merge_links.js';
 import * as m015 from './015_customers.js';
+import * as m016 from './016_notifications.js';
 import * as m020 from './020_spam.js';
 
 export interface Migration {
@@ -38,6 +39,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 12, name: 'clock_inputs_postgres', up: m012.up },
   { version: 13, name: 'merge_links', up: m013.up },
   { version: 15, name: 'customers', up: m015.up },
+  { version: 16, name: 'notifications', up: m016.up },
   { version: 20, name: 'spam', up: m020.up },
   // (register new migrations here, in order)
 ];

@@ -12,6 +12,7 @@ import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketCha
 import { refreshClockInputs } from './clock-inputs.js';
 import { ticketsChanged } from '../ticket-changes.js';
 import { linksOfTickets } from './links.js';
+import { notifyOfEvents } from './notifications.js';
 
 type Db = Kysely<DB>;
 
@@ -320,6 +321,7 @@ export async function applyChanges(
   if (removed.length) await tx.deleteFrom('ticket_tags').where('ticket_id', '=', id).where('tag', 'in', removed).execute();
   if (next.subject !== current.subject) await dialectOf(tx).indexSearchText(tx, [searchRow(id, next.subject, [])]);
   await refreshClockInputs(tx, dialectOf(tx), [id]);
+  await notifyOfEvents(tx, id, events); // mentions and assignments, in the same transaction
   return events;
 }
 
