@@ -99,6 +99,8 @@ interface Snapshot {
   import_keys: string[];
   /** outbox rows (sent, or cancelled by the move) that belonged to the ticket */
   outbox: number[];
+  /** its links to other tickets (desk link), restored on release while the other ticket is there */
+  links?: { kind: string; from_id: number; to_id: number; created_at: string; actor: string }[];
 }
 
 export interface MoveOptions {
@@ -141,6 +143,14 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
       throw new NotFoundError(`no ticket ${missing.slice(0, 10).map((id) => `#${id}`).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
         "nothing was moved; it may be in spam already: see 'desk spam list'");
     }
+    // A merge's record points at both tickets and is what unmerge undoes: a ticket that took part
+    // in one is refused rather than cut out of it (a merged ticket is a customer's, not spam).
+    const merge = await tx.selectFrom('ticket_merges').select(['source_id', 'target_id'])
+      .where((eb) => eb.or([eb('source_id', 'in', part), eb('target_id', 'in', part)])).executeTakeFirst();
+    if (merge) {
+      const which = part.includes(Number(merge.source_id)) ? merge.source_id : merge.target_id;
+      throw new ConflictError(`ticket #${which} took part in a merge (#${merge.source_id} into #${merge.target_id})`, 'nothing was moved; a merged ticket is not spam: close it instead');
+    }
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const emails = new Map((await tx.selectFrom('requesters').select(['id', 'email']).where('id', 'in', [...new Set(rows.map((r) => Number(r.requester_id)))]).execute())
       .map((r) => [Number(r.id), r.email]));
@@ -154,6 +164,10 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
       .where('ticket_id', 'in', part).orderBy('id').execute());
     const keys = group(await tx.selectFrom('import_keys').select(['ticket_id', 'key']).where('ticket_id', 'in', part).execute());
     const messages = group(await tx.selectFrom('messages').select(['id', 'ticket_id']).where('ticket_id', 'in', part).orderBy('id').execute());
+    const linkRows = await tx.selectFrom('ticket_links').select(['kind', 'from_id', 'to_id', 'created_at', 'actor'])
+      .where((eb) => eb.or([eb('from_id', 'in', part), eb('to_id', 'in', part)])).orderBy('id').execute();
+    const linksOf = (id: number) => linkRows.filter((l) => Number(l.from_id) === id || Number(l.to_id) === id)
+      .map((l) => ({ ...l, from_id: Number(l.from_id), to_id: Number(l.to_id) }));
     const outboxDb = tx as unknown as Kysely<{ outbox: { id: number; ticket_id: number | null; state: string; updated_at: string } }>; // (outbox.ts owns the table)
     const outboxRows = await outboxDb.selectFrom('outbox').select(['id', 'ticket_id', 'state']).where('ticket_id', 'in', part).orderBy('id').execute();
     const sending = outboxRows.find((r) => r.state === 'sending');
@@ -165,6 +179,10 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
 
     await tx.updateTable('messages').set({ ticket_id: null }).where('ticket_id', 'in', part).execute();
     await tx.deleteFrom('events').where('ticket_id', 'in', part).execute();
+    if (linkRows.length) await tx.deleteFrom('ticket_links').where((eb) => eb.or([eb('from_id', 'in', part), eb('to_id', 'in', part)])).execute();
+    // What agents were told of, and who was looking at it, is about a ticket that is gone.
+    await tx.deleteFrom('notifications').where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('presence').where('ticket_id', 'in', part).execute();
     await tx.deleteFrom('ticket_tags').where('ticket_id', 'in', part).execute();
     await tx.deleteFrom('import_keys').where('ticket_id', 'in', part).execute();
     await (tx as unknown as Kysely<{ search_fts: { ticket_id: number } }>).deleteFrom('search_fts').where('ticket_id', 'in', part).execute();
@@ -182,6 +200,7 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
         tags: (tags.get(id) ?? []).map((r) => r.tag),
         events: (events.get(id) ?? []).map(({ ticket_id: _t, ...e }) => e),
         import_keys: (keys.get(id) ?? []).map((r) => r.key), outbox: (outbox.get(id) ?? []).map((r) => Number(r.id)),
+        links: linksOf(id),
       };
       let blocked: string | null = null;
       const pattern = blocks?.get(id) ?? null;
@@ -280,6 +299,7 @@ export async function releaseSpam(
     const outboxDb = tx as unknown as Kysely<{ outbox: { id: number; ticket_id: number | null } }>;
     for (const part of chunks(snapshot.outbox)) await outboxDb.updateTable('outbox').set({ ticket_id: ticketId }).where('id', 'in', part).where('ticket_id', 'is', null).execute();
   }
+  if (snapshot?.links?.length) await restoreLinks(tx, snapshot.links, wanted!, ticketId);
   if (!snapshot && onNewTicket) await onNewTicket(tx, ticketId, s.date);
   await w.refreshDerived(tx);
 
@@ -291,6 +311,20 @@ export async function releaseSpam(
   await tx.deleteFrom('spam_mail').where('id', '=', spamId).execute();
   ticketsChanged(tx, [ticketId]);
   return { ticketId, unblocked, renumbered };
+}
+
+/** Puts a released ticket's links back where the other ticket is still there and not linked to it meanwhile. */
+async function restoreLinks(tx: Kysely<DB>, links: NonNullable<Snapshot['links']>, oldId: number, newId: number): Promise<void> {
+  for (const l of links) {
+    const from = l.from_id === oldId ? newId : l.from_id;
+    const to = l.to_id === oldId ? newId : l.to_id;
+    const other = from === newId ? to : from;
+    if (!(await tx.selectFrom('tickets').select('id').where('id', '=', other).executeTakeFirst())) continue;
+    const taken = await tx.selectFrom('ticket_links').select('id')
+      .where((eb) => eb.or([eb.and([eb('from_id', '=', from), eb('to_id', '=', to)]), eb.and([eb('from_id', '=', to), eb('to_id', '=', from)])]))
+      .executeTakeFirst();
+    if (!taken) await tx.insertInto('ticket_links').values({ kind: l.kind, from_id: from, to_id: to, created_at: l.created_at, actor: l.actor }).execute();
+  }
 }
 
 async function requesterOf(tx: Kysely<DB>, ops: DialectOps, email: string, name: string | null): Promise<number> {

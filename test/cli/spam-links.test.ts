@@ -1,0 +1,44 @@
+// Moving a ticket to spam takes its row away, so every table that points at a ticket must be
+// handled: links are kept with the spam entry and come back on release; a ticket that took part
+// in a merge is refused (the merge's record is what unmerge undoes); notifications about it go.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { tempDesk, type TempDesk } from '../helpers/cli.js';
+
+const desks: TempDesk[] = [];
+afterAll(() => { for (const d of desks) d.cleanup(); });
+
+function ok(d: TempDesk, args: string[]): string {
+  const r = d.run(args);
+  expect({ args, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ args, code: 0, stderr: '' });
+  return r.stdout;
+}
+
+describe('spam and the tables that point at tickets', () => {
+  it('keeps a moved ticket\'s links for its release, and refuses a merged ticket', () => {
+    const d = tempDesk();
+    desks.push(d);
+    const ids = [1, 2, 3, 4].map((i) => JSON.parse(ok(d, ['new', '--from', `c${i}@x.example`, '--subject', `t${i}`, '--json'])).id as number);
+    ok(d, ['link', String(ids[0]), '--related', String(ids[1])]);
+    ok(d, ['link', String(ids[0]), '--parent', String(ids[2])]);
+    ok(d, ['merge', String(ids[3]), '--into', String(ids[2])]);
+    ok(d, ['note', String(ids[0]), 'spam-looking']);
+
+    const merged = d.run(['spam', String(ids[2]), '--no-block']);
+    expect(merged.code).toBe(4);
+    expect(merged.stderr).toContain(`took part in a merge (#${ids[3]} into #${ids[2]})`);
+    expect(d.run(['spam', String(ids[3]), '--no-block']).code).toBe(4);
+
+    const [moved] = JSON.parse(ok(d, ['spam', String(ids[0]), '--no-block', '--json'])) as { spam_id: number; ticket: number }[];
+    expect(moved!.ticket).toBe(ids[0]);
+    const other = JSON.parse(ok(d, ['show', String(ids[1]), '--json']));
+    expect(other.links ?? []).toEqual([]);
+
+    ok(d, ['spam', 'release', String(moved!.spam_id)]);
+    const back = JSON.parse(ok(d, ['show', String(ids[0]), '--json']));
+    expect(back.links).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ticket: ids[1] }),
+      expect.objectContaining({ ticket: ids[2] }),
+    ]));
+    expect(back.links).toHaveLength(2);
+  }, 60_000);
+});
