@@ -53,6 +53,23 @@ export interface AutoAckConfig {
   perSenderPerHours?: number;
 }
 
+/** One entry of `hooks:` (docs/cli.md, Hooks): what it listens to, and where the event goes. */
+export interface HookConfig {
+  /** how `desk hooks list` names it (default: hooks.N, its place in the list) */
+  name?: string;
+  /** event names, or '*' for every event */
+  on: string[] | '*';
+  /** run through the shell with the event JSON on stdin; exit 0 = delivered */
+  command?: string;
+  /** POST the event JSON here; a 2xx answer = delivered */
+  url?: string;
+  /** the HMAC key of X-Desk-Signature (or secretEnv: the environment variable holding it) */
+  secret?: string;
+  secretEnv?: string;
+  /** give up on one delivery attempt after this long (default 10 s) */
+  timeoutSeconds?: number;
+}
+
 export interface Config {
   db?: string;
   agent?: string;
@@ -69,6 +86,7 @@ export interface Config {
   team?: string;
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
+  hooks?: HookConfig[];
   [key: string]: unknown;
 }
 

@@ -163,6 +163,7 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   if (session.outboxOnly) {
     if (!opts.quiet) ctx.io.err('desk: no mail accounts in the config: no mail to pull; sending the outbox\n');
     const outboxFailure = await flushOutbox(session);
+    await slaHooks(ctx);
     throwFailures(ctx, outboxFailure ? [outboxFailure] : []);
     return;
   }
@@ -184,7 +185,18 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   }
   const outboxFailure = await flushOutbox(session);
   if (outboxFailure) failures.push(outboxFailure);
+  await slaHooks(ctx);
   throwFailures(ctx, failures);
+}
+
+/** SLA events for hooks (src/commands/hooks/sla.ts), if a hook wants them; a problem is a warning here. */
+async function slaHooks(ctx: Ctx): Promise<void> {
+  if (!(await ctx.config()).hooks?.length) return;
+  try {
+    await (await import('../hooks/sla.js')).fireSlaHooks(ctx);
+  } catch (err) {
+    ctx.io.err(`warning: SLA events for hooks not fired: ${safeLine((err as Error).message)}\n`);
+  }
 }
 
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */

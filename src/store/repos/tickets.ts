@@ -11,6 +11,7 @@ import { dialectOf } from '../handle.js';
 import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 import { ticketsChanged } from '../ticket-changes.js';
+import { hookTicketEvents } from '../hook-events.js';
 
 type Db = Kysely<DB>;
 
@@ -303,6 +304,7 @@ export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent
 async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[], version: number | null): Promise<void> {
   await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e, version))).execute();
   ticketsChanged(tx, [ticketId]); // every change of a ticket's fields comes with its events
+  hookTicketEvents(tx, ticketId, events);
 }
 
 export type { NewMessage };
