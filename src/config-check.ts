@@ -89,7 +89,7 @@ function hookProblems(hooks: unknown, bad: (key: string, problem: string) => voi
     const at = `hooks.${i}`;
     if (!isObj(h)) return bad(at, 'must be a mapping (on, command and/or url)');
     for (const key of Object.keys(h)) {
-      if (!['name', 'on', 'command', 'url', 'secret', 'secretEnv', 'timeoutSeconds'].includes(key)) bad(`${at}.${key}`, 'is not a hook setting (name, on, command, url, secret, secretEnv, timeoutSeconds)');
+      if (!['name', 'on', 'command', 'url', 'secret', 'secretEnv', 'secretCommand', 'timeoutSeconds'].includes(key)) bad(`${at}.${key}`, 'is not a hook setting (name, on, command, url, secretEnv, secretCommand, timeoutSeconds)');
     }
     if (h.name !== undefined) {
       if (typeof h.name !== 'string' || !h.name.trim()) bad(`${at}.name`, 'must be text');
@@ -105,10 +105,11 @@ function hookProblems(hooks: unknown, bad: (key: string, problem: string) => voi
     if (h.command === undefined && h.url === undefined) bad(at, 'needs a command or a url (or both)');
     if (h.command !== undefined && (typeof h.command !== 'string' || !h.command.trim())) bad(`${at}.command`, 'must be a shell command');
     if (h.url !== undefined && !(typeof h.url === 'string' && isHttpUrl(h.url))) bad(`${at}.url`, 'must be an http:// or https:// URL');
-    if (h.secret !== undefined && (typeof h.secret !== 'string' || !h.secret)) bad(`${at}.secret`, 'must be text');
+    if (h.secret !== undefined) bad(`${at}.secret`, 'is not kept in the config (desk never stores secrets there): give secretEnv (an environment variable) or secretCommand (a command that prints it)');
     if (h.secretEnv !== undefined && (typeof h.secretEnv !== 'string' || !h.secretEnv)) bad(`${at}.secretEnv`, 'must be the name of an environment variable');
-    if (h.secret !== undefined && h.secretEnv !== undefined) bad(`${at}.secretEnv`, 'give secret or secretEnv, not both');
-    if ((h.secret !== undefined || h.secretEnv !== undefined) && h.url === undefined) bad(`${at}.secret`, 'signs POSTs: it needs a url');
+    if (h.secretCommand !== undefined && (typeof h.secretCommand !== 'string' || !h.secretCommand.trim())) bad(`${at}.secretCommand`, 'must be a shell command');
+    if (h.secretEnv !== undefined && h.secretCommand !== undefined) bad(`${at}.secretCommand`, 'give secretEnv or secretCommand, not both');
+    if ((h.secretEnv !== undefined || h.secretCommand !== undefined) && h.url === undefined) bad(`${at}.${h.secretEnv !== undefined ? 'secretEnv' : 'secretCommand'}`, 'signs POSTs: it needs a url');
     if (h.timeoutSeconds !== undefined && !isSeconds(h.timeoutSeconds)) bad(`${at}.timeoutSeconds`, 'must be a number of seconds (more than 0, at most 3600)');
   });
 }

@@ -63,9 +63,10 @@ export interface HookConfig {
   command?: string;
   /** POST the event JSON here; a 2xx answer = delivered */
   url?: string;
-  /** the HMAC key of X-Desk-Signature (or secretEnv: the environment variable holding it) */
-  secret?: string;
+  /** the HMAC key of X-Desk-Signature: the environment variable holding it… */
   secretEnv?: string;
+  /** …or a command printing it (its first line), as passwordCommand */
+  secretCommand?: string;
   /** give up on one delivery attempt after this long (default 10 s) */
   timeoutSeconds?: number;
 }

@@ -225,6 +225,10 @@ describe('the hooks setting', () => {
       writeFileSync(desk.config, `hooks:\n  - { on: '*' }\n`);
       const none = await desk.runAsync(['list']);
       expect([none.code, none.stderr]).toEqual([2, expect.stringContaining(`'hooks.0' needs a command or a url`)]);
+      // The signing key is never kept in the config: it comes from secretEnv or secretCommand.
+      writeFileSync(desk.config, `hooks:\n  - { on: '*', url: 'https://hooks.example.com/x', secret: 'k3y' }\n`);
+      const secret = await desk.runAsync(['list']);
+      expect([secret.code, secret.stderr]).toEqual([2, expect.stringContaining(`'hooks.0.secret' is not kept in the config`)]);
     } finally {
       desk.cleanup();
     }

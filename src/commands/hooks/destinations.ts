@@ -2,7 +2,7 @@
 // deliveries for (HookTarget), and, at delivery, the destination a stored delivery goes to now
 // (its time limit and signing key). A delivery is matched to the config by where it goes (the
 // command or the URL), so renaming or reordering hooks loses nothing.
-import type { Config, HookConfig } from '../../config.js';
+import { resolveSecret, type Config, type HookConfig } from '../../config.js';
 import { UsageError } from '../../errors.js';
 import type { HookEventName, HookKind, HookTarget } from '../../domain/hooks.js';
 import type { HookDestination, ResolveDestination } from '../../mail/hook-delivery.js';
@@ -21,14 +21,23 @@ export function hookTargets(config: Config): HookTarget[] {
   return out;
 }
 
+/** The signing key: $secretEnv, or the first line secretCommand prints (run once per process). */
+const secrets = new Map<string, string | undefined>();
+function secretOf(h: HookConfig, i: number): string | undefined {
+  if (h.secretEnv) {
+    const v = process.env[h.secretEnv];
+    if (v === undefined) throw new UsageError(`the environment variable ${h.secretEnv} (hooks.${i}.secretEnv) is not set`);
+    return v;
+  }
+  if (!h.secretCommand) return undefined;
+  if (!secrets.has(h.secretCommand)) secrets.set(h.secretCommand, resolveSecret({ passwordCommand: h.secretCommand }, `hooks.${i}.secretCommand`));
+  return secrets.get(h.secretCommand);
+}
+
 function destinationOf(h: HookConfig, i: number, kind: HookKind): HookDestination {
   const target = kind === 'url' ? h.url! : h.command!;
   const timeoutMs = hookTimeoutMs(h.timeoutSeconds, `hooks.${i}.timeoutSeconds`);
-  let secret: string | undefined;
-  if (kind === 'url' && h.secretEnv) {
-    secret = process.env[h.secretEnv];
-    if (secret === undefined) throw new UsageError(`the environment variable ${h.secretEnv} (hooks.${i}.secretEnv) is not set`);
-  } else if (kind === 'url') secret = h.secret;
+  const secret = kind === 'url' ? secretOf(h, i) : undefined;
   return { hook: nameOf(h, i), kind, target, timeoutMs, ...(secret !== undefined ? { secret } : {}) };
 }
 
