@@ -80,7 +80,7 @@ export function completionSpec(program: Command): CommandSpec[] {
       for (const name of [o.long, o.short]) if (name) flags.push({ name, values, takesValue });
     }
     if (path.length === 1) flags.push({ name: '--help', values: null, takesValue: false });
-    const args = cmd.registeredArguments.map((a) => argValues(path, a.name()));
+    const args = cmd.registeredArguments.map((a) => (a.argChoices?.length ? words(a.argChoices) : argValues(path, a.name())));
     out.push({ path: path.join(' '), subcommands: subs.map((c) => c.name()), flags, args, variadic: cmd.registeredArguments.at(-1)?.variadic ?? false });
     for (const c of subs) walk(c, [...path, c.name()]);
   };
