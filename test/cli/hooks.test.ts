@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { onlyOn } from '../helpers/backend.js';
+import { accountYaml, startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { autoReplyMessage, plainMessage, replyMessage } from '../helpers/mailgen.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -54,11 +56,16 @@ class Receiver {
 }
 
 let smtp: TestSmtp;
+let dovecot: Dovecot;
+let login: MailUser;
 beforeAll(async () => {
   smtp = await startTestSmtp();
+  dovecot = await startDovecot();
+  login = await dovecot.addUser('support@desk.example', 'imap-secret');
 });
 afterAll(async () => {
   await smtp.close();
+  await dovecot.stop();
 });
 
 function ok(r: RunResult, what: string): RunResult {
@@ -165,6 +172,38 @@ hooks:
       const none = await run(desk, ['hooks', 'test', 'ticket.created'], at('09:06'));
       expect(none.code).toBe(3);
       expect(none.stderr).toContain('no hook is configured for ticket.created');
+    } finally {
+      desk.cleanup();
+    }
+  });
+});
+
+describe('mail', () => {
+  test('synced mail: a new ticket is one ticket.created with its message; a customer writing again is a message.received, an auto-reply is not', async () => {
+    const desk = tempDesk({ IMAP_PASSWORD: login.password });
+    const log = join(desk.dir, 'events.jsonl');
+    writeFileSync(desk.config, `${accountYaml({ port: dovecot.port, user: login.user, passwordEnv: 'IMAP_PASSWORD', address: 'support@desk.example' })}hooks:
+  - on: [ticket.created, message.received]
+    command: cat >> '${log}'; echo >> '${log}'
+`);
+    try {
+      const dana = { email: 'dana@example.com', name: 'Dana Scully' };
+      const first = plainMessage({ to: 'support@desk.example', from: dana, subject: 'Export fails', date: new Date('2026-03-30T08:00:00Z') });
+      await dovecot.deliver(login.user, [first.raw]);
+      ok(await run(desk, ['sync', '--quiet'], at('08:05')), 'first sync');
+      const parent = { messageId: first.messageId!, subject: 'Export fails', from: dana };
+      await dovecot.deliver(login.user, [
+        replyMessage(parent, { to: 'support@desk.example', date: new Date('2026-03-30T08:10:00Z') }).raw,
+        autoReplyMessage(parent, { to: 'support@desk.example', date: new Date('2026-03-30T08:11:00Z') }).raw,
+      ]);
+      ok(await run(desk, ['sync', '--quiet'], at('08:15')), 'second sync');
+      const events = lines(log);
+      expect(events.map((e) => [e.event, e.ticket.id, e.message.from])).toEqual([
+        ['ticket.created', 1, 'dana@example.com'],
+        ['message.received', 1, 'dana@example.com'],
+      ]);
+      expect(events[0]!.message.message_id).toBe(first.messageId);
+      expect(events[1]!.message.subject).toBe('Re: Export fails');
     } finally {
       desk.cleanup();
     }
