@@ -19,6 +19,7 @@ import type { DB } from '../store/schema.js';
 import { claimRow } from '../store/claims.js';
 import { GIVE_UP_AFTER, hookBackoffMs, type DeliveryState, type HookKind } from '../domain/hooks.js';
 import { isoSeconds } from '../domain/types.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { processClaimant, type Claimant } from './outbox.js';
 import { durationText, withDeadline } from './timeouts.js';
 
@@ -176,6 +177,34 @@ export async function listDeliveries(db: Kysely<DB>, opts: { all?: boolean; ids?
   if (!opts.all) q = q.where('d.state', '!=', 'delivered');
   if (opts.ids) q = q.where('d.id', 'in', opts.ids.length ? opts.ids : [-1]);
   return (await q.execute()).map(toDelivery);
+}
+
+/**
+ * `desk hooks retry`: failed (given up) and pending deliveries are pending again, due now, their
+ * attempts counted afresh; all or none (an unknown id is exit 3, one being delivered or
+ * delivered already exit 4). A compare-and-set on (id, state), like the outbox's retry.
+ */
+export async function retryDeliveries(store: Store, ids: number[], now: Date): Promise<HookDelivery[]> {
+  const wanted = [...new Set(ids)];
+  const at = isoSeconds(now);
+  await store.write(async (tx) => {
+    const found = await listDeliveries(tx, { all: true, ids: wanted });
+    const missing = wanted.filter((id) => !found.some((d) => d.id === id));
+    if (missing.length) throw new NotFoundError(`no hook delivery ${missing.map((id) => `#${id}`).join(', ')}; nothing was changed`, 'see `desk hooks list --all` for every delivery');
+    const stuck = found.find((d) => d.state !== 'failed' && d.state !== 'pending');
+    if (stuck) {
+      throw new ConflictError(`cannot retry hook delivery #${stuck.id}: it is ${stuck.state === 'sending' ? 'being delivered right now' : 'delivered already'}; nothing was changed`, 'only failed or pending deliveries can be retried');
+    }
+    for (const d of found) {
+      const r = await tx.updateTable('hook_deliveries')
+        .set({ state: 'pending', attempts: 0, next_attempt_at: at, updated_at: at })
+        .where('id', '=', d.id)
+        .where('state', '=', d.state)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new ConflictError(`cannot retry hook delivery #${d.id}: it changed under you; nothing was changed`, 'look at `desk hooks list --all` and decide again');
+    }
+  });
+  return listDeliveries(store.db, { all: true, ids: wanted });
 }
 
 /**

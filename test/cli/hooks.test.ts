@@ -121,9 +121,14 @@ describe('webhooks and command hooks', () => {
       ]);
       expect(receiver.received).toEqual([]);
 
-      // Up again: the next run delivers each once; later runs deliver nothing more.
+      // Up again, but their back-off is not over: nothing is tried until an agent retries them.
       await receiver.up();
-      ok(await run(desk, ['hooks', 'run'], at('09:10')), 'hooks run (up)');
+      const early = ok(await run(desk, ['hooks', 'run', '--json'], at('09:03')), 'hooks run (backing off)');
+      expect(JSON.parse(early.stdout).map((r: any) => r.outcome)).toEqual(['waiting', 'waiting']);
+      expect(receiver.received).toEqual([]);
+      ok(await run(desk, ['hooks', 'retry', ...pending.map((d: any) => String(d.id))], at('09:03')), 'hooks retry');
+      // The next run delivers each once; later runs deliver nothing more.
+      ok(await run(desk, ['hooks', 'run'], at('09:03')), 'hooks run (up)');
       ok(await run(desk, ['hooks', 'run'], at('10:10')), 'hooks run (again)');
       ok(await run(desk, ['set', String(id), '--status', 'pending'], at('10:20')), 'set status');
       ok(await run(desk, ['hooks', 'run'], at('10:30')), 'hooks run (after the third event)');

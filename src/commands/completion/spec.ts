@@ -52,7 +52,7 @@ function flagValues(path: string[], option: Option): Values | null {
 /** What a positional argument takes, by its name and the command. */
 function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
-  if (noun === 'outbox') return null; // outbox entry ids, not tickets
+  if (noun === 'outbox' || noun === 'hooks') return null; // outbox entry and hook delivery ids, not tickets
   if (name === 'id' || name === 'ids') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
   if (name === 'ids-and-agent') return dynamic('tickets-and-agents');

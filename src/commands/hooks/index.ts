@@ -1,4 +1,4 @@
-// desk hooks [list] | run | test EVENT: the deliveries of events to the config's hooks
+// desk hooks [list] | run | retry ID… | test EVENT: the deliveries of events to the config's hooks
 // (docs/cli.md, Hooks), delivering what is due (cron), and sending a sample.
 import { Argument, type Command } from 'commander';
 import type { Act } from '../../cli/program.js';
@@ -23,6 +23,13 @@ export function register(program: Command, act: Act): void {
     .description('fire due SLA events and deliver what is due, with back-off (for cron)')
     .option('--json', 'print JSON')
     .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./run.js')).runHooksRun(ctx, parseFlags(JSON_ONLY, cmd))));
+
+  hooks
+    .command('retry')
+    .description('deliver failed (given up) or waiting deliveries again, due now: the next `hooks run` tries them')
+    .argument('<id...>', 'delivery id(s), as `desk hooks list` shows them')
+    .option('--json', 'print the deliveries as JSON')
+    .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./run.js')).runHooksRetry(ctx, ids, parseFlags(JSON_ONLY, cmd))));
 
   hooks
     .command('test')

@@ -1,9 +1,9 @@
-// desk hooks [list] | run | test EVENT
+// desk hooks [list] | run | retry ID… | test EVENT
 import type { Ctx } from '../../cli/context.js';
 import { NotFoundError, RemoteError, UsageError } from '../../errors.js';
 import { isHookEvent, sampleEvent, HOOK_EVENTS } from '../../domain/hooks.js';
 import { isoSeconds } from '../../domain/types.js';
-import { deliverHooks, deliverOnce, listDeliveries, type DeliveryResult, type HookDelivery } from '../../mail/hook-delivery.js';
+import { deliverHooks, deliverOnce, listDeliveries, retryDeliveries, type DeliveryResult, type HookDelivery } from '../../mail/hook-delivery.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { relative } from '../../ui/time.js';
@@ -78,4 +78,18 @@ export async function runHooksTest(ctx: Ctx, event: string, _opts: { json?: bool
   else for (const r of results) ctx.io.out(`${safeLine(r.hook)} (${r.kind} ${safeLine(r.target)}): ${r.delivered ? 'delivered' : 'NOT delivered'}: ${safeLine(r.detail)}\n`);
   const bad = results.filter((r) => !r.delivered);
   if (bad.length) throw new RemoteError(`${bad.length} of ${results.length} hook${results.length > 1 ? 's' : ''} did not take the sample ${event}`);
+}
+
+/** `desk hooks retry ID…`: failed or pending deliveries due again now, attempts counted afresh. */
+export async function runHooksRetry(ctx: Ctx, ids: string[], _opts: { json?: boolean }): Promise<void> {
+  const wanted = ids.map((v) => {
+    const m = /^#?(\d{1,15})$/.exec(v.trim());
+    if (!m) throw new UsageError(`invalid delivery id '${v}' (a number, as \`desk hooks list\` shows it)`);
+    return Number(m[1]);
+  });
+  const store = await ctx.store();
+  const list = await retryDeliveries(store, wanted, ctx.now());
+  if (ctx.json) return printJson(ctx.io, list);
+  for (const d of list) ctx.io.out(`delivery #${d.id} (${d.event}, hook ${safeLine(d.hook)}): pending again, due now\n`);
+  ctx.io.err('`desk hooks run` delivers it\n');
 }
