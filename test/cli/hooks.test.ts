@@ -128,7 +128,8 @@ describe('webhooks and command hooks', () => {
       expect(receiver.received).toEqual([]);
       ok(await run(desk, ['hooks', 'retry', ...pending.map((d: any) => String(d.id))], at('09:03')), 'hooks retry');
       // The next run delivers each once; later runs deliver nothing more.
-      ok(await run(desk, ['hooks', 'run'], at('09:03')), 'hooks run (up)');
+      // Two runners at once (two cron hosts): each delivery is claimed by one of them.
+      for (const r of await Promise.all([run(desk, ['hooks', 'run'], at('09:03')), run(desk, ['hooks', 'run'], at('09:03'))])) ok(r, 'hooks run (up)');
       ok(await run(desk, ['hooks', 'run'], at('10:10')), 'hooks run (again)');
       ok(await run(desk, ['set', String(id), '--status', 'pending'], at('10:20')), 'set status');
       ok(await run(desk, ['hooks', 'run'], at('10:30')), 'hooks run (after the third event)');
@@ -155,19 +156,31 @@ describe('webhooks and command hooks', () => {
     }
   });
 
-  test('a reply delivered over SMTP is a reply.sent; hooks test sends a sample to the hooks of that event only', async () => {
+  test('a reply delivered over SMTP is a reply.sent, and a receiver that never answers does not hold the reply up; hooks test sends a sample to the hooks of that event only', async () => {
     smtp.reset();
+    // Accepts the connection and the request, and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const desk = tempDesk();
     const log = join(desk.dir, 'events.jsonl');
     writeFileSync(desk.config, `smtp: { host: ${smtp.host}, port: ${smtp.port}, secure: false, from: support@desk.example }
 hooks:
   - on: [reply.sent, mention]
     command: cat >> '${log}'; echo >> '${log}'
+  - name: silent
+    on: [reply.sent]
+    url: http://127.0.0.1:${(silent.address() as AddressInfo).port}/
+    timeoutSeconds: 120
 `);
     try {
       const id = JSON.parse(ok(await run(desk, ['new', '--from', 'bo@example.com', '--subject', 'Login', '--body', 'cannot log in', '--json'], at('09:00')), 'new').stdout).id;
+      const started = Date.now();
       ok(await run(desk, ['reply', String(id), '--message', 'Try resetting your password.'], at('09:05')), 'reply');
+      // The reply's own end spends at most 2 s on hooks, far below the silent hook's 120 s.
+      expect(Date.now() - started).toBeLessThan(60_000);
       expect(smtp.received).toHaveLength(1);
+      const waiting = JSON.parse(ok(await run(desk, ['hooks', 'list', '--json'], at('09:05')), 'list').stdout);
+      expect(waiting.map((d: any) => [d.hook, d.event, d.state, d.last_error])).toEqual([['silent', 'reply.sent', 'pending', expect.stringContaining('timed out')]]);
       const sent = lines(log);
       expect(sent.map((e) => [e.event, e.ticket.id, e.message.text.split('\n')[0]])).toEqual([['reply.sent', id, 'Try resetting your password.']]);
 
@@ -178,6 +191,8 @@ hooks:
       expect(none.code).toBe(3);
       expect(none.stderr).toContain('no hook is configured for ticket.created');
     } finally {
+      silent.closeAllConnections();
+      silent.close();
       desk.cleanup();
     }
   });
