@@ -102,6 +102,9 @@ function hookProblems(hooks: unknown, bad: (key: string, problem: string) => voi
       if (!Array.isArray(on) || !on.length) bad(`${at}.on`, `must be a list of events (${HOOK_EVENTS.join(', ')}) or '*'`);
       else for (const e of on) if (e !== '*' && !isHookEvent(e)) bad(`${at}.on`, `names an unknown event '${String(e)}' (known: ${HOOK_EVENTS.join(', ')})`);
     }
+    for (const key of ['name', 'command', 'url', 'secretEnv', 'secretCommand']) {
+      if (typeof h[key] === 'string' && (h[key] as string).includes('\u0000')) bad(`${at}.${key}`, 'must not contain a NUL character');
+    }
     if (h.command === undefined && h.url === undefined) bad(at, 'needs a command or a url (or both)');
     if (h.command !== undefined && (typeof h.command !== 'string' || !h.command.trim())) bad(`${at}.command`, 'must be a shell command');
     if (h.url !== undefined && !(typeof h.url === 'string' && isHttpUrl(h.url))) bad(`${at}.url`, 'must be an http:// or https:// URL');

@@ -284,6 +284,10 @@ describe('the hooks setting', () => {
       writeFileSync(desk.config, `hooks:\n  - { on: '*' }\n`);
       const none = await desk.runAsync(['list']);
       expect([none.code, none.stderr]).toEqual([2, expect.stringContaining(`'hooks.0' needs a command or a url`)]);
+      // A NUL (which PostgreSQL text cannot hold) in what deliveries record would fail every write: refused up front.
+      writeFileSync(desk.config, `hooks:\n  - { on: '*', command: "cat\\0 > /dev/null" }\n`);
+      const nul = await desk.runAsync(['list']);
+      expect([nul.code, nul.stderr]).toEqual([2, expect.stringContaining(`'hooks.0.command' must not contain a NUL character`)]);
       // The signing key is never kept in the config: it comes from secretEnv or secretCommand.
       writeFileSync(desk.config, `hooks:\n  - { on: '*', url: 'https://hooks.example.com/x', secret: 'k3y' }\n`);
       const secret = await desk.runAsync(['list']);
