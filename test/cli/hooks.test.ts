@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { onlyOn } from '../helpers/backend.js';
 import { accountYaml, startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
@@ -224,6 +225,22 @@ describe('mail', () => {
       ]);
       expect(events[0]!.message.message_id).toBe(first.messageId);
       expect(events[1]!.message.subject).toBe('Re: Export fails');
+
+      // sync --watch delivers after each round, while it keeps running (not only when it ends).
+      await dovecot.deliver(login.user, [replyMessage(parent, { to: 'support@desk.example', date: new Date('2026-03-30T08:20:00Z') }).raw]);
+      const watching = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: { ...desk.env, DESK_NOW: at('08:25') }, cwd: desk.dir });
+      const ended = new Promise<number | null>((resolve) => watching.on('close', (code) => resolve(code)));
+      try {
+        for (const deadline = Date.now() + 60_000; lines(log).length < 3;) {
+          if (Date.now() > deadline) throw new Error('sync --watch did not deliver the event while running');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(watching.exitCode).toBeNull();
+      } finally {
+        watching.kill('SIGINT');
+        await ended;
+      }
+      expect(lines(log).map((e) => e.event)).toEqual(['ticket.created', 'message.received', 'message.received']);
     } finally {
       desk.cleanup();
     }

@@ -199,6 +199,25 @@ async function slaHooks(ctx: Ctx): Promise<void> {
   }
 }
 
+/** How long a round of `sync --watch` spends delivering hook events that are due. */
+const WATCH_HOOK_BUDGET_MS = 5000;
+
+/**
+ * A round of `sync --watch` for hooks: due SLA events fired, and due deliveries tried (bounded;
+ * the rest wait for the next round or `desk hooks run`). Never fails the watch.
+ */
+export async function hooksRound(ctx: Ctx): Promise<void> {
+  const config = await ctx.config();
+  if (!config.hooks?.length) return;
+  await slaHooks(ctx);
+  try {
+    const [{ deliverHooks }, { resolverOf }] = await Promise.all([import('../../mail/hook-delivery.js'), import('../hooks/destinations.js')]);
+    await deliverHooks({ store: await ctx.store(), now: () => ctx.now(), resolve: resolverOf(config), dueOnly: true, budgetMs: WATCH_HOOK_BUDGET_MS });
+  } catch (err) {
+    ctx.io.err(`warning: hook deliveries not tried: ${safeLine((err as Error).message)}\n`);
+  }
+}
+
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */
 export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
   // The SMTP side is heavy to load; a cron run with an empty outbox should not pay for it.
