@@ -5,6 +5,7 @@
 import { identifierProblem } from './domain/identifiers.js';
 import { isValidTimeZone } from './domain/rules/time-of-day.js';
 import { normalisePattern, parseSpamHeader, SPAM_POLICIES } from './domain/spam.js';
+import { HOOK_EVENTS, isHookEvent } from './domain/hooks.js';
 
 export interface ConfigProblem {
   /** the setting, as `config get` names it: smtp.port, accounts.0.queue */
@@ -103,5 +104,53 @@ export function configProblems(data: Obj): ConfigProblem[] {
       for (const k of Object.keys(sp)) if (!['block', 'allow', 'header', 'authResults'].includes(k)) bad(`spam.${k}`, 'is not a setting (block, allow, header, authResults)');
     }
   }
+  if (data.hooks !== undefined) hookProblems(data.hooks, bad);
   return problems;
+}
+
+const isSeconds = (v: unknown) => typeof v === 'number' && v > 0 && v <= 3600;
+
+/** `hooks:` — a list of { on, command and/or url, secret or secretEnv, timeoutSeconds, name }. */
+function hookProblems(hooks: unknown, bad: (key: string, problem: string) => void): void {
+  if (!Array.isArray(hooks)) return bad('hooks', 'must be a list of hooks (on: [events], command: … and/or url: …)');
+  const names = new Set<string>();
+  hooks.forEach((h: unknown, i) => {
+    const at = `hooks.${i}`;
+    if (!isObj(h)) return bad(at, 'must be a mapping (on, command and/or url)');
+    for (const key of Object.keys(h)) {
+      if (!['name', 'on', 'command', 'url', 'secret', 'secretEnv', 'secretCommand', 'timeoutSeconds'].includes(key)) bad(`${at}.${key}`, 'is not a hook setting (name, on, command, url, secretEnv, secretCommand, timeoutSeconds)');
+    }
+    if (h.name !== undefined) {
+      if (typeof h.name !== 'string' || !h.name.trim()) bad(`${at}.name`, 'must be text');
+      else if (names.has(h.name)) bad(`${at}.name`, `names '${h.name}' twice`);
+      else names.add(h.name);
+    }
+    const on = h.on;
+    if (on === undefined) bad(`${at}.on`, `is missing: the events it runs on, a list of ${HOOK_EVENTS.join(', ')}, or '*'`);
+    else if (on !== '*') {
+      if (!Array.isArray(on) || !on.length) bad(`${at}.on`, `must be a list of events (${HOOK_EVENTS.join(', ')}) or '*'`);
+      else for (const e of on) if (e !== '*' && !isHookEvent(e)) bad(`${at}.on`, `names an unknown event '${String(e)}' (known: ${HOOK_EVENTS.join(', ')})`);
+    }
+    for (const key of ['name', 'command', 'url', 'secretEnv', 'secretCommand']) {
+      if (typeof h[key] === 'string' && (h[key] as string).includes('\u0000')) bad(`${at}.${key}`, 'must not contain a NUL character');
+    }
+    if (h.command === undefined && h.url === undefined) bad(at, 'needs a command or a url (or both)');
+    if (h.command !== undefined && (typeof h.command !== 'string' || !h.command.trim())) bad(`${at}.command`, 'must be a shell command');
+    if (h.url !== undefined && !(typeof h.url === 'string' && isHttpUrl(h.url))) bad(`${at}.url`, 'must be an http:// or https:// URL');
+    if (h.secret !== undefined) bad(`${at}.secret`, 'is not kept in the config (desk never stores secrets there): give secretEnv (an environment variable) or secretCommand (a command that prints it)');
+    if (h.secretEnv !== undefined && (typeof h.secretEnv !== 'string' || !h.secretEnv)) bad(`${at}.secretEnv`, 'must be the name of an environment variable');
+    if (h.secretCommand !== undefined && (typeof h.secretCommand !== 'string' || !h.secretCommand.trim())) bad(`${at}.secretCommand`, 'must be a shell command');
+    if (h.secretEnv !== undefined && h.secretCommand !== undefined) bad(`${at}.secretCommand`, 'give secretEnv or secretCommand, not both');
+    if ((h.secretEnv !== undefined || h.secretCommand !== undefined) && h.url === undefined) bad(`${at}.${h.secretEnv !== undefined ? 'secretEnv' : 'secretCommand'}`, 'signs POSTs: it needs a url');
+    if (h.timeoutSeconds !== undefined && !isSeconds(h.timeoutSeconds)) bad(`${at}.timeoutSeconds`, 'must be a number of seconds (more than 0, at most 3600)');
+  });
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+  } catch {
+    return false;
+  }
 }

@@ -65,6 +65,24 @@ export interface SpamConfig {
   authResults?: { spfFail?: 'spam' | 'mark' | 'ignore'; dkimFail?: 'spam' | 'mark' | 'ignore'; dmarcFail?: 'spam' | 'mark' | 'ignore' };
 }
 
+/** One entry of `hooks:` (docs/cli.md, Hooks): what it listens to, and where the event goes. */
+export interface HookConfig {
+  /** how `desk hooks list` names it (default: hooks.N, its place in the list) */
+  name?: string;
+  /** event names, or '*' for every event */
+  on: string[] | '*';
+  /** run through the shell with the event JSON on stdin; exit 0 = delivered */
+  command?: string;
+  /** POST the event JSON here; a 2xx answer = delivered */
+  url?: string;
+  /** the HMAC key of X-Desk-Signature: the environment variable holding it… */
+  secretEnv?: string;
+  /** …or a command printing it (its first line), as passwordCommand */
+  secretCommand?: string;
+  /** give up on one delivery attempt after this long (default 10 s) */
+  timeoutSeconds?: number;
+}
+
 export interface Config {
   db?: string;
   agent?: string;
@@ -82,6 +100,7 @@ export interface Config {
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
   spam?: SpamConfig;
+  hooks?: HookConfig[];
   [key: string]: unknown;
 }
 

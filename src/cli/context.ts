@@ -35,9 +35,14 @@ export interface Ctx {
   close(): Promise<void>;
 }
 
+/** How long a command spends at its end delivering the hook events it caused (the rest: `desk hooks run`). */
+const HOOK_BUDGET_MS = 2000;
+
 export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === false)): Ctx {
   let loaded: Promise<LoadedConfig> | undefined;
   let store: Promise<Store> | undefined;
+  /** hook deliveries this command's writes queued: tried once at its end */
+  const hookDeliveries: number[] = [];
   const fixedNow = opts.now ?? process.env.DESK_NOW;
   const nowDate = fixedNow ? parseInstant(fixedNow, opts.now ? '--now' : 'DESK_NOW') : undefined;
 
@@ -74,7 +79,10 @@ export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === f
     store: (o = {}) =>
       (store ??= (async () => {
         const { openStore } = await import('../store/index.js');
+        const config = await ctx.config();
+        const targets = config.hooks?.length ? (await import('../commands/hooks/destinations.js')).hookTargets(config) : [];
         return openStore({
+          hooks: targets.length ? { targets, queued: (ids) => hookDeliveries.push(...ids), now: () => ctx.now() } : undefined,
           location: await ctx.dbLocation(),
           allowNetworkFs: opts.allowNetworkFs,
           mustExist: !o.create,
@@ -86,8 +94,23 @@ export function makeCtx(opts: GlobalOptions, io: Io = processIo(opts.color === f
       return cfg.tiers?.length ? cfg.tiers : [...DEFAULT_TIERS];
     },
     async close() {
-      if (store) await (await store.catch(() => undefined))?.close();
+      if (!store) return;
+      const opened = await store.catch(() => undefined);
+      if (opened && hookDeliveries.length) await deliverCaused(opened);
+      await opened?.close();
     },
   };
+  /**
+   * The hook events this command caused, delivered briefly (HOOK_BUDGET_MS in all) once its work is
+   * committed; whatever is not delivered stays queued for `desk hooks run`. Never changes the exit code.
+   */
+  async function deliverCaused(opened: Store): Promise<void> {
+    try {
+      const [{ deliverHooks }, { resolverOf }] = await Promise.all([import('../mail/hook-delivery.js'), import('../commands/hooks/destinations.js')]);
+      await deliverHooks({ store: opened, now: () => ctx.now(), resolve: resolverOf(await ctx.config()), ids: [...new Set(hookDeliveries)], dueOnly: true, budgetMs: HOOK_BUDGET_MS });
+    } catch {
+      // queued all the same: `desk hooks run` delivers it
+    }
+  }
   return ctx;
 }

@@ -24,6 +24,7 @@ import * as spam from '../commands/spam/index.js';
 import * as customers from '../commands/customers/index.js';
 import * as links from '../commands/links/index.js';
 import * as inbox from '../commands/inbox/index.js';
+import * as hooks from '../commands/hooks/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -93,6 +94,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   customers.register(program, act);
   links.register(program, act);
   inbox.register(program, act);
+  hooks.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

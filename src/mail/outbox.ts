@@ -31,6 +31,8 @@ import type { Store } from '../store/index.js';
 import { isoSeconds } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { applyChanges } from '../store/repos/tickets.js';
+import { hookReplySent } from '../store/hook-events.js';
+import { claimRow } from '../store/claims.js';
 import type { ComposedMail } from './compose.js';
 import { outcomeText, type SendOutcome } from './smtp.js';
 
@@ -365,33 +367,9 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Marks the entry `sending` for us, unless someone else changed it first. */
+/** Marks the entry `sending` for us, unless someone else changed it first (store/claims.ts). */
 async function claim(opts: FlushOptions, claimant: Claimant, e: OutboxEntry): Promise<boolean> {
-  const at = isoSeconds(opts.now());
-  const r = await opts.store.write(async (tx) => {
-    // PostgreSQL (several hosts flushing at once): the row is locked inside the claiming
-    // transaction, and one that another sender has locked is skipped, not waited for.
-    if (opts.store.dialect === 'postgres') {
-      const row = await outboxDb(tx)
-        .selectFrom('outbox')
-        .select('id')
-        .where('id', '=', e.id)
-        .where('state', '=', e.state)
-        .where('attempts', '=', e.attempts)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
-      if (!row) return { numUpdatedRows: 0n };
-    }
-    return outboxDb(tx)
-      .updateTable('outbox')
-      .set((eb) => ({ state: 'sending', claimed_by: claimant.id, claimed_at: at, updated_at: at, attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', e.id)
-      .where('state', '=', e.state)
-      .where('attempts', '=', e.attempts)
-      .executeTakeFirst();
-  }, { concurrent: true }); // senders claim side by side: the row lock and SKIP LOCKED keep them apart
-  return Number(r.numUpdatedRows) === 1;
+  return claimRow(opts.store, 'outbox', e.id, { state: e.state, attempts: e.attempts }, { by: claimant.id, at: isoSeconds(opts.now()) });
 }
 
 async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome): Promise<FlushResult> {
@@ -424,6 +402,7 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
       .where('id', '=', e.id)
       .where('state', '=', 'sending')
       .executeTakeFirst();
+    if (set.state === 'sent' && Number(r.numUpdatedRows) === 1) await replyDelivered(tx, e, at);
     // The customer never got it: say so where the agents look, in the ticket's history.
     if (set.state === 'failed' && Number(r.numUpdatedRows) === 1 && outcome.kind === 'refused' && e.ticket_id !== null) {
       const text = `${capitalised(what(e))} was refused by the mail server: ${outcome.response}\n`
@@ -434,16 +413,24 @@ async function record(opts: FlushOptions, e: OutboxEntry, outcome: SendOutcome):
   return result;
 }
 
+/** A reply reached the customer: the hooks hear of it (reply.sent), in the transaction that records it. */
+async function replyDelivered(tx: Kysely<DB>, e: OutboxEntry, at: string): Promise<void> {
+  if (e.kind !== 'reply' || e.ticket_id === null) return;
+  const row = await outboxDb(tx).selectFrom('outbox').select('message_pk').where('id', '=', e.id).executeTakeFirst();
+  if (row?.message_pk != null) hookReplySent(tx, e.ticket_id, Number(row.message_pk), at);
+}
+
 async function markConfirmed(opts: FlushOptions, e: OutboxEntry): Promise<void> {
   const at = isoSeconds(opts.now());
-  await opts.store.write((tx) =>
-    outboxDb(tx)
+  await opts.store.write(async (tx) => {
+    const r = await outboxDb(tx)
       .updateTable('outbox')
       .set({ state: 'sent', sent_at: at, last_error: 'found in the Sent folder; not resent', updated_at: at })
       .where('id', '=', e.id)
       .where('state', '=', 'unknown')
-      .execute(),
-  );
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) await replyDelivered(tx, e, at);
+  });
 }
 
 /**

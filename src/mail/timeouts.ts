@@ -1,4 +1,5 @@
-// One timeout policy for every conversation desk has with a mail server (IMAP and SMTP): how long
+// One timeout policy for every conversation desk has with a mail server (IMAP and SMTP), and for
+// every hook delivery (a POST to a URL, a command run): how long
 // each network step may take before the socket is destroyed and the step is reported by name
 // ("SMTP greeting timed out after 30s"). A server that accepts the connection and then says
 // nothing, or stops half-way through an answer, or trickles bytes, never keeps desk alive longer
@@ -66,6 +67,17 @@ export function timeoutsFor(seconds: unknown, where: string, env: NodeJS.Process
   return { connectMs: ms, greetingMs: ms, commandMs: ms, dataMs: ms, idleMs: Math.max(ms, DEFAULT_TIMEOUTS.idleMs) };
 }
 
+/** How long one hook delivery (the whole POST, or the command's run) may take by default. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * The limit of one delivery to a hook: DESK_NET_TIMEOUT_MS, else its `timeoutSeconds` (`where`
+ * names it: "hooks.0.timeoutSeconds"), else DEFAULT_HOOK_TIMEOUT_MS.
+ */
+export function hookTimeoutMs(seconds: unknown, where: string, env: NodeJS.ProcessEnv = process.env): number {
+  return seconds === undefined && envOverride(env) === null ? DEFAULT_HOOK_TIMEOUT_MS : timeoutsFor(seconds, where, env).commandMs;
+}
+
 /** "30s", "1.5s", "300ms", "2m". */
 export function durationText(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
@@ -74,11 +86,14 @@ export function durationText(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
 }
 
+/** Who desk talks to: mail servers, and hooks (a URL, a command). */
+export type Protocol = 'IMAP' | 'SMTP' | 'HTTP' | 'hook command';
+
 /** A step that got no (complete) answer in time. The socket is gone by the time this is seen. */
 export class StepTimeout extends Error {
   readonly code = 'ETIMEDOUT';
   constructor(
-    readonly protocol: 'IMAP' | 'SMTP',
+    readonly protocol: Protocol,
     readonly step: string,
     readonly ms: number,
   ) {
@@ -132,7 +147,7 @@ export class StepClock {
  * Runs `work` as one step: if it has not settled after `ms`, `abort` is called (it must destroy
  * the connection) and the promise rejects with the step's StepTimeout.
  */
-export function withDeadline<T>(protocol: 'IMAP' | 'SMTP', step: string, ms: number, abort: () => void, work: Promise<T>): Promise<T> {
+export function withDeadline<T>(protocol: Protocol, step: string, ms: number, abort: () => void, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const err = new StepTimeout(protocol, step, ms);

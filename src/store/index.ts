@@ -14,6 +14,7 @@ import { networkFsUnder } from './network-fs.js';
 import { bindDialect } from './handle.js';
 import { ImmediateSqliteDialect } from './sqlite-driver.js';
 import { retryStale, type WriteOptions } from './retry.js';
+import { withHookEvents, type HookSubscriptions } from './hook-events.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -48,6 +49,8 @@ export interface OpenOptions {
   mustExist?: boolean;
   /** where the location came from (--db, DESK_DB, the config…), for that message */
   origin?: string;
+  /** the hook destinations (the config's `hooks`): writes record events for them (hook-events.ts) */
+  hooks?: HookSubscriptions;
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -105,7 +108,7 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
   // BEGIN IMMEDIATE; the versions judge reads made before the transaction).
   async function write<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     try {
-      return await retryStale(() => db.transaction().execute((tx) => fn(bindDialect(tx, ops))));
+      return await retryStale(() => db.transaction().execute((tx) => withHookEvents(bindDialect(tx, ops), opts.hooks, fn as (tx: Kysely<DB>) => Promise<T>)));
     } catch (err) {
       if (isBusyError(err)) throw lockedError(timeout);
       throw err;

@@ -23,6 +23,7 @@ import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
 import { retryStale, type WriteOptions } from './retry.js';
 import { notifyTicketChanges, trackTicketChanges } from './ticket-changes.js';
+import { withHookEvents } from './hook-events.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -191,7 +192,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
         else await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
         const bound = bindDialect(tx, ops);
         trackTicketChanges(bound);
-        const result = await fn(bound);
+        const result = await withHookEvents(bound, opts.hooks, fn as (tx: Kysely<DB>) => Promise<T>);
         await notifyTicketChanges(bound); // delivered to the listeners (triage) on commit only
         return result;
       });

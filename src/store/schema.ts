@@ -273,6 +273,47 @@ export interface PresenceTable {
   expires_at: string;
 }
 
+/** Migration 17: an event for hooks, written with the change that caused it (store/hook-events.ts). */
+export interface HookEventsTable {
+  id: Generated<number>;
+  type: string;
+  ticket_id: number | null;
+  /** the event JSON hooks receive (domain/hooks.ts HookEvent) */
+  payload: string;
+  created_at: string;
+}
+
+/** One delivery of an event to one hook destination (a command or a URL). */
+export interface HookDeliveriesTable {
+  id: Generated<number>;
+  event_id: number;
+  /** the hook's name (its `name`, else hooks.N) */
+  hook: string;
+  kind: string;
+  /** the command or URL it goes to: the config's hook with this destination delivers it */
+  target: string;
+  /** pending, sending, delivered, failed */
+  state: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** SLA events fired: each (ticket, clock, clock run, kind) once. */
+export interface HookSlaFiredTable {
+  ticket_id: number;
+  clock: string;
+  /** the clock's start (epoch seconds): a new run of the clock fires again */
+  cycle: number;
+  kind: string;
+  fired_at: string;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -296,4 +337,7 @@ export interface DB {
   ticket_links: TicketLinksTable;
   notifications: NotificationsTable;
   presence: PresenceTable;
+  hook_events: HookEventsTable;
+  hook_deliveries: HookDeliveriesTable;
+  hook_sla_fired: HookSlaFiredTable;
 }

@@ -20,6 +20,7 @@ import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable,
 import { refreshClockInputs } from './repos/clock-inputs.js';
 import { orgByDomain, domainCandidates } from '../domain/customers/org-rules.js';
 import { ticketsChanged } from './ticket-changes.js';
+import { hookMessagesStored, hookTicketEvents, hookTicketsCreated } from './hook-events.js';
 
 /** A row of a table whose id the caller has from the database already. */
 export type WithId<T> = Insertable<T> & { id: number };
@@ -211,6 +212,16 @@ export class TicketWrites {
     for (const e of this.events) if (!fresh.has(e.ticket_id)) changed.add(e.ticket_id);
     for (const id of this.touched.keys()) if (!fresh.has(id)) changed.add(id);
     await bumpVersions(tx, changed);
+    hookTicketsCreated(tx, this.tickets.map((t) => ({ id: t.id, at: t.created_at })));
+    hookMessagesStored(tx, this.messages);
+    const eventsOf = new Map<number, TicketEvent[]>();
+    for (const e of this.events) {
+      if (fresh.has(e.ticket_id)) continue;
+      const list = eventsOf.get(e.ticket_id) ?? [];
+      list.push({ type: e.type as TicketEvent['type'], at: e.at, actor: e.actor, from: e.from_value, to: e.to_value, reason: e.reason, text: e.text });
+      eventsOf.set(e.ticket_id, list);
+    }
+    for (const [id, list] of eventsOf) hookTicketEvents(tx, id, list);
     ticketsChanged(tx, [...this.tickets.map((t) => t.id), ...this.messages.map((m) => m.ticket_id), ...this.events.map((e) => e.ticket_id), ...this.touched.keys()]);
   }
 

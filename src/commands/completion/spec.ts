@@ -56,7 +56,7 @@ function flagValues(path: string[], option: Option): Values | null {
 /** What a positional argument takes, by its name and the command. */
 function argValues(path: string[], name: string): Values | null {
   const [, noun, verb] = path;
-  if (noun === 'outbox' || noun === 'inbox') return null; // outbox entry / notification ids, not tickets
+  if (noun === 'outbox' || noun === 'inbox' || noun === 'hooks') return null; // outbox entry / notification / hook delivery ids, not tickets
   if (noun === 'spam' && verb === 'release') return null; // spam ids, not tickets
   if (name === 'id' || name === 'ids' || name === 'sources' || name === 'other') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
@@ -86,7 +86,7 @@ export function completionSpec(program: Command): CommandSpec[] {
       for (const name of [o.long, o.short]) if (name) flags.push({ name, values, takesValue });
     }
     if (path.length === 1) flags.push({ name: '--help', values: null, takesValue: false });
-    const args = cmd.registeredArguments.map((a) => argValues(path, a.name()));
+    const args = cmd.registeredArguments.map((a) => (a.argChoices?.length ? words(a.argChoices) : argValues(path, a.name())));
     out.push({ path: path.join(' '), subcommands: subs.map((c) => c.name()), flags, args, variadic: cmd.registeredArguments.at(-1)?.variadic ?? false });
     for (const c of subs) walk(c, [...path, c.name()]);
   };

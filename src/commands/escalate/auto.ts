@@ -93,6 +93,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
   const warnings: string[] = [];
   // Snoozes that ran out get their end written first (a snooze desk once made pending reopens).
   if (!opts.dryRun) await recordSnoozeEnds(store, now);
+  // SLA events for hooks (once per clock run, whichever of sync, escalate --auto, hooks run is first).
+  if (!opts.dryRun && config.hooks?.length) await (await import('../hooks/sla.js')).fireSlaHooks(ctx);
 
   // Read pass: who might need something.
   const candidates: { ticket: TicketWithHistory; decisions: EscalationDecision[] }[] = [];

@@ -165,6 +165,7 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   if (session.outboxOnly) {
     if (!opts.quiet) ctx.io.err('desk: no mail accounts in the config: no mail to pull; sending the outbox\n');
     const outboxFailure = await flushOutbox(session);
+    await slaHooks(ctx);
     throwFailures(ctx, outboxFailure ? [outboxFailure] : []);
     return;
   }
@@ -186,7 +187,37 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
   }
   const outboxFailure = await flushOutbox(session);
   if (outboxFailure) failures.push(outboxFailure);
+  await slaHooks(ctx);
   throwFailures(ctx, failures);
+}
+
+/** SLA events for hooks (src/commands/hooks/sla.ts), if a hook wants them; a problem is a warning here. */
+async function slaHooks(ctx: Ctx): Promise<void> {
+  if (!(await ctx.config()).hooks?.length) return;
+  try {
+    await (await import('../hooks/sla.js')).fireSlaHooks(ctx);
+  } catch (err) {
+    ctx.io.err(`warning: SLA events for hooks not fired: ${safeLine((err as Error).message)}\n`);
+  }
+}
+
+/** How long a round of `sync --watch` spends delivering hook events that are due. */
+const WATCH_HOOK_BUDGET_MS = 5000;
+
+/**
+ * A round of `sync --watch` for hooks: due SLA events fired, and due deliveries tried (bounded;
+ * the rest wait for the next round or `desk hooks run`). Never fails the watch.
+ */
+export async function hooksRound(ctx: Ctx): Promise<void> {
+  const config = await ctx.config();
+  if (!config.hooks?.length) return;
+  await slaHooks(ctx);
+  try {
+    const [{ deliverHooks }, { resolverOf }] = await Promise.all([import('../../mail/hook-delivery.js'), import('../hooks/destinations.js')]);
+    await deliverHooks({ store: await ctx.store(), now: () => ctx.now(), resolve: resolverOf(config), dueOnly: true, budgetMs: WATCH_HOOK_BUDGET_MS });
+  } catch (err) {
+    ctx.io.err(`warning: hook deliveries not tried: ${safeLine((err as Error).message)}\n`);
+  }
 }
 
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */

@@ -8,7 +8,7 @@ import { acquireSyncLock, underLock } from '../../mail/lock.js';
 import { syncMailbox } from '../../mail/sync.js';
 import type { MailboxReport } from '../../mail/sync-report.js';
 import { endpointOf, type SyncAccount } from './accounts.js';
-import { flushOutbox, printReport, type SyncSession } from './run.js';
+import { flushOutbox, hooksRound, printReport, type SyncSession } from './run.js';
 import { recordSnoozeEnds } from '../../store/snoozes.js';
 
 const FIRST_RETRY_MS = 5_000;
@@ -78,6 +78,7 @@ async function watchAccount(session: SyncSession, account: SyncAccount, signal: 
         const outboxFailure = await exclusive(() => flushOutbox(session));
         if (outboxFailure) ctx.io.err(`desk: ${outboxFailure.message}\n`);
         await exclusive(() => recordSnoozeEnds(session.store, ctx.now())); // snoozes that ran out: their end into the history
+        await exclusive(() => hooksRound(ctx)); // SLA events due, and hook deliveries due
         if (report?.error) throw new RemoteError(report.error);
         const why = await mailbox.waitForMail(signal);
         if (why === 'aborted') break;

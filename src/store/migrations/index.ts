@@ -16,6 +16,7 @@ import * as m012 from './012_clock_inputs_postgres.js';
 import * as m013 from './013_merge_links.js';
 import * as m015 from './015_customers.js';
 import * as m016 from './016_notifications.js';
+import * as m017 from './017_hooks.js';
 import * as m020 from './020_spam.js';
 
 export interface Migration {
@@ -40,6 +41,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: 'merge_links', up: m013.up },
   { version: 15, name: 'customers', up: m015.up },
   { version: 16, name: 'notifications', up: m016.up },
+  { version: 17, name: 'hooks', up: m017.up },
   { version: 20, name: 'spam', up: m020.up },
   // (register new migrations here, in order)
 ];

@@ -6,6 +6,7 @@ import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
 import type { DialectOps } from '../dialect/types.js';
 import { IdBlocks, TicketWrites } from '../writes.js';
+import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
 
 export interface BatchResult {
@@ -52,6 +53,7 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
  * writes to the database meanwhile.
  */
 export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[]): Promise<BatchResult> {
+  quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
   // Requesters, message ids and import keys are matched against what the database gives back
   // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
   const batch = given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));

@@ -2,6 +2,7 @@
 // agent's settings (agents.notify) decide whether it is written at all (off), only listed in
 // `desk inbox` (inbox), or also mailed (mail: mail_state 'pending', which the outbox step of
 // `desk sync` / `desk outbox flush` turns into mail: src/commands/inbox/mail.ts).
+import { hookMention } from '../hook-events.js';
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../../errors.js';
 import { mentionedAgents } from '../../domain/notify/mentions.js';
@@ -79,6 +80,7 @@ export async function recordMention(tx: Db, m: { ticket: number; actor: string; 
   const agents = (await tx.selectFrom('agents').select('name').execute()).map((r) => r.name);
   const named = mentionedAgents(m.text, agents).filter((a) => a !== m.actor);
   await recordNotifications(tx, named.map((agent) => ({ agent, kind: 'mention', ticket: m.ticket, actor: m.actor, text: m.text, at: m.at })));
+  for (const name of named) hookMention(tx, m.ticket, { name, by: m.actor, text: m.text }, m.at);
   return named;
 }
 

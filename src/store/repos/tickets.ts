@@ -13,6 +13,7 @@ import { refreshClockInputs } from './clock-inputs.js';
 import { ticketsChanged } from '../ticket-changes.js';
 import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
+import { hookTicketEvents } from '../hook-events.js';
 
 type Db = Kysely<DB>;
 
@@ -334,6 +335,7 @@ export async function insertEvents(tx: Db, ticketId: number, events: TicketEvent
 async function insertEventRows(tx: Db, ticketId: number, events: TicketEvent[], version: number | null): Promise<void> {
   await tx.insertInto('events').values(events.map((e) => eventRow(ticketId, e, version))).execute();
   ticketsChanged(tx, [ticketId]); // every change of a ticket's fields comes with its events
+  hookTicketEvents(tx, ticketId, events);
 }
 
 export type { NewMessage };
