@@ -100,7 +100,8 @@ function report(err: unknown, err_: (text: string) => void): number {
   const say = err_;
   if (err instanceof DeskError) {
     say(`desk: ${safeLine(err.message)}\n`);
-    if (err.hint) say(`  ${safeLine(err.hint)}\n`);
+    // A hint may be several lines (a query and the caret under its column): each through the boundary.
+    if (err.hint) for (const line of err.hint.split('\n')) say(`  ${safeLine(line)}\n`);
     return err.exitCode;
   }
   const e = err as Error & { code?: string };
