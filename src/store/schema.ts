@@ -154,6 +154,19 @@ export interface MailQuarantineTable {
   message_pk: number | null;
 }
 
+/** A saved view (migration 18; `desk view`): a query by name, an agent's own or shared (owner null). */
+export interface ViewsTable {
+  id: Generated<number>;
+  name: string;
+  /** the agent whose view it is; null: shared with the team */
+  owner: string | null;
+  /** the query's text, as given (parsed again on use: relative times count from then) */
+  query: string;
+  /** list's --sort for it, or null */
+  sort: string | null;
+  created_at: string;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -167,4 +180,5 @@ export interface DB {
   mail_cursors: MailCursorsTable;
   mail_raw: MailRawTable;
   mail_quarantine: MailQuarantineTable;
+  views: ViewsTable;
 }

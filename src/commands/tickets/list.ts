@@ -1,7 +1,9 @@
 import type { Ctx } from '../../cli/context.js';
+import { mentions } from '../../domain/query/index.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
+import { listQuery } from '../query/list-query.js';
 
 export interface ListOptions extends FilterFlags {
   sort?: string;
@@ -16,9 +18,13 @@ export function cutNotice(shown: number, total: number | string): string {
   return `showing ${shown} of ${total}; --limit to see more\n`;
 }
 
-export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
-  const filter = filterFromFlags(opts, await ctx.actor(), await ctx.tiers());
-  const sort = parseSort(opts.sort, 'updated');
+export async function runList(ctx: Ctx, words: string[], opts: ListOptions): Promise<void> {
+  // A query (or a saved view, @NAME) ANDed with the flags; one that names status: widens the
+  // list to finished tickets as --status does.
+  const { query, sort: viewSort } = await listQuery(ctx, words);
+  const all = opts.all || (query !== undefined && mentions(query.node, 'status'));
+  const filter = { ...filterFromFlags({ ...opts, all }, await ctx.actor(), await ctx.tiers()), query };
+  const sort = parseSort(opts.sort ?? viewSort, 'updated');
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();
   let shown: number;
