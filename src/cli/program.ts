@@ -20,6 +20,7 @@ import * as canned from '../commands/canned/index.js';
 import * as outbox from '../commands/outbox/index.js';
 import * as completion from '../commands/completion/index.js';
 import * as db from '../commands/db/index.js';
+import * as view from '../commands/view/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -85,6 +86,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   outbox.register(program, act);
   completion.register(program, act);
   db.register(program, act);
+  view.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -50,6 +50,14 @@ function requesterLike(pattern: string): Cond {
   return sql<SqlBool>`t.requester_id in (select r.id from requesters r where r.email like ${pattern} escape '\\')`;
 }
 
+/**
+ * Times are stored as ISO text, whole seconds (`…:00Z`) or with milliseconds (`…:00.560Z`, as
+ * mail and the demo give them): compared as text with `….000Z`, both order by their instant.
+ */
+function withMillis(iso: string): string {
+  return iso.endsWith('Z') && !iso.includes('.') ? `${iso.slice(0, -1)}.000Z` : iso;
+}
+
 function termCond(t: Term, qc: QueryContext): Cond {
   switch (t.field) {
     case 'status':
@@ -96,9 +104,9 @@ function termCond(t: Term, qc: QueryContext): Cond {
           and not exists (select 1 from messages m where m.ticket_id = t.id and m.direction = 'in'
             and m.auto_reason is null and m.date > e.at))`;
     case 'created':
-      return sql<SqlBool>`t.created_at ${sql.raw(t.op)} ${t.at}`;
+      return sql<SqlBool>`t.created_at ${sql.raw(t.op)} ${withMillis(t.at)}`;
     case 'updated':
-      return sql<SqlBool>`t.updated_at ${sql.raw(t.op)} ${t.at}`;
+      return sql<SqlBool>`t.updated_at ${sql.raw(t.op)} ${withMillis(t.at)}`;
   }
 }
 
