@@ -1,7 +1,9 @@
 // The query language's AST (src/domain/query) as one SQL condition on `tickets as t`, for both
 // backends: terms are columns and indexed subqueries, free words go through each backend's
 // full-text index (SQLite FTS5, PostgreSQL's tsvector; cut into words exactly as the index is:
-// dialect/words.ts), so a query never loads tickets to judge them.
+// dialect/words.ts), so a query never loads tickets to judge them. Every condition is true or
+// false, never SQL's unknown (nullable columns are tested for null first), so that '-' is its
+// exact complement.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { QueryNode, Term } from '../domain/query/index.js';
 import type { DialectOps } from './dialect/types.js';
@@ -69,15 +71,16 @@ function termCond(t: Term, qc: QueryContext): Cond {
     case 'id':
       return inList('t.id', t.values);
     case 'queue': {
+      // (null-safe: under a '-' a ticket without a queue must not vanish by SQL's unknown)
       const named = t.values.filter((v): v is string => v !== null);
-      const parts = named.length ? [inList('t.queue', named)] : [];
+      const parts = named.length ? [sql<SqlBool>`(t.queue is not null and ${inList('t.queue', named)})`] : [];
       if (named.length < t.values.length) parts.push(sql<SqlBool>`t.queue is null`);
       return any(parts);
     }
     case 'tag':
       return sql<SqlBool>`exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and ${inList('tt.tag', t.values)})`;
     case 'assignee':
-      return t.value === null ? sql<SqlBool>`t.assignee is null` : sql<SqlBool>`t.assignee = ${t.value}`;
+      return t.value === null ? sql<SqlBool>`t.assignee is null` : sql<SqlBool>`(t.assignee is not null and t.assignee = ${t.value})`;
     case 'requester':
       return t.match === 'exact'
         ? sql<SqlBool>`t.requester_id in (select r.id from requesters r where r.email = ${t.value})`
@@ -92,8 +95,8 @@ function termCond(t: Term, qc: QueryContext): Cond {
     case 'is':
       if (t.value === 'unanswered') {
         // the latest message a person wrote (automatic mail aside) came from the customer
-        return sql<SqlBool>`(select m.direction from messages m where m.ticket_id = t.id and m.auto_reason is null
-          order by m.date desc, m.id desc limit 1) = 'in'`;
+        return sql<SqlBool>`coalesce((select m.direction from messages m where m.ticket_id = t.id and m.auto_reason is null
+          order by m.date desc, m.id desc limit 1), '') = 'in'`;
       }
       // snoozed (src/domain/snooze.ts): the latest snooze event sets a time still to come, and
       // neither a status change nor mail from the customer came after it (either ends it)
