@@ -98,6 +98,8 @@ test('saved views: per agent and shared, parsed when saved, listed with counts, 
   ]);
   expect(ids(['list', '@mine'])).toEqual([6]);
   expect(ids(['list', '@billing', 'prio:high'])).toEqual([7]);
+  // triage takes views and queries too (its queue: new and open, snoozed left out)
+  expect((JSON.parse(ok(['triage', '@billing', '--json']).stdout) as { id: number }[]).map((t) => t.id)).toEqual([7]);
   // another agent has a view of the same name; assignee:me is whoever runs it
   expect(desk.run(['list', '@mine'], { env: { DESK_AGENT: 'sam' } }).code).toBe(3);
   ok(['view', 'add', 'mine', 'assignee:me'], { DESK_AGENT: 'sam' });
