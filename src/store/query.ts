@@ -4,7 +4,7 @@
 // dialect/words.ts), so a query never loads tickets to judge them. Every condition is true or
 // false, never SQL's unknown (nullable columns are tested for null first), so that '-' is its
 // exact complement.
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type RawBuilder, type SqlBool } from 'kysely';
 import type { QueryNode, Term } from '../domain/query/index.js';
 import type { DialectOps } from './dialect/types.js';
 import { containsPattern, searchWords } from './dialect/words.js';
@@ -132,4 +132,23 @@ export function queryCondition(node: QueryNode, qc: QueryContext): Cond {
       return node.text.includes('@') ? any([words, requesterLike(containsPattern(node.text.toLowerCase()))]) : words;
     }
   }
+}
+
+/** Compiles SQLite's SQL only (never connects). */
+const sqliteCompiler = new Kysely<any>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+});
+
+/**
+ * The condition as SQLite text and its positional parameters, for readers that prepare their
+ * statements on a connection of their own (the SLA report's snapshot reader).
+ */
+export function sqliteQueryCondition(node: QueryNode, now: string): { sql: string; parameters: unknown[] } {
+  const c = queryCondition(node, { dialect: 'sqlite', now }).compile(sqliteCompiler);
+  return { sql: c.sql, parameters: [...c.parameters] };
 }

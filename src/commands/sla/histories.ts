@@ -8,6 +8,9 @@ import { historyOf, type ClockInputBatch, type CompactHistory, type SlaTicket, t
 import type { Priority, Status, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
+import type { QueryNode } from '../../domain/query/index.js';
+import { queryCondition } from '../../store/query.js';
+import { dialectOf } from '../../store/handle.js';
 
 export interface SlaReadOptions {
   /** created_at >= this instant (ISO) */
@@ -24,6 +27,8 @@ export interface SlaReadOptions {
    * them: a report by priority never looks at 200,000 subjects.
    */
   fields?: Partial<Record<'subject' | 'queue' | 'tier' | 'assignee' | 'tags', boolean>>;
+  /** only the tickets this query matches (docs/cli.md: Queries), run by the store's SQL */
+  query?: { node: QueryNode; now: string };
 }
 
 export type HistoryBatch = [TicketFields, CompactHistory][];
@@ -48,10 +53,11 @@ type Event = Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>;
 export async function* readSlaTickets(db: Kysely<DB>, opts: SlaReadOptions = {}, batchSize = 5000): AsyncGenerator<SlaTicket[]> {
   let lastId: number | null = null;
   for (;;) {
-    let q = db.selectFrom('tickets')
+    let q = db.selectFrom('tickets as t')
       .select(['id', 'subject', 'status', 'priority', 'tier', 'queue', 'assignee', 'tags', 'created_at', 'updated_at'])
       .orderBy('id')
       .limit(batchSize);
+    if (opts.query) q = q.where(queryCondition(opts.query.node, { dialect: dialectOf(db).name, now: opts.query.now }));
     if (lastId !== null) q = q.where('id', '>', lastId);
     if (opts.idFrom !== undefined) q = q.where('id', '>=', opts.idFrom);
     if (opts.idTo !== undefined) q = q.where('id', '<=', opts.idTo);

@@ -4,17 +4,25 @@ import { historyJson } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
 import { loadHistories } from '../../store/repos/tickets.js';
 import { jsonText } from '../../ui/safe-text.js';
+import { queryCondition } from '../../store/query.js';
+import { listQuery } from '../query/list-query.js';
 
 const PAGE = 500;
 
-/** Streams every ticket, oldest id first, one JSON line each, respecting stdout back-pressure. */
-export async function runExport(ctx: Ctx, opts: { since?: string }): Promise<void> {
+/**
+ * Streams every ticket (or those the query matches: every status, unlike list), oldest id first,
+ * one JSON line each, respecting stdout back-pressure.
+ */
+export async function runExport(ctx: Ctx, words: string[], opts: { since?: string }): Promise<void> {
   const since = opts.since ? isoSeconds(parseInstant(opts.since, '--since')) : undefined;
+  const { query } = await listQuery(ctx, words);
   const store = await ctx.store();
+  const where = query ? queryCondition(query.node, { dialect: store.dialect, now: query.now }) : undefined;
   let after = 0;
   for (;;) {
-    let q = store.db.selectFrom('tickets').select('id').where('id', '>', after).orderBy('id').limit(PAGE);
-    if (since) q = q.where('updated_at', '>=', since);
+    let q = store.db.selectFrom('tickets as t').select('t.id').where('t.id', '>', after).orderBy('t.id').limit(PAGE);
+    if (since) q = q.where('t.updated_at', '>=', since);
+    if (where) q = q.where(where);
     const ids = (await q.execute()).map((r) => Number(r.id));
     if (!ids.length) break;
     after = ids[ids.length - 1]!;
