@@ -72,6 +72,12 @@ test('flags are terms ANDed with the query and keep their meaning; list shows un
     ['search', 'export', '-status:solved'],
     ['search', '@acme.com'], // an address part still finds requesters
   ])).toEqual([[1, 8], [5], [1, 8], [1, 8], [1, 2, 5, 6]]);
+  // export and the SLA report take a query too (every status)
+  const exported = ok(['export', 'from:@acme.com', '-status:pending']).stdout.trim().split('\n').map((l) => JSON.parse(l).id);
+  expect(exported).toEqual([1, 5, 6]);
+  writeFileSync(join(desk.dir, 'sla.yaml'), 'policies:\n  - { name: default, match: {}, calendar: 24x7, first_response: 1h, resolution: 8h }\n');
+  const report = JSON.parse(ok(['sla', 'report', '--by', 'queue', '--json', '--policy', join(desk.dir, 'sla.yaml'), '--query', 'queue:billing,tech -tag:refund']).stdout);
+  expect(report.groups.map((g: { key: string; tickets: number }) => [g.key, g.tickets])).toEqual([['billing', 2], ['tech', 4]]);
 });
 
 test('a bad query exits 2 naming the column under a caret, and changes nothing', () => {
