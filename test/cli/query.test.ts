@@ -115,3 +115,13 @@ test('saved views: per agent and shared, parsed when saved, listed with counts, 
   ok(['view', 'rm', 'billing', '--shared']);
   expect(JSON.parse(ok(['view', 'list', '--json'], { DESK_AGENT: 'sam' }).stdout).map((v: { name: string }) => v.name)).toEqual(['mine']);
 });
+
+test('is:breached and is:at-risk are judged by the SLA clocks, as sla at-risk judges them', () => {
+  expect(desk.run(['list', 'is:breached']).stderr).toContain('is:breached and is:at-risk need an SLA policy');
+  writeFileSync(join(desk.dir, 'sla.yaml'), 'policies:\n  - { name: default, match: {}, calendar: 24x7, first_response: 1h, resolution: 8h }\n');
+  writeFileSync(desk.config, 'sla: ./sla.yaml\n');
+  // a ticket written just now: its first answer is due within the hour, at risk; every other
+  // unfinished one ran past its clocks long ago
+  const fresh = JSON.parse(ok(['new', '--from', 'new@acme.com', '--subject', 'Just now', '--json']).stdout).id as number;
+  expect(ids(['list', 'is:at-risk OR (is:breached queue:billing)'])).toEqual([2, 6, 7, fresh]);
+});

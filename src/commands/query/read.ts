@@ -5,6 +5,7 @@ import { isoSeconds } from '../../domain/types.js';
 import { UsageError } from '../../errors.js';
 import { and, mentions, parseQuery, type ParseContext, type QueryNode } from '../../domain/query/index.js';
 import { agentTimeZone } from '../sla/policy-file.js';
+import { resolveSlaTerms } from './sla-terms.js';
 
 /** A parsed query and the instant it was read at (relative times and is:snoozed count from it). */
 export interface ReadQuery {
@@ -52,7 +53,8 @@ export function checkQueryWords(words: readonly string[]): void {
 /** Parses the query text (a QueryError, exit 2, names the column). */
 export async function readQuery(ctx: Ctx, text: string): Promise<ReadQuery> {
   const pc = await parseContext(ctx);
-  return { node: parseQuery(text, pc), now: isoSeconds(pc.now), text };
+  const node = await resolveSlaTerms(ctx, parseQuery(text, pc), pc.now);
+  return { node, now: isoSeconds(pc.now), text };
 }
 
 /** Several queries (a saved view and the words after it), all of them. */

@@ -20,6 +20,12 @@ export type Term =
   | { field: 'subject'; value: string }
   | { field: 'has'; value: 'attachment' }
   | { field: 'is'; value: 'snoozed' | 'unanswered' }
+  /**
+   * A running SLA clock past its due time (breached) or due within two hours (at-risk), as
+   * `desk sla at-risk` sees them: judged with the SLA clocks, then given to the store as ids
+   * (commands/query/sla-terms.ts).
+   */
+  | { field: 'sla'; value: 'breached' | 'at-risk' }
   | { field: 'created' | 'updated'; op: TimeOp; at: string }
   | { field: 'id'; values: number[] };
 
@@ -52,5 +58,20 @@ export function mentions(node: QueryNode, field: Term['field']): boolean {
       return node.term.field === field;
     default:
       return false;
+  }
+}
+
+/** The query with each term replaced by what `fn` gives for it. */
+export function mapTerms(node: QueryNode, fn: (t: Term) => QueryNode): QueryNode {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return { kind: node.kind, items: node.items.map((n) => mapTerms(n, fn)) };
+    case 'not':
+      return { kind: 'not', item: mapTerms(node.item, fn) };
+    case 'term':
+      return fn(node.term);
+    default:
+      return node;
   }
 }

@@ -142,10 +142,12 @@ export const FIELDS: readonly FieldSpec[] = [
     },
   },
   {
-    name: 'is', takes: 'snoozed, unanswered',
+    name: 'is', takes: 'snoozed, unanswered, breached, at-risk',
     read: (v) => {
-      if (v.text !== 'snoozed' && v.text !== 'unanswered') v.fail(`invalid value '${v.text}' for is: (allowed: snoozed, unanswered)`);
-      return term({ field: 'is', value: v.text as 'snoozed' | 'unanswered' });
+      const value = v.text.toLowerCase();
+      if (value === 'snoozed' || value === 'unanswered') return term({ field: 'is', value });
+      if (value === 'breached' || value === 'at-risk') return term({ field: 'sla', value });
+      return v.fail(`invalid value '${v.text}' for is: (allowed: snoozed, unanswered, breached, at-risk)`);
     },
   },
   { name: 'created', takes: '>DATE, <DATE, DATE, <2d…', read: (v) => timeTerm(v, 'created', false) },
