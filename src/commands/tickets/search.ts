@@ -36,8 +36,8 @@ export async function runSearch(ctx: Ctx, words: string[], opts: SearchOptions):
   const filter = { ...filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers()), query };
   const store = await ctx.store();
   if (!ranked.length) return printRows(ctx, text, (await listTickets(store.db, filter, 'updated', limit)).map((t) => ({ t, snippet: '' })), limit, filter);
-  const query_ = ranked.map((n) => (n.kind === 'word' || n.kind === 'phrase' ? n.text : '')).join(' ');
-  const hits = await store.ops.rank(store.db, query_, MAX_HITS);
+  const rankText = ranked.map((n) => (n.kind === 'word' || n.kind === 'phrase' ? n.text : '')).join(' ');
+  const hits = await store.ops.rank(store.db, rankText, MAX_HITS);
   // The shown rows are loaded in rank order, a few at a time, until there are enough; the other
   // hits are only counted (for "showing 20 of N"), which needs no rows and no requesters.
   const shown: { t: Ticket; snippet(): Promise<string> }[] = [];
