@@ -78,7 +78,8 @@ function termCond(t: Term, qc: QueryContext): Cond {
       return any(parts);
     }
     case 'tag':
-      return sql<SqlBool>`exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and ${inList('tt.tag', t.values)})`;
+      // as a set of ids, so that a rare tag is found through its index, not by reading every ticket
+      return sql<SqlBool>`t.id in (select tt.ticket_id from ticket_tags tt where ${inList('tt.tag', t.values)})`;
     case 'assignee':
       return t.value === null ? sql<SqlBool>`t.assignee is null` : sql<SqlBool>`(t.assignee is not null and t.assignee = ${t.value})`;
     case 'requester':
