@@ -1,6 +1,6 @@
 // Migration 18: saved views (`desk view`): a named query with its sort, an agent's own (owner)
-// or the team's (owner null). A name is unique per owner, and once among the shared ones.
-// Frozen once shipped.
+// or the team's (owner null). A name is unique per owner (the index; shared ones, whose owner is
+// null, are kept unique by the writer, which checks inside the write transaction). Frozen once shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
 
@@ -12,6 +12,5 @@ export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
     .addColumn('sort', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  // The same statement on both backends: an expression index, so that shared views (owner null) are unique too.
-  await sql`create unique index if not exists views_owner_name on views (coalesce(owner, ''), name)`.execute(db);
+  await sql`create unique index if not exists views_owner_name on views (owner, name)`.execute(db);
 }
