@@ -18,6 +18,7 @@ const NOW = '2026-06-01T12:00:00Z';
 
 /** The queries timed: [label, words]. Terms on indexed columns, full text, and mixes. */
 const QUERIES = [
+  ['(no query: the plain list, for comparison)', []],
   ['status and priority', ['status:open', 'prio:high']],
   ['queue and assignee', ['queue:billing', 'assignee:ana']],
   ['a tag', ['tag:t3']],
