@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-for (const name of ['core', 'sla', 'sync', 'agents', 'patches']) {
+for (const name of ['core', 'query', 'sla', 'sync', 'agents', 'patches']) {
   if (only.length && !only.includes(name)) continue;
   const file = join(here, `${name}.js`);
   if (!existsSync(file)) continue;

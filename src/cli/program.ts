@@ -25,6 +25,7 @@ import * as customers from '../commands/customers/index.js';
 import * as links from '../commands/links/index.js';
 import * as inbox from '../commands/inbox/index.js';
 import * as hooks from '../commands/hooks/index.js';
+import * as view from '../commands/view/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -95,6 +96,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   links.register(program, act);
   inbox.register(program, act);
   hooks.register(program, act);
+  view.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }
@@ -110,7 +112,8 @@ function report(err: unknown, err_: (text: string) => void): number {
   const say = err_;
   if (err instanceof DeskError) {
     say(`desk: ${safeLine(err.message)}\n`);
-    if (err.hint) say(`  ${safeLine(err.hint)}\n`);
+    // A hint may be several lines (a query and the caret under its column): each through the boundary.
+    if (err.hint) for (const line of err.hint.split('\n')) say(`  ${safeLine(line)}\n`);
     return err.exitCode;
   }
   const e = err as Error & { code?: string };

@@ -1,6 +1,7 @@
 // Ticket filters as given on the command line (docs/cli.md: Filters), validated and normalised.
 import { badFlagValue, UsageError } from '../errors.js';
 import { DONE_STATUSES, PRIORITIES, STATUSES, type Priority, type Status } from './types.js';
+import type { QueryNode } from './query/index.js';
 
 export interface TicketFilter {
   statuses?: Status[];
@@ -16,6 +17,8 @@ export interface TicketFilter {
   ids?: number[];
   /** tickets linked to this one, any kind of link (`list --linked-to`) */
   linkedTo?: number;
+  /** a query (docs/cli.md: Queries), ANDed with the fields above; `now` is what is:snoozed is judged at */
+  query?: { node: QueryNode; now: string };
 }
 
 export interface FilterFlags {

@@ -314,6 +314,19 @@ export interface HookSlaFiredTable {
   fired_at: string;
 }
 
+/** A saved view (migration 18; `desk view`): a query by name, an agent's own or shared (owner null). */
+export interface ViewsTable {
+  id: Generated<number>;
+  name: string;
+  /** the agent whose view it is; null: shared with the team */
+  owner: string | null;
+  /** the query's text, as given (parsed again on use: relative times count from then) */
+  query: string;
+  /** list's --sort for it, or null */
+  sort: string | null;
+  created_at: string;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -340,4 +353,5 @@ export interface DB {
   hook_events: HookEventsTable;
   hook_deliveries: HookDeliveriesTable;
   hook_sla_fired: HookSlaFiredTable;
+  views: ViewsTable;
 }

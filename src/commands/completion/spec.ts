@@ -6,7 +6,7 @@
 import type { Command, Option } from 'commander';
 import { PRIORITIES, STATUSES } from '../../domain/types.js';
 
-export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers', 'orgs'] as const;
+export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers', 'orgs', 'views', 'query'] as const;
 export type DynamicKind = (typeof DYNAMIC_KINDS)[number];
 
 export type Values = { words: string[] } | { dynamic: DynamicKind } | { files: true };
@@ -65,6 +65,9 @@ function argValues(path: string[], name: string): Values | null {
   if (name === 'name' && noun === 'agent' && verb !== 'add') return dynamic('agents');
   if (name === 'agent') return dynamic('agents');
   if (name === 'name' && noun === 'org' && verb !== 'add') return dynamic('orgs');
+  if (name === 'name' && noun === 'view' && verb === 'rm') return dynamic('views');
+  // a query: the fields (status:, tag:…) and, for list and triage, the saved views (@NAME)
+  if (name === 'query') return dynamic('query');
   if (name === 'file') return FILES;
   if (name === 'shell') return words(['bash', 'zsh', 'fish']);
   return null;

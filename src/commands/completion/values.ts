@@ -75,6 +75,18 @@ export async function completionValues(ctx: Ctx, kind: DynamicKind): Promise<str
     case 'tiers':
       for (const t of await ctx.tiers()) out.push(line(t));
       break;
+    case 'views':
+    case 'query': {
+      if (kind === 'query') {
+        const { FIELDS } = await import('../../domain/query/index.js');
+        for (const f of FIELDS) out.push(line(`${f.name}:`, f.takes));
+      }
+      const d = await db();
+      if (!d) break;
+      const { listViews } = await import('../../store/repos/views.js');
+      for (const v of await listViews(d, await ctx.actor())) out.push(line(kind === 'query' ? `@${v.name}` : v.name, v.query));
+      break;
+    }
     case 'canned': {
       const { cannedLibraryOf } = await import('../canned/dirs.js');
       for (const r of (await cannedLibraryOf(ctx)).library.replies) out.push(line(r.name, r.title));

@@ -11,6 +11,7 @@ import { parseNumbers, type ClockInputBatch } from '../../domain/sla/inputs.js';
 import { clockInputsOf } from '../../store/repos/clock-inputs.js';
 import { organisationOfSql } from '../../store/repos/customer-sql.js';
 import type { SlaReadOptions } from './histories.js';
+import { sqliteQueryCondition } from '../../store/query.js';
 
 const BATCH = 250_000; // tickets per read, about
 
@@ -30,6 +31,9 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
     if (opts.createdFrom) { where.push('t.created_at >= @from'); params.from = opts.createdFrom; }
     if (opts.createdBefore) { where.push('t.created_at < @before'); params.before = opts.createdBefore; }
     if (opts.openAt) { where.push(`(t.status not in ('solved', 'closed') or t.updated_at > @openAt)`); params.openAt = opts.openAt; }
+    // A query's condition, as SQLite text with its own (positional) parameters.
+    const query = opts.query ? sqliteQueryCondition(opts.query.node, opts.query.now) : { sql: '1 = 1', parameters: [] };
+    where.push(`(${query.sql})`);
     const texts = TEXT_FIELDS.filter((f) => opts.fields?.[f] ?? true);
     // As a blob: the bytes go straight to the parser, with no string to decode. Not indexed: the
     // rows come in id order (a range of rowids), whatever the filters, as the other readers' do.
@@ -44,7 +48,7 @@ export function* readClockInputs(file: string, opts: SlaReadOptions, batchSize =
     const width = Math.max(1, Math.ceil((hi - lo + 1) / Math.max(1, Math.ceil(n / batchSize))));
     for (let from = opts.idFrom !== undefined ? Math.max(lo, opts.idFrom) : lo; from <= hi; from += width) {
       if (opts.idTo !== undefined && from > opts.idTo) return;
-      const [numbers, ...json] = read.get({ ...params, lo: from, hi: from + width }) as [Uint8Array | null, ...string[]];
+      const [numbers, ...json] = read.get(...query.parameters, { ...params, lo: from, hi: from + width }) as [Uint8Array | null, ...string[]];
       if (numbers === null) continue; // nothing selected in this range
       const column = (f: TextField) => (texts.includes(f) ? (JSON.parse(json[texts.indexOf(f)]!) as never) : null);
       yield {

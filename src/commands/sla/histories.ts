@@ -8,6 +8,9 @@ import { historyOf, type ClockInputBatch, type CompactHistory, type SlaTicket, t
 import type { Priority, Status, TicketEvent } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
+import type { QueryNode } from '../../domain/query/index.js';
+import { queryCondition } from '../../store/query.js';
+import { dialectOf } from '../../store/handle.js';
 
 export interface SlaReadOptions {
   /** created_at >= this instant (ISO) */
@@ -27,6 +30,8 @@ export interface SlaReadOptions {
     /** the requester's customer's organisation (migration 15): read only when true */
     organisation?: boolean;
   };
+  /** only the tickets this query matches (docs/cli.md: Queries), run by the store's SQL */
+  query?: { node: QueryNode; now: string };
 }
 
 export type HistoryBatch = [TicketFields, CompactHistory][];
@@ -51,11 +56,12 @@ type Event = Pick<TicketEvent, 'at' | 'type' | 'from' | 'to'>;
 export async function* readSlaTickets(db: Kysely<DB>, opts: SlaReadOptions = {}, batchSize = 5000): AsyncGenerator<SlaTicket[]> {
   let lastId: number | null = null;
   for (;;) {
-    let q = db.selectFrom('tickets')
+    let q = db.selectFrom('tickets as t')
       .select(['id', 'subject', 'status', 'priority', 'tier', 'queue', 'assignee', 'tags', 'created_at', 'updated_at'])
       .where('merged_into', 'is', null) // measured on the ticket it went into (docs/sla.md)
       .orderBy('id')
       .limit(batchSize);
+    if (opts.query) q = q.where(queryCondition(opts.query.node, { dialect: dialectOf(db).name, now: opts.query.now }));
     if (lastId !== null) q = q.where('id', '>', lastId);
     if (opts.idFrom !== undefined) q = q.where('id', '>=', opts.idFrom);
     if (opts.idTo !== undefined) q = q.where('id', '<=', opts.idTo);

@@ -7,7 +7,7 @@ import type { AtRiskFlags } from './at-risk.js';
 
 type NowFlag = { now?: string };
 const REPORT_FLAGS: FlagSpec<ReportFlags & NowFlag & JsonFlag> = {
-  since: 'string', until: 'string', by: 'string', format: 'string', policy: 'string', now: 'string', json: 'boolean', mail: 'strings',
+  since: 'string', until: 'string', by: 'string', format: 'string', policy: 'string', now: 'string', json: 'boolean', mail: 'strings', query: 'string',
 };
 const AT_RISK_FLAGS: FlagSpec<AtRiskFlags & NowFlag & JsonFlag> = {
   within: 'string', breached: 'boolean', assignee: 'string', queue: 'string', policy: 'string', now: 'string', format: 'string', json: 'boolean',
@@ -27,6 +27,7 @@ export function register(program: Command, act: Act): void {
     .option('--since <date>', 'tickets created from this date (YYYY-MM-DD, agent time zone) or ISO time')
     .option('--until <date>', 'tickets created up to this date (included) or before this ISO time')
     .option('--by <group>', GROUP_HELP, 'priority')
+    .option('--query <query>', 'only the tickets this query matches, e.g. "queue:billing -tag:internal" (docs/cli.md: Queries)')
     .option('--format <format>', 'table|json|csv|md|html (default: table on a terminal, else csv)')
     .option('--policy <file>', `${POLICY_HELP} (what would compliance have been?)`)
     .option('--now <iso>', NOW_HELP)

@@ -12,6 +12,7 @@ import { clockInputsOf } from '../../store/repos/clock-inputs.js';
 import { organisationOfSql } from '../../store/repos/customer-sql.js';
 import type { DB } from '../../store/schema.js';
 import type { SlaReadOptions } from './histories.js';
+import { queryCondition } from '../../store/query.js';
 
 const BATCH = 50_000; // tickets per query
 
@@ -41,6 +42,7 @@ export async function readPostgresClockInputs(db: Kysely<DB>, opts: SlaReadOptio
   if (opts.createdFrom) where.push(sql`t.created_at >= ${opts.createdFrom}`);
   if (opts.createdBefore) where.push(sql`t.created_at < ${opts.createdBefore}`);
   if (opts.openAt) where.push(sql`(t.status not in ('solved', 'closed') or t.updated_at > ${opts.openAt})`);
+  if (opts.query) where.push(queryCondition(opts.query.node, { dialect: 'postgres', now: opts.query.now }));
   const inputs = sql.raw(`coalesce(t.clock_inputs, ${clockInputsOf('t', 'postgres')})`);
   const org = opts.fields?.organisation === true;
   const columns = sql.raw(texts.map((f) => `, json_agg(s.${f} order by s.id) as ${f}`).join('') + (org ? ', json_agg(s.organisation order by s.id) as organisation' : ''));

@@ -7,6 +7,7 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 import { createdRange } from './range.js';
 import { reportSettings } from './report-settings.js';
+import { readQuery } from '../query/read.js';
 
 export interface ReportFlags {
   since?: string;
@@ -15,6 +16,7 @@ export interface ReportFlags {
   format?: string;
   policy?: string;
   mail?: string[];
+  query?: string;
 }
 
 /** --format wins; --json means json; a terminal gets the table, a pipe or file gets CSV. */
@@ -51,7 +53,9 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
     subject: by === 'ticket', queue: by === 'queue' || uses.has('queue'), tier: by === 'tier' || uses.has('tier'), assignee: by === 'agent', tags: uses.has('tag'),
     organisation: by === 'org' || uses.has('org'),
   };
-  const read = { createdFrom: range.from, createdBefore: before, fields };
+  // --query: only the tickets it matches (every status: a report measures finished tickets too)
+  const query = flags.query === undefined ? undefined : await readQuery(ctx, flags.query);
+  const read = { createdFrom: range.from, createdBefore: before, fields, query: query && { node: query.node, now: query.now } };
   const task = { kind: 'report' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, report: reportOptions };
   if (store.dialect === 'sqlite') {
     const { runSplit } = await import('./parallel.js');

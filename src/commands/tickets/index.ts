@@ -47,14 +47,16 @@ export function register(program: Command, act: Act): void {
   addFilterOptions(
     program
       .command('list')
-      .description('list tickets (unfinished ones unless --status or --all)')
+      .description('list tickets matching a query or a saved view (unfinished ones unless the query or --status names statuses, or --all)')
+      .argument('[query...]', 'a query (status:open tag:vip from:@acme.com words…) or @VIEW, see docs/cli.md: Queries')
+      .allowUnknownOption()
       .option('--all', 'include solved and closed tickets')
       .option('--org <name>', "only tickets of this organisation's customers")
-      .option('--sort <by>', 'sla, updated, created, priority', 'updated')
+      .option('--sort <by>', 'sla, updated, created, priority (default: updated, or the view\'s)')
       .option('--limit <n>', 'at most N tickets', '50')
       .option('--linked-to <id>', 'tickets linked to this one (parent, child, duplicate, related)')
       .option('--json', 'print JSON'),
-  ).action(act(async (ctx, _opts: object, cmd: Command) => (await import('./list.js')).runList(ctx, parseFlags(LIST_FLAGS, cmd))));
+  ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./list.js')).runList(ctx, words, parseFlags(LIST_FLAGS, cmd))));
 
   program
     .command('show')
@@ -137,9 +139,10 @@ export function register(program: Command, act: Act): void {
     program
       .command('search')
       .description('full-text search over subjects and messages (accents and case ignored), narrowed by the filters of list')
-      .argument('<query...>', 'words to find')
+      .argument('<query...>', 'words to find, and any terms of a query (status:open, from:@acme.com…)')
       .option('--org <name>', "only tickets of this organisation's customers")
+      .allowUnknownOption()
       .option('--limit <n>', 'at most N tickets', '20')
       .option('--json', 'print JSON'),
-  ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./search.js')).runSearch(ctx, words.join(' '), parseFlags(SEARCH_FLAGS, cmd))));
+  ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./search.js')).runSearch(ctx, words, parseFlags(SEARCH_FLAGS, cmd))));
 }

@@ -1,9 +1,11 @@
 import type { Ctx } from '../../cli/context.js';
+import { mentions } from '../../domain/query/index.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
 import { orgIdOf } from '../../store/repos/customers.js';
 import { UsageError } from '../../errors.js';
+import { listQuery } from '../query/list-query.js';
 
 function parseLinkedTo(v: string): number {
   const m = /^#?(\d{1,15})$/.exec(v.trim());
@@ -27,10 +29,14 @@ export function cutNotice(shown: number, total: number | string): string {
   return `showing ${shown} of ${total}; --limit to see more\n`;
 }
 
-export async function runList(ctx: Ctx, opts: ListOptions): Promise<void> {
-  const filter = filterFromFlags(opts, await ctx.actor(), await ctx.tiers());
+export async function runList(ctx: Ctx, words: string[], opts: ListOptions): Promise<void> {
+  // A query (or a saved view, @NAME) ANDed with the flags; one that names status: widens the
+  // list to finished tickets as --status does.
+  const { query, sort: viewSort } = await listQuery(ctx, words);
+  const all = opts.all || (query !== undefined && mentions(query.node, 'status'));
+  const filter = { ...filterFromFlags({ ...opts, all }, await ctx.actor(), await ctx.tiers()), query };
   if (opts.linkedTo !== undefined) filter.linkedTo = parseLinkedTo(opts.linkedTo);
-  const sort = parseSort(opts.sort, 'updated');
+  const sort = parseSort(opts.sort ?? viewSort, 'updated');
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();
   if (opts.org !== undefined) filter.org = await orgIdOf(store.db, opts.org, '--org');

@@ -17,8 +17,10 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('export')
-    .description('write tickets as JSON Lines to standard output')
+    .description('write tickets as JSON Lines to standard output (all of them, or those a query matches)')
+    .argument('[query...]', 'only the tickets this query matches (docs/cli.md: Queries), or @VIEW')
+    .allowUnknownOption()
     .option('--since <date>', 'only tickets updated at or after this date/time')
     .option('--org <name>', "only this organisation, its customers and their tickets")
-    .action(act(async (ctx, _opts: object, cmd: Command) => (await import('./export.js')).runExport(ctx, parseFlags(EXPORT_FLAGS, cmd))));
+    .action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./export.js')).runExport(ctx, words, parseFlags(EXPORT_FLAGS, cmd))));
 }

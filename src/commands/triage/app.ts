@@ -43,6 +43,18 @@ export interface TriageSession {
   filter: TicketFilter;
   explicitStatuses: boolean;
   filterLabel: string;
+  /**
+   * The saved views as tabs (desk view), the queue as opened first; Tab and Shift-Tab switch.
+   * Empty: no tabs. The queue shown is that of tabs[tab] when there are tabs.
+   */
+  tabs?: TriageTab[];
+  tab?: number;
+}
+
+export interface TriageTab {
+  label: string;
+  filter: TicketFilter;
+  explicitStatuses: boolean;
 }
 
 
@@ -59,6 +71,8 @@ class TriageApp {
   /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
   private pending: [string | undefined, Key][] = [];
   private helpShown = false;
+  /** how many tickets each tab's queue holds, as of the last read */
+  private tabCounts: number[] = [];
   /** Someone else changed tickets since the queue was read: read it again when the keys allow. */
   private stale = false;
   private staleTimer: NodeJS.Timeout | undefined;
@@ -152,7 +166,14 @@ class TriageApp {
     this.stale = false; // this read sees every change committed before it
     const keepId = this.current?.ticket.id;
     const now = this.ctx.now();
-    this.items = await loadQueue(this.store.db, this.session.filter, { explicitStatuses: this.session.explicitStatuses, policy: this.policy, now });
+    const shown = this.session.tabs?.[this.session.tab ?? 0] ?? this.session;
+    this.items = await loadQueue(this.store.db, shown.filter, { explicitStatuses: shown.explicitStatuses, policy: this.policy, now });
+    // The other tabs are counted as their queues (without due times: the order does not matter).
+    this.tabCounts = [];
+    for (const [i, tab] of (this.session.tabs ?? []).entries()) {
+      this.tabCounts.push(i === (this.session.tab ?? 0) ? this.items.length
+        : (await loadQueue(this.store.db, tab.filter, { explicitStatuses: tab.explicitStatuses, policy: null, now })).length);
+    }
     const again = this.items.findIndex((it) => it.ticket.id === keepId);
     this.selected = again >= 0 ? again : Math.min(this.selected, Math.max(0, this.items.length - 1));
     await this.loadDetail();
@@ -208,6 +229,7 @@ class TriageApp {
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
       liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines,
+      tabs: this.session.tabs?.map((t, i) => ({ label: t.label, count: this.tabCounts[i] ?? 0, current: i === (this.session.tab ?? 0) })),
     }, this.style));
   }
 
@@ -296,6 +318,15 @@ class TriageApp {
     if (key.name === 'home') return move(0);
     if (key.name === 'end') return move(this.items.length - 1);
     if (key.ctrl && key.name === 'l') return async () => undefined;
+    const tabs = this.session.tabs?.length ?? 0;
+    if (key.name === 'tab' && tabs > 1) {
+      return async () => {
+        this.session.tab = ((this.session.tab ?? 0) + (key.shift ? tabs - 1 : 1)) % tabs;
+        this.selected = 0;
+        this.detail = null;
+        this.items = [];
+      };
+    }
     if (str === '?') return async () => void (this.helpShown = true);
     const perTicket: Record<string, (t: TicketWithHistory) => Promise<void>> = {
       t: (t) => this.take(t), a: (t) => this.assign(t), p: (t) => this.priority(t), s: (t) => this.status(t),

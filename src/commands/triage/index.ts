@@ -14,8 +14,10 @@ export function register(program: Command, act: Act): void {
     program
       .command('triage')
       .description('work the queue from the keyboard: tickets that need someone, most urgent first')
+      .argument('[query...]', 'narrow the queue: a query (docs/cli.md: Queries) or @VIEW; saved views are tabs (Tab switches)')
+      .allowUnknownOption()
       .option('--json', 'print the queue (in its order, snoozed tickets left out) instead of opening the screen')
       .option('--now <iso>', 'the time to judge SLA clocks and snoozes at (default: now)')
-      .addHelpText('after', '\nKeys: j/k move, t take, a assign, p priority, s status, g tags, u queue, r reply, c canned reply,\nn note, e escalate, z snooze, x close, v read the thread, ? all keys, q quit.'),
-  ).action(act(async (ctx, _opts: object, cmd: Command) => (await import('./run.js')).runTriage(ctx, parseFlags(TRIAGE_FLAGS, cmd))));
+      .addHelpText('after', '\nKeys: j/k move, t take, a assign, p priority, s status, g tags, u queue, r reply, c canned reply,\nn note, e escalate, z snooze, x close, v read the thread, Tab/Shift-Tab next/previous saved view, ? all keys, q quit.'),
+  ).action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./run.js')).runTriage(ctx, words, parseFlags(TRIAGE_FLAGS, cmd))));
 }

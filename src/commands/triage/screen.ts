@@ -34,9 +34,13 @@ export interface ScreenModel {
   presence?: ReadonlyMap<number, string>;
   /** the lines for the ticket shown: "ana is replying (since 14:02)" */
   presenceLines?: readonly string[];
+  /** saved views as tabs with their counts (desk view); Tab switches */
+  tabs?: { label: string; count: number; current: boolean }[];
 }
 
 export const KEY_HINT = 'j/k move  t take  a assign  e escalate  r reply  c canned  ? more  q quit';
+/** The hint line when saved views are tabs. */
+export const KEY_HINT_TABS = 'j/k move  Tab view  t take  a assign  e escalate  r reply  ? more  q quit';
 
 export const KEY_HELP: [string, string][] = [
   ['j / ↓', 'next ticket'], ['k / ↑', 'previous ticket'], ['t', 'take (assign to me)'], ['a', 'assign to an agent'],
@@ -44,6 +48,7 @@ export const KEY_HELP: [string, string][] = [
   ['r', 'reply (editor)'], ['c', 'reply with a canned reply'], ['n', 'internal note'], ['e', 'escalate / de-escalate'],
   ['z', 'snooze (out of the queue until a time)'], ['x', 'close'], ['v', 'read the whole thread'], ['!', 'spam (asks: block the sender?)'],
   ['m', 'merge into another ticket'], ['l', 'link to another ticket'], ['Ctrl-L', 'refresh'],
+  ['Tab / S-Tab', 'next / previous saved view (desk view add)'],
   ['q / Ctrl-C', 'quit'],
 ];
 
@@ -162,6 +167,17 @@ export function conversationLines(blocks: Block[], width: number, rows: number, 
   return [...folded.reverse(), ...expanded.reverse().flat()];
 }
 
+/** The views as tabs: " queue 4 │ [@mine 2] │ @billing 3 ", the current one marked and inverse. */
+function tabsLine(tabs: NonNullable<ScreenModel['tabs']>, W: number, st: Style): string {
+  const parts = tabs.map((t) => {
+    const text = `${safeLine(t.label)} ${t.count}`;
+    return t.current ? st.inverse(`[${text}]`) : ` ${text} `;
+  });
+  const plain = tabs.map((t) => (t.current ? `[${safeLine(t.label)} ${t.count}]` : ` ${safeLine(t.label)} ${t.count} `)).join('│');
+  if (displayWidth(plain) <= W) return parts.join('│') + ' '.repeat(W - displayWidth(plain));
+  return truncate(plain, W); // too many to fit: plain, cut
+}
+
 /** Exactly `height` lines, none wider than `width` cells. */
 export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
   const { width: W, height: H } = m;
@@ -170,6 +186,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
   const right = `${m.liveLost ? 'not live, reconnecting · ' : ''}you: ${safeLine(m.me)}`;
   const left = `desk triage · ${m.items.length} need${m.items.length === 1 ? 's' : ''} someone${m.filterLabel ? ` · ${safeLine(m.filterLabel)}` : ''}`;
   push(st.bold(fit(`${truncate(left, W - displayWidth(right) - 1)}`, W - displayWidth(right)) + right));
+  if (m.tabs?.length) push(tabsLine(m.tabs, W, st));
 
   const listRows = Math.max(1, Math.min(Math.max(m.items.length, 1), Math.max(3, Math.floor((H - 10) / 2))));
   if (!m.items.length) {
@@ -188,7 +205,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
 
   const footer = [
     m.message ? (m.message.kind === 'error' ? st.red : st.green)(truncate(safeLine(m.message.text), W)) : '',
-    st.dim(truncate(KEY_HINT, W)),
+    st.dim(truncate(m.tabs && m.tabs.length > 1 ? KEY_HINT_TABS : KEY_HINT, W)),
   ];
   const bodyRows = H - lines.length - footer.length;
   const body: string[] = [];

@@ -17,6 +17,7 @@ import * as m013 from './013_merge_links.js';
 import * as m015 from './015_customers.js';
 import * as m016 from './016_notifications.js';
 import * as m017 from './017_hooks.js';
+import * as m018 from './018_views.js';
 import * as m020 from './020_spam.js';
 
 export interface Migration {
@@ -42,6 +43,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 15, name: 'customers', up: m015.up },
   { version: 16, name: 'notifications', up: m016.up },
   { version: 17, name: 'hooks', up: m017.up },
+  { version: 18, name: 'views', up: m018.up },
   { version: 20, name: 'spam', up: m020.up },
   // (register new migrations here, in order)
 ];

@@ -14,6 +14,7 @@ import { ticketsChanged } from '../ticket-changes.js';
 import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
 import { hookTicketEvents } from '../hook-events.js';
+import { queryCondition } from '../query.js';
 
 type Db = Kysely<DB>;
 
@@ -67,7 +68,8 @@ export async function ticketExists(db: Db, id: number): Promise<boolean> {
   return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
 }
 
-function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): SelectQueryBuilder<any, any, O> {
+function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter): SelectQueryBuilder<any, any, O> {
+  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now }));
   if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
   if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
   if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
@@ -102,7 +104,7 @@ function applyFilter<O>(q: SelectQueryBuilder<any, any, O>, f: TicketFilter): Se
 export type ListSort = 'updated' | 'created' | 'priority';
 
 export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number): Promise<Ticket[]> {
-  let q = applyFilter(baseQuery(db), filter);
+  let q = applyFilter(db, baseQuery(db), filter);
   if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
   else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
   else {
@@ -123,7 +125,7 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   const from = filter.requester
     ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
     : db.selectFrom('tickets as t');
-  let matching = applyFilter(from.select(sql<number>`1`.as('one')), filter);
+  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter);
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);

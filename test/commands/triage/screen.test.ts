@@ -73,6 +73,20 @@ describe('the triage screen', () => {
     expect(renderScreen(model({ liveLost: false }))[0]).not.toContain('not live');
   });
 
+  it('shows saved views as tabs with their counts under the header, the current one marked, and the Tab key in the hint', () => {
+    const tabs = [{ label: 'queue', count: 30, current: false }, { label: '@mine', count: 2, current: true }, { label: '@billing', count: 7, current: false }];
+    const lines = renderScreen(model({ tabs }));
+    expect(lines).toHaveLength(24);
+    expect(lines[1]).toBe(' queue 30 │[@mine 2]│ @billing 7 '.padEnd(80));
+    expect(lines[23]).toContain('Tab view');
+    expect(widths(lines).every((w) => w <= 80)).toBe(true);
+    // many views: cut to the width
+    const many = Array.from({ length: 20 }, (_, i) => ({ label: `@view-${i}`, count: i, current: i === 0 }));
+    expect(displayWidth(renderScreen(model({ tabs: many, width: 60 }))[1]!)).toBeLessThanOrEqual(60);
+    // no views: no tab line, the usual hint
+    expect(renderScreen(model())[23]).not.toContain('Tab');
+  });
+
   it('says when nothing needs anyone', () => {
     const lines = renderScreen(model({ items: [], detail: null }));
     expect(lines).toHaveLength(24);
