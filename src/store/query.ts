@@ -110,6 +110,16 @@ function termCond(t: Term, qc: QueryContext): Cond {
     case 'sla':
       // judged with the SLA clocks before the query reaches the store (commands/query/sla-terms.ts)
       throw new Error(`desk bug: is:${t.value} reached the store unresolved`);
+    case 'org': {
+      // the requester's customer's organisation (migration 15), its name compared case-folded
+      const inOrg = (names: string[] | null) => sql<SqlBool>`t.requester_id in (select r.id from requesters r
+          join customer_addresses ca on ca.address = r.email join customers c on c.id = ca.customer_id
+          join organisations o on o.id = c.org_id${names ? sql` where lower(o.name) in (${sql.join(names.map((n) => sql`${n}`))})` : sql``})`;
+      const named = t.values.filter((v): v is string => v !== null);
+      const parts = named.length ? [inOrg(named)] : [];
+      if (named.length < t.values.length) parts.push(sql<SqlBool>`not (${inOrg(null)})`);
+      return any(parts);
+    }
     case 'created':
       return sql<SqlBool>`t.created_at ${sql.raw(t.op)} ${withMillis(t.at)}`;
     case 'updated':

@@ -86,7 +86,7 @@ test('a bad query exits 2 naming the column under a caret, and changes nothing',
   expect(r.stderr).toBe("desk: query: expected a value after 'status:' at column 16\n  tag:api status: OR x\n                 ^\n");
   const unknown = desk.run(['search', 'export', 'colour:red']);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, subject, has, is, created, updated, age, id/);
+  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, org, subject, has, is, created, updated, age, id/);
   expect(desk.run(['list', '--colour']).stderr).toContain("unknown option '--colour'");
 });
 
@@ -124,4 +124,16 @@ test('is:breached and is:at-risk are judged by the SLA clocks, as sla at-risk ju
   // unfinished one ran past its clocks long ago
   const fresh = JSON.parse(ok(['new', '--from', 'new@acme.com', '--subject', 'Just now', '--json']).stdout).id as number;
   expect(ids(['list', 'is:at-risk OR (is:breached queue:billing)'])).toEqual([2, 6, 7, fresh]);
+});
+
+test('org: matches the requester\'s customer\'s organisation (by domain rule, case ignored), none: in no organisation', async () => {
+  const DATA = 'id:1,2,3,4,5,6,7,8'; // the imported tickets (other tests add their own)
+  ok(['org', 'add', 'Acme', '--domain', 'acme.com']);
+  ok(['org', 'add', 'Other Ltd', '--domain', 'other.org']);
+  expect(await idsOfAll([
+    ['list', 'org:acme', '--all', DATA],
+    ['list', 'org:none', '--all', DATA],
+    ['list', '-org:ACME', 'status:open', DATA],
+    ['list', '(org:"other ltd" OR org:acme)', '--all', DATA],
+  ])).toEqual([[1, 2, 5, 6, 8], [4], [7], [1, 2, 3, 5, 6, 7, 8]]);
 });

@@ -27,7 +27,9 @@ export type Term =
    */
   | { field: 'sla'; value: 'breached' | 'at-risk' }
   | { field: 'created' | 'updated'; op: TimeOp; at: string }
-  | { field: 'id'; values: number[] };
+  | { field: 'id'; values: number[] }
+  /** the requester's customer's organisation, by name (lower case); null: in no organisation */
+  | { field: 'org'; values: (string | null)[] };
 
 export type QueryNode =
   | { kind: 'and'; items: QueryNode[] }

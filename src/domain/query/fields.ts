@@ -133,6 +133,10 @@ export const FIELDS: readonly FieldSpec[] = [
       return term({ field: 'requester', match: exact ? 'exact' : 'contains', value });
     },
   },
+  {
+    name: 'org', takes: 'organisation names (case ignored), none',
+    read: (v) => term({ field: 'org', values: listOf(v).map((s) => (s.toLowerCase() === 'none' ? null : s.toLowerCase())) }),
+  },
   { name: 'subject', takes: 'text the subject contains', read: (v) => term({ field: 'subject', value: v.text }) },
   {
     name: 'has', takes: 'attachment',
