@@ -19,6 +19,9 @@ import type { PreparedItem, PreparedMail, QuarantineItem } from './sync-prepare.
 import type { TrustAuthResults } from './auth-results.js';
 import { judgeOurClaim } from './our-claim.js';
 import { claimedOursReason } from '../domain/sender-claim.js';
+import { ccFromMail } from '../domain/cc.js';
+
+const NO_ADDRESSES: ReadonlySet<string> = new Set();
 
 export interface BatchTarget {
   account: string;
@@ -28,6 +31,8 @@ export interface BatchTarget {
   queue: string | null;
   /** whose Authentication-Results tell that mail from our address is ours (none: nobody's) */
   trustAuthResults?: TrustAuthResults | null;
+  /** our own addresses (lowercased): never put on a ticket's CC list */
+  ourAddresses?: ReadonlySet<string>;
 }
 
 /** Where the cursor stands once this batch is committed. */
@@ -245,6 +250,10 @@ export async function storeBatch(
     } else {
       counts.auto_generated++;
       if (ticketId === null) rule = `not attached: ${decision.detail}`;
+    }
+    if (ticketId !== null && person) {
+      // Whoever else the customer wrote to joins the ticket's CC list (reply-all).
+      w.addCc(ticketId, ccFromMail(p, known.tickets.get(ticketId)!.requester, target.ourAddresses ?? NO_ADDRESSES), m.receivedAt, 'mail');
     }
     if (ticketId !== null) {
       // updated_at follows the latest arrival: set at insert for new tickets, updated for others.

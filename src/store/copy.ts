@@ -22,7 +22,7 @@ import { WRITE_LOCK, connectError, describeUrl, postgresDataDir, postgresKysely 
 
 /** Every table of a desk, in an order that satisfies the foreign keys (mail_leases is always empty on SQLite). */
 export const COPIED_TABLES = [
-  'requesters', 'agents', 'tickets', 'ticket_tags', 'events', 'messages', 'attachments', 'mail_raw',
+  'requesters', 'agents', 'tickets', 'ticket_tags', 'ticket_cc', 'events', 'messages', 'attachments', 'mail_raw',
   'mail_quarantine', 'mail_cursors', 'mail_leases', 'outbox', 'meta', 'import_keys', 'desk_migrations',
 ] as const;
 

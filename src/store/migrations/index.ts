@@ -13,6 +13,7 @@ import * as m009 from './009_outbox_reports.js';
 import * as m010 from './010_mail_leases.js';
 import * as m011 from './011_ticket_versions.js';
 import * as m012 from './012_clock_inputs_postgres.js';
+import * as m014 from './014_ticket_cc.js';
 
 export interface Migration {
   version: number;
@@ -33,5 +34,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 10, name: 'mail_leases', up: m010.up },
   { version: 11, name: 'ticket_versions', up: m011.up },
   { version: 12, name: 'clock_inputs_postgres', up: m012.up },
+  { version: 14, name: 'ticket_cc', up: m014.up },
   // (register new migrations here, in order)
 ];
