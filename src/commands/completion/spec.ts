@@ -44,7 +44,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--by': return path.includes('sla') ? words(GROUP_BYS) : null;
     case '--format': return path.includes('sla') ? words(REPORT_FORMATS) : null;
     case '--sort': return words(['sla', 'updated', 'created', 'priority']);
-    case '--db': case '--policy': return FILES;
+    case '--db': case '--policy': case '--attach': return FILES;
     default: return null;
   }
 }
