@@ -28,7 +28,7 @@ import { editInEditor, editorText, textAboveMarker } from '../reply/editor.js';
 import { applyIfUnchanged, tagChanges, take } from './actions.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
-import { replyActions, type ReplyActions } from './reply.js';
+import { recipientsOf, replyActions, type ReplyActions } from './reply.js';
 import { renderHelp, renderScreen, type Style } from './screen.js';
 import { painter } from '../../ui/output.js';
 import { parseSnoozeUntil } from './snooze-time.js';
@@ -372,7 +372,7 @@ class TriageApp {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
     }
-    const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\nSend this reply?`, default: true }, c));
+    const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\n${recipientsOf(t)}\nSend this reply?`, default: true }, c));
     if (ok) this.message = { text: await this.replies.send(t, { text }), kind: 'info' };
   }
 
@@ -400,7 +400,7 @@ class TriageApp {
     if (!entry) return;
     let text = await this.replies.render(t, entry);
     const choice = await this.prompter.ask(this.title(t, `canned reply ${entry.name}`), (q, c) => q.select({
-      message: `${previewOf(text)}\n\nSend it?`,
+      message: `${previewOf(text)}\n\n${recipientsOf(t)}\nSend it?`,
       choices: [{ value: 'send', name: 'Send' }, { value: 'edit', name: 'Edit first' }, { value: 'cancel', name: 'Cancel' }],
     }, c));
     if (choice === 'edit') {

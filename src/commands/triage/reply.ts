@@ -10,6 +10,7 @@ import type { TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import { cannedLibraryOf } from '../canned/dirs.js';
 import { signatureOf } from '../../domain/canned/signature.js';
+import { safeLine } from '../../ui/safe-text.js';
 import { sendReply, sentLine } from '../reply/run.js';
 import { agentOf, variablesFor } from '../reply/variables.js';
 
@@ -55,4 +56,10 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
       return `#${t.id}: reply saved in the outbox (#${outcome.outboxId}) but not delivered`;
     },
   };
+}
+
+/** Who a reply from triage goes to, as the confirmation shows it: the requester, Cc the ticket's list. */
+export function recipientsOf(t: TicketWithHistory): string {
+  const cc = (t.cc ?? []).map((c) => c.email);
+  return `To ${safeLine(t.requester.email)}${cc.length ? `, cc ${safeLine(cc.join(', '))}` : ''}`;
 }
