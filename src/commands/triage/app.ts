@@ -366,7 +366,7 @@ class TriageApp {
 
   private async reply(t: TicketWithHistory): Promise<void> {
     const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
-    const signature = await this.replies.signature();
+    const signature = await this.replies.signature(t);
     const text = this.editText(editorText(withSignature('', signature), quoted, this.timezone), t.id);
     if (text === undefined || text.replace(/\s+/g, ' ').trim() === signature.replace(/\s+/g, ' ').trim()) {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
