@@ -6,6 +6,7 @@ import { identifierProblem } from './domain/identifiers.js';
 import { isValidTimeZone } from './domain/rules/time-of-day.js';
 import { normalisePattern, parseSpamHeader, SPAM_POLICIES } from './domain/spam.js';
 import { HOOK_EVENTS, isHookEvent } from './domain/hooks.js';
+import { signatureProblem } from './domain/canned/signature.js';
 
 export interface ConfigProblem {
   /** the setting, as `config get` names it: smtp.port, accounts.0.queue */
@@ -48,7 +49,8 @@ export function configProblems(data: Obj): ConfigProblem[] {
     else data.accounts.forEach((a: unknown, i) => {
       const at = `accounts.${i}`;
       if (!isObj(a)) return bad(at, 'must be a mapping (name, host, user, …)');
-      for (const key of ['name', 'host', 'user', 'mailbox', 'address', 'queue', 'sentMailbox', 'passwordCommand', 'passwordEnv']) text(a, key, `${at}.${key}`);
+      for (const key of ['name', 'host', 'user', 'mailbox', 'address', 'queue', 'sentMailbox', 'passwordCommand', 'passwordEnv', 'signature']) text(a, key, `${at}.${key}`);
+      if (typeof a.signature === 'string') { const p = signatureProblem(a.signature); if (p) bad(`${at}.signature`, p); }
       if (typeof a.name === 'string') { const p = identifierProblem('account name', a.name); if (p) bad(`${at}.name`, p); }
       if (typeof a.queue === 'string') { const p = identifierProblem('queue', a.queue); if (p) bad(`${at}.queue`, p); }
       if (a.port !== undefined && !isPort(a.port)) bad(`${at}.port`, 'must be a port number (1-65535)');
@@ -65,6 +67,17 @@ export function configProblems(data: Obj): ConfigProblem[] {
       if (s.timeoutSeconds !== undefined && !(typeof s.timeoutSeconds === 'number' && s.timeoutSeconds > 0 && s.timeoutSeconds <= 86400)) {
         bad('smtp.timeoutSeconds', 'must be a number of seconds (more than 0, at most a day)');
       }
+    }
+  }
+  if (data.queues !== undefined) {
+    if (!isObj(data.queues)) bad('queues', 'must be a mapping of queue names to their settings (signature)');
+    else for (const [name, q] of Object.entries(data.queues)) {
+      const at = `queues.${name}`;
+      const p = identifierProblem('queue', name);
+      if (p) bad(at, p);
+      if (!isObj(q)) { bad(at, 'must be a mapping (signature)'); continue; }
+      text(q, 'signature', `${at}.signature`);
+      if (typeof q.signature === 'string') { const sp = signatureProblem(q.signature); if (sp) bad(`${at}.signature`, sp); }
     }
   }
   if (data.autoAck !== undefined) {

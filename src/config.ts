@@ -34,6 +34,14 @@ export interface AccountConfig extends SecretSource {
   trustAuthResults?: { authservId: string };
   /** give up on each step of an IMAP conversation after this long (connect, greeting, each command) */
   timeoutSeconds?: number;
+  /** signs replies to this mailbox's tickets, below the agent's signature (Liquid variables) */
+  signature?: string;
+}
+
+/** Settings of one queue (config `queues.<name>`). */
+export interface QueueConfig {
+  /** signs replies to the queue's tickets, below the agent's signature (Liquid variables) */
+  signature?: string;
 }
 
 export interface SmtpConfig extends SecretSource {
@@ -95,6 +103,8 @@ export interface Config {
   /** the agents' time zone for showing due times (IANA); default: the system's */
   timezone?: string;
   autoAck?: AutoAckConfig;
+  /** per queue: its replies' signature */
+  queues?: Record<string, QueueConfig>;
   /** the team's or desk's name: the title of reports */
   team?: string;
   /** the compliance goal, "95%": the target line on the report's chart */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { EVENT_TYPES, PRIORITIES, STATUSES, isoSeconds, type Attachment, type Message, type Ticket, type TicketEvent, type TicketWithHistory } from './types.js';
 import { identifierProblem, type IdentifierKind } from './identifiers.js';
 import { LINK_KINDS, type TicketLink } from './links.js';
+import { isPlainAddress } from './cc.js';
 
 export function ticketJson(t: Ticket): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -74,7 +75,12 @@ function eventJson(e: TicketEvent): Record<string, unknown> {
 }
 
 export function historyJson(t: TicketWithHistory): Record<string, unknown> {
-  return { ...ticketJson(t), messages: t.messages.map(messageJson), events: t.events.map(eventJson) };
+  return {
+    ...ticketJson(t),
+    cc: (t.cc ?? []).map((p) => ({ email: p.email, name: p.name ?? null })),
+    messages: t.messages.map(messageJson),
+    events: t.events.map(eventJson),
+  };
 }
 
 // ---- parsing -------------------------------------------------------------------------------
@@ -216,6 +222,7 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
   const email = str(req.email, 'requester', 'email')!.trim().toLowerCase();
   if (!EMAIL.test(email)) fail(`'requester.email' is not an e-mail address: ${JSON.stringify(req.email)}`);
   const created_at = time(o.created_at, '', 'created_at', now);
+  const cc = ccList(o.cc);
   const tags = strList(o.tags, '', 'tags').map((t) => name('tag', t, 'tags'));
   const rawMessages = o.messages === undefined || o.messages === null ? [] : Array.isArray(o.messages) ? o.messages : fail("'messages' must be a list");
   /** identical messages without an id seen so far in this ticket: each gets its own key */
@@ -256,6 +263,7 @@ export function parseTicket(value: unknown, now: string, tiers: readonly string[
     tags,
     requester: { email, name: str(req.name, 'requester', 'name', OPTIONAL) ?? null },
     ...customerOf(o.customer),
+    cc,
     created_at,
     updated_at: time(o.updated_at, '', 'updated_at', latest),
     messages,
@@ -288,6 +296,20 @@ function parseLinks(v: unknown): TicketLink[] {
     const o = l as Record<string, unknown>;
     if (o.kind === undefined) fail(`'${field}.kind' is missing`);
     return { kind: oneOf(o.kind, field, 'kind', LINK_KINDS, 'related'), ticket: ticketRef(o.ticket, `${field}.ticket`) };
+  });
+}
+
+/** `cc`: a list of people ({ email, name }) or of addresses; each address checked, lowercased. */
+function ccList(v: unknown): { email: string; name: string | null }[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail("'cc' must be a list of people ({ \"email\": …, \"name\": … }) or addresses");
+  return v.map((p, i) => {
+    const person = typeof p === 'string' ? { email: p } : p;
+    if (typeof person !== 'object' || person === null || Array.isArray(person)) fail(`'cc[${i}]' must be a person ({ "email": … }) or an address`);
+    const o = person as Record<string, unknown>;
+    const email = str(o.email, `cc[${i}]`, 'email')!.trim().toLowerCase();
+    if (!isPlainAddress(email)) fail(`'cc[${i}].email' is not an e-mail address desk can send to: ${JSON.stringify(o.email)}`);
+    return { email, name: str(o.name, `cc[${i}]`, 'name', OPTIONAL) ?? null };
   });
 }
 

@@ -101,6 +101,8 @@ export interface Ticket {
 }
 
 export interface TicketWithHistory extends Ticket {
+  /** who besides the requester gets its replies (src/domain/cc.ts), in the order they were added */
+  cc?: Person[];
   messages: Message[];
   events: TicketEvent[];
 }

@@ -12,6 +12,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { UsageError } from '../errors.js';
 import { ourMessageId } from '../domain/threading.js';
+import { isPlainAddress } from '../domain/cc.js';
 import type { Message } from '../domain/types.js';
 
 export interface MailAddress {
@@ -30,6 +31,10 @@ export interface MailAttachment {
 export interface OutgoingMail {
   from: MailAddress;
   to: MailAddress;
+  /** Copied: in the Cc header and the envelope. */
+  cc?: MailAddress[];
+  /** Blind copies: in the envelope only, never in a header. */
+  bcc?: string[];
   /** The full subject line (see replySubject). */
   subject: string;
   text: string;
@@ -66,10 +71,9 @@ export function headerText(s: string | null | undefined): string {
 
 // A deliberately plain address syntax: no comments, no quoted local parts, no spaces or controls.
 // Anything fancier in a ticket's requester is far more likely an attack than a customer.
-const ADDRESS = /^[^\s<>()[\]\\,;:"@\p{C}]+@[^\s<>()[\]\\,;:"@\p{C}]+$/u;
-
+// (The one definition is the CC list's, src/domain/cc.ts: what it keeps is what can be sent.)
 export function isValidAddress(s: string): boolean {
-  return s.length <= 254 && ADDRESS.test(s);
+  return isPlainAddress(s);
 }
 
 /** The address as given, or a UsageError naming the field (nothing is sent to a dubious address). */
@@ -182,6 +186,8 @@ function buildOptions(mail: OutgoingMail): Mail.Options {
   return {
     from: mailAddress(mail.from, 'From'),
     to: [mailAddress(mail.to, 'To')],
+    ...(mail.cc?.length ? { cc: mail.cc.map((a) => mailAddress(a, 'Cc')) } : {}),
+    ...(mail.bcc?.length ? { bcc: mail.bcc.map((a) => checkedAddress(a, 'Bcc')) } : {}),
     subject: headerText(mail.subject),
     text: mail.text,
     ...(mail.html ? { html: mail.html } : {}),

@@ -58,8 +58,10 @@ export interface OutboxTable {
   message_id: string;
   kind: string;
   envelope_from: string;
-  /** the one envelope recipient, lowercased (the requester) */
+  /** the first envelope recipient, lowercased (the requester: the To of a reply) */
   recipient: string;
+  /** the other envelope recipients (Cc and Bcc of a reply), lowercased, JSON list (migration 14) */
+  more_recipients: string;
   raw: Buffer;
   state: string;
   attempts: number;
@@ -115,8 +117,10 @@ export interface EnqueueInput {
 
 /** Adds an entry, in the caller's write transaction (the one that stores the reply). */
 export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<number> {
-  const to = input.mail.envelope.to;
-  if (to.length !== 1) throw new Error(`an outbox entry has exactly one recipient (got ${to.length})`);
+  // The first recipient is the one `desk outbox` lists (the To); the others (Cc, Bcc) are kept so
+  // that every attempt, a resend after a crash included, goes to exactly the same people.
+  const to = input.mail.envelope.to.map((a) => a.toLowerCase());
+  if (to.length < 1) throw new Error('an outbox entry needs a recipient');
   const row = await outboxDb(tx)
     .insertInto('outbox')
     .values({
@@ -125,7 +129,8 @@ export async function enqueue(tx: Kysely<DB>, input: EnqueueInput): Promise<numb
       message_id: input.mail.messageId,
       kind: input.kind,
       envelope_from: input.mail.envelope.from,
-      recipient: to[0]!.toLowerCase(),
+      recipient: to[0]!,
+      more_recipients: JSON.stringify(to.slice(1)),
       raw: input.mail.raw,
       subject: input.messagePk === null ? input.subject ?? null : null,
       state: 'queued',
@@ -491,8 +496,9 @@ export async function flushOutbox(opts: FlushOptions): Promise<FlushReport> {
       continue;
     }
     if (!(await claim(opts, claimant, e))) continue; // another desk took it
-    const raw = await outboxDb(opts.store.db).selectFrom('outbox').select(['raw', 'envelope_from']).where('id', '=', e.id).executeTakeFirstOrThrow();
-    const outcome = await opts.send({ from: raw.envelope_from, to: [e.to] }, Buffer.from(raw.raw));
+    const raw = await outboxDb(opts.store.db).selectFrom('outbox').select(['raw', 'envelope_from', 'more_recipients']).where('id', '=', e.id).executeTakeFirstOrThrow();
+    const more = JSON.parse(raw.more_recipients ?? '[]') as string[];
+    const outcome = await opts.send({ from: raw.envelope_from, to: [e.to, ...more] }, Buffer.from(raw.raw));
     const result = await record(opts, e, outcome);
     results.push(result);
     // A server that cannot be reached will not be reached for the next entry either.

@@ -25,6 +25,9 @@ import { addSpam, type NewSpam } from '../store/repos/spam.js';
 
 /** The tag of a ticket whose mail failed an authentication check with policy `mark`. */
 export const SUSPECT_TAG = 'suspected-spam';
+import { ccFromMail } from '../domain/cc.js';
+
+const NO_ADDRESSES: ReadonlySet<string> = new Set();
 
 export interface BatchTarget {
   account: string;
@@ -36,6 +39,8 @@ export interface BatchTarget {
   trustAuthResults?: TrustAuthResults | null;
   /** the config's spam settings (the database's lists apply besides, read per batch) */
   spam?: SpamSettings | null;
+  /** our own addresses (lowercased): never put on a ticket's CC list */
+  ourAddresses?: ReadonlySet<string>;
 }
 
 /** Where the cursor stands once this batch is committed. */
@@ -301,6 +306,10 @@ export async function storeBatch(
     } else {
       counts.auto_generated++;
       if (ticketId === null) rule = `not attached: ${decision.detail}`;
+    }
+    if (ticketId !== null && person) {
+      // Whoever else the customer wrote to joins the ticket's CC list (reply-all).
+      w.addCc(ticketId, ccFromMail(p, known.tickets.get(ticketId)!.requester, target.ourAddresses ?? NO_ADDRESSES), m.receivedAt, 'mail');
     }
     if (ticketId !== null) {
       // updated_at follows the latest arrival: set at insert for new tickets, updated for others.

@@ -182,7 +182,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
     return report;
   }
 
-  const batchTarget: BatchTarget = { ...target, uidValidity: state.uidValidity, spam: opts.spam ?? null };
+  const batchTarget: BatchTarget = { ...target, uidValidity: state.uidValidity, spam: opts.spam ?? null, ourAddresses: opts.ourAddresses };
   const prepareCtx: PrepareContext = { dataDir: opts.store.dataDir, ourAddresses: opts.ourAddresses, now: opts.now() };
   const total = Math.max(0, end - afterUid);
   let lastUid = afterUid;
@@ -265,6 +265,7 @@ export async function replayQuarantine(
     item.quarantineId = Number(row.id);
     const target: BatchTarget = {
       account: row.account, mailbox: row.mailbox, uidValidity: row.uid_validity, queue: queueOf(row.account), trustAuthResults: trustOf(row.account), spam: opts.spam ?? null,
+      ourAddresses: opts.ourAddresses,
     };
     if (item.kind === 'quarantine') {
       report.still_quarantined++;

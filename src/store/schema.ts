@@ -109,6 +109,19 @@ export interface AttachmentsTable {
   path: string | null; // relative to the data dir, when the content is stored
 }
 
+/**
+ * A ticket's CC list (migration 14): who besides the requester gets its replies. source: 'mail'
+ * (To/Cc of customer mail), 'import', or 'reply' (`desk reply --cc`).
+ */
+export interface TicketCcTable {
+  ticket_id: number;
+  /** lowercased addr-spec */
+  address: string;
+  name: string | null;
+  added_at: string;
+  source: string;
+}
+
 export interface RequestersTable {
   id: Generated<number>;
   email: string;
@@ -330,6 +343,7 @@ export interface ViewsTable {
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
+  ticket_cc: TicketCcTable;
   events: EventsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;

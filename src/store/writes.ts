@@ -15,8 +15,9 @@
 // transaction again on a fresh read.
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
+import type { CcPerson, CcSource } from '../domain/cc.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
-import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketsTable, TicketTagsTable } from './schema.js';
+import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
 import { orgByDomain, domainCandidates } from '../domain/customers/org-rules.js';
 import { ticketsChanged } from './ticket-changes.js';
@@ -57,6 +58,27 @@ export function ticketRow(id: number, f: TicketFields, requesterId: number, cloc
 /** The ticket_tags rows of a ticket: each tag once. */
 export function tagRows(ticketId: number, tags: readonly string[]): Insertable<TicketTagsTable>[] {
   return [...new Set(tags)].map((tag) => ({ ticket_id: ticketId, tag }));
+}
+
+/**
+ * The ticket_cc rows of people added to a ticket's CC list (already judged by domain/cc.ts
+ * ccPeople: sendable, not ours, not the requester). A person on the list already stays as they
+ * were added first (the insert skips them).
+ */
+export function ccRows(ticketId: number, people: readonly CcPerson[], at: string, source: CcSource): Insertable<TicketCcTable>[] {
+  return people.map((p) => ({ ticket_id: ticketId, address: p.email, name: p.name ?? null, added_at: at, source }));
+}
+
+/** Adds CC rows, each person once per ticket (the first one added stays), on either backend. */
+export async function insertCcRows(tx: Kysely<DB>, rows: readonly Insertable<TicketCcTable>[]): Promise<void> {
+  const seen = new Set<string>();
+  const fresh = rows.filter((r) => {
+    const key = `${r.ticket_id}\u0000${r.address}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  for (const part of chunks(fresh, 150)) {
+    await tx.insertInto('ticket_cc').values(part).onConflict((oc) => oc.columns(['ticket_id', 'address']).doNothing()).execute();
+  }
 }
 
 /** `version`: the ticket's version the event's write gave it (null for bulk-written new tickets). */
@@ -151,6 +173,7 @@ export class TicketWrites {
   readonly attachments: Insertable<AttachmentsTable>[] = [];
   readonly events: Insertable<EventsTable>[] = [];
   readonly importKeys: Insertable<ImportKeysTable>[] = [];
+  readonly cc: Insertable<TicketCcTable>[] = [];
   readonly search: SearchRow[] = [];
   /** existing tickets whose updated_at moves up to this time (when later) */
   private readonly touched = new Map<number, string>();
@@ -175,6 +198,11 @@ export class TicketWrites {
 
   addEvent(ticketId: number, e: TicketEvent): void {
     this.events.push(eventRow(ticketId, e));
+  }
+
+  /** People who join the ticket's CC list (ccPeople judged them), at `at`. */
+  addCc(ticketId: number, people: readonly CcPerson[], at: string, source: CcSource): void {
+    for (const r of ccRows(ticketId, people, at, source)) this.cc.push(r);
   }
 
   addSearch(ticketId: number, subject: string | null | undefined, texts: readonly string[]): void {
@@ -203,6 +231,7 @@ export class TicketWrites {
     await bulk('attachments', this.attachments);
     await bulk('events', this.events);
     await bulk('import_keys', this.importKeys);
+    await insertCcRows(tx, this.cc);
     await ops.indexSearchText(tx, this.search);
     await touchTickets(tx, [...this.touched]);
     // Existing tickets that got messages or events here: one version up each.

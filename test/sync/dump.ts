@@ -19,6 +19,7 @@ export async function canonicalDump(db: Kysely<DB>, options: DumpOptions = {}): 
     requesters: await all('requesters', 'id'),
     tickets: (await all('tickets', 'id')).map(({ version: _v, ...rest }) => rest),
     ticket_tags: await all('ticket_tags', 'ticket_id, tag'),
+    ticket_cc: await all('ticket_cc', 'ticket_id, address'),
     events: (await all('events', 'id')).map(({ version: _v, ...rest }) => rest),
     messages: await all('messages', 'id'),
     attachments: await all('attachments', 'id'),

@@ -47,7 +47,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--sort': return words(['sla', 'updated', 'created', 'priority']);
     case '--as': return path[1] === 'inbox' ? dynamic('agents') : null;
     case '--digest': return words(['off', 'hourly', 'daily']);
-    case '--db': case '--policy': return FILES;
+    case '--db': case '--policy': case '--attach': return FILES;
     case '--into': case '--parent': case '--child': case '--duplicate-of': case '--related': case '--linked-to': return dynamic('tickets');
     default: return null;
   }

@@ -18,6 +18,8 @@ import { enqueue, type OutboxKind } from '../../mail/outbox.js';
 import type { Store } from '../../store/index.js';
 import type { DB } from '../../store/schema.js';
 import { addMessage, applyChanges, getTicketHistory } from '../../store/repos/tickets.js';
+import { addCc } from '../../store/repos/cc.js';
+import { ccPeople, replyRecipients, type CcPerson } from '../../domain/cc.js';
 
 export interface ReplyDraft {
   ticketId: number;
@@ -31,6 +33,20 @@ export interface ReplyDraft {
   status?: Status | null;
   kind: OutboxKind;
   attachments?: MailAttachment[];
+  /** Who besides the requester gets it; none when absent (the automatic acknowledgement). */
+  recipients?: ReplyRecipients;
+}
+
+/** A reply's copies, decided against the ticket's CC list as the write transaction reads it. */
+export interface ReplyRecipients {
+  /** false (`--no-cc`): the ticket's CC list is left out of this reply */
+  keepCc: boolean;
+  /** Cc added (`--cc`): they join the ticket's CC list */
+  addCc: CcPerson[];
+  /** Bcc: in the envelope only, never in a header, never remembered */
+  bcc: string[];
+  /** our own addresses, never copied */
+  ours: ReadonlySet<string>;
 }
 
 export interface QueuedReply {
@@ -38,6 +54,8 @@ export interface QueuedReply {
   messageId: string;
   subject: string;
   to: string;
+  cc: string[];
+  bcc: string[];
   status: Status;
 }
 
@@ -54,9 +72,16 @@ export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, dra
   const subject = replySubject(history.subject, history.id);
   const to: MailAddress = { address: history.requester.email, name: history.requester.name };
   const auto = draft.kind === 'auto-ack';
+  const r = draft.recipients;
+  const copies = r
+    ? replyRecipients({ requester: { email: to.address, name: to.name }, ticketCc: history.cc ?? [], keepCc: r.keepCc, addCc: r.addCc, bcc: r.bcc, ours: r.ours })
+    : { cc: [], bcc: [] };
+  const cc: MailAddress[] = copies.cc.map((p) => ({ address: p.email, name: p.name ?? null }));
   const mail = await composeMail({
     from: draft.from,
     to,
+    cc,
+    bcc: copies.bcc,
     subject,
     text: draft.text,
     messageId,
@@ -75,7 +100,7 @@ export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, dra
     from: draft.from.address,
     from_name: draft.from.name ?? null,
     to: [to.address],
-    cc: [],
+    cc: cc.map((a) => a.address),
     date: at,
     subject,
     text: draft.text,
@@ -93,8 +118,12 @@ export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, dra
   const changes: Change[] = [{ type: 'reply', text: messageId }];
   if (draft.status) changes.push({ type: 'status', to: draft.status });
   await applyChanges(tx, history.id, changes, draft.actor, at);
+  if (r?.addCc.length) await addCc(tx, history.id, ccPeople(r.addCc, to.address, r.ours), at, 'reply');
   const entryId = await enqueue(tx, { ticketId: history.id, messagePk, kind: draft.kind, mail, at });
-  return { entryId, messageId, subject, to: to.address, status: draft.status ?? history.status };
+  return {
+    entryId, messageId, subject, to: to.address, cc: cc.map((a) => a.address), bcc: copies.bcc,
+    status: draft.status ?? history.status,
+  };
 }
 
 /** Reads the ticket and writes the reply in one write transaction. */

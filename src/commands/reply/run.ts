@@ -22,6 +22,10 @@ import { queueReply } from './queue.js';
 import { checkMailSettings, senderOf, smtpTargetOf } from './sender.js';
 import { agentOf, variablesFor } from './variables.js';
 import { signatureOf, withSignature } from '../../domain/canned/signature.js';
+import { checkedAddress } from '../../mail/compose.js';
+import { ourAddresses } from '../sync/accounts.js';
+import { readReplyAttachments } from './attach.js';
+import { renderSignatures, teamSignatureOf } from './signatures.js';
 
 export interface ReplyOptions {
   canned?: string;
@@ -32,6 +36,14 @@ export interface ReplyOptions {
   status?: string;
   /** send even when a customer message arrived after the ticket was opened */
   force?: boolean;
+  /** --cc ADDR…: copy them too (they join the ticket's CC list) */
+  cc?: string[];
+  /** false with --no-cc: leave the ticket's CC list out of this reply */
+  keepCc?: boolean;
+  /** --bcc ADDR…: blind copies, in the envelope only */
+  bcc?: string[];
+  /** --attach FILE…: files to attach */
+  attach?: string[];
   json?: boolean;
 }
 
@@ -88,6 +100,14 @@ export interface ReplyRequest {
   force?: boolean;
   /** asks the agent (a terminal's question); without it a terminal is asked, anything else refused (exit 4) */
   confirm?: (question: string) => Promise<boolean>;
+  /** false: the ticket's CC list is left out (else the reply goes to everyone on it: reply-all) */
+  keepCc?: boolean;
+  /** addresses copied too; they join the ticket's CC list */
+  cc?: string[];
+  /** blind copies: in the envelope only, never in a header or on the ticket */
+  bcc?: string[];
+  /** files to attach (paths), besides a canned reply's own */
+  attach?: string[];
 }
 
 /** What became of a reply: recorded with its outbox entry, and whether it went out at once. */
@@ -96,6 +116,9 @@ export interface ReplyOutcome {
   outboxId: number;
   messageId: string;
   to: string;
+  /** who the reply is copied to (Cc) and blind-copied to (Bcc) */
+  cc: string[];
+  bcc: string[];
   subject: string;
   status: string;
   state: 'sent' | 'unknown' | 'failed' | 'queued';
@@ -123,6 +146,9 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   checkMailSettings(config, `the config (${loaded.path})`, 'sending a reply');
   const from = senderOf(config);
   const target = smtpTargetOf(config);
+  const addCc = (req.cc ?? []).map((a) => ({ email: checkedAddress(a, '--cc').toLowerCase() }));
+  const bcc = (req.bcc ?? []).map((a) => checkedAddress(a, '--bcc').toLowerCase());
+  const attachments = readReplyAttachments(req.attach ?? []);
   const store = await ctx.store();
   const history = await getTicketHistory(store.db, id);
   if (history.merged_into != null) {
@@ -132,20 +158,32 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   const { openedAtFor, markReplying, checkCollision } = await import('../presence/collision.js');
   const openedAt = await openedAtFor(ctx, store, actor, id, req.openedAt);
 
-  let text = '';
+  // How the reply is signed: the agent's signature (canned replies place it themselves), then the
+  // team's (the queue's or the mail account's), both filled in with the ticket's variables.
+  const team = req.signature === false ? null : teamSignatureOf(config, history.queue, from.address);
   let canned: CannedEntry | null = null;
-  if (req.canned !== undefined) {
-    canned = findCanned((await cannedLibraryOf(ctx)).library, req.canned);
-    text = await renderCanned(canned.name, canned.body, await variablesFor(ctx, store, history, actor, canned.body));
+  if (req.canned !== undefined) canned = findCanned((await cannedLibraryOf(ctx)).library, req.canned);
+  const agentTemplate = canned || req.signature === false ? null : signatureOf(await agentOf(store, actor));
+  const variables = await variablesFor(ctx, store, history, actor, [canned?.body ?? '', agentTemplate ?? '', team?.template ?? ''].join('\n'));
+  const signatures = await renderSignatures(agentTemplate, team, variables);
+  const sign = (t: string) => {
+    let out = t;
+    for (const sig of [signatures.agent, signatures.team]) if (sig) out = withSignature(out, sig);
+    return out;
+  };
+  const signature = [signatures.agent, signatures.team].filter((x): x is string => x !== null).join('\n\n') || null;
+
+  let text = '';
+  if (canned) {
+    text = await renderCanned(canned.name, canned.body, variables);
   } else if (req.text !== undefined) {
     text = typeof req.text === 'string' ? checkedText(req.text, 'the reply') : await req.text();
   }
-  // A written reply is signed as the agent signs (canned replies place {{ agent.signature }} themselves);
-  // in the editor the signature is there to see, and a text that already carries it keeps it once.
-  const signature = canned || req.signature === false ? null : signatureOf(await agentOf(store, actor));
+  // A written reply is signed below the text; in the editor the signatures are there to see, and
+  // a text that already carries one keeps it once.
   if (useEditor) {
     const { agentTimeZone } = await import('../sla/policy-file.js');
-    const draft = signature ? withSignature(text, signature) : text;
+    const draft = signature ? sign(text) : text;
     const done = await markReplying(ctx, store, actor, id, openedAt.at);
     try {
       text = textAboveMarker(editInEditor(editorText(draft, lastCustomerMessage(history), await agentTimeZone(ctx)), `desk-reply-${id}.txt`));
@@ -154,12 +192,13 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     }
   }
   const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
-  if (!text.trim() || (signature && squeeze(text) === squeeze(signature))) {
+  const onlySigned = [signature, signatures.agent].some((sig) => sig && squeeze(text) === squeeze(sig));
+  if (!text.trim() || onlySigned) {
     throw new DeskError(`reply to #${id} aborted: the message is empty; nothing was sent`);
   }
-  if (signature) text = withSignature(text, signature);
+  if (signature) text = sign(text);
   if (!req.force && (openedAt.seen || useEditor)) await checkCollision(ctx, store, id, openedAt.at, text, req.confirm);
-  const attachments = canned ? readAttachments(canned) : [];
+  attachments.unshift(...(canned ? readAttachments(canned) : []));
 
   const status = req.status ?? canned?.statusAfter ?? (history.status === 'new' ? 'open' : null);
   const queued = await queueReply(store, {
@@ -171,6 +210,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     status,
     kind: 'reply',
     attachments,
+    recipients: { keepCc: req.keepCc !== false, addCc, bcc, ours: ourAddresses(config) },
   });
 
   let report;
@@ -183,14 +223,27 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   const mine = report.results.find((r) => r.id === queued.entryId);
   const state = mine?.outcome === 'sent' ? 'sent' : mine?.outcome === 'unknown' ? 'unknown' : mine?.outcome === 'failed' ? 'failed' : 'queued';
   return {
-    ticket: id, outboxId: queued.entryId, messageId: queued.messageId, to: queued.to, subject: queued.subject,
+    ticket: id, outboxId: queued.entryId, messageId: queued.messageId, to: queued.to, cc: queued.cc, bcc: queued.bcc, subject: queued.subject,
     status: queued.status, state, failure: failureOf(report),
   };
 }
 
 /** The line for people when a reply went out: `#42: reply sent to … (status pending)`. */
 export function sentLine(r: ReplyOutcome): string {
-  return `#${r.ticket}: reply sent to ${safeLine(r.to)} (status ${r.status})`;
+  return `#${r.ticket}: reply sent to ${recipientsLine(r)} (status ${r.status})`;
+}
+
+/** Who gets a reply, for people: `joao@…, cc ana@…, bob@…, bcc boss@…`. */
+export function recipientsLine(r: Pick<ReplyOutcome, 'to' | 'cc' | 'bcc'>): string {
+  const parts = [safeLine(r.to)];
+  if (r.cc.length) parts.push(`cc ${r.cc.map((a) => safeLine(a)).join(', ')}`);
+  if (r.bcc.length) parts.push(`bcc ${r.bcc.map((a) => safeLine(a)).join(', ')}`);
+  return parts.join(', ');
+}
+
+/** `--cc a@x b@y` and `--cc a@x,b@y` alike. */
+function splitList(values: string[] | undefined): string[] | undefined {
+  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
 export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Promise<void> {
@@ -198,10 +251,13 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   const status = statusFlag(opts.status);
   const message = opts.message;
   const text = message === undefined ? undefined : () => textArg(ctx.io, message, 'the reply');
-  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status, force: opts.force });
+  const r = await sendReply(ctx, id, {
+    canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status, force: opts.force,
+    keepCc: opts.keepCc, cc: splitList(opts.cc), bcc: splitList(opts.bcc), attach: opts.attach,
+  });
   if (ctx.json) {
     printJson(ctx.io, {
-      ticket: r.ticket, outbox_id: r.outboxId, message_id: r.messageId, to: r.to,
+      ticket: r.ticket, outbox_id: r.outboxId, message_id: r.messageId, to: r.to, cc: r.cc, bcc: r.bcc,
       subject: r.subject, state: r.state, status: r.status,
     });
   } else if (r.state === 'sent') {

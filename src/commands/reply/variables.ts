@@ -4,6 +4,7 @@ import type { Ctx } from '../../cli/context.js';
 import { NotFoundError } from '../../errors.js';
 import type { AgentProfile } from '../../domain/canned/signature.js';
 import { replyVariables, type ReplyVariables } from '../../domain/canned/variables.js';
+import { renderTemplate } from '../../domain/canned/render.js';
 import { evaluateTicket, type SlaPolicySet } from '../../domain/sla/index.js';
 import type { TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
@@ -48,9 +49,14 @@ export function firstResponseDueText(ctx: Ctx): DueText {
  * policy file never stands between an agent and a reply that does not use it.
  */
 export async function variablesFor(ctx: Ctx, store: Store, ticket: TicketWithHistory, actor: string, body: string): Promise<ReplyVariables> {
-  return replyVariables({
+  const variables = replyVariables({
     ticket,
     agent: await agentOf(store, actor),
     firstResponseDue: /\bsla\./.test(body) ? await firstResponseDueText(ctx)(ticket) : null,
   });
+  // The agent's signature may use the variables too: {{ agent.signature }} is it filled in.
+  if (variables.agent.signature.includes('{')) {
+    variables.agent.signature = await renderTemplate('your signature', variables.agent.signature, variables);
+  }
+  return variables;
 }

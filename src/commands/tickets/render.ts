@@ -79,6 +79,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);
   out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
+  if (t.cc?.length) out(`${p.dim('cc')} ${safeLine(t.cc.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', '))}`);
   out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
   if (t.merged_into != null) out(`${p.dim('merged into')} #${t.merged_into}: its conversation continues there (\`desk show ${t.merged_into}\`)`);
   if (t.links?.length) out(`${p.dim('links')} ${t.links.map(describeLink).join(', ')}`);
@@ -93,7 +94,8 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
       at: m.date,
       order: i,
       render: () => {
-        const who = m.direction === 'out' ? `${m.author ?? m.from} → customer` : `${m.from_name ? `${m.from_name} <${m.from}>` : m.from}`;
+        const copied = m.cc?.length ? ` (cc ${m.cc.join(', ')})` : '';
+        const who = m.direction === 'out' ? `${m.author ?? m.from} → customer${copied}` : `${m.from_name ? `${m.from_name} <${m.from}>` : m.from}${copied}`;
         // Mail that only claims to be from us is not automatic: it is marked for what it is.
         const mark = !m.auto ? '' : isClaimedOurs(m.auto) ? p.red(` [${safeLine(m.auto)}]`) : p.yellow(` [automatic: ${safeLine(m.auto)}]`);
         const head = `${m.direction === 'out' ? p.green('▶ reply') : p.cyan('◀ mail')} ${safeLine(who)}${mark}`;

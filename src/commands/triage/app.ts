@@ -32,7 +32,7 @@ import { applyIfUnchanged, linkTo, markSpam, mergeInto, tagChanges, take, typedT
 import { describeLink, type LinkFlag } from '../../domain/links.js';
 import { Prompter } from './prompts.js';
 import { loadQueue, type QueueItem } from './queue.js';
-import { replyActions, type ReplyActions } from './reply.js';
+import { recipientsOf, replyActions, type ReplyActions } from './reply.js';
 import { renderHelp, renderScreen, type Style } from './screen.js';
 import { painter } from '../../ui/output.js';
 import { parseSnoozeUntil } from './snooze-time.js';
@@ -496,7 +496,7 @@ class TriageApp {
 
   private async reply(t: TicketWithHistory): Promise<void> {
     const quoted = [...t.messages].filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date)).at(-1) ?? null;
-    const signature = await this.replies.signature();
+    const signature = await this.replies.signature(t);
     await this.writePresence('replying', 30 * 60_000);
     let text: string | undefined;
     try {
@@ -508,7 +508,7 @@ class TriageApp {
       this.message = { text: 'reply cancelled (empty)', kind: 'info' };
       return;
     }
-    const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\nSend this reply?`, default: true }, c));
+    const ok = await this.prompter.ask(this.title(t, 'reply'), (q, c) => q.confirm({ message: `${previewOf(text)}\n\n${recipientsOf(t)}\nSend this reply?`, default: true }, c));
     if (ok) this.message = { text: await this.replies.send(t, { text }, this.sendGuard(t)), kind: 'info' };
   }
 
@@ -536,7 +536,7 @@ class TriageApp {
     if (!entry) return;
     let text = await this.replies.render(t, entry);
     const choice = await this.prompter.ask(this.title(t, `canned reply ${entry.name}`), (q, c) => q.select({
-      message: `${previewOf(text)}\n\nSend it?`,
+      message: `${previewOf(text)}\n\n${recipientsOf(t)}\nSend it?`,
       choices: [{ value: 'send', name: 'Send' }, { value: 'edit', name: 'Edit first' }, { value: 'cancel', name: 'Cancel' }],
     }, c));
     if (choice === 'edit') {

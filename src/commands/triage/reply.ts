@@ -10,15 +10,21 @@ import type { TicketWithHistory } from '../../domain/types.js';
 import type { Store } from '../../store/index.js';
 import { cannedLibraryOf } from '../canned/dirs.js';
 import { signatureOf } from '../../domain/canned/signature.js';
+import { safeLine } from '../../ui/safe-text.js';
 import { sendReply, sentLine } from '../reply/run.js';
 import { agentOf, variablesFor } from '../reply/variables.js';
+import { senderOf } from '../reply/sender.js';
+import { renderSignatures, teamSignatureOf } from '../reply/signatures.js';
 
 export interface ReplyActions {
   library(): Promise<CannedEntry[]>;
   /** The canned reply filled in for this ticket, as the customer would read it. */
   render(t: TicketWithHistory, entry: CannedEntry): Promise<string>;
-  /** How the agent signs a written reply (`desk reply` adds it when the text lacks it). */
-  signature(): Promise<string>;
+  /**
+   * How a written reply to this ticket is signed: the agent's signature, then the team's (queue or
+   * mail account), filled in (`desk reply` adds them when the text lacks them).
+   */
+  signature(t: TicketWithHistory): Promise<string>;
   /**
    * Sends as `desk reply` does; resolves to what became of it. Throws desk's typed errors, their
    * message saying which reply was not sent (a server failure: the reply waits in the outbox).
@@ -34,8 +40,12 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
       cached ??= (await cannedLibraryOf(ctx)).library.replies;
       return cached;
     },
-    async signature() {
-      return signatureOf(await agentOf(store, me));
+    async signature(t) {
+      const config = await ctx.config();
+      const agent = signatureOf(await agentOf(store, me));
+      const team = teamSignatureOf(config, t.queue, senderOf(config).address);
+      const s = await renderSignatures(agent, team, await variablesFor(ctx, store, t, me, `${agent}\n${team?.template ?? ''}`));
+      return [s.agent, s.team].filter((x): x is string => x !== null).join('\n\n');
     },
     async render(t, entry) {
       return renderCanned(entry.name, entry.body, await variablesFor(ctx, store, t, me, entry.body));
@@ -55,4 +65,10 @@ export function replyActions(ctx: Ctx, store: Store, me: string): ReplyActions {
       return `#${t.id}: reply saved in the outbox (#${outcome.outboxId}) but not delivered`;
     },
   };
+}
+
+/** Who a reply from triage goes to, as the confirmation shows it: the requester, Cc the ticket's list. */
+export function recipientsOf(t: TicketWithHistory): string {
+  const cc = (t.cc ?? []).map((c) => c.email);
+  return `To ${safeLine(t.requester.email)}${cc.length ? `, cc ${safeLine(cc.join(', '))}` : ''}`;
 }

@@ -60,6 +60,14 @@ let engine: Liquid | undefined;
  * variable that does not resolve, or the line of a template error.
  */
 export async function renderCanned(name: string, body: string, variables: ReplyVariables): Promise<string> {
+  return renderTemplate(`canned reply '${name}'`, body, variables);
+}
+
+/**
+ * Any text of replies written in Liquid (a canned reply, a signature), locked down the same way.
+ * `what` names it in errors ("canned reply 'x'", "the signature of queue billing").
+ */
+export async function renderTemplate(what: string, body: string, variables: ReplyVariables): Promise<string> {
   engine ??= createEngine();
   try {
     return await engine.parseAndRender(body, variables as unknown as Record<string, unknown>);
@@ -68,10 +76,10 @@ export async function renderCanned(name: string, body: string, variables: ReplyV
     const unresolved = /undefined variable: ([^,\s]+)/.exec(e.message);
     if (unresolved) {
       throw new UsageError(
-        `canned reply '${name}': the variable {{${unresolved[1]}}} does not resolve for this ticket; nothing was sent`,
+        `${what}: the variable {{${unresolved[1]}}} does not resolve for this ticket; nothing was sent`,
         `available: ${VARIABLE_NAMES.join(', ')}; for an optional value write {{${unresolved[1]} | default: "…"}}`,
       );
     }
-    throw new UsageError(`canned reply '${name}': ${e.message}`);
+    throw new UsageError(`${what}: ${e.message}`);
   }
 }

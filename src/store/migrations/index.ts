@@ -14,6 +14,7 @@ import * as m010 from './010_mail_leases.js';
 import * as m011 from './011_ticket_versions.js';
 import * as m012 from './012_clock_inputs_postgres.js';
 import * as m013 from './013_merge_links.js';
+import * as m014 from './014_ticket_cc.js';
 import * as m015 from './015_customers.js';
 import * as m016 from './016_notifications.js';
 import * as m017 from './017_hooks.js';
@@ -40,6 +41,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 11, name: 'ticket_versions', up: m011.up },
   { version: 12, name: 'clock_inputs_postgres', up: m012.up },
   { version: 13, name: 'merge_links', up: m013.up },
+  { version: 14, name: 'ticket_cc', up: m014.up },
   { version: 15, name: 'customers', up: m015.up },
   { version: 16, name: 'notifications', up: m016.up },
   { version: 17, name: 'hooks', up: m017.up },

@@ -8,6 +8,10 @@ import type { DialectOps } from '../dialect/types.js';
 import { IdBlocks, TicketWrites } from '../writes.js';
 import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
+import { ccPeople } from '../../domain/cc.js';
+
+/** Import knows no mailbox of ours: only the requester is left off a line's CC list. */
+const NONE: ReadonlySet<string> = new Set();
 
 export interface BatchResult {
   created: { line: number; id: number; requestedId: number | null }[];
@@ -135,6 +139,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
       t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
       (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
     if (existing !== undefined) {
+      w.addCc(existing, ccPeople(t.cc ?? [], t.requester.email, NONE), t.created_at, 'import');
       const { texts } = addMessages(existing, t);
       if (texts.length) {
         w.addSearch(existing, '', texts);
@@ -159,6 +164,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
       w.importKeys.push({ key: t.importKey, ticket_id: id });
     }
     const row = w.addTicket(id, t, requesterId.get(t.requester.email)!);
+    w.addCc(id, ccPeople(t.cc ?? [], t.requester.email, NONE), t.created_at, 'import');
     const { texts, added } = addMessages(id, t);
     result.messages += texts.length;
     w.addSearch(id, t.subject, texts);

@@ -10,6 +10,7 @@ import type { DB, EventsTable } from '../schema.js';
 import { dialectOf } from '../handle.js';
 import { bumpVersion, eventRow, searchRow, tagRows, TicketWrites, writeTicketChange, type NewMessage } from '../writes.js';
 import { refreshClockInputs } from './clock-inputs.js';
+import { ccOfTickets } from './cc.js';
 import { ticketsChanged } from '../ticket-changes.js';
 import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
@@ -202,9 +203,11 @@ export async function loadHistories(db: Db, ids: number[]): Promise<(TicketWithH
         atts.set(a.message_id, list);
       }
     }
+    const cc = await ccOfTickets(db, part);
     const byTicket = new Map<number, TicketWithHistory & { messages: StoredMessage[] }>();
     for (const t of tickets) {
-      const h = { ...rowToTicket(t as TicketRow), messages: [] as StoredMessage[], events: [] as TicketEvent[] };
+      const ticket = rowToTicket(t as TicketRow);
+      const h = { ...ticket, cc: cc.get(ticket.id) ?? [], messages: [] as StoredMessage[], events: [] as TicketEvent[] };
       byTicket.set(h.id, h);
       out.push(h);
     }

@@ -41,17 +41,21 @@ afterAll(async () => {
 });
 beforeEach(() => smtp.reset());
 
-test('a reply written in triage reaches the SMTP server, stamped at triage --now', async () => {
-  const id = newTicket('sent', 'Where is my order?');
+test('a reply written in triage reaches the SMTP server and the CC list, stamped at triage --now', async () => {
+  // A ticket whose customer copied a colleague: the confirmation and the status line say who gets it.
+  const line = JSON.stringify({ subject: 'Where is my order?', queue: 'sent', requester: { email: 'eve@example.com' }, cc: ['ana.lima@example.com'] });
+  expect(desk.run(['import', '-'], { input: `${line}\n`, env: { DESK_NOW: NOW } }).code).toBe(0);
+  const id = JSON.parse(ok(['list', '--queue', 'sent', '--json']))[0].id as number;
   pane.start(desk, ['triage', '--queue', 'sent', '--now', NOW], { env: { VISUAL: "sed -i '1s/^/It ships today./'" } });
   await pane.waitFor(new RegExp(`^> #${id} `, 'm'));
   pane.keys('r');
-  await pane.waitFor('Send this reply?');
+  const confirm = await pane.waitFor('Send this reply?');
+  expect(confirm).toContain('To eve@example.com, cc ana.lima@example.com');
   pane.keys('Enter');
   const s = await pane.waitFor((scr) => statusLine(scr).includes(`#${id}`));
-  expect(statusLine(s)).toContain(`#${id}: reply sent to eve@example.com`);
+  expect(statusLine(s)).toContain(`#${id}: reply sent to eve@example.com, cc ana.lima@example.com`);
 
-  expect(smtp.received.map((m) => m.to)).toEqual([['eve@example.com']]);
+  expect(smtp.received.map((m) => m.to)).toEqual([['eve@example.com', 'ana.lima@example.com']]);
   expect(smtp.received[0]!.raw.toString('utf8')).toContain('It ships today.');
   pane.keys('q');
   await pane.waitFor('__EXIT__0');
