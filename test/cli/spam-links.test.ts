@@ -2,6 +2,8 @@
 // handled: links are kept with the spam entry and come back on release; a ticket that took part
 // in a merge is refused (the merge's record is what unmerge undoes); notifications about it go.
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 
 const desks: TempDesk[] = [];
@@ -40,5 +42,18 @@ describe('spam and the tables that point at tickets', () => {
       expect.objectContaining({ ticket: ids[2] }),
     ]));
     expect(back.links).toHaveLength(2);
+
+    // its CC list goes with it and comes back
+    const at = '2026-03-01T10:00:00Z';
+    writeFileSync(join(d.dir, 'cc.jsonl'), JSON.stringify({
+      subject: 'with cc', requester: { email: 'cc-owner@x.example', name: null }, created_at: at, updated_at: at,
+      cc: [{ email: 'boss@x.example', name: 'Boss' }],
+      messages: [{ message_id: '<cc@x.example>', direction: 'in', from: 'cc-owner@x.example', to: ['support@desk.example'], date: at, subject: 'with cc', text: 'hi' }],
+    }) + '\n');
+    ok(d, ['import', join(d.dir, 'cc.jsonl')]);
+    const ccTicket = JSON.parse(ok(d, ['list', 'subject:"with cc"', '--all', '--json']))[0].id as number;
+    const [ccMoved] = JSON.parse(ok(d, ['spam', String(ccTicket), '--no-block', '--json'])) as { spam_id: number }[];
+    ok(d, ['spam', 'release', String(ccMoved!.spam_id)]);
+    expect(JSON.parse(ok(d, ['show', String(ccTicket), '--json'])).cc).toEqual([{ email: 'boss@x.example', name: 'Boss' }]);
   }, 60_000);
 });

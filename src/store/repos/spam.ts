@@ -101,6 +101,8 @@ interface Snapshot {
   outbox: number[];
   /** its links to other tickets (desk link), restored on release while the other ticket is there */
   links?: { kind: string; from_id: number; to_id: number; created_at: string; actor: string }[];
+  /** its CC list (ticket_cc), back with it on release */
+  cc?: { address: string; name: string | null; added_at: string; source: string }[];
 }
 
 export interface MoveOptions {
@@ -164,6 +166,7 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
       .where('ticket_id', 'in', part).orderBy('id').execute());
     const keys = group(await tx.selectFrom('import_keys').select(['ticket_id', 'key']).where('ticket_id', 'in', part).execute());
     const messages = group(await tx.selectFrom('messages').select(['id', 'ticket_id']).where('ticket_id', 'in', part).orderBy('id').execute());
+    const ccRows = group(await tx.selectFrom('ticket_cc').select(['ticket_id', 'address', 'name', 'added_at', 'source']).where('ticket_id', 'in', part).execute());
     const linkRows = await tx.selectFrom('ticket_links').select(['kind', 'from_id', 'to_id', 'created_at', 'actor'])
       .where((eb) => eb.or([eb('from_id', 'in', part), eb('to_id', 'in', part)])).orderBy('id').execute();
     const linksOf = (id: number) => linkRows.filter((l) => Number(l.from_id) === id || Number(l.to_id) === id)
@@ -179,6 +182,7 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
 
     await tx.updateTable('messages').set({ ticket_id: null }).where('ticket_id', 'in', part).execute();
     await tx.deleteFrom('events').where('ticket_id', 'in', part).execute();
+    await tx.deleteFrom('ticket_cc').where('ticket_id', 'in', part).execute();
     if (linkRows.length) await tx.deleteFrom('ticket_links').where((eb) => eb.or([eb('from_id', 'in', part), eb('to_id', 'in', part)])).execute();
     // What agents were told of, and who was looking at it, is about a ticket that is gone.
     await tx.deleteFrom('notifications').where('ticket_id', 'in', part).execute();
@@ -201,6 +205,7 @@ export async function moveTicketsToSpam(tx: Kysely<DB>, ids: readonly number[], 
         events: (events.get(id) ?? []).map(({ ticket_id: _t, ...e }) => e),
         import_keys: (keys.get(id) ?? []).map((r) => r.key), outbox: (outbox.get(id) ?? []).map((r) => Number(r.id)),
         links: linksOf(id),
+        cc: (ccRows.get(id) ?? []).map(({ ticket_id: _t, ...c }) => c),
       };
       let blocked: string | null = null;
       const pattern = blocks?.get(id) ?? null;
@@ -300,6 +305,7 @@ export async function releaseSpam(
     for (const part of chunks(snapshot.outbox)) await outboxDb.updateTable('outbox').set({ ticket_id: ticketId }).where('id', 'in', part).where('ticket_id', 'is', null).execute();
   }
   if (snapshot?.links?.length) await restoreLinks(tx, snapshot.links, wanted!, ticketId);
+  if (snapshot?.cc?.length) await tx.insertInto('ticket_cc').values(snapshot.cc.map((c) => ({ ...c, ticket_id: ticketId }))).execute();
   if (!snapshot && onNewTicket) await onNewTicket(tx, ticketId, s.date);
   await w.refreshDerived(tx);
 
