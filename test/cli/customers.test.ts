@@ -11,6 +11,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { onPostgres, freshStoreLocation } from '../helpers/backend.js';
 import { tempDesk, type RunResult, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, accountYaml, type Dovecot, type MailUser } from '../helpers/dovecot.js';
+import { hostileStrings, leakOf, runBytes } from '../helpers/hostile.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { createMigrationTable } from '../../src/store/migrate.js';
 import { sqliteOps } from '../../src/store/dialect/sqlite.js';
@@ -74,8 +75,11 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   expect(page).toContain('Organisation: Acme');
   expect(page).toContain('Invoice missing');
   expect(page).toContain('Satisfaction: no ratings yet');
-  expect(json(['customer', 'show', 'ann@eu.acme.example', '--json']).organisation).toBe('Acme');
-  expect(json(['customer', 'show', 'zed@other.example', '--json']).organisation).toBeNull();
+  const orgsOf = () => Object.fromEntries(json(['customer', 'list', '--json'])
+    .map((c: { addresses: string[]; organisation: string | null; organisation_by_hand: boolean }) => [c.addresses[0], [c.organisation, c.organisation_by_hand]]));
+  expect(orgsOf()).toEqual({
+    'joe@acme.example': ['Acme', false], 'ann@eu.acme.example': ['Acme', false], 'bob@acme.example': ['Acme', false], 'zed@other.example': [null, false],
+  });
   expect(desk.run(['customer', 'show', 'nobody@nowhere.example']).code).toBe(3);
 
   // Filters: list, search, export; an unknown organisation is exit 3, not "no tickets".
@@ -90,8 +94,7 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   ok(desk.run(['org', 'add', 'Other Corp']), 'org add Other Corp');
   ok(desk.run(['org', 'assign', 'Other Corp', 'ann@eu.acme.example']), 'org assign');
   ok(desk.run(['org', 'edit', 'Other Corp', '--domain', '+other.example']), 'org edit');
-  expect(json(['customer', 'show', 'zed@other.example', '--json']).organisation).toBe('Other Corp');
-  expect(json(['customer', 'show', 'ann@eu.acme.example', '--json'])).toMatchObject({ organisation: 'Other Corp', organisation_by_hand: true });
+  expect(orgsOf()).toMatchObject({ 'ann@eu.acme.example': ['Other Corp', true], 'zed@other.example': ['Other Corp', false] });
   const orgs = json(['org', 'list', '--json']);
   expect(orgs.map((o: { name: string; domains: string[]; customers: number; open_tickets: number }) => [o.name, o.domains, o.customers, o.open_tickets]))
     .toEqual([['Acme', ['acme.example'], 2, 2], ['Other Corp', ['other.example'], 2, 2]]);
@@ -128,11 +131,12 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   const copy = tempDesk({ DESK_NOW: NOW });
   try {
     ok(copy.run(['import', '-'], { input: exported }), 'import');
+    // The same lines again: Joe's two addresses, name, notes and Acme; Ann in Other Corp by hand.
     expect(ok(copy.run(['export']), 'export of the copy').stdout).toBe(exported);
-    const joe2 = JSON.parse(ok(copy.run(['customer', 'show', 'joe.b@gmail.example', '--json']), 'show in copy').stdout);
-    expect(joe2).toMatchObject({ name: 'Joe B. Bloggs', addresses: ['joe.b@gmail.example', 'joe@acme.example'], organisation: 'Acme', notes: 'prefers phone' });
-    expect(JSON.parse(ok(copy.run(['customer', 'show', 'ann@eu.acme.example', '--json']), 'ann in copy').stdout))
-      .toMatchObject({ organisation: 'Other Corp', organisation_by_hand: true });
+    expect(lines.filter((l) => l.type === 'customer').map((l) => [l.addresses, l.name, l.organisation, l.organisation_by_hand, l.notes])).toEqual([
+      [['ann@eu.acme.example'], null, 'Other Corp', true, null],
+      [['joe.b@gmail.example', 'joe@acme.example'], 'Joe B. Bloggs', 'Acme', false, 'prefers phone'],
+    ]);
     // Importing again adds nothing.
     ok(copy.run(['import', '-'], { input: exported }), 'import again');
     expect(ok(copy.run(['export']), 'export again').stdout).toBe(exported);
@@ -202,6 +206,38 @@ test('upgrading a desk of schema 12 makes every requester a customer, named as t
     // After the upgrade a domain rule takes in the customers already there.
     run(['org', 'add', 'Acme', '--domain', 'acme.example']);
     expect(run(['customer', 'show', '1']).organisation).toBe('Acme');
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('hostile names and notes: refused where typed as identifiers, and never reaching the terminal raw', () => {
+  const d = tempDesk({ DESK_NOW: NOW });
+  try {
+    const H = hostileStrings(1505, 6, { noNul: true });
+    // Names of organisations hold no controls (exit 2, nothing made), whether typed or imported.
+    expect(d.run(['org', 'add', H[0]!]).code).toBe(2);
+    expect(d.run(['org', 'add', 'Plain', '--domain', H[1]!]).code).toBe(2);
+    const orgLines = H.map((name) => JSON.stringify({ type: 'organisation', name })).join('\n') + '\n';
+    const refused = d.run(['import', '-'], { input: orgLines });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.match(/^line \d+: 'name': .* cannot be a name of an organisation: it holds control characters$/gm)).toHaveLength(H.length);
+    expect(JSON.parse(ok(d.run(['org', 'list', '--json']), 'org list').stdout)).toEqual([]);
+    ok(d.run(['org', 'add', 'Plain', '--domain', 'x.example', '--note', H[1]!]), 'org add Plain');
+    const lines = H.map((s, i) => JSON.stringify({ subject: s, requester: { email: `u${i}@x.example`, name: s }, customer: { name: H[(i + 1) % H.length], organisation: i === 0 ? s : null } }));
+    const imported = d.run(['import', '-'], { input: lines.join('\n') + '\n' });
+    expect(imported.code).toBe(2); // line 1's organisation is refused, the others come in
+    expect(imported.stderr).toMatch(/line 1: 'customer.organisation'/);
+    expect(d.run(['customer', 'edit', 'u1@x.example', '--name', H[2]!]).code).toBe(2);
+    ok(d.run(['customer', 'edit', 'u1@x.example', '--note', H[3]!]), 'customer edit --note');
+    for (const args of [['customer', 'show', 'u1@x.example'], ['customer', 'list'], ['org', 'show', 'plain'], ['org', 'list'], ['list', '--org', 'Plain']]) {
+      const r = runBytes(d, args);
+      expect(r.code).toBe(0);
+      expect(leakOf(args, r)).toBeUndefined();
+    }
+    // --json keeps the text exact.
+    const u1 = JSON.parse(ok(d.run(['customer', 'show', 'u1@x.example', '--json']), 'show --json').stdout);
+    expect(u1).toMatchObject({ name: H[2], notes: H[3], organisation: 'Plain' });
   } finally {
     d.cleanup();
   }

@@ -79,7 +79,7 @@ async function printCustomer(ctx: Ctx, key: string | number, verb: string): Prom
 export async function runCustomerEdit(ctx: Ctx, key: string, opts: CustomerEditOptions): Promise<void> {
   if (opts.name === undefined && opts.note === undefined) throw new UsageError('nothing to change: give --name or --note');
   const name = opts.name === undefined ? undefined : opts.name.trim() || null;
-  if (name && identifierProblem('organisation', name)) throw new UsageError(`invalid value for --name: '${safeLine(name)}' holds control characters`);
+  if (name && identifierProblem('name of an organisation', name)) throw new UsageError(`invalid value for --name: '${safeLine(name)}' holds control characters`);
   const store = await ctx.store();
   const c = await findCustomer(store.db, key);
   await store.write(async (tx) => {
