@@ -56,7 +56,6 @@ function mail(from: string, subject: string, id: string): string {
 test('an organisation takes in its domain on sync and on `desk new`; customer and org pages, filters, SLA by org, export → import', async () => {
   ok(desk.run(['org', 'add', 'Acme', '--domain', 'acme.example', '--note', 'key account, 24x7 contract']), 'org add');
   expect(desk.run(['org', 'add', 'ACME']).code).toBe(4); // names are unique, case ignored
-  expect(desk.run(['org', 'add', 'Bad', '--domain', 'not a domain']).code).toBe(2);
 
   // Sync: the sender's domain (or a domain below it) decides; the address is compared lower-cased.
   await dovecot.deliver(login.user, [
@@ -80,7 +79,6 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   expect(orgsOf()).toEqual({
     'joe@acme.example': ['Acme', false], 'ann@eu.acme.example': ['Acme', false], 'bob@acme.example': ['Acme', false], 'zed@other.example': [null, false],
   });
-  expect(desk.run(['customer', 'show', 'nobody@nowhere.example']).code).toBe(3);
 
   // Filters: list, search, export; an unknown organisation is exit 3, not "no tickets".
   const acmeSubjects = ['Export fails', 'Invoice missing', 'Login broken'];
@@ -123,7 +121,6 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   ok(desk.run(['customer', 'add-address', 'joe@acme.example', 'Joe.B@Gmail.example']), 'add-address');
   expect(desk.run(['customer', 'add-address', 'joe@acme.example', 'bob@acme.example']).code).toBe(4);
   ok(desk.run(['customer', 'edit', 'joe@acme.example', '--name', 'Joe B. Bloggs', '--note', 'prefers phone']), 'customer edit');
-  expect(json(['customer', 'show', 'joe.b@gmail.example', '--json']).id).toBe(joe.id);
   const exported = ok(desk.run(['export']), 'export').stdout;
   const lines = exported.trim().split('\n').map((l) => JSON.parse(l));
   expect(lines.filter((l) => l.type === 'organisation').map((l) => [l.name, l.domains, l.notes]))
@@ -143,27 +140,9 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   } finally {
     copy.cleanup();
   }
-});
-
-test('a ticket line naming an organisation desk has not seen creates it; bad organisation and customer lines are reported by number', () => {
-  const d = tempDesk({ DESK_NOW: NOW });
-  try {
-    const lines = [
-      { subject: 'Moving in', requester: { email: 'Kim@Initech.example', name: 'Kim' }, customer: { name: 'Kim Lee', organisation: 'Initech' } },
-      { type: 'organisation', name: '' },
-      { type: 'customer', addresses: ['not-an-address'] },
-      { type: 'team', name: 'x' },
-    ].map((l) => JSON.stringify(l)).join('\n') + '\n';
-    const r = d.run(['import', '-'], { input: lines });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/line 2: 'name' is empty/);
-    expect(r.stderr).toMatch(/line 3: 'addresses\[0\]'/);
-    expect(r.stderr).toMatch(/line 4: 'type' must be organisation or customer/);
-    const kim = JSON.parse(ok(d.run(['customer', 'show', 'kim@initech.example', '--json']), 'show').stdout);
-    expect(kim).toMatchObject({ name: 'Kim Lee', organisation: 'Initech', organisation_by_hand: true });
-  } finally {
-    d.cleanup();
-  }
+  // Out of an organisation set by hand: the domain rules decide again.
+  ok(desk.run(['org', 'assign', '--none', 'ann@eu.acme.example']), 'org assign --none');
+  expect(orgsOf()['ann@eu.acme.example']).toEqual(['Acme', false]);
 });
 
 test('upgrading a desk of schema 12 makes every requester a customer, named as the requester', async () => {
@@ -206,6 +185,10 @@ test('upgrading a desk of schema 12 makes every requester a customer, named as t
     // After the upgrade a domain rule takes in the customers already there.
     run(['org', 'add', 'Acme', '--domain', 'acme.example']);
     expect(run(['customer', 'show', '1']).organisation).toBe('Acme');
+    // Two customers who are one person: merged, the first keeps both addresses and all tickets.
+    expect(run(['customer', 'merge', 'ann@acme.example', 'bo@other.example'])).toMatchObject({ id: 1, addresses: ['ann@acme.example', 'bo@other.example'], organisation: 'Acme' });
+    const merged = run(['customer', 'show', 'bo@other.example']);
+    expect([merged.id, merged.open_tickets.map((t: { subject: string }) => t.subject)]).toEqual([1, ['Third', 'First']]);
   } finally {
     d.cleanup();
   }
@@ -218,11 +201,22 @@ test('hostile names and notes: refused where typed as identifiers, and never rea
     // Names of organisations hold no controls (exit 2, nothing made), whether typed or imported.
     expect(d.run(['org', 'add', H[0]!]).code).toBe(2);
     expect(d.run(['org', 'add', 'Plain', '--domain', H[1]!]).code).toBe(2);
-    const orgLines = H.map((name) => JSON.stringify({ type: 'organisation', name })).join('\n') + '\n';
-    const refused = d.run(['import', '-'], { input: orgLines });
+    // Bad organisation and customer lines are reported by number; a ticket line's new organisation is made.
+    const people = [
+      ...H.map((name) => ({ type: 'organisation', name })),
+      { type: 'organisation', name: '' },
+      { type: 'customer', addresses: ['not-an-address'] },
+      { type: 'team', name: 'x' },
+      { subject: 'Moving in', requester: { email: 'Kim@Initech.example', name: 'Kim' }, customer: { name: 'Kim Lee', organisation: 'Initech' } },
+    ];
+    const refused = d.run(['import', '-'], { input: people.map((l) => JSON.stringify(l)).join('\n') + '\n' });
     expect(refused.code).toBe(2);
     expect(refused.stderr.match(/^line \d+: 'name': .* cannot be a name of an organisation: it holds control characters$/gm)).toHaveLength(H.length);
-    expect(JSON.parse(ok(d.run(['org', 'list', '--json']), 'org list').stdout)).toEqual([]);
+    expect(refused.stderr).toContain(`line ${H.length + 1}: 'name' is empty`);
+    expect(refused.stderr).toContain(`line ${H.length + 2}: 'addresses[0]': 'not-an-address' is not an e-mail address`);
+    expect(refused.stderr).toContain(`line ${H.length + 3}: 'type' must be organisation or customer`);
+    expect(JSON.parse(ok(d.run(['customer', 'show', 'kim@initech.example', '--json']), 'kim').stdout))
+      .toMatchObject({ name: 'Kim Lee', organisation: 'Initech', organisation_by_hand: true });
     ok(d.run(['org', 'add', 'Plain', '--domain', 'x.example', '--note', H[1]!]), 'org add Plain');
     const lines = H.map((s, i) => JSON.stringify({ subject: s, requester: { email: `u${i}@x.example`, name: s }, customer: { name: H[(i + 1) % H.length], organisation: i === 0 ? s : null } }));
     const imported = d.run(['import', '-'], { input: lines.join('\n') + '\n' });
@@ -234,6 +228,7 @@ test('hostile names and notes: refused where typed as identifiers, and never rea
       const r = runBytes(d, args);
       expect(r.code).toBe(0);
       expect(leakOf(args, r)).toBeUndefined();
+      if (args[1] === 'list' && args[0] === 'org') expect(r.out.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['Name', 'Initech', 'Plain']);
     }
     // --json keeps the text exact.
     const u1 = JSON.parse(ok(d.run(['customer', 'show', 'u1@x.example', '--json']), 'show --json').stdout);
