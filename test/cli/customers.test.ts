@@ -222,13 +222,18 @@ test('hostile names and notes: refused where typed as identifiers, and never rea
     const imported = d.run(['import', '-'], { input: lines.join('\n') + '\n' });
     expect(imported.code).toBe(2); // line 1's organisation is refused, the others come in
     expect(imported.stderr).toMatch(/line 1: 'customer.organisation'/);
+    // A domain another organisation has makes the line bad; with --strict nothing of the file comes in.
+    const clash = [{ type: 'organisation', name: 'Clash', domains: ['x.example'] }, { subject: 'strict', requester: { email: 'strict@y.example' } }];
+    const strict = d.run(['import', '--strict', '-'], { input: clash.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    expect([strict.code, strict.stderr]).toEqual([2, expect.stringContaining("line 1: the domain x.example is a rule of 'Plain' already")]);
     expect(d.run(['customer', 'edit', 'u1@x.example', '--name', H[2]!]).code).toBe(2);
     ok(d.run(['customer', 'edit', 'u1@x.example', '--note', H[3]!]), 'customer edit --note');
-    for (const args of [['customer', 'show', 'u1@x.example'], ['customer', 'list'], ['org', 'show', 'plain'], ['org', 'list'], ['list', '--org', 'Plain']]) {
+    for (const args of [['customer', 'show', 'u1@x.example'], ['customer', 'list', '--limit', '20'], ['org', 'show', 'plain'], ['org', 'list'], ['list', '--org', 'Plain']]) {
       const r = runBytes(d, args);
       expect(r.code).toBe(0);
       expect(leakOf(args, r)).toBeUndefined();
       if (args[1] === 'list' && args[0] === 'org') expect(r.out.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['Name', 'Initech', 'Plain']);
+      if (args[1] === 'list' && args[0] === 'customer') expect(r.out).not.toContain('strict@y.example');
     }
     // --json keeps the text exact.
     const u1 = JSON.parse(ok(d.run(['customer', 'show', 'u1@x.example', '--json']), 'show --json').stdout);
