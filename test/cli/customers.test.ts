@@ -74,6 +74,7 @@ test('an organisation takes in its domain on sync and on `desk new`; customer an
   expect(page).toContain('Organisation: Acme');
   expect(page).toContain('Invoice missing');
   expect(page).toContain('Satisfaction: no ratings yet');
+  expect(ok(desk.run(['show', String(bob.id)]), 'show').stdout).toContain('requester Bob <bob@acme.example> of Acme');
   const orgsOf = () => Object.fromEntries(json(['customer', 'list', '--json'])
     .map((c: { addresses: string[]; organisation: string | null; organisation_by_hand: boolean }) => [c.addresses[0], [c.organisation, c.organisation_by_hand]]));
   expect(orgsOf()).toEqual({

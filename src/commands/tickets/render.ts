@@ -62,7 +62,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);
-  out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
+  out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}${t.customer?.organisation ? ` ${p.dim('of')} ${safeLine(t.customer.organisation)}` : ''}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
   const snoozed = snoozeState(t, ctx.now()).until;
   if (snoozed) out(`${p.dim('snoozed')} until ${readableTime(snoozed, tz)}: out of the queue, SLA clocks running`);
