@@ -14,6 +14,9 @@ import type { CustomerLine, OrgLine } from '../../domain/customers/interchange.j
 
 type Db = Kysely<DB>;
 
+/** One order on every backend (code units, as JavaScript compares), whatever the database's collation. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export interface Customer {
   id: number;
   name: string | null;
@@ -69,9 +72,10 @@ async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
       .select(['c.id', 'c.name', 'c.notes', 'c.created_at', 'c.org_by_hand', 'o.name as organisation'])
       .where('c.id', 'in', part).orderBy('c.id').execute();
     const addrs = await db.selectFrom('customer_addresses').select(['customer_id', 'address'])
-      .where('customer_id', 'in', part).orderBy('address').execute();
+      .where('customer_id', 'in', part).execute();
     const byId = new Map<number, string[]>();
     for (const a of addrs) byId.set(Number(a.customer_id), [...(byId.get(Number(a.customer_id)) ?? []), a.address]);
+    for (const list of byId.values()) list.sort(byText);
     for (const r of rows) {
       out.push({
         id: Number(r.id), name: r.name, addresses: byId.get(Number(r.id)) ?? [], organisation: r.organisation ?? null,
@@ -84,10 +88,10 @@ async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
 
 /** Customers, by name then id; of one organisation when `orgId` is given. */
 export async function listCustomers(db: Db, orgId?: number, limit?: number): Promise<Customer[]> {
-  let q = db.selectFrom('customers').select('id').orderBy(sql`coalesce(name, '')`).orderBy('id');
+  let q = db.selectFrom('customers').select(['id', 'name']);
   if (orgId !== undefined) q = q.where('org_id', '=', orgId);
-  if (limit !== undefined) q = q.limit(limit);
-  const ids = (await q.execute()).map((r) => Number(r.id));
+  const rows = (await q.execute()).sort((a, b) => byText(a.name ?? '', b.name ?? '') || Number(a.id) - Number(b.id));
+  const ids = rows.slice(0, limit ?? rows.length).map((r) => Number(r.id));
   const byId = new Map((await customersByIds(db, ids)).map((c) => [c.id, c]));
   return ids.map((id) => byId.get(id)!);
 }
@@ -135,12 +139,13 @@ export async function orgIdOf(db: Db, name: string, flag: string): Promise<numbe
 }
 
 async function orgsByIds(db: Db, ids?: number[]): Promise<Organisation[]> {
-  let q = db.selectFrom('organisations').selectAll().orderBy('name');
+  let q = db.selectFrom('organisations').selectAll();
   if (ids) q = q.where('id', 'in', ids.length ? ids : [-1]);
-  const rows = await q.execute();
-  const domains = await db.selectFrom('org_domains').select(['org_id', 'domain']).orderBy('domain').execute();
+  const rows = (await q.execute()).sort((a, b) => byText(a.name, b.name));
+  const domains = await db.selectFrom('org_domains').select(['org_id', 'domain']).execute();
   const byOrg = new Map<number, string[]>();
   for (const d of domains) byOrg.set(Number(d.org_id), [...(byOrg.get(Number(d.org_id)) ?? []), d.domain]);
+  for (const list of byOrg.values()) list.sort(byText);
   return rows.map((r) => ({ id: Number(r.id), name: r.name, domains: byOrg.get(Number(r.id)) ?? [], notes: r.notes, created_at: r.created_at }));
 }
 
@@ -312,7 +317,7 @@ export async function exportedLines(db: Db, orgId?: number): Promise<{ orgs: Org
   ]));
   if (orgId !== undefined) q = q.where('c.org_id', '=', orgId);
   const ids = (await q.execute()).map((r) => Number(r.id));
-  const customers = (await customersByIds(db, ids)).sort((a, b) => ((a.addresses[0] ?? '') < (b.addresses[0] ?? '') ? -1 : 1));
+  const customers = (await customersByIds(db, ids)).sort((a, b) => byText(a.addresses[0] ?? '', b.addresses[0] ?? ''));
   return {
     orgs: orgs.map((o) => ({ name: o.name, domains: o.domains, notes: o.notes })),
     customers: customers.map((c) => ({ name: c.name, addresses: c.addresses, organisation: c.organisation, organisation_by_hand: c.org_by_hand, notes: c.notes })),
