@@ -7,9 +7,10 @@ import { identifierProblem } from '../../domain/identifiers.js';
 import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';
 import {
-  addAddress, customerSatisfaction, customerTickets, findCustomer, listCustomers, mergeCustomers, orgIdOf, renameCustomer,
+  addAddress, customerSatisfaction, customerTickets, findCustomer, listCustomers, mergeCustomers, renameCustomer,
   setCustomerNotes, type Customer, type Satisfaction,
 } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { relative } from '../../ui/time.js';

@@ -2,7 +2,7 @@ import type { Ctx } from '../../cli/context.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
-import { orgIdOf } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 
 export interface ListOptions extends FilterFlags {
   org?: string;

@@ -6,7 +6,7 @@ import type { Ticket } from '../../domain/types.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { cutNotice } from './list.js';
-import { orgIdOf } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 
 /** How many matches are looked at: enough for any filter a person gives, and to say "of N". */
 const MAX_HITS = 5000;

@@ -13,7 +13,7 @@ import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
 import { MAX_LINE_BYTES, readLines } from './lines.js';
 import { lineKind, parseCustomerLine, parseOrgLine, type CustomerLine, type OrgLine } from '../../domain/customers/interchange.js';
-import { applyTicketCustomers, importCustomerLine, importOrgLine } from '../../store/repos/customers.js';
+import { applyTicketCustomers, importCustomerLine, importOrgLine } from '../../store/repos/customer-transfer.js';
 import type { DialectOps } from '../../store/dialect/types.js';
 
 /** Rolls back a --strict import whose organisation or customer lines conflict with the desk. */
