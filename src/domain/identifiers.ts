@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.js';
 import { safeLine } from './safe-text.js';
 
-export type IdentifierKind = 'queue' | 'tag' | 'tier' | 'agent name' | 'account name' | 'organisation';
+export type IdentifierKind = 'queue' | 'tag' | 'tier' | 'agent name' | 'account name' | 'name of an organisation';
 
 // C0 (tab and newline included), DEL, C1, and the bidi controls that reorder what is shown.
 // eslint-disable-next-line no-control-regex

@@ -277,7 +277,7 @@ function customerOf(v: unknown): { customer?: { name: string | null; organisatio
   if (typeof v !== 'object' || Array.isArray(v)) fail("'customer' must be an object with a name and an organisation");
   const c = v as Record<string, unknown>;
   const organisation = str(c.organisation, 'customer', 'organisation', OPTIONAL)?.trim() || null;
-  if (organisation !== null) name('organisation', organisation, 'customer.organisation');
+  if (organisation !== null) name('name of an organisation', organisation, 'customer.organisation');
   return { customer: { name: str(c.name, 'customer', 'name', OPTIONAL) ?? null, organisation } };
 }
 

@@ -244,6 +244,7 @@ describe('desk db migrate-to', () => {
     const url = pg.createDb();
     const r = d.run(['db', 'migrate-to', url, '--json']);
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+    // the requester's name is its customer's name too (migration 15)
     expect(JSON.parse(r.stdout).nul_replaced).toEqual({ requesters: 1, customers: 1, tickets: 1, messages: 2 });
     expect(r.stderr).toContain('warning: 5 text value(s) (1 in requesters, 1 in customers, 1 in tickets, 2 in messages) held the NUL character');
     const shown = ok(onPostgres(url), ['show', '1', '--json']).stdout;

@@ -7,9 +7,10 @@ import { identifierProblem } from '../../domain/identifiers.js';
 import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';
 import {
-  addAddress, customerSatisfaction, customerTickets, findCustomer, listCustomers, mergeCustomers, orgIdOf, renameCustomer,
+  addAddress, customerSatisfaction, customerTickets, findCustomer, listCustomers, mergeCustomers, renameCustomer,
   setCustomerNotes, type Customer, type Satisfaction,
 } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { safeLine, safeText } from '../../ui/safe-text.js';
 import { relative } from '../../ui/time.js';
@@ -79,7 +80,7 @@ async function printCustomer(ctx: Ctx, key: string | number, verb: string): Prom
 export async function runCustomerEdit(ctx: Ctx, key: string, opts: CustomerEditOptions): Promise<void> {
   if (opts.name === undefined && opts.note === undefined) throw new UsageError('nothing to change: give --name or --note');
   const name = opts.name === undefined ? undefined : opts.name.trim() || null;
-  if (name && identifierProblem('organisation', name)) throw new UsageError(`invalid value for --name: '${safeLine(name)}' holds control characters`);
+  if (name && identifierProblem('name of an organisation', name)) throw new UsageError(`invalid value for --name: '${safeLine(name)}' holds control characters`);
   const store = await ctx.store();
   const c = await findCustomer(store.db, key);
   await store.write(async (tx) => {

@@ -4,10 +4,10 @@ import { UsageError } from '../../errors.js';
 import { checkOrgName, normaliseDomain } from '../../domain/customers/org-rules.js';
 import { ticketJson } from '../../domain/interchange.js';
 import { isoSeconds } from '../../domain/types.js';
+import { assignOrg, findCustomer, listCustomers, releaseOrg, type Customer } from '../../store/repos/customers.js';
 import {
-  addDomains, addOrg, assignOrg, findCustomer, findOrg, listCustomers, listOrgs, orgCounts, releaseOrg, removeDomains,
-  setOrgNotes, type Customer, type Organisation,
-} from '../../store/repos/customers.js';
+  addDomains, addOrg, findOrg, listOrgs, orgCounts, removeDomains, setOrgNotes, type Organisation,
+} from '../../store/repos/organisations.js';
 import { listTickets } from '../../store/repos/tickets.js';
 import { STATUSES, DONE_STATUSES } from '../../domain/types.js';
 import { printJson, printTable } from '../../ui/output.js';

@@ -3,7 +3,7 @@ import { mentions } from '../../domain/query/index.js';
 import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
-import { orgIdOf } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 import { UsageError } from '../../errors.js';
 import { listQuery } from '../query/list-query.js';
 

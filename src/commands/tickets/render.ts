@@ -78,7 +78,7 @@ export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { message
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);
-  out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
+  out(`${p.dim('requester')} ${safeLine(t.requester.name ? `${t.requester.name} <${t.requester.email}>` : t.requester.email)}${t.customer?.organisation ? ` ${p.dim('of')} ${safeLine(t.customer.organisation)}` : ''}  ${p.dim('tags')} ${t.tags.length ? safeLine(t.tags.join(', ')) : '-'}`);
   if (t.cc?.length) out(`${p.dim('cc')} ${safeLine(t.cc.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', '))}`);
   out(`${p.dim('created')} ${readableTime(t.created_at, tz)}  ${p.dim('updated')} ${readableTime(t.updated_at, tz)} (${relative(t.updated_at, ctx.now())})  ${p.dim(`times in ${tz}`)}`);
   if (t.merged_into != null) out(`${p.dim('merged into')} #${t.merged_into}: its conversation continues there (\`desk show ${t.merged_into}\`)`);

@@ -5,7 +5,7 @@ import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printJson, printTable } from '../../ui/output.js';
-import { orgIdOf } from '../../store/repos/customers.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 import { COUNT_CAP, cutNotice } from './list.js';
 import { and } from '../../domain/query/index.js';
 import type { TicketFilter } from '../../domain/filters.js';

@@ -5,7 +5,8 @@ import { isoSeconds } from '../../domain/types.js';
 import { loadHistories } from '../../store/repos/tickets.js';
 import { jsonText } from '../../ui/safe-text.js';
 import { customerLineJson, orgLineJson } from '../../domain/customers/interchange.js';
-import { exportedLines, orgIdOf } from '../../store/repos/customers.js';
+import { exportedLines } from '../../store/repos/customer-transfer.js';
+import { orgIdOf } from '../../store/repos/organisations.js';
 import { queryCondition } from '../../store/query.js';
 import { listQuery } from '../query/list-query.js';
 

@@ -14,8 +14,11 @@ import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
 import { MAX_LINE_BYTES, readLines } from './lines.js';
 import { lineKind, parseCustomerLine, parseOrgLine, type CustomerLine, type OrgLine } from '../../domain/customers/interchange.js';
-import { applyTicketCustomers, importCustomerLine, importOrgLine } from '../../store/repos/customers.js';
+import { applyTicketCustomers, importCustomerLine, importOrgLine } from '../../store/repos/customer-transfer.js';
 import type { DialectOps } from '../../store/dialect/types.js';
+
+/** Rolls back a --strict import whose organisation or customer lines conflict with the desk. */
+class BadStrictLines extends Error {}
 
 /** An organisation or customer line of the file, by its number. */
 type PeopleLine = { line: number; org: OrgLine; customer?: undefined } | { line: number; customer: CustomerLine; org?: undefined };
@@ -166,9 +169,23 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     if (summary.errors.length === 0) {
       // All or nothing: one transaction for the whole file.
       const judged = judge(strictBuffer);
+      // A conflicting organisation or customer line is a bad line too: nothing is imported.
+      const conflicts: { line: number; error: string }[] = [];
       await store.write(async (tx) => {
-        for (const p of strictExtras) await writePeopleLine(tx, store.ops, p, now);
+        conflicts.length = 0;
+        for (const p of strictExtras) {
+          try {
+            await writePeopleLine(tx, store.ops, p, now);
+          } catch (err) {
+            if (!(err instanceof ConflictError)) throw err;
+            conflicts.push({ line: p.line, error: err.message });
+          }
+        }
+        if (conflicts.length) throw new BadStrictLines();
         for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH), judged);
+      }).catch((err: unknown) => {
+        if (!(err instanceof BadStrictLines)) throw err;
+        summary.errors.push(...conflicts);
       });
     }
   } else await flush();

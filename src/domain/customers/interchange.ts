@@ -52,7 +52,7 @@ function orgName(v: unknown, field: string, required: boolean): string | null {
     if (required) throw new LineError(`'${field}' is empty`);
     return null;
   }
-  const problem = identifierProblem('organisation', name);
+  const problem = identifierProblem('name of an organisation', name);
   if (problem) throw new LineError(`'${field}': ${problem}`);
   return name;
 }
@@ -65,7 +65,7 @@ function list(v: unknown, field: string): string[] {
 
 function domainOf(d: string, field: string): string {
   const x = d.trim().replace(/^@/, '').toLowerCase();
-  if (!x || x.split('.').some((l) => !l) || [...x].some((ch) => ch === '@' || ch === ' ' || ch === ',') || identifierProblem('organisation', x)) {
+  if (!x || x.split('.').some((l) => !l) || [...x].some((ch) => ch === '@' || ch === ' ' || ch === ',') || identifierProblem('name of an organisation', x)) {
     throw new LineError(`'${field}': '${safeLine(d)}' is not a domain`);
   }
   return x;
@@ -74,7 +74,7 @@ function domainOf(d: string, field: string): string {
 function addressOf(a: string, field: string): string {
   const x = a.trim().toLowerCase();
   const at = x.indexOf('@');
-  if (at <= 0 || at !== x.lastIndexOf('@') || at === x.length - 1 || /\s/.test(x) || identifierProblem('organisation', x)) {
+  if (at <= 0 || at !== x.lastIndexOf('@') || at === x.length - 1 || /\s/.test(x) || identifierProblem('name of an organisation', x)) {
     throw new LineError(`'${field}': '${safeLine(a)}' is not an e-mail address`);
   }
   return x;

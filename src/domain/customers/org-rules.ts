@@ -36,7 +36,7 @@ export function normaliseDomain(text: string, where: string): string {
   const d = text.trim().replace(/^@/, '').toLowerCase();
   const bad = (why: string) => new UsageError(`invalid value for ${where}: '${safeLine(text)}' is not a domain (${why})`, 'give a domain like acme.example');
   if (!d) throw bad('it is empty');
-  if (identifierProblem('organisation', d)) throw bad('it holds control characters');
+  if (identifierProblem('name of an organisation', d)) throw bad('it holds control characters');
   for (const ch of d) if (ch === '@' || ch === ' ' || ch === '\t' || ch === '/' || ch === ',') throw bad(`it holds '${ch}'`);
   if (d.split('.').some((label) => label === '')) throw bad('a label is empty');
   return d;
@@ -46,7 +46,7 @@ export function normaliseDomain(text: string, where: string): string {
 export function checkOrgName(text: string, where: string): string {
   const name = text.trim();
   if (!name) throw new UsageError(`invalid value for ${where}: an organisation's name cannot be empty`);
-  const problem = identifierProblem('organisation', name);
+  const problem = identifierProblem('name of an organisation', name);
   if (problem) throw new UsageError(`invalid value for ${where}: ${problem}`);
   return name;
 }
@@ -55,7 +55,7 @@ export function checkOrgName(text: string, where: string): string {
 export function normaliseAddress(text: string, where: string): string {
   const a = text.trim().toLowerCase();
   const at = a.indexOf('@');
-  if (at <= 0 || at !== a.lastIndexOf('@') || at === a.length - 1 || identifierProblem('organisation', a) || /\s/.test(a)) {
+  if (at <= 0 || at !== a.lastIndexOf('@') || at === a.length - 1 || identifierProblem('name of an organisation', a) || /\s/.test(a)) {
     throw new UsageError(`invalid value for ${where}: '${safeLine(text)}' is not an e-mail address`);
   }
   return a;

@@ -1,18 +1,19 @@
-// Customers and organisations (migration 15): rows in, plain objects out. Customers are made by
-// the one write module (../writes.ts linkCustomers) as tickets come in; here they are read,
-// renamed, given addresses, merged, and put into organisations by hand or by domain rule.
-import { sql, type Kysely } from 'kysely';
+// Customers (migration 15): rows in, plain objects out. Customers are made by the one write
+// module (../writes.ts linkCustomers) as tickets come in; here they are read, renamed, given
+// addresses, merged, and put into organisations by hand or by the domain rules.
+import { type Kysely } from 'kysely';
 import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
 import { orgByDomain } from '../../domain/customers/org-rules.js';
 import { safeLine } from '../../domain/safe-text.js';
 import type { Ticket } from '../../domain/types.js';
 import type { DB } from '../schema.js';
-import type { DialectOps } from '../dialect/types.js';
-import { domainRules, linkCustomers } from '../writes.js';
-import { listTickets, upsertRequester } from './tickets.js';
-import type { CustomerLine, OrgLine } from '../../domain/customers/interchange.js';
+import { domainRules } from '../writes.js';
+import { listTickets } from './tickets.js';
 
 type Db = Kysely<DB>;
+
+/** One order on every backend (code units, as JavaScript compares), whatever the database's collation. */
+export const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface Customer {
   id: number;
@@ -25,14 +26,6 @@ export interface Customer {
   created_at: string;
 }
 
-export interface Organisation {
-  id: number;
-  name: string;
-  domains: string[];
-  notes: string | null;
-  created_at: string;
-}
-
 /** Satisfaction ratings of a customer's tickets; null until a ratings store records any. */
 export interface Satisfaction {
   ratings: number;
@@ -41,7 +34,6 @@ export interface Satisfaction {
 }
 
 // ---- reading ------------------------------------------------------------------------------
-
 
 /** A customer by id (`42`, `#42`) or by one of its addresses (any case); NotFoundError otherwise. */
 export async function findCustomer(db: Db, key: string): Promise<Customer> {
@@ -60,7 +52,7 @@ export async function findCustomer(db: Db, key: string): Promise<Customer> {
   return (await customersByIds(db, [id]))[0]!;
 }
 
-async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
+export async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
   if (!ids.length) return [];
   const out: Customer[] = [];
   for (let i = 0; i < ids.length; i += 500) {
@@ -69,9 +61,10 @@ async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
       .select(['c.id', 'c.name', 'c.notes', 'c.created_at', 'c.org_by_hand', 'o.name as organisation'])
       .where('c.id', 'in', part).orderBy('c.id').execute();
     const addrs = await db.selectFrom('customer_addresses').select(['customer_id', 'address'])
-      .where('customer_id', 'in', part).orderBy('address').execute();
+      .where('customer_id', 'in', part).execute();
     const byId = new Map<number, string[]>();
     for (const a of addrs) byId.set(Number(a.customer_id), [...(byId.get(Number(a.customer_id)) ?? []), a.address]);
+    for (const list of byId.values()) list.sort(byText);
     for (const r of rows) {
       out.push({
         id: Number(r.id), name: r.name, addresses: byId.get(Number(r.id)) ?? [], organisation: r.organisation ?? null,
@@ -84,10 +77,10 @@ async function customersByIds(db: Db, ids: number[]): Promise<Customer[]> {
 
 /** Customers, by name then id; of one organisation when `orgId` is given. */
 export async function listCustomers(db: Db, orgId?: number, limit?: number): Promise<Customer[]> {
-  let q = db.selectFrom('customers').select('id').orderBy(sql`coalesce(name, '')`).orderBy('id');
+  let q = db.selectFrom('customers').select(['id', 'name']);
   if (orgId !== undefined) q = q.where('org_id', '=', orgId);
-  if (limit !== undefined) q = q.limit(limit);
-  const ids = (await q.execute()).map((r) => Number(r.id));
+  const rows = (await q.execute()).sort((a, b) => byText(a.name ?? '', b.name ?? '') || Number(a.id) - Number(b.id));
+  const ids = rows.slice(0, limit ?? rows.length).map((r) => Number(r.id));
   const byId = new Map((await customersByIds(db, ids)).map((c) => [c.id, c]));
   return ids.map((id) => byId.get(id)!);
 }
@@ -118,53 +111,6 @@ export async function customerSatisfaction(_db: Db, _customerId: number): Promis
   return null;
 }
 
-/** An organisation by name (case ignored); NotFoundError naming `where` otherwise. */
-export async function findOrg(db: Db, name: string, where?: string): Promise<Organisation> {
-  const n = name.trim();
-  const rows = await db.selectFrom('organisations').selectAll().where(sql<boolean>`lower(name) = ${n.toLowerCase()}`).execute();
-  const row = rows.find((r) => r.name === n) ?? rows[0];
-  if (!row) {
-    throw new NotFoundError(`${where ? `${where}: ` : ''}no organisation '${safeLine(n)}'`, '`desk org list` shows the organisations; `desk org add NAME` creates one');
-  }
-  return (await orgsByIds(db, [Number(row.id)]))[0]!;
-}
-
-/** The id of the organisation named by a filter flag (exit 3 for none). */
-export async function orgIdOf(db: Db, name: string, flag: string): Promise<number> {
-  return (await findOrg(db, name, flag)).id;
-}
-
-async function orgsByIds(db: Db, ids?: number[]): Promise<Organisation[]> {
-  let q = db.selectFrom('organisations').selectAll().orderBy('name');
-  if (ids) q = q.where('id', 'in', ids.length ? ids : [-1]);
-  const rows = await q.execute();
-  const domains = await db.selectFrom('org_domains').select(['org_id', 'domain']).orderBy('domain').execute();
-  const byOrg = new Map<number, string[]>();
-  for (const d of domains) byOrg.set(Number(d.org_id), [...(byOrg.get(Number(d.org_id)) ?? []), d.domain]);
-  return rows.map((r) => ({ id: Number(r.id), name: r.name, domains: byOrg.get(Number(r.id)) ?? [], notes: r.notes, created_at: r.created_at }));
-}
-
-export async function listOrgs(db: Db): Promise<Organisation[]> {
-  return orgsByIds(db);
-}
-
-/** Per organisation id: how many customers, and how many unfinished tickets they have. */
-export async function orgCounts(db: Db): Promise<Map<number, { customers: number; open_tickets: number }>> {
-  const out = new Map<number, { customers: number; open_tickets: number }>();
-  const customers = await db.selectFrom('customers').select(['org_id', (eb) => eb.fn.countAll().as('n')])
-    .where('org_id', 'is not', null).groupBy('org_id').execute();
-  for (const r of customers) out.set(Number(r.org_id), { customers: Number(r.n), open_tickets: 0 });
-  const open = await db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-    .innerJoin('customer_addresses as ca', 'ca.address', 'r.email').innerJoin('customers as c', 'c.id', 'ca.customer_id')
-    .select(['c.org_id', (eb) => eb.fn.countAll().as('n')])
-    .where('c.org_id', 'is not', null).where('t.status', 'not in', ['solved', 'closed']).groupBy('c.org_id').execute();
-  for (const r of open) {
-    const e = out.get(Number(r.org_id)) ?? { customers: 0, open_tickets: 0 };
-    e.open_tickets = Number(r.n);
-    out.set(Number(r.org_id), e);
-  }
-  return out;
-}
 
 // ---- customers: writes ----------------------------------------------------------------------
 
@@ -240,140 +186,5 @@ export async function applyDomainRules(tx: Db, customerIds?: number[]): Promise<
   for (const [id, e] of want) if (e.now !== e.org) moves.set(e.org, [...(moves.get(e.org) ?? []), id]);
   for (const [org, ids] of moves) {
     for (let i = 0; i < ids.length; i += 500) await tx.updateTable('customers').set({ org_id: org }).where('id', 'in', ids.slice(i, i + 500)).execute();
-  }
-}
-
-// ---- organisations: writes ----------------------------------------------------------------
-
-/** A new organisation (a name taken, case ignored, is exit 4); its domain rules take effect at once. */
-export async function addOrg(tx: Db, name: string, domains: string[], notes: string | null, at: string): Promise<number> {
-  const taken = await tx.selectFrom('organisations').select('name').where(sql<boolean>`lower(name) = ${name.toLowerCase()}`).executeTakeFirst();
-  if (taken) throw new ConflictError(`an organisation '${safeLine(taken.name)}' exists already`, `\`desk org edit '${safeLine(taken.name)}'\` changes it`);
-  const row = await tx.insertInto('organisations').values({ name, notes, created_at: at }).returning('id').executeTakeFirstOrThrow();
-  const id = Number(row.id);
-  await addDomains(tx, id, domains);
-  return id;
-}
-
-/** Domain rules for an organisation: a domain another organisation has is exit 4; the rules apply at once. */
-export async function addDomains(tx: Db, orgId: number, domains: string[]): Promise<void> {
-  if (!domains.length) return;
-  const owners = await tx.selectFrom('org_domains as d').innerJoin('organisations as o', 'o.id', 'd.org_id')
-    .select(['d.domain', 'd.org_id', 'o.name']).where('d.domain', 'in', domains).execute();
-  const other = owners.find((o) => Number(o.org_id) !== orgId);
-  if (other) throw new ConflictError(`the domain ${safeLine(other.domain)} is a rule of '${safeLine(other.name)}' already`, `\`desk org edit '${safeLine(other.name)}' --domain -${safeLine(other.domain)}\` frees it`);
-  const have = new Set(owners.map((o) => o.domain));
-  const fresh = [...new Set(domains)].filter((d) => !have.has(d));
-  if (fresh.length) await tx.insertInto('org_domains').values(fresh.map((domain) => ({ domain, org_id: orgId }))).execute();
-  await applyDomainRules(tx, await customersAt(tx, fresh));
-}
-
-export async function removeDomains(tx: Db, orgId: number, domains: string[]): Promise<void> {
-  if (!domains.length) return;
-  await tx.deleteFrom('org_domains').where('org_id', '=', orgId).where('domain', 'in', domains).execute();
-  const members = await tx.selectFrom('customers').select('id').where('org_id', '=', orgId).where('org_by_hand', '=', 0).execute();
-  await applyDomainRules(tx, members.map((m) => Number(m.id)));
-}
-
-export async function setOrgNotes(tx: Db, orgId: number, notes: string | null): Promise<void> {
-  await tx.updateTable('organisations').set({ notes }).where('id', '=', orgId).execute();
-}
-
-/** Customers with an address at one of these domains or below. */
-async function customersAt(tx: Db, domains: string[]): Promise<number[]> {
-  const ids = new Set<number>();
-  for (const d of domains) {
-    const rows = await tx.selectFrom('customer_addresses').select('customer_id')
-      // A wildcard in a domain only widens the candidates: applyDomainRules decides exactly.
-      .where((eb) => eb.or([eb('address', 'like', `%@${d}`), eb('address', 'like', `%.${d}`)]))
-      .execute();
-    for (const r of rows) ids.add(Number(r.customer_id));
-  }
-  return [...ids];
-}
-
-/** The organisation of this name, created (without domain rules) when missing: for imports. */
-export async function ensureOrg(tx: Db, name: string, at: string): Promise<number> {
-  const found = await tx.selectFrom('organisations').select('id').where(sql<boolean>`lower(name) = ${name.toLowerCase()}`).executeTakeFirst();
-  if (found) return Number(found.id);
-  const row = await tx.insertInto('organisations').values({ name, notes: null, created_at: at }).returning('id').executeTakeFirstOrThrow();
-  return Number(row.id);
-}
-
-// ---- import and export (docs/interchange.md) ---------------------------------------------
-
-/** The organisation and customer lines an export writes (of one organisation when `orgId` is given). */
-export async function exportedLines(db: Db, orgId?: number): Promise<{ orgs: OrgLine[]; customers: CustomerLine[] }> {
-  const orgs = (await listOrgs(db)).filter((o) => orgId === undefined || o.id === orgId);
-  let q = db.selectFrom('customers as c').select('c.id').where((eb) => eb.or([
-    eb('c.notes', 'is not', null),
-    eb('c.org_by_hand', '=', 1),
-    eb('c.id', 'in', eb.selectFrom('customer_addresses').select('customer_id').groupBy('customer_id').having((h) => h.fn.countAll(), '>', 1)),
-  ]));
-  if (orgId !== undefined) q = q.where('c.org_id', '=', orgId);
-  const ids = (await q.execute()).map((r) => Number(r.id));
-  const customers = (await customersByIds(db, ids)).sort((a, b) => ((a.addresses[0] ?? '') < (b.addresses[0] ?? '') ? -1 : 1));
-  return {
-    orgs: orgs.map((o) => ({ name: o.name, domains: o.domains, notes: o.notes })),
-    customers: customers.map((c) => ({ name: c.name, addresses: c.addresses, organisation: c.organisation, organisation_by_hand: c.org_by_hand, notes: c.notes })),
-  };
-}
-
-/**
- * An organisation line: the organisation made when missing (found by name, case ignored), its
- * domain rules added, its notes set when the line has some. A domain another organisation has
- * is a conflict (the caller reports the line).
- */
-export async function importOrgLine(tx: Db, line: OrgLine, at: string): Promise<void> {
-  const id = await ensureOrg(tx, line.name, at);
-  await addDomains(tx, id, line.domains);
-  if (line.notes !== null) await setOrgNotes(tx, id, line.notes);
-}
-
-/**
- * A customer line: the customer of its first known address (made, as a new requester's is,
- * when none of its addresses is known), given the line's other addresses, name, notes and
- * organisation. An address of another customer is a conflict (the caller reports the line).
- */
-export async function importCustomerLine(tx: Db, ops: DialectOps, line: CustomerLine, at: string): Promise<void> {
-  const known = await tx.selectFrom('customer_addresses').select(['address', 'customer_id']).where('address', 'in', line.addresses).execute();
-  let id: number;
-  if (known.length) id = Number(known.find((k) => k.address === line.addresses[0])?.customer_id ?? known[0]!.customer_id);
-  else {
-    const requesterId = await upsertRequester(tx, line.addresses[0]!, line.name);
-    await linkCustomers(tx, ops, [{ requester_id: requesterId, created_at: at }]);
-    id = requesterId;
-  }
-  for (const a of line.addresses) await addAddress(tx, id, a);
-  if (line.name !== null) await renameCustomer(tx, id, line.name);
-  if (line.notes !== null) await setCustomerNotes(tx, id, line.notes);
-  if (line.organisation !== null && line.organisation_by_hand) await assignOrg(tx, [id], await ensureOrg(tx, line.organisation, at));
-  else if (line.organisation !== null) {
-    const org = await ensureOrg(tx, line.organisation, at);
-    const row = await tx.selectFrom('customers').select('org_id').where('id', '=', id).executeTakeFirstOrThrow();
-    if (row.org_id === null || Number(row.org_id) !== org) await assignOrg(tx, [id], org);
-  }
-}
-
-/**
- * What ticket lines say of their requester's customer (`customer` {name, organisation}): the
- * name when given, and the organisation when given and not the one the customer is in (made
- * when missing, and set by hand). Looked up a batch at a time; nothing written when all agree.
- */
-export async function applyTicketCustomers(tx: Db, tickets: readonly Pick<Ticket, 'requester' | 'customer'>[], at: string): Promise<void> {
-  const want = new Map<string, NonNullable<Ticket['customer']>>();
-  for (const t of tickets) if (t.customer && (t.customer.name !== null || t.customer.organisation !== null)) want.set(t.requester.email, t.customer);
-  const emails = [...want.keys()];
-  for (let i = 0; i < emails.length; i += 500) {
-    const rows = await tx.selectFrom('customer_addresses as ca').innerJoin('customers as c', 'c.id', 'ca.customer_id')
-      .leftJoin('organisations as o', 'o.id', 'c.org_id')
-      .select(['ca.address', 'c.id', 'c.name', 'o.name as org']).where('ca.address', 'in', emails.slice(i, i + 500)).execute();
-    for (const r of rows) {
-      const w = want.get(r.address)!;
-      if (w.name !== null && w.name !== r.name) await renameCustomer(tx, Number(r.id), w.name);
-      if (w.organisation !== null && w.organisation.toLowerCase() !== r.org?.toLowerCase()) {
-        await assignOrg(tx, [Number(r.id)], await ensureOrg(tx, w.organisation, at));
-      }
-    }
   }
 }
