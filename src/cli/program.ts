@@ -23,6 +23,7 @@ import * as db from '../commands/db/index.js';
 import * as spam from '../commands/spam/index.js';
 import * as customers from '../commands/customers/index.js';
 import * as links from '../commands/links/index.js';
+import * as kb from '../commands/kb/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -91,6 +92,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   spam.register(program, act);
   customers.register(program, act);
   links.register(program, act);
+  kb.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

@@ -1,0 +1,22 @@
+// The articles suggested for a ticket (desk show, triage, the acknowledgement): ranked on its
+// subject and first customer message.
+import type { Article } from '../../domain/kb/article.js';
+import type { TicketWithHistory } from '../../domain/types.js';
+import { suggestArticles, type RankedArticle } from '../../store/repos/kb-rank.js';
+
+/** The text a ticket is about: its subject and its first message from the customer. */
+export function ticketQueryText(t: Pick<TicketWithHistory, 'subject' | 'messages'>): string {
+  const first = t.messages.filter((m) => m.direction === 'in' && !m.auto).sort((a, b) => a.date.localeCompare(b.date))[0];
+  return `${t.subject}\n${first?.text ?? ''}`;
+}
+
+export function suggestionsFor(articles: readonly Article[], t: Pick<TicketWithHistory, 'subject' | 'messages' | 'queue'>, limit = 3): RankedArticle[] {
+  // an article about other queues is not suggested for this one
+  const fits = articles.filter((a) => !a.queues.length || (t.queue != null && a.queues.includes(t.queue)));
+  return suggestArticles(fits, ticketQueryText(t), limit);
+}
+
+/** The public link of an article, when the config gives `kb.baseUrl`. */
+export function articleUrl(baseUrl: string, slug: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${slug}.html`;
+}
