@@ -1,8 +1,11 @@
 // The articles suggested for a ticket (desk show, triage, the acknowledgement): ranked on its
 // subject and first customer message.
+import type { Ctx } from '../../cli/context.js';
+import { DeskError } from '../../errors.js';
 import type { Article } from '../../domain/kb/article.js';
 import type { TicketWithHistory } from '../../domain/types.js';
 import { suggestArticles, type RankedArticle } from '../../store/repos/kb-rank.js';
+import { safeLine } from '../../ui/safe-text.js';
 
 /** The text a ticket is about: its subject and its first message from the customer. */
 export function ticketQueryText(t: Pick<TicketWithHistory, 'subject' | 'messages'>): string {
@@ -19,4 +22,25 @@ export function suggestionsFor(articles: readonly Article[], t: Pick<TicketWithH
 /** The public link of an article, when the config gives `kb.baseUrl`. */
 export function articleUrl(baseUrl: string, slug: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${slug}.html`;
+}
+
+/**
+ * The suggestions for a ticket from this desk's knowledge base (none when it has no articles).
+ * Best effort: a knowledge base that cannot be read suggests nothing rather than hide the ticket.
+ */
+export async function suggestedFor(ctx: Ctx, t: Pick<TicketWithHistory, 'subject' | 'messages' | 'queue'>, limit = 3, onlyPublic = false): Promise<RankedArticle[]> {
+  try {
+    const { articleSource } = await import('./source.js');
+    const { articles } = await (await articleSource(ctx)).list();
+    return suggestionsFor(onlyPublic ? articles.filter((a) => a.audience === 'public') : articles, t, limit);
+  } catch (err) {
+    if (err instanceof DeskError) return [];
+    throw err;
+  }
+}
+
+/** The "Suggested articles" lines of `desk show` (none when nothing fits). */
+export function suggestionLines(s: readonly RankedArticle[]): string[] {
+  if (!s.length) return [];
+  return ['', 'Suggested articles (desk reply ID --kb SLUG):', ...s.map((r) => `  ${r.article.slug}  ${safeLine(r.article.title)}${r.article.audience === 'internal' ? ' (internal)' : ''}`)];
 }

@@ -5,7 +5,7 @@ import { parseFlags, type FlagSpec } from '../flags.js';
 import type { ReplyOptions } from './run.js';
 
 const REPLY_FLAGS: FlagSpec<ReplyOptions> = {
-  canned: 'string', message: 'string', edit: 'boolean', signature: 'boolean', status: 'string', json: 'boolean',
+  canned: 'string', message: 'string', edit: 'boolean', signature: 'boolean', status: 'string', kb: 'string', excerpt: 'boolean', json: 'boolean',
 };
 
 export function register(program: Command, act: Act): void {
@@ -18,6 +18,8 @@ export function register(program: Command, act: Act): void {
     .option('--edit', 'open the editor even with --canned or --message')
     .option('--no-signature', "do not add the agent's signature below the text (canned replies place it themselves)")
     .option('--status <s>', 'set the status in the same step: pending, solved, open, on_hold, closed')
+    .option('--kb <slug>', "answer with a public knowledge-base article: its link (kb.baseUrl) below the text")
+    .option('--excerpt', "with --kb: the article's first paragraph instead of its link")
     .option('--json', 'print the result as JSON')
     .action(act(async (ctx, id: string, _opts: object, cmd: Command) => (await import('./run.js')).runReply(ctx, id, parseFlags(REPLY_FLAGS, cmd))));
 }

@@ -31,6 +31,8 @@ export interface ReplyDraft {
   status?: Status | null;
   kind: OutboxKind;
   attachments?: MailAttachment[];
+  /** the knowledge-base article the reply answers with (recorded as a kb_answer event) */
+  kbSlug?: string;
 }
 
 export interface QueuedReply {
@@ -91,6 +93,7 @@ export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, dra
     })),
   });
   const changes: Change[] = [{ type: 'reply', text: messageId }];
+  if (draft.kbSlug) changes.push({ type: 'kb_answer', slug: draft.kbSlug });
   if (draft.status) changes.push({ type: 'status', to: draft.status });
   await applyChanges(tx, history.id, changes, draft.actor, at);
   const entryId = await enqueue(tx, { ticketId: history.id, messagePk, kind: draft.kind, mail, at });

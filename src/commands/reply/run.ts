@@ -30,6 +30,9 @@ export interface ReplyOptions {
   /** false with --no-signature */
   signature?: boolean;
   status?: string;
+  /** answer with this knowledge-base article: its public link (or, with --excerpt, its first paragraph) */
+  kb?: string;
+  excerpt?: boolean;
   json?: boolean;
 }
 
@@ -77,6 +80,8 @@ export interface ReplyRequest {
   signature?: boolean;
   /** the status the ticket takes in the same step (else the canned reply's, else open when new) */
   status?: Status;
+  /** a knowledge-base article to answer with: its link (or excerpt) goes below the text */
+  kb?: { slug: string; excerpt: boolean };
 }
 
 /** What became of a reply: recorded with its outbox entry, and whether it went out at once. */
@@ -101,7 +106,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   if (req.canned !== undefined && req.text !== undefined) {
     throw new UsageError('give --canned or --message, not both', 'add --edit to change a canned reply before sending');
   }
-  const useEditor = req.edit || (req.canned === undefined && req.text === undefined);
+  const useEditor = req.edit || (req.canned === undefined && req.text === undefined && req.kb === undefined);
   if (useEditor && !mayOpenEditor(ctx)) {
     throw new UsageError('no terminal to open an editor in: give --message TEXT (or - for standard input) or --canned NAME');
   }
@@ -118,6 +123,8 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     throw new ConflictError(`#${id} is merged into #${history.merged_into}: its conversation continues there`, `reply on #${history.merged_into}: \`desk reply ${history.merged_into}\``);
   }
   const actor = await ctx.actor();
+  // the article is found (and may be sent) before anything is written
+  const kbText = req.kb ? await (await import('../kb/answer.js')).answerText(ctx, config, req.kb) : null;
 
   let text = '';
   let canned: CannedEntry | null = null;
@@ -127,6 +134,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   } else if (req.text !== undefined) {
     text = typeof req.text === 'string' ? checkedText(req.text, 'the reply') : await req.text();
   }
+  if (kbText) text = text.trim() ? `${text.trimEnd()}\n\n${kbText}` : kbText;
   // A written reply is signed as the agent signs (canned replies place {{ agent.signature }} themselves);
   // in the editor the signature is there to see, and a text that already carries it keeps it once.
   const signature = canned || req.signature === false ? null : signatureOf(await agentOf(store, actor));
@@ -152,6 +160,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     status,
     kind: 'reply',
     attachments,
+    kbSlug: req.kb?.slug,
   });
 
   let report;
@@ -179,7 +188,9 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   const status = statusFlag(opts.status);
   const message = opts.message;
   const text = message === undefined ? undefined : () => textArg(ctx.io, message, 'the reply');
-  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status });
+  if (opts.excerpt && opts.kb === undefined) throw new UsageError('--excerpt goes with --kb SLUG: it sends the article’s first paragraph instead of its link');
+  const kb = opts.kb === undefined ? undefined : { slug: opts.kb, excerpt: !!opts.excerpt };
+  const r = await sendReply(ctx, id, { canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status, kb });
   if (ctx.json) {
     printJson(ctx.io, {
       ticket: r.ticket, outbox_id: r.outboxId, message_id: r.messageId, to: r.to,

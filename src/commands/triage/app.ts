@@ -51,6 +51,7 @@ class TriageApp {
   private selected = 0;
   private detail: TicketWithHistory | null = null;
   private sla: SlaFacts | null = null;
+  private articles: { slug: string; title: string }[] = [];
   private message: { text: string; kind: 'info' | 'error' } | null = null;
   private busy = false;
   /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
@@ -144,6 +145,8 @@ class TriageApp {
     const it = this.current;
     this.detail = it ? await getTicketHistory(this.store.db, it.ticket.id) : null;
     this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
+    const kb = await import('../kb/suggest.js');
+    this.articles = this.detail ? (await kb.suggestedFor(this.ctx, this.detail)).map((r) => ({ slug: r.article.slug, title: r.article.title })) : [];
   }
 
   private render(): void {
@@ -152,7 +155,7 @@ class TriageApp {
     this.term.draw(renderScreen({
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
-      liveLost: this.liveLost,
+      liveLost: this.liveLost, articles: this.articles,
     }, this.style));
   }
 
