@@ -68,7 +68,7 @@ export function checkAudience(value: unknown, where: string): Audience {
 function checkTitle(title: string, where: string): string {
   const t = title.trim();
   if (!t) throw new UsageError(`${where}: the title is empty`);
-  if (/[\u0000-\u001F\u007F-\u009F]/.test(t)) throw new UsageError(`${where}: the title must be one line of plain text`);
+  if (/[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/.test(t)) throw new UsageError(`${where}: the title must be one line of plain text`);
   return t;
 }
 
