@@ -49,12 +49,14 @@ const STARTER_BODY = 'What the customer asked, in their words.\n\n## Steps\n\n1.
 
 export async function runNew(ctx: Ctx, slugArg: string, opts: NewOptions): Promise<void> {
   const slug = checkSlug(slugArg);
-  const source = await articleSource(ctx);
-  if (await source.get(slug)) throw new UsageError(`an article '${slug}' exists already in ${safeLine(source.where)}`, `\`desk kb edit ${slug}\` changes it`);
   const fields = {
     slug, title: opts.title ?? slug.replace(/-/g, ' '), tags: opts.tag ?? [], queues: opts.queue ?? [],
     audience: (opts.public ? 'public' : 'internal') as Article['audience'],
   };
+  // bad input is refused before the knowledge base is even opened
+  checkArticle({ ...fields, body: '' }, 'the new article');
+  const source = await articleSource(ctx);
+  if (await source.get(slug)) throw new UsageError(`an article '${slug}' exists already in ${safeLine(source.where)}`, `\`desk kb edit ${slug}\` changes it`);
   let article;
   if (opts.body !== undefined) {
     article = checkArticle({ ...fields, body: (await textArg(ctx.io, opts.body, 'the article text')) + '\n' }, 'the new article');
