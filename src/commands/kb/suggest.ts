@@ -21,7 +21,9 @@ export function suggestionsFor(articles: readonly Article[], t: Pick<TicketWithH
 
 /** The public link of an article, when the config gives `kb.baseUrl`. */
 export function articleUrl(baseUrl: string, slug: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${slug}.html`;
+  let base = baseUrl;
+  while (base.endsWith('/')) base = base.slice(0, -1);
+  return `${base}/${slug}.html`;
 }
 
 /**
