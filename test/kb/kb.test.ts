@@ -140,28 +140,24 @@ describe('desk kb', () => {
     expect(slugs(ok(desk, ['kb', 'list', '--json']))).not.toContain('broken');
   });
 
-  it('refuses bad slugs and titles, and neutralises what article text holds, as classes', () => {
+  it('refuses a bad slug or title (exit 2, nothing saved) and neutralises what article text holds', () => {
+    // (every slug and title of the generated classes is checked in test/domain/kb-article.test.ts)
     const desk = deskWith([]);
-    const badSlugs = ['Upper', 'a--b', 'trail-', '../etc', 'a.b', 'ünï', 'x'.repeat(81), 'a\u001b[31m'];
-    for (const s of badSlugs) {
-      const r = desk.run(['kb', 'new', s, '--body', 'text']);
-      expect([s, r.code]).toEqual([s, 2]);
-      expect(r.stderr).not.toMatch(/\u001b/);
+    for (const args of [['../etc', '--body', 'x'], ['a\u001b[31m', '--body', 'x'], ['ok-slug', '--title', 'Bad\u001b]0;x\u0007', '--body', 'x'], ['ok-slug', '--title', 'Bad\u202eeltit', '--body', 'x']]) {
+      const r = desk.run(['kb', 'new', ...args]);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).not.toMatch(/[\u001b\u202e]/);
     }
-    // every C0 control but the newline, DEL, C1, the bidi overrides; titles try a sample of each kind
-    const controls = [...Array.from({ length: 31 }, (_, i) => i + 1).filter((i) => i !== 10), 0x7f, 0x85, 0x9b, 0x202e, 0x2066]
-      .map((c) => String.fromCodePoint(c));
-    controls.filter((_, i) => i % 4 === 0).forEach((c, i) => {
-      expect(desk.run(['kb', 'new', `t${i}`, '--title', `Bad${c}title`, '--body', 'x']).code).toBe(2);
-    });
     expect(JSON.parse(ok(desk, ['kb', 'list', '--json']))).toEqual([]);
     // the body is hostile text like mail: stored as written, printed neutralised
+    const controls = [...Array.from({ length: 31 }, (_, i) => i + 1).filter((i) => i !== 10), 0x7f, 0x85, 0x9b, 0x202e, 0x2066]
+      .map((c) => String.fromCodePoint(c));
     const hostile = controls.map((c, i) => `line ${i}: ${c}[2J${c}]52;c;ZXZpbA==\u0007 password`).join('\n');
     ok(desk, ['kb', 'new', 'hostile', '--title', 'Hostile', '--public', '--body', hostile]);
     const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-    for (const args of [['kb', 'show', 'hostile'], ['kb', 'list'], ['kb', 'search', 'password'], ['kb', 'search', 'line']]) {
+    for (const args of [['kb', 'show', 'hostile'], ['kb', 'search', 'line']]) {
       const out = ok(desk, args);
-      expect(out.length).toBeGreaterThan(0);
+      expect(out).toContain('password');
       expect([args.join(' '), unsafe.test(out)]).toEqual([args.join(' '), false]);
     }
     expect(JSON.parse(ok(desk, ['kb', 'show', 'hostile', '--json'])).body).toContain('\u001b[2J');
