@@ -1,5 +1,5 @@
 // desk kb list | show | new | edit | rm | search | import | publish | report: the knowledge base.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { DeskError, NotFoundError, UsageError } from '../../errors.js';
@@ -101,7 +101,6 @@ export async function runSearch(ctx: Ctx, words: string[]): Promise<void> {
 export async function runImport(ctx: Ctx, dir: string): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new NotFoundError(`no directory ${safeLine(dir)}`);
   const { articles, problems } = readArticleDir(dir);
-  const skippedOther = readdirSync(dir).filter((f) => f.endsWith('.md')).length - articles.length - problems.length;
   if (problems.length) {
     for (const p of problems) ctx.io.err(`desk: ${safeLine(p.file)}: ${safeLine(p.message)}\n`);
     throw new UsageError(`${problems.length} article file(s) in ${safeLine(dir)} are not valid; nothing was imported`);
@@ -111,7 +110,7 @@ export async function runImport(ctx: Ctx, dir: string): Promise<void> {
   const actor = await ctx.actor();
   for (const a of articles) await source.put({ ...a, updated_at: isoSeconds(ctx.now()), updated_by: actor });
   if (ctx.json) return printJson(ctx.io, { imported: articles.map((a) => a.slug), into: source.kind });
-  ctx.io.err(`${articles.length} article(s) imported into ${safeLine(source.where)}${skippedOther > 0 ? ` (${skippedOther} skipped)` : ''}\n`);
+  ctx.io.err(`${articles.length} article(s) imported into ${safeLine(source.where)}\n`);
 }
 
 /** `desk kb publish DIR`: the static self-service site of the public articles. */
