@@ -30,11 +30,15 @@ export function articleUrl(baseUrl: string, slug: string): string {
  * The suggestions for a ticket from this desk's knowledge base (none when it has no articles).
  * Best effort: a knowledge base that cannot be read suggests nothing rather than hide the ticket.
  */
-export async function suggestedFor(ctx: Ctx, t: Pick<TicketWithHistory, 'subject' | 'messages' | 'queue'>, limit = 3, onlyPublic = false): Promise<RankedArticle[]> {
+export async function suggestedFor(ctx: Ctx, t: Pick<TicketWithHistory, 'subject' | 'messages' | 'queue'>, limit = 3): Promise<RankedArticle[]> {
+  return suggestionsFor(await readableArticles(ctx), t, limit);
+}
+
+/** Every article that can be read, none when the knowledge base cannot be (for suggestions). */
+export async function readableArticles(ctx: Ctx): Promise<Article[]> {
   try {
     const { articleSource } = await import('./source.js');
-    const { articles } = await (await articleSource(ctx)).list();
-    return suggestionsFor(onlyPublic ? articles.filter((a) => a.audience === 'public') : articles, t, limit);
+    return (await (await articleSource(ctx)).list()).articles;
   } catch (err) {
     if (err instanceof DeskError) return [];
     throw err;

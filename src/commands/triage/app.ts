@@ -13,6 +13,7 @@ import type { SlaFacts } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
 import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
+import type { Article } from '../../domain/kb/article.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
 import { isPostgresUrl, type Store } from '../../store/index.js';
 import { shownLocation } from '../../store/location.js';
@@ -52,6 +53,8 @@ class TriageApp {
   private detail: TicketWithHistory | null = null;
   private sla: SlaFacts | null = null;
   private articles: { slug: string; title: string }[] = [];
+  /** the knowledge base, read again with the queue (not on every move) */
+  private kb: Promise<Article[]> | undefined;
   private message: { text: string; kind: 'info' | 'error' } | null = null;
   private busy = false;
   /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
@@ -133,6 +136,7 @@ class TriageApp {
   /** Reloads the queue, keeping the selected ticket (or its place, when it left the queue). */
   private async refresh(): Promise<void> {
     this.stale = false; // this read sees every change committed before it
+    this.kb = undefined;
     const keepId = this.current?.ticket.id;
     const now = this.ctx.now();
     this.items = await loadQueue(this.store.db, this.session.filter, { explicitStatuses: this.session.explicitStatuses, policy: this.policy, now });
@@ -146,7 +150,8 @@ class TriageApp {
     this.detail = it ? await getTicketHistory(this.store.db, it.ticket.id) : null;
     this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
     const kb = await import('../kb/suggest.js');
-    this.articles = this.detail ? (await kb.suggestedFor(this.ctx, this.detail)).map((r) => ({ slug: r.article.slug, title: r.article.title })) : [];
+    this.kb ??= kb.readableArticles(this.ctx);
+    this.articles = this.detail ? kb.suggestionsFor(await this.kb, this.detail).map((r) => ({ slug: r.article.slug, title: r.article.title })) : [];
   }
 
   private render(): void {
