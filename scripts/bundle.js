@@ -9,12 +9,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Bundled: libraries that are slow to load module by module (kysely; yaml, which every command
 // reads its config with: 40 CommonJS files cost a sixth of `desk show`; pg, which every command on
-// PostgreSQL loads), and the sync's two (postal-mime, imapflow). Everything else (native addons,
+// PostgreSQL loads), the sync's two (postal-mime, imapflow), and markdown-it with its own pure-JS
+// dependencies (the knowledge base renders articles with it). Everything else (native addons,
 // other CommonJS packages) stays in node_modules and loads as usual.
 export const bundled = new Set([
   'kysely', 'postal-mime', 'imapflow', 'yaml',
   'pg', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
   'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'split2', 'xtend',
+  'markdown-it', 'mdurl', 'uc.micro', 'entities', 'linkify-it', 'punycode.js',
 ]);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 

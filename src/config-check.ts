@@ -87,6 +87,17 @@ export function configProblems(data: Obj): ConfigProblem[] {
       text(a, 'canned', 'autoAck.canned');
       const h = a.perSenderPerHours;
       if (h !== undefined && !(typeof h === 'number' && h >= 0 && h <= 8760)) bad('autoAck.perSenderPerHours', 'must be a number of hours (0 to 8760)');
+      const k = a.kbArticles;
+      if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 0 && (k as number) <= 10)) bad('autoAck.kbArticles', 'must be a whole number of articles (0 to 10)');
+    }
+  }
+  if (data.kb !== undefined) {
+    const kb = data.kb;
+    if (!isObj(kb)) bad('kb', 'must be a mapping (baseUrl)');
+    else {
+      const u = kb.baseUrl;
+      if (u !== undefined && !(typeof u === 'string' && /^https?:\/\/[^\s/]+/i.test(u) && !/[\s<>"]/.test(u))) bad('kb.baseUrl', 'must be the http(s) address the site is published at, like https://help.example.com');
+      for (const key of Object.keys(kb)) if (key !== 'baseUrl') bad(`kb.${key}`, 'is not a setting (baseUrl)');
     }
   }
   if (data.spam !== undefined) {

@@ -59,6 +59,8 @@ export interface AutoAckConfig {
   canned: string;
   /** at most one acknowledgement per sender in this many hours (default 1) */
   perSenderPerHours?: number;
+  /** add the links of this many most relevant public knowledge-base articles (needs kb.baseUrl) */
+  kbArticles?: number;
 }
 
 /** Spam settings (docs/cli.md, Spam): lists, the spam flag header, authentication policies. */
@@ -111,6 +113,8 @@ export interface Config {
   slaTarget?: string | number;
   spam?: SpamConfig;
   hooks?: HookConfig[];
+  /** the knowledge base: where its published site is (the links replies carry) */
+  kb?: { baseUrl?: string };
   [key: string]: unknown;
 }
 

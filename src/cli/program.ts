@@ -26,6 +26,7 @@ import * as links from '../commands/links/index.js';
 import * as inbox from '../commands/inbox/index.js';
 import * as hooks from '../commands/hooks/index.js';
 import * as view from '../commands/view/index.js';
+import * as kb from '../commands/kb/index.js';
 
 export type Act = <A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
@@ -97,6 +98,7 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
   inbox.register(program, act);
   hooks.register(program, act);
   view.register(program, act);
+  kb.register(program, act);
   // (more command groups: add their register call above this line)
   return program;
 }

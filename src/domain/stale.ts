@@ -86,6 +86,7 @@ export function doingOf(changes: readonly Change[]): string {
     case 'note': return 'adding a note';
     case 'tag': case 'untag': return 'changing its tags';
     case 'reply': return 'replying';
+    case 'kb_answer': return 'recording the article that answered it';
     case 'snooze': case 'unsnooze': return 'snoozing it';
   }
 }
@@ -107,6 +108,7 @@ export function describeChange(e: TicketEvent): string {
     case 'untag': return `untagged ${v(e.from)} ${by}`;
     case 'note': return `noted ${by}`;
     case 'reply': return `replied to ${by}`;
+    case 'kb_answer': return `answered with article ${v(e.to)} ${by}`;
     case 'snooze': return e.to ? `snoozed ${by}` : `back from a snooze ${by}`;
     default: return `changed ${by}`;
   }

@@ -15,6 +15,8 @@ export type Change =
   | { type: 'subject'; to: string; reason?: string }
   | { type: 'note'; text: string }
   | { type: 'reply'; text: string }
+  /** a reply answered the ticket with this knowledge-base article */
+  | { type: 'kb_answer'; slug: string }
   | { type: 'snooze'; until: string; reason?: string }
   /** a snooze ends (its time came, the customer wrote, or it was cancelled): from = the time it was set for */
   | { type: 'unsnooze'; until: string; reason?: string };
@@ -73,6 +75,9 @@ export function planChanges(current: Projection, changes: Change[], actor: strin
         break;
       case 'reply':
         push({ type: 'reply', text: c.text });
+        break;
+      case 'kb_answer':
+        push({ type: 'kb_answer', to: c.slug });
         break;
       case 'snooze':
         push({ type: 'snooze', to: c.until, reason: c.reason ?? null });

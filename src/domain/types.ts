@@ -24,10 +24,11 @@ export const DONE_STATUSES: readonly Status[] = ['solved', 'closed'];
  *  split: from = the ticket split, to = the new ticket (on both); text = the Message-IDs moved
  *  link/unlink: from = what the other ticket is to this one (parent, child, duplicate_of,
  *    duplicate, related), to = the other ticket's id
+ *  kb_answer: a reply answered it with a knowledge-base article (to = the article's slug)
  */
 export const EVENT_TYPES = [
   'status', 'priority', 'queue', 'assign', 'escalate', 'tag', 'untag', 'note', 'reply', 'subject', 'snooze',
-  'merge', 'unmerge', 'split', 'link', 'unlink',
+  'merge', 'unmerge', 'split', 'link', 'unlink', 'kb_answer',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -195,6 +195,18 @@ export interface MailQuarantineTable {
 // ---- spam (migration 20) ------------------------------------------------------------------
 
 /** Senders agents blocked or allowed (`desk spam block|allow`); the config's lists apply besides. */
+/** A knowledge-base article on the team backend (migration 22); tags and queues are JSON lists. */
+export interface KbArticlesTable {
+  slug: string;
+  title: string;
+  tags: string;
+  audience: 'internal' | 'public';
+  queues: string;
+  body: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface SpamSendersTable {
   /** `name@domain` or `@domain`, normalised (src/domain/spam.ts) */
   pattern: string;
@@ -356,6 +368,7 @@ export interface DB {
   mail_quarantine: MailQuarantineTable;
   spam_senders: SpamSendersTable;
   spam_mail: SpamMailTable;
+  kb_articles: KbArticlesTable;
   organisations: OrganisationsTable;
   org_domains: OrgDomainsTable;
   customers: CustomersTable;

@@ -18,7 +18,7 @@ export function register(program: Command, act: Act): void {
   program
     .command('__complete', { hidden: true })
     .description('values for shell completion')
-    .argument('<kind>', 'tickets, tickets-and-agents, canned, agents, assignees, queues, tags or tiers')
+    .argument('<kind>', 'tickets, tickets-and-agents, canned, articles, agents, assignees, queues, tags or tiers')
     .action(act(async (ctx, kind: string) => {
       const { DYNAMIC_KINDS } = await import('./spec.js');
       if (!(DYNAMIC_KINDS as readonly string[]).includes(kind)) throw badFlagValue('the kind', kind, DYNAMIC_KINDS);

@@ -6,7 +6,7 @@
 import type { Command, Option } from 'commander';
 import { PRIORITIES, STATUSES } from '../../domain/types.js';
 
-export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers', 'orgs', 'views', 'query'] as const;
+export const DYNAMIC_KINDS = ['tickets', 'tickets-and-agents', 'canned', 'agents', 'assignees', 'queues', 'tags', 'tiers', 'orgs', 'views', 'query', 'articles'] as const;
 export type DynamicKind = (typeof DYNAMIC_KINDS)[number];
 
 export type Values = { words: string[] } | { dynamic: DynamicKind } | { files: true };
@@ -42,6 +42,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--org': return dynamic('orgs');
     case '--to': return path[1] === 'escalate' ? dynamic('tiers') : null;
     case '--canned': return dynamic('canned');
+    case '--kb': return dynamic('articles');
     case '--by': return path.includes('sla') ? words(GROUP_BYS) : null;
     case '--format': return path.includes('sla') ? words(REPORT_FORMATS) : null;
     case '--sort': return words(['sla', 'updated', 'created', 'priority']);
@@ -68,7 +69,8 @@ function argValues(path: string[], name: string): Values | null {
   if (name === 'name' && noun === 'view' && verb === 'rm') return dynamic('views');
   // a query: the fields (status:, tag:…) and, for list and triage, the saved views (@NAME)
   if (name === 'query') return dynamic('query');
-  if (name === 'file') return FILES;
+  if (name === 'slug' && noun === 'kb' && verb !== 'new') return dynamic('articles');
+  if (name === 'file' || (name === 'dir' && noun === 'kb')) return FILES;
   if (name === 'shell') return words(['bash', 'zsh', 'fish']);
   return null;
 }

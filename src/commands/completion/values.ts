@@ -92,6 +92,11 @@ export async function completionValues(ctx: Ctx, kind: DynamicKind): Promise<str
       for (const r of (await cannedLibraryOf(ctx)).library.replies) out.push(line(r.name, r.title));
       break;
     }
+    case 'articles': {
+      const { articleSource } = await import('../kb/source.js');
+      for (const a of (await (await articleSource(ctx)).list()).articles) out.push(line(a.slug, a.title));
+      break;
+    }
   }
   return out.filter((l): l is string => l !== null);
 }

@@ -22,6 +22,8 @@ import { firstResponseDueText } from './variables.js';
 export interface AutoAckSettings {
   canned: string;
   perSenderPerHours?: number;
+  /** add the links of this many most relevant public knowledge-base articles */
+  kbArticles?: number;
 }
 
 export type AutoAckOutcome =
@@ -46,7 +48,11 @@ export function settingsOf(raw: unknown): AutoAckSettings | null {
   if (hours !== undefined && !(typeof hours === 'number' && hours >= 0)) {
     throw new UsageError("config 'autoAck.perSenderPerHours' must be a number of hours (0 or more)");
   }
-  return { canned: s.canned.trim(), perSenderPerHours: hours as number | undefined };
+  const kb = s.kbArticles;
+  if (kb !== undefined && !(Number.isInteger(kb) && (kb as number) >= 0 && (kb as number) <= 10)) {
+    throw new UsageError("config 'autoAck.kbArticles' must be a whole number of articles (0 to 10)");
+  }
+  return { canned: s.canned.trim(), perSenderPerHours: hours as number | undefined, kbArticles: kb as number | undefined };
 }
 
 /** Why this ticket must not be acknowledged automatically, or null when it may. */
@@ -61,6 +67,23 @@ export function refusalOf(history: TicketWithHistory, ours: ReadonlySet<string>)
   return null;
 }
 
+/**
+ * The lines that point a new ticket's customer at the public articles most like their mail
+ * (`autoAck.kbArticles`), or '' when none fits. The articles are read once, before any ticket.
+ */
+async function kbLinker(ctx: Ctx, baseUrl: string | undefined, limit: number): Promise<(t: TicketWithHistory) => string> {
+  if (!baseUrl) throw new UsageError("config 'autoAck.kbArticles' needs 'kb.baseUrl': the address the articles are published at");
+  const { articleSource } = await import('../kb/source.js');
+  const { suggestionsFor, articleUrl } = await import('../kb/suggest.js');
+  const { articles } = await (await articleSource(ctx)).list();
+  const pub = articles.filter((a) => a.audience === 'public');
+  return (t) => {
+    const best = suggestionsFor(pub, t, limit);
+    if (!best.length) return '';
+    return ['These articles may answer your question already:', ...best.map((r) => `- ${r.article.title}: ${articleUrl(baseUrl, r.article.slug)}`)].join('\n');
+  };
+}
+
 /** The acknowledger of the config, or null when `autoAck` is not configured. */
 export async function autoAcknowledger(ctx: Ctx): Promise<AutoAcknowledger | null> {
   const config = await ctx.config();
@@ -71,6 +94,7 @@ export async function autoAcknowledger(ctx: Ctx): Promise<AutoAcknowledger | nul
   const ours = ourAddresses(config);
   const windowMs = (settings.perSenderPerHours ?? 1) * 3_600_000;
   const dueText = firstResponseDueText(ctx);
+  const kbLinks = settings.kbArticles ? await kbLinker(ctx, config.kb?.baseUrl, settings.kbArticles) : null;
 
   return {
     async forNewTicket(tx, ticketId) {
@@ -88,7 +112,9 @@ export async function autoAcknowledger(ctx: Ctx): Promise<AutoAcknowledger | nul
           agent: { name: from.name ?? 'Support', email: from.address },
           firstResponseDue: /\bsla\./.test(canned.body) ? await dueText(history) : null,
         });
-        const text = await renderCanned(canned.name, canned.body, vars);
+        const rendered = await renderCanned(canned.name, canned.body, vars);
+        const links = kbLinks ? kbLinks(history) : '';
+        const text = links ? `${rendered.trimEnd()}\n\n${links}\n` : rendered;
         // writeReply composes (and so validates every address) before it writes anything.
         const queued = await writeReply(tx, history, { ticketId, text, actor: 'desk', at: now, from, status: null, kind: 'auto-ack' });
         return { queued: true, entryId: queued.entryId, messageId: queued.messageId };

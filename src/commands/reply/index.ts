@@ -6,7 +6,7 @@ import type { ReplyOptions } from './run.js';
 
 const REPLY_FLAGS: FlagSpec<ReplyOptions> = {
   canned: 'string', message: 'string', edit: 'boolean', signature: 'boolean', status: 'string', force: 'boolean',
-  cc: 'strings', keepCc: 'boolean', bcc: 'strings', attach: 'strings', json: 'boolean',
+  cc: 'strings', keepCc: 'boolean', bcc: 'strings', attach: 'strings', kb: 'string', excerpt: 'boolean', json: 'boolean',
 };
 
 /**
@@ -37,6 +37,8 @@ export function register(program: Command, act: Act): void {
     .addOption(new NoCcOption())
     .option('--bcc <address...>', 'blind copies: in the envelope only, never in a header or on the ticket')
     .option('--attach <file...>', 'attach these files (18 MiB in all)')
+    .option('--kb <slug>', "answer with a public knowledge-base article: its link (kb.baseUrl) below the text")
+    .option('--excerpt', "with --kb: the article's first paragraph instead of its link")
     .option('--json', 'print the result as JSON')
     .action(act(async (ctx, id: string, _opts: object, cmd: Command) => (await import('./run.js')).runReply(ctx, id, parseFlags(REPLY_FLAGS, cmd))));
 }

@@ -35,6 +35,8 @@ export interface ReplyDraft {
   attachments?: MailAttachment[];
   /** Who besides the requester gets it; none when absent (the automatic acknowledgement). */
   recipients?: ReplyRecipients;
+  /** the knowledge-base article the reply answers with (recorded as a kb_answer event) */
+  kbSlug?: string;
 }
 
 /** A reply's copies, decided against the ticket's CC list as the write transaction reads it. */
@@ -116,6 +118,7 @@ export async function writeReply(tx: Kysely<DB>, history: TicketWithHistory, dra
     })),
   });
   const changes: Change[] = [{ type: 'reply', text: messageId }];
+  if (draft.kbSlug) changes.push({ type: 'kb_answer', slug: draft.kbSlug });
   if (draft.status) changes.push({ type: 'status', to: draft.status });
   await applyChanges(tx, history.id, changes, draft.actor, at);
   if (r?.addCc.length) await addCc(tx, history.id, ccPeople(r.addCc, to.address, r.ours), at, 'reply');

@@ -44,6 +44,9 @@ export interface ReplyOptions {
   bcc?: string[];
   /** --attach FILE…: files to attach */
   attach?: string[];
+  /** answer with this knowledge-base article: its public link (or, with --excerpt, its first paragraph) */
+  kb?: string;
+  excerpt?: boolean;
   json?: boolean;
 }
 
@@ -108,6 +111,8 @@ export interface ReplyRequest {
   bcc?: string[];
   /** files to attach (paths), besides a canned reply's own */
   attach?: string[];
+  /** a knowledge-base article to answer with: its link (or excerpt) goes below the text */
+  kb?: { slug: string; excerpt: boolean };
 }
 
 /** What became of a reply: recorded with its outbox entry, and whether it went out at once. */
@@ -135,7 +140,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   if (req.canned !== undefined && req.text !== undefined) {
     throw new UsageError('give --canned or --message, not both', 'add --edit to change a canned reply before sending');
   }
-  const useEditor = req.edit || (req.canned === undefined && req.text === undefined);
+  const useEditor = req.edit || (req.canned === undefined && req.text === undefined && req.kb === undefined);
   if (useEditor && !mayOpenEditor(ctx)) {
     throw new UsageError('no terminal to open an editor in: give --message TEXT (or - for standard input) or --canned NAME');
   }
@@ -172,6 +177,8 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     return out;
   };
   const signature = [signatures.agent, signatures.team].filter((x): x is string => x !== null).join('\n\n') || null;
+  // the article is found (and may be sent) before anything is written
+  const kbText = req.kb ? await (await import('../kb/answer.js')).answerText(ctx, config, req.kb) : null;
 
   let text = '';
   if (canned) {
@@ -179,6 +186,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
   } else if (req.text !== undefined) {
     text = typeof req.text === 'string' ? checkedText(req.text, 'the reply') : await req.text();
   }
+  if (kbText) text = text.trim() ? `${text.trimEnd()}\n\n${kbText}` : kbText;
   // A written reply is signed below the text; in the editor the signatures are there to see, and
   // a text that already carries one keeps it once.
   if (useEditor) {
@@ -211,6 +219,7 @@ export async function sendReply(ctx: Ctx, id: number, req: ReplyRequest): Promis
     kind: 'reply',
     attachments,
     recipients: { keepCc: req.keepCc !== false, addCc, bcc, ours: ourAddresses(config) },
+    kbSlug: req.kb?.slug,
   });
 
   let report;
@@ -251,9 +260,11 @@ export async function runReply(ctx: Ctx, idArg: string, opts: ReplyOptions): Pro
   const status = statusFlag(opts.status);
   const message = opts.message;
   const text = message === undefined ? undefined : () => textArg(ctx.io, message, 'the reply');
+  if (opts.excerpt && opts.kb === undefined) throw new UsageError('--excerpt goes with --kb SLUG: it sends the article’s first paragraph instead of its link');
+  const kb = opts.kb === undefined ? undefined : { slug: opts.kb, excerpt: !!opts.excerpt };
   const r = await sendReply(ctx, id, {
     canned: opts.canned, text, edit: opts.edit, signature: opts.signature, status, force: opts.force,
-    keepCc: opts.keepCc, cc: splitList(opts.cc), bcc: splitList(opts.bcc), attach: opts.attach,
+    keepCc: opts.keepCc, cc: splitList(opts.cc), bcc: splitList(opts.bcc), attach: opts.attach, kb,
   });
   if (ctx.json) {
     printJson(ctx.io, {

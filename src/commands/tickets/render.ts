@@ -62,6 +62,7 @@ function describeEvent(e: TicketEvent): string {
     case 'snooze': return e.to ? `snoozed until ${v(e.to)}` : `snooze over (it was until ${v(e.from)})`;
     case 'reply': return `reply queued ${v(e.text)}`;
     case 'note': return 'note';
+    case 'kb_answer': return `answered with article ${v(e.to)}`;
     case 'merge': return `merged #${v(e.from)} into #${v(e.to)}${e.text ? ` (${safeLine(e.text)})` : ''}`;
     case 'unmerge': return `unmerged #${v(e.from)} from #${v(e.to)}${e.text ? ` (${safeLine(e.text)})` : ''}`;
     case 'split': return `split #${v(e.from)}: messages moved to new ticket #${v(e.to)}`;

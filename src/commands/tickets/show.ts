@@ -10,5 +10,10 @@ export async function runShow(ctx: Ctx, idArg: string, opts: { why?: boolean }):
   const history = await getTicketHistory(store.db, id);
   if (ctx.json) return printTicketFull(ctx, history, !!opts.why);
   const presence = await (await import('../presence/lines.js')).presenceLines(ctx, id);
-  await paged(ctx.io, (io) => printTicketFull({ ...ctx, io }, history, !!opts.why, presence));
+  const kb = await import('../kb/suggest.js');
+  const suggested = kb.suggestionLines(await kb.suggestedFor(ctx, history));
+  await paged(ctx.io, async (io) => {
+    await printTicketFull({ ...ctx, io }, history, !!opts.why, presence);
+    for (const l of suggested) io.out(l + '\n');
+  });
 }

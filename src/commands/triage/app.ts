@@ -13,6 +13,7 @@ import type { SlaFacts } from '../../domain/rules/types.js';
 import type { SlaPolicySet } from '../../domain/sla/index.js';
 import { withSignature } from '../../domain/canned/signature.js';
 import { normaliseTag, type Change } from '../../domain/ticket.js';
+import type { Article } from '../../domain/kb/article.js';
 import { PRIORITIES, STATUSES, isoSeconds, type Priority, type Status, type TicketWithHistory } from '../../domain/types.js';
 import { isPostgresUrl, type Store } from '../../store/index.js';
 import { shownLocation } from '../../store/location.js';
@@ -66,6 +67,9 @@ class TriageApp {
   private selected = 0;
   private detail: TicketWithHistory | null = null;
   private sla: SlaFacts | null = null;
+  private articles: { slug: string; title: string }[] = [];
+  /** the knowledge base, read again with the queue (not on every move) */
+  private kb: Promise<Article[]> | undefined;
   private message: { text: string; kind: 'info' | 'error' } | null = null;
   private busy = false;
   /** Keys that arrived while an action ran (a paste, key repeat, a slow link): handled in order after it. */
@@ -164,6 +168,7 @@ class TriageApp {
   /** Reloads the queue, keeping the selected ticket (or its place, when it left the queue). */
   private async refresh(): Promise<void> {
     this.stale = false; // this read sees every change committed before it
+    this.kb = undefined;
     const keepId = this.current?.ticket.id;
     const now = this.ctx.now();
     const shown = this.session.tabs?.[this.session.tab ?? 0] ?? this.session;
@@ -183,6 +188,9 @@ class TriageApp {
     const it = this.current;
     this.detail = it ? await getTicketHistory(this.store.db, it.ticket.id) : null;
     this.sla = this.detail && this.policy ? slaFactsOf(this.policy, this.detail, this.ctx.now()).facts : null;
+    const kb = await import('../kb/suggest.js');
+    this.kb ??= kb.readableArticles(this.ctx);
+    this.articles = this.detail ? kb.suggestionsFor(await this.kb, this.detail).map((r) => ({ slug: r.article.slug, title: r.article.title })) : [];
     if ((it?.ticket.id ?? null) !== (this.viewing?.ticket ?? null)) {
       this.viewing = it ? { ticket: it.ticket.id, openedAt: isoSeconds(this.ctx.now()) } : null;
       // Not awaited: a write waiting for the lock (a long sync batch) must not hold up the screen.
@@ -228,7 +236,7 @@ class TriageApp {
     this.term.draw(renderScreen({
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
-      liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines,
+      liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines, articles: this.articles,
       tabs: this.session.tabs?.map((t, i) => ({ label: t.label, count: this.tabCounts[i] ?? 0, current: i === (this.session.tab ?? 0) })),
     }, this.style));
   }

@@ -36,6 +36,8 @@ export interface ScreenModel {
   presenceLines?: readonly string[];
   /** saved views as tabs with their counts (desk view); Tab switches */
   tabs?: { label: string; count: number; current: boolean }[];
+  /** the knowledge-base articles most like the selected ticket */
+  articles?: { slug: string; title: string }[];
 }
 
 export const KEY_HINT = 'j/k move  t take  a assign  e escalate  r reply  c canned  ? more  q quit';
@@ -215,6 +217,7 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
     body.push(truncate(safeLine(`${t.status} · ${t.priority} · tier ${t.tier} · queue ${t.queue ?? '–'} · ${t.assignee ? `assignee ${t.assignee}` : 'unassigned'} · ${requester}`), W));
     body.push(truncate(safeLine(`tags ${t.tags.length ? t.tags.join(', ') : '–'} · SLA ${slaText(m.sla, m.now)}`), W));
     for (const line of m.presenceLines ?? []) body.push(st.yellow(truncate(safeLine(line), W)));
+    if (m.articles?.length) body.push(st.dim(truncate(safeLine(`kb: ${m.articles.map((a) => `${a.slug} (${a.title})`).join(' · ')}`), W)));
     body.push(...conversationLines(conversationBlocks(t, m.timezone), W, bodyRows - body.length, st));
   }
   for (let r = 0; r < bodyRows; r++) push(body[r] ?? '');
