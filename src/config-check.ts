@@ -5,6 +5,7 @@
 import { identifierProblem } from './domain/identifiers.js';
 import { isValidTimeZone } from './domain/rules/time-of-day.js';
 import { normalisePattern, parseSpamHeader, SPAM_POLICIES } from './domain/spam.js';
+import { csatProblems } from './domain/csat/settings.js';
 
 export interface ConfigProblem {
   /** the setting, as `config get` names it: smtp.port, accounts.0.queue */
@@ -103,5 +104,6 @@ export function configProblems(data: Obj): ConfigProblem[] {
       for (const k of Object.keys(sp)) if (!['block', 'allow', 'header', 'authResults'].includes(k)) bad(`spam.${k}`, 'is not a setting (block, allow, header, authResults)');
     }
   }
+  if (data.csat !== undefined) for (const [key, problem] of csatProblems(data.csat)) bad(key, problem);
   return problems;
 }

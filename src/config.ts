@@ -82,6 +82,8 @@ export interface Config {
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
   spam?: SpamConfig;
+  /** customer satisfaction surveys (checked by src/domain/csat/settings.ts) */
+  csat?: { enabled?: boolean; delay?: string; scale?: string; question?: string; period?: string; template?: string };
   [key: string]: unknown;
 }
 

@@ -24,10 +24,12 @@ export const DONE_STATUSES: readonly Status[] = ['solved', 'closed'];
  *  split: from = the ticket split, to = the new ticket (on both); text = the Message-IDs moved
  *  link/unlink: from = what the other ticket is to this one (parent, child, duplicate_of,
  *    duplicate, related), to = the other ticket's id
+ *  rating: the customer's satisfaction rating (csat): to = the rating (1..5, good, bad), from =
+ *    the rating it replaces, text = the customer's comment
  */
 export const EVENT_TYPES = [
   'status', 'priority', 'queue', 'assign', 'escalate', 'tag', 'untag', 'note', 'reply', 'subject', 'snooze',
-  'merge', 'unmerge', 'split', 'link', 'unlink',
+  'merge', 'unmerge', 'split', 'link', 'unlink', 'rating',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -23,7 +23,7 @@ import { WRITE_LOCK, connectError, describeUrl, postgresDataDir, postgresKysely 
 /** Every table of a desk, in an order that satisfies the foreign keys (mail_leases is always empty on SQLite). */
 export const COPIED_TABLES = [
   'requesters', 'organisations', 'org_domains', 'customers', 'customer_addresses', 'agents', 'tickets', 'ticket_tags', 'events', 'messages', 'attachments', 'mail_raw',
-  'mail_quarantine', 'mail_cursors', 'mail_leases', 'outbox', 'meta', 'import_keys', 'spam_senders', 'spam_mail', 'ticket_merges', 'ticket_links', 'desk_migrations',
+  'mail_quarantine', 'mail_cursors', 'mail_leases', 'outbox', 'meta', 'import_keys', 'spam_senders', 'spam_mail', 'ticket_merges', 'ticket_links', 'csat_surveys', 'csat_ratings', 'desk_migrations',
 ] as const;
 
 /** The search index: rebuilt on the target from the text SQLite indexed. */

@@ -191,6 +191,15 @@ export async function runSync(ctx: Ctx, opts: SyncCommandOptions): Promise<void>
 
 /** Sends what is due in the outbox once mail is in (a failure there also means exit 5). */
 export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
+  // Satisfaction surveys that came due (config csat) join the outbox first.
+  if (session.config.csat?.enabled === true) {
+    const { queueDueSurveys } = await import('../csat/surveys.js');
+    const run = await queueDueSurveys(session.store, session.config, session.ctx.now());
+    if (run && session.options.verbose) {
+      for (const q of run.queued) session.ctx.io.err(`desk: satisfaction survey for ticket #${q.ticketId} queued to ${safeLine(q.to)} (outbox #${q.outboxId})\n`);
+      for (const s of run.skipped) session.ctx.io.err(`desk: no satisfaction survey for ticket #${s.ticketId}: ${safeLine(s.reason)}\n`);
+    }
+  }
   // The SMTP side is heavy to load; a cron run with an empty outbox should not pay for it.
   if (!(await outboxHasWork(session.store))) return null;
   const { flushForSync } = await import('../outbox/flush.js');

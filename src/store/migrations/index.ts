@@ -16,6 +16,7 @@ import * as m012 from './012_clock_inputs_postgres.js';
 import * as m013 from './013_merge_links.js';
 import * as m015 from './015_customers.js';
 import * as m020 from './020_spam.js';
+import * as m021 from './021_csat.js';
 
 export interface Migration {
   version: number;
@@ -39,5 +40,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: 'merge_links', up: m013.up },
   { version: 15, name: 'customers', up: m015.up },
   { version: 20, name: 'spam', up: m020.up },
+  { version: 21, name: 'csat', up: m021.up },
   // (register new migrations here, in order)
 ];
