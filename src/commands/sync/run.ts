@@ -82,11 +82,15 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
       if (!outcome.queued && opts.verbose) ctx.io.err(`desk: ticket #${ticketId} not acknowledged: ${safeLine(outcome.reason)}\n`);
     }
   };
+  const onRating = rules?.csat?.length
+    ? (await import('../csat/rating-rules.js')).ratingRulesHook(rules, config, (line) => ctx.io.err(`desk: ${safeLine(line)}\n`))
+    : undefined;
   const engine: SyncSession['engine'] = {
     store,
     now: () => ctx.now(),
     ourAddresses: ourAddresses(config),
     onNewTicket,
+    onRating,
     spam: spamSettingsOf(config),
     beforeStore,
     batchSize,
