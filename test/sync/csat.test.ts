@@ -152,6 +152,12 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     expect(report.groups[0]).toMatchObject({ key: '(unassigned)', csat_surveys: 2, csat_responses: 1 });
     const byWeek = JSON.parse(run(['sla', 'report', '--by', 'week', '--json'], 32));
     expect(byWeek.groups.reduce((a: number, g: { csat_surveys: number }) => a + g.csat_surveys, 0)).toBe(2);
+    const html = run(['sla', 'report', '--by', 'org', '--format', 'html'], 32);
+    expect(html).toMatch(/CSAT average/);
+    expect(html).toMatch(/<td>5\.0<\/td><td>1<\/td><td>50%<\/td>/);
+    const csv = run(['sla', 'report', '--by', 'queue', '--format', 'csv'], 32).trim().split(/\r?\n/);
+    expect(csv[0]).toMatch(/,csat_surveys,csat_responses,csat_response_rate,csat_average,csat_score$/);
+    expect(csv.at(-1)).toMatch(/,2,1,0\.5,5,1$/);
     const customer = JSON.parse(run(['customer', 'show', 'ann@cust.test', '--json'], 32));
     expect(customer.satisfaction).toMatchObject({ ratings: 1, average: 5, good: 1, last: [expect.objectContaining({ ticket_id: ann, rating: '5' })] });
     expect(run(['customer', 'show', 'ann@cust.test'], 32)).toMatch(/Satisfaction: 100% good of 1 rating, average 5\.0/);
