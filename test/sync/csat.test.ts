@@ -11,6 +11,8 @@ import PostalMime from 'postal-mime';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
+import { openStore } from '../../src/store/index.js';
+import { ticketsByRating } from '../../src/store/repos/csat.js';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 const T0 = '2030-01-07T09:00:00Z';
@@ -80,12 +82,17 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
       mail('ann@cust.test', address, 'Scanner broken'),
       mail('bob@cust.test', address, 'Invoice wrong'),
       mail('away@cust.test', address, 'Out of office', 'I am away.', ['Auto-Submitted: auto-replied']),
+      mail('noreply@shop.test', address, 'Your order shipped'),
+      mail('cat@cust.test', address, 'Password reset'),
     ]);
     await sync(0);
     const ann = ticketOf('ann@cust.test', 'Printer broken');
     const ann2 = ticketOf('ann@cust.test', 'Scanner broken');
     const bob = ticketOf('bob@cust.test', 'Invoice wrong');
-    run(['set', String(ann), String(ann2), String(bob), '--status', 'solved'], 1);
+    const robot = ticketOf('noreply@shop.test', 'Your order shipped');
+    const cat = ticketOf('cat@cust.test', 'Password reset');
+    run(['set', String(ann), String(ann2), String(bob), String(robot), String(cat), '--status', 'solved'], 1);
+    run(['reopen', String(cat)], 10); // reopened before the survey was due: none
     const before = smtp.received.length;
 
     // Not due before the delay.
@@ -170,5 +177,26 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     expect(ratings(bob)).toEqual([expect.objectContaining({ to: '2', text: 'Still wrong.' })]);
     expect(show(bob).status).toBe('open');
     expect(smtp.received.length).toBe(before + 2);
+
+    // What the query term csat:<N calls: tickets whose latest rating compares so.
+    const store = await openStore({ location: desk.db });
+    try {
+      expect(await ticketsByRating(store.db, '<', 3)).toEqual([bob]);
+      expect(await ticketsByRating(store.db, '>=', 4)).toEqual([ann]);
+      expect(await ticketsByRating(store.db, '=', 1)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses bad csat settings with exit 2, naming the setting', () => {
+    const desk = tempDesk();
+    desks.push(desk);
+    for (const [setting, value] of [['enabled', 'yes-please'], ['delay', '"1 day"'], ['period', '0x10d'], ['scale', '"1-10"'], ['colour', 'red']]) {
+      writeFileSync(desk.config, `csat: { ${setting === 'enabled' ? '' : 'enabled: true, '}${setting}: ${value} }\n`);
+      const r = desk.run(['list']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`'csat.${setting}'`);
+    }
   });
 });
