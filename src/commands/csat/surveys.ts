@@ -31,6 +31,8 @@ export const newToken = (): string => randomBytes(16).toString('hex');
 
 /** Why this ticket gets no survey, or null when it gets one now. */
 async function refusal(tx: Kysely<DB>, c: SurveyCandidate, settings: CsatSettings, ours: ReadonlySet<string>, now: Date): Promise<string | null> {
+  // Another sync (PostgreSQL: another host) may have sent it since the candidates were read.
+  if (await tx.selectFrom('csat_surveys').select('id').where('ticket_id', '=', c.ticketId).executeTakeFirst()) return 'surveyed already';
   const history = await getTicketHistory(tx, c.ticketId);
   if (history.status !== 'solved' && history.status !== 'closed') return 'not solved';
   if (history.tags.includes('suspected-spam')) return 'the ticket is suspected spam';
