@@ -259,7 +259,7 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
   const tiers = opts.tiers?.length ? opts.tiers : DEFAULT_TIERS;
   const top: Place = new Place(source, 'top level');
   const data = input ?? {};
-  if (!isObj(data)) top.fail(null, 'expected a mapping with triage and/or escalation lists');
+  if (!isObj(data)) top.fail(null, 'expected a mapping with triage, escalation and/or csat lists');
   knownKeys(top, null, data, ['timezone', 'leads', 'queues', 'tier_assignment', 'triage', 'escalation', 'csat']);
 
   let timezone: string | undefined;
