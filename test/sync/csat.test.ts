@@ -3,7 +3,7 @@
 // rating, in the text and the HTML part), the customer's rating mail comes back through Dovecot
 // and is recorded once on its ticket; a later rating replaces it, a forged token or a token of
 // another ticket records nothing; one survey per customer per period; the report and
-// `desk customer show` show the figures; a rules file reopens a ticket rated low.
+// `desk customer show` show the figures; a rules file reopens a ticket rated low and tells the lead.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -52,7 +52,7 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     const rules = join(dirname(desk.config), 'rules.yaml');
     const policy = join(dirname(desk.config), 'sla.yaml');
     writeFileSync(policy, 'policies:\n  - { name: default, match: {}, calendar: 24x7, first_response: 4h, resolution: 48h }\n');
-    writeFileSync(rules, ['csat:', '  - name: unhappy', '    when: { csat: "<3" }', '    then: { reopen: true }', ''].join('\n'));
+    writeFileSync(rules, ['leads: { L1: lead@csat.test }', 'csat:', '  - name: unhappy', '    when: { csat: "<3" }', '    then: { reopen: true, notify: lead }', ''].join('\n'));
     writeFileSync(desk.config, [
       'accounts:',
       '  - name: support', '    host: 127.0.0.1', `    port: ${dovecot.port}`, '    secure: false',
@@ -176,7 +176,8 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     await sync(34);
     expect(ratings(bob)).toEqual([expect.objectContaining({ to: '2', text: 'Still wrong.' })]);
     expect(show(bob).status).toBe('open');
-    expect(smtp.received.length).toBe(before + 2);
+    // …and the lead of its tier is told, through the outbox.
+    expect(smtp.received.slice(before + 2).map((m) => [m.to[0], header(m, 'Subject')])).toEqual([['lead@csat.test', expect.stringMatching(new RegExp(`ticket ${bob} rated 2`))]]);
 
     // What the query term csat:<N calls: tickets whose latest rating compares so.
     const store = await openStore({ location: desk.db });
