@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../schema.js';
 import type { TicketEvent } from '../../domain/types.js';
-import { insertEvents } from './tickets.js';
+import { insertEvents, ticketExists } from './tickets.js';
 
 type Db = Kysely<DB>;
 
@@ -106,6 +106,7 @@ export interface NewRating {
 export async function recordRating(tx: Db, r: NewRating): Promise<boolean> {
   const s = r.survey;
   if (s.rating === r.rating && (s.comment ?? null) === (r.comment ?? null)) return false;
+  if (!(await ticketExists(tx, s.ticketId))) return false; // moved to spam since: its mail is kept, nothing to rate
   const exists = await tx.selectFrom('csat_ratings').select('id').where('survey_id', '=', s.id).executeTakeFirst();
   const values = { rating: r.rating, score: r.score, comment: r.comment, received_at: r.at, message_pk: r.messagePk };
   if (exists) await tx.updateTable('csat_ratings').set(values).where('survey_id', '=', s.id).execute();
