@@ -7,6 +7,7 @@ import { isValidTimeZone } from './domain/rules/time-of-day.js';
 import { normalisePattern, parseSpamHeader, SPAM_POLICIES } from './domain/spam.js';
 import { HOOK_EVENTS, isHookEvent } from './domain/hooks.js';
 import { signatureProblem } from './domain/canned/signature.js';
+import { csatProblems } from './domain/csat/settings.js';
 
 export interface ConfigProblem {
   /** the setting, as `config get` names it: smtp.port, accounts.0.queue */
@@ -129,6 +130,7 @@ export function configProblems(data: Obj): ConfigProblem[] {
     }
   }
   if (data.hooks !== undefined) hookProblems(data.hooks, bad);
+  if (data.csat !== undefined) for (const [key, problem] of csatProblems(data.csat)) bad(key, problem);
   return problems;
 }
 

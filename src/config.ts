@@ -115,6 +115,8 @@ export interface Config {
   hooks?: HookConfig[];
   /** the knowledge base: where its published site is (the links replies carry) */
   kb?: { baseUrl?: string };
+  /** customer satisfaction surveys (checked by src/domain/csat/settings.ts) */
+  csat?: { enabled?: boolean; delay?: string; scale?: string; question?: string; period?: string; template?: string };
   [key: string]: unknown;
 }
 

@@ -25,10 +25,12 @@ export const DONE_STATUSES: readonly Status[] = ['solved', 'closed'];
  *  link/unlink: from = what the other ticket is to this one (parent, child, duplicate_of,
  *    duplicate, related), to = the other ticket's id
  *  kb_answer: a reply answered it with a knowledge-base article (to = the article's slug)
+ *  rating: the customer's satisfaction rating (csat): to = the rating (1..5, good, bad), from =
+ *    the rating it replaces, text = the customer's comment
  */
 export const EVENT_TYPES = [
   'status', 'priority', 'queue', 'assign', 'escalate', 'tag', 'untag', 'note', 'reply', 'subject', 'snooze',
-  'merge', 'unmerge', 'split', 'link', 'unlink', 'kb_answer',
+  'merge', 'unmerge', 'split', 'link', 'unlink', 'kb_answer', 'rating',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

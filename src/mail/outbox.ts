@@ -43,9 +43,10 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
  * reply: an agent's answer; auto-ack: the automatic acknowledgement of a new ticket;
  * notification: mail about a ticket to someone of the team (a tier's lead on an escalation),
  * which is not a message of the ticket; report: an SLA report mailed to a lead
- * (`desk sla report --mail`), which belongs to no ticket.
+ * (`desk sla report --mail`), which belongs to no ticket; survey: a satisfaction survey to the
+ * customer of a solved ticket (config `csat`), which is not a message of the ticket.
  */
-export type OutboxKind = 'reply' | 'auto-ack' | 'notification' | 'report';
+export type OutboxKind = 'reply' | 'auto-ack' | 'notification' | 'report' | 'survey';
 
 export interface OutboxTable {
   id: number;
@@ -364,7 +365,8 @@ export function isPermanentRefusal(outcome: SendOutcome): boolean {
 function what(e: Pick<OutboxEntry, 'kind' | 'to'>): string {
   const name = e.kind === 'auto-ack' ? 'the automatic acknowledgement'
     : e.kind === 'notification' ? 'the notification'
-      : e.kind === 'report' ? 'the report' : 'the reply';
+      : e.kind === 'report' ? 'the report'
+        : e.kind === 'survey' ? 'the satisfaction survey' : 'the reply';
   return `${name} to ${e.to}`;
 }
 

@@ -22,6 +22,9 @@ import { judgeOurClaim } from './our-claim.js';
 import { claimedOursReason } from '../domain/sender-claim.js';
 import { spamJudge, type SpamSettings } from './spam-check.js';
 import { addSpam, type NewSpam } from '../store/repos/spam.js';
+import { recordRating, surveysByTokenHash, tokenHash, type KnownSurvey } from '../store/repos/csat.js';
+import { commentOf, inScale, parseRatingSubject } from '../domain/csat/subject.js';
+import { ratingValue } from '../domain/csat/settings.js';
 
 /** The tag of a ticket whose mail failed an authentication check with policy `mark`. */
 export const SUSPECT_TAG = 'suspected-spam';
@@ -53,6 +56,9 @@ export interface BatchCursor {
 
 /** Called for each ticket the batch created, in the same transaction (triage rules). */
 export type NewTicketHook = (tx: Kysely<DB>, ticketId: number, at: string) => Promise<void>;
+
+/** Called for each satisfaction rating the batch recorded, in the same transaction (rules on ratings). */
+export type RatingHook = (tx: Kysely<DB>, ticketId: number, rating: string, score: number, at: string) => Promise<void>;
 
 export interface StoredOutcome {
   counts: MailboxCounts;
@@ -155,7 +161,14 @@ async function prefetch(tx: Kysely<DB>, items: readonly PreparedItem[]) {
     const outbox = tx as unknown as Kysely<{ outbox: { message_id: string } }>; // (outbox.ts owns the table)
     for (const r of await outbox.selectFrom('outbox').select('message_id').where('message_id', 'in', part).execute()) inOutbox.add(r.message_id);
   }
-  return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets, inOutbox };
+  // Surveys named by rating subjects ("Rating 4 [#42] <token>"), by the hash of their token.
+  const hashes = new Set<string>();
+  for (const m of mails) {
+    const r = m.fromUs ? null : parseRatingSubject(m.parsed.subject);
+    if (r) hashes.add(tokenHash(r.token));
+  }
+  const surveys: Map<string, KnownSurvey> = hashes.size ? await surveysByTokenHash(tx, [...hashes]) : new Map();
+  return { knownKeys, quarantined, ticketOfMessage, withoutRaw, tickets, inOutbox, surveys };
 
 }
 
@@ -170,6 +183,7 @@ export async function storeBatch(
   items: readonly PreparedItem[],
   cursor: BatchCursor | null,
   onNewTicket: NewTicketHook,
+  onRating?: RatingHook,
 ): Promise<StoredOutcome> {
   const db = syncDb(tx);
   const counts = emptyCounts();
@@ -206,6 +220,7 @@ export async function storeBatch(
   const resolvedRows: { id: number; message_pk: number; at: string }[] = [];
   /** customers' replies onto existing tickets: their assignees are told */
   const customerReplies: { ticket: number; from: string; subject: string | null; at: string }[] = [];
+  const ratingRows: { survey: KnownSurvey; rating: string; comment: string | null; at: string; pk: number; from: string }[] = [];
 
   for (const [index, item] of items.entries()) {
     const left = items.length - index; // at most this many tickets and messages still to come
@@ -247,6 +262,29 @@ export async function storeBatch(
       raws.push({ message_pk: pk, raw: m.raw });
       spamRows.push({ sender: p.from.email, subject: p.subject || '(no subject)', date: m.receivedAt, reason: verdict.reason, messagePks: [pk], createdAt: cursor?.syncedAt ?? m.receivedAt });
       counts.spam++;
+      if (m.quarantineId !== undefined) {
+        resolvedRows.push({ id: m.quarantineId, message_pk: pk, at: cursor?.syncedAt ?? m.receivedAt });
+        resolved++;
+      }
+      continue;
+    }
+
+    // A satisfaction rating (the subject of a survey's link, with a token of a survey of that
+    // ticket, from the address the survey went to, on its scale): recorded on the ticket, it opens,
+    // reopens and joins no conversation. Anything short of that is ordinary mail (threaded below).
+    const rated = !m.fromUs && m.auto === null ? ratingOf(p.subject, p.from.email, known.surveys) : null;
+    if (rated) {
+      const pk = messageIds.next() ?? (await messageIds.take(left));
+      w.addMessage(pk, null, {
+        message_id: m.messageId, in_reply_to: p.in_reply_to, references: p.references, direction: 'in',
+        from: p.from.email, from_name: p.from.name, to: p.to.map((a) => a.email), cc: p.cc.map((a) => a.email),
+        date: p.date, subject: p.subject || null, text: p.text, html: p.html, author: null, auto: `satisfaction rating ${rated.rating} of ticket ${rated.survey.ticketId}`,
+        thread_rule: `csat: rating ${rated.rating} of ticket ${rated.survey.ticketId}`, raw_sha256: p.sha256, content_sha256: p.content_sha256,
+        attachments: p.attachments, attachment_paths: p.attachments.map((_, i) => m.attachmentPaths[i] ?? null),
+      });
+      raws.push({ message_pk: pk, raw: m.raw });
+      ratingRows.push({ survey: rated.survey, rating: rated.rating, comment: commentOf(p.text), at: m.receivedAt, pk, from: p.from.email.toLowerCase() });
+      counts.ratings++;
       if (m.quarantineId !== undefined) {
         resolvedRows.push({ id: m.quarantineId, message_pk: pk, at: cursor?.syncedAt ?? m.receivedAt });
         resolved++;
@@ -392,6 +430,12 @@ export async function storeBatch(
   }
 
   await notifyCustomerReplies(tx, customerReplies);
+  // Ratings on their tickets (a later one replaces the earlier), then the rules on ratings.
+  for (const r of ratingRows) {
+    const score = ratingValue(r.rating);
+    const recorded = await recordRating(tx, { survey: r.survey, rating: r.rating, score, comment: r.comment, at: r.at, messagePk: r.pk, actor: r.from });
+    if (recorded && onRating) await onRating(tx, r.survey.ticketId, r.rating, score, r.at);
+  }
   // New tickets through the triage rules, now that their first message is stored.
   for (const t of newTickets) await onNewTicket(tx, t.id, t.at);
   // What the SLA clocks read of every ticket that got mail, in the same transaction.
@@ -412,4 +456,13 @@ export async function storeBatch(
       .execute();
   }
   return { counts, resolved };
+}
+
+/** The survey a mail rates, when its subject, token, ticket, sender and scale all agree; else null. */
+function ratingOf(subject: string | null | undefined, from: string, surveys: ReadonlyMap<string, KnownSurvey>): { survey: KnownSurvey; rating: string } | null {
+  const r = parseRatingSubject(subject);
+  if (!r) return null;
+  const survey = surveys.get(tokenHash(r.token));
+  if (!survey || survey.ticketId !== r.ticketId || survey.address !== from.toLowerCase() || !inScale(r.rating, survey.scale)) return null;
+  return { survey, rating: r.rating };
 }

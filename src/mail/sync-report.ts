@@ -1,6 +1,6 @@
 // The reconciliation line printed per mailbox after each run. Every fetched message lands in
 // exactly one bucket, so new = new_tickets + threaded + auto_generated + duplicates + quarantined
-// + spam and an operator can check that nothing went missing.
+// + spam + ratings and an operator can check that nothing went missing.
 import { safeLine } from '../domain/safe-text.js';
 
 export interface MailboxCounts {
@@ -18,6 +18,8 @@ export interface MailboxCounts {
   quarantined: number;
   /** judged spam (src/domain/spam.ts): stored, in no ticket, listed by `desk spam list` */
   spam: number;
+  /** ratings of satisfaction surveys (src/domain/csat/): recorded on their ticket, in no conversation */
+  ratings: number;
 }
 
 export interface MailboxReport extends MailboxCounts {
@@ -33,7 +35,7 @@ export interface MailboxReport extends MailboxCounts {
 }
 
 export function emptyCounts(): MailboxCounts {
-  return { new: 0, new_tickets: 0, threaded: 0, auto_generated: 0, duplicates: 0, quarantined: 0, spam: 0 };
+  return { new: 0, new_tickets: 0, threaded: 0, auto_generated: 0, duplicates: 0, quarantined: 0, spam: 0, ratings: 0 };
 }
 
 export function addCounts(into: MailboxCounts, more: MailboxCounts): void {
@@ -44,6 +46,7 @@ export function addCounts(into: MailboxCounts, more: MailboxCounts): void {
   into.duplicates += more.duplicates;
   into.quarantined += more.quarantined;
   into.spam += more.spam;
+  into.ratings += more.ratings;
 }
 
 /** `support/INBOX: 1204 on server, 50 new: 12 new tickets, 30 threaded, …` */
@@ -57,6 +60,7 @@ export function reconciliationLine(r: MailboxReport): string {
     `${r.quarantined} quarantined`,
   ];
   if (r.spam) parts.push(`${r.spam} spam`);
+  if (r.ratings) parts.push(`${r.ratings} rating${r.ratings === 1 ? '' : 's'}`);
   let line = head + parts.join(', ');
   if (r.uid_validity_changed) line += ' (UIDVALIDITY changed: all mail re-checked)';
   if (r.error) line += ` — stopped: ${safeLine(r.error)}`;

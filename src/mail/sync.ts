@@ -23,7 +23,7 @@ import type { PrepareContext, PreparedItem } from './sync-prepare.js';
 import type { PreparePool } from './sync-pool.js';
 import { receivedAtOf } from './sync-key.js';
 import type { SpamSettings } from './spam-check.js';
-import { storeBatch, type BatchTarget, type NewTicketHook } from './sync-batch.js';
+import { storeBatch, type BatchTarget, type NewTicketHook, type RatingHook } from './sync-batch.js';
 import { addCounts, emptyCounts, type MailboxCounts, type MailboxReport, type ReplayReport } from './sync-report.js';
 import { syncDb, type MailCursorsTable } from './sync-schema.js';
 
@@ -41,6 +41,8 @@ export interface SyncOptions {
   /** lowercased addresses that are ours: mail from them is outbound, never a new ticket */
   ourAddresses: ReadonlySet<string>;
   onNewTicket: NewTicketHook;
+  /** a satisfaction rating was recorded (rules on ratings), in the batch's transaction */
+  onRating?: RatingHook;
   /** the config's spam settings (the database's lists are read per batch); none: only those lists */
   spam?: SpamSettings | null;
   /**
@@ -101,7 +103,7 @@ async function storeWithFallback(
   const cursor = { lastUid, highestModseq: null, syncedAt };
   opts.beforeStore?.(items);
   try {
-    return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket))).counts;
+    return (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, items, cursor, opts.onNewTicket, opts.onRating))).counts;
   } catch (err) {
     if (isLocalFault(err) || items.length === 0) throw err;
   }
@@ -109,7 +111,7 @@ async function storeWithFallback(
   for (const item of items) {
     const step = { lastUid: item.uid, highestModseq: null, syncedAt };
     try {
-      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], step, opts.onNewTicket))).counts);
+      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], step, opts.onNewTicket, opts.onRating))).counts);
     } catch (err) {
       if (isLocalFault(err)) throw err;
       const reason = `could not be stored: ${(err as Error)?.message ?? String(err)}`;
@@ -118,11 +120,11 @@ async function storeWithFallback(
         rawSha256: item.kind === 'mail' ? item.parsed.sha256 : item.rawSha256,
         contentSha256: item.kind === 'mail' ? item.parsed.content_sha256 : item.contentSha256,
       };
-      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [q], step, opts.onNewTicket))).counts);
+      addCounts(counts, (await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [q], step, opts.onNewTicket, opts.onRating))).counts);
     }
   }
   // The range may end after its last message (expunged UIDs): the cursor covers it all.
-  await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [], cursor, opts.onNewTicket));
+  await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [], cursor, opts.onNewTicket, opts.onRating));
   return counts;
 }
 
@@ -233,7 +235,7 @@ export async function syncMailbox(mailbox: ImapMailbox, target: SyncTarget, opts
   // Complete: remember HIGHESTMODSEQ so that an unchanged mailbox is recognised at once next time.
   const syncedAt = isoSeconds(opts.now());
   await opts.store.write((tx) =>
-    storeBatch(tx, opts.store.ops, batchTarget, [], { lastUid: Math.max(lastUid, end), highestModseq: state.highestModseq, syncedAt }, opts.onNewTicket),
+    storeBatch(tx, opts.store.ops, batchTarget, [], { lastUid: Math.max(lastUid, end), highestModseq: state.highestModseq, syncedAt }, opts.onNewTicket, opts.onRating),
   ).catch((err: unknown) => {
     throw isLocalFault(err) ? localFault(err, `${target.account}/${target.mailbox}`) : err;
   });
@@ -277,7 +279,7 @@ export async function replayQuarantine(
     }
     opts.beforeStore?.([item]);
     try {
-      const outcome = await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], null, opts.onNewTicket));
+      const outcome = await opts.store.write((tx) => storeBatch(tx, opts.store.ops, target, [item], null, opts.onNewTicket, opts.onRating));
       if (outcome.resolved) report.stored++;
       else {
         // Already stored by another path (same Message-ID and content): nothing left to retry.

@@ -24,7 +24,7 @@ import { WRITE_LOCK, connectError, describeUrl, postgresDataDir, postgresKysely 
 export const COPIED_TABLES = [
   'requesters', 'organisations', 'org_domains', 'customers', 'customer_addresses', 'agents', 'tickets', 'ticket_tags', 'ticket_cc', 'events', 'messages', 'attachments', 'mail_raw',
   'mail_quarantine', 'mail_cursors', 'mail_leases', 'outbox', 'meta', 'import_keys', 'spam_senders', 'spam_mail', 'kb_articles', 'ticket_merges', 'ticket_links',
-  'notifications', 'presence', 'hook_events', 'hook_deliveries', 'hook_sla_fired', 'views', 'desk_migrations',
+  'notifications', 'presence', 'hook_events', 'hook_deliveries', 'hook_sla_fired', 'views', 'csat_surveys', 'csat_ratings', 'desk_migrations',
 ] as const;
 
 /** The search index: rebuilt on the target from the text SQLite indexed. */

@@ -352,6 +352,39 @@ export interface ViewsTable {
   created_at: string;
 }
 
+// ---- customer satisfaction (migration 21) ---------------------------------------------------
+
+/** A survey sent about a solved ticket; only the hash of its token is kept. */
+export interface CsatSurveysTable {
+  id: Generated<number>;
+  ticket_id: number;
+  /** hex SHA-256 of the token in the survey's links */
+  token_sha256: string;
+  /** where it went (lower-cased): the ticket's requester */
+  customer_address: string;
+  /** 1-5 or good-bad */
+  scale: string;
+  /** the outbox entry that delivers it */
+  outbox_id: number | null;
+  /** when it was queued */
+  sent_at: string;
+}
+
+/** The latest rating of a survey (a later one replaces it). */
+export interface CsatRatingsTable {
+  id: Generated<number>;
+  survey_id: number;
+  ticket_id: number;
+  /** 1..5, good or bad */
+  rating: string;
+  /** the rating on 1..5 (good 5, bad 1) */
+  score: number;
+  comment: string | null;
+  received_at: string;
+  /** messages.id of the mail that carried it */
+  message_pk: number | null;
+}
+
 export interface DB {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
@@ -381,4 +414,6 @@ export interface DB {
   hook_deliveries: HookDeliveriesTable;
   hook_sla_fired: HookSlaFiredTable;
   views: ViewsTable;
+  csat_surveys: CsatSurveysTable;
+  csat_ratings: CsatRatingsTable;
 }

@@ -24,6 +24,12 @@ test.each(NOWS)('the demo desk made at %s looks like a real help desk', (now) =>
     expect(total.compliance).toBeLessThan(0.92);
     expect(total.fcr_rate).toBeGreaterThan(0.45);
     expect(total.fcr_rate).toBeLessThan(0.8);
+    // Customer satisfaction in the same report: surveys, about half answered, mostly happy.
+    expect(total.csat_surveys).toBeGreaterThan(50);
+    expect(total.csat_response_rate).toBeGreaterThan(0.4);
+    expect(total.csat_response_rate).toBeLessThan(0.7);
+    expect(total.csat_average).toBeGreaterThan(3.5);
+    expect(total.csat_average).toBeLessThan(4.8);
     // Medians a team would recognise: minutes to hours for a first answer, hours to days to solve.
     for (const g of [total, ...groups]) {
       expect([g.key, g.first_response_median_s]).toEqual([g.key, expect.any(Number)]);

@@ -33,7 +33,13 @@ export function customerJson(c: Customer): Record<string, unknown> {
 /** "no ratings yet", or the share of good ratings. */
 export function satisfactionText(s: Satisfaction | null): string {
   if (!s || s.ratings === 0) return 'no ratings yet';
-  return `${Math.round(s.good * 100)}% good of ${s.ratings} rating${s.ratings === 1 ? '' : 's'}`;
+  return `${Math.round(s.good * 100)}% good of ${s.ratings} rating${s.ratings === 1 ? '' : 's'}, average ${s.average.toFixed(1)}`;
+}
+
+/** The latest ratings, one line each. */
+function lastRatingsText(s: Satisfaction | null): string {
+  if (!s?.last.length) return '';
+  return s.last.map((r) => `  #${r.ticket_id}  ${r.rating.padEnd(4)} ${r.received_at}${r.comment ? `  ${safeLine(r.comment)}` : ''}\n`).join('');
 }
 
 export async function runCustomerShow(ctx: Ctx, key: string, _opts: object): Promise<void> {
@@ -50,6 +56,7 @@ export async function runCustomerShow(ctx: Ctx, key: string, _opts: object): Pro
   out += `Addresses: ${c.addresses.map(safeLine).join(', ')}\n`;
   out += `Organisation: ${c.organisation ? `${safeLine(c.organisation)}${c.org_by_hand ? ' (by hand)' : ''}` : '-'}\n`;
   out += `Satisfaction: ${satisfactionText(satisfaction)}\n`;
+  out += lastRatingsText(satisfaction);
   if (c.notes) out += `Notes:\n${safeText(c.notes).replace(/^/gm, '  ')}\n`;
   out += `\nOpen tickets (${open.length}):\n`;
   out += open.length ? open.map(line).join('') : '  none\n';

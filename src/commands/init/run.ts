@@ -43,7 +43,9 @@ export async function runInit(ctx: Ctx, opts: InitOptions): Promise<void> {
   const lines = demoTickets(now).map((t) => JSON.stringify(t)).join('\n');
   const { importStream } = await import('../transfer/import.js');
   const summary = await importStream(ctx, Readable.from([lines]), { strict: true });
-  say(`seeded a demo desk: ${summary.imported} tickets, ${summary.messages} messages, ${DEMO_AGENTS.length} agents`);
+  const { seedDemoSurveys } = await import('../csat/demo.js');
+  const surveys = await store.write((tx) => seedDemoSurveys(tx, now));
+  say(`seeded a demo desk: ${summary.imported} tickets, ${summary.messages} messages, ${DEMO_AGENTS.length} agents, ${surveys} satisfaction surveys`);
   // After seeding, so the demo history stays as generated: starter SLA policy and rules.
   for (const [key, file] of [['sla', 'sla.example.yaml'], ['rules', 'rules.example.yaml']] as const) {
     if ((await ctx.config())[key]) continue;

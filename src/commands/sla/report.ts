@@ -3,6 +3,7 @@ import type { Ctx } from '../../cli/context.js';
 import { badFlagValue, UsageError } from '../../errors.js';
 import { GROUP_BYS, matchFieldsUsed, SlaReportBuilder, type GroupBy } from '../../domain/sla/index.js';
 import { isoOfSeconds } from '../../domain/sla/timeline.js';
+import type { Priority } from '../../domain/types.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../../ui/report/index.js';
 import { agentTimeZone, loadPolicyFile } from './policy-file.js';
 import { createdRange } from './range.js';
@@ -65,6 +66,15 @@ export async function runReport(ctx: Ctx, flags: ReportFlags): Promise<void> {
     const m = measurer(task);
     await readPostgresClockInputs(store.db, read, (batch) => m.add(batch));
     builder.merge(m.result());
+  }
+  // Satisfaction surveys of the same tickets: one query, the same on both backends.
+  const { csatReportRows } = await import('../../store/repos/csat.js');
+  for (const r of await csatReportRows(store.db, { from: range.from, before })) {
+    builder.addSurvey({
+      created: Math.floor(Date.parse(r.created_at) / 1000),
+      ticket: { priority: r.priority as Priority, queue: r.queue, tier: r.tier, assignee: r.assignee, customer: { name: null, organisation: r.organisation } },
+      score: r.score,
+    });
   }
   const report = builder.finish();
   if (recipients) return (await import('./report-mail.js')).mailReport(ctx, report, recipients, settings, timeZone);

@@ -82,11 +82,15 @@ export async function openSession(ctx: Ctx, opts: SyncCommandOptions): Promise<S
       if (!outcome.queued && opts.verbose) ctx.io.err(`desk: ticket #${ticketId} not acknowledged: ${safeLine(outcome.reason)}\n`);
     }
   };
+  const onRating = rules?.csat?.length
+    ? (await import('../csat/rating-rules.js')).ratingRulesHook(rules, config, (line) => ctx.io.err(`desk: ${safeLine(line)}\n`))
+    : undefined;
   const engine: SyncSession['engine'] = {
     store,
     now: () => ctx.now(),
     ourAddresses: ourAddresses(config),
     onNewTicket,
+    onRating,
     spam: spamSettingsOf(config),
     beforeStore,
     batchSize,
@@ -224,6 +228,15 @@ export async function hooksRound(ctx: Ctx): Promise<void> {
 export async function flushOutbox(session: SyncSession): Promise<DeskError | null> {
   // Agents' SLA clocks at risk become notifications (once each) before their mail is queued.
   await (await import('../inbox/sla.js')).notifySlaAtRiskQuietly(session.ctx);
+  // Satisfaction surveys that came due (config csat) join the outbox first.
+  if (session.config.csat?.enabled === true) {
+    const { queueDueSurveys } = await import('../csat/surveys.js');
+    const run = await queueDueSurveys(session.store, session.config, session.ctx.now());
+    if (run && session.options.verbose) {
+      for (const q of run.queued) session.ctx.io.err(`desk: satisfaction survey for ticket #${q.ticketId} queued to ${safeLine(q.to)} (outbox #${q.outboxId})\n`);
+      for (const s of run.skipped) session.ctx.io.err(`desk: no satisfaction survey for ticket #${s.ticketId}: ${safeLine(s.reason)}\n`);
+    }
+  }
   // The SMTP side is heavy to load; a cron run with an empty outbox should not pay for it.
   if (!(await outboxHasWork(session.store))) return null;
   const { flushForSync } = await import('../outbox/flush.js');

@@ -68,6 +68,7 @@ function describeEvent(e: TicketEvent): string {
     case 'split': return `split #${v(e.from)}: messages moved to new ticket #${v(e.to)}`;
     case 'link': return `linked: #${v(e.to)} is its ${linkWord(e.from)}`;
     case 'unlink': return `unlinked from #${v(e.to)} (was its ${linkWord(e.from)})`;
+    case 'rating': return `customer rated ${v(e.to)}${e.from ? ` (replaces ${v(e.from)})` : ''}${e.text ? `: ${safeLine(e.text)}` : ''}`;
     default: return String(e.type);
   }
 }

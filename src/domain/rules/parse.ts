@@ -12,7 +12,7 @@ import {
   ASSIGNMENT_STRATEGIES, CLOCKS, WEEKDAYS,
   type AssigneeAction, type AssignmentStrategy, type ClockName, type EscalationRule, type EscalationThen,
   type EscalationWhen, type NotifyTarget, type RuleSet, type TextPattern, type TimeWindow, type TriageActions,
-  type TriageMatch, type TriageRule, type Weekday,
+  type TriageMatch, type TriageRule, type Weekday, type CsatRule,
 } from './types.js';
 
 export interface ParseOptions {
@@ -259,8 +259,8 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
   const tiers = opts.tiers?.length ? opts.tiers : DEFAULT_TIERS;
   const top: Place = new Place(source, 'top level');
   const data = input ?? {};
-  if (!isObj(data)) top.fail(null, 'expected a mapping with triage and/or escalation lists');
-  knownKeys(top, null, data, ['timezone', 'leads', 'queues', 'tier_assignment', 'triage', 'escalation']);
+  if (!isObj(data)) top.fail(null, 'expected a mapping with triage, escalation and/or csat lists');
+  knownKeys(top, null, data, ['timezone', 'leads', 'queues', 'tier_assignment', 'triage', 'escalation', 'csat']);
 
   let timezone: string | undefined;
   if (data.timezone !== undefined) {
@@ -319,7 +319,49 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     return rule;
   });
 
-  return { timezone, leads, queueAgents, tierAssignment, triage, escalation };
+  const csat: CsatRule[] = ruleList(source, 'csat', data.csat).map((obj, i) => {
+    const place = rulePlace(source, 'csat', obj, i);
+    knownKeys(place, null, obj, ['name', 'when', 'then']);
+    const name = ruleName(place, obj, seen);
+    const when = mapping(place, 'when', obj.when);
+    knownKeys(place, 'when', when, ['csat']);
+    const cond = parseCsatCondition(when.csat);
+    if (!cond) place.fail('when.csat', `${show(when.csat)} is not a comparison with a rating 1 to 5 such as "<3" or "<=2" (good is 5, bad is 1)`);
+    const then = mapping(place, 'then', obj.then);
+    knownKeys(place, 'then', then, ['reopen', 'notify']);
+    const t: CsatRule['then'] = {};
+    if (then.reopen !== undefined) {
+      if (typeof then.reopen !== 'boolean') place.fail('then.reopen', `expected true or false, got ${show(then.reopen)}`);
+      if (then.reopen) t.reopen = true;
+    }
+    if (then.notify !== undefined) t.notify = notifyTargets(place, then.notify);
+    if (!t.reopen && !t.notify) place.fail('then', 'a rule must do something (reopen or notify)');
+    return { name, when: cond!, then: t };
+  });
+
+  return { timezone, leads, queueAgents, tierAssignment, triage, escalation, ...(csat.length ? { csat } : {}) };
+}
+
+const CSAT_CONDITION = /^(<=|>=|<|>|=)?\s{0,3}([1-5])$/;
+
+/** "<3", "<= 2", "5" (equal): the comparison of a csat rule, or null. */
+export function parseCsatCondition(v: unknown): CsatRule['when'] | null {
+  const raw = typeof v === 'number' ? String(v) : v;
+  if (typeof raw !== 'string') return null;
+  const m = CSAT_CONDITION.exec(raw.trim());
+  if (!m) return null;
+  return { op: (m[1] ?? '=') as CsatRule['when']['op'], value: Number(m[2]) };
+}
+
+/** Whether a rating's score (1..5) meets the condition. */
+export function csatMatches(when: CsatRule['when'], score: number): boolean {
+  switch (when.op) {
+    case '<': return score < when.value;
+    case '<=': return score <= when.value;
+    case '=': return score === when.value;
+    case '>=': return score >= when.value;
+    default: return score > when.value;
+  }
 }
 
 /** Parses rules text: JSON when the source ends in .json (or format says so), else YAML. */

@@ -104,6 +104,13 @@ export interface EscalationRule {
   then: EscalationThen;
 }
 
+/** A rule on satisfaction ratings (csat): when a rating compares so, reopen and/or notify. */
+export interface CsatRule {
+  name: string;
+  when: { op: '<' | '<=' | '=' | '>=' | '>'; value: number };
+  then: { reopen?: boolean; notify?: NotifyTarget[] };
+}
+
 export interface RuleSet {
   /** zone for time-of-day conditions that name none */
   timezone?: string;
@@ -118,6 +125,8 @@ export interface RuleSet {
   tierAssignment?: Record<string, AssigneeAction | null>;
   triage: TriageRule[];
   escalation: EscalationRule[];
+  /** rules on satisfaction ratings, run by `desk sync` as each rating is recorded */
+  csat?: CsatRule[];
 }
 
 /**

@@ -13,6 +13,10 @@
 // - Percentiles are nearest-rank (stats.ts): always a figure some ticket actually had.
 // - solved: tickets solved or closed at now; fcr_rate (first-contact resolution) = solved
 //   tickets with exactly one outbound public reply / solved.
+// - csat_surveys: satisfaction surveys sent about the group's tickets; csat_responses: those
+//   answered (a ticket's latest rating counts); csat_response_rate = responses / surveys;
+//   csat_average: mean rating on 1..5 (good counts 5, bad 1); csat_score: share of satisfied
+//   responses (4, 5 or good). null when there is nothing to divide by.
 // - day / week / month group by created_at's local date in the report's time zone.
 import { PRIORITIES, type Priority } from '../types.js';
 import type { Outcome, TicketEvaluation, TicketFields, TicketSla } from './clocks.js';
@@ -38,6 +42,20 @@ export interface GroupFigures {
   resolution_p90_s: number | null;
   solved: number;
   fcr_rate: number | null;
+  csat_surveys: number;
+  csat_responses: number;
+  csat_response_rate: number | null;
+  csat_average: number | null;
+  csat_score: number | null;
+}
+
+/** One satisfaction survey of a measured ticket, for the CSAT figures (repos/csat.ts reads them). */
+export interface SurveyTally {
+  /** epoch seconds of the ticket's creation (the day it counts in) */
+  created: number;
+  ticket: TicketTally['ticket'];
+  /** the rating on 1..5 when answered, else null */
+  score: number | null;
 }
 
 export interface SlaReport {
@@ -112,6 +130,10 @@ export interface TallyData {
   firstContact: number;
   firstResponse: number[];
   resolution: number[];
+  surveys: number;
+  responses: number;
+  scoreSum: number;
+  satisfied: number;
 }
 
 class Tally implements TallyData {
@@ -123,6 +145,18 @@ class Tally implements TallyData {
   firstContact = 0;
   firstResponse: number[] = [];
   resolution: number[] = [];
+  surveys = 0;
+  responses = 0;
+  scoreSum = 0;
+  satisfied = 0;
+
+  addSurvey(s: SurveyTally): void {
+    this.surveys++;
+    if (s.score === null) return;
+    this.responses++;
+    this.scoreSum += s.score;
+    if (s.score >= 4) this.satisfied++;
+  }
 
   add(t: TicketTally): void {
     this.tickets++;
@@ -146,6 +180,10 @@ class Tally implements TallyData {
     this.firstContact += o.firstContact;
     append(this.firstResponse, o.firstResponse);
     append(this.resolution, o.resolution);
+    this.surveys += o.surveys ?? 0;
+    this.responses += o.responses ?? 0;
+    this.scoreSum += o.scoreSum ?? 0;
+    this.satisfied += o.satisfied ?? 0;
   }
 
   figures(key: string): GroupFigures {
@@ -164,6 +202,11 @@ class Tally implements TallyData {
       resolution_p90_s: resP90,
       solved: this.solved,
       fcr_rate: round4(ratio(this.firstContact, this.solved)),
+      csat_surveys: this.surveys,
+      csat_responses: this.responses,
+      csat_response_rate: round4(ratio(this.responses, this.surveys)),
+      csat_average: this.responses ? Math.round((this.scoreSum / this.responses) * 100) / 100 : null,
+      csat_score: round4(ratio(this.satisfied, this.responses)),
     };
   }
 }
@@ -228,6 +271,12 @@ export class SlaReportBuilder {
   addTally(t: TicketTally): void {
     tallyIn(this.byDay, this.days.dayOf(t.created)).add(t);
     tallyIn(this.byKey, this.keyOf(t.ticket)).add(t);
+  }
+
+  /** A satisfaction survey of a ticket the report covers: into its day and its group, like the ticket. */
+  addSurvey(s: SurveyTally): void {
+    tallyIn(this.byDay, this.days.dayOf(s.created)).addSurvey(s);
+    tallyIn(this.byKey, this.keyOf(s.ticket)).addSurvey(s);
   }
 
   /** Everything added so far, as plain data: a worker thread hands this to the main one. */

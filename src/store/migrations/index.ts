@@ -20,6 +20,7 @@ import * as m016 from './016_notifications.js';
 import * as m017 from './017_hooks.js';
 import * as m018 from './018_views.js';
 import * as m020 from './020_spam.js';
+import * as m021 from './021_csat.js';
 import * as m022 from './022_kb_articles.js';
 
 export interface Migration {
@@ -48,6 +49,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 17, name: 'hooks', up: m017.up },
   { version: 18, name: 'views', up: m018.up },
   { version: 20, name: 'spam', up: m020.up },
+  { version: 21, name: 'csat', up: m021.up },
   { version: 22, name: 'kb_articles', up: m022.up },
   // (register new migrations here, in order)
 ];

@@ -9,6 +9,7 @@ import type { Ticket } from '../../domain/types.js';
 import type { DB } from '../schema.js';
 import { domainRules } from '../writes.js';
 import { listTickets } from './tickets.js';
+import { ratingsOfCustomer, type CustomerRating } from './csat.js';
 
 type Db = Kysely<DB>;
 
@@ -26,11 +27,15 @@ export interface Customer {
   created_at: string;
 }
 
-/** Satisfaction ratings of a customer's tickets; null until a ratings store records any. */
+/** Satisfaction ratings of a customer's tickets (csat); null while none is recorded. */
 export interface Satisfaction {
   ratings: number;
-  /** share of good ratings, 0..1 */
+  /** share of good ratings (4 or 5, or good), 0..1 */
   good: number;
+  /** mean rating on 1..5 (good counts 5, bad 1) */
+  average: number;
+  /** the latest ratings, newest first (at most 5) */
+  last: CustomerRating[];
 }
 
 // ---- reading ------------------------------------------------------------------------------
@@ -104,11 +109,15 @@ export async function customerTickets(db: Db, customerId: number, recent = 10): 
 }
 
 /**
- * How satisfied the customer was: null while no rating is recorded. Ratings arrive with a later
- * feature (a CSAT store), which fills this in; `desk customer show` says "no ratings yet" for null.
+ * How satisfied the customer was (the ratings of its tickets' surveys, repos/csat.ts): null while
+ * no rating is recorded; `desk customer show` says "no ratings yet" for null.
  */
-export async function customerSatisfaction(_db: Db, _customerId: number): Promise<Satisfaction | null> {
-  return null;
+export async function customerSatisfaction(db: Db, customerId: number): Promise<Satisfaction | null> {
+  const all = await ratingsOfCustomer(db, customerId);
+  if (!all.length) return null;
+  const good = all.filter((r) => r.score >= 4).length;
+  const sum = all.reduce((a, r) => a + r.score, 0);
+  return { ratings: all.length, good: Math.round((good / all.length) * 10000) / 10000, average: Math.round((sum / all.length) * 100) / 100, last: all.slice(0, 5) };
 }
 
 

@@ -51,6 +51,7 @@ function businessDurationWall(seconds: number): string {
 export const GROUP_COLUMNS = [
   'tickets', 'met', 'breached', 'in_progress', 'compliance',
   'first_response_median_s', 'first_response_p90_s', 'resolution_median_s', 'resolution_p90_s', 'solved', 'fcr_rate',
+  'csat_surveys', 'csat_responses', 'csat_response_rate', 'csat_average', 'csat_score',
 ] as const;
 
 export const GROUP_HEADINGS: Record<(typeof GROUP_COLUMNS)[number], string> = {
@@ -65,7 +66,18 @@ export const GROUP_HEADINGS: Record<(typeof GROUP_COLUMNS)[number], string> = {
   resolution_p90_s: 'Resolution p90',
   solved: 'Solved',
   fcr_rate: 'First-contact res.',
+  csat_surveys: 'CSAT surveys',
+  csat_responses: 'CSAT responses',
+  csat_response_rate: 'CSAT response rate',
+  csat_average: 'CSAT average',
+  csat_score: 'CSAT satisfied',
 };
+
+/** "4.2 (3 of 5)": the average rating, with responses of surveys; "—" without responses. */
+export function csatText(g: { csat_average: number | null; csat_responses: number; csat_surveys: number }): string {
+  if (!g.csat_surveys) return '—';
+  return `${g.csat_average === null ? '—' : g.csat_average.toFixed(1)} (${g.csat_responses} of ${g.csat_surveys})`;
+}
 
 const BY_HEADINGS: Record<string, string> = {
   priority: 'Priority', queue: 'Queue', agent: 'Agent', tier: 'Tier', org: 'Organisation', day: 'Day', week: 'Week', month: 'Month', ticket: 'Ticket',
@@ -73,4 +85,9 @@ const BY_HEADINGS: Record<string, string> = {
 
 export function byHeading(by: string): string {
   return BY_HEADINGS[by] ?? by;
+}
+
+/** The average rating to one decimal, "—" without responses. */
+export function csatAverage(g: { csat_average: number | null }): string {
+  return g.csat_average === null ? '—' : g.csat_average.toFixed(1);
 }

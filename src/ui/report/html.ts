@@ -4,7 +4,7 @@
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { breakdownChart, COLORS, trendChart } from './charts.js';
-import { businessDuration, nothingMeasured, byHeading, localDateTime, percent } from './format.js';
+import { businessDuration, nothingMeasured, byHeading, localDateTime, percent, csatAverage } from './format.js';
 import { escapeHtml as e } from './html-escape.js';
 
 export interface HtmlOptions {
@@ -78,13 +78,14 @@ function groupRow(g: GroupFigures, label: string, tag: 'td' | 'th' = 'td'): stri
     g.tickets, g.met, g.breached ? `<span class="breached">${g.breached}</span>` : '0', g.in_progress, percent(g.compliance),
     businessDuration(g.first_response_median_s), businessDuration(g.first_response_p90_s),
     businessDuration(g.resolution_median_s), businessDuration(g.resolution_p90_s), percent(g.fcr_rate),
+    csatAverage(g), g.csat_responses, percent(g.csat_response_rate),
   ];
   return `<tr><${tag} class="text">${label}</${tag}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
 function groupTable(report: SlaReport): string {
   const head = [byHeading(report.by), 'Tickets', 'Met', 'Breached', 'In progress', 'Compliance', 'First resp. median', 'First resp. p90',
-    'Resolution median', 'Resolution p90', 'First-contact res.'];
+    'Resolution median', 'Resolution p90', 'First-contact res.', 'CSAT average', 'CSAT responses', 'CSAT response rate'];
   return `<table class="figures"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>`
     + `<tbody>${report.groups.map((g) => groupRow(g, e(g.key))).join('')}</tbody>`
     + `<tfoot>${groupRow(report.total, 'Total')}</tfoot></table>`;
@@ -115,6 +116,8 @@ function kpis(t: GroupFigures): string {
     ['First response (median)', businessDuration(t.first_response_median_s), false],
     ['Resolution (median)', businessDuration(t.resolution_median_s), false],
     ['First-contact resolution', percent(t.fcr_rate), false],
+    ['CSAT (average of 5)', csatAverage(t), false],
+    ['CSAT response rate', percent(t.csat_response_rate), false],
   ];
   return `<ul class="kpis">${items.map(([k, v, bad]) => `<li${bad ? ' class="bad"' : ''}><b>${e(v)}</b>${e(k)}</li>`).join('')}</ul>`;
 }

@@ -6,7 +6,7 @@
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
-import { businessDuration, nothingMeasured, byHeading, percent } from './format.js';
+import { businessDuration, nothingMeasured, byHeading, percent, csatAverage } from './format.js';
 
 const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
@@ -27,6 +27,7 @@ function groupCells(g: GroupFigures, label: string): string[] {
     label, String(g.tickets), String(g.met), String(g.breached), String(g.in_progress), percent(g.compliance),
     businessDuration(g.first_response_median_s), businessDuration(g.first_response_p90_s),
     businessDuration(g.resolution_median_s), businessDuration(g.resolution_p90_s), percent(g.fcr_rate),
+    csatAverage(g), `${g.csat_responses}`, percent(g.csat_response_rate),
   ];
 }
 
@@ -36,7 +37,7 @@ function clockCell(c: ClockFigures | null): string {
   return `${businessDuration(c.elapsed_s)} / ${businessDuration(c.target_s)} ${state}`;
 }
 
-const GROUP_HEAD = ['Tickets', 'Met', 'Breached', 'In progress', 'Compliance', 'First resp. median', 'First resp. p90', 'Resolution median', 'Resolution p90', 'First-contact res.'];
+const GROUP_HEAD = ['Tickets', 'Met', 'Breached', 'In progress', 'Compliance', 'First resp. median', 'First resp. p90', 'Resolution median', 'Resolution p90', 'First-contact res.', 'CSAT average', 'CSAT responses', 'CSAT response rate'];
 
 export function renderMarkdown(report: SlaReport): string {
   const range = [report.since && `since ${report.since}`, report.until && `until ${report.until}`].filter(Boolean).join(', ');

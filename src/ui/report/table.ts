@@ -5,7 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
-import { businessDuration, nothingMeasured, byHeading, localDateTime, percent } from './format.js';
+import { businessDuration, csatText, nothingMeasured, byHeading, localDateTime, percent } from './format.js';
 
 export interface TableOptions {
   color: boolean;
@@ -52,6 +52,7 @@ function groupRow(g: GroupFigures, label: string, c: ChalkInstance): string[] {
     `${businessDuration(g.first_response_median_s)} / ${businessDuration(g.first_response_p90_s)}`,
     `${businessDuration(g.resolution_median_s)} / ${businessDuration(g.resolution_p90_s)}`,
     percent(g.fcr_rate),
+    csatText(g),
   ];
 }
 
@@ -85,7 +86,7 @@ export function renderTable(report: SlaReport, opts: TableOptions): string {
     }
     out += table.toString() + '\n';
   } else {
-    const table = newTable([byHeading(report.by), 'Tickets', 'Met', 'Breached', 'In progress', 'Compliance', '1st resp. med / p90', 'Resolution med / p90', 'FCR'], c, [1, 2, 3, 4, 8]);
+    const table = newTable([byHeading(report.by), 'Tickets', 'Met', 'Breached', 'In progress', 'Compliance', '1st resp. med / p90', 'Resolution med / p90', 'FCR', 'CSAT (resp.)'], c, [1, 2, 3, 4, 8, 9]);
     for (const g of report.groups) table.push(groupRow(g, safeLine(g.key), c));
     table.push(groupRow(report.total, c.bold('Total'), c));
     out += table.toString() + '\n';

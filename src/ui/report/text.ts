@@ -3,15 +3,16 @@
 // figures table, in aligned columns; group names pass through safeLine.
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
 import { safeLine } from '../safe-text.js';
-import { businessDuration, byHeading, localDateTime, percent } from './format.js';
+import { businessDuration, byHeading, localDateTime, percent, csatAverage } from './format.js';
 
-const HEAD = ['Tickets', 'Met', 'Breached', 'In progress', 'Compliance', 'First resp. median', 'First resp. p90', 'Resolution median', 'Resolution p90', 'First-contact res.'];
+const HEAD = ['Tickets', 'Met', 'Breached', 'In progress', 'Compliance', 'First resp. median', 'First resp. p90', 'Resolution median', 'Resolution p90', 'First-contact res.', 'CSAT average', 'CSAT responses', 'CSAT response rate'];
 
 function cells(g: GroupFigures): string[] {
   return [
     String(g.tickets), String(g.met), String(g.breached), String(g.in_progress), percent(g.compliance),
     businessDuration(g.first_response_median_s), businessDuration(g.first_response_p90_s),
     businessDuration(g.resolution_median_s), businessDuration(g.resolution_p90_s), percent(g.fcr_rate),
+    csatAverage(g), `${g.csat_responses}`, percent(g.csat_response_rate),
   ];
 }
 
@@ -42,7 +43,8 @@ export function renderText(report: SlaReport, opts: TextOptions): string {
     '',
     `Compliance ${percent(report.total.compliance)}${opts.target !== null ? ` (target ${percent(opts.target)})` : ''} · `
       + `${report.total.breached} breached · ${report.total.in_progress} in progress · first response median ${businessDuration(report.total.first_response_median_s)} · `
-      + `first-contact resolution ${percent(report.total.fcr_rate)}`,
+      + `first-contact resolution ${percent(report.total.fcr_rate)} · `
+      + `CSAT ${csatAverage(report.total)} (${report.total.csat_responses} of ${report.total.csat_surveys} surveys answered)`,
     '',
     `Figures by ${byHeading(by).toLowerCase()}:`,
     '',

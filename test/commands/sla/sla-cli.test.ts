@@ -73,11 +73,11 @@ describe('desk sla report', () => {
 
   it('--by priority as CSV (the default off a terminal), with a total row', () => {
     const lines = ok(['sla', 'report']).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('priority,tickets,met,breached,in_progress,compliance,first_response_median_s,first_response_p90_s,resolution_median_s,resolution_p90_s,solved,fcr_rate');
+    expect(lines[0]).toBe('priority,tickets,met,breached,in_progress,compliance,first_response_median_s,first_response_p90_s,resolution_median_s,resolution_p90_s,solved,fcr_rate,csat_surveys,csat_responses,csat_response_rate,csat_average,csat_score');
     expect(lines.slice(1)).toEqual([
-      'urgent,1,0,0,1,,,,,,0,',
-      'normal,3,1,1,1,0.5,3600,12600,7200,7200,1,1',
-      '(total),4,1,1,2,0.5,3600,12600,7200,7200,1,1',
+      'urgent,1,0,0,1,,,,,,0,,0,0,,,',
+      'normal,3,1,1,1,0.5,3600,12600,7200,7200,1,1,0,0,,,',
+      '(total),4,1,1,2,0.5,3600,12600,7200,7200,1,1,0,0,,,',
     ]);
   });
 

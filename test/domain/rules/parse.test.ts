@@ -139,7 +139,7 @@ describe('parseRules', () => {
       /field 'then.notify': no lead is given for tier L3/],
     [{ leads: { L9: 'x@example.com' } }, "rules file rules.yaml: top level, field 'leads.L9': unknown tier (tiers: L1, L2, L3)"],
     [{ leads: { L2: 'nobody' } }, /top level, field 'leads.L2': 'nobody' is not an email address/],
-    [{ triggers: [] }, "rules file rules.yaml: top level, field 'triggers': unknown field (known: timezone, leads, queues, tier_assignment, triage, escalation)"],
+    [{ triggers: [] }, "rules file rules.yaml: top level, field 'triggers': unknown field (known: timezone, leads, queues, tier_assignment, triage, escalation, csat)"],
     [['a list'], /top level: expected a mapping/],
   ])('refuses a bad file with a message naming the rule and field (%#)', (data, expected) => {
     const err = errorOf(() => validateRules(data, opts));

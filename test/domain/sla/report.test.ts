@@ -39,15 +39,15 @@ describe('sla report figures', () => {
     const r = report('priority');
     expect(r.groups).toEqual([
       { key: 'urgent', tickets: 2, met: 1, breached: 1, in_progress: 0, compliance: 0.5,
-        first_response_median_s: 1800, first_response_p90_s: 7200, resolution_median_s: 7200, resolution_p90_s: 10800, solved: 2, fcr_rate: 1 },
+        first_response_median_s: 1800, first_response_p90_s: 7200, resolution_median_s: 7200, resolution_p90_s: 10800, solved: 2, fcr_rate: 1, csat_surveys: 0, csat_responses: 0, csat_response_rate: null, csat_average: null, csat_score: null },
       // D's running first response is left out of the times (not final); C's running resolution too
       { key: 'normal', tickets: 2, met: 0, breached: 1, in_progress: 1, compliance: 0,
-        first_response_median_s: 600, first_response_p90_s: 600, resolution_median_s: null, resolution_p90_s: null, solved: 0, fcr_rate: null },
+        first_response_median_s: 600, first_response_p90_s: 600, resolution_median_s: null, resolution_p90_s: null, solved: 0, fcr_rate: null, csat_surveys: 0, csat_responses: 0, csat_response_rate: null, csat_average: null, csat_score: null },
       { key: 'low', tickets: 1, met: 1, breached: 0, in_progress: 0, compliance: 1,
-        first_response_median_s: 1200, first_response_p90_s: 1200, resolution_median_s: 3600, resolution_p90_s: 3600, solved: 1, fcr_rate: 0 },
+        first_response_median_s: 1200, first_response_p90_s: 1200, resolution_median_s: 3600, resolution_p90_s: 3600, solved: 1, fcr_rate: 0, csat_surveys: 0, csat_responses: 0, csat_response_rate: null, csat_average: null, csat_score: null },
     ]);
     expect(r.total).toEqual({ key: '(total)', tickets: 5, met: 2, breached: 2, in_progress: 1, compliance: 0.5,
-      first_response_median_s: 1200, first_response_p90_s: 7200, resolution_median_s: 7200, resolution_p90_s: 10800, solved: 3, fcr_rate: 0.6667 });
+      first_response_median_s: 1200, first_response_p90_s: 7200, resolution_median_s: 7200, resolution_p90_s: 10800, solved: 3, fcr_rate: 0.6667, csat_surveys: 0, csat_responses: 0, csat_response_rate: null, csat_average: null, csat_score: null });
   });
 
   it('by agent puts the unassigned last', () => {

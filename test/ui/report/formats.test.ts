@@ -73,7 +73,7 @@ describe('csv', () => {
   it('groups: one row per group and a total row', () => {
     const rows = parseCsv(renderReport(sampleReport('priority'), 'csv', plain));
     expect(rows[0]).toEqual(['priority', 'tickets', 'met', 'breached', 'in_progress', 'compliance', 'first_response_median_s',
-      'first_response_p90_s', 'resolution_median_s', 'resolution_p90_s', 'solved', 'fcr_rate']);
+      'first_response_p90_s', 'resolution_median_s', 'resolution_p90_s', 'solved', 'fcr_rate', 'csat_surveys', 'csat_responses', 'csat_response_rate', 'csat_average', 'csat_score']);
     expect(rows.map((r) => r[0])).toEqual(['priority', 'urgent', 'normal', 'low', '(total)']);
     expect(rows[1].slice(1, 6)).toEqual(['2', '1', '1', '0', '0.5']);
   });
