@@ -19,7 +19,6 @@ const MARKS: Record<string, string> = {
   'join-chunks': 'joinChunks',
   'native-base64': 'NOT_BASE64',
   'fetch-attribute-key': 'plainFetchAttributeKey',
-  'no-cloudflare-probe': 'process.release.name',
 };
 
 describe('the library patches', () => {
@@ -47,11 +46,6 @@ describe('the library patches', () => {
       const mark = MARKS[p.name];
       expect([p.name, mark !== undefined && code.includes(mark)]).toEqual([p.name, true]);
     }
-  });
-
-  it('pg loads on Node without its Cloudflare probe, which would load Node\'s fetch (undici) on every start', () => {
-    const r = spawnSync(process.execPath, ['-e', "require('pg'); console.log(process.moduleLoadList.filter((m) => m.includes('undici')).length)"], { cwd: ROOT, encoding: 'utf8' });
-    expect([r.status, r.stdout.trim()]).toEqual([0, '0']);
   });
 
   describe("package.json's postinstall", () => {
