@@ -9,11 +9,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Bundled: libraries that are slow to load module by module (kysely; yaml, which every command
 // reads its config with: 40 CommonJS files cost a sixth of `desk show`; pg, which every command on
-// PostgreSQL loads), and the sync's two (postal-mime, imapflow). Everything else (native addons,
+// PostgreSQL loads; pg-copy-streams, its bulk load, with it), and the sync's two (postal-mime, imapflow). Everything else (native addons,
 // other CommonJS packages) stays in node_modules and loads as usual.
 export const bundled = new Set([
   'kysely', 'postal-mime', 'imapflow', 'yaml',
-  'pg', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
+  'pg', 'pg-copy-streams', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
   'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'split2', 'xtend',
 ]);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
