@@ -23,3 +23,9 @@ export function isValidTimeZone(zone: string): boolean {
 
 /** UTC under its two common names: a zone whose local time is the instant's own (no zone data needed). */
 export const isUtcZone = (zone: string | undefined): boolean => zone === 'UTC' || zone === 'Etc/UTC';
+
+/** Whether an IANA zone name is known to the runtime (fixed offsets like "+01:00" are not zones). */
+export function isKnownTimeZone(name: string): boolean {
+  if (!/[A-Za-z]/.test(name) || /^[+-]/.test(name)) return false;
+  return isValidTimeZone(name);
+}
