@@ -75,7 +75,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     summary.messages += r.messages;
   };
 
-  // A batch's write runs while the next batch's lines are read and checked (on PostgreSQL the
+  // On PostgreSQL a batch's write runs while the next batch's lines are read and checked (the
   // server works while this process parses: the two overlap instead of taking turns). Batches are
   // still written one after another, in file order, each its own transaction.
   const pending: Numbered[] = [];
@@ -92,6 +92,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     const judged = judge(batch);
     writing = store.write((tx) => importBatchInto(tx, batch, judged));
     writing.catch(() => undefined); // awaited by the next flush, or at the end (settle)
+    // SQLite writes in this very thread: reading on would only hold its write lock longer.
+    if (store.dialect === 'sqlite') await settle();
   };
 
   const strictBuffer: Numbered[] = [];
