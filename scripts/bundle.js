@@ -7,14 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// Bundled: libraries that are slow to load module by module (kysely; yaml, which every command
-// reads its config with: 40 CommonJS files cost a sixth of `desk show`; pg, which every command on
-// PostgreSQL loads), the sync's two (postal-mime, imapflow), and markdown-it with its own pure-JS
+// Bundled: libraries that are slow to load module by module (kysely; yaml, which reads any config
+// that is more than plain `key: value` lines, and SLA policies and rules: 40 CommonJS files cost a
+// sixth of `desk show`; pg, which every command on PostgreSQL loads, and pg-copy-streams, its
+// bulk load), the sync's two (postal-mime, imapflow), and markdown-it with its own pure-JS
 // dependencies (the knowledge base renders articles with it). Everything else (native addons,
 // other CommonJS packages) stays in node_modules and loads as usual.
 export const bundled = new Set([
   'kysely', 'postal-mime', 'imapflow', 'yaml',
-  'pg', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
+  'pg', 'pg-copy-streams', 'pg-connection-string', 'pg-pool', 'pg-protocol', 'pg-types', 'pgpass', 'pg-int8',
   'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'split2', 'xtend',
   'markdown-it', 'mdurl', 'uc.micro', 'entities', 'linkify-it', 'punycode.js',
 ]);

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execSync } from 'node:child_process';
 import { RemoteError, UsageError } from './errors.js';
 import { configProblems, type ConfigProblem } from './config-check.js';
+import { parseFlatYaml } from './domain/flat-yaml.js';
 import { configPath, defaultDbPath } from './paths.js';
 
 export { configPath, defaultDbPath };
@@ -142,7 +143,8 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
   let data: unknown;
   try {
     if (isJson(path)) data = JSON.parse(text);
-    else data = (await import('./domain/yaml.js')).parse(text);
+    // A file of plain `key: value` lines needs no YAML library (start-up); any other, the library.
+    else data = parseFlatYaml(text) ?? (await import('./domain/yaml.js')).parse(text);
   } catch (err) {
     throw new UsageError(`cannot read the config file ${path}: ${(err as Error).message}`);
   }

@@ -17,7 +17,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { ConflictError, NotFoundError, RemoteError, UsageError } from '../errors.js';
 import { defaultDbPath } from '../paths.js';
 import type { DB } from './schema.js';
-import { pgText, postgresOps } from './dialect/postgres.js';
+import { COPY_IN_MARK, pgText, postgresOps } from './dialect/postgres.js';
 import { applyMigrationsAbove, createMigrationTable, refuseNewer, SCHEMA_VERSION } from './migrate.js';
 import type { OpenOptions, Store } from './index.js';
 import { bindDialect } from './handle.js';
@@ -97,7 +97,9 @@ function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
         broken.set(client, false);
         const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         (client as { query: unknown }).query = (text: unknown, params?: unknown) =>
-          query(text, Array.isArray(params) ? params.map(clean) : params);
+          typeof text === 'string' && text.startsWith(COPY_IN_MARK)
+            ? copyIn(query, text, params)
+            : query(text, Array.isArray(params) ? params.map(clean) : params);
         // A connection lost while checked out: the statement in flight fails (and desk reports
         // it); the client's own 'error' event must not crash the process, and the dead
         // connection goes back to the pool only to be discarded.
@@ -109,6 +111,28 @@ function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * Runs a bulk insert's `COPY … FROM STDIN` (dialect/postgres.ts: the statement after
+ * COPY_IN_MARK, its one parameter the rows in COPY's text format) with the COPY sub-protocol, and
+ * answers as a query would. A COPY the server refuses fails the statement, and so the caller's
+ * transaction, as a refused INSERT does.
+ */
+async function copyIn(query: (...args: unknown[]) => unknown, text: string, params: unknown): Promise<{ command: string; rowCount: number; rows: [] }> {
+  const statement = text.slice(COPY_IN_MARK.length);
+  const data = Array.isArray(params) && params.length === 1 ? params[0] : undefined;
+  if (!statement.endsWith(' from stdin$1') || typeof data !== 'string') throw new Error('desk bug: a COPY needs its statement and its data as the one parameter');
+  const lib = await import('pg-copy-streams');
+  const { from } = lib.default ?? lib; // CommonJS: bundled, only its default export has `from`
+  const stream = query(from(statement.slice(0, -2))) as import('pg-copy-streams').CopyStreamQuery;
+  await new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('finish', resolve);
+    // The rows' texts were made storable (U+0000 and lone surrogates) when they were checked.
+    stream.end(pgText(data));
+  });
+  return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
 }
 
 function lockedError(timeoutMs: number): ConflictError {

@@ -323,7 +323,8 @@ describe('desk db migrate-to', () => {
 
     const initialised = pg.createDb();
     ok(onPostgres(initialised), ['init']);
-    expect(source.run(['db', 'migrate-to', initialised]).code).toBe(0);
+    const intoInitialised = source.run(['db', 'migrate-to', initialised]);
+    expect({ code: intoInitialised.code, stderr: intoInitialised.code === 0 ? '' : intoInitialised.stderr }).toEqual({ code: 0, stderr: '' });
     expect(ok(onPostgres(initialised), ['export']).stdout).toBe(ok(source, ['export']).stdout);
   }, 120_000);
 
@@ -335,11 +336,11 @@ describe('desk db migrate-to', () => {
     await watcher.connect();
     let killed = false;
     try {
-      // wait (bounded) until the copy is writing rows, then end its connection from the server
+      // wait (bounded) until the copy is writing rows (events: by COPY), then end its connection from the server
       const deadline = Date.now() + 60_000;
       while (!killed && Date.now() < deadline) {
         const r = await watcher.query(
-          "select pg_terminate_backend(pid) as t from pg_stat_activity where datname = $1 and application_name = 'desk migrate-to' and query ilike 'insert into \"events\"%'",
+          "select pg_terminate_backend(pid) as t from pg_stat_activity where datname = $1 and application_name = 'desk migrate-to' and (query ilike 'insert into \"events\"%' or query ilike '%copy events %')",
           [dbName(url)],
         );
         killed = r.rows.some((row: { t: boolean }) => row.t);

@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import { UsageError } from '../../errors.js';
 import { parsePolicyFile, type SlaPolicySet } from '../../domain/sla/index.js';
-import { isKnownTimeZone } from '../../domain/sla/local-days.js';
 
 export interface LoadedPolicy {
   set: SlaPolicySet;
@@ -39,14 +38,4 @@ export async function optionalPolicy(ctx: Ctx): Promise<SlaPolicySet | null> {
   return (await ctx.config()).sla ? loadPolicy(ctx, undefined) : null;
 }
 
-/** The agents' zone for due times and day/week/month groups: config `timezone`, else the system's. */
-export async function agentTimeZone(ctx: Ctx): Promise<string> {
-  const configured = (await ctx.config()).timezone;
-  if (configured !== undefined) {
-    if (typeof configured !== 'string' || !isKnownTimeZone(configured)) {
-      throw new UsageError(`config 'timezone': unknown time zone '${String(configured)}' (an IANA name like "Europe/Berlin")`);
-    }
-    return configured;
-  }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
+export { agentTimeZone } from '../time-zone.js';

@@ -76,7 +76,7 @@ function describeEvent(e: TicketEvent): string {
 export async function printTicketFull(ctx: Ctx, t: TicketWithHistory & { messages: StoredMessage[] }, why: boolean, presence: string[] = []): Promise<void> {
   if (ctx.json) return printJson(ctx.io, versionedHistoryJson(t));
   const p = await painter(ctx.io);
-  const tz = await (await import('../sla/policy-file.js')).agentTimeZone(ctx);
+  const tz = await (await import('../time-zone.js')).agentTimeZone(ctx);
   const out = (s: string) => ctx.io.out(s + '\n');
   out(p.bold(`#${t.id} ${safeLine(t.subject)}`));
   out(`${p.dim('status')} ${t.status}  ${p.dim('priority')} ${t.priority}  ${p.dim('tier')} ${safeLine(t.tier)}  ${p.dim('queue')} ${safeLine(t.queue ?? '-')}  ${p.dim('assignee')} ${safeLine(t.assignee ?? '-')}`);

@@ -100,12 +100,25 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const relations: ImportedRelations[] = [];
   const importedIds = new Map<number, number>();
 
+  // On PostgreSQL a batch's write runs while the next batch's lines are read and checked (the
+  // server works while this process parses: the two overlap instead of taking turns). Batches are
+  // still written one after another, in file order, each its own transaction.
   const pending: Numbered[] = [];
+  let writing: Promise<void> | undefined;
+  const settle = async () => {
+    const w = writing;
+    writing = undefined;
+    await w;
+  };
   const flush = async () => {
+    await settle();
     if (!pending.length) return;
     const batch = pending.splice(0);
     const judged = judge(batch);
-    await store.write((tx) => importBatchInto(tx, batch, judged));
+    writing = store.write((tx) => importBatchInto(tx, batch, judged));
+    writing.catch(() => undefined); // awaited by the next flush, or at the end (settle)
+    // SQLite writes in this very thread: reading on would only hold its write lock longer.
+    if (store.dialect === 'sqlite') await settle();
   };
 
   const strictBuffer: Numbered[] = [];
@@ -121,49 +134,57 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     }
   };
   let lineNo = 0;
-  for await (const read of readLines(input as AsyncIterable<Buffer | string>)) {
-    lineNo++;
-    if (read.tooLong !== undefined) {
-      if (progress) bytes += read.tooLong + 1;
-      summary.errors.push({ line: lineNo, error: `longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB (${read.tooLong} bytes): not read` });
-      continue;
-    }
-    const raw = read.text;
-    if (progress) bytes += Buffer.byteLength(raw) + 1; // only the progress bar reads it
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (!line.trim()) continue;
-    let ticket;
-    try {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        throw new LineError(`not valid JSON (${(err as Error).message})`);
-      }
-      const kind = lineKind(value);
-      if (kind !== 'ticket') {
-        const people: PeopleLine = kind === 'organisation' ? { line: lineNo, org: parseOrgLine(value) } : { line: lineNo, customer: parseCustomerLine(value) };
-        if (opts.strict) strictExtras.push(people);
-        else {
-          await flush();
-          await writePeople(people);
-        }
+  try {
+    for await (const read of readLines(input as AsyncIterable<Buffer | string>)) {
+      lineNo++;
+      if (read.tooLong !== undefined) {
+        if (progress) bytes += read.tooLong + 1;
+        summary.errors.push({ line: lineNo, error: `longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB (${read.tooLong} bytes): not read` });
         continue;
       }
-      ticket = parseTicket(value, now, tiers);
-    } catch (err) {
-      if (!(err instanceof LineError)) throw err;
-      summary.errors.push({ line: lineNo, error: err.message });
-      continue;
-    }
-    if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
-    else {
-      pending.push({ line: lineNo, ticket });
-      if (pending.length >= BATCH) {
-        await flush();
-        progress?.update(bytes);
+      const raw = read.text;
+      if (progress) bytes += Buffer.byteLength(raw) + 1; // only the progress bar reads it
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (!line.trim()) continue;
+      let ticket;
+      try {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (err) {
+          throw new LineError(`not valid JSON (${(err as Error).message})`);
+        }
+        const kind = lineKind(value);
+        if (kind !== 'ticket') {
+          const people: PeopleLine = kind === 'organisation' ? { line: lineNo, org: parseOrgLine(value) } : { line: lineNo, customer: parseCustomerLine(value) };
+          if (opts.strict) strictExtras.push(people);
+          else {
+            // the tickets before it are in first (a batch may still be writing)
+            await flush();
+            await settle();
+            await writePeople(people);
+          }
+          continue;
+        }
+        ticket = parseTicket(value, now, tiers);
+      } catch (err) {
+        if (!(err instanceof LineError)) throw err;
+        summary.errors.push({ line: lineNo, error: err.message });
+        continue;
+      }
+      if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
+      else {
+        pending.push({ line: lineNo, ticket });
+        if (pending.length >= BATCH) {
+          await flush();
+          progress?.update(bytes);
+        }
       }
     }
+  } finally {
+    // Never leave a write running behind an error (a read that failed): it ends first, and its
+    // own error, if any, is the one reported.
+    if (writing) await settle();
   }
   if (opts.strict) {
     if (summary.errors.length === 0) {
@@ -188,7 +209,10 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
         summary.errors.push(...conflicts);
       });
     }
-  } else await flush();
+  } else {
+    await flush();
+    await settle();
+  }
   if (relations.length) await store.write((tx) => restoreRelations(tx, relations, importedIds, actor, now));
   progress?.update(bytes);
   progress?.stop();

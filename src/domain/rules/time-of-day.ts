@@ -2,6 +2,8 @@
 // through the zone's rules for that very date, so daylight-saving changes move nothing.
 import type { TimeSpan, TimeWindow, Weekday } from './types.js';
 
+export { isValidTimeZone } from '../time-zone.js';
+
 /** "18:00-08:00" → minutes; "24:00" allowed as an end. undefined when malformed. */
 export function parseSpan(text: string): TimeSpan | undefined {
   const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(text);
@@ -10,15 +12,6 @@ export function parseSpan(text: string): TimeSpan | undefined {
   const end = Number(m[3]) * 60 + Number(m[4]);
   if (Number(m[2]) > 59 || Number(m[4]) > 59 || start >= 24 * 60 || end > 24 * 60 || start === end) return undefined;
   return { start, end };
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -2,6 +2,7 @@
 // 1970-01-01 (day 0), so date arithmetic never touches offsets; every instant is computed
 // through TZDate for that very date, which is what keeps wall-clock hours across DST changes.
 import { TZDate } from '@date-fns/tz';
+export { isKnownTimeZone } from '../time-zone.js';
 
 const DAY_S = 86400;
 
@@ -35,17 +36,6 @@ export function localInstant(timeZone: string, day: number, minutes: number): nu
   if (minutes >= 24 * 60) return localInstant(timeZone, day + 1, minutes - 24 * 60);
   const ms = new TZDate(year, month - 1, date, Math.floor(minutes / 60), minutes % 60, 0, timeZone).getTime();
   return Math.floor(ms / 1000);
-}
-
-/** Whether an IANA zone name is known to the runtime (fixed offsets like "+01:00" are not zones). */
-export function isKnownTimeZone(name: string): boolean {
-  if (!/[A-Za-z]/.test(name) || /^[+-]/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

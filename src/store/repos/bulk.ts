@@ -39,10 +39,25 @@ function chunks<T>(items: T[], size: number): T[][] {
  * what the batch is matched against is what the database gives back, never what it was given.
  */
 function asStored<T>(value: T, text: (s: string) => string): T {
+  // A value none of whose texts change is returned as it is (no copy): the common case, and on
+  // SQLite, which stores every text as given, the only one.
   if (typeof value === 'string') return text(value) as T;
-  if (Array.isArray(value)) return value.map((v) => asStored(v, text)) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = asStored(value[i], text);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return (copy ?? value) as T;
+  }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asStored(v, text)])) as T;
+    let copy: Record<string, unknown> | undefined;
+    for (const k in value) {
+      const old = (value as Record<string, unknown>)[k];
+      const v = asStored(old, text);
+      if (v !== old) (copy ??= { ...(value as Record<string, unknown>) })[k] = v;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }
@@ -60,7 +75,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
   // Requesters, message ids and import keys are matched against what the database gives back
   // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
-  const batch = given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));
+  // (SQLite stores every text as given: nothing to make.)
+  const batch = ops.name === 'sqlite' ? given : given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
   const lookup = Math.min(900, P);
