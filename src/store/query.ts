@@ -120,6 +120,12 @@ function termCond(t: Term, qc: QueryContext): Cond {
       if (named.length < t.values.length) parts.push(sql<SqlBool>`not (${inOrg(null)})`);
       return any(parts);
     }
+    case 'csat': {
+      // the ticket's current rating (one row per ticket, src/store/repos/csat.ts)
+      if (t.op === 'none') return sql<SqlBool>`t.id not in (select cr.ticket_id from csat_ratings cr)`;
+      if (t.op === 'any') return sql<SqlBool>`t.id in (select cr.ticket_id from csat_ratings cr)`;
+      return sql<SqlBool>`t.id in (select cr.ticket_id from csat_ratings cr where cr.score ${sql.raw(t.op)} ${t.score})`;
+    }
     case 'created':
       return sql<SqlBool>`t.created_at ${sql.raw(t.op)} ${withMillis(t.at)}`;
     case 'updated':

@@ -11,8 +11,6 @@ import PostalMime from 'postal-mime';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
-import { openStore } from '../../src/store/index.js';
-import { ticketsByRating } from '../../src/store/repos/csat.js';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 const T0 = '2030-01-07T09:00:00Z';
@@ -179,15 +177,14 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     // …and the lead of its tier is told, through the outbox.
     expect(smtp.received.slice(before + 2).map((m) => [m.to[0], header(m, 'Subject')])).toEqual([['lead@csat.test', expect.stringMatching(new RegExp(`ticket ${bob} rated 2`))]]);
 
-    // What the query term csat:<N calls: tickets whose latest rating compares so.
-    const store = await openStore({ location: desk.db });
-    try {
-      expect(await ticketsByRating(store.db, '<', 3)).toEqual([bob]);
-      expect(await ticketsByRating(store.db, '>=', 4)).toEqual([ann]);
-      expect(await ticketsByRating(store.db, '=', 1)).toEqual([]);
-    } finally {
-      await store.close();
-    }
+    // The query term csat: finds tickets by their latest rating, in the database.
+    const idsOf = (q: string) => (JSON.parse(run(['list', q, '--all', '--json'], 34)) as { id: number }[]).map((t) => t.id).sort((a, b) => a - b);
+    expect(idsOf('csat:<3')).toEqual([bob]);
+    expect(idsOf('csat:>=4')).toEqual([ann]);
+    expect(idsOf('csat:good')).toEqual([ann]);
+    expect(idsOf('csat:1')).toEqual([]);
+    expect(idsOf('csat:any')).toEqual([ann, bob].sort((a, b) => a - b));
+    expect(idsOf('csat:none').some((id) => id === ann || id === bob)).toBe(false);
   });
 
   it('refuses bad csat settings with exit 2, naming the setting', () => {

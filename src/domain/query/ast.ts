@@ -29,7 +29,9 @@ export type Term =
   | { field: 'created' | 'updated'; op: TimeOp; at: string }
   | { field: 'id'; values: number[] }
   /** the requester's customer's organisation, by name (lower case); null: in no organisation */
-  | { field: 'org'; values: (string | null)[] };
+  | { field: 'org'; values: (string | null)[] }
+  /** the ticket's satisfaction rating (its latest), as a score 1..5 (good = 5, bad = 1); none/any: rated or not */
+  | { field: 'csat'; op: '<' | '<=' | '>' | '>=' | '=' | 'none' | 'any'; score: number };
 
 export type QueryNode =
   | { kind: 'and'; items: QueryNode[] }

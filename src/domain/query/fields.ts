@@ -89,6 +89,7 @@ function timeTerm(v: FieldValue, column: 'created' | 'updated', age: boolean): Q
 }
 
 const NAME = /^[\p{L}\p{N}_.@+-]+$/u;
+const CSAT_VALUE = /^(<=|>=|<|>|=)?([1-5])$/;
 
 function names(v: FieldValue, field: string, none: boolean): (string | null)[] {
   return listOf(v).map((s) => {
@@ -136,6 +137,19 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     name: 'org', takes: 'organisation names (case ignored), none',
     read: (v) => term({ field: 'org', values: listOf(v).map((s) => (s.toLowerCase() === 'none' ? null : s.toLowerCase())) }),
+  },
+  {
+    name: 'csat', takes: '<3, >=4, 5, good, bad, none, any (the ticket\'s satisfaction rating)',
+    read: (v) => {
+      const value = v.text.trim().toLowerCase();
+      // good and bad as CSAT counts them: 4–5 satisfied, 1–2 not (a good/bad scale scores 5 and 1)
+      if (value === 'good') return term({ field: 'csat', op: '>=', score: 4 });
+      if (value === 'bad') return term({ field: 'csat', op: '<=', score: 2 });
+      if (value === 'none' || value === 'any') return term({ field: 'csat', op: value, score: 0 });
+      const m = CSAT_VALUE.exec(value);
+      if (!m) v.fail(`expected a rating for csat: like <3, >=4, 5, good, bad, none or any, not '${v.text}'`);
+      return term({ field: 'csat', op: (m![1] || '=') as '<' | '<=' | '>' | '>=' | '=', score: Number(m![2]) });
+    },
   },
   { name: 'subject', takes: 'text the subject contains', read: (v) => term({ field: 'subject', value: v.text }) },
   {

@@ -118,18 +118,6 @@ export async function recordRating(tx: Db, r: NewRating): Promise<boolean> {
   return true;
 }
 
-export const CSAT_COMPARATORS = ['<', '<=', '=', '>=', '>'] as const;
-export type CsatComparator = (typeof CSAT_COMPARATORS)[number];
-
-/**
- * Ids of the tickets whose latest rating (on 1..5; good is 5, bad is 1) compares to `n`:
- * what the query term `csat:<3` calls. Tickets without a rating never match.
- */
-export async function ticketsByRating(db: Db, op: CsatComparator, n: number): Promise<number[]> {
-  const rows = await db.selectFrom('csat_ratings').select('ticket_id').where('score', op, n).orderBy('ticket_id').execute();
-  return rows.map((r) => Number(r.ticket_id));
-}
-
 /** A ticket's current rating, or null. */
 export async function ratingOfTicket(db: Db, ticketId: number): Promise<{ rating: string; score: number; comment: string | null; received_at: string } | null> {
   const r = await db.selectFrom('csat_ratings').select(['rating', 'score', 'comment', 'received_at']).where('ticket_id', '=', ticketId).executeTakeFirst();
