@@ -89,6 +89,15 @@ export function configProblems(data: Obj): ConfigProblem[] {
       if (h !== undefined && !(typeof h === 'number' && h >= 0 && h <= 8760)) bad('autoAck.perSenderPerHours', 'must be a number of hours (0 to 8760)');
     }
   }
+  if (data.bulk !== undefined) {
+    const b = data.bulk;
+    if (!isObj(b)) bad('bulk', "must be a mapping with 'confirmAbove: N'");
+    else {
+      const c = b.confirmAbove;
+      if (c !== undefined && !(typeof c === 'number' && Number.isInteger(c) && c >= 0)) bad('bulk.confirmAbove', 'must be a whole number of tickets (0 or more)');
+      for (const k of Object.keys(b)) if (k !== 'confirmAbove') bad(`bulk.${k}`, 'is not a setting (confirmAbove)');
+    }
+  }
   if (data.spam !== undefined) {
     const sp = data.spam;
     if (!isObj(sp)) bad('spam', 'must be a mapping (block, allow, header, authResults)');

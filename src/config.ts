@@ -110,6 +110,8 @@ export interface Config {
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
   spam?: SpamConfig;
+  /** bulk changes: more tickets than confirmAbove (default 20) ask on a terminal, need --yes in scripts */
+  bulk?: { confirmAbove?: number };
   hooks?: HookConfig[];
   [key: string]: unknown;
 }
