@@ -247,9 +247,9 @@ export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: Ve
 }
 
 export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions & BulkOptions): Promise<void> {
-  if (idArgs.length && (!allTicketIdsSync(idArgs) || opts.dryRun)) {
+  if (to !== 'open' && idArgs.length && (!allTicketIdsSync(idArgs) || opts.dryRun)) { // reopen: ids only
     if (opts.withChildren) throw new UsageError('--with-children goes with ticket ids: a bulk change closes the tickets its query matches, and only those');
-    if (await bulkPath(ctx, idArgs, [{ type: 'status', to }], opts, to === 'open' ? 'reopened' : 'closed')) return;
+    if (await bulkPath(ctx, idArgs, [{ type: 'status', to }], opts, 'closed')) return;
   }
   const ids = parseTicketIds(idArgs);
   const ifVersion = parseIfVersion(opts.ifVersion, ids);
