@@ -90,6 +90,9 @@ test('plan, dry run, the limit without --yes, then --yes: one event per ticket; 
   expect(count(d, "tickets where status = 'closed'")).toBe(1);
   // A mistyped flag among query words is still refused as a flag.
   expect(d.run(['close', 'tag:spam', '--yess']).code).toBe(2);
+  const typo = d.run(['set', '26', '--stauts', 'new', '--tag', '+x']);
+  expect([typo.code, typo.stderr]).toEqual([2, expect.stringContaining("unknown option '--stauts'")]);
+  expect(count(d, "events where type = 'tag' and to_value = 'x'")).toBe(0);
 });
 
 test('a ticket changed after the plan is skipped and reported, the others are changed', async () => {

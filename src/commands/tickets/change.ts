@@ -12,6 +12,7 @@ import { describeChange } from '../../domain/stale.js';
 import { ConflictError } from '../../errors.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
+import { checkQueryWords } from '../query/read.js';
 import type { ChildrenOptions } from '../links/children.js';
 import type { BulkFlags } from '../bulk/run.js';
 import type { RuleSet } from '../../domain/rules/types.js';
@@ -101,6 +102,7 @@ async function bulkPath(ctx: Ctx, words: string[], changes: Change[] | (() => Pr
 }
 
 export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & VersionOption & BulkOptions): Promise<void> {
+  checkQueryWords(idArgs); // a mistyped flag among the words (they may be a query's)
   if (!idArgs.length) throw new UsageError('give at least one ticket id');
   const changes: Change[] = [];
   if (opts.status !== undefined) {
@@ -143,6 +145,7 @@ export interface AssignOptions {
 }
 
 export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions & VersionOption & BulkOptions): Promise<void> {
+  checkQueryWords(words);
   const last = words.at(-1);
   const flagged = opts.to !== undefined || !!opts.me || !!opts.auto || !!opts.none;
   // Without --to/--me/--auto/--none the agent is the last word (after ids or a query).
@@ -247,6 +250,7 @@ export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: Ve
 }
 
 export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions & BulkOptions): Promise<void> {
+  checkQueryWords(idArgs);
   if (to !== 'open' && idArgs.length && (!allTicketIdsSync(idArgs) || opts.dryRun)) { // reopen: ids only
     if (opts.withChildren) throw new UsageError('--with-children goes with ticket ids: a bulk change closes the tickets its query matches, and only those');
     if (await bulkPath(ctx, idArgs, [{ type: 'status', to }], opts, 'closed')) return;
