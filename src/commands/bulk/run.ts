@@ -89,7 +89,10 @@ export async function runBulk(ctx: Ctx, words: readonly string[], changes: Chang
     out('dry run: nothing changed\n');
     return;
   }
-  if (!plan.length) return;
+  if (!plan.length) {
+    out('nothing to change\n');
+    return;
+  }
   const limit = await confirmLimit(ctx);
   if (plan.length > limit && !opts.yes) {
     if (!onTerminal(ctx)) {
