@@ -14,11 +14,6 @@ import { applyBulk, planTargets, subjectsOf, type BulkOutcome } from '../../stor
 import { listQuery } from '../query/list-query.js';
 import { progressReporter } from '../sync/progress.js';
 
-/** Words that are all ticket ids (42, #42) take the id path; anything else is a query. */
-const TICKET_ID = /^#?\d{1,15}$/;
-export function allTicketIds(words: readonly string[]): boolean {
-  return words.length > 0 && words.every((w) => TICKET_ID.test(w.trim()));
-}
 
 export interface BulkFlags {
   dryRun?: boolean;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Act } from '../../cli/program.js';
 import { UsageError } from '../../errors.js';
 import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
+import { isTicketId } from '../bulk/words.js';
 
 interface Flags {
   to?: string;
@@ -43,7 +44,7 @@ export function register(program: Command, act: Act): void {
         return (await import('./auto.js')).runAutoEscalation(ctx, { dryRun: flags.dryRun });
       }
       const manual = await import('./manual.js');
-      const oneId = words.length === 1 && /^#?\d{1,15}$/.test(words[0]!.trim());
+      const oneId = words.length === 1 && isTicketId(words[0]!);
       if (words.length > 1 || (words.length === 1 && (!oneId || flags.dryRun))) return manual.runEscalateBulk(ctx, words, flags);
       if (flags.dryRun) throw new UsageError('--dry-run goes with --auto or a query');
       return manual.runEscalate(ctx, words[0], flags);

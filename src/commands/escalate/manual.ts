@@ -93,7 +93,8 @@ export async function runEscalateBulk(ctx: Ctx, words: string[], opts: EscalateO
   if (opts.notify) throw new UsageError('--notify goes with one ticket id: tell the lead of a bulk escalation yourself');
   if (opts.ifVersion !== undefined) throw new UsageError('--if-version goes with one ticket id (a bulk change checks each ticket against the version its plan read)');
   const rules = rulesOfConfig(await ctx.config(), tiers);
-  const { allTicketIds, runBulk } = await import('../bulk/run.js');
-  const ids = allTicketIds(words) ? words.map(parseTicketId) : undefined;
+  const { runBulk } = await import('../bulk/run.js');
+  const { areTicketIds } = await import('../bulk/words.js');
+  const ids = areTicketIds(words) ? words.map(parseTicketId) : undefined;
   await runBulk(ctx, words, [{ type: 'escalate', to: opts.to, reason }], { dryRun: opts.dryRun, yes: opts.yes, verb: `escalated to ${opts.to}`, rules, ids });
 }

@@ -13,6 +13,7 @@ import { ConflictError } from '../../errors.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
 import { checkQueryWords } from '../query/read.js';
+import { areTicketIds } from '../bulk/words.js';
 import type { ChildrenOptions } from '../links/children.js';
 import type { BulkFlags } from '../bulk/run.js';
 import type { RuleSet } from '../../domain/rules/types.js';
@@ -65,12 +66,6 @@ async function change(ctx: Ctx, ids: number[], changes: Change[], verb: string, 
   }
 }
 
-const TICKET_ID = /^#?\d{1,15}$/;
-/** Every word a ticket id (42, #42): the id path; else a query (the bulk path). */
-export function allTicketIdsSync(words: readonly string[]): boolean {
-  return words.every((w) => TICKET_ID.test(w.trim()));
-}
-
 /** Ticket ids as given (42 or #42), each once, in the order named. */
 export function parseTicketIds(args: readonly string[]): number[] {
   if (!args.length) throw new UsageError('give at least one ticket id');
@@ -92,8 +87,8 @@ export type BulkOptions = BulkFlags;
  * The bulk engine when the words are a query or @VIEW (or ids with --dry-run); null: the id path.
  */
 async function bulkPath(ctx: Ctx, words: string[], changes: Change[] | (() => Promise<Change[]>), opts: BulkOptions & VersionOption, verb: string, rules?: RuleSet | null): Promise<boolean> {
-  const { allTicketIds, runBulk } = await import('../bulk/run.js');
-  const ids = allTicketIds(words);
+  const { runBulk } = await import('../bulk/run.js');
+  const ids = areTicketIds(words);
   if (ids && !opts.dryRun) return false;
   if (opts.ifVersion !== undefined) throw new UsageError('--if-version goes with one ticket id, not with a query or --dry-run (a bulk change checks each ticket against the version its plan read)');
   const list = typeof changes === 'function' ? await changes() : changes;
@@ -153,7 +148,7 @@ export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions &
   const agent = opts.to ?? lastAgent;
   const targets = lastAgent === undefined ? words : words.slice(0, -1);
   if (opts.to !== undefined && (opts.me || opts.auto || opts.none)) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
-  if (targets.length && (!allTicketIdsSync(targets) || opts.dryRun)) {
+  if (targets.length && (!areTicketIds(targets) || opts.dryRun)) {
     if (opts.auto) throw new UsageError('--auto goes with ticket ids (each ticket gets the least-loaded agent of its tier): give --to AGENT, --me or --none with a query');
     if (!agent && !opts.me && !opts.none) throw new UsageError('say whom to assign: --to AGENT, --me or --none');
     if (agent !== undefined) checkIdentifier('agent name', agent, '--to');
@@ -251,7 +246,7 @@ export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: Ve
 
 export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions & BulkOptions): Promise<void> {
   checkQueryWords(idArgs);
-  if (to !== 'open' && idArgs.length && (!allTicketIdsSync(idArgs) || opts.dryRun)) { // reopen: ids only
+  if (to !== 'open' && idArgs.length && (!areTicketIds(idArgs) || opts.dryRun)) { // reopen: ids only
     if (opts.withChildren) throw new UsageError('--with-children goes with ticket ids: a bulk change closes the tickets its query matches, and only those');
     if (await bulkPath(ctx, idArgs, [{ type: 'status', to }], opts, 'closed')) return;
   }
