@@ -1,11 +1,13 @@
 // Bulk changes (docs/cli.md, "Bulk changes"): set/assign/close/escalate with a query instead of
 // ticket ids, run through the built CLI on both backends.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { applyBulk, planTargets } from '../../src/store/repos/bulk-change.js';
 import { storeQuery } from '../helpers/backend.js';
-import { tempDesk, type TempDesk } from '../helpers/cli.js';
+import { applyChanges } from '../../src/store/repos/tickets.js';
+import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const desks: TempDesk[] = [];
@@ -114,6 +116,50 @@ test('a ticket changed after the plan is skipped and reported, the others are ch
   }
   expect(storeQuery(d.db, "select status from tickets where id = 2")[0]).toEqual({ status: 'open' });
   expect(count(d, "tickets where status = 'closed'")).toBe(4);
+});
+
+test('two processes: a ticket written after the plan was read is named and left as it is; exit 4', async () => {
+  const d = fresh();
+  seed(d, 3, 0);
+  const store = await openStore({ location: d.db });
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // sam's change of #2 is written (not yet committed) before the bulk command reads its plan,
+    // and committed once the plan is printed: the plan holds #2's old version.
+    let changing!: () => void;
+    const changed = new Promise<void>((r) => (changing = r));
+    const sam = store.write(async (tx) => {
+      await applyChanges(tx, 2, [{ type: 'priority', to: 'urgent' }], 'sam', NOW);
+      changing();
+      await held;
+    });
+    await changed;
+    const child = spawn(process.execPath, [BIN, 'close', 'tag:flood', '--yes'], { env: d.env, cwd: d.dir });
+    let stdout = '', stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no plan printed: ${stdout} ${stderr}`)), 60_000);
+      child.stdout.on('data', (b) => {
+        stdout += b;
+        if (stdout.includes('3 ticket(s) match')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    release();
+    await sam;
+    expect(await exited).toBe(4);
+    expect(stderr).toMatch(/#2 changed since version \d+ \(now \d+\): it was given priority urgent \(was normal\) by sam at .*; not changed/);
+    expect(stdout).toContain('closed 2 ticket(s); 1 changed by someone else since the plan, not changed');
+  } finally {
+    await store.close();
+  }
+  expect(storeQuery(d.db, 'select id, status, priority from tickets order by id')).toEqual([
+    { id: 1, status: 'closed', priority: 'normal' }, { id: 2, status: 'new', priority: 'urgent' }, { id: 3, status: 'closed', priority: 'normal' },
+  ]);
 });
 
 test('a flood of 1,000 tickets is closed by one command in a few seconds', () => {
