@@ -101,6 +101,15 @@ export function configProblems(data: Obj): ConfigProblem[] {
       for (const key of Object.keys(kb)) if (key !== 'baseUrl') bad(`kb.${key}`, 'is not a setting (baseUrl)');
     }
   }
+  if (data.bulk !== undefined) {
+    const b = data.bulk;
+    if (!isObj(b)) bad('bulk', "must be a mapping with 'confirmAbove: N'");
+    else {
+      const c = b.confirmAbove;
+      if (c !== undefined && !(typeof c === 'number' && Number.isInteger(c) && c >= 0)) bad('bulk.confirmAbove', 'must be a whole number of tickets (0 or more)');
+      for (const k of Object.keys(b)) if (k !== 'confirmAbove') bad(`bulk.${k}`, 'is not a setting (confirmAbove)');
+    }
+  }
   if (data.spam !== undefined) {
     const sp = data.spam;
     if (!isObj(sp)) bad('spam', 'must be a mapping (block, allow, header, authResults)');

@@ -113,6 +113,8 @@ export interface Config {
   /** the compliance goal, "95%": the target line on the report's chart */
   slaTarget?: string | number;
   spam?: SpamConfig;
+  /** bulk changes: more tickets than confirmAbove (default 20) ask on a terminal, need --yes in scripts */
+  bulk?: { confirmAbove?: number };
   hooks?: HookConfig[];
   /** the knowledge base: where its published site is (the links replies carry) */
   kb?: { baseUrl?: string };

@@ -81,7 +81,7 @@ test('each error class ends as its message on the Io and its exit code', async (
   expect(notFound.stderr).toBe('desk: no ticket #9999\n');
 
   const badId = bufferIo();
-  expect(await run(['close', 'abc'], badId)).toBe(2);
+  expect(await run(['reopen', 'abc'], badId)).toBe(2); // (close abc is a query: a bulk change)
   expect(badId.stderr).toContain("invalid ticket id 'abc'");
 });
 

@@ -40,7 +40,7 @@ function flagValues(path: string[], option: Option): Values | null {
     case '--assignee': return dynamic('assignees');
     case '--tier': return dynamic('tiers');
     case '--org': return dynamic('orgs');
-    case '--to': return path[1] === 'escalate' ? dynamic('tiers') : null;
+    case '--to': return path[1] === 'escalate' ? dynamic('tiers') : path[1] === 'assign' ? dynamic('agents') : null;
     case '--canned': return dynamic('canned');
     case '--kb': return dynamic('articles');
     case '--by': return path.includes('sla') ? words(GROUP_BYS) : null;
@@ -60,8 +60,10 @@ function argValues(path: string[], name: string): Values | null {
   if (noun === 'outbox' || noun === 'inbox' || noun === 'hooks') return null; // outbox entry / notification / hook delivery ids, not tickets
   if (noun === 'spam' && verb === 'release') return null; // spam ids, not tickets
   if (name === 'id' || name === 'ids' || name === 'sources' || name === 'other') return dynamic('tickets');
+  // set, close, escalate: ticket ids, or a query (a bulk change); the ids are offered
+  if (name === 'tickets') return dynamic('tickets');
   // `desk assign ID… AGENT`: ticket ids, then an agent; ids are digits, so both can be offered.
-  if (name === 'ids-and-agent') return dynamic('tickets-and-agents');
+  if (name === 'ids-and-agent' || name === 'tickets-and-agent') return dynamic('tickets-and-agents');
   if (name === 'name' && noun === 'canned' && verb !== 'new') return dynamic('canned');
   if (name === 'name' && noun === 'agent' && verb !== 'add') return dynamic('agents');
   if (name === 'agent') return dynamic('agents');

@@ -79,3 +79,22 @@ export async function runEscalate(ctx: Ctx, idArg: string | undefined, opts: Esc
   await printTicketBrief(ctx, ticket, `escalated ${done.before.tier} → ${to}, ${holder}`);
   if (failure) throw failure;
 }
+
+/**
+ * `desk escalate QUERY… --to TIER --reason TEXT`: the bulk path (several ids, a query or @VIEW),
+ * each ticket through the same handover as one escalated by id.
+ */
+export async function runEscalateBulk(ctx: Ctx, words: string[], opts: EscalateOptions & { dryRun?: boolean; yes?: boolean }): Promise<void> {
+  const tiers = await ctx.tiers();
+  if (!opts.to) throw new UsageError(`--to is required: the tier to move the tickets to (${tiers.join(', ')})`);
+  if (!tiers.includes(opts.to)) throw badFlagValue('--to', opts.to, tiers);
+  const reason = opts.reason?.trim();
+  if (!reason) throw new UsageError('--reason is required: say why, for the next person who reads the tickets');
+  if (opts.notify) throw new UsageError('--notify goes with one ticket id: tell the lead of a bulk escalation yourself');
+  if (opts.ifVersion !== undefined) throw new UsageError('--if-version goes with one ticket id (a bulk change checks each ticket against the version its plan read)');
+  const rules = rulesOfConfig(await ctx.config(), tiers);
+  const { runBulk } = await import('../bulk/run.js');
+  const { areTicketIds } = await import('../bulk/words.js');
+  const ids = areTicketIds(words) ? words.map(parseTicketId) : undefined;
+  await runBulk(ctx, words, [{ type: 'escalate', to: opts.to, reason }], { dryRun: opts.dryRun, yes: opts.yes, verb: `escalated to ${opts.to}`, rules, ids });
+}

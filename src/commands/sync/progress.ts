@@ -13,7 +13,7 @@ const NONE: ProgressReporter = { update: () => undefined, stop: () => undefined 
 /** Shown only for syncs big enough to wait for. */
 const MIN_TOTAL = 200;
 
-export function progressReporter(io: Io, label: string, wanted: boolean): ProgressReporter {
+export function progressReporter(io: Io, label: string, wanted: boolean, unit = 'UIDs'): ProgressReporter {
   const stream = io.progress;
   if (!wanted || !stream) return NONE;
   let bar: import('cli-progress').SingleBar | null = null;
@@ -24,7 +24,7 @@ export function progressReporter(io: Io, label: string, wanted: boolean): Progre
       if (!bar && !loading) {
         loading = import('cli-progress').then(({ default: cliProgress }) => {
           bar = new cliProgress.SingleBar(
-            { format: `${safeLine(label)} [{bar}] {percentage}% {value}/{total} UIDs`, stream, hideCursor: true, clearOnComplete: true },
+            { format: `${safeLine(label)} [{bar}] {percentage}% {value}/{total} ${unit}`, stream, hideCursor: true, clearOnComplete: true },
             cliProgress.Presets.shades_classic,
           );
           bar.start(total, done);

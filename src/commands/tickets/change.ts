@@ -12,7 +12,11 @@ import { describeChange } from '../../domain/stale.js';
 import { ConflictError } from '../../errors.js';
 import { parseTicketId, textArg } from '../shared.js';
 import { printTicketBrief } from './render.js';
+import { checkQueryWords } from '../query/read.js';
+import { areTicketIds } from '../bulk/words.js';
 import type { ChildrenOptions } from '../links/children.js';
+import type { BulkFlags } from '../bulk/run.js';
+import type { RuleSet } from '../../domain/rules/types.js';
 
 /** `--if-version N`: act only if the ticket is still at version N (one ticket only). */
 export interface VersionOption {
@@ -76,9 +80,25 @@ export interface SetOptions {
   tag?: string[];
 }
 
-export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & VersionOption): Promise<void> {
-  const ids = parseTicketIds(idArgs);
-  const ifVersion = parseIfVersion(opts.ifVersion, ids);
+/** The flags of the bulk path (src/commands/bulk/). */
+export type BulkOptions = BulkFlags;
+
+/**
+ * The bulk engine when the words are a query or @VIEW (or ids with --dry-run); null: the id path.
+ */
+async function bulkPath(ctx: Ctx, words: string[], changes: Change[] | (() => Promise<Change[]>), opts: BulkOptions & VersionOption, verb: string, rules?: RuleSet | null): Promise<boolean> {
+  const { runBulk } = await import('../bulk/run.js');
+  const ids = areTicketIds(words);
+  if (ids && !opts.dryRun) return false;
+  if (opts.ifVersion !== undefined) throw new UsageError('--if-version goes with one ticket id, not with a query or --dry-run (a bulk change checks each ticket against the version its plan read)');
+  const list = typeof changes === 'function' ? await changes() : changes;
+  await runBulk(ctx, words, list, { dryRun: opts.dryRun, yes: opts.yes, verb, rules, ids: ids ? parseTicketIds(words) : undefined });
+  return true;
+}
+
+export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & VersionOption & BulkOptions): Promise<void> {
+  checkQueryWords(idArgs); // a mistyped flag among the words (they may be a query's)
+  if (!idArgs.length) throw new UsageError('give at least one ticket id');
   const changes: Change[] = [];
   if (opts.status !== undefined) {
     if (!STATUSES.includes(opts.status as Status)) throw badFlagValue('--status', opts.status, STATUSES);
@@ -101,6 +121,9 @@ export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & Vers
     changes.push(remove ? { type: 'untag', tag } : { type: 'tag', tag });
   }
   if (changes.length === 0) throw new UsageError('nothing to set: give --status, --priority, --queue, --subject or --tag');
+  if (await bulkPath(ctx, idArgs, changes, opts, 'updated')) return;
+  const ids = parseTicketIds(idArgs);
+  const ifVersion = parseIfVersion(opts.ifVersion, ids);
   await change(ctx, ids, changes, 'updated', ifVersion);
 }
 
@@ -109,15 +132,34 @@ export async function runSet(ctx: Ctx, idArgs: string[], opts: SetOptions & Vers
  * not a ticket id. One rule for a name and for --me: the assignee must be an agent of the desk.
  */
 export interface AssignOptions {
+  /** the agent (the bulk path's way of naming one; ids take it too) */
+  to?: string;
   me?: boolean;
   auto?: boolean;
   none?: boolean;
 }
 
-export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions & VersionOption): Promise<void> {
+export async function runAssign(ctx: Ctx, words: string[], opts: AssignOptions & VersionOption & BulkOptions): Promise<void> {
+  checkQueryWords(words);
   const last = words.at(-1);
-  const agent = words.length > 1 && last !== undefined && !/^#?\d+$/.test(last.trim()) ? last : undefined;
-  const ids = parseTicketIds(agent === undefined ? words : words.slice(0, -1));
+  const flagged = opts.to !== undefined || !!opts.me || !!opts.auto || !!opts.none;
+  // Without --to/--me/--auto/--none the agent is the last word (after ids or a query).
+  const lastAgent = !flagged && words.length > 1 && last !== undefined && !/^#?\d+$/.test(last.trim()) ? last : undefined;
+  const agent = opts.to ?? lastAgent;
+  const targets = lastAgent === undefined ? words : words.slice(0, -1);
+  if (opts.to !== undefined && (opts.me || opts.auto || opts.none)) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
+  if (targets.length && (!areTicketIds(targets) || opts.dryRun)) {
+    if (opts.auto) throw new UsageError('--auto goes with ticket ids (each ticket gets the least-loaded agent of its tier): give --to AGENT, --me or --none with a query');
+    if (!agent && !opts.me && !opts.none) throw new UsageError('say whom to assign: --to AGENT, --me or --none');
+    if (agent !== undefined) checkIdentifier('agent name', agent, '--to');
+    const resolve = async (): Promise<Change[]> => {
+      const store = await ctx.store();
+      const to = opts.none ? null : opts.me ? await meAsAgent(ctx) : (await getAgent(store.db, agent!)).name;
+      return [{ type: 'assign', to }];
+    };
+    if (await bulkPath(ctx, targets, resolve, opts, 'assigned')) return;
+  }
+  const ids = parseTicketIds(targets);
   const ifVersion = parseIfVersion(opts.ifVersion, ids);
   const given = [agent !== undefined, !!opts.me, !!opts.auto, !!opts.none].filter(Boolean).length;
   if (given !== 1) throw new UsageError('say whom to assign: an AGENT name, --me, --auto or --none (exactly one)');
@@ -202,7 +244,12 @@ export async function runNote(ctx: Ctx, idArg: string, words: string[], opts: Ve
   await change(ctx, [id], [{ type: 'note', text }], 'noted', ifVersion);
 }
 
-export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions): Promise<void> {
+export async function runStatus(ctx: Ctx, idArgs: string[], to: Status, opts: VersionOption & ChildrenOptions & BulkOptions): Promise<void> {
+  checkQueryWords(idArgs);
+  if (to !== 'open' && idArgs.length && (!areTicketIds(idArgs) || opts.dryRun)) { // reopen: ids only
+    if (opts.withChildren) throw new UsageError('--with-children goes with ticket ids: a bulk change closes the tickets its query matches, and only those');
+    if (await bulkPath(ctx, idArgs, [{ type: 'status', to }], opts, 'closed')) return;
+  }
   const ids = parseTicketIds(idArgs);
   const ifVersion = parseIfVersion(opts.ifVersion, ids);
   if (to === 'open') {

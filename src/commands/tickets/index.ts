@@ -8,7 +8,7 @@ import type { NewOptions } from './new.js';
 import type { ListOptions } from './list.js';
 import type { SearchOptions } from './search.js';
 import type { SnoozeOptions } from './snooze.js';
-import type { AssignOptions, SetOptions, VersionOption } from './change.js';
+import type { AssignOptions, BulkOptions, SetOptions, VersionOption } from './change.js';
 import type { ChildrenOptions } from '../links/children.js';
 
 const FILTER_FLAGS: FlagSpec<Omit<FilterFlags, 'all'>> = {
@@ -19,14 +19,16 @@ const NEW_FLAGS: FlagSpec<NewOptions & JsonFlag> = {
 };
 const LIST_FLAGS: FlagSpec<ListOptions & JsonFlag> = { ...FILTER_FLAGS, org: 'string', all: 'boolean', sort: 'string', limit: 'string', linkedTo: 'string', json: 'boolean' };
 const SHOW_FLAGS: FlagSpec<{ why?: boolean } & JsonFlag> = { why: 'boolean', json: 'boolean' };
-const SET_FLAGS: FlagSpec<SetOptions & VersionOption & JsonFlag> = {
-  status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', ifVersion: 'string', json: 'boolean',
+const SET_FLAGS: FlagSpec<SetOptions & VersionOption & BulkOptions & JsonFlag> = {
+  status: 'string', priority: 'string', queue: 'string', subject: 'string', tag: 'strings', ifVersion: 'string', dryRun: 'boolean', yes: 'boolean', json: 'boolean',
 };
 const SNOOZE_FLAGS: FlagSpec<SnoozeOptions & { now?: string } & JsonFlag> = { off: 'boolean', reason: 'string', now: 'string', json: 'boolean' };
-const ASSIGN_FLAGS: FlagSpec<AssignOptions & VersionOption & JsonFlag> = { me: 'boolean', auto: 'boolean', none: 'boolean', ifVersion: 'string', json: 'boolean' };
+const ASSIGN_FLAGS: FlagSpec<AssignOptions & VersionOption & BulkOptions & JsonFlag> = { to: 'string', me: 'boolean', auto: 'boolean', none: 'boolean', ifVersion: 'string', dryRun: 'boolean', yes: 'boolean', json: 'boolean' };
 const VERSION_JSON: FlagSpec<VersionOption & JsonFlag> = { ifVersion: 'string', json: 'boolean' };
 const VERSION_ONLY: FlagSpec<VersionOption> = { ifVersion: 'string' };
-const CLOSE_FLAGS: FlagSpec<VersionOption & ChildrenOptions & JsonFlag> = { ifVersion: 'string', withChildren: 'boolean', withoutChildren: 'boolean', json: 'boolean' };
+const CLOSE_FLAGS: FlagSpec<VersionOption & ChildrenOptions & BulkOptions & JsonFlag> = { ifVersion: 'string', withChildren: 'boolean', withoutChildren: 'boolean', dryRun: 'boolean', yes: 'boolean', json: 'boolean' };
+const DRY_RUN = ['--dry-run', 'show the plan (count and a sample; --json: every id), change nothing'] as const;
+const YES = ['--yes', 'change more than bulk.confirmAbove tickets without asking (scripts)'] as const;
 const IF_VERSION = ['--if-version <n>', 'act only if the ticket is still at this version (as `show --json` printed it); else exit 4'] as const;
 const SEARCH_FLAGS: FlagSpec<Omit<SearchOptions, 'all'> & JsonFlag> = { ...FILTER_FLAGS, org: 'string', limit: 'string', json: 'boolean' };
 
@@ -68,14 +70,17 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('set')
-    .description('change status, priority, queue or tags of one ticket or several')
-    .argument('<ids...>', 'ticket id(s)')
+    .description('change status, priority, queue or tags of one ticket or several (ids, or a query / @VIEW: a bulk change)')
+    .argument('<tickets...>', 'ticket id(s), or a query or @VIEW (docs/cli.md: Bulk changes)')
+    .allowUnknownOption()
     .option('--status <s>', 'new, open, pending, on_hold, solved, closed')
     .option('--priority <p>', 'urgent, high, normal, low')
     .option('--queue <q>', 'queue ("" clears it)')
     .option('--subject <text>', 'a clearer subject')
     .option('--tag <+t|-t>', 'add (+t or t) or remove (-t) a tag; repeat for several', (v: string, prev: string[] = []) => [...prev, v])
     .option(...IF_VERSION)
+    .option(...DRY_RUN)
+    .option(...YES)
     .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runSet(ctx, ids, parseFlags(SET_FLAGS, cmd))));
 
@@ -92,12 +97,16 @@ export function register(program: Command, act: Act): void {
 
   program
     .command('assign')
-    .description('give tickets to an agent: assign ID… AGENT, or ID… --me|--auto|--none')
-    .argument('<ids-and-agent...>', 'ticket id(s), then the agent name unless --me, --auto or --none')
+    .description('give tickets to an agent: assign ID… AGENT, ID… --me|--auto|--none, or QUERY… --to AGENT (a bulk change)')
+    .argument('<tickets-and-agent...>', 'ticket id(s) or a query / @VIEW, then the agent name unless --to, --me, --auto or --none')
+    .allowUnknownOption()
+    .option('--to <agent>', 'the agent (the clear way with a query)')
     .option('--me', 'to yourself')
     .option('--auto', 'to the least-loaded available agent of the ticket’s tier')
     .option('--none', 'unassign')
     .option(...IF_VERSION)
+    .option(...DRY_RUN)
+    .option(...YES)
     .option('--json', 'print the ticket as JSON')
     .action(act(async (ctx, words: string[], _opts: object, cmd: Command) => (await import('./change.js')).runAssign(ctx, words, parseFlags(ASSIGN_FLAGS, cmd))));
 
@@ -120,10 +129,13 @@ export function register(program: Command, act: Act): void {
   program
     .command('close')
     .description('close tickets (a parent with open children: asks on a terminal whether they close too)')
-    .argument('<ids...>', 'ticket id(s)')
+    .argument('<tickets...>', 'ticket id(s), or a query or @VIEW (a bulk change)')
+    .allowUnknownOption()
     .option(...IF_VERSION)
     .option('--with-children', 'close its open child tickets too')
     .option('--without-children', 'close only the ticket(s) named; children stay open')
+    .option(...DRY_RUN)
+    .option(...YES)
     .option('--json', 'print the ticket as JSON (several: an array)')
     .action(act(async (ctx, ids: string[], _opts: object, cmd: Command) => (await import('./change.js')).runStatus(ctx, ids, 'closed', parseFlags(CLOSE_FLAGS, cmd))));
 

@@ -39,6 +39,8 @@ import { painter } from '../../ui/output.js';
 import { parseSnoozeUntil } from './snooze-time.js';
 import { truncate } from './text-width.js';
 import { Terminal, type Key } from './terminal.js';
+import { applyBulk } from '../../store/repos/bulk-change.js';
+import { changeWords } from '../bulk/run.js';
 
 export interface TriageSession {
   filter: TicketFilter;
@@ -61,6 +63,9 @@ export interface TriageTab {
 
 /** How long hints of others' changes are gathered before the queue is read again. */
 const LIVE_SETTLE_MS = 100;
+
+/** The keys that act on every marked ticket when some are marked (assign, status, priority, tags, queue, close, escalate). */
+const BULK_KEYS = ['a', 's', 'p', 'g', 'u', 'x', 'e'];
 
 class TriageApp {
   private items: QueueItem[] = [];
@@ -92,6 +97,8 @@ class TriageApp {
   /** the ticket under the cursor, for our own presence, and when we came to it */
   private viewing: { ticket: number; openedAt: string } | null = null;
   private presenceTimer: NodeJS.Timeout | undefined;
+  /** marked tickets (space), with the version the screen showed: the action keys act on all of them */
+  private marked = new Map<number, number>();
 
   constructor(
     private readonly ctx: Ctx, private readonly store: Store, private readonly location: string, private readonly me: string,
@@ -103,6 +110,7 @@ class TriageApp {
   }
 
   async run(): Promise<void> {
+    this.tiers = await this.ctx.tiers();
     // Watching starts before the first read, so that no change falls between the two.
     const watch = await watchTickets(this.store, this.location, () => this.changedElsewhere(), {
       idle: () => !this.busy,
@@ -179,6 +187,9 @@ class TriageApp {
       this.tabCounts.push(i === (this.session.tab ?? 0) ? this.items.length
         : (await loadQueue(this.store.db, tab.filter, { explicitStatuses: tab.explicitStatuses, policy: null, now })).length);
     }
+    // A marked ticket is planned on the version the screen shows now (a change by someone else
+    // that the screen showed is known to the agent); one that left the queue keeps its version.
+    for (const it of this.items) if (this.marked.has(it.ticket.id)) this.marked.set(it.ticket.id, it.ticket.version ?? 0);
     const again = this.items.findIndex((it) => it.ticket.id === keepId);
     this.selected = again >= 0 ? again : Math.min(this.selected, Math.max(0, this.items.length - 1));
     await this.loadDetail();
@@ -236,7 +247,7 @@ class TriageApp {
     this.term.draw(renderScreen({
       width, height, me: this.me, filterLabel: this.session.filterLabel, items: this.items, selected: this.selected,
       detail: this.detail, sla: this.sla, message: this.message, now: this.ctx.now(), timezone: this.timezone,
-      liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines, articles: this.articles,
+      liveLost: this.liveLost, presence: this.others, presenceLines: this.othersLines, articles: this.articles, marked: this.marked,
       tabs: this.session.tabs?.map((t, i) => ({ label: t.label, count: this.tabCounts[i] ?? 0, current: i === (this.session.tab ?? 0) })),
     }, this.style));
   }
@@ -336,6 +347,16 @@ class TriageApp {
       };
     }
     if (str === '?') return async () => void (this.helpShown = true);
+    if (key.name === 'space' || str === ' ') {
+      return async () => {
+        const it = this.current;
+        if (!it) return;
+        if (this.marked.has(it.ticket.id)) this.marked.delete(it.ticket.id);
+        else this.marked.set(it.ticket.id, it.ticket.version ?? 0);
+        this.selected = Math.min(this.items.length - 1, this.selected + 1);
+      };
+    }
+    if (str && this.marked.size && BULK_KEYS.includes(str)) return () => this.bulk(str);
     const perTicket: Record<string, (t: TicketWithHistory) => Promise<void>> = {
       t: (t) => this.take(t), a: (t) => this.assign(t), p: (t) => this.priority(t), s: (t) => this.status(t),
       g: (t) => this.tags(t), u: (t) => this.queue(t), n: (t) => this.note(t), e: (t) => this.escalate(t),
@@ -354,6 +375,55 @@ class TriageApp {
   }
 
   // ---- actions -----------------------------------------------------------------------------
+
+  /**
+   * An action key with tickets marked: one question for all of them, asked once, then the bulk
+   * engine (each ticket its own events; one changed since the screen showed it is left as it is
+   * and stays marked).
+   */
+  private async bulk(key: string): Promise<void> {
+    const count = this.marked.size;
+    const title = (what: string) => this.style.bold(`${count} marked ticket(s)`) + ` — ${what}`;
+    let changes: Change[] | undefined;
+    if (key === 'a') {
+      const agents = await listAgents(this.store.db);
+      const choices = [...agents.map((a) => ({ value: a.name as string | null, name: safeLine(`${a.name} (${a.tier}${a.away ? ', away' : ''})`) })), { value: null, name: 'nobody (unassign)' }];
+      const to = await this.prompter.ask(title('assign'), (q, c) => q.select({ message: 'Assign to', choices, pageSize: 10 }, c));
+      if (to !== undefined) changes = [{ type: 'assign', to }];
+    } else if (key === 's') {
+      const to = await this.prompter.ask(title('status'), (q, c) => q.select<Status>({ message: 'Status', choices: STATUSES.map((x) => ({ value: x, name: x })) }, c));
+      if (to) changes = [{ type: 'status', to }];
+    } else if (key === 'p') {
+      const to = await this.prompter.ask(title('priority'), (q, c) => q.select<Priority>({ message: 'Priority', choices: PRIORITIES.map((x) => ({ value: x, name: x })) }, c));
+      if (to) changes = [{ type: 'priority', to }];
+    } else if (key === 'g') {
+      const text = await this.prompter.ask(title('tags'), (q, c) => q.input({ message: 'Add +tag, remove -tag:' }, c));
+      if (text?.trim()) changes = tagChanges(text, normaliseTag);
+    } else if (key === 'u') {
+      const to = await this.prompter.ask(title('queue'), (q, c) => q.input({ message: 'Move to queue (empty: no queue):' }, c));
+      if (to !== undefined) changes = [{ type: 'queue', to: to.trim() || null }];
+    } else if (key === 'x') {
+      changes = [{ type: 'status', to: 'closed' }];
+    } else if (key === 'e') {
+      const to = await this.prompter.ask(title('escalate'), (q, c) => q.select({ message: 'Move to tier', choices: this.tiers.map((x) => ({ value: x, name: x })) }, c));
+      const reason = to ? await this.prompter.ask(title(`escalate to ${to}`), (q, c) => q.input({ message: 'Reason:', validate: (v) => (v.trim() ? true : 'a reason is required') }, c)) : undefined;
+      if (to && reason?.trim()) changes = [{ type: 'escalate', to, reason: reason.trim() }];
+    }
+    if (!changes?.length) return;
+    const what = changes.map(changeWords).join(', ');
+    const sure = await this.prompter.ask(title(what), (q, c) => q.confirm({ message: `Change ${count} marked ticket(s): ${what}?`, default: true }, c));
+    if (!sure) return;
+    const rules = changes.some((c) => c.type === 'escalate') ? rulesOfConfig(await this.ctx.config(), this.tiers) : null;
+    const plan = [...this.marked].map(([id, version]) => ({ id, version }));
+    const out = await applyBulk(this.store, plan, changes, { actor: this.me, at: this.at(), rules });
+    for (const id of [...out.changed, ...out.unchanged]) this.marked.delete(id);
+    const done = `${out.changed.length} ticket(s) changed: ${what}${out.unchanged.length ? `; ${out.unchanged.length} already so` : ''}`;
+    this.message = out.skipped.length
+      ? { text: `${done}; ${out.skipped.length} not changed (still marked): ${out.skipped[0]!.message}`, kind: 'error' }
+      : { text: done, kind: 'info' };
+  }
+
+  private tiers: string[] = [];
 
   private at(): string {
     return isoSeconds(this.ctx.now());

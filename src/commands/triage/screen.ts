@@ -38,6 +38,8 @@ export interface ScreenModel {
   tabs?: { label: string; count: number; current: boolean }[];
   /** the knowledge-base articles most like the selected ticket */
   articles?: { slug: string; title: string }[];
+  /** the marked tickets (space): a * before their id, and the count on the rule line */
+  marked?: ReadonlyMap<number, unknown> | ReadonlySet<number>;
 }
 
 export const KEY_HINT = 'j/k move  t take  a assign  e escalate  r reply  c canned  ? more  q quit';
@@ -50,6 +52,7 @@ export const KEY_HELP: [string, string][] = [
   ['r', 'reply (editor)'], ['c', 'reply with a canned reply'], ['n', 'internal note'], ['e', 'escalate / de-escalate'],
   ['z', 'snooze (out of the queue until a time)'], ['x', 'close'], ['v', 'read the whole thread'], ['!', 'spam (asks: block the sender?)'],
   ['m', 'merge into another ticket'], ['l', 'link to another ticket'], ['Ctrl-L', 'refresh'],
+  ['space', 'mark / unmark: a, s, p, g, u, x, e then act on every marked ticket (asked once)'],
   ['Tab / S-Tab', 'next / previous saved view (desk view add)'],
   ['q / Ctrl-C', 'quit'],
 ];
@@ -77,12 +80,12 @@ export function slaText(sla: SlaFacts | null, now: Date): string {
   return parts.length ? parts.join(' · ') : 'no SLA targets';
 }
 
-function listRow(it: QueueItem, selected: boolean, width: number, now: Date, st: Style, others?: string): string {
+function listRow(it: QueueItem, selected: boolean, width: number, now: Date, st: Style, others?: string, marked = false): string {
   const t = it.ticket;
   const due = it.snoozeEnded && !it.due_at ? 'snoozed' : dueText(it.due_at, now);
   const cells = [
     selected ? '>' : ' ',
-    fit(`#${t.id}`, 7),
+    fit(`${marked ? '*' : ''}#${t.id}`, 7),
     fit(t.priority, 6),
     fit(safeLine(t.tier), 4),
     fit(safeLine(t.assignee ?? '–'), 9),
@@ -197,11 +200,12 @@ export function renderScreen(m: ScreenModel, st: Style = PLAIN): string[] {
     const first = Math.min(Math.max(0, m.selected - Math.floor(listRows / 2)), Math.max(0, m.items.length - listRows));
     for (let r = 0; r < listRows; r++) {
       const it = m.items[first + r];
-      push(it ? listRow(it, first + r === m.selected, W, m.now, st, m.presence?.get(it.ticket.id)) : ' '.repeat(W));
+      push(it ? listRow(it, first + r === m.selected, W, m.now, st, m.presence?.get(it.ticket.id), !!m.marked?.has(it.ticket.id)) : ' '.repeat(W));
     }
   }
   const t = m.detail;
-  const position = m.items.length ? ` ${m.selected + 1} of ${m.items.length} ` : '';
+  const markedCount = m.marked?.size ?? 0;
+  const position = (m.items.length ? ` ${m.selected + 1} of ${m.items.length} ` : '') + (markedCount ? `· ${markedCount} marked (actions act on all; space unmarks) ` : '');
   const rule = `──${position}`;
   push(st.dim(truncate(rule, W) + '─'.repeat(Math.max(0, W - displayWidth(rule)))));
 

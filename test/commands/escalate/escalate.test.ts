@@ -89,7 +89,9 @@ describe('desk escalate ID --to TIER --reason TEXT', () => {
     const blankReason = await run(['escalate', String(id), '--to', 'L2', '--reason', '  ']);
     expect(blankReason.code).toBe(2);
     expect((await run(['escalate', '--auto', String(id)])).code).toBe(2);
-    expect((await run(['escalate', String(id), '--to', 'L2', '--reason', 'x', '--dry-run'])).code).toBe(2);
+    // --dry-run with an id shows the plan of a bulk change (docs/cli.md: Bulk changes), changing nothing
+    const dry = await run(['escalate', String(id), '--to', 'L2', '--reason', 'x', '--dry-run']);
+    expect([dry.code, dry.stdout]).toEqual([0, expect.stringContaining('1 ticket(s) match')]);
     const missing = await run(['escalate', '99999', '--to', 'L2', '--reason', 'x']);
     expect([missing.code, missing.stderr]).toEqual([3, expect.stringContaining('no ticket #99999')]);
     expect((await show(id)).events).toEqual([]);
