@@ -56,4 +56,32 @@ describe('spam and the tables that point at tickets', () => {
     ok(d, ['spam', 'release', String(ccMoved!.spam_id)]);
     expect(JSON.parse(ok(d, ['show', String(ccTicket), '--json'])).cc).toEqual([{ email: 'boss@x.example', name: 'Boss' }]);
   }, 60_000);
+
+  it('moves a query\'s tickets to spam in one command, asking for --yes above bulk.confirmAbove', () => {
+    const d = tempDesk();
+    desks.push(d);
+    const at = '2026-03-01T10:00:00Z';
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({
+      subject: `WIN BIG ${i}`, tags: ['flood'], requester: { email: `spammer${i}@flood.example`, name: null }, created_at: at, updated_at: at,
+      messages: [{ message_id: `<flood${i}@flood.example>`, direction: 'in', from: `spammer${i}@flood.example`, to: ['support@desk.example'], date: at, subject: `WIN BIG ${i}`, text: 'click' }],
+    }));
+    lines.push(JSON.stringify({
+      subject: 'real question', requester: { email: 'customer@ok.example', name: null }, created_at: at, updated_at: at,
+      messages: [{ message_id: '<real@ok.example>', direction: 'in', from: 'customer@ok.example', to: ['support@desk.example'], date: at, subject: 'real question', text: 'help' }],
+    }));
+    writeFileSync(join(d.dir, 'flood.jsonl'), lines.join('\n') + '\n');
+    ok(d, ['import', join(d.dir, 'flood.jsonl')]);
+
+    const refused = d.run(['spam', 'tag:flood', '--no-block']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('30 tickets match, more than bulk.confirmAbove (20): nothing moved');
+    expect(JSON.parse(ok(d, ['list', 'tag:flood', '--all', '--json'])).length).toBe(30);
+
+    const moved = JSON.parse(ok(d, ['spam', 'tag:flood', '--no-block', '--yes', '--json'])) as { ticket: number }[];
+    expect(moved).toHaveLength(30);
+    expect(JSON.parse(ok(d, ['list', 'tag:flood', '--all', '--json']))).toEqual([]);
+    expect(JSON.parse(ok(d, ['list', '--all', '--json'])).map((t: { subject: string }) => t.subject)).toEqual(['real question']);
+    expect(JSON.parse(ok(d, ['spam', 'list', '--json', '--limit', '100']))).toHaveLength(30);
+    expect(d.run(['spam', 'tag:nothing-here', '--no-block']).code).toBe(3);
+  }, 60_000);
 });

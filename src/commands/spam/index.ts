@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { Act } from '../../cli/program.js';
 import { parseFlags, type FlagSpec, type JsonFlag } from '../flags.js';
 
-type MoveFlags = { from?: string; block?: boolean } & JsonFlag;
-const MOVE_FLAGS: FlagSpec<MoveFlags> = { from: 'string', block: 'boolean', json: 'boolean' };
+type MoveFlags = { from?: string; block?: boolean; yes?: boolean } & JsonFlag;
+const MOVE_FLAGS: FlagSpec<MoveFlags> = { from: 'string', block: 'boolean', yes: 'boolean', json: 'boolean' };
 type ListFlags = { limit?: string } & JsonFlag;
 const LIST_FLAGS: FlagSpec<ListFlags> = { limit: 'string', json: 'boolean' };
 type PurgeFlags = { olderThan: string; yes?: boolean } & JsonFlag;
@@ -17,10 +17,11 @@ export function register(program: Command, act: Act): void {
   const spam = program
     .command('spam')
     .description('move tickets to spam, list and release spam, block and allow senders')
-    .argument('[ids...]', 'tickets that are spam (e.g. 42 43 #44)')
+    .argument('[ids...]', 'tickets that are spam: ids (42 43 #44), or a query (tag:flood, subject:"win big") or @VIEW')
     .option('--from <address>', 'every open ticket from this address, or from this @domain (and its subdomains)')
     .option('--block', "also block the tickets' senders (asked on a terminal)")
     .option('--no-block', 'do not block the senders, do not ask')
+    .option('--yes', 'with a query: move more than bulk.confirmAbove tickets without asking')
     .option('--json', 'print what was moved as JSON')
     .action(act(async (ctx, ids: string[], _o: object, cmd: Command) => {
       const opts = parseFlags(MOVE_FLAGS, cmd);

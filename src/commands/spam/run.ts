@@ -1,5 +1,10 @@
 // desk spam: move tickets to spam (one, many, or every open one from a sender or domain), list
 // spam, bring it back, purge it, and keep the block and allow lists of the database.
+import { areTicketIds } from '../bulk/words.js';
+import { confirmLimit } from '../bulk/run.js';
+import { listQuery } from '../query/list-query.js';
+import { queryText } from '../query/read.js';
+import { planTargets } from '../../store/repos/bulk-change.js';
 import type { Ctx } from '../../cli/context.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { isoSeconds } from '../../domain/types.js';
@@ -16,6 +21,8 @@ import { parseTicketId } from '../shared.js';
 export interface MoveOptions {
   from?: string;
   block?: boolean;
+  /** a query's tickets: more than bulk.confirmAbove without asking */
+  yes?: boolean;
 }
 
 /** A pattern typed by a user, normalised, or UsageError naming what was wrong. */
@@ -93,9 +100,25 @@ export async function runMove(ctx: Ctx, idArgs: string[], opts: MoveOptions): Pr
     ids = candidates.filter((c) => matchingPattern(normaliseAddress(c.email), only) !== null).map((c) => c.id);
     if (!ids.length) throw new NotFoundError(`no open ticket from ${pattern}`);
     reason = `moved by ${actor} (--from ${pattern})`;
-  } else {
+  } else if (areTicketIds(idArgs)) {
     ids = [...new Set(idArgs.map(parseTicketId))];
     reason = `moved by ${actor}`;
+  } else {
+    // A query (or @VIEW): a flood is one command away from gone, with the bulk changes' safety net.
+    const { query } = await listQuery(ctx, idArgs);
+    const store = await ctx.store();
+    ids = (await planTargets(store.db, query ?? null)).map((t) => t.id);
+    if (!ids.length) throw new NotFoundError(`no ticket matches '${queryText(idArgs)}'`);
+    const limit = await confirmLimit(ctx);
+    if (ids.length > limit && !opts.yes) {
+      const sure = await ask(ctx, `Move ${ids.length} tickets to spam?`, false);
+      if (sure === null) throw new UsageError(`${ids.length} tickets match, more than bulk.confirmAbove (${limit}): nothing moved`, 'give --yes to move them all');
+      if (!sure) {
+        ctx.io.err('nothing moved\n');
+        return;
+      }
+    }
+    reason = `moved by ${actor} (${queryText(idArgs)})`;
   }
   let block = opts.block;
   if (block === undefined) {
