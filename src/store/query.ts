@@ -110,6 +110,8 @@ function termCond(t: Term, qc: QueryContext): Cond {
     case 'sla':
       // judged with the SLA clocks before the query reaches the store (commands/query/sla-terms.ts)
       throw new Error(`desk bug: is:${t.value} reached the store unresolved`);
+    case 'due':
+      throw new Error('desk bug: due: reached the store unresolved');
     case 'org': {
       // the requester's customer's organisation (migration 15), its name compared case-folded
       const inOrg = (names: string[] | null) => sql<SqlBool>`t.requester_id in (select r.id from requesters r

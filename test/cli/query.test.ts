@@ -86,7 +86,7 @@ test('a bad query exits 2 naming the column under a caret, and changes nothing',
   expect(r.stderr).toBe("desk: query: expected a value after 'status:' at column 16\n  tag:api status: OR x\n                 ^\n");
   const unknown = desk.run(['search', 'export', 'colour:red']);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, age, id/);
+  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, due, age, id/);
   expect(desk.run(['list', '--colour']).stderr).toContain("unknown option '--colour'");
 });
 
@@ -117,13 +117,20 @@ test('saved views: per agent and shared, parsed when saved, listed with counts, 
 });
 
 test('is:breached and is:at-risk are judged by the SLA clocks, as sla at-risk judges them', () => {
-  expect(desk.run(['list', 'is:breached']).stderr).toContain('is:breached and is:at-risk need an SLA policy');
+  expect(desk.run(['list', 'is:breached']).stderr).toContain('is:breached, is:at-risk and due: need an SLA policy');
   writeFileSync(join(desk.dir, 'sla.yaml'), 'policies:\n  - { name: default, match: {}, calendar: 24x7, first_response: 1h, resolution: 8h }\n');
   writeFileSync(desk.config, 'sla: ./sla.yaml\n');
   // a ticket written just now: its first answer is due within the hour, at risk; every other
   // unfinished one ran past its clocks long ago
   const fresh = JSON.parse(ok(['new', '--from', 'new@acme.com', '--subject', 'Just now', '--json']).stdout).id as number;
   expect(ids(['list', 'is:at-risk OR (is:breached queue:billing)'])).toEqual([2, 6, 7, fresh]);
+  // due: a running clock's due time: within 2 hours is what at risk and breached together are
+  expect(ids(['list', 'due:<2h'])).toEqual(ids(['list', 'is:breached OR is:at-risk']));
+  expect(ids(['list', 'due:<30m'])).not.toContain(fresh); // its first answer is due in an hour
+  expect(ids(['list', 'due:<30m'])).toEqual(ids(['list', 'is:breached']));
+  // fresh's resolution is 8 hours ahead; #8 (09:00, on hold) has its resolution due at 17:00
+  expect(ids(['list', 'due:>2h'])).toEqual([8, fresh]);
+  expect(desk.run(['list', 'due:2h']).stderr).toContain("expected < or > before the time for due:");
 });
 
 test('org: matches the requester\'s customer\'s organisation (by domain rule, case ignored), none: in no organisation', async () => {

@@ -14,16 +14,35 @@ export const AT_RISK_WITHIN_S = 2 * 3600;
 function slaValues(node: QueryNode, out = new Set<string>()): Set<string> {
   mapTerms(node, (t: Term) => {
     if (t.field === 'sla') out.add(t.value);
+    if (t.field === 'due') out.add('due');
     return { kind: 'term', term: t };
   });
   return out;
+}
+
+/** The furthest due time a due: term asks about (seconds from now), or 0. */
+function dueHorizon(node: QueryNode, nowS: number): number {
+  let furthest = 0;
+  mapTerms(node, (t: Term) => {
+    if (t.field === 'due') {
+      // after a time: every running clock may count (a year is beyond any SLA target desk takes)
+      const s = t.op === '>' || t.op === '>=' ? 366 * 86400 : Math.ceil(Date.parse(t.at) / 1000) - nowS;
+      furthest = Math.max(furthest, s);
+    }
+    return { kind: 'term', term: t };
+  });
+  return furthest;
+}
+
+function compare(a: number, op: string, b: number): boolean {
+  return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 
 /** The query with is:breached and is:at-risk replaced by the ids of the tickets they hold at `now`. */
 export async function resolveSlaTerms(ctx: Ctx, node: QueryNode, now: Date): Promise<QueryNode> {
   if (!slaValues(node).size) return node;
   if (!(await ctx.config()).sla) {
-    throw new UsageError('is:breached and is:at-risk need an SLA policy: name one in the config (sla: ./sla.yaml)', '`desk config set sla ./sla.yaml`');
+    throw new UsageError('is:breached, is:at-risk and due: need an SLA policy: name one in the config (sla: ./sla.yaml)', '`desk config set sla ./sla.yaml`');
   }
   const policy = await loadPolicyFile(ctx, undefined);
   const store = await ctx.store();
@@ -31,7 +50,8 @@ export async function resolveSlaTerms(ctx: Ctx, node: QueryNode, now: Date): Pro
   const uses = matchFieldsUsed(policy.set);
   const fields = { subject: false, queue: uses.has('queue'), assignee: false, tier: uses.has('tier'), tags: uses.has('tag') };
   const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
-  const task = { kind: 'at-risk' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within: AT_RISK_WITHIN_S, includeBreached: true, keep: {} };
+  const within = Math.max(AT_RISK_WITHIN_S, dueHorizon(node, nowS));
+  const task = { kind: 'at-risk' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached: true, keep: {} };
   let clocks: AtRiskClock[];
   if (store.dialect === 'sqlite') {
     const { runSplit } = await import('../sla/parallel.js');
@@ -44,8 +64,16 @@ export async function resolveSlaTerms(ctx: Ctx, node: QueryNode, now: Date): Pro
   }
   const breached = new Set<number>();
   const atRisk = new Set<number>();
-  for (const c of clocks) (c.breached ? breached : atRisk).add(c.id);
+  for (const c of clocks) if (c.breached || c.remaining_s <= AT_RISK_WITHIN_S) (c.breached ? breached : atRisk).add(c.id);
   for (const id of breached) atRisk.delete(id); // a ticket with a breached clock is breached, not at risk
   const ids = { breached: [...breached].sort((a, b) => a - b), 'at-risk': [...atRisk].sort((a, b) => a - b) };
-  return mapTerms(node, (t) => ({ kind: 'term', term: t.field === 'sla' ? { field: 'id', values: ids[t.value] } : t }));
+  // due: a ticket any of whose running clocks is due so (its earliest for '<', any for '>')
+  const dueIds = (op: string, at: string) => {
+    const atS = Math.floor(Date.parse(at) / 1000);
+    return [...new Set(clocks.filter((c) => compare(Math.floor(Date.parse(c.due_at) / 1000), op, atS)).map((c) => c.id))].sort((a, b) => a - b);
+  };
+  return mapTerms(node, (t) => ({
+    kind: 'term',
+    term: t.field === 'sla' ? { field: 'id', values: ids[t.value] } : t.field === 'due' ? { field: 'id', values: dueIds(t.op, t.at) } : t,
+  }));
 }

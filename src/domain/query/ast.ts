@@ -26,6 +26,11 @@ export type Term =
    * (commands/query/sla-terms.ts).
    */
   | { field: 'sla'; value: 'breached' | 'at-risk' }
+  /**
+   * A running SLA clock due before (`<`, `<=`) or after (`>`, `>=`) the instant `at` (due:<2h:
+   * due within two hours from now, breached ones included); judged like is:at-risk.
+   */
+  | { field: 'due'; op: TimeOp; at: string }
   | { field: 'created' | 'updated'; op: TimeOp; at: string }
   | { field: 'id'; values: number[] }
   /** the requester's customer's organisation, by name (lower case); null: in no organisation */

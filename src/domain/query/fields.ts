@@ -170,6 +170,23 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   { name: 'created', takes: '>DATE, <DATE, DATE, <2d…', read: (v) => timeTerm(v, 'created', false) },
   { name: 'updated', takes: '>DATE, <DATE, DATE, <2d…', read: (v) => timeTerm(v, 'updated', false) },
+  {
+    name: 'due', takes: '<2h, >1d, <2026-11-30 (a running SLA clock\'s due time)',
+    read: (v) => {
+      const [, opText, rest] = TIME_VALUE.exec(v.text)!;
+      const op = opText as TimeOp | undefined;
+      if (!op || op === ('=' as TimeOp)) v.fail(`expected < or > before the time for due: (e.g. due:<2h, due:>1d), not '${v.text}'`);
+      const amount = AMOUNT.exec(rest!);
+      if (amount) {
+        // due within N: the due time is before now + N (a due time is ahead, not behind)
+        const at = isoSeconds(v.ctx.now.getTime() + Number(amount[1]) * UNITS[amount[2]!]! * 1000);
+        return term({ field: 'due', op: op!, at });
+      }
+      const t = timeTerm({ ...v, text: `${op}${rest}` }, 'created', false);
+      if (t.kind !== 'term' || t.term.field !== 'created') v.fail(`expected a time for due:, not '${v.text}'`);
+      return term({ field: 'due', op: (t as { term: { op: TimeOp } }).term.op, at: (t as { term: { at: string } }).term.at });
+    },
+  },
   { name: 'age', takes: '<3d, >2h… (since created)', read: (v) => timeTerm(v, 'created', true) },
   {
     name: 'id', takes: 'ticket ids',
