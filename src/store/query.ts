@@ -70,6 +70,9 @@ function termCond(t: Term, qc: QueryContext): Cond {
       return inList('t.tier', t.values);
     case 'id':
       return inList('t.id', t.values);
+    case 'linked':
+      return sql<SqlBool>`(t.id in (select l.to_id from ticket_links l where ${inList('l.from_id', t.values)})
+        or t.id in (select l.from_id from ticket_links l where ${inList('l.to_id', t.values)}))`;
     case 'queue': {
       // (null-safe: under a '-' a ticket without a queue must not vanish by SQL's unknown)
       const named = t.values.filter((v): v is string => v !== null);

@@ -196,6 +196,9 @@ describe('links, split, SLA and export', () => {
     expect(show(desk, 4).events.at(-1)).toMatchObject({ type: 'link', from: 'parent', to: '3' });
     const linked = JSON.parse(ok(desk, ['list', '--linked-to', '3', '--json']).stdout) as { id: number }[];
     expect(linked.map((t) => t.id).sort()).toEqual([1, 4, 5]);
+    // the query language knows links too: linked:ID, in SQL on either backend
+    const byQuery = JSON.parse(ok(desk, ['list', 'linked:3', '-id:5', '--all', '--json']).stdout) as { id: number }[];
+    expect(byQuery.map((t) => t.id).sort()).toEqual([1, 4]);
     expectRefused(desk.run(['link', '4', '--related', '3']), 4, /already child of #3/);
     expectRefused(desk.run(['link', '3', '--related', '3']), 2, /itself/);
     expectRefused(desk.run(['link', '3', '--child', '4', '--related', '5']), 2, /exactly one of/);

@@ -86,7 +86,7 @@ test('a bad query exits 2 naming the column under a caret, and changes nothing',
   expect(r.stderr).toBe("desk: query: expected a value after 'status:' at column 16\n  tag:api status: OR x\n                 ^\n");
   const unknown = desk.run(['search', 'export', 'colour:red']);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, due, age, id/);
+  expect(unknown.stderr).toMatch(/unknown field 'colour:' \(fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, due, age, id, linked/);
   expect(desk.run(['list', '--colour']).stderr).toContain("unknown option '--colour'");
 });
 

@@ -58,7 +58,7 @@ test.each<[string, number, string]>([
   ['status:', 8, "expected a value after 'status:'"],
   ['status:opn', 8, "invalid value 'opn' for status: (allowed: new, open, pending, on_hold, solved, closed)"],
   ['prio:high,', 6, 'expected a value between commas'],
-  ['colour:red', 1, "unknown field 'colour:' (fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, due, age, id"],
+  ['colour:red', 1, "unknown field 'colour:' (fields: status, prio, queue, tier, tag, assignee, from, org, csat, subject, has, is, created, updated, due, age, id, linked"],
   ['tier:L9', 6, "invalid value 'L9' for tier: (allowed: L1, L2, L3)"],
   ['(status:open', 13, "expected ')' to close the '(' at column 1"],
   ['status:open)', 12, "unexpected ')' (no '(' to close)"],

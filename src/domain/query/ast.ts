@@ -33,6 +33,8 @@ export type Term =
   | { field: 'due'; op: TimeOp; at: string }
   | { field: 'created' | 'updated'; op: TimeOp; at: string }
   | { field: 'id'; values: number[] }
+  /** linked (desk link: parent, child, duplicate, related) to any of these tickets */
+  | { field: 'linked'; values: number[] }
   /** the requester's customer's organisation, by name (lower case); null: in no organisation */
   | { field: 'org'; values: (string | null)[] }
   /** the ticket's satisfaction rating (its latest), as a score 1..5 (good = 5, bad = 1); none/any: rated or not */

@@ -99,6 +99,13 @@ function names(v: FieldValue, field: string, none: boolean): (string | null)[] {
   });
 }
 
+function ticketIds(v: FieldValue): number[] {
+  return listOf(v).map((s) => {
+    if (!/^#?\d{1,15}$/.test(s)) v.fail(`invalid ticket id '${s}'`);
+    return Number(s.replace(/^#/, ''));
+  });
+}
+
 export const FIELDS: readonly FieldSpec[] = [
   { name: 'status', takes: STATUSES.join(', '), read: (v) => term({ field: 'status', values: oneOf<Status>(v, 'status', STATUSES) }) },
   { name: 'prio', aliases: ['priority'], takes: PRIORITIES.join(', '), read: (v) => term({ field: 'priority', values: oneOf<Priority>(v, 'prio', PRIORITIES) }) },
@@ -188,17 +195,8 @@ export const FIELDS: readonly FieldSpec[] = [
     },
   },
   { name: 'age', takes: '<3d, >2h… (since created)', read: (v) => timeTerm(v, 'created', true) },
-  {
-    name: 'id', takes: 'ticket ids',
-    read: (v) => term({
-      field: 'id',
-      values: listOf(v).map((s) => {
-        const n = Number(s.replace(/^#/, ''));
-        if (!/^#?\d{1,15}$/.test(s)) v.fail(`invalid ticket id '${s}'`);
-        return n;
-      }),
-    }),
-  },
+  { name: 'id', takes: 'ticket ids', read: (v) => term({ field: 'id', values: ticketIds(v) }) },
+  { name: 'linked', takes: 'ticket ids (a link of any kind to one of them)', read: (v) => term({ field: 'linked', values: ticketIds(v) }) },
 ];
 
 const BY_NAME = new Map<string, FieldSpec>(FIELDS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n) => [n, f] as const)));
