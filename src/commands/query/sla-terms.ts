@@ -1,12 +1,11 @@
-// is:breached and is:at-risk: judged with the SLA clocks, as `desk sla at-risk` judges them
+// is:breached, is:at-risk and due:: judged with the SLA clocks, as `desk sla at-risk` judges them
 // (running clocks of unfinished tickets, read from their clock inputs on either backend, never
 // as ticket objects), then handed to the store as the ids they hold: `t.id in (…)`.
 import type { Ctx } from '../../cli/context.js';
 import { UsageError } from '../../errors.js';
 import { mapTerms, type QueryNode, type Term } from '../../domain/query/index.js';
-import { matchFieldsUsed, type AtRiskClock } from '../../domain/sla/index.js';
-import { isoOfSeconds } from '../../domain/sla/timeline.js';
 import { loadPolicyFile } from '../sla/policy-file.js';
+import { collectAtRisk } from '../sla/at-risk.js';
 
 /** How close a due time makes a clock at risk (the default window of `desk sla at-risk`). */
 export const AT_RISK_WITHIN_S = 2 * 3600;
@@ -45,23 +44,10 @@ export async function resolveSlaTerms(ctx: Ctx, node: QueryNode, now: Date): Pro
     throw new UsageError('is:breached, is:at-risk and due: need an SLA policy: name one in the config (sla: ./sla.yaml)', '`desk config set sla ./sla.yaml`');
   }
   const policy = await loadPolicyFile(ctx, undefined);
-  const store = await ctx.store();
   const nowS = Math.floor(now.getTime() / 1000);
-  const uses = matchFieldsUsed(policy.set);
-  const fields = { subject: false, queue: uses.has('queue'), assignee: false, tier: uses.has('tier'), tags: uses.has('tag') };
-  const read = { createdBefore: isoOfSeconds(nowS + 1), openAt: isoOfSeconds(nowS), fields };
+  // the clocks as `desk sla at-risk` reads them (one reading of the clock inputs on either backend)
   const within = Math.max(AT_RISK_WITHIN_S, dueHorizon(node, nowS));
-  const task = { kind: 'at-risk' as const, policy: { text: policy.text, source: policy.source }, now: now.getTime(), read, within, includeBreached: true, keep: {} };
-  let clocks: AtRiskClock[];
-  if (store.dialect === 'sqlite') {
-    const { runSplit } = await import('../sla/parallel.js');
-    clocks = (await runSplit({ ...task, file: await ctx.dbLocation() })).flat();
-  } else {
-    const [{ measurer }, { readPostgresClockInputs }] = await Promise.all([import('../sla/measure.js'), import('../sla/postgres-clock-inputs.js')]);
-    const m = measurer(task);
-    await readPostgresClockInputs(store.db, read, (batch) => m.add(batch));
-    clocks = m.result();
-  }
+  const clocks = await collectAtRisk(ctx, policy, { now, within, includeBreached: true });
   const breached = new Set<number>();
   const atRisk = new Set<number>();
   for (const c of clocks) if (c.breached || c.remaining_s <= AT_RISK_WITHIN_S) (c.breached ? breached : atRisk).add(c.id);

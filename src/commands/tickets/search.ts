@@ -62,27 +62,29 @@ export async function runSearch(ctx: Ctx, words: string[], opts: SearchOptions):
   if (!ctx.json) {
     for (; i < hits.length; i += CHUNK) matched += await countTickets(store.db, { ...filter, ids: hits.slice(i, i + CHUNK).map((h) => h.ticket_id) });
   }
-  if (ctx.json) return printJson(ctx.io, rows.map((r) => ({ ...ticketJson(r.t), snippet: r.snippet })));
+  if (!(await printHits(ctx, text, rows))) return;
+  if (matched > rows.length) ctx.io.err(cutNotice(rows.length, hits.length >= MAX_HITS ? `${matched}+` : matched));
+}
+
+/** The hits as JSON or a table (or "nothing matches"); true when a table was printed. */
+async function printHits(ctx: Ctx, text: string, rows: { t: Ticket; snippet: string }[]): Promise<boolean> {
+  if (ctx.json) {
+    printJson(ctx.io, rows.map((r) => ({ ...ticketJson(r.t), snippet: r.snippet })));
+    return false;
+  }
   if (!rows.length) {
     ctx.io.err(`nothing matches '${text}'\n`);
-    return;
+    return false;
   }
   await printTable(ctx.io, ['ID', 'Status', 'Subject', 'Match'], rows.map((r) => [`#${r.t.id}`, r.t.status, r.t.subject, r.snippet]), {
     colWidths: [7, 9, null, null],
   });
-  if (matched > rows.length) ctx.io.err(cutNotice(rows.length, hits.length >= MAX_HITS ? `${matched}+` : matched));
+  return true;
 }
 
 /** Rows of a search without free words at its top level (only terms): newest first, no snippets. */
 async function printRows(ctx: Ctx, text: string, rows: { t: Ticket; snippet: string }[], limit: number, filter: TicketFilter): Promise<void> {
-  if (ctx.json) return printJson(ctx.io, rows.map((r) => ({ ...ticketJson(r.t), snippet: r.snippet })));
-  if (!rows.length) {
-    ctx.io.err(`nothing matches '${text}'\n`);
-    return;
-  }
-  await printTable(ctx.io, ['ID', 'Status', 'Subject', 'Match'], rows.map((r) => [`#${r.t.id}`, r.t.status, r.t.subject, r.snippet]), {
-    colWidths: [7, 9, null, null],
-  });
+  if (!(await printHits(ctx, text, rows))) return;
   if (rows.length === limit) {
     const store = await ctx.store();
     const total = await countTickets(store.db, filter, COUNT_CAP);

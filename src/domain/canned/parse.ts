@@ -1,8 +1,9 @@
 // A canned reply is a Markdown file: YAML front matter between `---` lines (name, title, tags,
 // optional status_after and attachments), then the body, which is the reply itself (a Liquid
 // template, see render.ts). Parsing is pure: commands/canned/dirs.ts does the reading.
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
+import { splitFrontMatter } from '../front-matter.js';
 import { STATUSES, type Status } from '../types.js';
 
 export interface CannedReply {
@@ -36,7 +37,6 @@ export function checkCannedName(name: string): string {
 // `new` status makes no sense after a reply: the ticket has been answered.
 const STATUS_AFTER = STATUSES.filter((s) => s !== 'new');
 
-const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 function stringList(value: unknown, field: string, where: string): string[] {
   if (value == null) return [];
@@ -52,22 +52,7 @@ function stringList(value: unknown, field: string, where: string): string[] {
  * matter names none; `where` names the file in error messages.
  */
 export function parseCannedReply(text: string, fallbackName: string, where: string): CannedReply {
-  const source = text.replace(/^\uFEFF/, '');
-  const match = FRONT_MATTER.exec(source);
-  let meta: Record<string, unknown> = {};
-  if (match) {
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(match[1] ?? '');
-    } catch (err) {
-      throw new UsageError(`${where}: the front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
-    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new UsageError(`${where}: the front matter must be a mapping (name: …, title: …)`);
-    }
-    meta = (parsed ?? {}) as Record<string, unknown>;
-  }
-  const body = (match ? source.slice(match[0].length) : source).replace(/^\s*\n/, '').trimEnd();
+  const { meta, body } = splitFrontMatter(text, where, 'name: …, title: …');
 
   const name = meta.name == null ? fallbackName : String(meta.name);
   if (!isValidCannedName(name)) throw new UsageError(`${where}: invalid name '${name}' (letters, digits, . _ - only)`);

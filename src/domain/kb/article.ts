@@ -1,8 +1,9 @@
 // A knowledge-base article: a Markdown file with YAML front matter (title, tags, audience, queues)
 // in the files store, or a row of `kb_articles` on the team backend. Parsing and formatting are
 // pure; src/commands/kb/source.ts does the reading and writing.
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
+import { splitFrontMatter } from '../front-matter.js';
 import { identifierProblem } from '../identifiers.js';
 import { safeLine } from '../safe-text.js';
 
@@ -43,7 +44,6 @@ export function checkSlug(slug: string): string {
   return slug;
 }
 
-const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
 function names(value: unknown, field: string, where: string, kind: 'tag' | 'queue'): string[] {
   if (value == null) return [];
@@ -89,25 +89,10 @@ export function checkArticle(a: Omit<Article, 'updated_at' | 'updated_by'>, wher
  * agree); `where` names the file in messages.
  */
 export function parseArticle(text: string, slug: string, where: string): Omit<Article, 'updated_at' | 'updated_by'> {
-  const source = text.replace(/^\uFEFF/, '');
-  const match = FRONT_MATTER.exec(source);
-  let meta: Record<string, unknown> = {};
-  if (match) {
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(match[1] ?? '');
-    } catch (err) {
-      throw new UsageError(`${where}: the front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
-    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new UsageError(`${where}: the front matter must be a mapping (title: …, tags: …)`);
-    }
-    meta = (parsed ?? {}) as Record<string, unknown>;
-  }
+  const { meta, body } = splitFrontMatter(text, where, 'title: …, tags: …');
   if (meta.slug != null && String(meta.slug) !== slug) {
     throw new UsageError(`${where}: the slug in the front matter ('${safeLine(String(meta.slug))}') must be the file's name ('${slug}')`);
   }
-  const body = (match ? source.slice(match[0].length) : source).replace(/^\s*\n/, '').trimEnd();
   return checkArticle({
     slug,
     title: meta.title == null ? slug.replace(/-/g, ' ') : String(meta.title),

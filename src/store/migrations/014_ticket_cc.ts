@@ -5,13 +5,7 @@
 // The same statements on both backends. Frozen once shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
-
-async function columnsOf(db: Kysely<any>, dialect: DialectOps, table: string): Promise<Set<string>> {
-  const rows = dialect.name === 'postgres'
-    ? (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(db)).rows
-    : (await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows;
-  return new Set(rows.map((r) => r.name));
-}
+import { columnsOf } from './columns.js';
 
 export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
   await sql`create table if not exists ticket_cc (

@@ -10,6 +10,7 @@
 // The same statements on both backends. Frozen once shipped.
 import { sql, type Kysely } from 'kysely';
 import type { DialectOps } from '../dialect/types.js';
+import { columnsOf } from './columns.js';
 
 export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
   await db.schema
@@ -38,8 +39,5 @@ export async function up(db: Kysely<any>, dialect: DialectOps): Promise<void> {
     expires_at text not null,
     primary key (agent, ticket_id)
   )`.execute(db);
-  const have = dialect.name === 'postgres'
-    ? (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'agents' and table_schema = current_schema()`.execute(db)).rows
-    : (await sql<{ name: string }>`select name from pragma_table_info('agents')`.execute(db)).rows;
-  if (!have.some((r) => r.name === 'notify')) await db.schema.alterTable('agents').addColumn('notify', 'text').execute();
+  if (!(await columnsOf(db, dialect, 'agents')).has('notify')) await db.schema.alterTable('agents').addColumn('notify', 'text').execute();
 }
