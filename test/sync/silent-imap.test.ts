@@ -165,7 +165,8 @@ describe('an IMAP server that goes silent', () => {
     // Find where the server acknowledges IDLE ("+ idling"): it goes silent right after that.
     proxy.stallAfter(Infinity);
     const probe = deskOn(proxy.port);
-    const watching = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: probe.env, cwd: probe.dir });
+    // The probe only finds the IDLE answer: a loaded machine's slow login must not time it out.
+    const watching = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: { ...probe.env, DESK_NET_TIMEOUT_MS: '30000' }, cwd: probe.dir });
     const idleAck = () => /\+ idling\r\n/i.exec(proxy.transcript().toString('latin1'));
     expect(await waitUntil(() => idleAck() !== null, TO_IDLE_MS)).toBe(true);
     const ack = idleAck()!;
