@@ -104,9 +104,7 @@ describe('spam in desk sync', () => {
     expect(spam.every((s) => s.ticket === null)).toBe(true);
     // Acknowledged: the six tickets, never spam (a real SMTP server received them).
     expect(sentTo()).toEqual(['alerts@bank.test', 'billing@bank.test', 'customer@ok.test', 'friend@spam.test', 'tom@soft.test', 'unflagged@ok.test']);
-    // spfFail: mark — a ticket, tagged.
     const tom = all.find((t) => t.requester.email === 'tom@soft.test')!;
-    expect(JSON.parse(ok(desk, ['show', String(tom.id), '--json'])).tags).toEqual(['suspected-spam']);
 
     // An agent moves the customer's ticket to spam and blocks the sender: gone from the list, and
     // the next mail from that address is spam, not acknowledged.
@@ -116,10 +114,16 @@ describe('spam in desk sync', () => {
     expect(moved).toEqual([expect.objectContaining({ ticket: customer.id, blocked: 'customer@ok.test' })]);
     expect(tickets(desk).map((t) => t.id)).not.toContain(customer.id);
     expect(desk.run(['show', String(customer.id)]).code).toBe(3);
+    // A blocked sender's reply to their own ticket is spam too: it joins and reopens nothing.
+    ok(desk, ['spam', 'block', 'TOM@soft.test']);
+    ok(desk, ['close', String(tom.id)]);
     smtp.reset();
-    await dovecot.deliver(login.user, [mail('customer@ok.test', to, 'Again')]);
-    expect(await sync(desk)).toMatchObject({ spam: 1, new_tickets: 0 });
+    await dovecot.deliver(login.user, [mail('customer@ok.test', to, 'Again'), mail('tom@soft.test', to, `Re: [#${tom.id}] SPF trouble`)]);
+    expect(await sync(desk)).toMatchObject({ spam: 2, new_tickets: 0, threaded: 0 });
     expect(smtp.received).toHaveLength(0);
+    // spfFail: mark — a ticket, tagged.
+    const tomNow = JSON.parse(ok(desk, ['show', String(tom.id), '--json']));
+    expect([tomNow.tags, tomNow.status, tomNow.messages.length]).toEqual([['suspected-spam'], 'closed', 2]); // its mail and the acknowledgement
 
     // Release brings the ticket back whole (its number, its note), and unblocks the sender.
     const now = spamList(desk);
@@ -142,8 +146,8 @@ describe('spam in desk sync', () => {
     const refused = desk.run(['spam', 'purge', '--older-than', '1d'], { env: later });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
-    expect(spamList(desk)).toHaveLength(5);
-    expect(JSON.parse(ok(desk, ['spam', 'purge', '--older-than', '1d', '--yes', '--json'], later))).toEqual({ purged: 5 });
+    expect(spamList(desk)).toHaveLength(6);
+    expect(JSON.parse(ok(desk, ['spam', 'purge', '--older-than', '1d', '--yes', '--json'], later))).toEqual({ purged: 6 });
     expect(spamList(desk)).toEqual([]);
     expect(JSON.parse(ok(desk, ['search', 'pills', '--json']))).toEqual([]);
   });
