@@ -424,7 +424,7 @@ export async function storeBatch(
   await w.flush(tx);
   await bulkInsert(ops, tx, 'mail_raw', raws);
   await bulkInsert(ops, tx, 'mail_quarantine', quarantineRows);
-  await addSpam(tx, spamRows);
+  await addSpam(tx, ops, spamRows);
   for (const r of resolvedRows) {
     await db.updateTable('mail_quarantine').set({ resolved_at: r.at, message_pk: r.message_pk }).where('id', '=', r.id).execute();
   }

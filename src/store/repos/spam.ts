@@ -11,7 +11,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { DialectOps } from '../dialect/types.js';
 import type { DB, SpamMailTable, TicketsTable } from '../schema.js';
-import { TicketWrites } from '../writes.js';
+import { bulkInsert, TicketWrites } from '../writes.js';
 import { ticketsChanged } from '../ticket-changes.js';
 import type { EventType } from '../../domain/types.js';
 
@@ -66,14 +66,12 @@ export interface NewSpam {
   createdAt: string;
 }
 
-/** Spam the sync stored (its messages are in, in no ticket). */
-export async function addSpam(tx: Kysely<DB>, rows: readonly NewSpam[]): Promise<void> {
-  for (const part of chunks(rows, 200)) {
-    await tx.insertInto('spam_mail').values(part.map((r) => ({
-      sender: r.sender, subject: r.subject, date: r.date, reason: r.reason, message_pks: JSON.stringify(r.messagePks),
-      ticket_id: null, snapshot: null, blocked: null, created_at: r.createdAt,
-    }))).execute();
-  }
+/** Spam the sync stored (its messages are in, in no ticket): through the bulk path, which stores text as the backend can hold it. */
+export async function addSpam(tx: Kysely<DB>, ops: DialectOps, rows: readonly NewSpam[]): Promise<void> {
+  await bulkInsert(ops, tx, 'spam_mail', rows.map((r) => ({
+    sender: r.sender, subject: r.subject, date: r.date, reason: r.reason, message_pks: JSON.stringify(r.messagePks),
+    ticket_id: null, snapshot: null, blocked: null, created_at: r.createdAt,
+  })));
 }
 
 export async function listSpam(db: Kysely<DB>, limit?: number): Promise<SpamRow[]> {
