@@ -48,7 +48,13 @@ export function register(program: Command, act: Act): void {
     .requiredOption('--older-than <age>', 'spam older than this: 30d, 12h, 2w')
     .option('--yes', 'do not ask')
     .option('--json', 'print JSON')
-    .action(act(async (ctx, _o: object, cmd: Command) => (await run()).runPurge(ctx, parseFlags(PURGE_FLAGS, cmd))));
+    .action(act(async (ctx, _o: object, cmd: Command) => {
+      const flags = parseFlags(PURGE_FLAGS, cmd);
+      // `desk spam` itself has --yes (a query's tickets): commander gives it the flag when it
+      // follows `purge` too, so it is read from both.
+      const yes = flags.yes === true || cmd.optsWithGlobals().yes === true;
+      await (await run()).runPurge(ctx, { ...flags, yes });
+    }));
   for (const [name, verdict, what] of [['block', 'block', 'mail from it goes to spam'], ['allow', 'allow', 'mail from it is never spam by list or flag']] as const) {
     spam
       .command(name)
