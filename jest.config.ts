@@ -19,7 +19,7 @@ const base = {
 const ONE_BACKEND = [
   '/test/domain/', '/test/mail/', '/test/ui/', '/test/canned/parse', '/test/canned/render',
   '/test/commands/completion/', '/test/commands/flags', '/test/architecture',
-  '/test/store/migrations-frozen', '/test/store/network-fs', '/test/store/postgres',
+  '/test/store/migrations-frozen', '/test/store/connect-error', '/test/store/network-fs', '/test/store/postgres',
   '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync',
 ];
 

@@ -71,7 +71,9 @@ export function connectError(err: unknown, t: PgTarget, origin: string | undefin
   }
   if (code === '28P01' || code === '28000') return new RemoteError(`PostgreSQL at ${t.host}:${t.port} refused the login: ${(err as Error).message}`, 'check the user and password in the database URL');
   const message = (err as Error | null)?.message ?? '';
-  if (code === '57P01' || code === '57P02' || code === 'ECONNRESET' || code === 'EPIPE' || (!code && /^(Connection terminated|timeout exceeded when trying to connect)/i.test(message))) {
+  // (a statement sent after the connection broke, such as the next COPY of a batch, fails with
+  // "Client has encountered a connection error and is not queryable": the same loss)
+  if (code === '57P01' || code === '57P02' || code === 'ECONNRESET' || code === 'EPIPE' || (!code && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/i.test(message))) {
     return new RemoteError(`lost the connection to PostgreSQL at ${t.host}:${t.port}${from}: ${message}`, 'what was being written was rolled back; run the command again once the server answers');
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENOENT' || code === '57P03') {
