@@ -73,7 +73,9 @@ export function ratingValue(rating: string): number {
   return Number(rating);
 }
 
-/** Satisfied: 4 or 5, or good (the CSAT score counts these). */
-export function isSatisfied(rating: string): boolean {
-  return ratingValue(rating) >= 4;
+/** The lowest satisfied score: 4 or 5, or good (the CSAT score, `customer show` and `csat:good` count these). */
+export const SATISFIED_FROM = 4;
+
+export function isSatisfied(score: number): boolean {
+  return score >= SATISFIED_FROM;
 }

@@ -2,6 +2,7 @@
 // entry here and one case in the store's compiler (src/store/query.ts).
 import { dayOfIsoDate, localInstant } from '../sla/local-days.js';
 import { isoSeconds, PRIORITIES, STATUSES, type Priority, type Status } from '../types.js';
+import { SATISFIED_FROM } from '../csat/settings.js';
 import type { QueryNode, Term, TimeOp } from './ast.js';
 
 export interface ParseContext {
@@ -150,7 +151,7 @@ export const FIELDS: readonly FieldSpec[] = [
     read: (v) => {
       const value = v.text.trim().toLowerCase();
       // good and bad as CSAT counts them: 4–5 satisfied, 1–2 not (a good/bad scale scores 5 and 1)
-      if (value === 'good') return term({ field: 'csat', op: '>=', score: 4 });
+      if (value === 'good') return term({ field: 'csat', op: '>=', score: SATISFIED_FROM });
       if (value === 'bad') return term({ field: 'csat', op: '<=', score: 2 });
       if (value === 'none' || value === 'any') return term({ field: 'csat', op: value, score: 0 });
       const m = CSAT_VALUE.exec(value);

@@ -24,6 +24,7 @@ import { dateOfDay, LocalDays } from './local-days.js';
 import { periodKey, trendPeriodFor, type Period } from './periods.js';
 import { medianAndP90, ratio } from './stats.js';
 import { isoOfSeconds } from './timeline.js';
+import { isSatisfied } from '../csat/settings.js';
 
 export const GROUP_BYS = ['ticket', 'priority', 'queue', 'agent', 'tier', 'org', 'day', 'week', 'month'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -155,7 +156,7 @@ class Tally implements TallyData {
     if (s.score === null) return;
     this.responses++;
     this.scoreSum += s.score;
-    if (s.score >= 4) this.satisfied++;
+    if (isSatisfied(s.score)) this.satisfied++;
   }
 
   add(t: TicketTally): void {

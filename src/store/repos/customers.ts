@@ -5,6 +5,7 @@ import { type Kysely } from 'kysely';
 import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
 import { orgByDomain } from '../../domain/customers/org-rules.js';
 import { safeLine } from '../../domain/safe-text.js';
+import { isSatisfied } from '../../domain/csat/settings.js';
 import type { Ticket } from '../../domain/types.js';
 import type { DB } from '../schema.js';
 import { domainRules } from '../writes.js';
@@ -115,7 +116,7 @@ export async function customerTickets(db: Db, customerId: number, recent = 10): 
 export async function customerSatisfaction(db: Db, customerId: number): Promise<Satisfaction | null> {
   const all = await ratingsOfCustomer(db, customerId);
   if (!all.length) return null;
-  const good = all.filter((r) => r.score >= 4).length;
+  const good = all.filter((r) => isSatisfied(r.score)).length;
   const sum = all.reduce((a, r) => a + r.score, 0);
   return { ratings: all.length, good: Math.round((good / all.length) * 10000) / 10000, average: Math.round((sum / all.length) * 100) / 100, last: all.slice(0, 5) };
 }
