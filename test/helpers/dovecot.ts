@@ -107,6 +107,11 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 ${users}
 mail_location = maildir:${dir}/mail/%u
+# Tests hold many connections of one user at once (stalled on purpose, or in IDLE): the default
+# cap of 10 per user and IP would refuse a later login while stalled ones linger.
+protocol imap {
+  mail_max_userip_connections = 1000
+}
 first_valid_uid = 0
 passdb {
   driver = passwd-file
