@@ -9,7 +9,8 @@ import type { Change } from '../domain/ticket.js';
 import type { JudgedMail } from '../domain/rules/judged.js';
 import type { DB } from './schema.js';
 import { listAgents } from './repos/agents.js';
-import { applyChanges, getTicket, type Basis } from './repos/tickets.js';
+import { applyChanges, getTicket, getTicketHistory, type Basis } from './repos/tickets.js';
+import { queryFactsOf } from '../domain/query/facts.js';
 
 const CURSOR_KEY = 'rules.round_robin';
 
@@ -79,7 +80,10 @@ export async function applyTriageRules(
   ]);
   const message = first ? { from: first.from_addr, subject: first.subject, text: first.text } : null;
   const judged = opts.judged?.rules === rules ? opts.judged.get(message, ticket) : undefined;
-  const outcome = evaluateTriage(rules, { ticket, message, judged }, { agents, loads, cursor, now: new Date(opts.at) });
+  const now = new Date(opts.at);
+  // `query:` conditions read the whole ticket as written (an import brings its history along)
+  const facts = rules.triage.some((r) => r.match.query) ? queryFactsOf(await getTicketHistory(tx, ticketId), { now }) : undefined;
+  const outcome = evaluateTriage(rules, { ticket, message, judged, facts }, { agents, loads, cursor, now });
   const events = outcome.changes.length ? await applyChanges(tx, ticketId, outcome.changes, RULES_ACTOR, opts.at) : [];
   if (JSON.stringify(outcome.cursor) !== JSON.stringify(cursor)) await writeRoundRobinCursor(tx, outcome.cursor);
   return { matched: outcome.matched, events, warnings: outcome.warnings };

@@ -19,6 +19,8 @@ import { printJson } from '../../ui/output.js';
 import { safeLine } from '../../ui/safe-text.js';
 import { notificationSender, queueNotice } from './notify.js';
 import { optionalPolicy } from '../sla/policy-file.js';
+import { queryFactsOf } from '../../domain/query/facts.js';
+import { ratingsOf } from '../../store/repos/csat.js';
 
 export interface AutoOptions {
   dryRun?: boolean;
@@ -46,8 +48,23 @@ function statusesOf(rules: RuleSet): Status[] {
 }
 
 /** Every rule to its fixed point, each round judged with the SLA facts of the ticket as it then is. */
-function decide(rules: RuleSet, policy: SlaPolicySet | null, ticket: TicketWithHistory, now: Date, tiers: readonly string[]) {
-  return evaluateEscalationToFixedPoint(rules, ticket, (t) => slaFactsOf(policy, t, now).facts, { tiers, at: isoSeconds(now) });
+function decide(rules: RuleSet, policy: SlaPolicySet | null, ticket: TicketWithHistory, now: Date, tiers: readonly string[], csat: number | null) {
+  const query = rules.escalation.some((r) => r.when.query) ? { facts: queryFactsOf(ticket, { now, csat }), now } : undefined;
+  return evaluateEscalationToFixedPoint(rules, ticket, (t) => slaFactsOf(policy, t, now).facts, { tiers, at: isoSeconds(now), query });
+}
+
+/** The tickets' ratings, when a rule's query asks about them (a read the other rules never need). */
+async function ratingsFor(db: Kysely<DB>, rules: RuleSet, ids: number[]): Promise<Map<number, number>> {
+  return rules.escalation.some((r) => r.when.query?.mentions('csat')) ? ratingsOf(db, ids) : new Map();
+}
+
+/** A query term judged on SLA clocks needs a policy to have clocks at all (as `desk list is:breached`). */
+function checkSlaTerms(rules: RuleSet, policy: SlaPolicySet | null): void {
+  if (policy) return;
+  const rule = rules.escalation.find((r) => r.when.query?.mentions('sla') || r.when.query?.mentions('due'));
+  if (rule) {
+    throw new UsageError(`escalation rule '${rule.name}': is:breached, is:at-risk and due: need an SLA policy: name one in the config (sla: ./sla.yaml)`, '`desk config set sla ./sla.yaml`');
+  }
 }
 
 function actionOf(ticket: { tier: string; priority: string }, d: EscalationDecision): AutoAction {
@@ -87,6 +104,7 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
   const rules = rulesOfConfig(config, tiers);
   if (!rules) throw new UsageError("desk escalate --auto needs a rules file: set 'rules' in the config");
   const policy = await optionalPolicy(ctx);
+  checkSlaTerms(rules, policy);
   const now = ctx.now();
   const at = isoSeconds(now);
   const store = await ctx.store();
@@ -101,8 +119,10 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
   if (rules.escalation.length) {
     const ids = (await store.db.selectFrom('tickets').select('id').where('status', 'in', statusesOf(rules)).orderBy('id').execute()).map((r) => Number(r.id));
     for (let i = 0; i < ids.length; i += BATCH) {
-      for (const ticket of await loadHistories(store.db, ids.slice(i, i + BATCH))) {
-        const out = decide(rules, policy, ticket, now, tiers);
+      const part = ids.slice(i, i + BATCH);
+      const ratings = await ratingsFor(store.db, rules, part);
+      for (const ticket of await loadHistories(store.db, part)) {
+        const out = decide(rules, policy, ticket, now, tiers, ratings.get(ticket.id) ?? null);
         warnings.push(...out.warnings);
         if (out.decisions.length) candidates.push({ ticket, decisions: out.decisions });
       }
@@ -127,7 +147,8 @@ export async function runAutoEscalation(ctx: Ctx, opts: AutoOptions): Promise<vo
     // notifications are queued in the same transaction as the escalation they tell of.
     const applied = await store.write(async (tx) => {
       const fresh = await getTicketHistory(tx, c.ticket.id);
-      const out = decide(rules, policy, fresh, now, tiers);
+      const rating = (await ratingsFor(tx, rules, [fresh.id])).get(fresh.id) ?? null;
+      const out = decide(rules, policy, fresh, now, tiers, rating);
       const state = { tier: fresh.tier, priority: fresh.priority as string };
       const done: { action: AutoAction; entries: number[] }[] = [];
       for (const d of out.decisions) {

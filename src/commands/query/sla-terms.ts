@@ -6,9 +6,8 @@ import { UsageError } from '../../errors.js';
 import { mapTerms, type QueryNode, type Term } from '../../domain/query/index.js';
 import { loadPolicyFile } from '../sla/policy-file.js';
 import { collectAtRisk } from '../sla/at-risk.js';
+import { AT_RISK_WITHIN_S } from '../../domain/sla/at-risk.js';
 
-/** How close a due time makes a clock at risk (the default window of `desk sla at-risk`). */
-export const AT_RISK_WITHIN_S = 2 * 3600;
 
 function slaValues(node: QueryNode, out = new Set<string>()): Set<string> {
   mapTerms(node, (t: Term) => {

@@ -9,6 +9,7 @@ import { planChanges, type Change } from '../ticket.js';
 import { DONE_STATUSES, PRIORITIES, type Message, type Priority, type TicketEvent, type TicketWithHistory } from '../types.js';
 import { formatDuration, formatPercent } from './amounts.js';
 import { CLOCKS, RULES_ACTOR, type ClockName, type EscalationRule, type RuleChange, type RuleSet, type SlaFacts } from './types.js';
+import { queryMatches, type QueryFacts, type RunningClock } from '../query/evaluate.js';
 
 export interface EscalationInput {
   ticket: Pick<TicketWithHistory, 'id' | 'subject' | 'status' | 'priority' | 'tier' | 'queue' | 'tags' | 'messages' | 'events'>;
@@ -71,8 +72,28 @@ export function raisedPriority(p: Priority): Priority {
 
 type State = Pick<EscalationInput['ticket'], 'status' | 'priority' | 'tier' | 'queue' | 'tags'>;
 
+/** What a rule's `query:` reads besides the ticket's state: the rest of the ticket, at `now`. */
+export interface QueryInput {
+  facts: QueryFacts;
+  now: Date;
+}
+
+/** The clocks that run (not stopped, not paused), as the query's SLA terms judge them. */
+export function runningClocks(sla: SlaFacts): RunningClock[] {
+  const out: RunningClock[] = [];
+  for (const clock of CLOCKS) {
+    const c = sla[clock];
+    if (!c || c.stopped || !c.due_at) continue;
+    // next_response: whether the period that runs now is past its target (not an earlier one)
+    const periods = (c as { periods?: { stopped_at: string | null; breached: boolean }[] }).periods;
+    const running = periods?.find((p) => p.stopped_at === null);
+    out.push({ due_at: c.due_at, breached: running ? running.breached : c.breached });
+  }
+  return out;
+}
+
 /** The conditions of a rule, each in words, or null when one of them does not hold. */
-export function explainEscalationMatch(rule: EscalationRule, state: State, sla: SlaFacts): string[] | null {
+export function explainEscalationMatch(rule: EscalationRule, state: State, sla: SlaFacts, query?: QueryInput): string[] | null {
   const w = rule.when;
   const why: string[] = [];
   if (w.statuses ? !w.statuses.includes(state.status) : DONE_STATUSES.includes(state.status)) return null;
@@ -115,6 +136,13 @@ export function explainEscalationMatch(rule: EscalationRule, state: State, sla: 
     if (waited == null || waited < w.unansweredForS) return null;
     why.push(`customer waiting ${formatDuration(waited)} of business time (≥ ${formatDuration(w.unansweredForS)})`);
   }
+  if (w.query) {
+    if (!query) throw new Error(`desk bug: the query of an escalation rule was judged without the ticket's facts`);
+    // the ticket as the earlier rules of this run left it, with the clocks of that state
+    const { status, priority, tier, queue, tags } = state;
+    if (!queryMatches(w.query.at(query.now), { ...query.facts, status, priority, tier, queue, tags, clocks: runningClocks(sla) }, query.now)) return null;
+    why.push(`query ${w.query.source}`);
+  }
   return why;
 }
 
@@ -122,7 +150,7 @@ export function explainEscalationMatch(rule: EscalationRule, state: State, sla: 
  * The decisions for one ticket, rules in file order; each rule sees the ticket as earlier rules
  * left it, so running twice gives nothing new the second time.
  */
-export function evaluateEscalation(rules: RuleSet, input: EscalationInput, opts: { tiers: readonly string[] }): EscalationOutcome {
+export function evaluateEscalation(rules: RuleSet, input: EscalationInput, opts: { tiers: readonly string[]; query?: QueryInput }): EscalationOutcome {
   const { ticket, sla } = input;
   const state: State = { status: ticket.status, priority: ticket.priority, tier: ticket.tier, queue: ticket.queue, tags: [...ticket.tags] };
   const waitStart = unansweredSince(ticket.messages);
@@ -132,7 +160,7 @@ export function evaluateEscalation(rules: RuleSet, input: EscalationInput, opts:
     const since = rule.when.unansweredForS !== undefined ? waitStart : null;
     if (rule.when.unansweredForS !== undefined && since === null) continue;
     if (ruleHasFired(ticket.events, rule.name, since)) continue;
-    const why = explainEscalationMatch(rule, state, sla);
+    const why = explainEscalationMatch(rule, state, sla, opts.query);
     if (!why) continue;
     const decision = decide(rule, state, why, ticket, rules, opts.tiers, outcome.warnings);
     if (decision) outcome.decisions.push(decision);
@@ -189,7 +217,7 @@ type EscalationTicket = EscalationInput['ticket'] & Pick<TicketWithHistory, 'ass
  * there are at most as many rounds as rules.
  */
 export function evaluateEscalationToFixedPoint<T extends EscalationTicket>(
-  rules: RuleSet, ticket: T, slaOf: (ticket: T) => SlaFacts, opts: { tiers: readonly string[]; at: string },
+  rules: RuleSet, ticket: T, slaOf: (ticket: T) => SlaFacts, opts: { tiers: readonly string[]; at: string; query?: QueryInput },
 ): EscalationOutcome {
   const outcome: EscalationOutcome = { decisions: [], warnings: [] };
   let current = ticket;

@@ -8,6 +8,7 @@ import { DEFAULT_TIERS, PRIORITIES, STATUSES, type Priority, type Status } from 
 import { parseDuration, parseFraction } from './amounts.js';
 import { isEmailAddress, keywordPattern, parseSenderPattern, userRegex } from './text-match.js';
 import { isValidTimeZone, parseSpan } from './time-of-day.js';
+import { ruleQuery, RuleQueryProblem, type RuleQuery, type RuleQueryContext } from './query.js';
 import {
   ASSIGNMENT_STRATEGIES, CLOCKS, WEEKDAYS,
   type AssigneeAction, type AssignmentStrategy, type ClockName, type EscalationRule, type EscalationThen,
@@ -29,9 +30,9 @@ type Obj = Record<string, unknown>;
 /** Where we are in the file, so each message names the rule and field. */
 class Place {
   constructor(private readonly source: string, private readonly what: string) {}
-  fail(field: string | null, problem: string): never {
+  fail(field: string | null, problem: string, hint?: string): never {
     const at = field ? `${this.what}, field '${field}'` : this.what;
-    throw new UsageError(`rules file ${this.source}: ${at}: ${problem}`);
+    throw new UsageError(`rules file ${this.source}: ${at}: ${problem}`, hint);
   }
 }
 
@@ -129,9 +130,28 @@ function timeWindow(place: Place, field: string, v: unknown, fallbackZone: strin
   return window;
 }
 
-const MATCH_FIELDS = ['from', 'subject', 'body', 'keywords', 'subject_regex', 'body_regex', 'queue', 'time'] as const;
+const MATCH_FIELDS = ['from', 'subject', 'body', 'keywords', 'subject_regex', 'body_regex', 'queue', 'time', 'query'] as const;
 
-function triageMatch(place: Place, v: unknown, fallbackZone: string): TriageMatch {
+/** What a triage rule cannot ask: it judges a ticket before it is stored, measured, linked or rated. */
+const UNKNOWN_AT_TRIAGE: RuleQueryContext['unknown'] = {
+  id: 'is not known yet when triage rules run (a new ticket gets its id as it is written)',
+  linked: 'cannot hold yet when triage rules run (a new ticket has no links)',
+  csat: 'cannot hold yet when triage rules run (a new ticket has no rating; use a csat rule)',
+  sla: 'are judged on SLA clocks, which triage rules run before (use them in an escalation rule)',
+  due: 'is judged on SLA clocks, which triage rules run before (use it in an escalation rule)',
+};
+
+function queryCondition(place: Place, field: string, v: unknown, ctx: RuleQueryContext): RuleQuery {
+  const source = text(place, field, v);
+  try {
+    return ruleQuery(source, ctx);
+  } catch (err) {
+    if (err instanceof RuleQueryProblem) return place.fail(field, err.message, err.detail);
+    throw err;
+  }
+}
+
+function triageMatch(place: Place, v: unknown, fallbackZone: string, tiers: readonly string[]): TriageMatch {
   if (v === undefined || v === null) return {};
   const obj = mapping(place, 'match', v);
   knownKeys(place, 'match', obj, MATCH_FIELDS);
@@ -150,6 +170,7 @@ function triageMatch(place: Place, v: unknown, fallbackZone: string): TriageMatc
   if (obj.body_regex !== undefined) m.bodyRegex = patterns(place, 'match.body_regex', text(place, 'match.body_regex', obj.body_regex), userRegex)[0];
   if (obj.queue !== undefined) m.queue = queues(place, 'match.queue', obj.queue);
   if (obj.time !== undefined) m.time = timeWindow(place, 'match.time', obj.time, fallbackZone);
+  if (obj.query !== undefined) m.query = queryCondition(place, 'match.query', obj.query, { tiers, timeZone: fallbackZone, unknown: UNKNOWN_AT_TRIAGE });
   return m;
 }
 
@@ -179,10 +200,10 @@ function triageActions(place: Place, v: unknown, tiers: readonly string[]): Tria
   return a;
 }
 
-function escalationWhen(place: Place, v: unknown, tiers: readonly string[]): EscalationWhen {
+function escalationWhen(place: Place, v: unknown, tiers: readonly string[], fallbackZone: string): EscalationWhen {
   const obj = mapping(place, 'when', v);
   const usedFields = CLOCKS.map((c) => `${c}_used`);
-  knownKeys(place, 'when', obj, ['tier', 'priority', 'status', 'queue', 'tag', ...usedFields, 'breached', 'unanswered_for']);
+  knownKeys(place, 'when', obj, ['tier', 'priority', 'status', 'queue', 'tag', ...usedFields, 'breached', 'unanswered_for', 'query']);
   const w: EscalationWhen = {};
   if (obj.tier !== undefined) w.tiers = someOf(place, 'when.tier', obj.tier, tiers);
   if (obj.priority !== undefined) w.priorities = someOf<Priority>(place, 'when.priority', obj.priority, PRIORITIES);
@@ -203,6 +224,7 @@ function escalationWhen(place: Place, v: unknown, tiers: readonly string[]): Esc
     if (!s) place.fail('when.unanswered_for', `${show(raw)} is not a duration of business time such as 24h or 1h30m`);
     w.unansweredForS = s;
   }
+  if (obj.query !== undefined) w.query = queryCondition(place, 'when.query', obj.query, { tiers, timeZone: fallbackZone });
   if (!Object.keys(w).length) place.fail('when', 'give at least one condition');
   return w;
 }
@@ -304,14 +326,14 @@ export function validateRules(input: unknown, opts: ParseOptions): RuleSet {
     knownKeys(place, null, obj, ['name', 'match', 'set', 'stop']);
     const name = ruleName(place, obj, seen);
     if (obj.stop !== undefined && typeof obj.stop !== 'boolean') place.fail('stop', `expected true or false, got ${show(obj.stop)}`);
-    return { name, match: triageMatch(place, obj.match, fallbackZone), set: triageActions(place, obj.set, tiers), stop: obj.stop === true };
+    return { name, match: triageMatch(place, obj.match, fallbackZone, tiers), set: triageActions(place, obj.set, tiers), stop: obj.stop === true };
   });
 
   const escalation: EscalationRule[] = ruleList(source, 'escalation', data.escalation).map((obj, i) => {
     const place = rulePlace(source, 'escalation', obj, i);
     knownKeys(place, null, obj, ['name', 'when', 'then']);
     const name = ruleName(place, obj, seen);
-    const rule = { name, when: escalationWhen(place, obj.when, tiers), then: escalationThen(place, obj.then, tiers) };
+    const rule = { name, when: escalationWhen(place, obj.when, tiers, fallbackZone), then: escalationThen(place, obj.then, tiers) };
     const fixedTier = rule.then.escalate !== 'next' ? rule.then.escalate : undefined;
     if (fixedTier && rule.then.notify?.some((n) => n.kind === 'lead') && !leads[fixedTier]) {
       place.fail('then.notify', `no lead is given for tier ${fixedTier} (add it under leads: at the top of the file)`);

@@ -6,6 +6,7 @@ import { chooseByStrategy, type RoundRobinCursor } from './assignment.js';
 import { BODY_MATCH_LIMIT, describeSender, firstMatch, senderMatches } from './text-match.js';
 import { inTimeWindow } from './time-of-day.js';
 import type { AgentInfo, RuleChange, RuleSet, TriageMatch, TriageRule } from './types.js';
+import { queryMatches, type QueryFacts } from '../query/evaluate.js';
 
 export interface TriageInput {
   ticket: Pick<Ticket, 'subject' | 'priority' | 'tier' | 'queue' | 'assignee' | 'tags' | 'requester'>;
@@ -13,6 +14,8 @@ export interface TriageInput {
   message?: { from: string; subject?: string | null; text: string } | null;
   /** the text verdicts, computed beforehand (judgeMail); computed here when left out */
   judged?: TextVerdicts;
+  /** what `query:` conditions read (the ticket as stored, before the rules); needed when a rule has one */
+  facts?: QueryFacts;
 }
 
 export interface TriageEnvironment {
@@ -97,7 +100,7 @@ export function judgeMail(rules: RuleSet, mail: MailText): TextVerdicts {
 }
 
 /** Why the rule's conditions on the ticket's state and the time hold, or null. */
-function explainStateMatch(match: TriageMatch, state: State, now: Date): string[] | null {
+function explainStateMatch(match: TriageMatch, state: State, now: Date, facts?: QueryFacts): string[] | null {
   const why: string[] = [];
   if (match.queue) {
     if (!match.queue.includes(state.queue)) return null;
@@ -107,12 +110,19 @@ function explainStateMatch(match: TriageMatch, state: State, now: Date): string[
     if (!inTimeWindow(now, match.time)) return null;
     why.push('time of day');
   }
+  if (match.query) {
+    if (!facts) throw new Error(`desk bug: the query of a triage rule was judged without the ticket's facts`);
+    // the ticket as the earlier rules left it
+    const { priority, tier, queue, assignee, tags } = state;
+    if (!queryMatches(match.query.at(now), { ...facts, priority, tier, queue, assignee, tags }, now)) return null;
+    why.push(`query ${match.query.source}`);
+  }
   return why;
 }
 
 /** Why the rule matched (one phrase per condition), or null when it does not. */
-export function explainTriageMatch(match: TriageMatch, mail: MailText, state: State, now: Date): string[] | null {
-  return combine(explainTextMatch(match, mail), () => explainStateMatch(match, state, now));
+export function explainTriageMatch(match: TriageMatch, mail: MailText, state: State, now: Date, facts?: QueryFacts): string[] | null {
+  return combine(explainTextMatch(match, mail), () => explainStateMatch(match, state, now, facts));
 }
 
 function combine(text: readonly string[] | null, state: () => string[] | null): string[] | null {
@@ -129,7 +139,7 @@ export function evaluateTriage(rules: RuleSet, input: TriageInput, env: TriageEn
   const outcome: TriageOutcome = { changes: [], matched: [], cursor, warnings: [] };
 
   for (const [i, rule] of rules.triage.entries()) {
-    if (!combine(verdicts[i] ?? null, () => explainStateMatch(rule.match, state, env.now))) continue;
+    if (!combine(verdicts[i] ?? null, () => explainStateMatch(rule.match, state, env.now, input.facts))) continue;
     outcome.matched.push(rule.name);
     applyTriageActions(rule, state, { rules, env, loads, cursor, outcome });
     if (rule.stop) break;

@@ -2,6 +2,7 @@
 // escalation rules move tickets between tiers when their SLA clocks or the customer's wait say so.
 // Everything here is plain data (plus compiled patterns) so the engine stays pure.
 import type { Priority, Status } from '../types.js';
+import type { RuleQuery } from './query.js';
 
 /** The actor recorded on every event a rule causes; the event's reason is the rule's name. */
 export const RULES_ACTOR = 'rules';
@@ -51,6 +52,8 @@ export interface TriageMatch {
   /** null in the list matches a ticket without a queue */
   queue?: (string | null)[];
   time?: TimeWindow;
+  /** a query of the query language, on the ticket as earlier rules left it (no id, links, rating or SLA terms) */
+  query?: RuleQuery;
 }
 
 export type AssigneeAction =
@@ -86,6 +89,8 @@ export interface EscalationWhen {
   breached?: ClockName[];
   /** the customer's latest message has waited this many business seconds without an answer */
   unansweredForS?: number;
+  /** a query of the query language, on the ticket as earlier rules of the run left it */
+  query?: RuleQuery;
 }
 
 export type NotifyTarget = { kind: 'lead' } | { kind: 'address'; address: string };

@@ -5,6 +5,9 @@ import type { TicketEvaluation } from './clocks.js';
 import type { ClockName } from './policy.js';
 import { isoOfSeconds } from './timeline.js';
 
+/** How close its due time puts a running clock at risk: is:at-risk, the sla.at_risk hook. */
+export const AT_RISK_WITHIN_S = 2 * 3600;
+
 export interface AtRiskClock {
   id: number;
   subject: string;

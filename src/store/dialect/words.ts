@@ -1,20 +1,9 @@
-// How search text is cut into words, shared by both stores so that they agree: split exactly
-// where SQLite's unicode61 tokenizer splits (every character that is not a letter or a number),
-// after NFKC, so that "ﬁle" and "file" or a composed and a decomposed "é" are the same word.
+// Search helpers both stores share: address fragments, LIKE patterns, snippets and hit lists.
+// Words are cut as domain/search-words.ts cuts them (re-exported here for the stores).
 import type { RankedHit, SearchHit } from './types.js';
+import { foldWord, searchWords } from '../../domain/search-words.js';
 
-/** The words of a text, in order, as the search sees them (case and accents kept). */
-export function searchWords(text: string): string[] {
-  return text
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0);
-}
-
-/** A word with case and diacritics folded the way both search indexes fold them (for snippets). */
-export function foldWord(word: string): string {
-  return word.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
-}
+export { foldWord, searchWords };
 
 /**
  * Is this query (one token, with an '@') a piece of an address? Such a query also finds the

@@ -175,3 +175,13 @@ export async function csatReportRows(db: Db, range: { from?: string | null; befo
     organisation: r.organisation ?? null, score: r.score === null || r.score === undefined ? null : Number(r.score),
   }));
 }
+
+/** The current rating (its score) of each of these tickets that has one. */
+export async function ratingsOf(db: Db, ids: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < ids.length; i += 900) {
+    const rows = await db.selectFrom('csat_ratings').select(['ticket_id', 'score']).where('ticket_id', 'in', ids.slice(i, i + 900)).execute();
+    for (const r of rows) out.set(Number(r.ticket_id), Number(r.score));
+  }
+  return out;
+}

@@ -98,7 +98,7 @@ describe('parseRules', () => {
 
   it.each([
     [{ triage: [{ name: 'vip', match: { sendr: 'x.com' }, set: { priority: 'high' } }] },
-      "rules file rules.yaml: triage rule #1 'vip', field 'match.sendr': unknown field (known: from, subject, body, keywords, subject_regex, body_regex, queue, time)"],
+      "rules file rules.yaml: triage rule #1 'vip', field 'match.sendr': unknown field (known: from, subject, body, keywords, subject_regex, body_regex, queue, time, query)"],
     [{ triage: [{ name: 'vip', set: { priority: 'hgih' } }] },
       "rules file rules.yaml: triage rule #1 'vip', field 'set.priority': 'hgih' is not one of urgent, high, normal, low"],
     [{ triage: [{ name: 'a', set: { tier: 'L1' } }, { name: 'b', set: { tier: 'L9' } }] },
@@ -169,7 +169,8 @@ describe('the documented example', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
     const rules = parseRules(example, opts);
     expect(rules.triage.map((r) => r.name)).toEqual(['bigcorp outage']);
-    expect(rules.escalation.map((r) => r.name)).toEqual(['L1 slow', 'urgent first response breached', 'customer waiting']);
+    expect(rules.escalation.map((r) => r.name)).toEqual(['L1 slow', 'urgent first response breached', 'customer waiting', 'key accounts at risk']);
+    expect(rules.triage[0]!.match.query?.source).toBe('-tag:internal (has:attachment OR prio:urgent,high)');
     expect(rules.triage[0]!.match.queue).toEqual(['tech', null]);
   });
 });
