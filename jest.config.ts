@@ -20,7 +20,7 @@ const ONE_BACKEND = [
   '/test/domain/', '/test/mail/', '/test/ui/', '/test/canned/parse', '/test/canned/render',
   '/test/commands/completion/', '/test/commands/flags', '/test/architecture',
   '/test/store/migrations-frozen', '/test/store/connect-error', '/test/store/network-fs', '/test/store/postgres',
-  '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync',
+  '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync', '/test/cli/hostile-input',
 ];
 
 const config: Config = {
