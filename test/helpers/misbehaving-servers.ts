@@ -60,6 +60,12 @@ export interface StallingProxy {
    * one every `trickleMs`: a connection that is never quiet, yet never gets an answer done.
    */
   stallAfter(bytes: number, opts?: { trickleMs?: number }): void;
+  /**
+   * From the next connection on: go silent right after the server first says `text` (wherever
+   * that falls: a server's answers need not be the same length each time; Dovecot adds a third
+   * figure to "(0.001 + 0.000 secs)" when a command waited).
+   */
+  stallAfterText(text: string): void;
   /** Everything the server sent on the first connection since the last `stallAfter` (to pick stall points). */
   transcript(): Buffer;
   /** What the client sent on that connection. */
@@ -77,6 +83,7 @@ export interface StallingProxy {
 export async function startStallingProxy(target: { host: string; port: number }, bytes = Infinity): Promise<StallingProxy> {
   const sockets = new Set<net.Socket>();
   let limit = bytes;
+  let limitText: string | null = null;
   let trickleMs: number | undefined;
   let stalls = 0;
   let recordNext = true;
@@ -88,7 +95,9 @@ export async function startStallingProxy(target: { host: string; port: number },
     const record: Buffer[] | null = recordNext ? (recorded = []) : null;
     const recordClient: Buffer[] | null = recordNext ? (recordedClient = []) : null;
     recordNext = false;
-    const cap = limit;
+    let cap = limit;
+    const capText = limitText;
+    let seen = ''; // what was passed on, while looking for capText
     const trickle = trickleMs;
     let passed = 0;
     let silent = false;
@@ -134,6 +143,11 @@ export async function startStallingProxy(target: { host: string; port: number },
         return;
       }
       if (record) record.push(d);
+      if (capText !== null && cap === Infinity) {
+        const at = (seen + d.toString('latin1')).indexOf(capText);
+        if (at >= 0) cap = at + capText.length;
+        else seen += d.toString('latin1');
+      }
       if (passed + d.length >= cap) {
         const keep = cap - passed;
         if (keep > 0) client.write(d.subarray(0, keep));
@@ -152,7 +166,16 @@ export async function startStallingProxy(target: { host: string; port: number },
     port: (server.address() as net.AddressInfo).port,
     stallAfter(n, opts = {}) {
       limit = n;
+      limitText = null;
       trickleMs = opts.trickleMs;
+      recordNext = true;
+      recorded = [];
+      recordedClient = [];
+    },
+    stallAfterText(text) {
+      limit = Infinity;
+      limitText = text;
+      trickleMs = undefined;
       recordNext = true;
       recorded = [];
       recordedClient = [];

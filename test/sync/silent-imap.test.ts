@@ -175,24 +175,10 @@ describe('an IMAP server that goes silent', () => {
   }, 30_000);
 
   it('in IDLE: desk sync --watch notices with the keep-alive, says which step, and tries again', async () => {
-    // Find where the server acknowledges IDLE ("+ idling"): it goes silent right after that.
-    proxy.stallAfter(Infinity);
-    const probe = deskOn(proxy.port);
-    // The probe only finds the IDLE answer: a loaded machine's slow login must not time it out.
-    const watching = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: { ...probe.env, DESK_NET_TIMEOUT_MS: '30000' }, cwd: probe.dir });
-    let probeOutput = '';
-    let probeEnded = false;
-    watching.stdout.on('data', (d) => (probeOutput += d));
-    watching.stderr.on('data', (d) => (probeOutput += d));
-    const probeClosed = new Promise((resolve) => watching.once('close', resolve)).then(() => (probeEnded = true));
-    const idleAck = () => /\+ idling\r\n/i.exec(proxy.transcript().toString('latin1'));
-    const reached = (await waitUntil(() => idleAck() !== null || probeEnded, TO_IDLE_MS)) && idleAck() !== null;
-    watching.kill('SIGINT');
-    await probeClosed;
-    if (!reached) throw new Error(whyNot(`the probe (desk sync --watch) did not reach IMAP IDLE within ${TO_IDLE_MS}ms`, watching, probeOutput));
-    const ack = idleAck()!;
-
-    proxy.stallAfter(ack.index + ack[0].length);
+    // The server goes silent right after it acknowledges IDLE ("+ idling"), wherever that falls:
+    // its earlier answers are not the same length each time (Dovecot adds a third figure to
+    // "(0.001 + 0.000 secs)" when a command waited), so no byte count can say where.
+    proxy.stallAfterText('+ idling\r\n');
     const desk = deskOn(proxy.port);
     const child = spawn(process.execPath, [BIN, 'sync', '--watch', '--quiet'], { env: desk.env, cwd: desk.dir });
     let stderr = '';
@@ -201,11 +187,12 @@ describe('an IMAP server that goes silent', () => {
     await waitUntil(() => noticed.test(stderr) || child.exitCode !== null, TO_IDLE_MS);
     if (!noticed.test(stderr)) {
       child.kill('SIGKILL');
-      throw new Error(whyNot(`desk sync --watch did not report IDLE's keep-alive timing out within ${TO_IDLE_MS}ms (the server went silent at byte ${ack.index + ack[0].length}, after "+ idling")`, child, stderr));
+      throw new Error(whyNot(`desk sync --watch did not report IDLE's keep-alive timing out within ${TO_IDLE_MS}ms (the server went silent after "+ idling")`, child, stderr));
     }
     const started = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    proxy.stallAfter(Infinity);
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
   }, 120_000);
