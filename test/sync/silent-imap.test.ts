@@ -113,7 +113,7 @@ async function everyStall(fresh: () => Promise<TempDesk>, args: string[]): Promi
   for (const point of tried) {
     const command = commandOf(point);
     const step = stepOf(point)!;
-    proxy.stallAfter(point.at);
+    proxy.stallAtAnswer(point, TAGGED); // counted in answers: Dovecot's vary in length from run to run
     const r = await run(await fresh(), args);
     const what = `stalled at byte ${point.at} (${step}; answer "${point.line.slice(0, 60)}"): exit ${r.code} after ${r.ms}ms: ${r.stderr}`;
     expect({ what, killed: r.killed }).toEqual({ what, killed: false });
@@ -159,7 +159,7 @@ describe('an IMAP server that goes silent', () => {
     expect((await run(deskOn(proxy.port), ['sync', '--quiet'])).code).toBe(0);
     const tags = commandsByTag(proxy.clientTranscript());
     const fetch = stallPoints(proxy.transcript(), TAGGED).filter((p) => tags.get(p.line.split(' ')[0]!) === 'UID FETCH')[1]!;
-    proxy.stallAfter(fetch.at, { trickleMs: 40 });
+    proxy.stallAtAnswer(fetch, TAGGED, { trickleMs: 40 });
     const r = await run(deskOn(proxy.port), ['sync', '--quiet']);
     proxy.stallAfter(Infinity);
     expect(r).toMatchObject({ code: 5, killed: false });
