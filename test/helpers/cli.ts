@@ -119,9 +119,8 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
 
 /**
  * A fresh desk like tempDesk(), whose store starts as a copy of `template`'s (a desk no command
- * is using): what `desk init` made there, or more. Much cheaper than `desk init` for a test that
- * needs many desks in the same starting state (a file copied on SQLite, a database made from the
- * other on PostgreSQL).
+ * is using): many desks that start where one left off (a file copied on SQLite, a database made
+ * from the other on PostgreSQL).
  */
 export function tempDeskFrom(template: TempDesk, extraEnv: Record<string, string> = {}): TempDesk {
   if (onPostgres()) return tempDesk({ DESK_DB: copyOfStore(template.db, template.dir, 'copy'), ...extraEnv }, { init: false });

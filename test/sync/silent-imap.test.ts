@@ -26,8 +26,6 @@ let login: MailUser;
 let proxy: StallingProxy;
 let silent: SilentServer;
 let smtp: TestSmtp;
-/** An initialised desk no command uses: every desk of a test starts as a copy of its store (cheaper than desk init, dozens of times). */
-let pristine: TempDesk;
 const desks: TempDesk[] = [];
 
 beforeAll(async () => {
@@ -38,8 +36,6 @@ beforeAll(async () => {
   proxy = await startStallingProxy({ host: dovecot.host, port: dovecot.port });
   silent = await startSilentServer();
   smtp = await startTestSmtp();
-  pristine = tempDesk();
-  desks.push(pristine);
 });
 
 afterAll(async () => {
@@ -50,9 +46,10 @@ afterAll(async () => {
   await dovecot?.stop();
 });
 
-/** A desk whose account is at `imapPort`; its store a copy of `opts.from`'s (default: a newly initialised one). */
+/** A desk whose account is at `imapPort`; its store new, or a copy of `opts.from`'s. */
 function deskOn(imapPort: number, opts: { smtpPort?: number; sentMailbox?: boolean; now?: string; from?: TempDesk } = {}): TempDesk {
-  const desk = tempDeskFrom(opts.from ?? pristine, { [PASSWORD_ENV]: login.password, DESK_NET_TIMEOUT_MS: String(LIMIT_MS), DESK_NOW: opts.now ?? T0 });
+  const env = { [PASSWORD_ENV]: login.password, DESK_NET_TIMEOUT_MS: String(LIMIT_MS), DESK_NOW: opts.now ?? T0 };
+  const desk = opts.from ? tempDeskFrom(opts.from, env) : tempDesk(env);
   desks.push(desk);
   writeFileSync(desk.config, [
     'agent: ana',
