@@ -18,9 +18,13 @@ const base = {
 /** Tests that touch no store, or that are about one backend only (they say why in their header). */
 const ONE_BACKEND = [
   '/test/domain/', '/test/mail/', '/test/ui/', '/test/canned/parse', '/test/canned/render',
-  '/test/commands/completion/', '/test/commands/flags', '/test/architecture',
+  '/test/commands/completion/', '/test/commands/flags', '/test/commands/sla/parallel-cli', '/test/architecture',
   '/test/store/migrations-frozen', '/test/store/connect-error', '/test/store/network-fs', '/test/store/postgres',
-  '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync',
+  '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync', '/test/cli/hostile-input',
+  // no store at all: the line reader, triage's screen and snooze times, change payloads, the IMAP
+  // layer against Dovecot, the sync lock on a stand-in store
+  '/test/commands/transfer/lines', '/test/commands/triage/screen', '/test/commands/triage/snooze-time',
+  '/test/store/ticket-changes', '/test/sync/imap.test', '/test/sync/lock.test',
 ];
 
 const config: Config = {

@@ -2,8 +2,7 @@
 // subscribes to, the event JSON every hook receives, the sample `desk hooks test` sends, the
 // back-off of deliveries, and which SLA clocks are due a `sla.at_risk` / `sla.breached` event.
 // Pure: the time is passed in.
-import type { TicketEvaluation } from './sla/clocks.js';
-import { isoOfSeconds } from './sla/timeline.js';
+import { AT_RISK_WITHIN_S, type AtRiskClock } from './sla/at-risk.js';
 
 export const HOOK_EVENTS = [
   'ticket.created', 'ticket.changed', 'message.received', 'reply.sent', 'sla.at_risk', 'sla.breached', 'mention',
@@ -128,7 +127,7 @@ export function hookBackoffMs(attempts: number): number {
 // ---- SLA events ------------------------------------------------------------------------------
 
 /** A running clock about to breach (or breached) is warned of this long before its due time. */
-export const AT_RISK_WITHIN_S = 2 * 3600;
+export { AT_RISK_WITHIN_S };
 
 /** One SLA event due for a ticket's clock; `cycle` (the clock's start) tells the clock's runs apart. */
 export interface SlaFiring {
@@ -140,23 +139,15 @@ export interface SlaFiring {
 }
 
 /**
- * The SLA events a ticket's running clocks call for at the evaluation's now: `breached` for a
- * clock past its target, else `at_risk` for one due within AT_RISK_WITHIN_S. The caller fires
- * each (ticket, clock, cycle, kind) once.
+ * The SLA events that running clocks call for (as `collectAtRisk` lists them: due within
+ * AT_RISK_WITHIN_S, breached ones included): `breached` for a clock past its target, else
+ * `at_risk`. The caller fires each (ticket, clock, cycle, kind) once.
  */
-export function slaFirings(e: TicketEvaluation, withinS = AT_RISK_WITHIN_S): SlaFiring[] {
-  const now = e.timeline.now;
-  const out: SlaFiring[] = [];
-  for (const c of e.clocks) {
-    if (c.stop !== null || c.due === null || !e.policy) continue; // stopped or paused
-    const kind = c.breached ? 'breached' : c.due <= now + withinS ? 'at_risk' : null;
-    if (!kind) continue;
-    out.push({
-      kind, ticketId: e.ticket.id, clock: c.name, cycle: c.start,
-      sla: { clock: c.name, policy: e.policy.name, target_s: c.target, elapsed_s: c.elapsed, due_at: isoOfSeconds(c.due), remaining_s: c.due - now },
-    });
-  }
-  return out;
+export function slaFirings(clocks: readonly AtRiskClock[]): SlaFiring[] {
+  return clocks.map((c) => ({
+    kind: c.breached ? 'breached' : 'at_risk', ticketId: c.id, clock: c.clock, cycle: Date.parse(c.started_at) / 1000,
+    sla: { clock: c.clock, policy: c.policy, target_s: c.target_s, elapsed_s: c.elapsed_s, due_at: c.due_at, remaining_s: c.remaining_s },
+  }));
 }
 
 // ---- samples ---------------------------------------------------------------------------------

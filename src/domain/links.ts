@@ -87,6 +87,17 @@ export interface MergeMoved {
   status: string;
   /** the target's created_at before the merge (it takes the earlier of the two) */
   target_created_at: string;
+  /** the source's CC list as the merge took it off the source; `added`: the target lacked it and got it */
+  cc: MovedCc[];
+}
+
+/** One person of a merged source's CC list, as it was on the source. */
+export interface MovedCc {
+  email: string;
+  name: string | null;
+  added_at: string;
+  source: string;
+  added: boolean;
 }
 
 /** MergeMoved from its stored JSON; a damaged row reads as having moved nothing. */
@@ -104,7 +115,14 @@ export function parseMoved(text: string): MergeMoved {
     tags: Array.isArray(v.tags) ? v.tags.filter((t): t is string => typeof t === 'string') : [],
     status: typeof v.status === 'string' ? v.status : 'open',
     target_created_at: typeof v.target_created_at === 'string' ? v.target_created_at : '',
+    cc: Array.isArray(v.cc) ? v.cc.filter(isMovedCc) : [], // merges from before CC lists moved: none
   };
+}
+
+function isMovedCc(x: unknown): x is MovedCc {
+  const c = x as Partial<MovedCc> | null;
+  return typeof c === 'object' && c !== null && typeof c.email === 'string' && (c.name === null || typeof c.name === 'string')
+    && typeof c.added_at === 'string' && typeof c.source === 'string' && typeof c.added === 'boolean';
 }
 
 /** Message-IDs as users type them for `split --messages`: with or without <>, each once. */

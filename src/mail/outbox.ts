@@ -26,7 +26,7 @@
 // (id, state) too: a cancel and a flush's claim racing for a queued entry, exactly one wins.
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.js';
+import type { ClaimColumns, DB } from '../store/schema.js';
 import type { Store } from '../store/index.js';
 import { isoSeconds } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -48,7 +48,7 @@ export type OutboxState = (typeof OUTBOX_STATES)[number];
  */
 export type OutboxKind = 'reply' | 'auto-ack' | 'notification' | 'report' | 'survey';
 
-export interface OutboxTable {
+export interface OutboxTable extends ClaimColumns {
   id: number;
   /** the ticket's outbound message it delivers; null for mail that is no message of a ticket */
   message_pk: number | null;
@@ -64,15 +64,8 @@ export interface OutboxTable {
   /** the other envelope recipients (Cc and Bcc of a reply), lowercased, JSON list (migration 14) */
   more_recipients: string;
   raw: Buffer;
+  /** queued, sending, sent, failed, unknown, cancelled */
   state: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  /** "host:pid" of the process sending it right now */
-  claimed_by: string | null;
-  claimed_at: string | null;
-  created_at: string;
-  updated_at: string;
   sent_at: string | null;
 }
 

@@ -6,7 +6,10 @@
 import type { Kysely } from 'kysely';
 import type { Store } from './index.js';
 
-/** The queues claimed this way: each has id, state, attempts, claimed_by, claimed_at, updated_at. */
+/**
+ * The queues claimed this way: each row has an id and the claim columns (ClaimColumns of
+ * schema.ts: HookDeliveriesTable here, OutboxTable of src/mail/outbox.ts).
+ */
 export type ClaimedTable = 'outbox' | 'hook_deliveries';
 
 export async function claimRow(

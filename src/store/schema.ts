@@ -309,7 +309,25 @@ export interface HookEventsTable {
 }
 
 /** One delivery of an event to one hook destination (a command or a URL). */
-export interface HookDeliveriesTable {
+/**
+ * The columns of a row of a delivery queue (the outbox's mail, the hooks' deliveries): its state
+ * and attempts, which src/store/claims.ts compares and sets to claim it for one sender, who
+ * claimed it and when, and when it is tried again.
+ */
+export interface ClaimColumns {
+  /** the queue's own states; `sending` while claimed */
+  state: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  /** the process sending it right now ("host:pid:…"), null when none */
+  claimed_by: string | null;
+  claimed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HookDeliveriesTable extends ClaimColumns {
   id: Generated<number>;
   event_id: number;
   /** the hook's name (its `name`, else hooks.N) */
@@ -319,13 +337,6 @@ export interface HookDeliveriesTable {
   target: string;
   /** pending, sending, delivered, failed */
   state: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  claimed_by: string | null;
-  claimed_at: string | null;
-  created_at: string;
-  updated_at: string;
   delivered_at: string | null;
 }
 

@@ -252,14 +252,15 @@ describe('mail', () => {
 });
 
 describe('SLA events', () => {
-  test('at_risk and breached fire once per clock, from whichever of sync, escalate --auto and hooks run comes first', async () => {
-    const desk = tempDesk();
+  test('at_risk and breached fire once per clock and clock run, from whichever of sync, escalate --auto and hooks run comes first', async () => {
+    const mailbox = await dovecot.addUser('sla@desk.example', 'sla-secret');
+    const desk = tempDesk({ IMAP_PASSWORD: mailbox.password });
     const log = join(desk.dir, 'sla.jsonl');
     writeFileSync(join(desk.dir, 'sla.yaml'), `policies:
-  - { name: default, match: {}, calendar: 24x7, first_response: 1h }
+  - { name: default, match: {}, calendar: 24x7, first_response: 1h, next_response: 1h }
 `);
     writeFileSync(join(desk.dir, 'rules.yaml'), 'escalation: []\n');
-    writeFileSync(desk.config, `sla: ./sla.yaml
+    writeFileSync(desk.config, `${accountYaml({ port: dovecot.port, user: mailbox.user, passwordEnv: 'IMAP_PASSWORD', address: 'sla@desk.example' })}sla: ./sla.yaml
 rules: ./rules.yaml
 smtp: { host: ${smtp.host}, port: ${smtp.port}, secure: false, from: support@desk.example }
 hooks:
@@ -270,9 +271,9 @@ hooks:
       const newTicket = async (now: string) => JSON.parse(ok(await run(desk, ['new', '--from', 'cy@example.com', '--subject', `Down since ${now}`, '--json'], now), 'new').stdout).id as number;
       const fired = () => lines(log).map((e) => [e.event, e.ticket.id, e.sla.clock]);
       const expected: unknown[] = [];
-      const step = async (args: string[], now: string, add: [string, number][]) => {
+      const step = async (args: string[], now: string, add: [string, number, string?][]) => {
         ok(await run(desk, args, now), `${args.join(' ')} at ${now}`);
-        expected.push(...add.map(([event, t]) => [event, t, 'first_response']));
+        expected.push(...add.map(([event, t, clock]) => [event, t, clock ?? 'first_response']));
         expect(fired()).toEqual(expected);
       };
       const a = await newTicket(at('09:00')); // first response due 10:00
@@ -285,6 +286,23 @@ hooks:
       for (const args of [['sync'], ['escalate', '--auto'], ['hooks', 'run']]) await step(args, at('12:00'), []);
       const breach = lines(log).find((e) => e.event === 'sla.breached')!;
       expect(breach.sla).toEqual(expect.objectContaining({ policy: 'default', due_at: '2026-03-30T10:00:00Z', target_s: 3600 }));
+
+      // A clock that runs again fires again, once per run: each answer of the customer after a
+      // reply starts a new run of next_response (due an hour after the customer wrote).
+      const customerWrites = async (hhmm: string) => {
+        const subject = `Re: Down since ${at('10:00')} [#${b}]`;
+        await dovecot.deliver(mailbox.user, [plainMessage({ to: 'sla@desk.example', from: { email: 'cy@example.com', name: null }, subject, date: new Date(at(hhmm)) }).raw]);
+      };
+      ok(await run(desk, ['reply', String(b), '--message', 'Looking into it.'], at('12:00')), 'first reply');
+      await customerWrites('12:10');
+      await step(['sync', '--quiet'], at('12:15'), [['sla.at_risk', b, 'next_response']]);
+      await step(['hooks', 'run'], at('12:16'), []);
+      ok(await run(desk, ['reply', String(b), '--message', 'Fixed, is it?'], at('12:20')), 'second reply');
+      await customerWrites('12:30');
+      await step(['sync', '--quiet'], at('12:35'), [['sla.at_risk', b, 'next_response']]);
+      await step(['escalate', '--auto'], at('12:40'), []);
+      const runs = lines(log).filter((e) => e.sla.clock === 'next_response').map((e) => e.sla.due_at);
+      expect(runs).toEqual(['2026-03-30T13:10:00Z', '2026-03-30T13:30:00Z']);
     } finally {
       desk.cleanup();
     }

@@ -34,6 +34,7 @@ function newDesk(env: Record<string, string> = {}): TempDesk {
 interface Shown {
   id: number; version: number; subject: string; status: string; tags: string[]; created_at: string;
   requester: { email: string };
+  cc: { email: string; name: string | null }[];
   merged_into?: number; links?: { kind: string; ticket: number }[];
   messages: { message_id: string; text: string; direction: string }[];
   events: { type: string; from?: string | null; to?: string | null; text?: string; reason?: string }[];
@@ -56,6 +57,8 @@ function clockMessages(desk: TempDesk, id: number): number {
   return values.filter((v) => ((v % 128) + 128) % 128 >= 64).length;
 }
 
+const byEmail = <T extends { email: string }>(list: T[]): T[] => [...list].sort((a, b) => a.email.localeCompare(b.email));
+
 function expectRefused(r: RunResult, code: number, message: RegExp): void {
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.stringMatching(message) });
 }
@@ -67,8 +70,9 @@ describe('merge over mail', () => {
     // (an SMTP server that is never reached: a reply to the merged ticket is refused before any sending)
     writeFileSync(desk.config, accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: SUPPORT }) + 'smtp:\n  host: 127.0.0.1\n  port: 9\n');
     const joe = { email: 'joe@customer.test', name: 'Joe' };
-    const first = plainMessage({ rng: createRng(1), to: SUPPORT, from: joe, subject: 'Printer jams', messageId: '<a1@customer.test>', date: new Date('2026-03-02T09:00:00Z') });
-    const second = plainMessage({ rng: createRng(2), to: SUPPORT, from: joe, subject: 'Printer jams again', messageId: '<b1@customer.test>', date: new Date('2026-03-02T08:00:00Z') });
+    // Each thread copies people (its CC list): one of them on both, one on each alone.
+    const first = plainMessage({ rng: createRng(1), to: `${SUPPORT}, Pat <pat@customer.test>, ops@customer.test`, from: joe, subject: 'Printer jams', messageId: '<a1@customer.test>', date: new Date('2026-03-02T09:00:00Z') });
+    const second = plainMessage({ rng: createRng(2), to: `${SUPPORT}, Mia <mia@customer.test>, Ops <ops@customer.test>`, from: joe, subject: 'Printer jams again', messageId: '<b1@customer.test>', date: new Date('2026-03-02T08:00:00Z') });
     await dovecot.deliver(login.user, [first.raw, second.raw]);
     ok(desk, ['sync']);
     const tickets = JSON.parse(ok(desk, ['list', '--json']).stdout) as { id: number; subject: string }[];
@@ -78,18 +82,24 @@ describe('merge over mail', () => {
     ok(desk, ['set', String(source), '--tag', '+hardware']);
     const before = show(desk, target);
     const sourceBefore = show(desk, source);
+    const ccRows = () => storeQuery(desk.db, 'select ticket_id, address, name, added_at, source from ticket_cc order by ticket_id, address');
+    const ccBefore = ccRows();
 
     const merged = ok(desk, ['merge', String(source), '--into', String(target)]);
     expect(merged.stdout).toContain(`#${source} merged into #${target}`);
     const stub = show(desk, source);
     expect(stub).toMatchObject({ status: 'closed', merged_into: target, messages: [] });
     expect(stub.events.filter((e) => e.type === 'note')).toEqual([]);
+    expect(stub.cc).toEqual([]); // the CC list moved too
     expect(stub.events.at(-1)).toMatchObject({ type: 'merge', from: String(source), to: String(target) });
     expect(stub.version).toBeGreaterThan(sourceBefore.version);
     expect(ok(desk, ['show', String(source)]).stdout).toContain(`merged into #${target}`);
     const t = show(desk, target);
     expect(t.messages.map((m) => m.message_id).sort()).toEqual(['<a1@customer.test>', '<b1@customer.test>']);
     expect(t.tags).toContain('hardware');
+    // The target's CC list gains whom only the source copied; the one on both is there once, as the target had it.
+    expect(byEmail(t.cc)).toEqual(byEmail([...before.cc, { email: 'mia@customer.test', name: 'Mia' }]));
+    expect(byEmail(before.cc)).toEqual([{ email: 'ops@customer.test', name: null }, { email: 'pat@customer.test', name: 'Pat' }]);
     expect(t.events.find((e) => e.type === 'note')?.text).toBe('called Joe, it is the same printer');
     expect(t.events.at(-1)).toMatchObject({ type: 'merge', from: String(source), to: String(target) });
     expect(t.version).toBeGreaterThan(before.version);
@@ -125,9 +135,13 @@ describe('merge over mail', () => {
     expect(back.status).toBe(sourceBefore.status);
     expect(back.messages.map((m) => m.message_id)).toEqual(['<b1@customer.test>']);
     expect(back.events.some((e) => e.type === 'note' && e.text === 'called Joe, it is the same printer')).toBe(true);
+    expect(back.cc).toEqual(sourceBefore.cc);
+    expect(byEmail(sourceBefore.cc)).toEqual([{ email: 'mia@customer.test', name: 'Mia' }, { email: 'ops@customer.test', name: 'Ops' }]);
+    expect(ccRows()).toEqual(ccBefore); // as they were, to when each was added and from where
     const kept = show(desk, target);
     expect(kept.messages.map((m) => m.message_id).sort()).toEqual(['<a1@customer.test>', '<b2@customer.test>', '<b3@customer.test>']);
     expect(kept.tags).not.toContain('hardware');
+    expect(kept.cc).toEqual(before.cc);
     expect(kept.created_at).toBe(before.created_at);
     expect(kept.events.at(-1)).toMatchObject({ type: 'unmerge', from: String(source), to: String(target) });
     expect(clockMessages(desk, source)).toBe(1);

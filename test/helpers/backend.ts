@@ -41,12 +41,15 @@ export function clusterPsql(database: string, query: string): string {
   return r.stdout;
 }
 
-/** A new empty database on the shared cluster, owned by the desk role; its postgres:// URL. */
-export function sharedPgDatabase(): string {
+/**
+ * A new database on the shared cluster, owned by the desk role; its postgres:// URL. Empty, or
+ * a copy of the database named `template` (which nobody may be connected to).
+ */
+export function sharedPgDatabase(template?: string): string {
   const c = sharedCluster();
   // Unique across workers and across the test files one worker runs (each has its own modules).
   const name = `desk_${randomBytes(8).toString('hex')}`;
-  clusterPsql('postgres', `create database ${name} owner desk`);
+  clusterPsql('postgres', `create database ${name}${template ? ` template ${template}` : ''} owner desk`);
   return `postgres://desk@127.0.0.1:${c.port}/${name}`;
 }
 

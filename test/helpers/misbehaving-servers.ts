@@ -52,6 +52,18 @@ export async function startSilentServer(): Promise<SilentServer> {
   };
 }
 
+/** A point of a conversation counted in answers: `into` bytes into answer N (0: its first byte). */
+export interface AnswerPoint {
+  answer: number;
+  into: number;
+}
+
+/** A stall point of a recorded transcript: its byte offset there, and the answer (and its last line) it falls in. */
+export interface StallPoint extends AnswerPoint {
+  at: number;
+  line: string;
+}
+
 export interface StallingProxy {
   port: number;
   /**
@@ -60,6 +72,18 @@ export interface StallingProxy {
    * one every `trickleMs`: a connection that is never quiet, yet never gets an answer done.
    */
   stallAfter(bytes: number, opts?: { trickleMs?: number }): void;
+  /**
+   * From the next connection on: go silent right after the server first says `text` (wherever
+   * that falls: a server's answers need not be the same length each time; Dovecot adds a third
+   * figure to "(0.001 + 0.000 secs)" when a command waited).
+   */
+  stallAfterText(text: string): void;
+  /**
+   * From the next connection on: go silent at a point counted in answers rather than bytes (as
+   * stallPoints gives them): so many bytes into answer N, whatever the length of the answers
+   * before it on this connection. `answerEnds` as for stallPoints.
+   */
+  stallAtAnswer(point: AnswerPoint, answerEnds: (line: string) => boolean, opts?: { trickleMs?: number }): void;
   /** Everything the server sent on the first connection since the last `stallAfter` (to pick stall points). */
   transcript(): Buffer;
   /** What the client sent on that connection. */
@@ -77,6 +101,8 @@ export interface StallingProxy {
 export async function startStallingProxy(target: { host: string; port: number }, bytes = Infinity): Promise<StallingProxy> {
   const sockets = new Set<net.Socket>();
   let limit = bytes;
+  let limitText: string | null = null;
+  let limitAnswer: { point: AnswerPoint; ends: (line: string) => boolean } | null = null;
   let trickleMs: number | undefined;
   let stalls = 0;
   let recordNext = true;
@@ -88,7 +114,15 @@ export async function startStallingProxy(target: { host: string; port: number },
     const record: Buffer[] | null = recordNext ? (recorded = []) : null;
     const recordClient: Buffer[] | null = recordNext ? (recordedClient = []) : null;
     recordNext = false;
-    const cap = limit;
+    let cap = limit;
+    const capText = limitText;
+    const capAnswer = limitAnswer;
+    // Counting answers (capAnswer): what the server said, how much of it was passed on, where the
+    // next line and the current answer start, and which answer that is.
+    let said = '';
+    let forwarded = 0, scan = 0, answerStart = 0, answer = 0;
+    let cut: number | null = null;
+    let seen = ''; // what was passed on, while looking for capText
     const trickle = trickleMs;
     let passed = 0;
     let silent = false;
@@ -134,6 +168,38 @@ export async function startStallingProxy(target: { host: string; port: number },
         return;
       }
       if (record) record.push(d);
+      if (capAnswer) {
+        said += d.toString('latin1');
+        const target = capAnswer.point;
+        // Count answers until the one to stall in starts; the point is then that many bytes into it.
+        while (cut === null) {
+          if (answer === target.answer) {
+            cut = answerStart + target.into;
+            break;
+          }
+          const eol = said.indexOf('\r\n', scan);
+          if (eol < 0) break;
+          const line = said.slice(scan, eol).trimEnd();
+          scan = eol + 2;
+          if (capAnswer.ends(line)) {
+            answer++;
+            answerStart = scan;
+          }
+        }
+        const upTo = cut === null ? said.length : Math.min(cut, said.length);
+        if (upTo > forwarded) client.write(Buffer.from(said.slice(forwarded, upTo), 'latin1'));
+        forwarded = Math.max(forwarded, upTo);
+        if (cut !== null && said.length >= cut) {
+          if (cut < said.length) rest.push(Buffer.from(said.slice(cut), 'latin1'));
+          goSilent();
+        }
+        return;
+      }
+      if (capText !== null && cap === Infinity) {
+        const at = (seen + d.toString('latin1')).indexOf(capText);
+        if (at >= 0) cap = at + capText.length;
+        else seen += d.toString('latin1');
+      }
       if (passed + d.length >= cap) {
         const keep = cap - passed;
         if (keep > 0) client.write(d.subarray(0, keep));
@@ -152,7 +218,27 @@ export async function startStallingProxy(target: { host: string; port: number },
     port: (server.address() as net.AddressInfo).port,
     stallAfter(n, opts = {}) {
       limit = n;
+      limitText = null;
+      limitAnswer = null;
       trickleMs = opts.trickleMs;
+      recordNext = true;
+      recorded = [];
+      recordedClient = [];
+    },
+    stallAtAnswer(point, answerEnds, opts = {}) {
+      limit = Infinity;
+      limitText = null;
+      limitAnswer = { point: { answer: point.answer, into: point.into }, ends: answerEnds };
+      trickleMs = opts.trickleMs;
+      recordNext = true;
+      recorded = [];
+      recordedClient = [];
+    },
+    stallAfterText(text) {
+      limit = Infinity;
+      limitAnswer = null;
+      limitText = text;
+      trickleMs = undefined;
       recordNext = true;
       recorded = [];
       recordedClient = [];
@@ -205,9 +291,9 @@ export function runBounded(desk: TempDesk, args: string[], opts: { env?: Record<
  * stops between two answers, and one that stops in the middle of one. `answerEnds(line)` says
  * whether a line ends an answer (SMTP: `250 ` not `250-`; IMAP: a tagged line).
  */
-export function stallPoints(transcript: Buffer, answerEnds: (line: string) => boolean): Array<{ at: number; answer: number; line: string }> {
+export function stallPoints(transcript: Buffer, answerEnds: (line: string) => boolean): StallPoint[] {
   const text = transcript.toString('latin1');
-  const points: Array<{ at: number; answer: number; line: string }> = [];
+  const points: StallPoint[] = [];
   let answer = 0;
   let start = 0;
   let pos = 0;
@@ -216,9 +302,9 @@ export function stallPoints(transcript: Buffer, answerEnds: (line: string) => bo
     const end = eol < 0 ? text.length : eol + 2;
     const line = text.slice(pos, end).trimEnd();
     if (answerEnds(line)) {
-      points.push({ at: start, answer, line });
+      points.push({ at: start, answer, into: 0, line });
       const mid = start + Math.floor((end - start) / 2);
-      if (mid > start) points.push({ at: mid, answer, line });
+      if (mid > start) points.push({ at: mid, answer, into: mid - start, line });
       answer++;
       start = end;
     }

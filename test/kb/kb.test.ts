@@ -4,31 +4,21 @@
 // through a real SMTP server and counted by `desk kb report`; the acknowledgement of mail that
 // arrives through a real Dovecot points at the public articles. Hostile article text and bad slugs
 // are tested as classes.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { onPostgres } from '../helpers/backend.js';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { mailServersForFile } from '../helpers/mail-servers.js';
 
 const NOW = '2026-03-30T08:00:00Z';
 const BASE = 'https://help.example.com';
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 
-let dovecot: Dovecot;
-let smtp: TestSmtp;
-const desks: TempDesk[] = [];
-
-beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startTestSmtp()]);
-});
-afterAll(async () => {
-  for (const d of desks) d.cleanup();
-  await Promise.all([dovecot?.stop(), smtp?.close()]);
-});
-beforeEach(() => smtp.reset());
+const servers = mailServersForFile();
+const desks = servers.desks;
+beforeEach(() => servers.smtp.reset());
 
 function deskWith(configLines: string[], env: Record<string, string> = {}): TempDesk {
   const desk = tempDesk({ DESK_NOW: NOW, ...env });
@@ -57,7 +47,7 @@ const textOf = async (raw: Buffer) => (await PostalMime.parse(raw)).text ?? '';
 
 describe('desk kb', () => {
   it('keeps, lists and searches articles, suggests them on a ticket, answers with one and counts it', async () => {
-    const desk = deskWith(['smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', '  from: support@acme.test']);
+    const desk = deskWith(['smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', '  from: support@acme.test']);
     writeArticles(desk);
 
     // where they live: files next to the config on SQLite, the database on PostgreSQL
@@ -101,7 +91,7 @@ describe('desk kb', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('internal');
     expect(desk.run(['reply', String(t1), '--excerpt', '--message', 'Hi']).code).toBe(2);
-    expect(smtp.received).toHaveLength(0);
+    expect(servers.smtp.received).toHaveLength(0);
 
     // the link, then the excerpt; each recorded on its ticket
     // (the SMTP server runs in this process: the replies run without blocking it)
@@ -109,11 +99,11 @@ describe('desk kb', () => {
       const sent = await desk.runAsync(['reply', ...args]);
       expect([args, sent.code, sent.stderr]).toEqual([args, 0, '']);
     }
-    expect(smtp.received).toHaveLength(3);
-    const first = await textOf(smtp.received[0]!.raw);
+    expect(servers.smtp.received).toHaveLength(3);
+    const first = await textOf(servers.smtp.received[0]!.raw);
     expect(first).toContain('Hi Kim,');
     expect(first).toContain(`Reset your password: ${BASE}/reset-password.html`);
-    const excerpt = await textOf(smtp.received[2]!.raw);
+    const excerpt = await textOf(servers.smtp.received[2]!.raw);
     expect(excerpt).toContain('Open Settings and choose Réinitialiser le mot de passe. A reset link arrives by mail within minutes.');
     expect(excerpt).toContain(`More: ${BASE}/reset-password.html`);
     expect(ok(desk, ['show', String(t2)])).toContain('answered with article reset-password');
@@ -162,28 +152,28 @@ describe('desk kb', () => {
 
   it('the acknowledgement of new mail links the most relevant public articles (Dovecot in, SMTP out)', async () => {
     const address = 'support@kb-ack.test';
-    const login = await dovecot.addUser(address, 'secret-kb');
+    const login = await servers.dovecot.addUser(address, 'secret-kb');
     const desk = deskWith([
       'accounts:',
-      '  - name: support', '    host: 127.0.0.1', `    port: ${dovecot.port}`, '    secure: false',
+      '  - name: support', '    host: 127.0.0.1', `    port: ${servers.dovecot.port}`, '    secure: false',
       `    user: ${login.user}`, `    passwordEnv: ${PASSWORD_ENV}`, `    address: ${address}`,
-      'smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', `  from: ${address}`,
+      'smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', `  from: ${address}`,
       'autoAck: { canned: request-received, kbArticles: 2 }',
     ], { [PASSWORD_ENV]: login.password });
     writeArticles(desk);
     const mail = (from: string, subject: string, body: string, n: number) => [`From: ${from}`, `To: ${address}`, `Subject: ${subject}`,
       `Message-ID: <kb${n}@example.com>`, 'Date: Mon, 30 Mar 2026 07:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body, ''].join('\r\n');
-    await dovecot.deliver(login.user, [
+    await servers.dovecot.deliver(login.user, [
       mail('kim@example.org', 'Password reset', 'The reset link for my password never arrives.', 1),
       mail('lee@example.org', 'Hello', 'Is anyone there?', 2),
     ]);
     const r = await desk.runAsync(['sync', '--quiet']);
     expect(r.code).toBe(0);
-    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['kim@example.org', 'lee@example.org']);
-    const kim = await textOf(smtp.received.find((m) => m.to[0] === 'kim@example.org')!.raw);
+    expect(servers.smtp.received.map((m) => m.to[0]).sort()).toEqual(['kim@example.org', 'lee@example.org']);
+    const kim = await textOf(servers.smtp.received.find((m) => m.to[0] === 'kim@example.org')!.raw);
     expect(kim).toContain(`Reset your password: ${BASE}/reset-password.html`);
     expect(kim).not.toContain('vpn-agents'); // internal: never sent
-    const lee = await textOf(smtp.received.find((m) => m.to[0] === 'lee@example.org')!.raw);
+    const lee = await textOf(servers.smtp.received.find((m) => m.to[0] === 'lee@example.org')!.raw);
     expect(lee).not.toContain(BASE); // nothing fits: no list at all
   });
 });

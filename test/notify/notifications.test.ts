@@ -4,30 +4,23 @@
 // the agent's settings switch kinds off. And who else is on a ticket: another agent's presence
 // shows in `desk show` until it expires, and a reply written before the customer's latest
 // message is refused (exit 4) unless --force. Times come from DESK_NOW.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDesk, type TempDesk } from '../helpers/cli.js';
-import { accountYaml, startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
+import { mailServersForFile } from '../helpers/mail-servers.js';
+import { accountYaml } from '../helpers/dovecot.js';
+import type { ReceivedMail } from '../helpers/smtp.js';
 import { storeExec } from '../helpers/backend.js';
 import PostalMime from 'postal-mime';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
-let dovecot: Dovecot;
-let smtp: TestSmtp;
-const desks: TempDesk[] = [];
 
-beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startTestSmtp()]);
-});
-afterAll(async () => {
-  for (const d of desks) d.cleanup();
-  await Promise.all([dovecot?.stop(), smtp?.close()]);
-});
-beforeEach(() => smtp.reset());
+const servers = mailServersForFile();
+const desks = servers.desks;
+beforeEach(() => servers.smtp.reset());
 
-const smtpYaml = (from: string) => ['smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', `  from: ${from}`, 'timezone: UTC', ''].join('\n');
+const smtpYaml = (from: string) => ['smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', `  from: ${from}`, 'timezone: UTC', ''].join('\n');
 
 function teamDesk(extraConfig = ''): TempDesk {
   const desk = tempDesk({ DESK_AGENT: 'ben' });
@@ -61,7 +54,7 @@ const inbox = (desk: TempDesk, agent: string, all = false): Note[] =>
 const subjectOf = async (m: ReceivedMail) => (await PostalMime.parse(m.raw)).subject ?? '';
 const subjectsOf = (list: ReceivedMail[]) => Promise.all(list.map(subjectOf));
 const bodyOf = async (m: ReceivedMail) => (await PostalMime.parse(m.raw)).text ?? '';
-const mailTo = (who: string) => smtp.received.filter((m) => m.to.includes(who));
+const mailTo = (who: string) => servers.smtp.received.filter((m) => m.to.includes(who));
 
 describe('notifications', () => {
   it('a mention, an assignment and an SLA clock at risk reach the inbox and go out as one mail each, once, or bundled in a digest; settings switch kinds off', async () => {
@@ -76,9 +69,9 @@ describe('notifications', () => {
 
     // Mailed by the outbox: one mail to ana (the next flushes send it no more).
     await okAsync(desk, ['outbox', 'flush'], at('09:06'));
-    expect(smtp.received.map((m) => m.to)).toEqual([['ana@team.test']]);
-    expect(await subjectOf(smtp.received[0]!)).toContain(`ben mentioned you on #${id}`);
-    expect(await bodyOf(smtp.received[0]!)).toContain('@ana look');
+    expect(servers.smtp.received.map((m) => m.to)).toEqual([['ana@team.test']]);
+    expect(await subjectOf(servers.smtp.received[0]!)).toContain(`ben mentioned you on #${id}`);
+    expect(await bodyOf(servers.smtp.received[0]!)).toContain('@ana look');
 
     // An assignment by someone else tells the assignee.
     ok(desk, ['assign', String(id), 'ana'], at('09:10'));
@@ -91,7 +84,7 @@ describe('notifications', () => {
     ok(desk, ['note', String(id), '@ana @cy see the logs'], at('09:20'));
     expect(inbox(desk, 'cy')).toMatchObject([{ kind: 'mention', mail: null }]);
     await okAsync(desk, ['outbox', 'flush'], at('09:21'));
-    expect(smtp.received).toHaveLength(2); // nothing more: off for ana, inbox only for cy
+    expect(servers.smtp.received).toHaveLength(2); // nothing more: off for ana, inbox only for cy
     const bad = run(desk, ['inbox', 'settings', '--notify', 'mention=loud']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--notify');
@@ -107,7 +100,7 @@ describe('notifications', () => {
     expect(ok(desk, ['inbox'], { DESK_AGENT: 'ana' })).toContain('no unread notifications for ana');
 
     // An hourly digest bundles what came in the hour into one mail, sent once when the hour is over.
-    smtp.reset();
+    servers.smtp.reset();
     ok(desk, ['inbox', 'settings', '--notify', 'all=mail', '--digest', 'hourly'], { DESK_AGENT: 'ana' });
     ok(desk, ['note', String(id), 'first: @ana please check'], at('10:05'));
     ok(desk, ['assign', String(id), 'cy'], at('10:10'));
@@ -131,14 +124,14 @@ describe('notifications', () => {
   });
 
   it("a customer's reply synced from Dovecot tells the assignee; presence (recorded, or from the reply editor) shows in show until it ends; a reply written before the customer's mail is refused unless --force", async () => {
-    const login = await dovecot.addUser('support@sync.test', 'sync-secret');
-    const desk = teamDesk(accountYaml({ port: dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: 'support@sync.test' }));
+    const login = await servers.dovecot.addUser('support@sync.test', 'sync-secret');
+    const desk = teamDesk(accountYaml({ port: servers.dovecot.port, user: login.user, passwordEnv: PASSWORD_ENV, address: 'support@sync.test' }));
     const env = (t: string, agent = 'ben') => ({ DESK_NOW: `2026-03-30T${t}:00Z`, DESK_AGENT: agent, [PASSWORD_ENV]: login.password });
     const mail = (subject: string, date: string, id: string, extra: string[] = []) => [
       'From: João Silva <joao@example.com>', 'To: support@sync.test', `Subject: ${subject}`, `Message-ID: <${id}@example.com>`,
       `Date: ${date}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', ...extra, '', `${subject}.`, ''].join('\r\n');
 
-    await dovecot.deliver(login.user, [mail('Export fails', 'Mon, 30 Mar 2026 13:50:00 +0000', 'first')]);
+    await servers.dovecot.deliver(login.user, [mail('Export fails', 'Mon, 30 Mar 2026 13:50:00 +0000', 'first')]);
     await okAsync(desk, ['sync', '--quiet'], env('14:00'));
     const [ticket] = JSON.parse(ok(desk, ['list', '--json'])) as { id: number }[];
     const id = ticket!.id;
@@ -152,7 +145,7 @@ describe('notifications', () => {
     expect(ok(desk, ['show', String(id)], env('14:03', 'ana'))).not.toContain('ana is replying'); // not yourself
 
     // The customer writes again at 14:05; the sync tells ana (inbox and mail).
-    await dovecot.deliver(login.user, [mail(`Re: [#${id}] Export fails`, 'Mon, 30 Mar 2026 14:05:00 +0000', 'second', ['In-Reply-To: <first@example.com>'])]);
+    await servers.dovecot.deliver(login.user, [mail(`Re: [#${id}] Export fails`, 'Mon, 30 Mar 2026 14:05:00 +0000', 'second', ['In-Reply-To: <first@example.com>'])]);
     await okAsync(desk, ['sync', '--quiet'], env('14:06'));
     const told = inbox(desk, 'ana');
     expect(told).toMatchObject([{ kind: 'customer_reply', ticket: id, actor: 'joao@example.com' }]);

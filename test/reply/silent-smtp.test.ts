@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { runBounded, startSilentServer, startStallingProxy, stallPoints, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { onPostgres } from '../helpers/backend.js';
+import { runBounded, startSilentServer, startStallingProxy, stallPoints, type BoundedRun, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const LIMIT_MS = 900; // every network step (DESK_NET_TIMEOUT_MS): short, yet well above a loaded machine's answer time
@@ -75,16 +76,24 @@ describe('an SMTP server that goes silent', () => {
     // greeting, EHLO, MAIL, RCPT, DATA, end of DATA, QUIT: each at its start and in its middle
     expect(new Set(points.map((p) => p.answer)).size).toBe(STEPS.length + 1);
 
-    for (const point of points) {
+    // Every point on SQLite; on PostgreSQL (where only what the outbox records can differ) one per answer.
+    const tried = onPostgres() ? points.filter((p, i) => points[i + 1]?.answer !== p.answer) : points;
+    const runs: Array<{ point: (typeof points)[number]; r: BoundedRun }> = [];
+    for (const point of tried) {
       proxy.stallAfter(point.at);
-      const r = await run(desk, ['reply', String(id), '--message', `stalled at byte ${point.at}`]);
-      const entry = (await outbox(desk)).at(-1)!;
+      runs.push({ point, r: await run(desk, ['reply', String(id), '--message', `stalled at byte ${point.at}`]) });
+    }
+    // One entry per reply, in order: the clean run's, then one per stalled run.
+    const before = (await outbox(desk)).sort((x, y) => x.id - y.id);
+    expect(before).toHaveLength(runs.length + 1);
+    runs.forEach(({ point, r }, i) => {
+      const entry = before[i + 1]!;
       const what = `stalled at byte ${point.at} (answer ${point.answer}: ${point.line}): exit ${r.code}, ${r.stderr}`;
       expect({ what, killed: r.killed }).toEqual({ what, killed: false });
       if (point.answer >= STEPS.length) {
         // Only the goodbye is missing: the mail was delivered and desk does not wait for it.
         expect({ what, code: r.code, state: entry.state }).toEqual({ what, code: 0, state: 'sent' });
-        continue;
+        return;
       }
       const step = STEPS[point.answer]!;
       expect({ what, code: r.code }).toEqual({ what, code: 5 });
@@ -92,12 +101,11 @@ describe('an SMTP server that goes silent', () => {
       expect({ what, state: entry.state }).toEqual({ what, state: step === 'end of DATA' ? 'unknown' : 'queued' });
       expect(entry.last_error).toContain(`SMTP ${step} timed out`);
       expect(r.ms).toBeLessThan(BOUND_MS);
-    }
-    expect(proxy.stalls()).toBe(points.length);
+    });
+    expect(proxy.stalls()).toBe(tried.length);
 
     // Nothing was lost: once the server talks again, every queued reply goes out exactly once;
     // the unknown ones stay held (they may have been delivered).
-    const before = await outbox(desk);
     const queued = before.filter((e) => e.state === 'queued').map((e) => e.id);
     const unknown = before.filter((e) => e.state === 'unknown').map((e) => e.id);
     expect(queued.length).toBeGreaterThan(0);

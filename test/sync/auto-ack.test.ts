@@ -3,39 +3,31 @@
 // new ticket, none to automatic mail or robots, the per-sender limit holds across a sync, and two
 // desks acknowledging each other stop after one mail each (with or without a relay that strips
 // Auto-Submitted on the way).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
-import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
+import { mailServersForFile } from '../helpers/mail-servers.js';
+import type { MailUser } from '../helpers/dovecot.js';
+import type { ReceivedMail } from '../helpers/smtp.js';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 const NOW = '2026-03-30T08:00:00Z';
 
-let dovecot: Dovecot;
-let smtp: TestSmtp;
-const desks: TempDesk[] = [];
+const servers = mailServersForFile();
+const desks = servers.desks;
 let seq = 0;
-
-beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startTestSmtp()]);
-});
-afterAll(async () => {
-  for (const d of desks) d.cleanup();
-  await Promise.all([dovecot?.stop(), smtp?.close()]);
-});
-beforeEach(() => smtp.reset());
+beforeEach(() => servers.smtp.reset());
 
 /** A desk on its own Dovecot user, acknowledging new tickets with the starter reply. */
 async function ackingDesk(address: string, autoAck = 'autoAck: { canned: request-received, perSenderPerHours: 1 }'): Promise<{ desk: TempDesk; login: MailUser }> {
-  const login = await dovecot.addUser(address, `secret-${++seq}`);
+  const login = await servers.dovecot.addUser(address, `secret-${++seq}`);
   const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NOW: NOW });
   desks.push(desk);
   writeFileSync(desk.config, [
     'accounts:',
-    '  - name: support', '    host: 127.0.0.1', `    port: ${dovecot.port}`, '    secure: false',
+    '  - name: support', '    host: 127.0.0.1', `    port: ${servers.dovecot.port}`, '    secure: false',
     `    user: ${login.user}`, `    passwordEnv: ${PASSWORD_ENV}`, `    address: ${address}`,
-    'smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', `  from: ${address}`,
+    'smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', `  from: ${address}`,
     autoAck, 'timezone: UTC', '',
   ].join('\n'));
   return { desk, login };
@@ -59,7 +51,7 @@ describe('autoAck in desk sync', () => {
   it('acknowledges each new ticket once, never automatic mail or robots, at most once per sender', async () => {
     const { desk, login } = await ackingDesk('support@ack.test');
     const to = 'support@ack.test';
-    await dovecot.deliver(login.user, [
+    await servers.dovecot.deliver(login.user, [
       mail('joao@example.com', to, 'Export fails'),
       mail('joao@example.com', to, 'And the import too'), // a second ticket within the hour: no second mail
       mail('kim@example.org', to, 'Cannot log in'),
@@ -71,8 +63,8 @@ describe('autoAck in desk sync', () => {
     const tickets = JSON.parse(desk.run(['list', '--all', '--json']).stdout) as { id: number; requester: { email: string } }[];
     expect(tickets.map((t) => t.requester.email).sort()).toEqual(['joao@example.com', 'joao@example.com', 'kim@example.org', 'noreply@shop.example']);
 
-    expect(smtp.received.map((m) => m.to).sort()).toEqual([['joao@example.com'], ['kim@example.org']]);
-    for (const m of smtp.received) {
+    expect(servers.smtp.received.map((m) => m.to).sort()).toEqual([['joao@example.com'], ['kim@example.org']]);
+    for (const m of servers.smtp.received) {
       expect(header(m, 'Auto-Submitted')).toBe('auto-replied');
       const ticket = tickets.find((t) => t.requester.email === m.to[0])!;
       expect(header(m, 'Subject')).toMatch(/^Re: \[#\d+\] /);
@@ -86,11 +78,11 @@ describe('autoAck in desk sync', () => {
 
     // Nothing new on the next run: nothing sent again.
     await sync(desk);
-    expect(smtp.received).toHaveLength(2);
+    expect(servers.smtp.received).toHaveLength(2);
     // A customer's reply threads into the ticket: no new ticket, no acknowledgement.
-    await dovecot.deliver(login.user, [mail('kim@example.org', to, `Re: [#${tickets.find((t) => t.requester.email === 'kim@example.org')!.id}] Cannot log in`)]);
+    await servers.dovecot.deliver(login.user, [mail('kim@example.org', to, `Re: [#${tickets.find((t) => t.requester.email === 'kim@example.org')!.id}] Cannot log in`)]);
     await sync(desk);
-    expect(smtp.received).toHaveLength(2);
+    expect(servers.smtp.received).toHaveLength(2);
   });
 
   for (const relay of ['keeps', 'strips'] as const) {
@@ -99,23 +91,23 @@ describe('autoAck in desk sync', () => {
       const b = await ackingDesk(`desk-b-${relay}@two.test`);
       const addressOf = new Map([[a.login.user, a], [b.login.user, b]]);
       // Each desk's address writes to the other once (a misdirected forward, a test mail…).
-      await dovecot.deliver(a.login.user, [mail(b.login.user, a.login.user, 'Hello from B')]);
-      await dovecot.deliver(b.login.user, [mail(a.login.user, b.login.user, 'Hello from A')]);
+      await servers.dovecot.deliver(a.login.user, [mail(b.login.user, a.login.user, 'Hello from B')]);
+      await servers.dovecot.deliver(b.login.user, [mail(a.login.user, b.login.user, 'Hello from A')]);
       let delivered = 0;
       // Deliver what each sends to the other, sync both, until nothing new is sent (bounded).
       for (let round = 0; round < 6; round++) {
         await sync(a.desk);
         await sync(b.desk);
-        const fresh = smtp.received.slice(delivered);
+        const fresh = servers.smtp.received.slice(delivered);
         if (fresh.length === 0) break;
-        delivered = smtp.received.length;
+        delivered = servers.smtp.received.length;
         for (const m of fresh) {
           let raw = m.raw.toString('utf8');
           if (relay === 'strips') raw = raw.replace(/^Auto-Submitted:.*\r?\n/im, '');
-          for (const rcpt of m.to) if (addressOf.has(rcpt)) await dovecot.deliver(rcpt, [raw]);
+          for (const rcpt of m.to) if (addressOf.has(rcpt)) await servers.dovecot.deliver(rcpt, [raw]);
         }
       }
-      expect(smtp.received.map((m) => m.from).sort()).toEqual([a.login.user, b.login.user]);
+      expect(servers.smtp.received.map((m) => m.from).sort()).toEqual([a.login.user, b.login.user]);
     });
   }
 });

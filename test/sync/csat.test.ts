@@ -4,31 +4,22 @@
 // and is recorded once on its ticket; a later rating replaces it, a forged token or a token of
 // another ticket records nothing; one survey per customer per period; the report and
 // `desk customer show` show the figures; a rules file reopens a ticket rated low and tells the lead.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import PostalMime from 'postal-mime';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp.js';
+import { mailServersForFile } from '../helpers/mail-servers.js';
+import type { ReceivedMail } from '../helpers/smtp.js';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 const T0 = '2030-01-07T09:00:00Z';
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(Date.parse(T0) + hours * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-let dovecot: Dovecot;
-let smtp: TestSmtp;
-const desks: TempDesk[] = [];
+const servers = mailServersForFile();
+const desks = servers.desks;
 let seq = 0;
-
-beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startTestSmtp()]);
-});
-afterAll(async () => {
-  for (const d of desks) d.cleanup();
-  await Promise.all([dovecot?.stop(), smtp?.close()]);
-});
 
 function mail(from: string, to: string, subject: string, body = `Hello, ${subject}.`, extra: string[] = []): string {
   const id = `<c${++seq}.${Date.now()}@${from.split('@')[1]}>`;
@@ -44,7 +35,7 @@ interface Ev { type: string; from?: string | null; to?: string | null; text?: st
 describe('csat surveys and ratings through Dovecot and SMTP', () => {
   it('sends due surveys, records ratings once, replaces, refuses forged tokens, limits per period, reports, reopens on a low rating', async () => {
     const address = 'help@csat.test';
-    const login = await dovecot.addUser(address, 'secret-csat');
+    const login = await servers.dovecot.addUser(address, 'secret-csat');
     const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NOW: T0 });
     desks.push(desk);
     const rules = join(dirname(desk.config), 'rules.yaml');
@@ -53,9 +44,9 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     writeFileSync(rules, ['leads: { L1: lead@csat.test }', 'csat:', '  - name: unhappy', '    when: { csat: "<3" }', '    then: { reopen: true, notify: lead }', ''].join('\n'));
     writeFileSync(desk.config, [
       'accounts:',
-      '  - name: support', '    host: 127.0.0.1', `    port: ${dovecot.port}`, '    secure: false',
+      '  - name: support', '    host: 127.0.0.1', `    port: ${servers.dovecot.port}`, '    secure: false',
       `    user: ${login.user}`, `    passwordEnv: ${PASSWORD_ENV}`, `    address: ${address}`,
-      'smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', `  from: ${address}`,
+      'smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', `  from: ${address}`,
       'csat: { enabled: true, delay: 1d, scale: "1-5", period: 30d, question: "How did we do?" }',
       `rules: ${rules}`, `sla: ${policy}`,
       'timezone: UTC', '',
@@ -75,7 +66,7 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     const show = (id: number, hours = 0) => JSON.parse(run(['show', String(id), '--json'], hours)) as { status: string; events: Ev[] };
     const ratings = (id: number, hours = 0) => show(id, hours).events.filter((e) => e.type === 'rating');
 
-    await dovecot.deliver(login.user, [
+    await servers.dovecot.deliver(login.user, [
       mail('ann@cust.test', address, 'Printer broken'),
       mail('ann@cust.test', address, 'Scanner broken'),
       mail('bob@cust.test', address, 'Invoice wrong'),
@@ -91,15 +82,15 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     const cat = ticketOf('cat@cust.test', 'Password reset');
     run(['set', String(ann), String(ann2), String(bob), String(robot), String(cat), '--status', 'solved'], 1);
     run(['reopen', String(cat)], 10); // reopened before the survey was due: none
-    const before = smtp.received.length;
+    const before = servers.smtp.received.length;
 
     // Not due before the delay.
     await sync(20);
-    expect(smtp.received.length).toBe(before);
+    expect(servers.smtp.received.length).toBe(before);
 
     // Due: one survey to Ann (her second ticket is inside the period) and one to Bob.
     await sync(26);
-    const surveys = smtp.received.slice(before);
+    const surveys = servers.smtp.received.slice(before);
     expect(surveys.map((m) => m.to[0]).sort()).toEqual(['ann@cust.test', 'bob@cust.test']);
     const tokens = new Map<string, { ticket: number; token: string }>();
     for (const m of surveys) {
@@ -115,7 +106,7 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     expect(tokens.get('bob@cust.test')!.ticket).toBe(bob);
     // Nothing twice on the next run.
     await sync(27);
-    expect(smtp.received.length).toBe(before + 2);
+    expect(servers.smtp.received.length).toBe(before + 2);
 
     const annToken = tokens.get('ann@cust.test')!.token;
     const bobToken = tokens.get('bob@cust.test')!.token;
@@ -124,22 +115,22 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
 
     // Ann rates 4 with a comment above the quote: recorded once, no ticket, no reopening, no mail.
     const rating4 = mail('ann@cust.test', address, `Rating 4 [#${ann}] ${annToken}`, 'Quick and kind.\n\n> How did we do?');
-    await dovecot.deliver(login.user, [rating4]);
+    await servers.dovecot.deliver(login.user, [rating4]);
     await sync(28);
-    await dovecot.deliver(login.user, [rating4]); // the same mail again
+    await servers.dovecot.deliver(login.user, [rating4]); // the same mail again
     await sync(29);
     expect(ratings(ann)).toEqual([expect.objectContaining({ to: '4', text: 'Quick and kind.' })]);
     expect(show(ann).status).toBe('solved');
     expect(ticketCount()).toBe(count);
-    expect(smtp.received.length).toBe(before + 2);
+    expect(servers.smtp.received.length).toBe(before + 2);
 
     // A later rating replaces the earlier one.
-    await dovecot.deliver(login.user, [mail('ann@cust.test', address, `Re: Rating 5 [#${ann}] ${annToken}`, '')]);
+    await servers.dovecot.deliver(login.user, [mail('ann@cust.test', address, `Re: Rating 5 [#${ann}] ${annToken}`, '')]);
     await sync(30);
     expect(ratings(ann).map((e) => [e.from ?? null, e.to])).toEqual([[null, '4'], ['4', '5']]);
 
     // Forged: a token nobody was sent, Ann's token on Bob's ticket, Bob using Ann's ticket, a rating off the scale.
-    await dovecot.deliver(login.user, [
+    await servers.dovecot.deliver(login.user, [
       mail('bob@cust.test', address, `Rating 1 [#${bob}] ${'0'.repeat(32)}`),
       mail('bob@cust.test', address, `Rating 1 [#${bob}] ${annToken}`),
       mail('bob@cust.test', address, `Rating 1 [#${ann}] ${annToken}`),
@@ -170,12 +161,12 @@ describe('csat surveys and ratings through Dovecot and SMTP', () => {
     // Bob's ticket solved again and surveyed? No: within the period he got one already. Rate his
     // survey 2: the rules file's csat rule reopens it.
     run(['set', String(bob), '--status', 'solved'], 33);
-    await dovecot.deliver(login.user, [mail('bob@cust.test', address, `Rating 2 [#${bob}] ${bobToken}`, 'Still wrong.')]);
+    await servers.dovecot.deliver(login.user, [mail('bob@cust.test', address, `Rating 2 [#${bob}] ${bobToken}`, 'Still wrong.')]);
     await sync(34);
     expect(ratings(bob)).toEqual([expect.objectContaining({ to: '2', text: 'Still wrong.' })]);
     expect(show(bob).status).toBe('open');
     // …and the lead of its tier is told, through the outbox.
-    expect(smtp.received.slice(before + 2).map((m) => [m.to[0], header(m, 'Subject')])).toEqual([['lead@csat.test', expect.stringMatching(new RegExp(`ticket ${bob} rated 2`))]]);
+    expect(servers.smtp.received.slice(before + 2).map((m) => [m.to[0], header(m, 'Subject')])).toEqual([['lead@csat.test', expect.stringMatching(new RegExp(`ticket ${bob} rated 2`))]]);
 
     // The query term csat: finds tickets by their latest rating, in the database.
     const idsOf = (q: string) => (JSON.parse(run(['list', q, '--all', '--json'], 34)) as { id: number }[]).map((t) => t.id).sort((a, b) => a - b);

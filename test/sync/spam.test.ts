@@ -3,40 +3,31 @@
 // forged one decides nothing), stores spam in no ticket and never acknowledges it through the
 // real SMTP server; agents move tickets to spam (blocking the sender), release and purge it, and
 // a flood from one domain is gone in one command.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { mailServersForFile } from '../helpers/mail-servers.js';
+import type { MailUser } from '../helpers/dovecot.js';
 import { onPostgres } from '../helpers/backend.js';
 
 const PASSWORD_ENV = 'DESK_TEST_IMAP_PASSWORD';
 const NOW = '2026-03-30T08:00:00Z';
 const OURS = 'mx.desk.test';
 
-let dovecot: Dovecot;
-let smtp: TestSmtp;
-const desks: TempDesk[] = [];
+const servers = mailServersForFile();
+const desks = servers.desks;
 let seq = 0;
 
-beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startTestSmtp()]);
-});
-afterAll(async () => {
-  for (const d of desks) d.cleanup();
-  await Promise.all([dovecot?.stop(), smtp?.close()]);
-});
-
 async function spamDesk(address: string, spam: string[], ack = true): Promise<{ desk: TempDesk; login: MailUser }> {
-  const login = await dovecot.addUser(address, `secret-${++seq}`);
+  const login = await servers.dovecot.addUser(address, `secret-${++seq}`);
   const desk = tempDesk({ [PASSWORD_ENV]: login.password, DESK_NOW: NOW });
   desks.push(desk);
   writeFileSync(desk.config, [
     'accounts:',
-    '  - name: support', '    host: 127.0.0.1', `    port: ${dovecot.port}`, '    secure: false',
+    '  - name: support', '    host: 127.0.0.1', `    port: ${servers.dovecot.port}`, '    secure: false',
     `    user: ${login.user}`, `    passwordEnv: ${PASSWORD_ENV}`, `    address: ${address}`,
     `    trustAuthResults: { authservId: ${OURS} }`,
-    'smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', `  from: ${address}`,
+    'smtp:', '  host: 127.0.0.1', `  port: ${servers.smtp.port}`, '  secure: false', `  from: ${address}`,
     ...(ack ? ['autoAck: { canned: request-received, perSenderPerHours: 0 }'] : []), 'timezone: UTC', ...spam, '',
   ].join('\n'));
   return { desk, login };
@@ -64,17 +55,17 @@ type Listed = { id: number; requester: { email: string }; subject: string };
 type Spam = { id: number; sender: string; subject: string; reason: string; ticket: number | null; blocked: string | null };
 const tickets = (desk: TempDesk) => JSON.parse(ok(desk, ['list', '--all', '--json'])) as Listed[];
 const spamList = (desk: TempDesk) => JSON.parse(ok(desk, ['spam', 'list', '--json'])) as Spam[];
-const sentTo = () => smtp.received.map((m) => m.to[0]!).sort();
+const sentTo = () => servers.smtp.received.map((m) => m.to[0]!).sort();
 
 describe('spam in desk sync', () => {
   it('lists, the flag header and our own server\'s verdicts decide; spam opens no ticket and is never acknowledged; agents move, release and purge', async () => {
-    smtp.reset();
+    servers.smtp.reset();
     const to = 'support@desk.test';
     const { desk, login } = await spamDesk(to, [
       'spam:', '  block: ["@Spam.test", "@xn--bcher-kva.test"]', '  allow: [friend@spam.test]',
       "  header: 'X-Spam-Flag: YES'", '  authResults: { dmarcFail: spam, spfFail: mark }',
     ]);
-    await dovecot.deliver(login.user, [
+    await servers.dovecot.deliver(login.user, [
       mail('a@spam.test', to, 'Cheap pills'), // blocked domain
       mail('x@deep.sub.SPAM.test', to, 'More pills'), // a subdomain of it
       mail('friend@spam.test', to, 'Lunch?'), // allowed beats blocked
@@ -116,10 +107,10 @@ describe('spam in desk sync', () => {
     // A blocked sender's reply to their own ticket is spam too: it joins and reopens nothing.
     ok(desk, ['spam', 'block', 'TOM@soft.test']);
     ok(desk, ['close', String(tom.id)]);
-    smtp.reset();
-    await dovecot.deliver(login.user, [mail('customer@ok.test', to, 'Again'), mail('tom@soft.test', to, `Re: [#${tom.id}] SPF trouble`)]);
+    servers.smtp.reset();
+    await servers.dovecot.deliver(login.user, [mail('customer@ok.test', to, 'Again'), mail('tom@soft.test', to, `Re: [#${tom.id}] SPF trouble`)]);
     expect(await sync(desk)).toMatchObject({ spam: 2, new_tickets: 0, threaded: 0 });
-    expect(smtp.received).toHaveLength(0);
+    expect(servers.smtp.received).toHaveLength(0);
     // spfFail: mark — a ticket, tagged.
     const tomNow = JSON.parse(ok(desk, ['show', String(tom.id), '--json']));
     expect([tomNow.tags, tomNow.status, tomNow.messages.length]).toEqual([['suspected-spam'], 'closed', 2]); // its mail and the acknowledgement
@@ -165,7 +156,7 @@ describe('spam in desk sync', () => {
       expect([args, desk.run([...args]).code]).toEqual([args, code]);
     }
     const flood = Array.from({ length: N }, (_, i) => mail(`bot${i}@x${i % 7}.flood.test`, to, `Offer ${i}`));
-    await dovecot.deliver(login.user, [...flood, mail('real@customer.test', to, 'Real question'), mail('bot@notflood.test', to, 'Lookalike')]);
+    await servers.dovecot.deliver(login.user, [...flood, mail('real@customer.test', to, 'Real question'), mail('bot@notflood.test', to, 'Lookalike')]);
     expect(await sync(desk)).toMatchObject({ new_tickets: N + 2 });
     const r = desk.run(['spam', '--from', '@FLOOD.test', '--no-block']);
     expect(r.code).toBe(0);
@@ -175,7 +166,7 @@ describe('spam in desk sync', () => {
     expect(spamList(desk)).toHaveLength(N);
     // Block the domain from the database: the next wave is spam at once.
     ok(desk, ['spam', 'block', '@flood.test']);
-    await dovecot.deliver(login.user, [mail('bot9999@flood.test', to, 'Offer again')]);
+    await servers.dovecot.deliver(login.user, [mail('bot9999@flood.test', to, 'Offer again')]);
     expect(await sync(desk)).toMatchObject({ spam: 1, new_tickets: 0 });
   });
 });

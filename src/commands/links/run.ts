@@ -39,7 +39,7 @@ export async function runMerge(ctx: Ctx, idArgs: string[], opts: MergeOptions): 
     return out;
   });
   const t = await getTicket(store.db, target);
-  const said = results.map((r) => `#${r.source} merged into #${r.target} (${r.moved.messages.length} message(s), ${r.moved.notes.length} note(s)${r.moved.tags.length ? `, tags ${r.moved.tags.join(', ')}` : ''}); it is closed and points at #${r.target}`);
+  const said = results.map((r) => `#${r.source} merged into #${r.target} (${r.moved.messages.length} message(s), ${r.moved.notes.length} note(s)${r.moved.tags.length ? `, tags ${r.moved.tags.join(', ')}` : ''}${r.moved.cc.length ? `, ${r.moved.cc.length} on its CC list` : ''}); it is closed and points at #${r.target}`);
   await printOne(ctx, target, [...said, `#${t.id}: ${safeLine(t.subject)} [${t.status}]`].join('\n'));
 }
 
@@ -49,7 +49,7 @@ export async function runUnmerge(ctx: Ctx, idArg: string, _opts: object): Promis
   const actor = await ctx.actor();
   const r = await store.write((tx) => unmergeTicket(tx, id, actor, isoSeconds(ctx.now())));
   const t = await getTicket(store.db, id);
-  await printOne(ctx, id, `#${id} unmerged from #${r.target}: ${r.moved.messages.length} message(s) and ${r.moved.notes.length} note(s) back${r.moved.tags.length ? `, tags ${r.moved.tags.join(', ')} removed from #${r.target}` : ''}; it is ${t.status} again`);
+  await printOne(ctx, id, `#${id} unmerged from #${r.target}: ${r.moved.messages.length} message(s) and ${r.moved.notes.length} note(s) back${r.moved.tags.length ? `, tags ${r.moved.tags.join(', ')} removed from #${r.target}` : ''}${r.moved.cc.length ? `, its CC list as it was` : ''}; it is ${t.status} again`);
 }
 
 export interface SplitOptions {

@@ -16,6 +16,8 @@ export interface AtRiskClock {
   queue: string | null;
   policy: string;
   clock: ClockName;
+  /** when this run of the clock started: a clock that stops and starts again (a reopened ticket) runs anew */
+  started_at: string;
   target_s: number;
   elapsed_s: number;
   due_at: string;
@@ -46,6 +48,7 @@ export function atRiskClocks(e: TicketEvaluation, opts: AtRiskOptions): AtRiskCl
       queue: e.ticket.queue,
       policy: e.policy!.name,
       clock: c.name,
+      started_at: isoOfSeconds(c.start),
       target_s: c.target,
       elapsed_s: c.elapsed,
       due_at: isoOfSeconds(c.due),

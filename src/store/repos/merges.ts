@@ -2,18 +2,18 @@
 // commands run them with store.write without `concurrent`, so they take turns with every other
 // writer: two merges of the same tickets at once see each other, and the second is refused).
 //
-// A merge moves the source's messages (their attachments with them) and notes to the target,
-// adds the source's tags the target lacks, gives the target the earlier creation time of the
+// A merge moves the source's messages (their attachments with them), notes and CC list to the
+// target (the people the target's list lacks join it), adds the source's tags the target lacks, gives the target the earlier creation time of the
 // two, closes the source and points it at the target (tickets.merged_into). What moved is kept
 // (ticket_merges.moved) so that unmerge restores exactly that. Every change is an event on each
 // ticket it touches, raises its version, and re-derives its SLA clock inputs.
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
-import { describeLink, linkRow, linkSeenFrom, parseMoved, rowOfSeen, type LinkFlag, type MergeMoved, type TicketLink } from '../../domain/links.js';
+import { describeLink, linkRow, linkSeenFrom, parseMoved, rowOfSeen, type LinkFlag, type MergeMoved, type MovedCc, type TicketLink } from '../../domain/links.js';
 import type { Status, TicketEvent } from '../../domain/types.js';
 import type { DB } from '../schema.js';
 import { dialectOf } from '../handle.js';
-import { searchRow } from '../writes.js';
+import { insertCcRows, searchRow } from '../writes.js';
 import { ticketsChanged } from '../ticket-changes.js';
 import { refreshClockInputs } from './clock-inputs.js';
 import { applyChanges, createTicket, getTicket, insertEvents } from './tickets.js';
@@ -70,10 +70,15 @@ export async function mergeTicket(tx: Db, sourceId: number, targetId: number, ac
   const messages = (await tx.selectFrom('messages').select('id').where('ticket_id', '=', sourceId).orderBy('id').execute()).map((r) => Number(r.id));
   const notes = (await tx.selectFrom('events').select('id').where('ticket_id', '=', sourceId).where('type', '=', 'note').orderBy('id').execute()).map((r) => Number(r.id));
   const tags = source.tags.filter((t) => !target.tags.includes(t));
-  const moved: MergeMoved = { messages, notes, tags, status: source.status, target_created_at: target.created_at };
+  const cc = await ccToMove(tx, sourceId, targetId, target.requester.email);
+  const moved: MergeMoved = { messages, notes, tags, status: source.status, target_created_at: target.created_at, cc };
 
   if (messages.length) await tx.updateTable('messages').set({ ticket_id: targetId }).where('id', 'in', messages).execute();
   if (notes.length) await tx.updateTable('events').set({ ticket_id: targetId }).where('id', 'in', notes).execute();
+  if (cc.length) {
+    await tx.deleteFrom('ticket_cc').where('ticket_id', '=', sourceId).execute();
+    await insertCc(tx, targetId, cc.filter((c) => c.added));
+  }
   if (messages.length) {
     const texts = (await tx.selectFrom('messages').select('text').where('id', 'in', messages).orderBy('id').execute()).map((r) => r.text);
     await dialectOf(tx).indexSearchText(tx, [searchRow(targetId, '', texts)]);
@@ -93,6 +98,21 @@ export async function mergeTicket(tx: Db, sourceId: number, targetId: number, ac
   await tx.insertInto('ticket_merges').values({ source_id: sourceId, target_id: targetId, at, actor, moved: JSON.stringify(moved), undone_at: null }).execute();
   await refreshClockInputs(tx, dialectOf(tx), [sourceId, targetId]);
   return { source: sourceId, target: targetId, moved };
+}
+
+/** The source's CC list, each marked whether the target lacks the person (and it is not the target's requester). */
+async function ccToMove(tx: Db, sourceId: number, targetId: number, targetRequester: string): Promise<MovedCc[]> {
+  const rows = await tx.selectFrom('ticket_cc').select(['ticket_id', 'address', 'name', 'added_at', 'source'])
+    .where('ticket_id', 'in', [sourceId, targetId]).orderBy('added_at').orderBy('address').execute();
+  const has = new Set(rows.filter((r) => Number(r.ticket_id) === targetId).map((r) => r.address));
+  has.add(targetRequester.trim().toLowerCase());
+  return rows.filter((r) => Number(r.ticket_id) === sourceId)
+    .map((r) => ({ email: r.address, name: r.name, added_at: r.added_at, source: r.source, added: !has.has(r.address) }));
+}
+
+/** CC rows as they were (when added, from where) on another ticket. */
+async function insertCc(tx: Db, ticketId: number, people: readonly MovedCc[]): Promise<void> {
+  await insertCcRows(tx, people.map((c) => ({ ticket_id: ticketId, address: c.email, name: c.name, added_at: c.added_at, source: c.source })));
 }
 
 function summary(m: Pick<MergeMoved, 'messages' | 'notes' | 'tags'>): string {
@@ -122,6 +142,10 @@ export async function unmergeTicket(tx: Db, sourceId: number, actor: string, at:
     : [];
   if (messages.length) await tx.updateTable('messages').set({ ticket_id: sourceId }).where('id', 'in', messages).execute();
   if (notes.length) await tx.updateTable('events').set({ ticket_id: sourceId }).where('id', 'in', notes).execute();
+  // The CC list: the people the merge added leave the target, and the source's list is as it was.
+  const addedCc = moved.cc.filter((c) => c.added).map((c) => c.email);
+  if (addedCc.length) await tx.deleteFrom('ticket_cc').where('ticket_id', '=', targetId).where('address', 'in', addedCc).execute();
+  await insertCc(tx, sourceId, moved.cc);
   const reason = `unmerged #${sourceId}`;
   if (moved.tags.length) await applyChanges(tx, targetId, moved.tags.map((tag) => ({ type: 'untag' as const, tag, reason })), actor, at);
 

@@ -1,4 +1,6 @@
 // Large desks are measured on two threads; the figures must be exactly those of one thread.
+// SQLite only (jest.config.ts ONE_BACKEND): PostgreSQL measures on one thread whatever
+// DESK_SLA_THREADS says, so there both runs would be the same run.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDesk, type TempDesk } from '../../helpers/cli.js';

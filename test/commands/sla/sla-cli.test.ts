@@ -125,10 +125,10 @@ describe('desk sla report', () => {
 describe('desk sla at-risk', () => {
   it('lists clocks breaching within the window, most urgent first, as JSON for cron', () => {
     const list = JSON.parse(ok(['sla', 'at-risk', '--within', '30h', '--json']));
-    expect(list.map((r: { id: number; clock: string; due_at: string; remaining_s: number }) => [r.id, r.clock, r.due_at, r.remaining_s])).toEqual([
-      [43, 'first_response', '2026-03-30T09:00:00Z', 1200],
-      [43, 'resolution', '2026-03-30T16:00:00Z', 26400],
-      [42, 'resolution', '2026-03-31T13:00:00Z', 102000],
+    expect(list.map((r: { id: number; clock: string; started_at: string; due_at: string; remaining_s: number }) => [r.id, r.clock, r.started_at, r.due_at, r.remaining_s])).toEqual([
+      [43, 'first_response', '2026-03-30T08:00:00Z', '2026-03-30T09:00:00Z', 1200],
+      [43, 'resolution', '2026-03-30T08:00:00Z', '2026-03-30T16:00:00Z', 26400],
+      [42, 'resolution', '2026-03-27T14:00:00Z', '2026-03-31T13:00:00Z', 102000],
     ]);
     expect(JSON.parse(ok(['sla', 'at-risk', '--json']))).toHaveLength(1); // default window 2h
   });
