@@ -239,7 +239,9 @@ export function postgresOps(): DialectOps {
     // Kept on, on purpose. Turning checks off in PostgreSQL means session_replication_role =
     // replica, which needs a superuser and silences every trigger of the session; and in team
     // mode other processes write at the same time, so the "ids we allocated ourselves" argument
-    // that makes this safe on a one-process SQLite file does not hold. The checks cost little here.
+    // that makes this safe on a one-process SQLite file does not hold. (An import into a desk with
+    // no tickets drops the foreign keys of the tables it loads and adds them back, checked in one
+    // pass, at its end: ../deferred-indexes.ts.)
     async withoutForeignKeyChecks(fn) {
       return fn();
     },
