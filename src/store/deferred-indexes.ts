@@ -18,7 +18,6 @@
 // committed batches as quickly as ever. Other commands during such an import see every row
 // (nothing else changes): only their queries that an index served are slower until it ends.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from './schema.js';
 import type { Store } from './index.js';
 
 /** pg_advisory_lock key of imports ("dimp" in ASCII); the writers' lock is another key. */
@@ -54,7 +53,7 @@ const BUILD_MEMORY = '256MB';
  * Builds every deferred index still missing and deletes the record, inside the caller's write
  * transaction (which holds the writers' lock exclusively). Returns how many it built.
  */
-export async function buildDeferredIndexes(tx: Kysely<DB>): Promise<number> {
+export async function buildDeferredIndexes(tx: Kysely<any>): Promise<number> {
   const row = await tx.selectFrom('meta').select('value').where('key', '=', DEFERRED_KEY).executeTakeFirst();
   if (!row) return 0;
   const list = JSON.parse(row.value) as Deferred[];
@@ -89,7 +88,7 @@ export async function buildDeferredIndexes(tx: Kysely<DB>): Promise<number> {
  * Drops the deferrable indexes when the desk has no tickets, recording their definitions in the
  * same (the caller's write) transaction. Returns whether it dropped them.
  */
-async function deferIndexesIfEmpty(tx: Kysely<DB>): Promise<boolean> {
+export async function deferIndexesIfEmpty(tx: Kysely<any>): Promise<boolean> {
   const state = await sql<{ tickets: boolean; pending: boolean }>`
     select exists (select 1 from tickets) as tickets, exists (select 1 from meta where key = ${DEFERRED_KEY}) as pending`.execute(tx);
   if (state.rows[0]!.tickets || state.rows[0]!.pending) return false;
