@@ -18,6 +18,7 @@ import { postgresOps } from './dialect/postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { refreshCopiedClockInputs } from './repos/clock-inputs.js';
 import type { Store } from './index.js';
+import { buildDeferredIndexes, deferIndexesIfEmpty } from './deferred-indexes.js';
 import { WRITE_LOCK, connectError, describeUrl, postgresDataDir, postgresKysely } from './postgres.js';
 
 /** Every table of a desk, in an order that satisfies the foreign keys (mail_leases is always empty on SQLite). */
@@ -175,6 +176,9 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
         await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(to);
         if ((await targetState(to, target.shown)) === 'none') await createSchema(to);
         await sql`delete from desk_migrations`.execute(to); // the source's own history replaces it
+        // Indexes built and foreign keys checked once, after loading (as a restore does): all in
+        // this one transaction, so a failure leaves nothing to repair.
+        const deferred = await deferIndexesIfEmpty(to);
 
         const attachmentPaths: string[] = [];
         const nulReplaced: Record<string, number> = {};
@@ -230,6 +234,7 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
 
         // What the SLA clocks read, as PostgreSQL reads the times (src/store/repos/clock-inputs.ts).
         await refreshCopiedClockInputs(to);
+        if (deferred) await buildDeferredIndexes(to);
 
         // Verified before the commit: a difference rolls the whole copy back.
         const differ: string[] = [];

@@ -24,6 +24,7 @@ import { bindDialect } from './handle.js';
 import { retryStale, type WriteOptions } from './retry.js';
 import { notifyTicketChanges, trackTicketChanges } from './ticket-changes.js';
 import { withHookEvents } from './hook-events.js';
+import { buildLeftoverIndexes } from './deferred-indexes.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -253,6 +254,8 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     store.created = version === undefined;
     refuseNewer(version ?? 0, target.shown);
     if ((version ?? 0) < SCHEMA_VERSION) await migrate(store, target.shown);
+    // Indexes an import dropped to build after loading, if it died before it built them.
+    if (!store.created) await buildLeftoverIndexes(store);
   } catch (err) {
     await store.close();
     throw err;

@@ -19,6 +19,7 @@ import type { CcPerson, CcSource } from '../domain/cc.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
+import { inKeys, lookupParts } from './lookup.js';
 import { orgByDomain, domainCandidates } from '../domain/customers/org-rules.js';
 import { ticketsChanged } from './ticket-changes.js';
 import { hookMessagesStored, hookTicketEvents, hookTicketsCreated } from './hook-events.js';
@@ -274,15 +275,16 @@ export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: re
     const prev = firstAt.get(t.requester_id);
     if (prev === undefined || t.created_at < prev) firstAt.set(t.requester_id, t.created_at);
   }
-  for (const part of chunks([...firstAt.keys()], 500)) {
+  // (one statement a batch on PostgreSQL: lookup.ts)
+  for (const part of lookupParts(ops, [...firstAt.keys()])) {
     const rows = await tx.selectFrom('requesters as r')
       .leftJoin('customer_addresses as ca', 'ca.address', 'r.email')
       .select(['r.id', 'r.email', 'r.name'])
-      .where('r.id', 'in', part).where('ca.customer_id', 'is', null)
+      .where(inKeys(ops, 'r.id', part, 'integer')).where('ca.customer_id', 'is', null)
       .orderBy('r.id')
       .execute();
     if (!rows.length) continue;
-    const rules = await domainRules(tx, rows.map((r) => r.email));
+    const rules = await domainRules(tx, rows.map((r) => r.email), ops);
     await bulkInsert(ops, tx, 'customers', rows.map((r) => ({
       id: Number(r.id), name: r.name, notes: null, created_at: firstAt.get(Number(r.id))!,
       org_id: orgByDomain(r.email, rules), org_by_hand: 0,
@@ -292,11 +294,12 @@ export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: re
 }
 
 /** The domain rules that may apply to these addresses: domain → organisation id. */
-export async function domainRules(tx: Kysely<DB>, addresses: readonly string[]): Promise<Map<string, number>> {
+export async function domainRules(tx: Kysely<DB>, addresses: readonly string[], ops?: DialectOps): Promise<Map<string, number>> {
   const domains = [...new Set(addresses.flatMap(domainCandidates))];
   const rules = new Map<string, number>();
-  for (const part of chunks(domains, 500)) {
-    for (const r of await tx.selectFrom('org_domains').select(['domain', 'org_id']).where('domain', 'in', part).execute()) rules.set(r.domain, Number(r.org_id));
+  for (const part of ops ? lookupParts(ops, domains) : chunks(domains, 500)) {
+    const q = tx.selectFrom('org_domains').select(['domain', 'org_id']);
+    for (const r of await (ops ? q.where(inKeys(ops, 'domain', part, 'text')) : q.where('domain', 'in', part)).execute()) rules.set(r.domain, Number(r.org_id));
   }
   return rules;
 }

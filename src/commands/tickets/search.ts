@@ -57,8 +57,9 @@ export async function runSearch(ctx: Ctx, words: string[], opts: SearchOptions):
       if (shown.length < limit) shown.push({ t, snippet: h.snippet });
     }
   }
-  const rows: { t: Ticket; snippet: string }[] = [];
-  for (const r of shown) rows.push({ t: r.t, snippet: await r.snippet() });
+  // asked for all at once: the store reads them together (PostgreSQL: one statement)
+  const snippets = await Promise.all(shown.map((r) => r.snippet()));
+  const rows = shown.map((r, k) => ({ t: r.t, snippet: snippets[k]! }));
   if (!ctx.json) {
     for (; i < hits.length; i += CHUNK) matched += await countTickets(store.db, { ...filter, ids: hits.slice(i, i + CHUNK).map((h) => h.ticket_id) });
   }

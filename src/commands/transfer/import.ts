@@ -9,6 +9,7 @@ import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, type Numbered } from '../../store/repos/bulk.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
+import { withDeferredIndexes } from '../../store/deferred-indexes.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
@@ -50,7 +51,7 @@ export async function runImport(ctx: Ctx, file: string, opts: { strict?: boolean
 
 export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
   const store = await ctx.store();
-  return store.ops.withoutForeignKeyChecks(() => importInto(ctx, store, input, opts));
+  return store.ops.withoutForeignKeyChecks(() => withDeferredIndexes(store, () => importInto(ctx, store, input, opts)));
 }
 
 async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {

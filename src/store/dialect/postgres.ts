@@ -186,15 +186,38 @@ export function postgresOps(): DialectOps {
         select s.ticket_id from search_fts s, q
         where s.document @@ q.q
         order by ts_rank(s.document, q.q) desc, s.ticket_id desc limit ${limit * 5}`.execute(db);
-      const snippet = (id: number) => async () => {
-        const r = await sql<{ subject: string; body: string }>`
-          with q as ${q}
-          select s.subject, s.body from search_fts s, q
-          where s.ticket_id = ${id} and s.document @@ q.q
-          order by ts_rank(s.document, q.q) desc limit 1`.execute(db);
-        const row = r.rows[0];
-        return row ? snippetOf(row.body, words) ?? snippetOf(row.subject, words) ?? row.subject : '';
+      // Snippets asked for together (search shows 20 at once) are read by one statement: the
+      // best-ranked matching row of each of those tickets.
+      let asked: Map<number, ((text: string) => void)[]> | undefined;
+      let failed: ((err: unknown) => void)[] = [];
+      const readAsked = async () => {
+        const wanted = asked!;
+        const fail = failed;
+        asked = undefined;
+        failed = [];
+        try {
+          const r = await sql<{ ticket_id: number; subject: string; body: string }>`
+            with q as ${q}
+            select distinct on (s.ticket_id) s.ticket_id, s.subject, s.body from search_fts s, q
+            where s.ticket_id = any(${[...wanted.keys()]}::integer[]) and s.document @@ q.q
+            order by s.ticket_id, ts_rank(s.document, q.q) desc`.execute(db);
+          const text = new Map(r.rows.map((row) => [Number(row.ticket_id), snippetOf(row.body, words) ?? snippetOf(row.subject, words) ?? row.subject]));
+          for (const [id, done] of wanted) for (const d of done) d(text.get(id) ?? '');
+        } catch (err) {
+          for (const f of fail) f(err);
+        }
       };
+      const snippet = (id: number) => () =>
+        new Promise<string>((resolve, reject) => {
+          if (!asked) {
+            asked = new Map();
+            queueMicrotask(() => void readAsked());
+          }
+          const list = asked.get(id) ?? [];
+          list.push(resolve);
+          asked.set(id, list);
+          failed.push(reject);
+        });
       for (const r of rows.rows) {
         const id = Number(r.ticket_id);
         if (wants(id)) add(id, snippet(id));
@@ -239,7 +262,9 @@ export function postgresOps(): DialectOps {
     // Kept on, on purpose. Turning checks off in PostgreSQL means session_replication_role =
     // replica, which needs a superuser and silences every trigger of the session; and in team
     // mode other processes write at the same time, so the "ids we allocated ourselves" argument
-    // that makes this safe on a one-process SQLite file does not hold. The checks cost little here.
+    // that makes this safe on a one-process SQLite file does not hold. (An import into a desk with
+    // no tickets drops the foreign keys of the tables it loads and adds them back, checked in one
+    // pass, at its end: ../deferred-indexes.ts.)
     async withoutForeignKeyChecks(fn) {
       return fn();
     },

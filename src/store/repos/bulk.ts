@@ -9,6 +9,7 @@ import { IdBlocks, TicketWrites } from '../writes.js';
 import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
 import { ccPeople } from '../../domain/cc.js';
+import { inKeys, lookupParts } from '../lookup.js';
 
 /** Import knows no mailbox of ours: only the requester is left off a line's CC list. */
 const NONE: ReadonlySet<string> = new Set();
@@ -79,7 +80,6 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   const batch = ops.name === 'sqlite' ? given : given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
-  const lookup = Math.min(900, P);
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
   const seenMsg = new Map<string, number>();
@@ -87,19 +87,19 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   {
     const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
-    for (const part of chunks(allMsgIds, lookup)) {
+    for (const part of lookupParts(ops, allMsgIds)) {
       // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
-      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where('message_id', 'in', part).orderBy('ticket_id').execute();
+      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where(inKeys(ops, 'message_id', part, 'text')).orderBy('ticket_id').execute();
       for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
     }
-    for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey !== null).map((b) => b.ticket.importKey!))], lookup)) {
-      const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where('key', 'in', part).execute();
+    for (const part of lookupParts(ops, [...new Set(bare.filter((b) => b.ticket.importKey !== null).map((b) => b.ticket.importKey!))])) {
+      const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where(inKeys(ops, 'key', part, 'text')).execute();
       for (const r of rows) seenBare.set(`\u0001${r.key}`, Number(r.ticket_id));
     }
-    for (const part of chunks([...new Set(bare.filter((b) => b.ticket.importKey === null).map((b) => b.ticket.created_at))], lookup)) {
+    for (const part of lookupParts(ops, [...new Set(bare.filter((b) => b.ticket.importKey === null).map((b) => b.ticket.created_at))])) {
       const rows = await tx
         .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where('t.created_at', 'in', part).orderBy('t.id').execute();
+        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where(inKeys(ops, 't.created_at', part, 'text')).orderBy('t.id').execute();
       // Of several tickets with one key, the highest id (as below, for the tickets this batch makes).
       for (const r of rows) seenBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
     }
@@ -108,8 +108,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   // 2. Requesters.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
   const requesterId = new Map<string, number>();
-  for (const part of chunks(emails, lookup)) {
-    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where('email', 'in', part).execute()) requesterId.set(r.email, Number(r.id));
+  for (const part of lookupParts(ops, emails)) {
+    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where(inKeys(ops, 'email', part, 'text')).execute()) requesterId.set(r.email, Number(r.id));
   }
   // A new requester takes the name of its first line, as when each line came in a batch of its own.
   const names = new Map<string, string | null>();
@@ -124,8 +124,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   // 3. Ticket ids: kept when free, else the next free one.
   const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
   const taken = new Set<number>();
-  for (const part of chunks(wanted, lookup)) {
-    for (const r of await tx.selectFrom('tickets').select('id').where('id', 'in', part).execute()) taken.add(Number(r.id));
+  for (const part of lookupParts(ops, wanted)) {
+    for (const r of await tx.selectFrom('tickets').select('id').where(inKeys(ops, 'id', part, 'integer')).execute()) taken.add(Number(r.id));
   }
   // A ticket whose id is not kept gets an id from the database above every ticket before its
   // line (in the database or earlier in the file): never one that depends on where a batch ends.
