@@ -9,19 +9,25 @@
 // transaction at its end, whether it succeeded or failed. If the import dies (kill -9, a lost
 // server), the row stays, and the next import, or any store open (openPostgres), builds whatever
 // is still missing before it does anything else. Whether an import still runs is known by a
-// session advisory lock, IMPORT_LOCK, which the importing connection holds and the server
-// releases when that connection ends, however it ends: an import that defers holds it
-// exclusively, any other import shared (so it waits for a deferring import to end, then builds
-// what a dead one left). Indexes the import's own lookups need stay live: the Message-IDs', the
+// lease (a row of the leases table, as a sync holds a mailbox: src/store/mail-leases.ts), which
+// the import renews while it runs and which lapses by itself when it dies: a session advisory
+// lock would tie it to one connection, which a transaction-pooling proxy hands to other clients
+// between transactions. Only the holder of the lease defers, builds, or builds what a dead import
+// left; another import at the same time loads beside it with the indexes as they are (its lookups
+// stay fast: see below). Indexes the import's own lookups need stay live: the Message-IDs', the
 // unique ones (import keys, requesters' addresses, ids), tickets by creation time, messages and
 // events by ticket (what the clock inputs are computed from): a rerun after a kill finds the
 // committed batches as quickly as ever. Other commands during such an import see every row
 // (nothing else changes): only their queries that an index served are slower until it ends.
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './index.js';
+import { dropLeases, holderGoneHere, newHolder, renewLeases, takeLeases, type LeaseKey } from './mail-leases.js';
 
-/** pg_advisory_lock key of imports ("dimp" in ASCII); the writers' lock is another key. */
-export const IMPORT_LOCK = 0x64696d70;
+/** The lease of the import that defers indexes (a key no mailbox has: account names are never empty). */
+const IMPORT_LEASE: LeaseKey = { account: '', mailbox: 'import: deferred indexes' };
+
+/** How long the lease lasts unrenewed; the import renews it four times as often. */
+const LEASE_TTL_MS = 60_000;
 
 /** The meta row listing the indexes an import dropped and has not built again yet. */
 export const DEFERRED_KEY = 'deferred_indexes';
@@ -107,51 +113,59 @@ export async function deferIndexesIfEmpty(tx: Kysely<any>): Promise<boolean> {
 }
 
 /**
+ * Runs `work` holding the import lease, or returns null at once when another process holds it
+ * (an import that defers, or builds what a dead one left).
+ */
+async function withImportLease<T>(store: Store, work: () => Promise<T>): Promise<{ value: T } | null> {
+  const holder = newHolder();
+  let busy = await takeLeases(store.db, [IMPORT_LEASE], holder, LEASE_TTL_MS);
+  // An import of this host that was killed: its lease need not be waited out (a rerun builds now).
+  if (busy && holderGoneHere(busy.holder)) {
+    await dropLeases(store.db, [IMPORT_LEASE], busy.holder);
+    busy = await takeLeases(store.db, [IMPORT_LEASE], holder, LEASE_TTL_MS);
+  }
+  if (busy) return null;
+  const renew = setInterval(() => void renewLeases(store.db, [IMPORT_LEASE], holder, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 4);
+  renew.unref();
+  try {
+    return { value: await work() };
+  } finally {
+    clearInterval(renew);
+    await dropLeases(store.db, [IMPORT_LEASE], holder).catch(() => undefined); // else it lapses
+  }
+}
+
+/**
  * Runs a bulk load (import) with its indexes deferred where the desk has no tickets yet (see
  * above); on SQLite it just runs it. The indexes are back when this returns or throws, unless
  * the connection to the server was lost (then the next open builds them).
  */
 export async function withDeferredIndexes<T>(store: Store, load: () => Promise<T>): Promise<T> {
   if (store.dialect !== 'postgres') return load();
-  return store.db.connection().execute(async (conn) => {
-    const empty = !(await sql<{ e: boolean }>`select exists (select 1 from tickets) as e`.execute(conn)).rows[0]!.e;
-    const exclusive = empty && (await sql<{ ok: boolean }>`select pg_try_advisory_lock(${IMPORT_LOCK}) as ok`.execute(conn)).rows[0]!.ok;
-    if (!exclusive) await sql`select pg_advisory_lock_shared(${IMPORT_LOCK})`.execute(conn);
-    let deferred = false;
+  const held = await withImportLease(store, async () => {
+    // What an import that died left, first: nobody else builds it now (this import holds the lease).
+    await store.write((tx) => buildDeferredIndexes(tx));
+    const deferred = await store.write((tx) => deferIndexesIfEmpty(tx));
+    let result: T;
     try {
-      // What an import that died left: nobody builds it now (this connection holds the lock).
-      await store.write((tx) => buildDeferredIndexes(tx));
-      if (exclusive) deferred = await store.write((tx) => deferIndexesIfEmpty(tx));
-      let result: T;
-      try {
-        result = await load();
-      } catch (err) {
-        if (deferred) await store.write((tx) => buildDeferredIndexes(tx)).catch(() => undefined); // else the next open builds them
-        throw err;
-      }
-      if (deferred) await store.write((tx) => buildDeferredIndexes(tx));
-      return result;
-    } finally {
-      await sql`select ${sql.raw(exclusive ? 'pg_advisory_unlock' : 'pg_advisory_unlock_shared')}(${IMPORT_LOCK})`.execute(conn).catch(() => undefined);
+      result = await load();
+    } catch (err) {
+      if (deferred) await store.write((tx) => buildDeferredIndexes(tx)).catch(() => undefined); // else the next open builds them
+      throw err;
     }
+    if (deferred) await store.write((tx) => buildDeferredIndexes(tx));
+    return result;
   });
+  // Another import defers (or builds) right now: this one loads beside it, deferring nothing.
+  return held ? held.value : load();
 }
 
 /**
- * At a store's open: builds the indexes an import dropped if that import is gone (its lock is
- * free). While it runs, nothing is done: it builds them itself at its end.
+ * At a store's open: builds the indexes an import dropped if that import is gone (its lease
+ * lapsed). While it runs, nothing is done: it builds them itself at its end.
  */
 export async function buildLeftoverIndexes(store: Store): Promise<void> {
-  const db = store.db;
-  const row = await db.selectFrom('meta').select('key').where('key', '=', DEFERRED_KEY).executeTakeFirst();
+  const row = await store.db.selectFrom('meta').select('key').where('key', '=', DEFERRED_KEY).executeTakeFirst();
   if (!row) return;
-  await db.connection().execute(async (conn) => {
-    const free = (await sql<{ ok: boolean }>`select pg_try_advisory_lock(${IMPORT_LOCK}) as ok`.execute(conn)).rows[0]!.ok;
-    if (!free) return;
-    try {
-      await store.write((tx) => buildDeferredIndexes(tx));
-    } finally {
-      await sql`select pg_advisory_unlock(${IMPORT_LOCK})`.execute(conn).catch(() => undefined);
-    }
-  });
+  await withImportLease(store, () => store.write((tx) => buildDeferredIndexes(tx)));
 }

@@ -24,6 +24,23 @@ export function newHolder(): string {
   return `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * Whether a holder was a process of this host that is gone (killed, crashed): its lease need not
+ * be waited out. A holder on another host, or a live process, may still renew it.
+ */
+export function holderGoneHere(holder: string): boolean {
+  const parts = holder.split(':');
+  if (parts.length < 3 || parts.slice(0, -2).join(':') !== hostname()) return false;
+  const pid = Number(parts[parts.length - 2]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** The host and pid part of a holder, for messages. */
 export function holderShown(holder: string): string {
   const parts = holder.split(':');
