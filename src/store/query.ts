@@ -15,6 +15,12 @@ export interface QueryContext {
   dialect: DialectOps['name'];
   /** ISO instant: what is.snoozed is judged at */
   now: string;
+  /**
+   * Tags so common that a list sorted by an indexed column finds its first page sooner by walking
+   * that index and probing each ticket's tags than by reading every tagged ticket and sorting them
+   * (tagOrder.ts decides; SQLite only: PostgreSQL's planner weighs it with its statistics).
+   */
+  commonTags?: ReadonlySet<string>;
 }
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -81,7 +87,11 @@ function termCond(t: Term, qc: QueryContext): Cond {
       return any(parts);
     }
     case 'tag':
-      // as a set of ids, so that a rare tag is found through its index, not by reading every ticket
+      // A common tag: probed per ticket (the list walks its sort index and stops at a page).
+      if (qc.commonTags && t.values.every((v) => qc.commonTags!.has(v))) {
+        return sql<SqlBool>`exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and ${inList('tt.tag', t.values)})`;
+      }
+      // As a set of ids, so that a rare tag is found through its index, not by reading every ticket.
       return sql<SqlBool>`t.id in (select tt.ticket_id from ticket_tags tt where ${inList('tt.tag', t.values)})`;
     case 'assignee':
       return t.value === null ? sql<SqlBool>`t.assignee is null` : sql<SqlBool>`(t.assignee is not null and t.assignee = ${t.value})`;

@@ -16,6 +16,7 @@ import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
 import { hookTicketEvents } from '../hook-events.js';
 import { queryCondition } from '../query.js';
+import { commonTags } from '../tag-order.js';
 
 type Db = Kysely<DB>;
 
@@ -69,8 +70,8 @@ export async function ticketExists(db: Db, id: number): Promise<boolean> {
   return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
 }
 
-function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter): SelectQueryBuilder<any, any, O> {
-  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now }));
+function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, commonTags?: ReadonlySet<string>): SelectQueryBuilder<any, any, O> {
+  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags }));
   if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
   if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
   if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
@@ -105,7 +106,9 @@ function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFil
 export type ListSort = 'updated' | 'created' | 'priority';
 
 export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number): Promise<Ticket[]> {
-  let q = applyFilter(db, baseQuery(db), filter);
+  // A page in the order of an index: a common tag is probed per ticket along it (store/tag-order.ts).
+  const walksIndex = limit !== undefined && sort !== 'priority' && filter.query && dialectOf(db).name === 'sqlite';
+  let q = applyFilter(db, baseQuery(db), filter, walksIndex ? await commonTags(db, filter.query!.node) : undefined);
   if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
   else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
   else {
