@@ -144,6 +144,15 @@ describe('lists', () => {
     expect(lines.slice(1).some((l) => l.split('│')[names.indexOf('Requester')]!.trim().endsWith('…'))).toBe(true);
     expect(r.stdout).toContain('│ Export fails on report 60 │');
   });
+
+  test('past 1,000 matches a cut list says 1000+ rather than counting them all', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => JSON.stringify({
+      subject: `Bulk ${i}`, status: 'open', requester: { email: `bulk${i}@example.com` }, created_at: '2026-03-03T10:00:00Z', messages: [],
+    })).join('\n');
+    expect(d.run(['import', '-'], { input: many + '\n' }).code).toBe(0);
+    expect(d.run(['list']).stderr).toBe('showing 50 of 1000+; --limit to see more\n');
+    expect(d.run(['list', 'subject:bulk', '--limit', '999']).stderr).toBe('showing 999 of 1000; --limit to see more\n');
+  });
 });
 
 test('init records the database it created: the next commands use it without --db or DESK_DB', () => {

@@ -22,7 +22,7 @@ export interface ListOptions extends FilterFlags {
 }
 
 /** A cut list counts the matches up to this many ("showing 50 of 10000+" beyond). */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1_000;
 
 /** Said (on stderr) when a list shows fewer rows than match, so nobody mistakes it for all. */
 export function cutNotice(shown: number, total: number | string): string {

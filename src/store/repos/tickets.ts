@@ -122,7 +122,7 @@ export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, 
 
 /**
  * How many tickets match, counting at most `cap` + 1 of them when a cap is given (a result above
- * `cap` means "more than cap"): a cut list says "showing 50 of 10000+" instead of counting a
+ * `cap` means "more than cap"): a cut list says "showing 50 of 1000+" instead of counting a
  * million rows. Requesters are joined only when the filter names one (every ticket has one).
  */
 export async function countTickets(db: Db, filter: TicketFilter, cap?: number): Promise<number> {
