@@ -129,7 +129,9 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   const from = filter.requester
     ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
     : db.selectFrom('tickets as t');
-  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter);
+  // Counting up to a cap stops early too when a common tag is probed per ticket (store/tag-order.ts).
+  const stopsEarly = cap !== undefined && filter.query && dialectOf(db).name === 'sqlite';
+  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? await commonTags(db, filter.query!.node) : undefined);
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
