@@ -35,7 +35,7 @@ export const DEFERRED_KEY = 'deferred_indexes';
 /** Secondary indexes an import into an empty desk builds after loading (those that exist). */
 export const DEFERRABLE: readonly string[] = [
   'search_fts_document', 'search_fts_ticket', 'requesters_email_trgm',
-  'tickets_updated', 'tickets_requester', 'tickets_assignee', 'tickets_merged_into',
+  'tickets_updated', 'tickets_requester', 'tickets_assignee', 'tickets_assignee_queue', 'tickets_merged_into',
   'ticket_tags_tag', 'attachments_message', 'events_snooze',
 ];
 

@@ -22,6 +22,7 @@ import * as m018 from './018_views.js';
 import * as m020 from './020_spam.js';
 import * as m021 from './021_csat.js';
 import * as m022 from './022_kb_articles.js';
+import * as m023 from './023_tickets_assignee_queue.js';
 
 export interface Migration {
   version: number;
@@ -51,5 +52,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 20, name: 'spam', up: m020.up },
   { version: 21, name: 'csat', up: m021.up },
   { version: 22, name: 'kb_articles', up: m022.up },
+  { version: 23, name: 'tickets_assignee_queue', up: m023.up },
   // (register new migrations here, in order)
 ];
