@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
-import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, leakOf, runBytes, type ByteRun } from '../helpers/hostile.js';
+import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, inert, inertOk, type ByteRun } from '../helpers/hostile.js';
 
 const NOW = '2026-03-30T09:00:00Z';
 const ARG = hostileStrings(7, 4, { noNul: true }); // command-line arguments cannot hold NUL
@@ -20,19 +20,7 @@ function fresh(): TempDesk {
   return d;
 }
 
-/** Runs desk and fails the test with the offending bytes if stdout or stderr is not inert. */
-function inert(desk: TempDesk, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): ByteRun {
-  const r = runBytes(desk, args, opts);
-  const leak = leakOf(args, r);
-  if (leak) throw new Error(leak);
-  return r;
-}
-
-function ok(desk: TempDesk, args: string[]): ByteRun {
-  const r = inert(desk, args);
-  if (r.code !== 0) throw new Error(`desk ${JSON.stringify(args)} exited ${r.code}: ${r.err}`);
-  return r;
-}
+const ok = inertOk;
 
 /** A YAML double-quoted string for any text (C1 controls as escapes, which YAML requires). */
 const yamlString = (s: string) => JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { onPostgres } from '../helpers/backend.js';
 import { ROOT, tempDesk, type TempDesk } from '../helpers/cli.js';
 import { startTestSmtp } from '../helpers/smtp.js';
-import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, leakOf, runBytes, runBytesAsync, type ByteRun } from '../helpers/hostile.js';
+import { BIDI_POINTS, CONTROL_POINTS, hostileStrings, leakOf, inert, inertOk, runBytesAsync, type ByteRun } from '../helpers/hostile.js';
 
 const NOW = '2026-03-30T09:00:00Z';
 const N = 6; // tickets; field k of ticket i holds string i+k, so every field sees every string
@@ -22,14 +22,6 @@ function fresh(): TempDesk {
   return d;
 }
 
-/** Runs desk and fails the test with the offending bytes if stdout or stderr is not inert. */
-function inert(desk: TempDesk, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): ByteRun {
-  const r = runBytes(desk, args, opts);
-  const leak = leakOf(args, r);
-  if (leak) throw new Error(leak);
-  return r;
-}
-
 /** inert() for commands that talk to a server running in this test process. */
 async function inertAsync(desk: TempDesk, args: string[], opts: { input?: string } = {}): Promise<ByteRun> {
   const r = await runBytesAsync(desk, args, opts);
@@ -38,11 +30,7 @@ async function inertAsync(desk: TempDesk, args: string[], opts: { input?: string
   return r;
 }
 
-function ok(desk: TempDesk, args: string[]): ByteRun {
-  const r = inert(desk, args);
-  if (r.code !== 0) throw new Error(`desk ${JSON.stringify(args)} exited ${r.code}: ${r.err}`);
-  return r;
-}
+const ok = inertOk;
 
 const h = (i: number) => H[i % N]!;
 /** A text as the store keeps it: PostgreSQL's text cannot hold U+0000, kept as U+FFFD (docs/cli.md). */

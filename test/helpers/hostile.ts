@@ -126,3 +126,18 @@ export function leakOf(args: string[], r: ByteRun): string | undefined {
   if (!out.length && !err.length) return undefined;
   return `desk ${JSON.stringify(args)} (exit ${r.code}) leaked:${out.map((x) => `\n  stdout ${x}`).join('')}${err.map((x) => `\n  stderr ${x}`).join('')}`;
 }
+
+/** Runs desk and fails the test with the offending bytes if stdout or stderr is not inert. */
+export function inert(desk: TempDesk, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): ByteRun {
+  const r = runBytes(desk, args, opts);
+  const leak = leakOf(args, r);
+  if (leak) throw new Error(leak);
+  return r;
+}
+
+/** inert(), and the command must succeed. */
+export function inertOk(desk: TempDesk, args: string[]): ByteRun {
+  const r = inert(desk, args);
+  if (r.code !== 0) throw new Error(`desk ${JSON.stringify(args)} exited ${r.code}: ${r.err}`);
+  return r;
+}
