@@ -161,11 +161,10 @@ export async function withDeferredIndexes<T>(store: Store, load: () => Promise<T
 }
 
 /**
- * At a store's open: builds the indexes an import dropped if that import is gone (its lease
- * lapsed). While it runs, nothing is done: it builds them itself at its end.
+ * At a store's open that found the record DEFERRED_KEY: builds the indexes an import dropped if
+ * that import is gone (its lease lapsed). While it runs, nothing is done: it builds them itself
+ * at its end.
  */
 export async function buildLeftoverIndexes(store: Store): Promise<void> {
-  const row = await store.db.selectFrom('meta').select('key').where('key', '=', DEFERRED_KEY).executeTakeFirst();
-  if (!row) return;
   await withImportLease(store, () => store.write((tx) => buildDeferredIndexes(tx)));
 }

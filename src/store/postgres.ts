@@ -24,7 +24,7 @@ import { bindDialect } from './handle.js';
 import { retryStale, type WriteOptions } from './retry.js';
 import { notifyTicketChanges, trackTicketChanges } from './ticket-changes.js';
 import { withHookEvents } from './hook-events.js';
-import { buildLeftoverIndexes } from './deferred-indexes.js';
+import { buildLeftoverIndexes, DEFERRED_KEY } from './deferred-indexes.js';
 
 /** pg_advisory_xact_lock key of desk's writers ("desk" in ASCII). */
 export const WRITE_LOCK = 0x6465736b;
@@ -146,11 +146,21 @@ function lockedError(timeoutMs: number): ConflictError {
 }
 
 /** The schema version, or undefined where desk has never been initialised in this database. */
+/**
+ * The schema version (undefined: no desk here), and whether an import left indexes to build
+ * (deferred-indexes.ts): read together, so that opening a desk costs no round trip more for it.
+ */
+async function schemaState(db: Kysely<any>): Promise<{ version: number | undefined; leftoverIndexes: boolean }> {
+  const t = await sql<{ t: string | null; m: string | null }>`select to_regclass('desk_migrations')::text as t, to_regclass('meta')::text as m`.execute(db);
+  if (!t.rows[0]?.t) return { version: undefined, leftoverIndexes: false };
+  // (a desk being created has its migrations table before the first migration made meta)
+  const leftover = t.rows[0].m ? sql`exists (select 1 from meta where key = ${DEFERRED_KEY})` : sql`false`;
+  const row = await sql<{ v: number | null; d: boolean }>`select max(version) as v, ${leftover} as d from desk_migrations`.execute(db);
+  return { version: Number(row.rows[0]?.v ?? 0), leftoverIndexes: !!row.rows[0]?.d };
+}
+
 async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
-  const t = await sql<{ t: string | null }>`select to_regclass('desk_migrations')::text as t`.execute(db);
-  if (!t.rows[0]?.t) return undefined;
-  const row = await sql<{ v: number | null }>`select max(version) as v from desk_migrations`.execute(db);
-  return Number(row.rows[0]?.v ?? 0);
+  return (await schemaState(db)).version;
 }
 
 /**
@@ -240,8 +250,9 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
   };
   try {
     let version: number | undefined;
+    let leftoverIndexes = false;
     try {
-      version = await schemaVersion(db);
+      ({ version, leftoverIndexes } = await schemaState(db));
     } catch (err) {
       throw connectError(err, target, opts.origin);
     }
@@ -255,7 +266,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     refuseNewer(version ?? 0, target.shown);
     if ((version ?? 0) < SCHEMA_VERSION) await migrate(store, target.shown);
     // Indexes an import dropped to build after loading, if it died before it built them.
-    if (!store.created) await buildLeftoverIndexes(store);
+    if (leftoverIndexes) await buildLeftoverIndexes(store);
   } catch (err) {
     await store.close();
     throw err;

@@ -18,7 +18,7 @@ export interface QueryContext {
   /**
    * Tags so common that a list sorted by an indexed column finds its first page sooner by walking
    * that index and probing each ticket's tags than by reading every tagged ticket and sorting them
-   * (tagOrder.ts decides; SQLite only: PostgreSQL's planner weighs it with its statistics).
+   * (store/tag-order.ts decides; SQLite only: PostgreSQL's planner weighs it with its statistics).
    */
   commonTags?: ReadonlySet<string>;
 }

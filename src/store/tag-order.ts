@@ -20,7 +20,23 @@ function tagsOf(node: QueryNode): string[] {
   return [...tags];
 }
 
-export async function commonTags(db: Kysely<DB>, node: QueryNode): Promise<Set<string>> {
+/**
+ * One verdict per parsed query: a list and the count of its cut ask about the same query, and a
+ * tag's count hardly moves between them (a stale verdict only picks the slower plan, never other
+ * tickets).
+ */
+const verdicts = new WeakMap<QueryNode, Promise<ReadonlySet<string>>>();
+
+export function commonTags(db: Kysely<DB>, node: QueryNode): Promise<ReadonlySet<string>> {
+  let verdict = verdicts.get(node);
+  if (!verdict) {
+    verdict = countCommon(db, node);
+    verdicts.set(node, verdict);
+  }
+  return verdict;
+}
+
+async function countCommon(db: Kysely<DB>, node: QueryNode): Promise<ReadonlySet<string>> {
   const common = new Set<string>();
   for (const tag of tagsOf(node)) {
     const part = db.selectFrom('ticket_tags').select('ticket_id').where('tag', '=', tag).limit(COMMON_FROM);
