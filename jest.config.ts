@@ -19,7 +19,7 @@ const base = {
 const ONE_BACKEND = [
   '/test/domain/', '/test/mail/', '/test/ui/', '/test/canned/parse', '/test/canned/render',
   '/test/commands/completion/', '/test/commands/flags', '/test/commands/sla/parallel-cli', '/test/architecture',
-  '/test/store/migrations-frozen', '/test/store/connect-error', '/test/store/network-fs', '/test/store/postgres',
+  '/test/store/migrations-frozen', '/test/store/sqlite-search', '/test/store/connect-error', '/test/store/network-fs', '/test/store/postgres',
   '/test/cli/postgres', '/test/cli/db.test', '/test/cli/postgres-sync', '/test/cli/hostile-input',
   // no store at all: the line reader, triage's screen and snooze times, change payloads, the IMAP
   // layer against Dovecot, the sync lock on a stand-in store

@@ -207,13 +207,19 @@ function derivedMessageId(ticketIdentity: string, messageJson: string, occurrenc
   return `<import.${sha256(`${ticketIdentity}\u0000${messageJson}\u0000${occurrence}`).slice(0, 32)}@desk.invalid>`;
 }
 
+/**
+ * The largest ticket id: PostgreSQL keeps ids as `integer` (and SQLite's search rows count on
+ * ids below 2^31 too: store/dialect/sqlite-search.ts), so both backends take the same files.
+ */
+export const MAX_TICKET_ID = 2 ** 31 - 1;
+
 /** Validates one parsed line; `now` fills times left out; tiers are the configured names. */
 export function parseTicket(value: unknown, now: string, tiers: readonly string[]): ImportedTicket {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('a line must hold one JSON object (a ticket)');
   const o = value as Record<string, unknown>;
   let requestedId: number | null = null;
   if (o.id !== undefined && o.id !== null) {
-    if (typeof o.id !== 'number' || !Number.isInteger(o.id) || o.id < 1) fail("'id' must be a whole number ≥ 1");
+    if (typeof o.id !== 'number' || !Number.isInteger(o.id) || o.id < 1 || o.id > MAX_TICKET_ID) fail(`'id' must be a whole number from 1 to ${MAX_TICKET_ID}`);
     requestedId = o.id;
   }
   const subject = str(o.subject, '', 'subject')!;
@@ -283,7 +289,7 @@ function customerOf(v: unknown): { customer?: { name: string | null; organisatio
 
 /** A ticket id another field names (merged_into, links[].ticket). */
 function ticketRef(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(`'${field}' must be a ticket id (a whole number ≥ 1)`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TICKET_ID) fail(`'${field}' must be a ticket id (a whole number from 1 to ${MAX_TICKET_ID})`);
   return v;
 }
 

@@ -8,6 +8,7 @@ import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQuer
 import type { QueryNode, Term } from '../domain/query/index.js';
 import type { DialectOps } from './dialect/types.js';
 import { containsPattern, searchWords } from './dialect/words.js';
+import { TICKET_OF_ROW } from './dialect/sqlite-search.js';
 
 type Cond = RawBuilder<SqlBool>;
 
@@ -18,9 +19,14 @@ export interface QueryContext {
   /**
    * Tags so common that a list sorted by an indexed column finds its first page sooner by walking
    * that index and probing each ticket's tags than by reading every tagged ticket and sorting them
-   * (store/tag-order.ts decides; SQLite only: PostgreSQL's planner weighs it with its statistics).
+   * (store/common-terms.ts decides; SQLite only: PostgreSQL's planner weighs it with its statistics).
    */
   commonTags?: ReadonlySet<string>;
+  /**
+   * Free words (as their FTS5 match text) held by so many tickets that such a page is found sooner
+   * by walking the sort index and checking each ticket against the word's tickets (SQLite only).
+   */
+  commonWords?: ReadonlySet<string>;
 }
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -41,12 +47,21 @@ function all(parts: Cond[]): Cond {
   return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
 }
 
+/** SQLite's FTS5 match text of words that must all be in one row (the last one as a prefix when asked). */
+export function ftsMatch(words: readonly string[], prefix: boolean): string {
+  return words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
 /** Tickets with a subject or message holding all these words (the last one as a prefix when asked). */
 function wordsMatch(words: string[], prefix: boolean, qc: QueryContext): Cond {
   if (!words.length) return FALSE;
   if (qc.dialect === 'sqlite') {
-    const match = words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? '*' : ''}`).join(' ');
-    return sql<SqlBool>`t.id in (select ticket_id from search_fts where search_fts match ${match})`;
+    const match = ftsMatch(words, prefix);
+    // The tickets from FTS5's index alone (a row's rowid says whose it is: dialect/sqlite-search.ts).
+    // `+t.id` keeps SQLite from looking each of them up to sort them: for a common word it walks
+    // the list's sort index instead, checking each ticket against the word's set, and stops at a page.
+    const id = qc.commonWords?.has(match) ? sql`+t.id` : sql`t.id`;
+    return sql<SqlBool>`${id} in (select ${sql.raw(TICKET_OF_ROW)} from search_fts where search_fts match ${match})`;
   }
   const terms = words.map((w, i) =>
     sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w.toLowerCase()})) || ${prefix && i === words.length - 1 ? ':*' : ''})`);
@@ -58,9 +73,14 @@ function tagProbe(values: readonly string[]): Cond {
   return sql<SqlBool>`exists (select 1 from ticket_tags tt where tt.ticket_id = t.id and ${inList('tt.tag', values)})`;
 }
 
-/** A requester's address matching a LIKE pattern (addresses are kept in lower case). */
-function requesterLike(pattern: string): Cond {
-  return sql<SqlBool>`t.requester_id in (select r.id from requesters r where r.email like ${pattern} escape '\\')`;
+/**
+ * A requester's address matching a LIKE pattern, ASCII case folded on both backends (SQLite's LIKE
+ * folds it; PostgreSQL's ILIKE, which its trigram index serves too). Addresses are kept in lower
+ * case, but a desk filled by other means may hold capitals.
+ */
+function requesterLike(pattern: string, qc: QueryContext): Cond {
+  const like = qc.dialect === 'sqlite' ? sql`like` : sql`ilike`;
+  return sql<SqlBool>`t.requester_id in (select r.id from requesters r where r.email ${like} ${pattern} escape '\\')`;
 }
 
 /**
@@ -101,7 +121,7 @@ function termCond(t: Term, qc: QueryContext): Cond {
     case 'requester':
       return t.match === 'exact'
         ? sql<SqlBool>`t.requester_id in (select r.id from requesters r where r.email = ${t.value})`
-        : requesterLike(containsPattern(t.value));
+        : requesterLike(containsPattern(t.value), qc);
     case 'subject': {
       // LIKE folds ASCII case on SQLite; ILIKE is PostgreSQL's case-folding LIKE.
       const like = qc.dialect === 'sqlite' ? sql`like` : sql`ilike`;
@@ -170,7 +190,7 @@ export function queryCondition(node: QueryNode, qc: QueryContext): Cond {
     case 'word': {
       const words = wordsMatch(searchWords(node.text), node.prefix, qc);
       // As desk search: a word holding '@' also finds the requesters whose address contains it.
-      return node.text.includes('@') ? any([words, requesterLike(containsPattern(node.text.toLowerCase()))]) : words;
+      return node.text.includes('@') ? any([words, requesterLike(containsPattern(node.text.toLowerCase()), qc)]) : words;
     }
   }
 }

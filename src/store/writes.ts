@@ -233,10 +233,10 @@ export class TicketWrites {
     await bulk('events', this.events);
     await bulk('import_keys', this.importKeys);
     await insertCcRows(tx, this.cc);
-    await ops.indexSearchText(tx, this.search);
+    const fresh = new Set(this.tickets.map((t) => t.id));
+    await ops.indexSearchText(tx, this.search, fresh);
     await touchTickets(tx, [...this.touched]);
     // Existing tickets that got messages or events here: one version up each.
-    const fresh = new Set(this.tickets.map((t) => t.id));
     const changed = new Set<number>();
     for (const m of this.messages) if (m.ticket_id != null && !fresh.has(m.ticket_id)) changed.add(m.ticket_id);
     for (const e of this.events) if (!fresh.has(e.ticket_id)) changed.add(e.ticket_id);

@@ -74,7 +74,7 @@ test('a query judged in memory (as rules judge it) gives the tickets the store g
   // the store's SQL, as `desk list` runs it (in this process: a command per query would take long)
   const store = await openStore({ location: desk.db });
   const inSql: number[][] = [];
-  // and with every tag probed per ticket, as a page of a list does for a common tag (store/tag-order.ts)
+  // and with every tag probed per ticket, as a page of a list does for a common tag (store/common-terms.ts)
   const commonTags = new Set(['api', 'vip', 'refund', 'export']);
   const withCommonTags: number[][] = [];
   try {

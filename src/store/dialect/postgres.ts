@@ -10,8 +10,8 @@
 // through a pg_trgm GIN index where that extension is available.
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
-import type { DialectOps, RankedHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, hitList, searchWords, snippetOf, withSnippets } from './words.js';
+import type { DialectOps, SearchRow } from './types.js';
+import { searchWords, snippetOf } from './words.js';
 
 /** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
 const MAX_PARAMS = 65535;
@@ -160,69 +160,22 @@ export function postgresOps(): DialectOps {
       await ops.bulkInsert(db, 'search_fts', rows.map((r) => ({ ticket_id: r.ticket_id, subject: r.subject, body: r.body, words: indexedWords(r) })));
     },
 
-    async search(db, query, limit) {
-      return withSnippets(await ops.rank(db, query, limit));
-    },
-
-    async rank(db, query, limit): Promise<RankedHit[]> {
-      const { hits, wants, add } = hitList(limit);
-      const fragment = addressFragment(query);
-      if (fragment) {
-        const rows = await sql<{ ticket_id: number; email: string }>`
-          select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
-          where r.email ilike ${containsPattern(fragment)} order by t.id desc limit ${limit}`.execute(db);
-        for (const r of rows.rows) add(Number(r.ticket_id), async () => r.email);
-      }
-      const words = searchWords(query).map((w) => w.toLowerCase());
-      if (!words.length) return hits;
+    async snippets(db, text, ticketIds) {
+      const words = searchWords(text).map((w) => w.toLowerCase());
+      const out = new Map<number, string>();
+      if (!words.length || !ticketIds.length) return out;
       // Each word a quoted lexeme (a word has only letters and numbers, so no quote to escape),
-      // folded by the same function as the index; the last one matches as a prefix.
+      // folded by the same function as the index; the last one matches as a prefix. Any of them:
+      // a ticket's words may lie in different rows (its messages), and one of them makes a snippet.
       const terms = words.map((w, i) => sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w})) || ${i === words.length - 1 ? ':*' : ''})`);
-      const q = sql`(select ${sql.join(terms, sql` && `)} as q)`;
-      // Ranked ids only: the text of a hit is read when its snippet is asked for (the best-ranked
-      // matching row of that ticket, as the ranking met it first), not for thousands of hits.
-      const rows = await sql<{ ticket_id: number }>`
-        with q as ${q}
-        select s.ticket_id from search_fts s, q
-        where s.document @@ q.q
-        order by ts_rank(s.document, q.q) desc, s.ticket_id desc limit ${limit * 5}`.execute(db);
-      // Snippets asked for together (search shows 20 at once) are read by one statement: the
-      // best-ranked matching row of each of those tickets.
-      let asked: Map<number, ((text: string) => void)[]> | undefined;
-      let failed: ((err: unknown) => void)[] = [];
-      const readAsked = async () => {
-        const wanted = asked!;
-        const fail = failed;
-        asked = undefined;
-        failed = [];
-        try {
-          const r = await sql<{ ticket_id: number; subject: string; body: string }>`
-            with q as ${q}
-            select distinct on (s.ticket_id) s.ticket_id, s.subject, s.body from search_fts s, q
-            where s.ticket_id = any(${[...wanted.keys()]}::integer[]) and s.document @@ q.q
-            order by s.ticket_id, ts_rank(s.document, q.q) desc`.execute(db);
-          const text = new Map(r.rows.map((row) => [Number(row.ticket_id), snippetOf(row.body, words) ?? snippetOf(row.subject, words) ?? row.subject]));
-          for (const [id, done] of wanted) for (const d of done) d(text.get(id) ?? '');
-        } catch (err) {
-          for (const f of fail) f(err);
-        }
-      };
-      const snippet = (id: number) => () =>
-        new Promise<string>((resolve, reject) => {
-          if (!asked) {
-            asked = new Map();
-            queueMicrotask(() => void readAsked());
-          }
-          const list = asked.get(id) ?? [];
-          list.push(resolve);
-          asked.set(id, list);
-          failed.push(reject);
-        });
-      for (const r of rows.rows) {
-        const id = Number(r.ticket_id);
-        if (wants(id)) add(id, snippet(id));
-      }
-      return hits;
+      // The best-ranked matching row of each ticket, all in one statement.
+      const r = await sql<{ ticket_id: number; subject: string; body: string }>`
+        with q as (select ${sql.join(terms, sql` || `)} as q)
+        select distinct on (s.ticket_id) s.ticket_id, s.subject, s.body from search_fts s, q
+        where s.ticket_id = any(${[...ticketIds]}::integer[]) and s.document @@ q.q
+        order by s.ticket_id, ts_rank(s.document, q.q) desc`.execute(db);
+      for (const row of r.rows) out.set(Number(row.ticket_id), snippetOf(row.body, words) ?? snippetOf(row.subject, words) ?? row.subject);
+      return out;
     },
 
     // Rows of plain values (text, numbers, null) go in by COPY, PostgreSQL's bulk load: the rows

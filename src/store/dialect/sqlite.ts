@@ -1,18 +1,8 @@
 // SQLite specifics: pragmas, BEGIN IMMEDIATE write transactions and FTS5 search.
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DialectOps, RankedHit, SearchRow } from './types.js';
-import { addressFragment, containsPattern, hitList, searchWords, withSnippets } from './words.js';
-
-/**
- * Turns free text into an FTS5 query: every word must match (prefix match on the last one).
- * Words are split exactly where the unicode61 tokenizer splits them, so each is one token:
- * the index is built with detail=column (a smaller, faster index that has no phrase support).
- */
-export function toFtsQuery(query: string): string {
-  const words = searchWords(query);
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-}
+import type { DialectOps, SearchRow } from './types.js';
+import { sqliteSearch } from './sqlite-search.js';
 
 /** How many distinct SQL texts keep their prepared statement (lists of `?` vary in length). */
 const STATEMENT_CACHE_SIZE = 256;
@@ -64,6 +54,7 @@ function rowFiller(table: string, cols: readonly string[]): RowFiller {
 /** Dialect ops bound to one better-sqlite3 connection (the one kysely uses, so the same transaction). */
 export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   const statements = new Map<string, { stmt: BetterSqlite3.Statement; fill: RowFiller }>();
+  const search = sqliteSearch(raw);
   const ops: DialectOps = {
   name: 'sqlite',
   storedText: (text) => text,
@@ -112,38 +103,11 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
       raw.pragma('foreign_keys = ON');
     }
   },
-  async indexSearchText(db: Kysely<any>, rows: SearchRow[]) {
-    await ops.bulkInsert(db, 'search_fts', rows as unknown as Record<string, unknown>[]);
+  async indexSearchText(_db, rows: SearchRow[], fresh) {
+    search.index(rows, fresh);
   },
-  async search(db, query, limit) {
-    return withSnippets(await ops.rank(db, query, limit));
-  },
-  async rank(db, query, limit): Promise<RankedHit[]> {
-    const { hits, add } = hitList(limit);
-    const fragment = addressFragment(query);
-    if (fragment) {
-      // LIKE folds ASCII case, as PostgreSQL's ILIKE does on addresses.
-      const rows = await sql<{ ticket_id: number; email: string }>`
-        select t.id as ticket_id, r.email from tickets t join requesters r on r.id = t.requester_id
-        where r.email like ${containsPattern(fragment)} escape '\\' order by t.id desc limit ${limit}`.execute(db);
-      for (const r of rows.rows) add(Number(r.ticket_id), async () => r.email);
-    }
-    const match = toFtsQuery(query);
-    if (!match) return hits;
-    // The snippet of a hit is that of its best row, made when asked for (by the row's rowid):
-    // making it for each of thousands of matching rows cost more than finding and ranking them.
-    // (The cast matters: FTS5 ignores a rowid constraint bound as a real, as JS numbers bind.)
-    const rows = await sql<{ ticket_id: number; rid: number }>`
-      select ticket_id, rowid as rid from search_fts where search_fts match ${match}
-      order by bm25(search_fts) limit ${limit * 5}`.execute(db);
-    const snippet = (rid: number) => async () => {
-      const r = await sql<{ snippet: string }>`
-        select snippet(search_fts, -1, '[', ']', '…', 12) as snippet from search_fts
-        where search_fts match ${match} and rowid = cast(${rid} as integer)`.execute(db);
-      return r.rows[0]?.snippet ?? '';
-    };
-    for (const r of rows.rows) add(Number(r.ticket_id), snippet(Number(r.rid)));
-    return hits;
+  async snippets(_db, text, ticketIds) {
+    return search.snippets(text, ticketIds);
   },
 };
   return ops;

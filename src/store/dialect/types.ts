@@ -8,27 +8,21 @@ export interface SearchRow {
   body: string;
 }
 
-export interface SearchHit {
-  ticket_id: number;
-  snippet: string;
-}
-
-/** A hit whose snippet is made only when asked for: a search shows 20 of thousands of hits. */
-export interface RankedHit {
-  ticket_id: number;
-  snippet(): Promise<string>;
-}
-
 export interface DialectOps {
   name: 'sqlite' | 'postgres';
   /** Adds an auto-assigned integer primary key column `id`. */
   idColumn<T extends string>(tb: CreateTableBuilder<T, any>): CreateTableBuilder<T, any>;
   createSearchIndex(db: Kysely<any>): Promise<void>;
-  indexSearchText(db: Kysely<any>, rows: SearchRow[]): Promise<void>;
-  /** Ticket ids matching every word of the query, accents and case folded, best first. */
-  search(db: Kysely<any>, query: string, limit: number): Promise<SearchHit[]>;
-  /** The same hits in the same order, each with the same snippet made on demand. */
-  rank(db: Kysely<any>, query: string, limit: number): Promise<RankedHit[]>;
+  /**
+   * Adds rows that search finds tickets by (a subject, message texts). `fresh`: tickets created in
+   * this very write, which have no rows yet.
+   */
+  indexSearchText(db: Kysely<any>, rows: SearchRow[], fresh?: ReadonlySet<number>): Promise<void>;
+  /**
+   * For each ticket, a snippet of its best row holding any of the words of `text`, the matches in
+   * [ ]: '' for a ticket none of whose rows holds one (found by its requester's address).
+   */
+  snippets(db: Kysely<any>, text: string, ticketIds: readonly number[]): Promise<Map<number, string>>;
   /**
    * Ids for new rows of `table`, given by the database inside the caller's write transaction: the
    * first of `count` consecutive ids, each above every id the table holds and above `floor`,

@@ -1,6 +1,5 @@
-// Search helpers both stores share: address fragments, LIKE patterns, snippets and hit lists.
+// Search helpers both stores share: address fragments, LIKE patterns and snippets.
 // Words are cut as domain/search-words.ts cuts them (re-exported here for the stores).
-import type { RankedHit, SearchHit } from './types.js';
 import { foldWord, searchWords } from '../../domain/search-words.js';
 
 export { foldWord, searchWords };
@@ -45,27 +44,4 @@ export function snippetOf(text: string, queryWords: string[], size = 12): string
     out += gap + (s.hit ? `[${word}]` : word);
   }
   return out + (to < spans.length ? '…' : '');
-}
-
-/** The hits of one search, first come first kept: each ticket once, at most `limit`. */
-export function hitList(limit: number): { hits: RankedHit[]; wants(id: number): boolean; add(id: number, snippet: () => Promise<string>): void } {
-  const seen = new Set<number>();
-  const hits: RankedHit[] = [];
-  return {
-    hits,
-    /** false when the ticket is in already or the list is full */
-    wants: (id) => !seen.has(id) && hits.length < limit,
-    add(id, snippet) {
-      if (seen.has(id) || hits.length >= limit) return;
-      seen.add(id);
-      hits.push({ ticket_id: id, snippet });
-    },
-  };
-}
-
-/** Ranked hits with their snippets made. */
-export async function withSnippets(hits: RankedHit[]): Promise<SearchHit[]> {
-  const out: SearchHit[] = [];
-  for (const h of hits) out.push({ ticket_id: h.ticket_id, snippet: await h.snippet() });
-  return out;
 }

@@ -23,6 +23,7 @@ import * as m020 from './020_spam.js';
 import * as m021 from './021_csat.js';
 import * as m022 from './022_kb_articles.js';
 import * as m023 from './023_tickets_assignee_queue.js';
+import * as m024 from './024_search_rowids.js';
 
 export interface Migration {
   version: number;
@@ -53,5 +54,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 21, name: 'csat', up: m021.up },
   { version: 22, name: 'kb_articles', up: m022.up },
   { version: 23, name: 'tickets_assignee_queue', up: m023.up },
+  { version: 24, name: 'search_rowids', up: m024.up },
   // (register new migrations here, in order)
 ];

@@ -16,7 +16,7 @@ import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
 import { hookTicketEvents } from '../hook-events.js';
 import { queryCondition } from '../query.js';
-import { commonTags } from '../tag-order.js';
+import { commonTerms, type CommonTerms } from '../common-terms.js';
 
 type Db = Kysely<DB>;
 
@@ -70,8 +70,8 @@ export async function ticketExists(db: Db, id: number): Promise<boolean> {
   return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
 }
 
-function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, commonTags?: ReadonlySet<string>): SelectQueryBuilder<any, any, O> {
-  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags }));
+function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, common?: Partial<CommonTerms>): SelectQueryBuilder<any, any, O> {
+  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags: common?.tags, commonWords: common?.words }));
   if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
   if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
   if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
@@ -106,9 +106,9 @@ function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFil
 export type ListSort = 'updated' | 'created' | 'priority';
 
 export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number): Promise<Ticket[]> {
-  // A page in the order of an index: a common tag is probed per ticket along it (store/tag-order.ts).
+  // A page in the order of an index: a common tag or word is checked per ticket along it (store/common-terms.ts).
   const walksIndex = limit !== undefined && sort !== 'priority' && filter.query && dialectOf(db).name === 'sqlite';
-  let q = applyFilter(db, baseQuery(db), filter, walksIndex ? await commonTags(db, filter.query!.node) : undefined);
+  let q = applyFilter(db, baseQuery(db), filter, walksIndex ? await commonTerms(db, filter.query!.node) : undefined);
   if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
   else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
   else {
@@ -129,9 +129,11 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   const from = filter.requester
     ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
     : db.selectFrom('tickets as t');
-  // Counting up to a cap stops early too when a common tag is probed per ticket (store/tag-order.ts).
+  // Counting up to a cap stops early too when a common tag is probed per ticket (store/common-terms.ts).
+  // (A word's tickets are counted from its set, which its index gives at once: at most cap + 1
+  // look-ups, where checking tickets one by one against it would read a hundred per match.)
   const stopsEarly = cap !== undefined && filter.query && dialectOf(db).name === 'sqlite';
-  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? await commonTags(db, filter.query!.node) : undefined);
+  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? { tags: (await commonTerms(db, filter.query!.node)).tags } : undefined);
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
