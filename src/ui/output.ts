@@ -2,6 +2,7 @@
 // lines when piped), colours only when the Io allows them.
 import type { Io } from './io.js';
 import { jsonText, safeLine } from './safe-text.js';
+import { tableClass } from './table-class.js';
 
 export function printJson(io: Io, value: unknown): void {
   io.out(jsonText(value, 2) + '\n');
@@ -30,7 +31,7 @@ export async function printTable(io: Io, head: string[], rows: Cell[][], opts: T
     for (const r of clean) io.out(r.join('\t') + '\n');
     return;
   }
-  const { default: Table } = await import('cli-table3');
+  const Table = tableClass();
   const width = io.columns || 100;
   let keep = head.map((_, i) => i);
   let widths = opts.colWidths;

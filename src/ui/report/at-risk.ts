@@ -1,5 +1,5 @@
 // `desk sla at-risk` for people: most urgent first, due times in the agent's zone.
-import Table from 'cli-table3';
+import { tableClass } from '../table-class.js';
 import { Chalk } from 'chalk';
 import type { AtRiskClock } from '../../domain/sla/at-risk.js';
 import { safeLine } from '../safe-text.js';
@@ -23,7 +23,7 @@ export function renderAtRisk(list: AtRiskClock[], opts: { color: boolean; timeZo
   if (list.length === 0) {
     return opts.breached ? `No running SLA clock is breached or breaches within ${opts.within}.\n` : `No running SLA clock breaches within ${opts.within}.\n`;
   }
-  const table = new Table({
+  const table = new (tableClass())({
     head: ['Due', '', 'ID', 'Clock', 'Priority', 'Assignee', 'Subject'].map((h) => c.bold(h)),
     style: { head: [], border: opts.color ? ['grey'] : [], compact: true },
     colAligns: ['left', 'right', 'right', 'left', 'left', 'left', 'left'],

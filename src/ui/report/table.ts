@@ -1,6 +1,7 @@
 // The terminal view of an SLA report: a table with a compliance bar per group and a sparkline
 // of the trend; breaches in red when colour is on. Ticket text goes through safeLine.
-import Table from 'cli-table3';
+import type Table from 'cli-table3';
+import { tableClass } from '../table-class.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ClockFigures } from '../../domain/sla/clocks.js';
 import type { GroupFigures, SlaReport } from '../../domain/sla/report.js';
@@ -66,7 +67,7 @@ function clockCell(clock: ClockFigures | null, c: ChalkInstance, timeZone: strin
 }
 
 function newTable(head: string[], c: ChalkInstance, rightAligned: number[]): Table.Table {
-  return new Table({
+  return new (tableClass())({
     head: head.map((h) => c.bold(h)),
     style: { head: [], border: c.level > 0 ? ['grey'] : [], compact: true },
     colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
