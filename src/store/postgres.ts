@@ -132,8 +132,8 @@ async function copyIn(query: (...args: unknown[]) => unknown, text: string, para
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);
-    // The rows' texts were made storable (U+0000 and lone surrogates) when they were checked.
-    stream.end(pgText(data));
+    // The rows' texts were made storable (U+0000 and lone surrogates) as their lines were made.
+    stream.end(data);
   });
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
 }

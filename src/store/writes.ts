@@ -17,6 +17,7 @@ import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { CcPerson, CcSource } from '../domain/cc.js';
 import type { DialectOps, SearchRow } from './dialect/types.js';
+import { PendingWrites } from './pending-writes.js';
 import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
 import { inKeys, lookupParts } from './lookup.js';
@@ -224,17 +225,28 @@ export class TicketWrites {
   /** Writes every gathered row, parents before children, in the caller's transaction. */
   async flush(tx: Kysely<DB>): Promise<void> {
     const ops = this.ops;
-    const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows);
-    await bulk('tickets', this.tickets);
-    await linkCustomers(tx, ops, this.tickets);
-    await bulk('ticket_tags', this.tags);
-    await bulk('messages', this.messages);
-    await bulk('attachments', this.attachments);
-    await bulk('events', this.events);
-    await bulk('import_keys', this.importKeys);
-    await insertCcRows(tx, this.cc);
+    // The rows' statements are sent without waiting for each (PostgreSQL): while the server
+    // inserts one table's rows, the next table's are built (store/pending-writes.ts).
+    const pending = new PendingWrites();
+    const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows, pending);
     const fresh = new Set(this.tickets.map((t) => t.id));
-    await ops.indexSearchText(tx, this.search, fresh);
+    try {
+      // Customers first: they read only requesters (written before this), so nothing sent here
+      // holds them up.
+      await linkCustomers(tx, ops, this.tickets);
+      await bulk('tickets', this.tickets);
+      await bulk('ticket_tags', this.tags);
+      await bulk('messages', this.messages);
+      await bulk('attachments', this.attachments);
+      await bulk('events', this.events);
+      await bulk('import_keys', this.importKeys);
+      await insertCcRows(tx, this.cc);
+      await ops.indexSearchText(tx, this.search, fresh, pending);
+    } catch (err) {
+      await pending.settle(); // a statement sent earlier that failed is what went wrong
+      throw err;
+    }
+    await pending.settle();
     await touchTickets(tx, [...this.touched]);
     // Existing tickets that got messages or events here: one version up each.
     const changed = new Set<number>();
@@ -305,8 +317,8 @@ export async function domainRules(tx: Kysely<DB>, addresses: readonly string[], 
 }
 
 /** The dialect's bulk path with rows checked against the table's type. */
-export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
-  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[]);
+export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[], pending?: PendingWrites): Promise<void> {
+  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[], pending);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -6,7 +6,7 @@ import { isoSeconds } from '../../domain/types.js';
 import { onNewTicket } from '../../store/new-ticket-hooks.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
-import { importBatch, type Numbered } from '../../store/repos/bulk.js';
+import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
@@ -175,7 +175,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       }
       if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
       else {
-        pending.push({ line: lineNo, ticket });
+        pending.push({ line: lineNo, ticket, storable: storableLine(line) });
         if (pending.length >= BATCH) {
           await flush();
           progress?.update(bytes);

@@ -1,6 +1,7 @@
 // Everything that differs between SQLite and PostgreSQL lives behind this interface, so that
 // repositories and commands are written once against kysely.
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import type { PendingWrites } from '../pending-writes.js';
 
 export interface SearchRow {
   ticket_id: number;
@@ -17,7 +18,7 @@ export interface DialectOps {
    * Adds rows that search finds tickets by (a subject, message texts). `fresh`: tickets created in
    * this very write, which have no rows yet.
    */
-  indexSearchText(db: Kysely<any>, rows: SearchRow[], fresh?: ReadonlySet<number>): Promise<void>;
+  indexSearchText(db: Kysely<any>, rows: SearchRow[], fresh?: ReadonlySet<number>, pending?: PendingWrites): Promise<void>;
   /**
    * For each ticket, a snippet of its best row holding any of the words of `text`, the matches in
    * [ ]: '' for a ticket none of whose rows holds one (found by its requester's address).
@@ -48,8 +49,12 @@ export interface DialectOps {
   alignIds(db: Kysely<any>, table: 'requesters' | 'events' | 'attachments' | 'mail_quarantine'): Promise<void>;
   /** Largest number of bound parameters one statement may carry. */
   maxParams: number;
-  /** Inserts many rows of one table inside the current write transaction, as fast as the engine allows. */
-  bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /**
+   * Inserts many rows of one table inside the current write transaction, as fast as the engine
+   * allows. With `pending`, statements may be left running there (PostgreSQL: its COPYs), to be
+   * settled before anything reads the rows or the transaction ends (store/pending-writes.ts).
+   */
+  bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[], pending?: PendingWrites): Promise<void>;
   /**
    * Runs fn with this connection's foreign-key checks off (outside any transaction). Only for
    * bulk writers that allocate every referenced id themselves in the same transaction.

@@ -27,7 +27,17 @@ export interface BatchResult {
 export interface Numbered {
   line: number;
   ticket: ImportedTicket;
+  /**
+   * The line holds no text PostgreSQL would store differently (U+0000 or a lone surrogate: in
+   * JSON only as a \\u escape), so its ticket needs no copy as stored.
+   */
+  storable?: boolean;
 }
+
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+
+/** Whether a JSON line's strings are all stored as they are (see Numbered.storable). */
+export const storableLine = (line: string): boolean => !UNSTORABLE_ESCAPE.test(line);
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -77,7 +87,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   // Requesters, message ids and import keys are matched against what the database gives back
   // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
   // (SQLite stores every text as given: nothing to make.)
-  const batch = ops.name === 'sqlite' ? given : given.map(({ line, ticket }) => ({ line, ticket: asStored(ticket, ops.storedText) }));
+  const batch = ops.name === 'sqlite' ? given : given.map((b) => (b.storable ? b : { line: b.line, ticket: asStored(b.ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
   const P = ops.maxParams;
 
@@ -85,7 +95,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   const seenMsg = new Map<string, number>();
   const seenBare = new Map<string, number>();
   {
-    const allMsgIds = [...new Set(batch.flatMap((b) => b.ticket.messages.map((m) => m.message_id)))];
+    const ids = new Set<string>();
+    for (const b of batch) for (const m of b.ticket.messages) ids.add(m.message_id);
+    const allMsgIds = [...ids];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
     for (const part of lookupParts(ops, allMsgIds)) {
       // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
@@ -150,10 +162,12 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
     return { texts, added };
   };
 
+  // Only a line without messages is found by its key: a batch without one keeps no keys.
+  const keysWanted = batch.some((b) => b.ticket.messages.length === 0);
   for (const [i, { line, ticket: t }] of batch.entries()) {
-    const existing =
-      t.messages.map((m) => seenMsg.get(m.message_id)).find((x) => x !== undefined) ??
-      (t.messages.length === 0 ? seenBare.get(bareKey(t)) : undefined);
+    let existing: number | undefined;
+    for (const m of t.messages) if ((existing = seenMsg.get(m.message_id)) !== undefined) break;
+    if (t.messages.length === 0) existing = seenBare.get(bareKey(t));
     if (existing !== undefined) {
       w.addCc(existing, ccPeople(t.cc ?? [], t.requester.email, NONE), t.created_at, 'import');
       const { texts } = addMessages(existing, t);
@@ -173,8 +187,10 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
     // A later line without messages finds this ticket by requester + subject + time, whether or
     // not it has messages: as the lookup above finds the tickets of earlier batches.
     // Of several tickets with one key, the highest id: as a later batch's lookup finds them.
-    const key = ticketKey(t.requester.email, t.subject, t.created_at);
-    if ((seenBare.get(key) ?? -Infinity) < id) seenBare.set(key, id);
+    if (keysWanted) {
+      const key = ticketKey(t.requester.email, t.subject, t.created_at);
+      if ((seenBare.get(key) ?? -Infinity) < id) seenBare.set(key, id);
+    }
     if (t.importKey !== null) {
       seenBare.set(bareKey(t), id);
       w.importKeys.push({ key: t.importKey, ticket_id: id });
