@@ -70,8 +70,8 @@ export async function ticketExists(db: Db, id: number): Promise<boolean> {
   return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
 }
 
-function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, common?: Partial<CommonTerms>): SelectQueryBuilder<any, any, O> {
-  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags: common?.tags, commonWords: common?.words }));
+function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, common?: Partial<CommonTerms> & { wordSets?: boolean }): SelectQueryBuilder<any, any, O> {
+  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags: common?.tags, commonWords: common?.words, wordSets: common?.wordSets }));
   if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
   if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
   if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
@@ -133,7 +133,7 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   // (A word's tickets are counted from its set, which its index gives at once: at most cap + 1
   // look-ups, where checking tickets one by one against it would read a hundred per match.)
   const stopsEarly = cap !== undefined && filter.query && dialectOf(db).name === 'sqlite';
-  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? { tags: (await commonTerms(db, filter.query!.node)).tags } : undefined);
+  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? { tags: (await commonTerms(db, filter.query!.node)).tags } : { wordSets: true });
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
