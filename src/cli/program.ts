@@ -59,7 +59,7 @@ function writers(io: IoSource | undefined): { out: (t: string) => void; err: (t:
   return { out: (t) => io.out(t), err: (t) => io.err(t) };
 }
 
-export function buildProgram(io?: IoSource, running: Running = {}): Command {
+export function buildProgram(io?: IoSource, running: Running = {}, argv?: readonly string[]): Command {
   const write = writers(io);
   const act = actFor(io, running);
   const program = new Command('desk')
@@ -77,30 +77,36 @@ export function buildProgram(io?: IoSource, running: Running = {}): Command {
       outputError: (str, write) => write(`desk: ${str.replace(/^error: /, '')}`),
     });
 
-  // Command groups register here, one line each.
-  init.register(program, act);
-  tickets.register(program, act);
-  agent.register(program, act);
-  transfer.register(program, act);
-  config.register(program, act);
-  escalate.register(program, act);
-  sync.register(program, act);
-  sla.register(program, act);
-  triage.register(program, act);
-  reply.register(program, act);
-  canned.register(program, act);
-  outbox.register(program, act);
-  completion.register(program, act);
-  db.register(program, act);
-  spam.register(program, act);
-  customers.register(program, act);
-  links.register(program, act);
-  inbox.register(program, act);
-  hooks.register(program, act);
-  view.register(program, act);
-  kb.register(program, act);
-  // (more command groups: add their register call above this line)
+  // Only the groups up to the one holding the command asked for are registered: building
+  // commander's tree for every command is a twentieth of a short command. Help, completion, a
+  // mistyped command (commander suggests the nearest) and a bare `desk` see them all.
+  const wanted = argv && commandWord(argv);
+  for (const group of GROUPS) {
+    group.register(program, act);
+    if (wanted && program.commands.some((c) => c.name() === wanted || c.aliases().includes(wanted))) break;
+  }
   return program;
+}
+
+// Command groups register here, one entry each, in the order `desk --help` lists them.
+const GROUPS: { register(program: Command, act: Act): void }[] = [
+  init, tickets, agent, transfer, config, escalate, sync, sla, triage, reply, canned, outbox, completion, db, spam,
+  customers, links, inbox, hooks, view, kb,
+  // (more command groups: add them above this line)
+];
+
+/** Global options that take a value (the word after them is not the command). */
+const VALUED_GLOBALS = new Set(['--db']);
+
+/** The command a command line runs: its first word that is neither an option nor an option's value. */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (VALUED_GLOBALS.has(a)) i++;
+    else if (!a.startsWith('-')) return a === 'completion' || a === 'help' ? undefined : a;
+  }
+  return undefined;
 }
 
 function report(err: unknown, err_: (text: string) => void): number {
@@ -134,7 +140,7 @@ export async function run(argv: readonly string[], io?: IoSource): Promise<numbe
   const running: Running = {};
   let code: number = EXIT.ok;
   try {
-    const program = buildProgram(io, running);
+    const program = buildProgram(io, running, argv);
     if (argv.length === 0) {
       program.outputHelp();
       return EXIT.ok;

@@ -19,11 +19,19 @@ export const COMMON_FROM = 20_000;
  * looking up and sorting 2,000 tickets costs about what walking 25,000 index entries does.
  */
 export const COMMON_WORD_FROM = 2_000;
+/**
+ * A free word in this many search rows or more is in so much of the desk that reading its set
+ * of tickets and sorting them costs more than walking the whole sort index: past the walk's
+ * window (repos/tickets.ts) the walk goes on for such a word; for a less common one the set is read.
+ */
+export const WIDESPREAD_WORD_FROM = 50_000;
 
 export interface CommonTerms {
   tags: ReadonlySet<string>;
   /** as their FTS5 match text (store/query.ts, ftsMatch) */
   words: ReadonlySet<string>;
+  /** the common words that are widespread (WIDESPREAD_WORD_FROM) */
+  widespreadWords: ReadonlySet<string>;
 }
 
 function termsOf(node: QueryNode): { tags: string[]; words: string[] } {
@@ -61,7 +69,7 @@ export function commonTerms(db: Kysely<DB>, node: QueryNode): Promise<CommonTerm
 
 async function countCommon(db: Kysely<DB>, node: QueryNode): Promise<CommonTerms> {
   const { tags, words } = termsOf(node);
-  const common = { tags: new Set<string>(), words: new Set<string>() };
+  const common = { tags: new Set<string>(), words: new Set<string>(), widespreadWords: new Set<string>() };
   for (const tag of tags) {
     const part = db.selectFrom('ticket_tags').select('ticket_id').where('tag', '=', tag).limit(COMMON_FROM);
     const row = await db.selectFrom(part.as('p')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
@@ -69,8 +77,10 @@ async function countCommon(db: Kysely<DB>, node: QueryNode): Promise<CommonTerms
   }
   for (const match of words) {
     // rowids only: FTS5 answers from its index without reading a row
-    const row = await sql<{ n: number }>`select count(*) as n from (select rowid from search_fts where search_fts match ${match} limit ${COMMON_WORD_FROM})`.execute(db);
-    if (Number(row.rows[0]?.n ?? 0) >= COMMON_WORD_FROM) common.words.add(match);
+    const row = await sql<{ n: number }>`select count(*) as n from (select rowid from search_fts where search_fts match ${match} limit ${WIDESPREAD_WORD_FROM})`.execute(db);
+    const n = Number(row.rows[0]?.n ?? 0);
+    if (n >= COMMON_WORD_FROM) common.words.add(match);
+    if (n >= WIDESPREAD_WORD_FROM) common.widespreadWords.add(match);
   }
   return common;
 }

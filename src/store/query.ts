@@ -27,6 +27,13 @@ export interface QueryContext {
    * by walking the sort index and checking each ticket against the word's tickets (SQLite only).
    */
   commonWords?: ReadonlySet<string>;
+  /**
+   * A count (PostgreSQL): each free word's tickets are read whole from the full-text index, as a
+   * set. Asked for the first 1,001 matches, the planner would rather walk the tickets and match
+   * each one's text, which for a word in one ticket of a hundred is 100,000 texts (90 ms at a
+   * million tickets, against 25 ms for the set).
+   */
+  wordSets?: boolean;
 }
 
 const TRUE: Cond = sql<SqlBool>`1 = 1`;
@@ -65,7 +72,9 @@ function wordsMatch(words: string[], prefix: boolean, qc: QueryContext): Cond {
   }
   const terms = words.map((w, i) =>
     sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w.toLowerCase()})) || ${prefix && i === words.length - 1 ? ':*' : ''})`);
-  return sql<SqlBool>`t.id in (select s.ticket_id from search_fts s where s.document @@ (${sql.join(terms, sql` && `)}))`;
+  // (`offset 0` keeps the set a set: the planner may not fold it into a walk.)
+  const whole = qc.wordSets ? sql` offset 0` : sql``;
+  return sql<SqlBool>`t.id in (select s.ticket_id from search_fts s where s.document @@ (${sql.join(terms, sql` && `)})${whole})`;
 }
 
 /** Tickets with any of these tags, probed per ticket. */

@@ -49,7 +49,7 @@ function run(bin, args, env = {}) {
   return r.stdout;
 }
 
-/** @param {{ maxConnections?: number }} [options] */
+/** @param {{ maxConnections?: number, sharedBuffers?: string }} [options] (sharedBuffers: the tests' clusters keep 32MB; a benchmark gives a server's) */
 export async function startPostgres(options = {}) {
   const bin = findBin();
   if (asRoot) {
@@ -82,7 +82,7 @@ export async function startPostgres(options = {}) {
     // Every role logs in without a password, except `desk_pw` (password PASSWORD_ROLE_PASSWORD).
     const hba = path.join(data, 'pg_hba.conf');
     writeFileSync(hba, `host all desk_pw 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=${options.maxConnections ?? 60}`;
+    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=${options.sharedBuffers ?? '32MB'} -c max_connections=${options.maxConnections ?? 60}`;
     run(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'server.log'), '-o', opts]);
     started = true;
   } catch (err) {

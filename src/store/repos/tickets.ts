@@ -70,8 +70,8 @@ export async function ticketExists(db: Db, id: number): Promise<boolean> {
   return !!(await db.selectFrom('tickets').select('id').where('id', '=', id).executeTakeFirst());
 }
 
-function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, common?: Partial<CommonTerms>): SelectQueryBuilder<any, any, O> {
-  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags: common?.tags, commonWords: common?.words }));
+function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFilter, common?: Partial<CommonTerms> & { wordSets?: boolean }): SelectQueryBuilder<any, any, O> {
+  if (f.query) q = q.where(queryCondition(f.query.node, { dialect: dialectOf(db).name, now: f.query.now, commonTags: common?.tags, commonWords: common?.words, wordSets: common?.wordSets }));
   if (f.ids) q = q.where('t.id', 'in', f.ids.length ? f.ids : [-1]);
   if (f.statuses) q = q.where('t.status', 'in', f.statuses.length ? f.statuses : ['']);
   if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
@@ -105,10 +105,46 @@ function applyFilter<O>(db: Db, q: SelectQueryBuilder<any, any, O>, f: TicketFil
 
 export type ListSort = 'updated' | 'created' | 'priority';
 
-export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number): Promise<Ticket[]> {
-  // A page in the order of an index: a common tag or word is checked per ticket along it (store/common-terms.ts).
-  const walksIndex = limit !== undefined && sort !== 'priority' && filter.query && dialectOf(db).name === 'sqlite';
-  let q = applyFilter(db, baseQuery(db), filter, walksIndex ? await commonTerms(db, filter.query!.node) : undefined);
+/** `walkWindow`: how many tickets a walk looks at before it reads a word's set (WALK_WINDOW). */
+export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, limit?: number, { walkWindow = WALK_WINDOW } = {}): Promise<Ticket[]> {
+  // A page in the order of an index: a common tag or word is checked per ticket along it
+  // (store/common-terms.ts). Walking costs in proportion to how far the page lies, and the query's
+  // other terms may put it far away (or nowhere): for a word, the walk looks at the newest
+  // WALK_WINDOW tickets of that order first. Found there, the page is the page (every ticket
+  // outside the window comes later); else the word's tickets are read as a set and sorted, unless
+  // the word is in so much of the desk that walking on costs less. (A common tag's set is large by
+  // definition: its walk goes on.)
+  if (limit !== undefined && sort !== 'priority' && filter.query && dialectOf(db).name === 'sqlite') {
+    let common: CommonTerms = await commonTerms(db, filter.query.node);
+    if (common.words.size) {
+      const edge = await windowEdge(db, sort, walkWindow);
+      if (edge) {
+        const page = await listQuery(db, filter, sort, limit, common, edge);
+        if (page.length === limit) return page;
+        common = { ...common, words: common.widespreadWords };
+      }
+    }
+    return listQuery(db, filter, sort, limit, common);
+  }
+  return listQuery(db, filter, sort, limit);
+}
+
+/** How many tickets of a list's order a walk along its index looks at, at most. */
+export const WALK_WINDOW = 20_000;
+
+/** The time of the last of the first `window` tickets in this order (undefined: the desk has no more). */
+async function windowEdge(db: Db, sort: 'updated' | 'created', window: number): Promise<{ at: string } | undefined> {
+  const column = sort === 'updated' ? 't.updated_at' : 't.created_at';
+  const row = await db.selectFrom('tickets as t').select(sql<string>`${sql.ref(column)}`.as('at'))
+    .orderBy(column, 'desc').offset(window - 1).limit(1).executeTakeFirst();
+  return row ? { at: row.at } : undefined;
+}
+
+async function listQuery(db: Db, filter: TicketFilter, sort: ListSort, limit?: number, common?: CommonTerms, edge?: { at: string }): Promise<Ticket[]> {
+  let q = applyFilter(db, baseQuery(db), filter, common);
+  // (the window's edge by time alone: a range of the index; a few more tickets of the edge's very
+  // time make it no less true that every ticket outside comes later)
+  if (edge) q = q.where(sort === 'updated' ? 't.updated_at' : 't.created_at', '>=', edge.at);
   if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
   else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
   else {
@@ -133,7 +169,7 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   // (A word's tickets are counted from its set, which its index gives at once: at most cap + 1
   // look-ups, where checking tickets one by one against it would read a hundred per match.)
   const stopsEarly = cap !== undefined && filter.query && dialectOf(db).name === 'sqlite';
-  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? { tags: (await commonTerms(db, filter.query!.node)).tags } : undefined);
+  let matching = applyFilter(db, from.select(sql<number>`1`.as('one')), filter, stopsEarly ? { tags: (await commonTerms(db, filter.query!.node)).tags } : { wordSets: true });
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
