@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/index.js';
 import { freshStoreLocation } from '../helpers/backend.js';
+import { PendingWrites } from '../../src/store/pending-writes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'desk-bulk-'));
 const stores: Store[] = [];
@@ -23,7 +24,7 @@ async function setup() {
     .addColumn('a', 'text').addColumn('b', 'text').addColumn('n', 'integer').execute();
   const insert = (rows: Record<string, unknown>[]) => store.write((tx) => store.ops.bulkInsert(tx, 't', rows));
   const rows = () => store.db.selectFrom('t' as never).select(['id', 'a', 'b', 'n'] as never[]).orderBy('id' as never).execute();
-  return { insert, rows };
+  return { store, insert, rows };
 }
 
 describe('bulkInsert', () => {
@@ -54,5 +55,30 @@ describe('bulkInsert', () => {
   it('refuses table or column names that are not plain identifiers', async () => {
     const { insert } = await setup();
     await expect(insert([{ 'a); drop table t; --': 1 }])).rejects.toThrow(/bad bulk insert target/);
+  });
+
+  it('left running (pending writes), keeps the rows in order, and a failure is the first failing statement\'s, the write keeping nothing', async () => {
+    const { store, rows } = await setup();
+    // many rows: PostgreSQL sends them as several COPYs, each sent before the one before it ends
+    const many = Array.from({ length: 25_000 }, (_, i) => ({ id: i + 1, a: `a${i}\ttab`, b: i % 2 ? null : 'b\\', n: i }));
+    await store.write(async (tx) => {
+      const pending = new PendingWrites();
+      await store.ops.bulkInsert(tx, 't', many.slice(0, 12_000), pending);
+      await store.ops.bulkInsert(tx, 't', many.slice(12_000), pending);
+      await pending.settle();
+    });
+    const back = await rows();
+    expect(back.length).toBe(25_000);
+    expect(back.slice(24_998)).toEqual([{ id: 24_999, a: 'a24998\ttab', b: 'b\\', n: 24_998 }, { id: 25_000, a: 'a24999\ttab', b: null, n: 24_999 }]);
+    // an id already taken: the duplicate is what is reported, not what it made fail after it
+    const failing = store.write(async (tx) => {
+      const pending = new PendingWrites();
+      await store.ops.bulkInsert(tx, 't', [{ id: 25_001, a: 'new', b: null, n: 1 }], pending);
+      await store.ops.bulkInsert(tx, 't', [{ id: 7, a: 'again', b: null, n: 1 }], pending);
+      await store.ops.bulkInsert(tx, 't', [{ id: 25_002, a: 'after', b: null, n: 1 }], pending);
+      await pending.settle();
+    });
+    await expect(failing).rejects.toThrow(/unique|duplicate|PRIMARY KEY/i);
+    expect((await rows()).length).toBe(25_000);
   });
 });
