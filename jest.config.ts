@@ -32,6 +32,8 @@ const config: Config = {
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
+  // longest files first, also on a machine with no durations cached from an earlier run
+  testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
   projects: [
     { ...base, displayName: 'sqlite', testMatch: ['**/*.test.ts'] },
     {
