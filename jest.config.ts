@@ -32,8 +32,9 @@ const config: Config = {
   testTimeout: 60000,
   // Two workers per core (at most 8): a worker spends much of a test waiting, on the desk process
   // it started, on Dovecot or PostgreSQL, or on a step limit running out, and leaves its core idle
-  // meanwhile. On a 2-core machine, 8 server-bound files on both backends took 161 s and 115 s
-  // with 4 workers where 2 took 204 s and 177 s, for the same CPU time.
+  // meanwhile. On a busy shared 2-core machine, 8 server-bound files on both backends took 161 s
+  // and 115 s with 4 workers where 2 took 204 s and 177 s, for the same CPU time (a third pair,
+  // with more load from elsewhere on the 4-worker run, came out even at 140 s).
   maxWorkers: Math.min(8, 2 * availableParallelism()),
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
