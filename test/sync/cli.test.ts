@@ -293,8 +293,9 @@ describe('failures', () => {
 
     const desk = deskFor(login);
     // On PostgreSQL a killed sync leaves its mailbox lease, which runs out by itself (after
-    // DESK_SYNC_LEASE_MS): the next run starts once it has.
-    if (onPostgres()) desk.env.DESK_SYNC_LEASE_MS = '2000';
+    // DESK_SYNC_LEASE_MS, here its least: a second): the next run starts once it has. A live sync
+    // renews it every third of that, and only another sync's taking it could stop one.
+    if (onPostgres()) desk.env.DESK_SYNC_LEASE_MS = '1000';
     const leaseLapsed = async () => {
       if (!onPostgres()) return;
       const live = () => storeQuery<{ n: number }>(desk.db, 'select count(*) as n from mail_leases where expires_at > clock_timestamp()')[0]!.n;
