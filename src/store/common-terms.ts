@@ -8,7 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { QueryNode } from '../domain/query/index.js';
 import type { DB } from './schema.js';
-import { ftsMatch } from './query.js';
+import { ftsMatch } from './dialect/sqlite-search.js';
 import { searchWords } from './dialect/words.js';
 
 /** A tag on this many tickets or more is common (below it, sorting its tickets takes milliseconds). */
@@ -28,7 +28,7 @@ export const WIDESPREAD_WORD_FROM = 50_000;
 
 export interface CommonTerms {
   tags: ReadonlySet<string>;
-  /** as their FTS5 match text (store/query.ts, ftsMatch) */
+  /** as their FTS5 match text (dialect/sqlite-search.ts, ftsMatch) */
   words: ReadonlySet<string>;
   /** the common words that are widespread (WIDESPREAD_WORD_FROM) */
   widespreadWords: ReadonlySet<string>;

@@ -8,7 +8,7 @@ import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQuer
 import type { QueryNode, Term } from '../domain/query/index.js';
 import type { DialectOps } from './dialect/types.js';
 import { containsPattern, searchWords } from './dialect/words.js';
-import { TICKET_OF_ROW } from './dialect/sqlite-search.js';
+import { ftsMatch, TICKET_OF_ROW } from './dialect/sqlite-search.js';
 
 type Cond = RawBuilder<SqlBool>;
 
@@ -52,11 +52,6 @@ function any(parts: Cond[]): Cond {
 function all(parts: Cond[]): Cond {
   if (!parts.length) return TRUE;
   return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
-}
-
-/** SQLite's FTS5 match text of words that must all be in one row (the last one as a prefix when asked). */
-export function ftsMatch(words: readonly string[], prefix: boolean): string {
-  return words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
 /** Tickets with a subject or message holding all these words (the last one as a prefix when asked). */

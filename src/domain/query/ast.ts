@@ -86,3 +86,17 @@ export function mapTerms(node: QueryNode, fn: (t: Term) => QueryNode): QueryNode
       return node;
   }
 }
+
+/** The free words and phrases of a query that a ticket it finds holds (none under a '-'). */
+export function heldWords(node: QueryNode): string[] {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.items.flatMap(heldWords);
+    case 'word':
+    case 'phrase':
+      return [node.text];
+    default:
+      return [];
+  }
+}

@@ -15,6 +15,14 @@ export const TICKET_OF_ROW = 'rowid >> 20';
 const first = (ticketId: number) => ticketId * PLACES;
 
 /**
+ * FTS5's match text of words, each quoted (a word is one token as the unicode61 tokenizer cuts
+ * it), the last one as a prefix when asked: all of them in one row (`join` ' '), or any (' OR ').
+ */
+export function ftsMatch(words: readonly string[], prefix: boolean, join: ' ' | ' OR ' = ' '): string {
+  return words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? '*' : ''}`).join(join);
+}
+
+/**
  * The statements of one connection. (JS numbers bind as reals: FTS5 skips a rowid constraint
  * given as a real, and wants a whole rowid; every rowid goes through a cast.)
  */
@@ -63,7 +71,7 @@ export function sqliteSearch(raw: BetterSqlite3.Database) {
       const words = searchWords(text);
       const out = new Map<number, string>();
       if (!words.length) return out;
-      const match = words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' OR ');
+      const match = ftsMatch(words, true, ' OR ');
       const s = statements();
       for (const id of ticketIds) out.set(id, (s.snippet.get(match, first(id), first(id + 1)) as { s: string } | undefined)?.s ?? '');
       return out;

@@ -1,5 +1,5 @@
 // Migration 24: on SQLite, each search row's rowid says whose it is: the ticket's id times 2^20
-// plus the row's place among that ticket's rows (src/store/search-rows.ts). A free word in a
+// plus the row's place among that ticket's rows (src/store/dialect/sqlite-search.ts). A free word in a
 // list, a search or a rule's query then needs only FTS5's index to know which tickets hold it;
 // before, it read the ticket_id column of every matching row from the table's stored content
 // (10,000 random reads for a word in one ticket of a hundred of a million). The table is

@@ -2,23 +2,9 @@
 // tickets themselves are a list's (repos/tickets.ts, with the words in the filter's query), in the
 // list's order on both backends; only the few shown get a snippet.
 import type { Kysely } from 'kysely';
-import type { QueryNode } from '../../domain/query/index.js';
+import { heldWords, type QueryNode } from '../../domain/query/index.js';
 import type { Ticket } from '../../domain/types.js';
 import { dialectOf } from '../handle.js';
-
-/** The free words and phrases of a query that a ticket it finds holds (none under a '-'). */
-export function wordsToShow(node: QueryNode): string[] {
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      return node.items.flatMap(wordsToShow);
-    case 'word':
-    case 'phrase':
-      return [node.text];
-    default:
-      return [];
-  }
-}
 
 /**
  * Each ticket's snippet, in their order: of its best row holding any of the query's words, the
@@ -26,7 +12,7 @@ export function wordsToShow(node: QueryNode): string[] {
  * holding '@' found it there; else ''.
  */
 export async function searchSnippets(db: Kysely<any>, node: QueryNode, tickets: readonly Ticket[]): Promise<string[]> {
-  const words = wordsToShow(node);
+  const words = heldWords(node);
   const found = await dialectOf(db).snippets(db, words.join(' '), tickets.map((t) => t.id));
   const pieces = words.filter((w) => w.includes('@')).map((w) => w.toLowerCase());
   return tickets.map((t) => found.get(t.id) || (pieces.some((p) => t.requester.email.toLowerCase().includes(p)) ? t.requester.email : ''));

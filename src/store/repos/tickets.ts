@@ -133,18 +133,24 @@ export async function listTickets(db: Db, filter: TicketFilter, sort: ListSort, 
 export const WALK_WINDOW = 20_000;
 
 /** The time of the last of the first `window` tickets in this order (undefined: the desk has no more). */
-async function windowEdge(db: Db, sort: 'updated' | 'created', window: number): Promise<{ at: string } | undefined> {
+async function windowEdge(db: Db, sort: 'updated' | 'created', window: number): Promise<WindowEdge | undefined> {
   const column = sort === 'updated' ? 't.updated_at' : 't.created_at';
   const row = await db.selectFrom('tickets as t').select(sql<string>`${sql.ref(column)}`.as('at'))
     .orderBy(column, 'desc').offset(window - 1).limit(1).executeTakeFirst();
-  return row ? { at: row.at } : undefined;
+  return row ? { column, at: row.at } : undefined;
 }
 
-async function listQuery(db: Db, filter: TicketFilter, sort: ListSort, limit?: number, common?: CommonTerms, edge?: { at: string }): Promise<Ticket[]> {
+/** Where a walk's window ends: the sort column, and its value at the window's last ticket. */
+interface WindowEdge {
+  column: 't.updated_at' | 't.created_at';
+  at: string;
+}
+
+async function listQuery(db: Db, filter: TicketFilter, sort: ListSort, limit?: number, common?: CommonTerms, edge?: WindowEdge): Promise<Ticket[]> {
   let q = applyFilter(db, baseQuery(db), filter, common);
   // (the window's edge by time alone: a range of the index; a few more tickets of the edge's very
   // time make it no less true that every ticket outside comes later)
-  if (edge) q = q.where(sort === 'updated' ? 't.updated_at' : 't.created_at', '>=', edge.at);
+  if (edge) q = q.where(edge.column, '>=', edge.at);
   if (sort === 'updated') q = q.orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc');
   else if (sort === 'created') q = q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
   else {
