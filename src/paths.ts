@@ -26,6 +26,19 @@ export function configPath(): string {
   return join(dir, 'config.yaml');
 }
 
+// Defined by the build (scripts/bundle.js) in the bundle desk runs; absent in the sources.
+declare const DESK_BUNDLED: boolean;
+
+/**
+ * The file a worker thread starts to run desk's code (the executable's loader, dist/desk.js, which
+ * loads the bundle as the process did), or null when desk runs from its sources (the test runner),
+ * where work meant for a worker is done in-process.
+ */
+export function workerEntry(): string | null {
+  if (typeof DESK_BUNDLED === 'undefined' || !DESK_BUNDLED) return null;
+  return fileURLToPath(new URL('../desk.js', import.meta.url));
+}
+
 let root: string | undefined;
 
 /** The directory holding desk's package.json. */

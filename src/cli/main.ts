@@ -1,10 +1,21 @@
-// The entry of the desk command: runs the program (cli/program.ts) for this process.
+// The entry of the desk command: runs the program (cli/program.ts) for this process, or the role of
+// a worker thread desk started (cli/workers.ts). No top-level await: the bundle is CommonJS
+// (scripts/bundle.js), loaded by the executable's loader (cli/loader.ts).
+import { isMainThread, workerData } from 'node:worker_threads';
 import { EXIT } from '../errors.js';
 import { run } from './program.js';
+import { runWorker, workerRole } from './workers.js';
 
-// `desk export | head`: a reader that went away is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  throw err;
-});
-process.exitCode = await run(process.argv.slice(2));
+const role = workerRole(isMainThread, workerData);
+if (role !== undefined) {
+  void runWorker(role);
+} else {
+  // `desk export | head`: a reader that went away is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

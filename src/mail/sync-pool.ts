@@ -2,15 +2,14 @@
 // main thread is busy with IMAP and SQLite meanwhile. So big syncs parse in worker threads, while
 // the main thread fetches the next batch and stores the previous one.
 //
-// The worker runs this very module (found by import.meta.url, so it works from the bundled
-// build without a separate entry point); when desk runs from TypeScript sources (the test
-// runner) or a worker cannot start, messages are prepared in-process, with the same result.
+// The worker starts desk's executable (paths.ts workerEntry), which serves as the role
+// 'sync-prepare' (cli/workers.ts, serveWorker below); when desk runs from TypeScript sources (the
+// test runner) or a worker cannot start, messages are prepared in-process, with the same result.
 import { availableParallelism } from 'node:os';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 import { prepareMessage, type PrepareContext, type PreparedItem } from './sync-prepare.js';
 import { LocalFaultError } from '../errors.js';
-
-const WORKER_FLAG = 'deskSyncPrepareWorker';
+import { workerEntry } from '../paths.js';
 
 export interface RawMessage {
   uid: number;
@@ -54,7 +53,7 @@ function fromWire(ctx: WireContext): PrepareContext {
 }
 
 /** The worker side: prepare what the main thread sends; the raw bytes stay with the sender. */
-function serve(): void {
+export function serveWorker(): void {
   parentPort!.on('message', async (req: Request) => {
     try {
       const items = await prepareInProcess(
@@ -70,17 +69,9 @@ function serve(): void {
   });
 }
 
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG]) serve();
-
 export interface PreparePool {
   prepare(messages: readonly RawMessage[], ctx: PrepareContext): Promise<PreparedItem[]>;
   close(): Promise<void>;
-}
-
-/** Whether this module can be started as a worker (it is JavaScript, i.e. the built desk). */
-function workerUrl(): URL | null {
-  const url = new URL(import.meta.url);
-  return url.pathname.endsWith('.js') || url.pathname.endsWith('.mjs') ? url : null;
 }
 
 /**
@@ -96,15 +87,15 @@ export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number
 
 /** A pool of `size` workers, or an in-process stand-in when workers are not available. */
 export function createPreparePool(size = defaultWorkerCount()): PreparePool {
-  const url = workerUrl();
-  if (!url || size < 1) return { prepare: prepareInProcess, close: async () => undefined };
+  const entry = workerEntry();
+  if (!entry || size < 1) return { prepare: prepareInProcess, close: async () => undefined };
 
   let nextId = 0;
   const pending = new Map<number, { resolve(items: Omit<PreparedItem, 'raw'>[]): void; reject(err: Error): void }>();
   const workers: Worker[] = [];
   let broken: Error | null = null;
   for (let i = 0; i < size; i++) {
-    const w = new Worker(url, { workerData: { [WORKER_FLAG]: true } });
+    const w = new Worker(entry, { workerData: { deskWorker: 'sync-prepare' } });
     w.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);
       if (!p) return;

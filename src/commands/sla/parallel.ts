@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { openSnapshot } from '../../store/snapshot.js';
+import { workerEntry } from '../../paths.js';
 import { readClockInputs } from './clock-inputs.js';
 import { measurer, type Measure, type MeasureResult } from './measure.js';
 
@@ -31,7 +32,7 @@ export function runPartition<T extends Task>(task: T): Result<T> {
 
 /** The id where the upper half starts, or null when one thread will do (unless DESK_SLA_THREADS=2). */
 function splitPoint(file: string): number | null {
-  if (!import.meta.url.endsWith('.js') || availableParallelism() < 2 || Number(process.env.DESK_SLA_THREADS ?? 1) < 2) return null;
+  if (workerEntry() === null || availableParallelism() < 2 || Number(process.env.DESK_SLA_THREADS ?? 1) < 2) return null;
   const snapshot = openSnapshot(file);
   const db = snapshot.db;
   try {
@@ -49,7 +50,7 @@ export async function runSplit<T extends Task>(task: T): Promise<Result<T>[]> {
   const split = splitPoint(task.file);
   if (split === null) return [runPartition(task)];
   const upper: T = { ...task, read: { ...task.read, idFrom: split } };
-  const worker = new Worker(`import(${JSON.stringify(import.meta.url)}).then((m) => m.workerMain())`, { eval: true, workerData: upper });
+  const worker = new Worker(workerEntry()!, { workerData: { deskWorker: 'sla-partition', task: upper } });
   const theirs = new Promise<Result<T>>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -63,7 +64,7 @@ export async function runSplit<T extends Task>(task: T): Promise<Result<T>[]> {
   }
 }
 
-/** Entry point of the worker thread. */
+/** Entry point of the worker thread (role 'sla-partition', cli/workers.ts). */
 export function workerMain(): void {
-  parentPort!.postMessage(runPartition(workerData as Task));
+  parentPort!.postMessage(runPartition((workerData as { task: Task }).task));
 }
