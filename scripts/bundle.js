@@ -15,29 +15,69 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Packages loaded from node_modules, not bundled: native addons (and what finds them). */
-export const external = new Set(['better-sqlite3', 'bindings', '@resvg/resvg-js']);
+/**
+ * Packages loaded from node_modules, not bundled: native addons. better-sqlite3's JavaScript is
+ * bundled; its addon is found by `bindings`, which tries a dozen places (found at the first,
+ * build/Release, in every install we know): the bundle tries that place first (BINDINGS).
+ */
+export const external = new Set(['bindings', '@resvg/resvg-js']);
+const BINDINGS = `const { dirname, join } = require('node:path');
+module.exports = function bindings(name) {
+  try {
+    return require(join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', name));
+  } catch (err) {
+    if (err?.code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  return require('bindings')(name);
+};`;
+/**
+ * Libraries only some commands use (sync, reply, canned replies, the knowledge base, prompts,
+ * progress bars), bundled apart: each imported module into a file of its own beside the bundle
+ * (dist/chunks/lib-….cjs), which the bundle requires when a command first imports it. The
+ * bundle every command compiles is then half the size. The value is how the library is taken:
+ * 'import' (its ES module build, which imapflow's patch changes; desk uses named exports only)
+ * or 'require' (its CommonJS build, whose module.exports is what a default import sees).
+ */
+export const apart = new Map([
+  ['imapflow', 'import'], ['nodemailer', 'require'], ['liquidjs', 'require'], ['markdown-it', 'require'],
+  ['html-to-text', 'require'], ['@inquirer/prompts', 'require'], ['cli-progress', 'require'],
+]);
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-
 const isExternal = (specifier) => external.has(packageOf(specifier)) || specifier.startsWith('node:');
+/** The file (relative to the bundle) of a library bundled apart. */
+const apartFile = (specifier) => `./lib-${specifier.replace(/[^A-Za-z0-9.-]+/g, '_')}.cjs`;
 
-// A dynamic import() of an external module would stay import() in CommonJS output, which a script
-// compiled by node:vm cannot run: it becomes a small module that requires it (loaded when imported).
-export const keepExternal = {
-  name: 'keep-external',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (!isExternal(args.path)) return undefined;
-      if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'desk-require' };
-      return { path: args.path, external: true };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'desk-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
+/**
+ * Resolves what is not bundled into desk.cjs: external modules, and libraries bundled apart
+ * (`seen` collects their specifiers; not in the libraries' own builds). A dynamic import() of either would stay import() in
+ * CommonJS output, which a script compiled by node:vm cannot run: it becomes a small module that
+ * requires it (loaded when imported).
+ */
+function notBundled(seen, { withApart = true } = {}) {
+  return {
+    name: 'not-bundled',
+    setup(b) {
+      b.onResolve({ filter: /^bindings$/ }, (args) => (/[\\/]node_modules[\\/]better-sqlite3[\\/]/.test(args.importer) ? { path: 'bindings', namespace: 'desk-bindings' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'desk-bindings' }, () => ({ contents: BINDINGS, loader: 'js' }));
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const lib = withApart && apart.has(packageOf(args.path));
+        if (!lib && !isExternal(args.path)) return undefined;
+        if (lib) seen?.add(args.path);
+        const target = lib ? apartFile(args.path) : args.path;
+        if (args.kind === 'dynamic-import') return { path: target, namespace: 'desk-require' };
+        return { path: target, external: true };
+      });
+      b.onResolve({ filter: /^\.\/lib-/, namespace: 'desk-require' }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'desk-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
+}
+/** For bench/patches.js and other builds of the bundle alone. */
+export const keepExternal = notBundled(null);
 
 /**
  * The bundle in plain ASCII, which the loader reads as one-byte text (decoding UTF-8 took longer
@@ -50,17 +90,53 @@ export function asciiOnly(code) {
   return code.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** After the bundle: the loader, into `outdir`/desk.js, with the bundle's digest built in. */
-function loaderPlugin(outdir) {
+/** Options shared by the bundle and the libraries bundled apart. */
+const COMMON = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // No comments and no indentation: less to read and scan at start-up (a third of the size),
+  // and plain ASCII (non-ASCII characters in strings are escaped), which the loader reads
+  // without decoding UTF-8.
+  minifyWhitespace: true,
+  charset: 'ascii',
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/** Rewrites a built file in plain ASCII. */
+function toAscii(file) {
+  const code = Buffer.from(asciiOnly(readFileSync(file, 'utf8')), 'latin1');
+  writeFileSync(file, code);
+  return code;
+}
+
+/**
+ * After the bundle: the libraries it imports that are bundled apart, then the loader, into
+ * `outdir`/desk.js, with a digest of all of them built in.
+ */
+function afterBundle(outdir, seen, plugins) {
   return {
-    name: 'desk-loader',
+    name: 'desk-after-bundle',
     setup(b) {
-      b.onEnd((result) => {
+      b.onEnd(async (result) => {
         if (result.errors.length) return;
-        const file = join(outdir, 'chunks', 'desk.cjs');
-        const bundle = Buffer.from(asciiOnly(readFileSync(file, 'utf8')), 'latin1');
-        writeFileSync(file, bundle);
-        buildSync({
+        const digest = createHash('sha256');
+        digest.update(toAscii(join(outdir, 'chunks', 'desk.cjs')));
+        for (const specifier of [...seen].sort()) {
+          const file = join(outdir, 'chunks', apartFile(specifier));
+          const how = apart.get(packageOf(specifier));
+          await build({
+            ...COMMON,
+            stdin: { contents: how === 'import' ? `export * from ${JSON.stringify(specifier)};` : `module.exports = require(${JSON.stringify(specifier)});`, resolveDir: ROOT, loader: 'js' },
+            outfile: file,
+            plugins: [...plugins, notBundled(null, { withApart: false })],
+          });
+          digest.update(specifier).update(toAscii(file));
+        }
+        await build({
           absWorkingDir: ROOT,
           entryPoints: ['src/cli/loader.ts'],
           outfile: join(outdir, 'desk.js'),
@@ -68,7 +144,7 @@ function loaderPlugin(outdir) {
           format: 'esm',
           platform: 'node',
           target: 'node20',
-          define: { DESK_BUNDLE_ID: JSON.stringify(createHash('sha256').update(bundle).digest('hex').slice(0, 32)) },
+          define: { DESK_BUNDLE_ID: JSON.stringify(digest.digest('hex').slice(0, 32)) },
           legalComments: 'none',
           logLevel: 'warning',
         });
@@ -77,19 +153,16 @@ function loaderPlugin(outdir) {
   };
 }
 
-/** esbuild options of desk's bundle into `outdir`; `plugins` run before keepExternal. */
+/** esbuild options of desk's bundle into `outdir`; `plugins` run before desk's own (and in the libraries' builds too). */
 export function deskBuildOptions({ outdir, plugins = [] }) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const seen = new Set();
   return {
-    absWorkingDir: ROOT,
+    ...COMMON,
     entryPoints: { 'chunks/desk': 'src/cli/main.ts' },
     outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     outdir,
-    plugins: [...plugins, keepExternal, loaderPlugin(outdir)],
+    plugins: [...plugins, notBundled(seen), afterBundle(outdir, seen, plugins)],
     define: {
       DESK_VERSION: JSON.stringify(pkg.version),
       DESK_BUNDLED: 'true',
@@ -97,12 +170,5 @@ export function deskBuildOptions({ outdir, plugins = [] }) {
       'import.meta.url': '__deskBundleUrl',
     },
     banner: { js: "const __deskBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    // No comments and no indentation: less to read and scan at start-up (a third of the size),
-    // and plain ASCII (non-ASCII characters in strings are escaped), which the loader reads
-    // without decoding UTF-8.
-    minifyWhitespace: true,
-    charset: 'ascii',
-    legalComments: 'none',
-    logLevel: 'warning',
   };
 }

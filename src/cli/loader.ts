@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
@@ -23,9 +23,11 @@ import { isMainThread } from 'node:worker_threads';
 // Defined by the build: a digest of the bundle's content.
 declare const DESK_BUNDLE_ID: string;
 
-/** The first bytes of a cache file: this format, then the digest of the V8 data that follows. */
+/** The first line of a cache file; the second lists the commands it was written after. */
 const MAGIC = 'desk-code-cache-1\n';
-const DIGEST_BYTES = 20; // sha1: a damaged file is told from a whole one, not an adversary
+const DIGEST_BYTES = 20; // sha1 of the V8 data: a damaged file is told from a whole one
+/** A cache is rewritten after a command it has not seen (so it holds that command's functions too), up to this many. */
+const MAX_COMMANDS = 40;
 /** Cache files of other builds not used for this long are removed when a cache is written. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 /** Node's CommonJS wrapper, on the bundle's first line so that line numbers stay the file's. */
@@ -46,43 +48,74 @@ export function cacheDir(env: NodeJS.ProcessEnv): string | null {
   return home ? join(home, '.cache', 'desk') : null;
 }
 
-/** The name of the cache file of this bundle under this Node. */
-export function cacheName(bundleId: string, size: number, mtimeMs: number): string {
+/** The name of the cache file of this bundle under this Node and its V8 flags. */
+export function cacheName(bundleId: string, size: number, mtimeMs: number, env: NodeJS.ProcessEnv): string {
   const key = createHash('sha1')
-    .update([bundleId, size, mtimeMs, process.version, process.arch, process.platform, process.execArgv.join(' ')].join('\0'))
+    .update([bundleId, size, mtimeMs, process.version, process.arch, process.platform, process.execArgv.join(' '), env.NODE_OPTIONS ?? ''].join('\0'))
     .digest('hex')
     .slice(0, 24);
   return `bundle-${key}.cache`;
 }
 
-/** The V8 data of a cache file, or undefined when there is none or it is damaged. */
-function readCache(file: string): Buffer | undefined {
-  let data: Buffer;
+/** The command a command line runs, as far as the cache cares: its first word ('-' for none). */
+export function commandWord(argv: readonly string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--db') i++;
+    else if (!a.startsWith('-')) return /^[a-z][a-z0-9-]{0,39}$/.test(a) ? a : '?';
+  }
+  return '-';
+}
+
+interface Cache {
+  data: Buffer;
+  commands: string[];
+}
+
+/** The V8 data of a cache file and the commands it was written after; undefined when there is none or it is damaged. */
+function readCache(file: string): Cache | undefined {
+  let raw: Buffer;
   try {
-    data = readFileSync(file);
+    raw = readFileSync(file);
   } catch {
     return undefined;
   }
-  const head = MAGIC.length + DIGEST_BYTES;
-  if (data.length <= head || data.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-  const body = data.subarray(head);
-  const digest = createHash('sha1').update(body).digest();
-  return digest.equals(data.subarray(MAGIC.length, head)) ? body : undefined;
+  if (raw.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const eol = raw.indexOf(10, MAGIC.length);
+  if (eol < 0 || raw.length <= eol + 1 + DIGEST_BYTES) return undefined;
+  const data = raw.subarray(eol + 1 + DIGEST_BYTES);
+  if (!createHash('sha1').update(data).digest().equals(raw.subarray(eol + 1, eol + 1 + DIGEST_BYTES))) return undefined;
+  const commands = raw.toString('latin1', MAGIC.length, eol).split(' ').filter(Boolean);
+  return { data, commands };
 }
 
-/** Writes a cache file whole or not at all; any failure leaves things as they were. */
-function writeCache(file: string, body: Buffer): void {
+/**
+ * Writes a cache file whole or not at all: a temp file renamed over it. The V8 data is made only
+ * once the temp file could be created, so a cache directory that cannot be written costs nothing
+ * more than that attempt. Any failure leaves things as they were.
+ */
+function writeCache(file: string, commands: readonly string[], makeData: () => Buffer): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  let fd: number | undefined;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const digest = createHash('sha1').update(body).digest();
-    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'latin1'), digest, body]), { mode: 0o600 });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch {
+    return;
+  }
+  try {
+    const data = makeData();
+    const digest = createHash('sha1').update(data).digest();
+    writeFileSync(fd, Buffer.concat([Buffer.from(`${MAGIC}${commands.join(' ')}\n`, 'latin1'), digest, data]));
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
   } catch {
     try {
+      if (fd !== undefined) closeSync(fd);
       unlinkSync(tmp);
     } catch {
-      // nothing was written
+      // nothing more to undo
     }
     return;
   }
@@ -127,29 +160,58 @@ function readBundle(path: string): { source: string; size: number; mtimeMs: numb
   }
 }
 
-/** Loads and runs the bundle at `path`, with the code cache when there is one to use. */
-export function runBundle(path: string, env: NodeJS.ProcessEnv = process.env): void {
-  const { source, size, mtimeMs } = readBundle(path);
-  const dir = cacheDir(env);
-  const file = dir === null ? null : join(dir, cacheName(typeof DESK_BUNDLE_ID === 'string' ? DESK_BUNDLE_ID : '', size, mtimeMs));
-  const cachedData = file === null ? undefined : readCache(file);
-  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: path, cachedData });
-  // Written once the command is done (its functions compiled), by the process's main thread
-  // only: when there was no cache, or V8 would not take it (another V8 build or flags).
-  if (file !== null && isMainThread && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('beforeExit', () => {
-      let data: Buffer;
-      try {
-        data = script.createCachedData();
-      } catch {
-        return;
-      }
-      writeCache(file, data);
-    });
-  }
-  const module = { exports: {} as unknown };
-  const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
-  fn.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
+/** Where and under which name the code cache of a file is kept, and the command being run. */
+interface Caching {
+  dir: string | null;
+  env: NodeJS.ProcessEnv;
+  word: string;
 }
 
-runBundle(fileURLToPath(new URL('./chunks/desk.cjs', import.meta.url)));
+/**
+ * Compiles and runs a CommonJS file of desk's with the code cache when there is one to use, and
+ * returns its exports. `require` is the one its code gets.
+ */
+function runCached(path: string, require: (id: string) => unknown, caching: Caching): unknown {
+  const { source, size, mtimeMs } = readBundle(path);
+  const id = `${typeof DESK_BUNDLE_ID === 'string' ? DESK_BUNDLE_ID : ''}:${basename(path)}`;
+  const file = caching.dir === null ? null : join(caching.dir, cacheName(id, size, mtimeMs, caching.env));
+  const cache = file === null ? undefined : readCache(file);
+  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: path, cachedData: cache?.data });
+  // Written once the command is done (its functions compiled), by the process's main thread
+  // only: when there was no cache, V8 would not take it, or it was written after other commands.
+  if (file !== null && isMainThread) {
+    const seen = cache === undefined || script.cachedDataRejected ? [] : cache.commands;
+    if (!seen.includes(caching.word) && seen.length < MAX_COMMANDS) {
+      process.once('beforeExit', () => writeCache(file, [...seen, caching.word], () => script.createCachedData()));
+    }
+  }
+  const module = { exports: {} as unknown };
+  const fn = script.runInThisContext() as (exports: unknown, require: unknown, module: unknown, filename: string, dirname: string) => void;
+  fn.call(module.exports, module.exports, require, module, path, dirname(path));
+  return module.exports;
+}
+
+/**
+ * Runs the bundle at `path`. The libraries bundled apart beside it (`./lib-….cjs`, required when
+ * a command first needs one) are compiled with the code cache too; everything else it requires
+ * (Node's modules, native addons) loads as usual.
+ */
+export function runBundle(path: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
+  const caching: Caching = { dir: cacheDir(env), env, word: commandWord(argv) };
+  const plain = createRequire(path);
+  const libs = new Map<string, unknown>();
+  const require = Object.assign(
+    (id: string): unknown => {
+      if (!id.startsWith('./lib-')) return plain(id);
+      if (!libs.has(id)) {
+        const lib = join(dirname(path), id);
+        libs.set(id, runCached(lib, createRequire(lib), caching));
+      }
+      return libs.get(id);
+    },
+    { resolve: plain.resolve, cache: plain.cache, main: plain.main, extensions: plain.extensions },
+  );
+  runCached(path, require, caching);
+}
+
+runBundle(fileURLToPath(new URL('./chunks/desk.cjs', import.meta.url)), process.argv.slice(2));
