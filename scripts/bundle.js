@@ -82,7 +82,7 @@ export const keepExternal = notBundled(null);
 /**
  * The bundle in plain ASCII, which the loader reads as one-byte text (decoding UTF-8 took longer
  * than reading the file). esbuild escapes strings (charset: 'ascii') but not every regular
- * expression: a \\uXXXX escape means the same there (and in identifiers and templates).
+ * expression: a \uXXXX escape means the same there (and in identifiers and templates).
  */
 export function asciiOnly(code) {
   // An escaped character (`\\é`) would need more care; no bundled library has one.

@@ -39,6 +39,11 @@ export function workerEntry(): string | null {
   return fileURLToPath(new URL('../desk.js', import.meta.url));
 }
 
+/** The argument a worker thread desk starts is given: its role (cli/workers.ts). */
+export function workerArgv(role: string): string[] {
+  return [`--desk-worker=${role}`];
+}
+
 let root: string | undefined;
 
 /** The directory holding desk's package.json. */

@@ -18,7 +18,6 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 
 // Defined by the build: a digest of the bundle's content.
 declare const DESK_BUNDLE_ID: string;
@@ -162,7 +161,10 @@ function readBundle(path: string): { source: string; size: number; mtimeMs: numb
 
 /** Where and under which name the code cache of a file is kept, and the command being run. */
 interface Caching {
+  /** null: no cache (turned off, or no directory to keep it in) */
   dir: string | null;
+  /** whether this run may write it: not in a worker thread desk started (the process's thread writes) */
+  write: boolean;
   env: NodeJS.ProcessEnv;
   word: string;
 }
@@ -179,7 +181,7 @@ function runCached(path: string, require: (id: string) => unknown, caching: Cach
   const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: path, cachedData: cache?.data });
   // Written once the command is done (its functions compiled), by the process's main thread
   // only: when there was no cache, V8 would not take it, or it was written after other commands.
-  if (file !== null && isMainThread) {
+  if (file !== null && caching.write) {
     const seen = cache === undefined || script.cachedDataRejected ? [] : cache.commands;
     if (!seen.includes(caching.word) && seen.length < MAX_COMMANDS) {
       process.once('beforeExit', () => writeCache(file, [...seen, caching.word], () => script.createCachedData()));
@@ -197,7 +199,8 @@ function runCached(path: string, require: (id: string) => unknown, caching: Cach
  * (Node's modules, native addons) loads as usual.
  */
 export function runBundle(path: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
-  const caching: Caching = { dir: cacheDir(env), env, word: commandWord(argv) };
+  const worker = argv.length === 1 && argv[0]!.startsWith('--desk-worker=');
+  const caching: Caching = { dir: cacheDir(env), write: !worker, env, word: commandWord(argv) };
   const plain = createRequire(path);
   const libs = new Map<string, unknown>();
   const require = Object.assign(

@@ -1,15 +1,11 @@
 // The entry of the desk command: runs the program (cli/program.ts) for this process, or the role of
 // a worker thread desk started (cli/workers.ts). No top-level await: the bundle is CommonJS
 // (scripts/bundle.js), loaded by the executable's loader (cli/loader.ts).
-import { isMainThread, workerData } from 'node:worker_threads';
 import { EXIT } from '../errors.js';
 import { run } from './program.js';
 import { runWorker, workerRole } from './workers.js';
 
-const role = workerRole(isMainThread, workerData);
-if (role !== undefined) {
-  void runWorker(role);
-} else {
+function runCommand(): void {
   // `desk export | head`: a reader that went away is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(EXIT.ok);
@@ -19,3 +15,7 @@ if (role !== undefined) {
     process.exitCode = code;
   });
 }
+
+const role = workerRole(process.argv.slice(2));
+if (role === undefined) runCommand();
+else void runWorker(role).then((worker) => worker || runCommand());

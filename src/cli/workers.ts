@@ -1,20 +1,25 @@
 // The worker threads desk starts run its executable again (paths.ts workerEntry), which loads the
-// same bundle; workerData.deskWorker names the role, and the role's module is loaded on demand.
+// same bundle; the argument `--desk-worker=ROLE` (paths.ts workerArgv) names the role, and the
+// role's module is loaded on demand. The main thread never loads node:worker_threads for this:
+// only a command line with that argument is checked (typed by hand, it is an unknown option).
 const ROLES: Record<string, () => Promise<void>> = {
   'sync-prepare': async () => (await import('../mail/sync-pool.js')).serveWorker(),
   'sla-partition': async () => (await import('../commands/sla/parallel.js')).workerMain(),
 };
 
-/** The role of this thread: a worker desk started, or undefined for the process's main thread. */
-export function workerRole(isMainThread: boolean, workerData: unknown): string | undefined {
-  if (isMainThread) return undefined;
-  const role = (workerData as { deskWorker?: unknown } | null)?.deskWorker;
-  return typeof role === 'string' ? role : undefined;
+const FLAG = '--desk-worker=';
+
+/** The role a command line asks for (only a worker's counts: see runWorker), or undefined. */
+export function workerRole(argv: readonly string[]): string | undefined {
+  return argv.length === 1 && argv[0]!.startsWith(FLAG) ? argv[0]!.slice(FLAG.length) : undefined;
 }
 
-/** Runs the role of a worker thread. */
-export async function runWorker(role: string): Promise<void> {
+/** Runs the role of a worker thread; false when this is no worker thread (the process's own). */
+export async function runWorker(role: string): Promise<boolean> {
+  const { isMainThread } = await import('node:worker_threads');
+  if (isMainThread) return false;
   const start = ROLES[role];
   if (!start) throw new Error(`desk has no worker role '${role}'`);
   await start();
+  return true;
 }

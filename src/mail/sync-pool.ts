@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 import { prepareMessage, type PrepareContext, type PreparedItem } from './sync-prepare.js';
 import { LocalFaultError } from '../errors.js';
-import { workerEntry } from '../paths.js';
+import { workerArgv, workerEntry } from '../paths.js';
 
 export interface RawMessage {
   uid: number;
@@ -95,7 +95,7 @@ export function createPreparePool(size = defaultWorkerCount()): PreparePool {
   const workers: Worker[] = [];
   let broken: Error | null = null;
   for (let i = 0; i < size; i++) {
-    const w = new Worker(entry, { workerData: { deskWorker: 'sync-prepare' } });
+    const w = new Worker(entry, { argv: workerArgv('sync-prepare') });
     w.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);
       if (!p) return;

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { openSnapshot } from '../../store/snapshot.js';
-import { workerEntry } from '../../paths.js';
+import { workerArgv, workerEntry } from '../../paths.js';
 import { readClockInputs } from './clock-inputs.js';
 import { measurer, type Measure, type MeasureResult } from './measure.js';
 
@@ -50,7 +50,7 @@ export async function runSplit<T extends Task>(task: T): Promise<Result<T>[]> {
   const split = splitPoint(task.file);
   if (split === null) return [runPartition(task)];
   const upper: T = { ...task, read: { ...task.read, idFrom: split } };
-  const worker = new Worker(workerEntry()!, { workerData: { deskWorker: 'sla-partition', task: upper } });
+  const worker = new Worker(workerEntry()!, { argv: workerArgv('sla-partition'), workerData: upper });
   const theirs = new Promise<Result<T>>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -66,5 +66,5 @@ export async function runSplit<T extends Task>(task: T): Promise<Result<T>[]> {
 
 /** Entry point of the worker thread (role 'sla-partition', cli/workers.ts). */
 export function workerMain(): void {
-  parentPort!.postMessage(runPartition((workerData as { task: Task }).task));
+  parentPort!.postMessage(runPartition(workerData as Task));
 }
