@@ -1,13 +1,15 @@
 // The executable's loader (built into dist/desk.js; bin/desk.js imports it). It runs desk's
 // bundle (dist/chunks/desk.cjs, CommonJS: scripts/bundle.js) with V8's code cache: compiling the
 // bundle's JavaScript was the largest part of starting desk, and Node 20 keeps no code cache for
-// ES modules. The cache is one file in the user's cache directory ($XDG_CACHE_HOME/desk, else
-// ~/.cache/desk), named by the bundle (its build id, size and modification time) and by Node's
-// version, so a new build or a new Node never reads an old cache. It is written after the first
-// command ran (so it holds the functions that command compiled), atomically (a temp file renamed:
-// two desks at once each write a whole file), again when V8 rejects it, and never otherwise.
-// Whatever goes wrong with the cache (no home, a read-only or full disk, a damaged file) only
-// means running without it. DESK_NO_COMPILE_CACHE=1 turns it off.
+// ES modules. The libraries bundled apart (dist/chunks/lib-….cjs) load the same way when a
+// command needs one. Each file's cache is a file in the user's cache directory
+// ($XDG_CACHE_HOME/desk, else ~/.cache/desk), named by the build (a digest of its files), the
+// file's size and modification time, Node's version and flags, so a new build or a new Node
+// never reads an old cache. It is written after a command ran (so it holds the functions that
+// command compiled): the first time, again after a command it has not seen, and when it is
+// damaged or V8 refuses it; atomically (a temp file renamed: two desks at once each write a
+// whole file). Whatever goes wrong with the cache (no home, a read-only or full disk, a damaged
+// file) only means running without it. DESK_NO_COMPILE_CACHE=1 turns it off.
 //
 // Nothing of desk is imported here: this file is its own small bundle, loaded before desk's.
 import { isAscii } from 'node:buffer';
@@ -27,7 +29,7 @@ const MAGIC = 'desk-code-cache-1\n';
 const DIGEST_BYTES = 20; // sha1 of the V8 data: a damaged file is told from a whole one
 /** A cache is rewritten after a command it has not seen (so it holds that command's functions too), up to this many. */
 const MAX_COMMANDS = 40;
-/** Cache files of other builds not used for this long are removed when a cache is written. */
+/** Cache files not written for this long (other builds', mostly) are removed when a cache is written; a removed one in use is written again. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 /** Node's CommonJS wrapper, on the bundle's first line so that line numbers stay the file's. */
 const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
