@@ -1,5 +1,6 @@
-// Builds dist/: one bundled ESM entry plus lazily loaded chunks. Bundling matters for start-up:
-// kysely alone is hundreds of small modules, and resolving them made every command 100 ms slower.
+// Builds dist/ (scripts/bundle.js): the loader dist/desk.js and the CommonJS bundle it runs with
+// V8's code cache, plus the libraries bundled apart. Bundling matters for start-up: kysely alone
+// is hundreds of small modules, and resolving them made every command 100 ms slower.
 // Type checking is separate (npm run typecheck); this step only transpiles.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';

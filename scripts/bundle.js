@@ -3,13 +3,14 @@
 // The libraries are bundled as installed: their patches (patches/, README "Libraries") are
 // applied in node_modules at install, so the tests and the bundle run the same code.
 //
-// Two outputs:
+// The outputs:
 // - dist/chunks/desk.cjs: desk and its pure-JavaScript libraries, one CommonJS file. Code that only
-//   some commands need (a command's run module, imapflow, pg, markdown-it…) is imported dynamically
-//   and esbuild wraps it, so its top level runs only when a command imports it; compiling the
-//   file is what V8's code cache saves (the loader below).
+//   some commands need (a command's run module, pg…) is imported dynamically and esbuild wraps
+//   it, so its top level runs only when a command imports it; compiling the file is what V8's
+//   code cache saves (the loader below).
+// - dist/chunks/lib-….cjs: the libraries only some commands use (`apart` below).
 // - dist/desk.js: the loader (src/cli/loader.ts), which bin/desk.js imports: it compiles the bundle
-//   with the code cache kept in the user's cache directory and runs it.
+//   and those libraries with the code cache kept in the user's cache directory and runs them.
 // Native addons stay in node_modules and load as usual.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,9 +54,9 @@ const apartFile = (specifier) => `./lib-${specifier.replace(/[^A-Za-z0-9.-]+/g, 
 
 /**
  * Resolves what is not bundled into desk.cjs: external modules, and libraries bundled apart
- * (`seen` collects their specifiers; not in the libraries' own builds). A dynamic import() of either would stay import() in
- * CommonJS output, which a script compiled by node:vm cannot run: it becomes a small module that
- * requires it (loaded when imported).
+ * (`seen` collects their specifiers; not in the libraries' own builds). A dynamic import() of
+ * either would stay import() in CommonJS output, which a script compiled by node:vm cannot run:
+ * it becomes a small module that requires it (loaded when imported).
  */
 function notBundled(seen, { withApart = true } = {}) {
   return {
