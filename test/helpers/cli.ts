@@ -66,6 +66,8 @@ export function tempDesk(extraEnv: Record<string, string> = {}, options: TempDes
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),
     XDG_DATA_HOME: join(dir, 'data'),
+    // the run's one code cache (global-setup.mjs), else the desk's own under HOME
+    ...(process.env.DESK_TEST_CODE_CACHE ? { XDG_CACHE_HOME: process.env.DESK_TEST_CODE_CACHE } : {}),
     // In the "postgres" project each desk has a database of its own on the run's shared cluster.
     DESK_DB: onPostgres() && !extraEnv.DESK_DB ? sharedPgDatabase(template) : join(dir, 'desk.db'),
     DESK_CONFIG: join(dir, 'config.yaml'),

@@ -20,6 +20,7 @@ function init(dir, db) {
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data'),
     DESK_DB: db, DESK_CONFIG: path.join(dir, 'init-config.yaml'), DESK_AGENT: 'tester', NO_COLOR: '1', TZ: 'UTC',
+    XDG_CACHE_HOME: process.env.DESK_TEST_CODE_CACHE,
   };
   return spawnSync(process.execPath, [BIN, 'init'], { env, cwd: dir, encoding: 'utf8' }).status === 0;
 }
@@ -33,6 +34,10 @@ export default async function globalSetup() {
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'desk-template-'));
   globalThis.__deskTemplateDir = dir;
+  // One code cache (src/cli/loader.ts) for every desk of the run, as one user's desks share
+  // theirs: a desk's first command would otherwise compile the whole bundle and write a cache of
+  // its own, hundreds of times a run. (test/cli/start-up.test.ts gives its desks their own.)
+  process.env.DESK_TEST_CODE_CACHE = path.join(dir, 'cache');
   if (init(dir, path.join(dir, 'desk.db'))) process.env.DESK_TEST_SQLITE_TEMPLATE = path.join(dir, 'desk.db');
   pg.psql('postgres', 'create database desk_template owner desk');
   if (init(dir, `postgres://desk@127.0.0.1:${pg.port}/desk_template`)) {
