@@ -34,7 +34,9 @@ const config: Config = {
   // it started, on Dovecot or PostgreSQL, or on a step limit running out, and leaves its core idle
   // meanwhile. On a busy shared 2-core machine, 8 server-bound files on both backends took 161 s
   // and 115 s with 4 workers where 2 took 204 s and 177 s, for the same CPU time (a third pair,
-  // with more load from elsewhere on the 4-worker run, came out even at 140 s).
+  // with more load from elsewhere on the 4-worker run, came out even at 140 s). More than two per
+  // core buys nothing: 12 desk-process-heavy files (sync, hooks, kb, snooze, queries) took 78 s
+  // with 4 workers and 76 s with 6, for the same 144 s of CPU — both cores kept busy already.
   maxWorkers: Math.min(8, 2 * availableParallelism()),
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',

@@ -107,6 +107,9 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 ${users}
 mail_location = maildir:${dir}/mail/%u
+# The mail of a test run is thrown away after it: no fsync of every mail file and index write
+# (each sync test writes hundreds; the server's answers are the same either way).
+mail_fsync = never
 # Tests hold many connections of one user at once (stalled on purpose, or in IDLE): the default
 # cap of 10 per user and IP would refuse a later login while stalled ones linger.
 protocol imap {
@@ -122,6 +125,9 @@ userdb {
   args = uid=${owner.uidName} gid=${owner.gidName} home=${dir}/mail/%u
 }
 service imap-login {
+  # One login process serves every connection (Dovecot's "high-performance" mode) instead of a
+  # new one started per connection: the tests open many.
+  service_count = 0
   inet_listener imap {
     address = 127.0.0.1
     port = ${port}

@@ -17,13 +17,16 @@ const T0 = '2026-03-30T08:00:00Z';
 
 let smtp: TestSmtp;
 let proxy: StallingProxy;
+/** the proxies of stalled runs run side by side */
+const proxies: StallingProxy[] = [];
+/** How many stalled runs wait on their step limit at once (each on a proxy of its own). */
+const AT_ONCE = 3;
 let silent: SilentServer;
 const desks: TempDesk[] = [];
 
-function deskOn(port: number, extra: string[] = []): TempDesk {
-  const desk = tempDesk({ DESK_NOW: T0, DESK_NET_TIMEOUT_MS: String(LIMIT_MS) });
-  desks.push(desk);
-  writeFileSync(desk.config, [
+/** The config of a desk whose SMTP server is at `port`. */
+function configOn(port: number, extra: string[] = []): string {
+  return [
     'agent: ana',
     'smtp:',
     '  host: 127.0.0.1',
@@ -32,11 +35,17 @@ function deskOn(port: number, extra: string[] = []): TempDesk {
     '  from: "Example Support <support@desk.example>"',
     ...extra,
     '',
-  ].join('\n'));
+  ].join('\n');
+}
+
+function deskOn(port: number, extra: string[] = []): TempDesk {
+  const desk = tempDesk({ DESK_NOW: T0, DESK_NET_TIMEOUT_MS: String(LIMIT_MS) });
+  desks.push(desk);
+  writeFileSync(desk.config, configOn(port, extra));
   return desk;
 }
 
-const run = (desk: TempDesk, args: string[]) => runBounded(desk, args, { limitMs: BOUND_MS });
+const run = (desk: TempDesk, args: string[], env: Record<string, string> = {}) => runBounded(desk, args, { limitMs: BOUND_MS, env });
 
 async function newTicket(desk: TempDesk): Promise<number> {
   const r = await run(desk, ['new', '--from', 'joao@example.com', '--subject', 'Export fails', '--body', 'help', '--json']);
@@ -44,7 +53,7 @@ async function newTicket(desk: TempDesk): Promise<number> {
   return JSON.parse(r.stdout).id;
 }
 
-async function outbox(desk: TempDesk): Promise<Array<{ id: number; state: string; last_error: string | null }>> {
+async function outbox(desk: TempDesk): Promise<Array<{ id: number; ticket_id: number; state: string; last_error: string | null }>> {
   const r = await run(desk, ['outbox', '--all', '--json']);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
@@ -57,6 +66,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy.close();
+  await Promise.all(proxies.map((p) => p.close()));
   await silent.close();
   await smtp.close();
   for (const d of desks) d.cleanup();
@@ -78,16 +88,37 @@ describe('an SMTP server that goes silent', () => {
 
     // Every point on SQLite; on PostgreSQL (where only what the outbox records can differ) one per answer.
     const tried = onPostgres() ? points.filter((p, i) => points[i + 1]?.answer !== p.answer) : points;
+    // A stalled run spends most of its time waiting out its step limit: AT_ONCE of them run side
+    // by side, each through a proxy of its own (its desk config names that proxy), each replying
+    // to a ticket of its own (one import makes them all) so that its outbox entry is told apart.
+    const tickets = tried.map((_, i) => id + 1 + i);
+    const at = '2026-03-30T07:00:00Z';
+    writeFileSync(join(desk.dir, 'tickets.jsonl'), tickets.map((t) => JSON.stringify({
+      id: t, subject: `Export fails ${t}`, requester: { email: 'joao@example.com', name: 'João Silva' }, created_at: at, updated_at: at,
+      messages: [{ message_id: `<export-${t}@example.com>`, direction: 'in', from: 'joao@example.com', to: ['support@desk.example'], date: at, subject: `Export fails ${t}`, text: 'help' }],
+    })).join('\n') + '\n');
+    expect((await run(desk, ['import', join(desk.dir, 'tickets.jsonl')])).code).toBe(0);
+    const stalling = await Promise.all(Array.from({ length: Math.min(AT_ONCE, tried.length) }, () => startStallingProxy({ host: smtp.host, port: smtp.port })));
+    proxies.push(...stalling);
     const runs: Array<{ point: (typeof points)[number]; r: BoundedRun }> = [];
-    for (const point of tried) {
-      proxy.stallAfter(point.at);
-      runs.push({ point, r: await run(desk, ['reply', String(id), '--message', `stalled at byte ${point.at}`]) });
-    }
-    // One entry per reply, in order: the clean run's, then one per stalled run.
+    let next = 0;
+    await Promise.all(stalling.map(async (own) => {
+      const config = join(desk.dir, `smtp-${own.port}.yaml`);
+      writeFileSync(config, configOn(own.port));
+      for (let i = next++; i < tried.length; i = next++) {
+        const point = tried[i]!;
+        own.stallAfter(point.at);
+        runs[i] = { point, r: await run(desk, ['reply', String(tickets[i]), '--message', `stalled at byte ${point.at}`], { DESK_CONFIG: config }) };
+      }
+    }));
+    // One entry per reply: the clean run's, then one per stalled run (on its ticket).
     const before = (await outbox(desk)).sort((x, y) => x.id - y.id);
     expect(before).toHaveLength(runs.length + 1);
+    expect(before[0]!.ticket_id).toBe(id);
     runs.forEach(({ point, r }, i) => {
-      const entry = before[i + 1]!;
+      const entries = before.filter((e) => e.ticket_id === tickets[i]);
+      expect(entries).toHaveLength(1);
+      const entry = entries[0]!;
       const what = `stalled at byte ${point.at} (answer ${point.answer}: ${point.line}): exit ${r.code}, ${r.stderr}`;
       expect({ what, killed: r.killed }).toEqual({ what, killed: false });
       if (point.answer >= STEPS.length) {
@@ -102,7 +133,7 @@ describe('an SMTP server that goes silent', () => {
       expect(entry.last_error).toContain(`SMTP ${step} timed out`);
       expect(r.ms).toBeLessThan(BOUND_MS);
     });
-    expect(proxy.stalls()).toBe(tried.length);
+    expect(stalling.reduce((n, own) => n + own.stalls(), 0)).toBe(tried.length);
 
     // Nothing was lost: once the server talks again, every queued reply goes out exactly once;
     // the unknown ones stay held (they may have been delivered).

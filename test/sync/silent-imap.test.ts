@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { onPostgres } from '../helpers/backend.js';
 import { BIN, tempDesk, tempDeskFrom, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
-import { runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type BoundedRun, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
 import { createRng, plainMessage } from '../helpers/mailgen.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -24,6 +24,8 @@ const T0 = '2026-03-30T08:00:00Z';
 let dovecot: Dovecot;
 let login: MailUser;
 let proxy: StallingProxy;
+/** the proxies of stalled runs run side by side (everyStall) */
+const proxies: StallingProxy[] = [];
 let silent: SilentServer;
 let smtp: TestSmtp;
 const desks: TempDesk[] = [];
@@ -40,6 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
+  await Promise.all(proxies.map((p) => p.close()));
   await silent?.close();
   await smtp?.close();
   for (const d of desks) d.cleanup();
@@ -88,14 +91,20 @@ function commandsByTag(client: Buffer): Map<string, string> {
 
 const TAGGED = (line: string) => /^[A-Za-z0-9.]+ (OK|NO|BAD)\b/i.test(line);
 
+/** How many stalled runs wait on their step limit at once (each on a proxy of its own). */
+const AT_ONCE = 3;
+
 /**
  * Records one clean run of `args` through the proxy, then replays it once per stall point with a
- * fresh desk each time (`fresh()`), checking: the run ends well within the bound, and exits 5
- * naming the step that was cut short — except when only the answer to LOGOUT is missing.
+ * fresh desk each time (`fresh(port)`, its account at that port), checking: the run ends well
+ * within the bound, and exits 5 naming the step that was cut short — except when only the answer
+ * to LOGOUT is missing. A stalled run spends most of its time waiting out its step limit, so
+ * AT_ONCE of them run side by side, each through a proxy of its own that goes silent at its point.
+ * Returns the desks of the stalled runs, in the order of their points (each proxy talks on again).
  */
-async function everyStall(fresh: () => Promise<TempDesk>, args: string[]): Promise<number> {
+async function everyStall(fresh: (port: number) => TempDesk, args: string[]): Promise<TempDesk[]> {
   proxy.stallAfter(Infinity);
-  const clean = await run(await fresh(), args);
+  const clean = await run(fresh(proxy.port), args);
   expect(clean.code).toBe(0);
   const transcript = proxy.transcript();
   const tags = commandsByTag(proxy.clientTranscript());
@@ -107,22 +116,32 @@ async function everyStall(fresh: () => Promise<TempDesk>, args: string[]): Promi
   // Every point on SQLite; on PostgreSQL (where only what a cut-short sync leaves in the store can
   // differ) the last of each step's run of points: in the middle of its last answer.
   const tried = onPostgres() ? points.filter((p, i) => stepOf(p) !== stepOf(points[i + 1])) : points;
-  for (const point of tried) {
+  const stalling = await Promise.all(Array.from({ length: Math.min(AT_ONCE, tried.length) }, () => startStallingProxy({ host: dovecot.host, port: dovecot.port })));
+  proxies.push(...stalling);
+  const runs: Array<{ desk: TempDesk; r: BoundedRun }> = [];
+  let next = 0;
+  await Promise.all(stalling.map(async (own) => {
+    for (let i = next++; i < tried.length; i = next++) {
+      own.stallAtAnswer(tried[i]!, TAGGED); // counted in answers: Dovecot's vary in length from run to run
+      const desk = fresh(own.port);
+      runs[i] = { desk, r: await run(desk, args) };
+    }
+    own.stallAfter(Infinity); // talking again, for a rerun of its desks
+  }));
+  tried.forEach((point, i) => {
+    const { r } = runs[i]!;
     const command = commandOf(point);
     const step = stepOf(point)!;
-    proxy.stallAtAnswer(point, TAGGED); // counted in answers: Dovecot's vary in length from run to run
-    const r = await run(await fresh(), args);
     const what = `stalled at byte ${point.at} (${step}; answer "${point.line.slice(0, 60)}"): exit ${r.code} after ${r.ms}ms: ${r.stderr}`;
     expect({ what, killed: r.killed }).toEqual({ what, killed: false });
     if (command === 'LOGOUT' && step !== 'greeting') {
       expect({ what, code: r.code }).toEqual({ what, code: 0 }); // all done but the goodbye
-      continue;
+      return;
     }
     expect({ what, code: r.code }).toEqual({ what, code: 5 });
     expect({ what, named: new RegExp(`IMAP ${step} timed out after ${LIMIT_MS}ms`).test(r.stderr) }).toEqual({ what, named: true });
-  }
-  proxy.stallAfter(Infinity);
-  return tried.length;
+  });
+  return runs.map((x) => x.desk);
 }
 
 /** A failed wait on `desk sync --watch`, explained: what it printed, and the end of its first conversation. */
@@ -134,21 +153,19 @@ function whyNot(what: string, child: ChildProcess, output: string): string {
 
 describe('an IMAP server that goes silent', () => {
   it('at any answer of a first sync, or in its middle: desk sync exits 5 naming the step, and the next sync gets every message', async () => {
-    let last: TempDesk | null = null;
-    const fresh = async () => (last = deskOn(proxy.port));
-    await everyStall(fresh, ['sync', '--quiet']);
+    const stalled = await everyStall((port) => deskOn(port), ['sync', '--quiet']);
     // The desk of the last stalled run: a rerun against the server, talking again, has it all.
-    const r = await run(last!, ['sync', '--quiet']);
+    const last = stalled.at(-1)!;
+    const r = await run(last, ['sync', '--quiet']);
     expect(r.code).toBe(0);
-    expect(await ticketCount(last!)).toBe(3);
+    expect(await ticketCount(last)).toBe(3);
   }, 180_000);
 
   it('at any answer of the quick status check of a later sync: desk sync exits 5 naming the step', async () => {
     // An up-to-date desk asks only LOGIN + STATUS (no full client): stall that conversation.
     const synced = deskOn(dovecot.port);
     expect((await run(synced, ['sync', '--quiet'])).code).toBe(0);
-    const fresh = async () => deskOn(proxy.port, { from: synced });
-    await everyStall(fresh, ['sync', '--quiet']);
+    await everyStall((port) => deskOn(port, { from: synced }), ['sync', '--quiet']);
   }, 120_000);
 
   it('that trickles a message a byte at a time in the middle of a FETCH: desk sync still ends on time', async () => {
