@@ -39,9 +39,19 @@ export function workerEntry(): string | null {
   return fileURLToPath(new URL('../desk.js', import.meta.url));
 }
 
+const WORKER_FLAG = '--desk-worker=';
+
 /** The argument a worker thread desk starts is given: its role (cli/workers.ts). */
 export function workerArgv(role: string): string[] {
-  return [`--desk-worker=${role}`];
+  return [`${WORKER_FLAG}${role}`];
+}
+
+/**
+ * The role a command line asks for when it is a worker's (workerArgv: that one argument alone),
+ * or undefined. Typed by hand, the argument reaches the program as an unknown option.
+ */
+export function workerRole(argv: readonly string[]): string | undefined {
+  return argv.length === 1 && argv[0]!.startsWith(WORKER_FLAG) ? argv[0]!.slice(WORKER_FLAG.length) : undefined;
 }
 
 let root: string | undefined;

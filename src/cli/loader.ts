@@ -11,15 +11,17 @@
 // whole file). Whatever goes wrong with the cache (no home, a read-only or full disk, a damaged
 // file) only means running without it. DESK_NO_COMPILE_CACHE=1 turns it off.
 //
-// Nothing of desk is imported here: this file is its own small bundle, loaded before desk's.
+// Of desk only paths.ts's reading of a worker's command line is imported here (paths.ts is a leaf
+// of Node's modules): this file is its own small bundle, loaded before desk's.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { workerRole } from '../paths.js';
 
 // Defined by the build: a digest of the bundle's content.
 declare const DESK_BUNDLE_ID: string;
@@ -146,14 +148,7 @@ function readBundle(path: string): { source: string; size: number; mtimeMs: numb
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
-    const buf = Buffer.allocUnsafe(st.size);
-    let at = 0;
-    while (at < st.size) {
-      const n = readSync(fd, buf, at, st.size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    const text = buf.subarray(0, at);
+    const text = readFileSync(fd);
     // The build writes plain ASCII, read as one-byte text; anything else is decoded as UTF-8.
     return { source: isAscii(text) ? text.toString('latin1') : text.toString('utf8'), size: st.size, mtimeMs: st.mtimeMs };
   } finally {
@@ -201,7 +196,7 @@ function runCached(path: string, require: (id: string) => unknown, caching: Cach
  * (Node's modules, native addons) loads as usual.
  */
 export function runBundle(path: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
-  const worker = argv.length === 1 && argv[0]!.startsWith('--desk-worker=');
+  const worker = workerRole(argv) !== undefined;
   const caching: Caching = { dir: cacheDir(env), write: !worker, env, word: commandWord(argv) };
   const plain = createRequire(path);
   const libs = new Map<string, unknown>();

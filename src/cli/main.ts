@@ -3,7 +3,8 @@
 // (scripts/bundle.js), loaded by the executable's loader (cli/loader.ts).
 import { EXIT } from '../errors.js';
 import { run } from './program.js';
-import { runWorker, workerRole } from './workers.js';
+import { workerRole } from '../paths.js';
+import { runWorker } from './workers.js';
 
 function runCommand(): void {
   // `desk export | head`: a reader that went away is not an error.

@@ -1,18 +1,11 @@
 // The worker threads desk starts run its executable again (paths.ts workerEntry), which loads the
-// same bundle; the argument `--desk-worker=ROLE` (paths.ts workerArgv) names the role, and the
+// same bundle; the argument `--desk-worker=ROLE` (paths.ts workerArgv, workerRole) names the role, and the
 // role's module is loaded on demand. The main thread never loads node:worker_threads for this:
 // only a command line with that argument is checked (typed by hand, it is an unknown option).
 const ROLES: Record<string, () => Promise<void>> = {
   'sync-prepare': async () => (await import('../mail/sync-pool.js')).serveWorker(),
   'sla-partition': async () => (await import('../commands/sla/parallel.js')).workerMain(),
 };
-
-const FLAG = '--desk-worker=';
-
-/** The role a command line asks for (only a worker's counts: see runWorker), or undefined. */
-export function workerRole(argv: readonly string[]): string | undefined {
-  return argv.length === 1 && argv[0]!.startsWith(FLAG) ? argv[0]!.slice(FLAG.length) : undefined;
-}
 
 /** Runs the role of a worker thread; false when this is no worker thread (the process's own). */
 export async function runWorker(role: string): Promise<boolean> {
