@@ -250,6 +250,26 @@ export async function startStallingProxy(target: { host: string; port: number },
   };
 }
 
+/**
+ * Runs `each` for every item, `atOnce` at a time, each run through a stalling proxy of its own to
+ * `target` (started here, and added to `started` for the caller to close): for stalled runs, which
+ * spend most of their time waiting out a step limit. A proxy takes the next item when its run
+ * ends. The results are in the order of the items; `proxies`: the ones started here.
+ */
+export async function acrossStallingProxies<T, R>(
+  target: { host: string; port: number }, atOnce: number, items: readonly T[], started: StallingProxy[],
+  each: (item: T, proxy: StallingProxy, index: number) => Promise<R>,
+): Promise<{ results: R[]; proxies: StallingProxy[] }> {
+  const proxies = await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, () => startStallingProxy(target)));
+  started.push(...proxies);
+  const results: R[] = [];
+  let next = 0;
+  await Promise.all(proxies.map(async (own) => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await each(items[i]!, own, i);
+  }));
+  return { results, proxies };
+}
+
 export interface BoundedRun {
   code: number | null;
   stdout: string;

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDesk, type TempDesk } from '../helpers/cli.js';
 import { onPostgres } from '../helpers/backend.js';
-import { runBounded, startSilentServer, startStallingProxy, stallPoints, type BoundedRun, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { acrossStallingProxies, runBounded, startSilentServer, startStallingProxy, stallPoints, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const LIMIT_MS = 900; // every network step (DESK_NET_TIMEOUT_MS): short, yet well above a loaded machine's answer time
@@ -98,19 +98,12 @@ describe('an SMTP server that goes silent', () => {
       messages: [{ message_id: `<export-${t}@example.com>`, direction: 'in', from: 'joao@example.com', to: ['support@desk.example'], date: at, subject: `Export fails ${t}`, text: 'help' }],
     })).join('\n') + '\n');
     expect((await run(desk, ['import', join(desk.dir, 'tickets.jsonl')])).code).toBe(0);
-    const stalling = await Promise.all(Array.from({ length: Math.min(AT_ONCE, tried.length) }, () => startStallingProxy({ host: smtp.host, port: smtp.port })));
-    proxies.push(...stalling);
-    const runs: Array<{ point: (typeof points)[number]; r: BoundedRun }> = [];
-    let next = 0;
-    await Promise.all(stalling.map(async (own) => {
+    const { results: runs, proxies: stalling } = await acrossStallingProxies(smtp, AT_ONCE, tried, proxies, async (point, own, i) => {
       const config = join(desk.dir, `smtp-${own.port}.yaml`);
       writeFileSync(config, configOn(own.port));
-      for (let i = next++; i < tried.length; i = next++) {
-        const point = tried[i]!;
-        own.stallAfter(point.at);
-        runs[i] = { point, r: await run(desk, ['reply', String(tickets[i]), '--message', `stalled at byte ${point.at}`], { DESK_CONFIG: config }) };
-      }
-    }));
+      own.stallAfter(point.at);
+      return { point, r: await run(desk, ['reply', String(tickets[i]), '--message', `stalled at byte ${point.at}`], { DESK_CONFIG: config }) };
+    });
     // One entry per reply: the clean run's, then one per stalled run (on its ticket).
     const before = (await outbox(desk)).sort((x, y) => x.id - y.id);
     expect(before).toHaveLength(runs.length + 1);

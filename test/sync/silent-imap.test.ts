@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { onPostgres } from '../helpers/backend.js';
 import { BIN, tempDesk, tempDeskFrom, type TempDesk } from '../helpers/cli.js';
 import { startDovecot, type Dovecot, type MailUser } from '../helpers/dovecot.js';
-import { runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type BoundedRun, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
+import { acrossStallingProxies, runBounded, startSilentServer, startStallingProxy, stallPoints, waitUntil, type SilentServer, type StallingProxy } from '../helpers/misbehaving-servers.js';
 import { createRng, plainMessage } from '../helpers/mailgen.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -116,18 +116,12 @@ async function everyStall(fresh: (port: number) => TempDesk, args: string[]): Pr
   // Every point on SQLite; on PostgreSQL (where only what a cut-short sync leaves in the store can
   // differ) the last of each step's run of points: in the middle of its last answer.
   const tried = onPostgres() ? points.filter((p, i) => stepOf(p) !== stepOf(points[i + 1])) : points;
-  const stalling = await Promise.all(Array.from({ length: Math.min(AT_ONCE, tried.length) }, () => startStallingProxy({ host: dovecot.host, port: dovecot.port })));
-  proxies.push(...stalling);
-  const runs: Array<{ desk: TempDesk; r: BoundedRun }> = [];
-  let next = 0;
-  await Promise.all(stalling.map(async (own) => {
-    for (let i = next++; i < tried.length; i = next++) {
-      own.stallAtAnswer(tried[i]!, TAGGED); // counted in answers: Dovecot's vary in length from run to run
-      const desk = fresh(own.port);
-      runs[i] = { desk, r: await run(desk, args) };
-    }
-    own.stallAfter(Infinity); // talking again, for a rerun of its desks
-  }));
+  const { results: runs, proxies: used } = await acrossStallingProxies(dovecot, AT_ONCE, tried, proxies, async (point, own) => {
+    own.stallAtAnswer(point, TAGGED); // counted in answers: Dovecot's vary in length from run to run
+    const desk = fresh(own.port);
+    return { desk, r: await run(desk, args) };
+  });
+  for (const own of used) own.stallAfter(Infinity); // talking again, for a rerun of its desks
   tried.forEach((point, i) => {
     const { r } = runs[i]!;
     const command = commandOf(point);
