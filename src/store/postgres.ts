@@ -159,6 +159,22 @@ async function schemaState(db: Kysely<any>): Promise<{ version: number | undefin
   return { version: Number(row.rows[0]?.v ?? 0), leftoverIndexes: !!row.rows[0]?.d };
 }
 
+/**
+ * schemaState in one round trip where the desk exists (every command but the first `desk init`
+ * of a database): the statement naming both tables is sent first, and only when a table is
+ * missing (42P01) is the state read the careful way. Outside a transaction only, which the failed
+ * statement would abort.
+ */
+async function schemaStateAtOpen(db: Kysely<any>): Promise<{ version: number | undefined; leftoverIndexes: boolean }> {
+  try {
+    const row = await sql<{ v: number | null; d: boolean }>`select max(version) as v, exists (select 1 from meta where key = ${DEFERRED_KEY}) as d from desk_migrations`.execute(db);
+    return { version: Number(row.rows[0]?.v ?? 0), leftoverIndexes: !!row.rows[0]?.d };
+  } catch (err) {
+    if (errorCode(err) !== '42P01') throw err;
+    return schemaState(db);
+  }
+}
+
 async function schemaVersion(db: Kysely<any>): Promise<number | undefined> {
   return (await schemaState(db)).version;
 }
@@ -252,7 +268,7 @@ export async function openPostgres(opts: OpenOptions): Promise<Store> {
     let version: number | undefined;
     let leftoverIndexes = false;
     try {
-      ({ version, leftoverIndexes } = await schemaState(db));
+      ({ version, leftoverIndexes } = await schemaStateAtOpen(db));
     } catch (err) {
       throw connectError(err, target, opts.origin);
     }
