@@ -19,9 +19,17 @@
 // events by ticket (what the clock inputs are computed from): a rerun after a kill finds the
 // committed batches as quickly as ever. Other commands during such an import see every row
 // (nothing else changes): only their queries that an index served are slower until it ends.
+//
+// SQLite: the same, on one machine. The import that defers writes its holder (host and pid) in
+// the meta row DEFERRED_HOLDER_KEY beside the record, in the same transaction; an open that
+// finds the record builds what is missing once that process is gone, and another import loads
+// beside a live one. An import into a desk that has no messages either also defers the
+// Message-ID index, which its own lookups would need: its batches skip those lookups while that
+// provably changes nothing, and the first that cannot builds the index (./own-message-ids.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './index.js';
 import { dropLeases, holderGoneHere, newHolder, renewLeases, takeLeases, type LeaseKey } from './mail-leases.js';
+import { OwnMessageIds, othersCommits } from './own-message-ids.js';
 
 /** The lease of the import that defers indexes (a key no mailbox has: account names are never empty). */
 const IMPORT_LEASE: LeaseKey = { account: '', mailbox: 'import: deferred indexes' };
@@ -31,6 +39,14 @@ const LEASE_TTL_MS = 60_000;
 
 /** The meta row listing the indexes an import dropped and has not built again yet. */
 export const DEFERRED_KEY = 'deferred_indexes';
+
+/** SQLite: the meta row naming the import (host and pid) that wrote DEFERRED_KEY. */
+export const DEFERRED_HOLDER_KEY = 'deferred_indexes_holder';
+
+/** SQLite: the index an import into a desk without messages builds after loading (see above). */
+const MESSAGE_ID_INDEX = 'messages_message_id';
+
+type Dialect = 'sqlite' | 'postgres';
 
 /** Secondary indexes an import into an empty desk builds after loading (those that exist). */
 export const DEFERRABLE: readonly string[] = [
@@ -56,18 +72,22 @@ interface Deferred {
 const BUILD_MEMORY = '256MB';
 
 /**
- * Builds every deferred index still missing and deletes the record, inside the caller's write
- * transaction (which holds the writers' lock exclusively). Returns how many it built.
+ * Builds every deferred index still missing (or, with `only`, those of them) and deletes the
+ * record (or takes them off it), inside the caller's write transaction (which holds the writers'
+ * lock exclusively). Returns how many it built.
  */
-export async function buildDeferredIndexes(tx: Kysely<any>): Promise<number> {
+export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = 'postgres', only?: readonly string[]): Promise<number> {
   const row = await tx.selectFrom('meta').select('value').where('key', '=', DEFERRED_KEY).executeTakeFirst();
   if (!row) return 0;
-  const list = JSON.parse(row.value) as Deferred[];
-  const present = new Set((await sql<{ name: string }>`
+  const all = JSON.parse(row.value) as Deferred[];
+  const list = only ? all.filter((d) => only.includes(d.name)) : all;
+  const present = new Set((dialect === 'sqlite'
+    ? await sql<{ name: string }>`select name from sqlite_master where type = 'index'`.execute(tx)
+    : await sql<{ name: string }>`
     select indexname as name from pg_indexes where schemaname = current_schema()
     union all select conname from pg_constraint where connamespace = current_schema()::regnamespace`.execute(tx)).rows.map((r) => r.name));
   let built = 0;
-  await sql`select set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`.execute(tx);
+  if (dialect === 'postgres') await sql`select set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`.execute(tx);
   for (const d of list) {
     if (present.has(d.name)) continue;
     if (d.table === undefined) await sql.raw(d.definition).execute(tx);
@@ -86,8 +106,39 @@ export async function buildDeferredIndexes(tx: Kysely<any>): Promise<number> {
     }
     built++;
   }
-  await tx.deleteFrom('meta').where('key', '=', DEFERRED_KEY).execute();
+  const left = all.filter((d) => !list.includes(d));
+  if (left.length) await tx.updateTable('meta').set({ value: JSON.stringify(left) }).where('key', '=', DEFERRED_KEY).execute();
+  else await tx.deleteFrom('meta').where('key', 'in', [DEFERRED_KEY, DEFERRED_HOLDER_KEY]).execute();
   return built;
+}
+
+/**
+ * SQLite: drops the deferrable indexes when the desk has no tickets (and the Message-ID index
+ * too when it has no messages either), recording their definitions and `holder` in the same
+ * (the caller's write) transaction. Returns what it dropped, and where the Message-ID index is
+ * among them, what the batches that skip their lookups start from.
+ */
+async function deferSqliteIndexesIfEmpty(tx: Kysely<any>, holder: string): Promise<{ deferred: boolean; ownMessageIds?: OwnMessageIds }> {
+  const state = (await sql<{ tickets: number; messages: number }>`
+    select exists (select 1 from tickets) as tickets, exists (select 1 from messages) as messages`.execute(tx)).rows[0]!;
+  if (state.tickets) return { deferred: false };
+  const names = state.messages ? DEFERRABLE : [...DEFERRABLE, MESSAGE_ID_INDEX];
+  const defs = (await sql<Deferred>`select name, sql as definition from sqlite_master where type = 'index' and sql is not null order by name`.execute(tx)).rows
+    .filter((d) => names.includes(d.name));
+  if (!defs.length) return { deferred: false };
+  await tx.insertInto('meta').values([{ key: DEFERRED_KEY, value: JSON.stringify(defs) }, { key: DEFERRED_HOLDER_KEY, value: holder }]).execute();
+  for (const d of defs) await sql`drop index ${sql.id(d.name)}`.execute(tx);
+  if (!defs.some((d) => d.name === MESSAGE_ID_INDEX)) return { deferred: true };
+  const others = await othersCommits(tx);
+  return { deferred: true, ownMessageIds: new OwnMessageIds(others, (t) => buildDeferredIndexes(t, 'sqlite', [MESSAGE_ID_INDEX]).then(() => undefined)) };
+}
+
+/** SQLite: whether a record of deferred indexes is left by an import that is gone (or names none). */
+async function leftBehind(tx: Kysely<any>): Promise<'none' | 'gone' | 'live'> {
+  const rows = await tx.selectFrom('meta').select(['key', 'value']).where('key', 'in', [DEFERRED_KEY, DEFERRED_HOLDER_KEY]).execute();
+  if (!rows.some((r) => r.key === DEFERRED_KEY)) return 'none';
+  const holder = rows.find((r) => r.key === DEFERRED_HOLDER_KEY)?.value;
+  return holder === undefined || holderGoneHere(holder) ? 'gone' : 'live';
 }
 
 /**
@@ -137,11 +188,12 @@ async function withImportLease<T>(store: Store, work: () => Promise<T>): Promise
 
 /**
  * Runs a bulk load (import) with its indexes deferred where the desk has no tickets yet (see
- * above); on SQLite it just runs it. The indexes are back when this returns or throws, unless
- * the connection to the server was lost (then the next open builds them).
+ * above). The indexes are back when this returns or throws, unless the process dies or the
+ * connection to the server was lost (then the next open builds them). On SQLite `load` is given
+ * what lets its batches skip their Message-ID lookups, when the desk had no messages either.
  */
-export async function withDeferredIndexes<T>(store: Store, load: () => Promise<T>): Promise<T> {
-  if (store.dialect !== 'postgres') return load();
+export async function withDeferredIndexes<T>(store: Store, load: (ownMessageIds?: OwnMessageIds) => Promise<T>): Promise<T> {
+  if (store.dialect === 'sqlite') return withDeferredSqliteIndexes(store, load);
   const held = await withImportLease(store, async () => {
     // What an import that died left, first: nobody else builds it now (this import holds the lease).
     await store.write((tx) => buildDeferredIndexes(tx));
@@ -160,11 +212,43 @@ export async function withDeferredIndexes<T>(store: Store, load: () => Promise<T
   return held ? held.value : load();
 }
 
+async function withDeferredSqliteIndexes<T>(store: Store, load: (ownMessageIds?: OwnMessageIds) => Promise<T>): Promise<T> {
+  const started = await store.write(async (tx) => {
+    const left = await leftBehind(tx);
+    if (left === 'live') return { deferred: false }; // another import defers right now: this one loads beside it
+    if (left === 'gone') await buildDeferredIndexes(tx, 'sqlite');
+    return deferSqliteIndexesIfEmpty(tx, newHolder());
+  });
+  if (!started.deferred) return load();
+  let result: T;
+  try {
+    result = await load(started.ownMessageIds);
+  } catch (err) {
+    await store.write((tx) => buildDeferredIndexes(tx, 'sqlite')).catch(() => undefined); // else the next open builds them
+    throw err;
+  }
+  await store.write((tx) => buildDeferredIndexes(tx, 'sqlite'));
+  return result;
+}
+
 /**
  * At a store's open that found the record DEFERRED_KEY: builds the indexes an import dropped if
- * that import is gone (its lease lapsed). While it runs, nothing is done: it builds them itself
- * at its end.
+ * that import is gone (its lease lapsed; on SQLite, its process ended). While it runs, nothing is
+ * done: it builds them itself at its end.
  */
 export async function buildLeftoverIndexes(store: Store): Promise<void> {
+  if (store.dialect === 'sqlite') {
+    // (read first without the write lock: during a live import, other commands only read)
+    if ((await leftBehind(store.db)) !== 'gone') return;
+    await store.write(async (tx) => {
+      if ((await leftBehind(tx)) === 'gone') await buildDeferredIndexes(tx, 'sqlite');
+    });
+    return;
+  }
   await withImportLease(store, () => store.write((tx) => buildDeferredIndexes(tx)));
+}
+
+/** SQLite: whether an open must look at leftover deferred indexes (one cheap read, no write). */
+export async function hasDeferredIndexes(db: Kysely<any>): Promise<boolean> {
+  return (await db.selectFrom('meta').select('key').where('key', '=', DEFERRED_KEY).executeTakeFirst()) !== undefined;
 }

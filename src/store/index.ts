@@ -15,6 +15,7 @@ import { bindDialect } from './handle.js';
 import { ImmediateSqliteDialect } from './sqlite-driver.js';
 import { retryStale, type WriteOptions } from './retry.js';
 import { withHookEvents, type HookSubscriptions } from './hook-events.js';
+import { buildLeftoverIndexes, hasDeferredIndexes } from './deferred-indexes.js';
 
 export interface Store {
   db: Kysely<DB>;
@@ -127,6 +128,8 @@ async function openSqlite(opts: OpenOptions): Promise<Store> {
   };
   try {
     await migrate(store, file);
+    // Indexes an import dropped to build after loading, if it died before it built them.
+    if (await hasDeferredIndexes(db)) await buildLeftoverIndexes(store);
   } catch (err) {
     await store.close();
     throw err;

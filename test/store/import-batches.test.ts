@@ -9,7 +9,8 @@ import { parseTicket } from '../../src/domain/interchange.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { importBatch, type Numbered } from '../../src/store/repos/bulk.js';
 import { canonicalDump } from '../sync/dump.js';
-import { freshStoreLocation, onPostgres } from '../helpers/backend.js';
+import { freshStoreLocation, onlyOn, onPostgres } from '../helpers/backend.js';
+import { OwnMessageIds, othersCommits } from '../../src/store/own-message-ids.js';
 
 const NOW = '2026-04-01T10:00:00Z';
 const dirs: string[] = [];
@@ -32,8 +33,14 @@ async function emptyStore(slot: number): Promise<Store> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'desk-batches-'));
   dirs.push(dir);
-  return openStore({ location: freshStoreLocation(dir) });
+  const location = freshStoreLocation(dir);
+  const store = await openStore({ location });
+  locations.set(store, location);
+  return store;
 }
+
+/** Where each SQLite store of emptyStore is, for a second connection to it. */
+const locations = new WeakMap<Store, string>();
 
 /** A small seeded generator (mulberry32), so that a failure names the seed that reproduces it. */
 function rng(seed: number) {
@@ -92,10 +99,10 @@ function randomCuts(seed: number, file: Numbered[]): Numbered[][] {
   return out;
 }
 
-async function importInBatches(store: Store, batches: Numbered[][]) {
+async function importInBatches(store: Store, batches: Numbered[][], own?: OwnMessageIds) {
   const decided: unknown[] = [];
   for (const batch of batches) {
-    const r = await store.write((tx) => importBatch(tx, store.ops, batch));
+    const r = await store.write((tx) => importBatch(tx, store.ops, batch, own));
     decided.push(...r.created, ...r.present);
   }
   return decided.sort((a, b) => (a as { line: number }).line - (b as { line: number }).line);
@@ -137,4 +144,67 @@ describe('import batches', () => {
       }
     }
   });
+
+  // An import into a desk without messages skips its Message-ID lookups while nobody else has
+  // written and none of a batch's ids is one it wrote (SQLite: src/store/own-message-ids.ts).
+  // Whether it skips, stops skipping or never could, it decides as the import that looks
+  // everything up: here against one line per batch, with another connection writing tickets
+  // that share Message-IDs with the file between two batches of every other seed.
+  let skipped = 0;
+  let stopped = 0;
+  class Counted extends OwnMessageIds {
+    override async skipsLookup(tx: Parameters<OwnMessageIds['skipsLookup']>[0], ids: Iterable<string>): Promise<boolean> {
+      const skips = await super.skipsLookup(tx, ids);
+      if (skips) skipped++;
+      return skips;
+    }
+  }
+  onlyOn('sqlite')('skipping the Message-ID lookups of an import into a desk without messages decides the same, however cut and whoever writes meanwhile', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const file = randomFile(seed, 20 + (seed % 5) * 8);
+      const foreign = seed % 2 === 0 ? randomFile(seed * 104729, 1 + (seed % 4)) : [];
+      const one = await emptyStore(0);
+      const cut = await emptyStore(1);
+      const cuts = randomCuts(seed, file);
+      const at = seed % cuts.length; // the foreign write comes before cut number `at`
+      const lineAt = cuts.slice(0, at).reduce((n, c) => n + c.length, 0);
+      const others = (store: Store) => openStore({ location: locations.get(store)! });
+      const own = new Counted(await othersCommits(cut.db), async () => {
+        stopped++;
+      });
+      try {
+        const whole = [
+          ...(await importInBatches(one, file.slice(0, lineAt).map((l) => [l]))),
+          ...(await writeForeign(await others(one), foreign)),
+          ...(await importInBatches(one, file.slice(lineAt).map((l) => [l]))),
+        ];
+        const pieces = [
+          ...(await importInBatches(cut, cuts.slice(0, at), own)),
+          ...(await writeForeign(await others(cut), foreign)),
+          ...(await importInBatches(cut, cuts.slice(at), own)),
+        ];
+        expect(pieces).toEqual(whole);
+        expect(await dump(cut)).toEqual(await dump(one));
+      } catch (err) {
+        (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
+        throw err;
+      } finally {
+        await one.close();
+        await cut.close();
+      }
+    }
+    // Both ways were taken: batches that skipped, and skipping that stopped.
+    expect(skipped).toBeGreaterThan(20);
+    expect(stopped).toBeGreaterThan(10);
+  });
 });
+
+/** Another connection's write: the foreign lines, imported and committed there (then closed). */
+async function writeForeign(other: Store, lines: Numbered[]): Promise<unknown[]> {
+  try {
+    if (lines.length) await importInBatches(other, [lines.map((l) => ({ ...l, line: 1000 + l.line }))]);
+    return [];
+  } finally {
+    await other.close();
+  }
+}

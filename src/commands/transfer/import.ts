@@ -10,6 +10,7 @@ import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
+import type { OwnMessageIds } from '../../store/own-message-ids.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.js';
 import { printJson } from '../../ui/output.js';
@@ -51,10 +52,10 @@ export async function runImport(ctx: Ctx, file: string, opts: { strict?: boolean
 
 export async function importStream(ctx: Ctx, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
   const store = await ctx.store();
-  return store.ops.withoutForeignKeyChecks(() => withDeferredIndexes(store, () => importInto(ctx, store, input, opts)));
+  return store.ops.withoutForeignKeyChecks(() => withDeferredIndexes(store, (own) => importInto(ctx, store, input, opts, own)));
 }
 
-async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }): Promise<ImportSummary> {
+async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, opts: { strict: boolean; totalBytes?: number }, ownMessageIds?: OwnMessageIds): Promise<ImportSummary> {
   const tiers = await ctx.tiers();
   const now = isoSeconds(ctx.now());
   const actor = await ctx.actor();
@@ -80,7 +81,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   };
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
   const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined) => {
-    const r = await importBatch(tx, store.ops, batch);
+    const r = await importBatch(tx, store.ops, batch, ownMessageIds);
     await applyTicketCustomers(tx, batch.map((b) => b.ticket), now);
     const byLine = new Map(batch.map((b) => [b.line, b.ticket]));
     for (const c of r.created) {

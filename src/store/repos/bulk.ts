@@ -10,6 +10,7 @@ import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
 import { ccPeople } from '../../domain/cc.js';
 import { inKeys, lookupParts } from '../lookup.js';
+import type { OwnMessageIds } from '../own-message-ids.js';
 
 /** Import knows no mailbox of ours: only the requester is left off a line's CC list. */
 const NONE: ReadonlySet<string> = new Set();
@@ -80,9 +81,10 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
 /**
  * Imports one batch inside the caller's write transaction. Every batch looks up what it needs,
  * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
- * writes to the database meanwhile.
+ * writes to the database meanwhile. With `ownMessageIds` (an import into a desk that had no
+ * messages, on SQLite), a batch skips its Message-ID lookup where that provably finds nothing.
  */
-export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[]): Promise<BatchResult> {
+export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[], ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
   quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
   // Requesters, message ids and import keys are matched against what the database gives back
   // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
@@ -99,7 +101,8 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
     for (const b of batch) for (const m of b.ticket.messages) ids.add(m.message_id);
     const allMsgIds = [...ids];
     const bare = batch.filter((b) => b.ticket.messages.length === 0);
-    for (const part of lookupParts(ops, allMsgIds)) {
+    const skip = ownMessageIds !== undefined && (await ownMessageIds.skipsLookup(tx, allMsgIds));
+    for (const part of lookupParts(ops, skip ? [] : allMsgIds)) {
       // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
       const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where(inKeys(ops, 'message_id', part, 'text')).orderBy('ticket_id').execute();
       for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
@@ -155,6 +158,7 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
     for (const m of t.messages) {
       if (seenMsg.has(m.message_id)) continue;
       seenMsg.set(m.message_id, ticketId);
+      ownMessageIds?.remember(m.message_id);
       w.addMessage(messageIds.next()!, ticketId, m);
       added.push(m);
       texts.push(m.text);

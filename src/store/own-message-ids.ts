@@ -1,0 +1,137 @@
+// What an import into a desk without messages remembers of the Message-IDs it wrote, so that its
+// batches can skip looking them up while that provably answers nothing (SQLite).
+//
+// A batch looks up its Message-IDs to find the tickets that already hold them. When the import
+// began on a desk without messages, the only messages the desk can hold are the ones this import
+// wrote, unless another connection has written since. SQLite says so: `PRAGMA data_version`
+// changes when another connection commits, and only then. So, while it has not changed and none
+// of a batch's Message-IDs is one this import wrote, the lookup would return no row, and the
+// batch skips it. That lets the import load without the Message-ID index, whose upkeep (random
+// keys: every batch rewrote most of its pages) and lookups cost SQLite imports a fifth of their
+// time at a million tickets; the index is built once, after loading.
+//
+// The first batch that does not pass (another writer committed, or a Message-ID this import may
+// have written already) ends the skipping for the rest of the import: the index is built right
+// then, in that batch's transaction, and every later batch looks up as any import does. Whether
+// a batch skips or not, it decides the same (test/store/import-batches.test.ts).
+//
+// The Message-IDs are kept as 64-bit fingerprints in one typed array (8 bytes each, nothing for
+// the garbage collector to trace): a fingerprint can only make a batch look up when it need not
+// (two ids sharing one), never skip a lookup it needs.
+import { sql, type Kysely } from 'kysely';
+
+/** The 64-bit fingerprint of a string, as two 32-bit halves (cyrb53's mixing). */
+function fingerprint(text: string): [number, number] {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  h1 >>>= 0;
+  h2 >>>= 0;
+  // (0, 0) marks an empty slot
+  return h1 === 0 && h2 === 0 ? [0, 1] : [h1, h2];
+}
+
+/**
+ * A set of strings by fingerprint: `mayHave` is true for every string added, and for another
+ * only if it shares a fingerprint with one (about 1 in 2^64 per pair).
+ */
+export class FingerprintSet {
+  /** open addressing: slot i is (slots[2i], slots[2i+1]); kept at most half full */
+  private slots = new Uint32Array(2 * 1024);
+  private size = 0;
+
+  add(text: string): void {
+    const [h1, h2] = fingerprint(text);
+    if (this.insert(h1, h2) && ++this.size * 2 > this.slots.length / 2) this.grow();
+  }
+
+  mayHave(text: string): boolean {
+    const [h1, h2] = fingerprint(text);
+    const mask = this.slots.length / 2 - 1;
+    for (let i = h1 & mask; ; i = (i + 1) & mask) {
+      const a = this.slots[2 * i]!;
+      const b = this.slots[2 * i + 1]!;
+      if (a === 0 && b === 0) return false;
+      if (a === h1 && b === h2) return true;
+    }
+  }
+
+  /** Puts a fingerprint in its slot; false when it was there already. */
+  private insert(h1: number, h2: number): boolean {
+    const mask = this.slots.length / 2 - 1;
+    for (let i = h1 & mask; ; i = (i + 1) & mask) {
+      const a = this.slots[2 * i]!;
+      const b = this.slots[2 * i + 1]!;
+      if (a === 0 && b === 0) {
+        this.slots[2 * i] = h1;
+        this.slots[2 * i + 1] = h2;
+        return true;
+      }
+      if (a === h1 && b === h2) return false;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0 || old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]!);
+  }
+}
+
+/** This connection's count of other connections' commits (SQLite's data_version). */
+export async function othersCommits(tx: Kysely<any>): Promise<number> {
+  const r = await sql<{ data_version: number }>`pragma data_version`.execute(tx);
+  return Number(r.rows[0]!.data_version);
+}
+
+/**
+ * The Message-IDs one import wrote into a desk that had no messages when it began, and whether its
+ * batches may still skip their Message-ID lookup (see above).
+ */
+export class OwnMessageIds {
+  private readonly written = new FingerprintSet();
+  private skipping = true;
+
+  /**
+   * `othersAtStart`: othersCommits() read in the transaction that found the desk without
+   * messages; `onStop`: run in the batch's transaction when skipping ends (builds the index).
+   */
+  constructor(
+    private readonly othersAtStart: number,
+    private readonly onStop: (tx: Kysely<any>) => Promise<void>,
+  ) {}
+
+  /**
+   * Whether the batch whose write transaction `tx` is may skip looking up `messageIds`: nobody
+   * else has committed since the import began, and none of them is one the import wrote.
+   */
+  async skipsLookup(tx: Kysely<any>, messageIds: Iterable<string>): Promise<boolean> {
+    if (!this.skipping) return false;
+    let fresh = (await othersCommits(tx)) === this.othersAtStart;
+    if (fresh) {
+      for (const id of messageIds) {
+        if (this.written.mayHave(id)) {
+          fresh = false;
+          break;
+        }
+      }
+    }
+    if (fresh) return true;
+    this.skipping = false;
+    await this.onStop(tx);
+    return false;
+  }
+
+  /** A message the import writes (in the batch's transaction, before it commits). */
+  remember(messageId: string): void {
+    if (this.skipping) this.written.add(messageId);
+  }
+}
