@@ -36,7 +36,8 @@ async function deskWithout(patch) {
   };
   await build(deskBuildOptions({ outdir: join(dir, 'dist'), plugins: [redirect] }));
   mkdirSync(join(dir, 'bin'), { recursive: true });
-  writeFileSync(join(dir, 'bin', 'desk.js'), "import '../dist/desk.js';\n");
+  writeFileSync(join(dir, 'bin', 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(join(dir, 'bin', 'desk.js'), "require('../dist/desk.cjs');\n");
   return join(dir, 'bin', 'desk.js');
 }
 

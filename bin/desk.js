@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/desk.js';
+// CommonJS (bin/package.json), as the loader it runs: an ES module here would cost every command
+// the start of Node's ES module loader.
+require('../dist/desk.cjs');

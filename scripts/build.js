@@ -1,4 +1,4 @@
-// Builds dist/ (scripts/bundle.js): the loader dist/desk.js and the CommonJS bundle it runs with
+// Builds dist/ (scripts/bundle.js): the loader dist/desk.cjs and the CommonJS bundle it runs with
 // V8's code cache, plus the libraries bundled apart. Bundling matters for start-up: kysely alone
 // is hundreds of small modules, and resolving them made every command 100 ms slower.
 // Type checking is separate (npm run typecheck); this step only transpiles.

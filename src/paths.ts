@@ -30,13 +30,13 @@ export function configPath(): string {
 declare const DESK_BUNDLED: boolean;
 
 /**
- * The file a worker thread starts to run desk's code (the executable's loader, dist/desk.js, which
+ * The file a worker thread starts to run desk's code (the executable's loader, dist/desk.cjs, which
  * loads the bundle as the process did), or null when desk runs from its sources (the test runner),
  * where work meant for a worker is done in-process.
  */
 export function workerEntry(): string | null {
   if (typeof DESK_BUNDLED === 'undefined' || !DESK_BUNDLED) return null;
-  return fileURLToPath(new URL('../desk.js', import.meta.url));
+  return fileURLToPath(new URL('../desk.cjs', import.meta.url));
 }
 
 const WORKER_FLAG = '--desk-worker=';

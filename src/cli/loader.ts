@@ -1,4 +1,4 @@
-// The executable's loader (built into dist/desk.js; bin/desk.js imports it). It runs desk's
+// The executable's loader (built into dist/desk.cjs; bin/desk.js requires it). It runs desk's
 // bundle (dist/chunks/desk.cjs, CommonJS: scripts/bundle.js) with V8's code cache: compiling the
 // bundle's JavaScript was the largest part of starting desk, and Node 20 keeps no code cache for
 // ES modules. The libraries bundled apart (dist/chunks/lib-….cjs) load the same way when a

@@ -191,7 +191,7 @@ test('a worker thread desk starts runs the bundle through the same loader', asyn
   // answers an empty batch.
   const script = `
     const { Worker } = require('node:worker_threads');
-    const w = new Worker(${JSON.stringify(join(ROOT, 'dist', 'desk.js'))}, { argv: ['--desk-worker=sync-prepare'] });
+    const w = new Worker(${JSON.stringify(join(ROOT, 'dist', 'desk.cjs'))}, { argv: ['--desk-worker=sync-prepare'] });
     w.on('error', (e) => { console.error(String(e)); process.exit(1); });
     w.on('message', (m) => { console.log(JSON.stringify(m)); w.terminate(); });
     w.postMessage({ id: 7, messages: [], ctx: { dataDir: '.', ourAddresses: [], now: new Date(0).toISOString() } });`;
