@@ -178,7 +178,7 @@ export async function copyToPostgres(source: Store, url: string, onProgress: Cop
         await sql`delete from desk_migrations`.execute(to); // the source's own history replaces it
         // Indexes built and foreign keys checked once, after loading (as a restore does): all in
         // this one transaction, so a failure leaves nothing to repair.
-        const deferred = await deferIndexesIfEmpty(to);
+        const { deferred } = await deferIndexesIfEmpty(to);
 
         const attachmentPaths: string[] = [];
         const nulReplaced: Record<string, number> = {};

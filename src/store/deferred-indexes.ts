@@ -14,22 +14,23 @@
 // lock would tie it to one connection, which a transaction-pooling proxy hands to other clients
 // between transactions. Only the holder of the lease defers, builds, or builds what a dead import
 // left; another import at the same time loads beside it with the indexes as they are (its lookups
-// stay fast: see below). Indexes the import's own lookups need stay live: the Message-IDs', the
-// unique ones (import keys, requesters' addresses, ids), tickets by creation time, messages and
-// events by ticket (what the clock inputs are computed from): a rerun after a kill finds the
-// committed batches as quickly as ever. Other commands during such an import see every row
-// (nothing else changes): only their queries that an index served are slower until it ends.
+// stay fast: see below). Indexes the import's own lookups need stay live: the unique ones
+// (import keys, requesters' addresses, ids), tickets by creation time, messages and events by
+// ticket (what the clock inputs are computed from): a rerun after a kill finds the committed
+// batches as quickly as ever (it builds what the killed import left first). The Message-ID
+// index too, except in a desk without messages either: there the import's batches skip their
+// Message-ID lookups while that provably changes nothing, and the first that cannot builds the
+// index (./own-message-ids.ts). Other commands during such an import see every row (nothing
+// else changes): only their queries that an index served are slower until it ends.
 //
 // SQLite: the same, on one machine. The import that defers writes its holder (host and pid) in
 // the meta row DEFERRED_HOLDER_KEY beside the record, in the same transaction; an open that
 // finds the record builds what is missing once that process is gone, and another import loads
-// beside a live one. An import into a desk that has no messages either also defers the
-// Message-ID index, which its own lookups would need: its batches skip those lookups while that
-// provably changes nothing, and the first that cannot builds the index (./own-message-ids.ts).
+// beside a live one.
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './index.js';
 import { dropLeases, holderGoneHere, newHolder, renewLeases, takeLeases, type LeaseKey } from './mail-leases.js';
-import { OwnMessageIds, othersCommits } from './own-message-ids.js';
+import { OwnMessageIds, messageWritesMark } from './own-message-ids.js';
 
 /** The lease of the import that defers indexes (a key no mailbox has: account names are never empty). */
 const IMPORT_LEASE: LeaseKey = { account: '', mailbox: 'import: deferred indexes' };
@@ -128,9 +129,17 @@ async function deferSqliteIndexesIfEmpty(tx: Kysely<any>, holder: string): Promi
   if (!defs.length) return { deferred: false };
   await tx.insertInto('meta').values([{ key: DEFERRED_KEY, value: JSON.stringify(defs) }, { key: DEFERRED_HOLDER_KEY, value: holder }]).execute();
   for (const d of defs) await sql`drop index ${sql.id(d.name)}`.execute(tx);
-  if (!defs.some((d) => d.name === MESSAGE_ID_INDEX)) return { deferred: true };
-  const others = await othersCommits(tx);
-  return { deferred: true, ownMessageIds: new OwnMessageIds(others, (t) => buildDeferredIndexes(t, 'sqlite', [MESSAGE_ID_INDEX]).then(() => undefined)) };
+  return { deferred: true, ownMessageIds: await messageIdsOwned(tx, 'sqlite', defs) };
+}
+
+/**
+ * Where the Message-ID index is among the indexes just deferred: what lets the import's batches
+ * skip their Message-ID lookups (./own-message-ids.ts), starting from now.
+ */
+async function messageIdsOwned(tx: Kysely<any>, dialect: Dialect, deferred: readonly Deferred[]): Promise<OwnMessageIds | undefined> {
+  if (!deferred.some((d) => d.name === MESSAGE_ID_INDEX)) return undefined;
+  const onStop = async (t: Kysely<any>) => void (await buildDeferredIndexes(t, dialect, [MESSAGE_ID_INDEX]));
+  return new OwnMessageIds(dialect, await messageWritesMark(tx, dialect), onStop);
 }
 
 /** SQLite: whether a record of deferred indexes is left by an import that is gone (or names none). */
@@ -142,25 +151,30 @@ async function leftBehind(tx: Kysely<any>): Promise<'none' | 'gone' | 'live'> {
 }
 
 /**
- * Drops the deferrable indexes when the desk has no tickets, recording their definitions in the
- * same (the caller's write) transaction. Returns whether it dropped them.
+ * Drops the deferrable indexes when the desk has no tickets (and the Message-ID index too when it
+ * has no messages either), recording their definitions in the same (the caller's write)
+ * transaction. Returns whether it dropped them, and, where the Message-ID index is among them,
+ * what lets an import's batches skip their Message-ID lookups.
  */
-export async function deferIndexesIfEmpty(tx: Kysely<any>): Promise<boolean> {
-  const state = await sql<{ tickets: boolean; pending: boolean }>`
-    select exists (select 1 from tickets) as tickets, exists (select 1 from meta where key = ${DEFERRED_KEY}) as pending`.execute(tx);
-  if (state.rows[0]!.tickets || state.rows[0]!.pending) return false;
+export async function deferIndexesIfEmpty(tx: Kysely<any>): Promise<{ deferred: boolean; ownMessageIds?: OwnMessageIds }> {
+  const state = await sql<{ tickets: boolean; messages: boolean; pending: boolean }>`
+    select exists (select 1 from tickets) as tickets, exists (select 1 from messages) as messages,
+      exists (select 1 from meta where key = ${DEFERRED_KEY}) as pending`.execute(tx);
+  const { tickets, messages, pending } = state.rows[0]!;
+  if (tickets || pending) return { deferred: false };
+  const names = messages ? DEFERRABLE : [...DEFERRABLE, MESSAGE_ID_INDEX];
   const defs = (await sql<Deferred>`
     select indexname as name, indexdef as definition from pg_indexes
-    where schemaname = current_schema() and indexname = any(${[...DEFERRABLE]}::text[]) order by indexname`.execute(tx)).rows;
+    where schemaname = current_schema() and indexname = any(${names}::text[]) order by indexname`.execute(tx)).rows;
   const constraints = (await sql<Required<Deferred>>`
     select c.conname as name, pg_get_constraintdef(c.oid) as definition, c.conrelid::regclass::text as "table"
     from pg_constraint c where c.contype = 'f' and c.connamespace = current_schema()::regnamespace
       and c.conrelid::regclass::text = any(${[...LOADED_TABLES]}::text[]) order by c.conname`.execute(tx)).rows;
-  if (!defs.length && !constraints.length) return false;
+  if (!defs.length && !constraints.length) return { deferred: false };
   await tx.insertInto('meta').values({ key: DEFERRED_KEY, value: JSON.stringify([...defs, ...constraints]) }).execute();
   for (const c of constraints) await sql`alter table ${sql.raw(c.table)} drop constraint ${sql.id(c.name)}`.execute(tx);
   for (const d of defs) await sql`drop index ${sql.id(d.name)}`.execute(tx);
-  return true;
+  return { deferred: true, ownMessageIds: await messageIdsOwned(tx, 'postgres', defs) };
 }
 
 /**
@@ -197,10 +211,10 @@ export async function withDeferredIndexes<T>(store: Store, load: (ownMessageIds?
   const held = await withImportLease(store, async () => {
     // What an import that died left, first: nobody else builds it now (this import holds the lease).
     await store.write((tx) => buildDeferredIndexes(tx));
-    const deferred = await store.write((tx) => deferIndexesIfEmpty(tx));
+    const { deferred, ownMessageIds } = await store.write((tx) => deferIndexesIfEmpty(tx));
     let result: T;
     try {
-      result = await load();
+      result = await load(ownMessageIds);
     } catch (err) {
       if (deferred) await store.write((tx) => buildDeferredIndexes(tx)).catch(() => undefined); // else the next open builds them
       throw err;

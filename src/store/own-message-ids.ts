@@ -1,19 +1,22 @@
 // What an import into a desk without messages remembers of the Message-IDs it wrote, so that its
-// batches can skip looking them up while that provably answers nothing (SQLite).
+// batches can skip looking them up while that provably answers nothing.
 //
 // A batch looks up its Message-IDs to find the tickets that already hold them. When the import
 // began on a desk without messages, the only messages the desk can hold are the ones this import
-// wrote, unless another connection has written since. SQLite says so: `PRAGMA data_version`
-// changes when another connection commits, and only then. So, while it has not changed and none
-// of a batch's Message-IDs is one this import wrote, the lookup would return no row, and the
-// batch skips it. That lets the import load without the Message-ID index, whose upkeep (random
-// keys: every batch rewrote most of its pages) and lookups cost SQLite imports a fifth of their
-// time at a million tickets; the index is built once, after loading.
+// wrote, unless someone else has written one since. Both backends say so: SQLite's
+// `PRAGMA data_version` changes when another connection commits, and only then; on PostgreSQL a
+// statement trigger on messages moves the sequence desk_message_writes (migration 25), and the
+// import reads it at the end of each batch and again, under the writers' lock, at the start of
+// the next. So, while that mark has not moved and none of a batch's Message-IDs is one this
+// import wrote, the lookup would return no row, and the batch skips it. That lets the import
+// load without the Message-ID index, whose upkeep and lookups cost SQLite imports a fifth of
+// their time at a million tickets (random keys: every batch rewrote most of its pages) and
+// PostgreSQL's server an eighth of its CPU; the index is built once, after loading.
 //
-// The first batch that does not pass (another writer committed, or a Message-ID this import may
-// have written already) ends the skipping for the rest of the import: the index is built right
-// then, in that batch's transaction, and every later batch looks up as any import does. Whether
-// a batch skips or not, it decides the same (test/store/import-batches.test.ts).
+// The first batch that does not pass (someone else wrote, or a Message-ID this import may have
+// written already) ends the skipping for the rest of the import: the index is built right then,
+// in that batch's transaction, and every later batch looks up as any import does. Whether a
+// batch skips or not, it decides the same (test/store/import-batches.test.ts).
 //
 // The Message-IDs are kept as 64-bit fingerprints in one typed array (8 bytes each, nothing for
 // the garbage collector to trace): a fingerprint can only make a batch look up when it need not
@@ -86,10 +89,15 @@ export class FingerprintSet {
   }
 }
 
-/** This connection's count of other connections' commits (SQLite's data_version). */
-export async function othersCommits(tx: Kysely<any>): Promise<number> {
-  const r = await sql<{ data_version: number }>`pragma data_version`.execute(tx);
-  return Number(r.rows[0]!.data_version);
+/**
+ * Where the writes of Message-IDs stand, read inside a write transaction: it differs from an
+ * earlier reading (on the same connection, SQLite) once someone else has written one since.
+ * SQLite: its count of other connections' commits (own commits leave it as it is); PostgreSQL:
+ * the count of statements that wrote Message-IDs (own ones too: read again after each batch).
+ */
+export async function messageWritesMark(tx: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<number> {
+  if (dialect === 'sqlite') return Number((await sql<{ data_version: number }>`pragma data_version`.execute(tx)).rows[0]!.data_version);
+  return Number((await sql<{ n: string }>`select last_value + (case when is_called then 1 else 0 end) as n from desk_message_writes`.execute(tx)).rows[0]!.n);
 }
 
 /**
@@ -101,21 +109,23 @@ export class OwnMessageIds {
   private skipping = true;
 
   /**
-   * `othersAtStart`: othersCommits() read in the transaction that found the desk without
-   * messages; `onStop`: run in the batch's transaction when skipping ends (builds the index).
+   * `mark`: messageWritesMark() read in the transaction that found the desk without messages;
+   * `onStop`: run in the batch's transaction when skipping ends (builds the index).
    */
   constructor(
-    private readonly othersAtStart: number,
+    private readonly dialect: 'sqlite' | 'postgres',
+    private mark: number,
     private readonly onStop: (tx: Kysely<any>) => Promise<void>,
   ) {}
 
   /**
    * Whether the batch whose write transaction `tx` is may skip looking up `messageIds`: nobody
-   * else has committed since the import began, and none of them is one the import wrote.
+   * else has written a Message-ID since the import's last batch, and none of them is one the
+   * import wrote.
    */
   async skipsLookup(tx: Kysely<any>, messageIds: Iterable<string>): Promise<boolean> {
     if (!this.skipping) return false;
-    let fresh = (await othersCommits(tx)) === this.othersAtStart;
+    let fresh = (await messageWritesMark(tx, this.dialect)) === this.mark;
     if (fresh) {
       for (const id of messageIds) {
         if (this.written.mayHave(id)) {
@@ -133,5 +143,10 @@ export class OwnMessageIds {
   /** A message the import writes (in the batch's transaction, before it commits). */
   remember(messageId: string): void {
     if (this.skipping) this.written.add(messageId);
+  }
+
+  /** At the end of each batch's transaction, after its own writes: where the next batch starts from. */
+  async afterBatch(tx: Kysely<any>): Promise<void> {
+    if (this.skipping) this.mark = await messageWritesMark(tx, this.dialect);
   }
 }

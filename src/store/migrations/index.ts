@@ -24,6 +24,7 @@ import * as m021 from './021_csat.js';
 import * as m022 from './022_kb_articles.js';
 import * as m023 from './023_tickets_assignee_queue.js';
 import * as m024 from './024_search_rowids.js';
+import * as m025 from './025_message_writes.js';
 
 export interface Migration {
   version: number;
@@ -55,5 +56,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 22, name: 'kb_articles', up: m022.up },
   { version: 23, name: 'tickets_assignee_queue', up: m023.up },
   { version: 24, name: 'search_rowids', up: m024.up },
+  { version: 25, name: 'message_writes', up: m025.up },
   // (register new migrations here, in order)
 ];

@@ -82,7 +82,7 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
  * Imports one batch inside the caller's write transaction. Every batch looks up what it needs,
  * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
  * writes to the database meanwhile. With `ownMessageIds` (an import into a desk that had no
- * messages, on SQLite), a batch skips its Message-ID lookup where that provably finds nothing.
+ * messages), a batch skips its Message-ID lookup where that provably finds nothing.
  */
 export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[], ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
   quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
@@ -216,5 +216,6 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
   // Ids kept from the file: ids the database gives later (any writer) stay above them.
   if (keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, keptAbove);
   await w.refreshDerived(tx);
+  await ownMessageIds?.afterBatch(tx);
   return result;
 }
