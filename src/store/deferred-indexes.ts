@@ -44,7 +44,7 @@ export const DEFERRED_KEY = 'deferred_indexes';
 /** SQLite: the meta row naming the import (host and pid) that wrote DEFERRED_KEY. */
 export const DEFERRED_HOLDER_KEY = 'deferred_indexes_holder';
 
-/** SQLite: the index an import into a desk without messages builds after loading (see above). */
+/** The index an import into a desk without messages either builds after loading (see above). */
 const MESSAGE_ID_INDEX = 'messages_message_id';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -114,25 +114,6 @@ export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = '
 }
 
 /**
- * SQLite: drops the deferrable indexes when the desk has no tickets (and the Message-ID index
- * too when it has no messages either), recording their definitions and `holder` in the same
- * (the caller's write) transaction. Returns what it dropped, and where the Message-ID index is
- * among them, what the batches that skip their lookups start from.
- */
-async function deferSqliteIndexesIfEmpty(tx: Kysely<any>, holder: string): Promise<{ deferred: boolean; ownMessageIds?: OwnMessageIds }> {
-  const state = (await sql<{ tickets: number; messages: number }>`
-    select exists (select 1 from tickets) as tickets, exists (select 1 from messages) as messages`.execute(tx)).rows[0]!;
-  if (state.tickets) return { deferred: false };
-  const names = state.messages ? DEFERRABLE : [...DEFERRABLE, MESSAGE_ID_INDEX];
-  const defs = (await sql<Deferred>`select name, sql as definition from sqlite_master where type = 'index' and sql is not null order by name`.execute(tx)).rows
-    .filter((d) => names.includes(d.name));
-  if (!defs.length) return { deferred: false };
-  await tx.insertInto('meta').values([{ key: DEFERRED_KEY, value: JSON.stringify(defs) }, { key: DEFERRED_HOLDER_KEY, value: holder }]).execute();
-  for (const d of defs) await sql`drop index ${sql.id(d.name)}`.execute(tx);
-  return { deferred: true, ownMessageIds: await messageIdsOwned(tx, 'sqlite', defs) };
-}
-
-/**
  * Where the Message-ID index is among the indexes just deferred: what lets the import's batches
  * skip their Message-ID lookups (./own-message-ids.ts), starting from now.
  */
@@ -152,29 +133,33 @@ async function leftBehind(tx: Kysely<any>): Promise<'none' | 'gone' | 'live'> {
 
 /**
  * Drops the deferrable indexes when the desk has no tickets (and the Message-ID index too when it
- * has no messages either), recording their definitions in the same (the caller's write)
- * transaction. Returns whether it dropped them, and, where the Message-ID index is among them,
- * what lets an import's batches skip their Message-ID lookups.
+ * has no messages either), and on PostgreSQL the loaded tables' foreign keys, recording their
+ * definitions (and on SQLite `holder`) in the same (the caller's write) transaction. Returns
+ * whether it dropped them, and, where the Message-ID index is among them, what lets an import's
+ * batches skip their Message-ID lookups.
  */
-export async function deferIndexesIfEmpty(tx: Kysely<any>): Promise<{ deferred: boolean; ownMessageIds?: OwnMessageIds }> {
-  const state = await sql<{ tickets: boolean; messages: boolean; pending: boolean }>`
+export async function deferIndexesIfEmpty(tx: Kysely<any>, dialect: Dialect = 'postgres', holder?: string): Promise<{ deferred: boolean; ownMessageIds?: OwnMessageIds }> {
+  const state = (await sql<{ tickets: unknown; messages: unknown; pending: unknown }>`
     select exists (select 1 from tickets) as tickets, exists (select 1 from messages) as messages,
-      exists (select 1 from meta where key = ${DEFERRED_KEY}) as pending`.execute(tx);
-  const { tickets, messages, pending } = state.rows[0]!;
-  if (tickets || pending) return { deferred: false };
-  const names = messages ? DEFERRABLE : [...DEFERRABLE, MESSAGE_ID_INDEX];
-  const defs = (await sql<Deferred>`
-    select indexname as name, indexdef as definition from pg_indexes
-    where schemaname = current_schema() and indexname = any(${names}::text[]) order by indexname`.execute(tx)).rows;
-  const constraints = (await sql<Required<Deferred>>`
+      exists (select 1 from meta where key = ${DEFERRED_KEY}) as pending`.execute(tx)).rows[0]!;
+  if (state.tickets || state.pending) return { deferred: false };
+  const names = state.messages ? DEFERRABLE : [...DEFERRABLE, MESSAGE_ID_INDEX];
+  const defs = dialect === 'sqlite'
+    ? (await sql<Deferred>`select name, sql as definition from sqlite_master where type = 'index' and sql is not null order by name`.execute(tx)).rows.filter((d) => names.includes(d.name))
+    : (await sql<Deferred>`
+      select indexname as name, indexdef as definition from pg_indexes
+      where schemaname = current_schema() and indexname = any(${names}::text[]) order by indexname`.execute(tx)).rows;
+  // (SQLite checks no foreign keys during an import: src/store/dialect/sqlite.ts)
+  const constraints = dialect === 'sqlite' ? [] : (await sql<Required<Deferred>>`
     select c.conname as name, pg_get_constraintdef(c.oid) as definition, c.conrelid::regclass::text as "table"
     from pg_constraint c where c.contype = 'f' and c.connamespace = current_schema()::regnamespace
       and c.conrelid::regclass::text = any(${[...LOADED_TABLES]}::text[]) order by c.conname`.execute(tx)).rows;
   if (!defs.length && !constraints.length) return { deferred: false };
   await tx.insertInto('meta').values({ key: DEFERRED_KEY, value: JSON.stringify([...defs, ...constraints]) }).execute();
+  if (holder !== undefined) await tx.insertInto('meta').values({ key: DEFERRED_HOLDER_KEY, value: holder }).execute();
   for (const c of constraints) await sql`alter table ${sql.raw(c.table)} drop constraint ${sql.id(c.name)}`.execute(tx);
   for (const d of defs) await sql`drop index ${sql.id(d.name)}`.execute(tx);
-  return { deferred: true, ownMessageIds: await messageIdsOwned(tx, 'postgres', defs) };
+  return { deferred: true, ownMessageIds: await messageIdsOwned(tx, dialect, defs) };
 }
 
 /**
@@ -203,8 +188,8 @@ async function withImportLease<T>(store: Store, work: () => Promise<T>): Promise
 /**
  * Runs a bulk load (import) with its indexes deferred where the desk has no tickets yet (see
  * above). The indexes are back when this returns or throws, unless the process dies or the
- * connection to the server was lost (then the next open builds them). On SQLite `load` is given
- * what lets its batches skip their Message-ID lookups, when the desk had no messages either.
+ * connection to the server was lost (then the next open builds them). `load` is given what lets
+ * its batches skip their Message-ID lookups when the desk had no messages either.
  */
 export async function withDeferredIndexes<T>(store: Store, load: (ownMessageIds?: OwnMessageIds) => Promise<T>): Promise<T> {
   if (store.dialect === 'sqlite') return withDeferredSqliteIndexes(store, load);
@@ -231,7 +216,7 @@ async function withDeferredSqliteIndexes<T>(store: Store, load: (ownMessageIds?:
     const left = await leftBehind(tx);
     if (left === 'live') return { deferred: false }; // another import defers right now: this one loads beside it
     if (left === 'gone') await buildDeferredIndexes(tx, 'sqlite');
-    return deferSqliteIndexesIfEmpty(tx, newHolder());
+    return deferIndexesIfEmpty(tx, 'sqlite', newHolder());
   });
   if (!started.deferred) return load();
   let result: T;

@@ -33,27 +33,49 @@ export function withStatementCache(raw: BetterSqlite3.Database): { prepare(sql: 
   };
 }
 
-type RowFiller = (values: unknown[], row: Record<string, unknown>) => void;
+type RowFiller = (values: unknown[], row: Record<string, unknown>, at: number) => void;
 
 /**
- * Copies a row's columns, in order, into `values`, failing on a missing one as named parameters
+ * Copies a row's columns, in order, into `values` from index `at`, failing on a missing one as named parameters
  * would. Generated per column list (names checked to be plain identifiers by the caller): a
  * property read by a fixed name is several times faster than one by a name from a list, which
  * adds up over the ~700,000 rows of an import.
  */
 function rowFiller(table: string, cols: readonly string[]): RowFiller {
   const body = cols
-    .map((c, i) => `if ((values[${i}] = row.${c}) === undefined) missing(${JSON.stringify(c)});`)
+    .map((c, i) => `if ((values[at + ${i}] = row.${c}) === undefined) missing(${JSON.stringify(c)});`)
     .join('\n');
   const missing = (col: string) => {
     throw new Error(`bulk insert into ${table}: a row has no value for ${col}`);
   };
-  return new Function('missing', `return function fill(values, row) {\n${body}\n};`)(missing) as RowFiller;
+  return new Function('missing', `return function fill(values, row, at) {\n${body}\n};`)(missing) as RowFiller;
 }
+
+/**
+ * Rows per statement of the bulk path: a statement prepared for 16 rows is run once per 16, and
+ * the rest one by one. Each run is a call from JavaScript into SQLite that binds, steps and
+ * resets; at 200,000 tickets, 16 rows a call took the inserts from 3.6 s to 2.5 s of CPU.
+ */
+const ROWS_PER_INSERT = 16;
 
 /** Dialect ops bound to one better-sqlite3 connection (the one kysely uses, so the same transaction). */
 export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   const statements = new Map<string, { stmt: BetterSqlite3.Statement; fill: RowFiller }>();
+  /** The insert of `count` rows of these columns into `table`, prepared on first use. */
+  const prepared = (table: string, cols: readonly string[], count: number) => {
+    const key = `${table}(${cols.join(',')})*${count}`;
+    let insert = statements.get(key);
+    if (!insert) {
+      if (!/^\w+$/.test(table) || cols.some((c) => !/^\w+$/.test(c))) throw new Error(`bad bulk insert target ${key}`);
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      insert = {
+        stmt: raw.prepare(`insert into ${table} (${cols.join(', ')}) values ${Array<string>(count).fill(tuple).join(', ')}`),
+        fill: rowFiller(table, cols),
+      };
+      statements.set(key, insert);
+    }
+    return insert;
+  };
   const search = sqliteSearch(raw);
   const ops: DialectOps = {
   name: 'sqlite',
@@ -61,25 +83,29 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   // A rowid is the largest one + 1 (and AUTOINCREMENT's counter is rolled back with the rest).
   alignIds: async () => undefined,
   maxParams: 32000,
-  // Prepared once, run per row: far cheaper than building multi-row SQL (measured: 2-3x on import).
+  // Prepared once per column list and row count, then only run: far cheaper than building
+  // multi-row SQL text for each batch (measured: 2-3x on import).
   async bulkInsert(_db, table, rows) {
     if (!rows.length) return;
     const cols = Object.keys(rows[0]!);
-    const key = `${table}(${cols.join(',')})`;
-    let insert = statements.get(key);
-    if (!insert) {
-      if (!/^\w+$/.test(table) || cols.some((c) => !/^\w+$/.test(c))) throw new Error(`bad bulk insert target ${key}`);
-      insert = {
-        stmt: raw.prepare(`insert into ${table} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`),
-        fill: rowFiller(table, cols),
-      };
-      statements.set(key, insert);
+    const width = cols.length;
+    let i = 0;
+    if (rows.length >= ROWS_PER_INSERT) {
+      const many = prepared(table, cols, ROWS_PER_INSERT);
+      const values: unknown[] = new Array(width * ROWS_PER_INSERT);
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        for (let k = 0; k < ROWS_PER_INSERT; k++) many.fill(values, rows[i + k]!, k * width);
+        many.stmt.run(values);
+      }
     }
-    // Positional values bind faster than named ones (measured: a sixth of an import).
-    const values: unknown[] = new Array(cols.length);
-    for (const r of rows) {
-      insert.fill(values, r);
-      insert.stmt.run(values);
+    if (i < rows.length) {
+      const one = prepared(table, cols, 1);
+      // Positional values bind faster than named ones (measured: a sixth of an import).
+      const values: unknown[] = new Array(width);
+      for (; i < rows.length; i++) {
+        one.fill(values, rows[i]!, 0);
+        one.stmt.run(values);
+      }
     }
   },
   // The write transaction holds SQLite's write lock: nobody else can take these ids meanwhile.
