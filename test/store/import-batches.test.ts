@@ -112,6 +112,26 @@ async function importInBatches(store: Store, batches: Numbered[][], own?: OwnMes
   return decided.sort((a, b) => (a as { line: number }).line - (b as { line: number }).line);
 }
 
+/**
+ * What `run` imported into `one` (whole) and into `cut` (pieces) was decided alike and made the
+ * same database; a failure names the seed. The stores are closed after, on SQLite.
+ */
+async function expectSame(seed: number, one: Store, cut: Store, run: () => Promise<{ whole: unknown[]; pieces: unknown[] }>): Promise<void> {
+  try {
+    const { whole, pieces } = await run();
+    expect(pieces).toEqual(whole);
+    expect(await dump(cut)).toEqual(await dump(one));
+  } catch (err) {
+    (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
+    throw err;
+  } finally {
+    if (!onPostgres()) {
+      await one.close();
+      await cut.close();
+    }
+  }
+}
+
 async function dump(store: Store) {
   const importKeys = (await sql`select key, ticket_id from import_keys order by key`.execute(store.db)).rows;
   return { ...(await canonicalDump(store.db)), importKeys };
@@ -132,20 +152,10 @@ describe('import batches', () => {
         await importInBatches(one, [before]);
         await importInBatches(cut, randomCuts(seed + 1, before));
       }
-      const whole = await importInBatches(one, file.map((l) => [l])); // one line per batch: each sees all before it
-      const pieces = await importInBatches(cut, randomCuts(seed, file));
-      try {
-        expect(pieces).toEqual(whole);
-        expect(await dump(cut)).toEqual(await dump(one));
-      } catch (err) {
-        (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
-        throw err;
-      } finally {
-        if (!onPostgres()) {
-          await one.close();
-          await cut.close();
-        }
-      }
+      await expectSame(seed, one, cut, async () => ({
+        whole: await importInBatches(one, file.map((l) => [l])), // one line per batch: each sees all before it
+        pieces: await importInBatches(cut, randomCuts(seed, file)),
+      }));
     }
   });
 
@@ -176,28 +186,18 @@ describe('import batches', () => {
       const own = new Counted(cut.dialect, await cut.write((tx) => messageWritesMark(tx, cut.dialect)), async () => {
         stopped++;
       });
-      try {
-        const whole = [
+      await expectSame(seed, one, cut, async () => ({
+        whole: [
           ...(await importInBatches(one, file.slice(0, lineAt).map((l) => [l]))),
           ...(await writeForeign(await others(one), foreign)),
           ...(await importInBatches(one, file.slice(lineAt).map((l) => [l]))),
-        ];
-        const pieces = [
+        ],
+        pieces: [
           ...(await importInBatches(cut, cuts.slice(0, at), own)),
           ...(await writeForeign(await others(cut), foreign)),
           ...(await importInBatches(cut, cuts.slice(at), own)),
-        ];
-        expect(pieces).toEqual(whole);
-        expect(await dump(cut)).toEqual(await dump(one));
-      } catch (err) {
-        (err as Error).message = `seed ${seed}: ${(err as Error).message}`;
-        throw err;
-      } finally {
-        if (!onPostgres()) {
-          await one.close();
-          await cut.close();
-        }
-      }
+        ],
+      }));
     }
     // Both ways were taken: batches that skipped, and skipping that stopped.
     expect(skipped).toBeGreaterThan(10);
