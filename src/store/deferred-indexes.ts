@@ -29,6 +29,7 @@
 // beside a live one.
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './index.js';
+import type { DialectOps } from './dialect/types.js';
 import { dropLeases, holderGoneHere, newHolder, renewLeases, takeLeases, type LeaseKey } from './mail-leases.js';
 import { OwnMessageIds, messageWritesMark } from './own-message-ids.js';
 
@@ -47,7 +48,7 @@ export const DEFERRED_HOLDER_KEY = 'deferred_indexes_holder';
 /** The index an import into a desk without messages either builds after loading (see above). */
 const MESSAGE_ID_INDEX = 'messages_message_id';
 
-type Dialect = 'sqlite' | 'postgres';
+type Dialect = DialectOps['name'];
 
 /** Secondary indexes an import into an empty desk builds after loading (those that exist). */
 export const DEFERRABLE: readonly string[] = [
@@ -196,16 +197,7 @@ export async function withDeferredIndexes<T>(store: Store, load: (ownMessageIds?
   const held = await withImportLease(store, async () => {
     // What an import that died left, first: nobody else builds it now (this import holds the lease).
     await store.write((tx) => buildDeferredIndexes(tx));
-    const { deferred, ownMessageIds } = await store.write((tx) => deferIndexesIfEmpty(tx));
-    let result: T;
-    try {
-      result = await load(ownMessageIds);
-    } catch (err) {
-      if (deferred) await store.write((tx) => buildDeferredIndexes(tx)).catch(() => undefined); // else the next open builds them
-      throw err;
-    }
-    if (deferred) await store.write((tx) => buildDeferredIndexes(tx));
-    return result;
+    return loadThenBuild(store, await store.write((tx) => deferIndexesIfEmpty(tx)), load);
   });
   // Another import defers (or builds) right now: this one loads beside it, deferring nothing.
   return held ? held.value : load();
@@ -218,15 +210,24 @@ async function withDeferredSqliteIndexes<T>(store: Store, load: (ownMessageIds?:
     if (left === 'gone') await buildDeferredIndexes(tx, 'sqlite');
     return deferIndexesIfEmpty(tx, 'sqlite', newHolder());
   });
+  return loadThenBuild(store, started, load);
+}
+
+/**
+ * Runs the load, then builds what was deferred (also when the load failed; if that build fails
+ * too, the next open builds it).
+ */
+async function loadThenBuild<T>(store: Store, started: { deferred: boolean; ownMessageIds?: OwnMessageIds }, load: (ownMessageIds?: OwnMessageIds) => Promise<T>): Promise<T> {
   if (!started.deferred) return load();
+  const build = () => store.write((tx) => buildDeferredIndexes(tx, store.dialect));
   let result: T;
   try {
     result = await load(started.ownMessageIds);
   } catch (err) {
-    await store.write((tx) => buildDeferredIndexes(tx, 'sqlite')).catch(() => undefined); // else the next open builds them
+    await build().catch(() => undefined);
     throw err;
   }
-  await store.write((tx) => buildDeferredIndexes(tx, 'sqlite'));
+  await build();
   return result;
 }
 

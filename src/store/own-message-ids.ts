@@ -22,6 +22,7 @@
 // the garbage collector to trace): a fingerprint can only make a batch look up when it need not
 // (two ids sharing one), never skip a lookup it needs.
 import { sql, type Kysely } from 'kysely';
+import type { DialectOps } from './dialect/types.js';
 
 /** The 64-bit fingerprint of a string, as two 32-bit halves (cyrb53's mixing). */
 function fingerprint(text: string): [number, number] {
@@ -95,7 +96,7 @@ export class FingerprintSet {
  * SQLite: its count of other connections' commits (own commits leave it as it is); PostgreSQL:
  * the count of statements that wrote Message-IDs (own ones too: read again after each batch).
  */
-export async function messageWritesMark(tx: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<number> {
+export async function messageWritesMark(tx: Kysely<any>, dialect: DialectOps['name']): Promise<number> {
   if (dialect === 'sqlite') return Number((await sql<{ data_version: number }>`pragma data_version`.execute(tx)).rows[0]!.data_version);
   return Number((await sql<{ n: string }>`select last_value + (case when is_called then 1 else 0 end) as n from desk_message_writes`.execute(tx)).rows[0]!.n);
 }
@@ -113,7 +114,7 @@ export class OwnMessageIds {
    * `onStop`: run in the batch's transaction when skipping ends (builds the index).
    */
   constructor(
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: DialectOps['name'],
     private mark: number,
     private readonly onStop: (tx: Kysely<any>) => Promise<void>,
   ) {}

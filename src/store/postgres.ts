@@ -154,7 +154,12 @@ async function schemaState(db: Kysely<any>): Promise<{ version: number | undefin
   const t = await sql<{ t: string | null; m: string | null }>`select to_regclass('desk_migrations')::text as t, to_regclass('meta')::text as m`.execute(db);
   if (!t.rows[0]?.t) return { version: undefined, leftoverIndexes: false };
   // (a desk being created has its migrations table before the first migration made meta)
-  const leftover = t.rows[0].m ? sql`exists (select 1 from meta where key = ${DEFERRED_KEY})` : sql`false`;
+  return versionAndLeftover(db, !!t.rows[0].m);
+}
+
+/** The schema version and the leftover indexes' record, in one statement (`meta`: whether that table exists). */
+async function versionAndLeftover(db: Kysely<any>, meta: boolean): Promise<{ version: number; leftoverIndexes: boolean }> {
+  const leftover = meta ? sql`exists (select 1 from meta where key = ${DEFERRED_KEY})` : sql`false`;
   const row = await sql<{ v: number | null; d: boolean }>`select max(version) as v, ${leftover} as d from desk_migrations`.execute(db);
   return { version: Number(row.rows[0]?.v ?? 0), leftoverIndexes: !!row.rows[0]?.d };
 }
@@ -167,8 +172,7 @@ async function schemaState(db: Kysely<any>): Promise<{ version: number | undefin
  */
 async function schemaStateAtOpen(db: Kysely<any>): Promise<{ version: number | undefined; leftoverIndexes: boolean }> {
   try {
-    const row = await sql<{ v: number | null; d: boolean }>`select max(version) as v, exists (select 1 from meta where key = ${DEFERRED_KEY}) as d from desk_migrations`.execute(db);
-    return { version: Number(row.rows[0]?.v ?? 0), leftoverIndexes: !!row.rows[0]?.d };
+    return await versionAndLeftover(db, true);
   } catch (err) {
     if (errorCode(err) !== '42P01') throw err;
     return schemaState(db);

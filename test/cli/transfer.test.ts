@@ -18,6 +18,25 @@ function schemaOf(db: string): string[] {
   return rows.map((r) => r.def).sort();
 }
 const desks: TempDesk[] = [];
+
+/**
+ * Runs `desk import file` in the background and kills it (-9) once its first batch is committed
+ * (a bounded wait on that condition, no sleeps): the tickets seen committed then, and after.
+ */
+async function importKilledAfterFirstBatch(d: TempDesk, file: string): Promise<{ seen: number; partial: number }> {
+  const child = spawn(process.execPath, [BIN, 'import', file], { env: d.env, cwd: d.dir, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const committed = () => storeQuery<{ n: number }>(d.db, 'select count(*) as n from tickets')[0]!.n;
+  let seen = 0;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && child.exitCode === null; ) {
+    seen = committed();
+    if (seen > 0) break;
+    await new Promise((r) => setImmediate(r));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  return { seen, partial: committed() };
+}
 const fresh = () => {
   const d = tempDesk({ DESK_NOW: NOW });
   desks.push(d);
@@ -250,19 +269,7 @@ describe('import is idempotent for every valid line', () => {
     const expectedExport = clean.run(['export']).stdout;
 
     const d = fresh();
-    const child = spawn(process.execPath, [BIN, 'import', file], { env: d.env, cwd: d.dir, stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    // Kill it once its first batch is committed (bounded wait on that condition, no sleeps).
-    const committed = () => storeQuery<{ n: number }>(d.db, 'select count(*) as n from tickets')[0]!.n;
-    let seen = 0;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && child.exitCode === null; ) {
-      seen = committed();
-      if (seen > 0) break;
-      await new Promise((r) => setImmediate(r));
-    }
-    child.kill('SIGKILL');
-    await exited;
-    const partial = committed();
+    const { seen, partial } = await importKilledAfterFirstBatch(d, file);
     expect(seen).toBeGreaterThan(0);
     expect(partial).toBeLessThan(expectedExport.split('\n').filter(Boolean).length); // killed mid-way
 
@@ -289,14 +296,7 @@ describe('import is idempotent for every valid line', () => {
     const d = fresh();
     const file = join(d.dir, 'big.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
-    const child = spawn(process.execPath, [BIN, 'import', file], { env: d.env, cwd: d.dir, stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const committed = () => storeQuery<{ n: number }>(d.db, 'select count(*) as n from tickets')[0]!.n;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && child.exitCode === null && committed() === 0; ) {
-      await new Promise((r) => setImmediate(r));
-    }
-    child.kill('SIGKILL');
-    await exited;
+    expect((await importKilledAfterFirstBatch(d, file)).seen).toBeGreaterThan(0);
     expect(storeQuery(d.db, "select key from meta where key = 'deferred_indexes'")).toHaveLength(1);
 
     // Any command opens the desk: the import is gone, so it builds what was left.
