@@ -192,8 +192,8 @@ export async function storeBatch(
   const known = await prefetch(tx, items);
 
   // Ids from the database; a block as large as the batch could need, one query each.
-  const ticketIds = new IdBlocks(tx, ops, 'tickets');
-  const messageIds = new IdBlocks(tx, ops, 'messages');
+  const ticketIds = IdBlocks.of(tx, ops, 'tickets');
+  const messageIds = IdBlocks.of(tx, ops, 'messages');
 
   const lookup: ThreadLookup = {
     // Only a reply desk really sent for that ticket: another desk installation uses the same

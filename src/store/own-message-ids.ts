@@ -107,7 +107,7 @@ export async function messageWritesMark(tx: Kysely<any>, dialect: DialectOps['na
  */
 export class OwnMessageIds {
   private readonly written = new FingerprintSet();
-  private skipping = true;
+  private skips = true;
 
   /**
    * `mark`: messageWritesMark() read in the transaction that found the desk without messages;
@@ -119,35 +119,72 @@ export class OwnMessageIds {
     private readonly onStop: (tx: Kysely<any>) => Promise<void>,
   ) {}
 
+  /** Whether batches may still skip their lookups (nobody else has written, as far as the import has seen). */
+  get skipping(): boolean {
+    return this.skips;
+  }
+
   /**
    * Whether the batch whose write transaction `tx` is may skip looking up `messageIds`: nobody
    * else has written a Message-ID since the import's last batch, and none of them is one the
    * import wrote.
    */
   async skipsLookup(tx: Kysely<any>, messageIds: Iterable<string>): Promise<boolean> {
-    if (!this.skipping) return false;
-    let fresh = (await messageWritesMark(tx, this.dialect)) === this.mark;
-    if (fresh) {
-      for (const id of messageIds) {
-        if (this.written.mayHave(id)) {
-          fresh = false;
-          break;
-        }
-      }
+    if (!this.skips) return false;
+    if (this.mayHaveWritten(messageIds)) {
+      await this.stop(tx);
+      return false;
     }
-    if (fresh) return true;
-    this.skipping = false;
-    await this.onStop(tx);
+    return this.unchanged(tx);
+  }
+
+  /**
+   * Whether nobody else has written since the import's last batch (read in the next batch's
+   * write transaction, under the writers' lock). When somebody has, skipping ends here.
+   * PostgreSQL's mark counts more than Message-IDs since migration 26 (./import-plan.ts).
+   */
+  async unchanged(tx: Kysely<any>): Promise<boolean> {
+    if (!this.skips) return false;
+    if ((await messageWritesMark(tx, this.dialect)) === this.mark) return true;
+    await this.stop(tx);
+    return false;
+  }
+
+  /** Whether any of these may be a Message-ID the import wrote (a fingerprint says so). */
+  mayHaveWritten(messageIds: Iterable<string>): boolean {
+    for (const id of messageIds) if (this.written.mayHave(id)) return true;
     return false;
   }
 
   /** A message the import writes (in the batch's transaction, before it commits). */
   remember(messageId: string): void {
-    if (this.skipping) this.written.add(messageId);
+    if (this.skips) this.written.add(messageId);
   }
 
-  /** At the end of each batch's transaction, after its own writes: where the next batch starts from. */
+  /**
+   * At the end of each of the import's write transactions, after its own writes (its batches,
+   * and the organisation and customer lines it writes between them): where the next batch
+   * starts from.
+   */
   async afterBatch(tx: Kysely<any>): Promise<void> {
-    if (this.skipping) this.mark = await messageWritesMark(tx, this.dialect);
+    if (this.skips) this.mark = await messageWritesMark(tx, this.dialect);
+  }
+
+  /**
+   * Runs `write`, another write of the import's own (its organisation and customer lines, in a
+   * write transaction between batches), so that the next batch does not take it for someone
+   * else's: when nobody else had written before it, the mark moves past it. Reads only: a write
+   * that fails (and is rolled back) leaves everything as it was.
+   */
+  async ownWrite<T>(tx: Kysely<any>, write: () => Promise<T>): Promise<T> {
+    const before = this.skips && (await messageWritesMark(tx, this.dialect)) === this.mark;
+    const result = await write();
+    if (before) this.mark = await messageWritesMark(tx, this.dialect);
+    return result;
+  }
+
+  private async stop(tx: Kysely<any>): Promise<void> {
+    this.skips = false;
+    await this.onStop(tx);
   }
 }

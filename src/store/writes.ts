@@ -16,9 +16,9 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { CcPerson, CcSource } from '../domain/cc.js';
-import type { DialectOps, SearchRow } from './dialect/types.js';
+import type { DialectOps, IdTable, SearchRow } from './dialect/types.js';
 import { PendingWrites } from './pending-writes.js';
-import type { AttachmentsTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
+import type { AttachmentsTable, CustomerAddressesTable, CustomersTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
 import { inKeys, lookupParts } from './lookup.js';
 import { orgByDomain, domainCandidates } from '../domain/customers/org-rules.js';
@@ -73,14 +73,25 @@ export function ccRows(ticketId: number, people: readonly CcPerson[], at: string
 
 /** Adds CC rows, each person once per ticket (the first one added stays), on either backend. */
 export async function insertCcRows(tx: Kysely<DB>, rows: readonly Insertable<TicketCcTable>[]): Promise<void> {
+  for (const part of chunks(firstOfEach(rows), 150)) {
+    await tx.insertInto('ticket_cc').values(part).onConflict((oc) => oc.columns(['ticket_id', 'address']).doNothing()).execute();
+  }
+}
+
+/** Each person once per ticket: the first row of each. */
+function firstOfEach(rows: readonly Insertable<TicketCcTable>[]): Insertable<TicketCcTable>[] {
   const seen = new Set<string>();
-  const fresh = rows.filter((r) => {
+  return rows.filter((r) => {
     const key = `${r.ticket_id}\u0000${r.address}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  for (const part of chunks(fresh, 150)) {
-    await tx.insertInto('ticket_cc').values(part).onConflict((oc) => oc.columns(['ticket_id', 'address']).doNothing()).execute();
-  }
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }
 
 /** `version`: the ticket's version the event's write gave it (null for bulk-written new tickets). */
@@ -169,6 +180,8 @@ export function searchRow(ticketId: number, subject: string | null | undefined, 
  * path (the import and the sync: tens of thousands of rows a transaction).
  */
 export class TicketWrites {
+  /** new requesters, with the ids the writer was given for them */
+  readonly requesters: { id: number; email: string; name: string | null }[] = [];
   readonly tickets: TicketRow[] = [];
   readonly tags: Insertable<TicketTagsTable>[] = [];
   readonly messages: MessageRow[] = [];
@@ -181,6 +194,12 @@ export class TicketWrites {
   private readonly touched = new Map<number, string>();
   /** tickets whose clock inputs the database computes once the rows are in */
   private readonly refresh = new Set<number>();
+  /**
+   * The customers the new tickets' requesters become (linkCustomers): worked out by flush from
+   * what the database holds, unless the writer knew them beforehand (an import's planned batch,
+   * ./import-plan.ts).
+   */
+  customerLinks?: CustomerLinks;
 
   constructor(private readonly ops: DialectOps) {}
 
@@ -231,16 +250,20 @@ export class TicketWrites {
     const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows, pending);
     const fresh = new Set(this.tickets.map((t) => t.id));
     try {
-      // Customers first: they read only requesters (written before this), so nothing sent here
-      // holds them up.
-      await linkCustomers(tx, ops, this.tickets);
+      await bulk('requesters', this.requesters);
+      // Customers next: they read only requesters, so nothing sent here holds them up.
+      if (this.customerLinks) await writeCustomerLinks(tx, ops, this.customerLinks, pending);
+      else this.customerLinks = await linkCustomers(tx, ops, this.tickets);
       await bulk('tickets', this.tickets);
       await bulk('ticket_tags', this.tags);
       await bulk('messages', this.messages);
       await bulk('attachments', this.attachments);
       await bulk('events', this.events);
       await bulk('import_keys', this.importKeys);
-      await insertCcRows(tx, this.cc);
+      // A ticket made here has no CC list yet: its people go in by the bulk path (each once).
+      const [freshCc, olderCc] = partition(this.cc, (r) => fresh.has(r.ticket_id));
+      await bulk('ticket_cc', firstOfEach(freshCc));
+      await insertCcRows(tx, olderCc);
       await ops.indexSearchText(tx, this.search, fresh, pending);
     } catch (err) {
       await pending.settle(); // a statement sent earlier that failed is what went wrong
@@ -275,18 +298,48 @@ export class TicketWrites {
 
 // ---- customers (migration 15) ---------------------------------------------------------------
 
+/** The customers rows (and their addresses) that requesters become. */
+export interface CustomerLinks {
+  customers: Insertable<CustomersTable>[];
+  addresses: Insertable<CustomerAddressesTable>[];
+}
+
+/**
+ * When each requester's first ticket among these (in the order they are written) was created: as
+ * if each ticket came in a transaction of its own, so that an import's customers do not depend
+ * on where its batches end.
+ */
+export function firstTicketAt(tickets: readonly { requester_id: number; created_at: string }[]): Map<number, string> {
+  const firstAt = new Map<number, string>();
+  for (const t of tickets) if (!firstAt.has(t.requester_id)) firstAt.set(t.requester_id, t.created_at);
+  return firstAt;
+}
+
+/**
+ * The customers that requesters without one become (pure): id = the requester's id, named as the
+ * requester, created with its first ticket (`firstAt`), in the organisation whose domain rule its
+ * address matches (`rules`: domain → organisation id).
+ */
+export function customerLinkRows(unlinked: readonly { id: number; email: string; name: string | null }[], firstAt: ReadonlyMap<number, string>, rules: ReadonlyMap<string, number>): CustomerLinks {
+  return {
+    customers: unlinked.map((r) => ({ id: r.id, name: r.name, notes: null, created_at: firstAt.get(r.id)!, org_id: orgByDomain(r.email, rules), org_by_hand: 0 })),
+    addresses: unlinked.map((r) => ({ address: r.email, customer_id: r.id })),
+  };
+}
+
+async function writeCustomerLinks(tx: Kysely<DB>, ops: DialectOps, links: CustomerLinks, pending?: PendingWrites): Promise<void> {
+  await bulkInsert(ops, tx, 'customers', links.customers, pending);
+  await bulkInsert(ops, tx, 'customer_addresses', links.addresses, pending);
+}
+
 /**
  * Every new ticket's requester is a customer's address: a requester whose address belongs to no
- * customer becomes a customer of its own (id = the requester's id, named as the requester,
- * created with its first ticket here), in the organisation whose domain rule its address
- * matches. Runs in the transaction that writes the tickets, whichever way they came.
+ * customer becomes a customer of its own (customerLinkRows). Runs in the transaction that writes
+ * the tickets, whichever way they came; returns the rows it wrote.
  */
-export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: readonly { requester_id: number; created_at: string }[]): Promise<void> {
-  const firstAt = new Map<number, string>();
-  for (const t of tickets) {
-    const prev = firstAt.get(t.requester_id);
-    if (prev === undefined || t.created_at < prev) firstAt.set(t.requester_id, t.created_at);
-  }
+export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: readonly { requester_id: number; created_at: string }[]): Promise<CustomerLinks> {
+  const firstAt = firstTicketAt(tickets);
+  const links: CustomerLinks = { customers: [], addresses: [] };
   // (one statement a batch on PostgreSQL: lookup.ts)
   for (const part of lookupParts(ops, [...firstAt.keys()])) {
     const rows = await tx.selectFrom('requesters as r')
@@ -297,12 +350,12 @@ export async function linkCustomers(tx: Kysely<DB>, ops: DialectOps, tickets: re
       .execute();
     if (!rows.length) continue;
     const rules = await domainRules(tx, rows.map((r) => r.email), ops);
-    await bulkInsert(ops, tx, 'customers', rows.map((r) => ({
-      id: Number(r.id), name: r.name, notes: null, created_at: firstAt.get(Number(r.id))!,
-      org_id: orgByDomain(r.email, rules), org_by_hand: 0,
-    })));
-    await bulkInsert(ops, tx, 'customer_addresses', rows.map((r) => ({ address: r.email, customer_id: Number(r.id) })));
+    const made = customerLinkRows(rows.map((r) => ({ id: Number(r.id), email: r.email, name: r.name })), firstAt, rules);
+    await writeCustomerLinks(tx, ops, made);
+    links.customers.push(...made.customers);
+    links.addresses.push(...made.addresses);
   }
+  return links;
 }
 
 /** The domain rules that may apply to these addresses: domain → organisation id. */
@@ -336,6 +389,9 @@ async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promis
   }
 }
 
+/** Asks for a block of `count` ids above `floor` (DialectOps.allocateIds in a write transaction); returns the first. */
+export type IdAllocator = (count: number, floor: number) => Promise<number>;
+
 /**
  * Hands out ids of one table from blocks the database gives (DialectOps.allocateIds), each id
  * above `floor` when asked: ids given earlier in the same transaction are not in the table yet,
@@ -344,7 +400,12 @@ async function touchTickets(tx: Kysely<DB>, touched: [number, string][]): Promis
 export class IdBlocks {
   private next_ = 0;
   private end = 0;
-  constructor(private readonly tx: Kysely<DB>, private readonly ops: DialectOps, private readonly table: 'tickets' | 'messages') {}
+  constructor(private readonly allocate: IdAllocator) {}
+
+  /** Blocks of the table's ids from the database, in the write transaction `tx`. */
+  static of(tx: Kysely<DB>, ops: DialectOps, table: IdTable): IdBlocks {
+    return new IdBlocks((count, floor) => ops.allocateIds(tx, table, count, floor));
+  }
 
   /** The next id above `floor` from the block in hand, or undefined when `take` must ask the database. */
   next(floor = 0): number | undefined {
@@ -354,7 +415,7 @@ export class IdBlocks {
   /** Asks the database for a block of `count` ids at once (when the caller knows how many it needs at most). */
   async reserve(count: number): Promise<void> {
     if (count <= 0) return;
-    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(0, this.next_ - 1));
+    this.next_ = await this.allocate(count, Math.max(0, this.next_ - 1));
     this.end = this.next_ + count;
   }
 
@@ -363,7 +424,7 @@ export class IdBlocks {
     const id = this.next(floor);
     if (id !== undefined) return id;
     const count = Math.max(1, expected);
-    this.next_ = await this.ops.allocateIds(this.tx, this.table, count, Math.max(floor, this.next_ - 1));
+    this.next_ = await this.allocate(count, Math.max(floor, this.next_ - 1));
     this.end = this.next_ + count;
     return this.next_++;
   }

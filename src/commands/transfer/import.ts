@@ -7,6 +7,7 @@ import { onNewTicket } from '../../store/new-ticket-hooks.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk.js';
+import { ImportPlanner, type PlannedBatch } from '../../store/import-plan.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
@@ -79,9 +80,12 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     }
     return judged;
   };
+  // Batches built ahead of their transaction where the import knows the answers (an import into
+  // a desk without tickets and messages; ../../store/import-plan.ts).
+  const planner = ownMessageIds && !opts.strict ? new ImportPlanner(store.ops, ownMessageIds) : undefined;
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
-  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined) => {
-    const r = await importBatch(tx, store.ops, batch, ownMessageIds);
+  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined, plan?: PlannedBatch) => {
+    const r = planner ? await planner.importBatch(tx, batch, plan) : await importBatch(tx, store.ops, batch, ownMessageIds);
     await applyTicketCustomers(tx, batch.map((b) => b.ticket), now);
     const byLine = new Map(batch.map((b) => [b.line, b.ticket]));
     for (const c of r.created) {
@@ -112,12 +116,19 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     writing = undefined;
     await w;
   };
+  /** whether the batch being written was planned: then the next one can be planned before it is done */
+  let planned = false;
   const flush = async () => {
-    await settle();
-    if (!pending.length) return;
+    if (!pending.length) return settle();
     const batch = pending.splice(0);
     const judged = judge(batch);
-    writing = store.write((tx) => importBatchInto(tx, batch, judged));
+    // Planned while the batch before is still being written, where that one was planned too;
+    // else once it is done (the planner learns from it what it wrote).
+    let plan = planned ? await planner?.plan(batch) : undefined;
+    await settle();
+    plan ??= await planner?.plan(batch);
+    planned = plan !== undefined;
+    writing = store.write((tx) => importBatchInto(tx, batch, judged, plan));
     writing.catch(() => undefined); // awaited by the next flush, or at the end (settle)
     // SQLite writes in this very thread: reading on would only hold its write lock longer.
     if (store.dialect === 'sqlite') await settle();
@@ -126,10 +137,28 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const strictBuffer: Numbered[] = [];
   /** organisation and customer lines (few): written in their own transaction, or first with --strict */
   const strictExtras: PeopleLine[] = [];
+  /**
+   * Organisation and customer lines, in a write transaction between (or before) ticket batches:
+   * the import's own writes, which the next batch must not take for someone else's.
+   */
+  const writePeopleAmongBatches = async (tx: Kysely<DB>, lines: PeopleLine[], onConflict?: (p: PeopleLine, err: ConflictError) => void) => {
+    planner?.wroteAside();
+    const write = async () => {
+      for (const p of lines) {
+        try {
+          await writePeopleLine(tx, store.ops, p, now);
+        } catch (err) {
+          if (!(err instanceof ConflictError) || !onConflict) throw err;
+          onConflict(p, err);
+        }
+      }
+    };
+    await (ownMessageIds ? ownMessageIds.ownWrite(tx, write) : write());
+  };
   /** One line in a transaction of its own: a conflict (an address or domain someone else has) skips the line. */
   const writePeople = async (p: PeopleLine) => {
     try {
-      await store.write((tx) => writePeopleLine(tx, store.ops, p, now));
+      await store.write((tx) => writePeopleAmongBatches(tx, [p]));
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       summary.errors.push({ line: p.line, error: err.message });
@@ -196,14 +225,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       const conflicts: { line: number; error: string }[] = [];
       await store.write(async (tx) => {
         conflicts.length = 0;
-        for (const p of strictExtras) {
-          try {
-            await writePeopleLine(tx, store.ops, p, now);
-          } catch (err) {
-            if (!(err instanceof ConflictError)) throw err;
-            conflicts.push({ line: p.line, error: err.message });
-          }
-        }
+        if (strictExtras.length) await writePeopleAmongBatches(tx, strictExtras, (p, err) => conflicts.push({ line: p.line, error: err.message }));
         if (conflicts.length) throw new BadStrictLines();
         for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH), judged);
       }).catch((err: unknown) => {

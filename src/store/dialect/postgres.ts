@@ -216,13 +216,13 @@ export function postgresOps(): DialectOps {
       if (!rows.length) return;
       const cols = Object.keys(rows[0]!);
       if (!IDENT.test(table) || cols.some((c) => !IDENT.test(c))) throw new Error(`bad bulk insert target ${table}(${cols.join(',')})`);
-      if (!cols.includes('id') && ALIGNED.has(table)) await ops.alignIds(db, table as Parameters<DialectOps['alignIds']>[1]);
       // Left running when the caller keeps pending writes (the next rows are built meanwhile).
       const send = async (statement: Promise<unknown>) => {
         if (!pending) return void (await statement);
         pending.add(statement);
         await yieldToIo();
       };
+      if (!cols.includes('id') && ALIGNED.has(table)) await send(ops.alignIds(db, table as Parameters<DialectOps['alignIds']>[1]));
       const encode = lineEncoder(table, cols);
       const copy = sql.raw(`${COPY_IN_MARK}copy ${table} (${cols.join(', ')}) from stdin`);
       const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));

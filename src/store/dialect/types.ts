@@ -9,6 +9,9 @@ export interface SearchRow {
   body: string;
 }
 
+/** The tables whose ids a writer asks for in blocks (DialectOps.allocateIds). */
+export type IdTable = 'tickets' | 'messages' | 'requesters';
+
 export interface DialectOps {
   name: 'sqlite' | 'postgres';
   /** Adds an auto-assigned integer primary key column `id`. */
@@ -33,7 +36,7 @@ export interface DialectOps {
    * takes no id and only makes sure that ids given later are above `floor`: called after rows
    * were written with ids of their own (an import keeps the ids of its file).
    */
-  allocateIds(db: Kysely<any>, table: 'tickets' | 'messages', count: number, floor?: number): Promise<number>;
+  allocateIds(db: Kysely<any>, table: IdTable, count: number, floor?: number): Promise<number>;
   /**
    * A text as this store keeps it, and so as reading it back gives it (PostgreSQL's text cannot
    * hold U+0000: it becomes U+FFFD; SQLite keeps every text as it is). Whoever matches what it

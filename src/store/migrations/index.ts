@@ -25,6 +25,7 @@ import * as m022 from './022_kb_articles.js';
 import * as m023 from './023_tickets_assignee_queue.js';
 import * as m024 from './024_search_rowids.js';
 import * as m025 from './025_message_writes.js';
+import * as m026 from './026_import_watch.js';
 
 export interface Migration {
   version: number;
@@ -57,5 +58,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 23, name: 'tickets_assignee_queue', up: m023.up },
   { version: 24, name: 'search_rowids', up: m024.up },
   { version: 25, name: 'message_writes', up: m025.up },
+  { version: 26, name: 'import_watch', up: m026.up },
   // (register new migrations here, in order)
 ];

@@ -1,11 +1,16 @@
 // Bulk import of interchange tickets: a few lookups and the dialect's bulk path per batch instead
 // of a few statements per ticket, so that a 100,000-ticket move-in takes seconds. Rows are made
 // by the store's one write module (../writes.ts); ids come from the database.
+//
+// A batch is built from answers (which tickets, requesters and ids exist; which ids to take),
+// then written. The answers come from lookups in the batch's write transaction, or, for an
+// import's planned batch, from what the import knows it wrote (../import-plan.ts): built ahead,
+// while the batch before it is still being written.
 import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
-import type { DialectOps } from '../dialect/types.js';
-import { IdBlocks, TicketWrites } from '../writes.js';
+import type { DialectOps, IdTable } from '../dialect/types.js';
+import { IdBlocks, TicketWrites, type IdAllocator } from '../writes.js';
 import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
 import { ccPeople } from '../../domain/cc.js';
@@ -40,12 +45,6 @@ const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
 /** Whether a JSON line's strings are all stored as they are (see Numbered.storable). */
 export const storableLine = (line: string): boolean => !UNSTORABLE_ESCAPE.test(line);
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * Every text of a value (plain objects and arrays, as parsed from JSON) as the store keeps it:
  * what the batch is matched against is what the database gives back, never what it was given.
@@ -78,6 +77,76 @@ const ticketKey = (email: string, subject: string, created: string) => `${email}
 /** A ticket without messages: by its import key when it has one, else requester + subject + time. */
 const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.importKey}` : ticketKey(t.requester.email, t.subject, t.created_at));
 
+/** What building a batch asks of the database. */
+export interface BatchAnswers {
+  /** the tickets holding these Message-IDs: of several, the highest id */
+  messageOwners(ids: string[]): Promise<Map<string, number>>;
+  /** tickets already here for lines without messages, by bareKey: of several, the highest id */
+  bareOwners(bare: readonly ImportedTicket[]): Promise<Map<string, number>>;
+  /** the requesters with these addresses */
+  requesterIds(emails: string[]): Promise<Map<string, number>>;
+  /** which of these ticket ids are taken */
+  takenTicketIds(wanted: number[]): Promise<Set<number>>;
+  /** a block of `count` new ids of the table, above `floor`: its first (DialectOps.allocateIds) */
+  allocate(table: IdTable, count: number, floor: number): Promise<number>;
+}
+
+/** The answers of the database, in the batch's write transaction `tx`. */
+export function databaseAnswers(tx: Kysely<DB>, ops: DialectOps, ownMessageIds?: OwnMessageIds): BatchAnswers {
+  return {
+    async messageOwners(ids) {
+      const owners = new Map<string, number>();
+      const skip = ownMessageIds !== undefined && (await ownMessageIds.skipsLookup(tx, ids));
+      for (const part of lookupParts(ops, skip ? [] : ids)) {
+        // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
+        const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where(inKeys(ops, 'message_id', part, 'text')).orderBy('ticket_id').execute();
+        for (const r of rows) if (r.ticket_id !== null) owners.set(r.message_id, Number(r.ticket_id));
+      }
+      return owners;
+    },
+    async bareOwners(bare) {
+      const owners = new Map<string, number>();
+      for (const part of lookupParts(ops, [...new Set(bare.filter((t) => t.importKey !== null).map((t) => t.importKey!))])) {
+        const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where(inKeys(ops, 'key', part, 'text')).execute();
+        for (const r of rows) owners.set(`\u0001${r.key}`, Number(r.ticket_id));
+      }
+      for (const part of lookupParts(ops, [...new Set(bare.filter((t) => t.importKey === null).map((t) => t.created_at))])) {
+        const rows = await tx
+          .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
+          .select(['t.id', 't.subject', 't.created_at', 'r.email']).where(inKeys(ops, 't.created_at', part, 'text')).orderBy('t.id').execute();
+        // Of several tickets with one key, the highest id (as below, for the tickets this batch makes).
+        for (const r of rows) owners.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
+      }
+      return owners;
+    },
+    async requesterIds(emails) {
+      const ids = new Map<string, number>();
+      for (const part of lookupParts(ops, emails)) {
+        for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where(inKeys(ops, 'email', part, 'text')).execute()) ids.set(r.email, Number(r.id));
+      }
+      return ids;
+    },
+    async takenTicketIds(wanted) {
+      const taken = new Set<number>();
+      for (const part of lookupParts(ops, wanted)) {
+        for (const r of await tx.selectFrom('tickets').select('id').where(inKeys(ops, 'id', part, 'integer')).execute()) taken.add(Number(r.id));
+      }
+      return taken;
+    },
+    allocate: (table, count, floor) => ops.allocateIds(tx, table, count, floor),
+  };
+}
+
+/** A batch built, ready to write. */
+export interface BuiltBatch {
+  result: BatchResult;
+  writes: TicketWrites;
+  /** the largest ticket id kept from the file (0: none) */
+  keptAbove: number;
+  /** every requester of the batch, by address (as stored) */
+  requesterId: Map<string, number>;
+}
+
 /**
  * Imports one batch inside the caller's write transaction. Every batch looks up what it needs,
  * whoever wrote it: the answer never depends on how a file is cut into batches or on what else
@@ -85,70 +154,49 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
  * messages), a batch skips its Message-ID lookup where that provably finds nothing.
  */
 export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Numbered[], ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
-  quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
+  const built = await buildBatch(databaseAnswers(tx, ops, ownMessageIds), ops, given, ownMessageIds);
+  return writeBatch(tx, ops, built, ownMessageIds);
+}
+
+/** A batch's rows, made from `answers`: nothing is written yet. */
+export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: Numbered[], ownMessageIds?: OwnMessageIds): Promise<BuiltBatch> {
   // Requesters, message ids and import keys are matched against what the database gives back
   // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
   // (SQLite stores every text as given: nothing to make.)
   const batch = ops.name === 'sqlite' ? given : given.map((b) => (b.storable ? b : { line: b.line, ticket: asStored(b.ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
-  const P = ops.maxParams;
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  const seenMsg = new Map<string, number>();
-  const seenBare = new Map<string, number>();
-  {
-    const ids = new Set<string>();
-    for (const b of batch) for (const m of b.ticket.messages) ids.add(m.message_id);
-    const allMsgIds = [...ids];
-    const bare = batch.filter((b) => b.ticket.messages.length === 0);
-    const skip = ownMessageIds !== undefined && (await ownMessageIds.skipsLookup(tx, allMsgIds));
-    for (const part of lookupParts(ops, skip ? [] : allMsgIds)) {
-      // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
-      const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where(inKeys(ops, 'message_id', part, 'text')).orderBy('ticket_id').execute();
-      for (const r of rows) if (r.ticket_id !== null) seenMsg.set(r.message_id, Number(r.ticket_id));
-    }
-    for (const part of lookupParts(ops, [...new Set(bare.filter((b) => b.ticket.importKey !== null).map((b) => b.ticket.importKey!))])) {
-      const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where(inKeys(ops, 'key', part, 'text')).execute();
-      for (const r of rows) seenBare.set(`\u0001${r.key}`, Number(r.ticket_id));
-    }
-    for (const part of lookupParts(ops, [...new Set(bare.filter((b) => b.ticket.importKey === null).map((b) => b.ticket.created_at))])) {
-      const rows = await tx
-        .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-        .select(['t.id', 't.subject', 't.created_at', 'r.email']).where(inKeys(ops, 't.created_at', part, 'text')).orderBy('t.id').execute();
-      // Of several tickets with one key, the highest id (as below, for the tickets this batch makes).
-      for (const r of rows) seenBare.set(ticketKey(r.email, r.subject, r.created_at), Number(r.id));
-    }
-  }
+  const ids = new Set<string>();
+  for (const b of batch) for (const m of b.ticket.messages) ids.add(m.message_id);
+  const seenMsg = await answers.messageOwners([...ids]);
+  const seenBare = await answers.bareOwners(batch.filter((b) => b.ticket.messages.length === 0).map((b) => b.ticket));
 
-  // 2. Requesters.
+  // 2. Requesters. A new requester takes the name of its first line, as when each line came in a
+  // batch of its own.
   const emails = [...new Set(batch.map((b) => b.ticket.requester.email))];
-  const requesterId = new Map<string, number>();
-  for (const part of lookupParts(ops, emails)) {
-    for (const r of await tx.selectFrom('requesters').select(['id', 'email']).where(inKeys(ops, 'email', part, 'text')).execute()) requesterId.set(r.email, Number(r.id));
-  }
-  // A new requester takes the name of its first line, as when each line came in a batch of its own.
-  const names = new Map<string, string | null>();
-  for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
+  const requesterId = await answers.requesterIds(emails);
+  const w = new TicketWrites(ops);
   const missing = emails.filter((e) => !requesterId.has(e));
-  if (missing.length) await ops.alignIds(tx, 'requesters');
-  for (const part of chunks(missing, Math.floor(P / 2))) {
-    const rows = await tx.insertInto('requesters').values(part.map((email) => ({ email, name: names.get(email) ?? null }))).returning(['id', 'email']).execute();
-    for (const r of rows) requesterId.set(r.email, Number(r.id));
+  if (missing.length) {
+    const names = new Map<string, string | null>();
+    for (const b of batch) if (!names.has(b.ticket.requester.email)) names.set(b.ticket.requester.email, b.ticket.requester.name ?? null);
+    const first = await answers.allocate('requesters', missing.length, 0);
+    for (const [i, email] of missing.entries()) {
+      requesterId.set(email, first + i);
+      w.requesters.push({ id: first + i, email, name: names.get(email) ?? null });
+    }
   }
 
   // 3. Ticket ids: kept when free, else the next free one.
-  const wanted = [...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))];
-  const taken = new Set<number>();
-  for (const part of lookupParts(ops, wanted)) {
-    for (const r of await tx.selectFrom('tickets').select('id').where(inKeys(ops, 'id', part, 'integer')).execute()) taken.add(Number(r.id));
-  }
+  const taken = await answers.takenTicketIds([...new Set(batch.map((b) => b.ticket.requestedId).filter((x): x is number => x !== null))]);
   // A ticket whose id is not kept gets an id from the database above every ticket before its
   // line (in the database or earlier in the file): never one that depends on where a batch ends.
-  const ticketIds = new IdBlocks(tx, ops, 'tickets');
-  const messageIds = new IdBlocks(tx, ops, 'messages');
+  const blocks = (table: IdTable): IdAllocator => (count, floor) => answers.allocate(table, count, floor);
+  const ticketIds = new IdBlocks(blocks('tickets'));
+  const messageIds = new IdBlocks(blocks('messages'));
   let keptAbove = 0; // the largest id kept so far in this batch
   await messageIds.reserve(batch.reduce((n, b) => n + b.ticket.messages.length, 0)); // every message may be new
-  const w = new TicketWrites(ops);
 
   // One search row per ticket and batch (subject + all new message text): a third of the rows
   // that one per message would take, and search ranks tickets anyway.
@@ -211,11 +259,16 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
     if (row.clock_inputs == null) w.refreshClockInputs([id]);
     result.created.push({ line, id, requestedId: t.requestedId });
   }
+  return { result, writes: w, keptAbove, requesterId };
+}
 
-  await w.flush(tx);
+/** Writes a built batch in the caller's write transaction. */
+export async function writeBatch(tx: Kysely<DB>, ops: DialectOps, built: BuiltBatch, ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
+  quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
+  await built.writes.flush(tx);
   // Ids kept from the file: ids the database gives later (any writer) stay above them.
-  if (keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, keptAbove);
-  await w.refreshDerived(tx);
+  if (built.keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, built.keptAbove);
+  await built.writes.refreshDerived(tx);
   await ownMessageIds?.afterBatch(tx);
-  return result;
+  return built.result;
 }
