@@ -17,7 +17,8 @@
 // Otherwise it is built again the usual way, with lookups, in that transaction, and planning ends
 // for the rest of the import. A batch the planner cannot answer for (lines without messages,
 // found by keys it does not keep; a Message-ID the import may have written already) is built the
-// usual way too, and the planner learns from it what it wrote. Either way a batch decides exactly
+// usual way too, and the planner learns from it what it wrote. Before the first batch the planner
+// reads the desk (start), in a transaction of its own. Either way a batch decides exactly
 // as the usual way would (test/store/import-batches.test.ts).
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
@@ -99,8 +100,8 @@ export class ImportPlanner {
   }
 
   /**
-   * The batch built from what the planner knows, to be passed to importBatch; undefined when it
-   * cannot be planned (yet). Plans are written in the order they were made, each right after
+   * The batch built from what the planner knows (once started), to be passed to importBatch;
+   * undefined when it cannot be planned (yet). Plans are written in the order they were made, each right after
    * the batch before it: a batch written the usual way is known only once it is written, so
    * the batch after it is planned after that.
    */
@@ -130,6 +131,7 @@ export class ImportPlanner {
     }
     unlinked.sort((a, b) => a.id - b.id);
     built.writes.customerLinks = customerLinkRows(unlinked, firstAt, known.orgDomains);
+    built.writes.prepare(); // the COPY data too, while the server still loads the batch before
     this.fold(known, built);
     return { basis: this.version++, built, allocations };
   }
@@ -148,13 +150,26 @@ export class ImportPlanner {
     if (plan || this.version !== this.written) this.stop();
     const built = await buildBatch(databaseAnswers(tx, this.ops, this.own), this.ops, batch, this.own);
     const result = await writeBatch(tx, this.ops, built, this.own);
-    if (this.active) {
-      if (this.known) this.fold(this.known, built);
-      else this.known = await readKnown(tx);
-      if (!this.known) this.stop();
+    if (this.active && this.known) {
+      this.fold(this.known, built);
       this.version = ++this.written;
     }
     return result;
+  }
+
+  /** Whether the planner has yet to read the desk (start). */
+  get unstarted(): boolean {
+    return this.active && !this.known && this.version === 0;
+  }
+
+  /**
+   * Reads what the desk holds, in a write transaction before the import's first batch (after the
+   * organisation and customer lines before it): from here on the planner knows the desk.
+   */
+  async start(tx: Kysely<DB>): Promise<void> {
+    if (!this.unstarted || !(await this.own.unchanged(tx))) return;
+    this.known = await readKnown(tx);
+    if (!this.known) this.stop();
   }
 
   /** The database gives the ids the plan took (the same statements, so the same sequences too). */

@@ -16,7 +16,7 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { CcPerson, CcSource } from '../domain/cc.js';
-import type { DialectOps, IdTable, SearchRow } from './dialect/types.js';
+import type { DialectOps, EncodedRows, IdTable, SearchRow } from './dialect/types.js';
 import { PendingWrites } from './pending-writes.js';
 import type { AttachmentsTable, CustomerAddressesTable, CustomersTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
@@ -85,13 +85,6 @@ function firstOfEach(rows: readonly Insertable<TicketCcTable>[]): Insertable<Tic
     const key = `${r.ticket_id}\u0000${r.address}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-}
-
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }
 
 /** `version`: the ticket's version the event's write gave it (null for bulk-written new tickets). */
@@ -175,6 +168,9 @@ export function searchRow(ticketId: number, subject: string | null | undefined, 
 
 // ---- many rows at once --------------------------------------------------------------------
 
+/** The key of the search rows' bulk data among the tables' (TicketWrites.prepare). */
+const SEARCH = ' search';
+
 /**
  * Rows of many tickets and messages gathered, then written in one go through the dialect's bulk
  * path (the import and the sync: tens of thousands of rows a transaction).
@@ -200,6 +196,12 @@ export class TicketWrites {
    * ./import-plan.ts).
    */
   customerLinks?: CustomerLinks;
+  /** the rows' bulk data, by table, when prepare() made it */
+  private encoded?: Map<string, EncodedRows>;
+  /** how many rows there were when prepare() made their data */
+  private sealed?: number;
+  /** the table search rows go in by the bulk path (DialectOps.searchTableRows), when prepare() made their data */
+  private searchTable?: string;
 
   constructor(private readonly ops: DialectOps) {}
 
@@ -247,24 +249,22 @@ export class TicketWrites {
     // The rows' statements are sent without waiting for each (PostgreSQL): while the server
     // inserts one table's rows, the next table's are built (store/pending-writes.ts).
     const pending = new PendingWrites();
-    const bulk = <T extends keyof DB>(table: T, rows: readonly Insertable<DB[T]>[]) => bulkInsert(ops, tx, table, rows, pending);
-    const fresh = new Set(this.tickets.map((t) => t.id));
+    const encoded = this.encoded;
+    if (this.sealed !== undefined && this.sealed !== this.rowCount()) throw new Error('desk bug: rows were added after their bulk data was made');
+    const bulk = (table: keyof DB, rows: readonly object[]) => bulkInsert(ops, tx, table, encoded?.get(table) ?? (rows as Insertable<DB[keyof DB]>[]), pending);
+    const fresh = this.freshIds();
     try {
       await bulk('requesters', this.requesters);
       // Customers next: they read only requesters, so nothing sent here holds them up.
-      if (this.customerLinks) await writeCustomerLinks(tx, ops, this.customerLinks, pending);
-      else this.customerLinks = await linkCustomers(tx, ops, this.tickets);
-      await bulk('tickets', this.tickets);
-      await bulk('ticket_tags', this.tags);
-      await bulk('messages', this.messages);
-      await bulk('attachments', this.attachments);
-      await bulk('events', this.events);
-      await bulk('import_keys', this.importKeys);
-      // A ticket made here has no CC list yet: its people go in by the bulk path (each once).
-      const [freshCc, olderCc] = partition(this.cc, (r) => fresh.has(r.ticket_id));
-      await bulk('ticket_cc', firstOfEach(freshCc));
-      await insertCcRows(tx, olderCc);
-      await ops.indexSearchText(tx, this.search, fresh, pending);
+      if (this.customerLinks) {
+        await bulk('customers', this.customerLinks.customers);
+        await bulk('customer_addresses', this.customerLinks.addresses);
+      } else this.customerLinks = await linkCustomers(tx, ops, this.tickets);
+      for (const [table, rows] of this.bulkRows(fresh)) await bulk(table, rows);
+      await insertCcRows(tx, this.cc.filter((r) => !fresh.has(r.ticket_id)));
+      const search = encoded?.get(SEARCH);
+      if (search) await ops.bulkInsert(tx, this.searchTable!, search, pending);
+      else await ops.indexSearchText(tx, this.search, fresh, pending);
     } catch (err) {
       await pending.settle(); // a statement sent earlier that failed is what went wrong
       throw err;
@@ -288,6 +288,52 @@ export class TicketWrites {
     }
     for (const [id, list] of eventsOf) hookTicketEvents(tx, id, list);
     ticketsChanged(tx, [...this.tickets.map((t) => t.id), ...this.messages.map((m) => m.ticket_id), ...this.events.map((e) => e.ticket_id), ...this.touched.keys()]);
+  }
+
+  /**
+   * Makes the bulk data of every row gathered so far now, where the dialect can (PostgreSQL's COPY
+   * data): an import's planned batch, before its transaction, so that flush only sends it. Call
+   * it last: rows added after it would not be written (refused).
+   */
+  prepare(): void {
+    const encode = this.ops.encodeRows?.bind(this.ops);
+    const searchTable = this.ops.searchTableRows?.(this.search);
+    if (!encode || !searchTable) return;
+    const encoded = new Map<string, EncodedRows>();
+    const fresh = this.freshIds();
+    // (by table; the search rows by the key SEARCH)
+    const tables: [key: string, table: string, rows: readonly object[]][] = [
+      ...([['requesters', this.requesters], ...this.bulkRows(fresh)] as [string, readonly object[]][]).map(([t, rows]): [string, string, readonly object[]] => [t, t, rows]),
+      [SEARCH, searchTable.table, searchTable.rows],
+    ];
+    if (this.customerLinks) tables.push(['customers', 'customers', this.customerLinks.customers], ['customer_addresses', 'customer_addresses', this.customerLinks.addresses]);
+    for (const [key, table, rows] of tables) {
+      const data = encode(table, rows as Record<string, unknown>[]);
+      if (!data) return; // a value COPY text cannot carry: flush makes them as it goes
+      encoded.set(key, data);
+    }
+    this.encoded = encoded;
+    this.searchTable = searchTable.table;
+    this.sealed = this.rowCount();
+  }
+
+  /** The ids of the tickets these writes create. */
+  private freshIds(): Set<number> {
+    return new Set(this.tickets.map((t) => t.id));
+  }
+
+  /** The tables flush writes by the bulk path after the customers, and their rows. */
+  private bulkRows(fresh: ReadonlySet<number>): [keyof DB, readonly object[]][] {
+    return [
+      ['tickets', this.tickets], ['ticket_tags', this.tags], ['messages', this.messages], ['attachments', this.attachments],
+      ['events', this.events], ['import_keys', this.importKeys],
+      // A ticket made here has no CC list yet: its people go in by the bulk path (each once).
+      ['ticket_cc', firstOfEach(this.cc.filter((r) => fresh.has(r.ticket_id)))],
+    ];
+  }
+
+  private rowCount(): number {
+    return this.requesters.length + this.tickets.length + this.tags.length + this.messages.length + this.attachments.length + this.events.length + this.importKeys.length + this.cc.length + this.search.length;
   }
 
   /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
@@ -370,8 +416,8 @@ export async function domainRules(tx: Kysely<DB>, addresses: readonly string[], 
 }
 
 /** The dialect's bulk path with rows checked against the table's type. */
-export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[], pending?: PendingWrites): Promise<void> {
-  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[], pending);
+export function bulkInsert<T extends keyof DB>(ops: DialectOps, tx: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[] | EncodedRows, pending?: PendingWrites): Promise<void> {
+  return ops.bulkInsert(tx, table, rows as unknown as Record<string, unknown>[] | EncodedRows, pending);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

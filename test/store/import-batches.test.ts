@@ -249,6 +249,7 @@ describe('import batches', () => {
           let plan = before?.plan ? await planner.plan(batch) : undefined;
           if (before) await write(before);
           if (i === at && at > 0) decided.push(...(await writeAside(await others(cut), kind, aside, address)));
+          if (planner.unstarted) await cut.write((tx) => planner.start(tx));
           plan ??= await planner.plan(batch);
           if (plan) planned++;
           else unplanned++;

@@ -126,6 +126,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     // else once it is done (the planner learns from it what it wrote).
     let plan = planned ? await planner?.plan(batch) : undefined;
     await settle();
+    if (planner?.unstarted) await store.write((tx) => planner.start(tx));
     plan ??= await planner?.plan(batch);
     planned = plan !== undefined;
     writing = store.write((tx) => importBatchInto(tx, batch, judged, plan));

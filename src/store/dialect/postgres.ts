@@ -84,6 +84,25 @@ function lineEncoder(table: string, cols: readonly string[]): LineEncoder {
   return encode;
 }
 
+/** The columns of bulk rows (those of the first row), checked to be plain identifiers, as the table's name. */
+function columnsOf(table: string, rows: readonly Record<string, unknown>[]): string[] {
+  const cols = Object.keys(rows[0]!);
+  if (!IDENT.test(table) || cols.some((c) => !IDENT.test(c))) throw new Error(`bad bulk insert target ${table}(${cols.join(',')})`);
+  return cols;
+}
+
+/** Rows as COPY data; undefined when a value is not text, a number or null. */
+function copyData(table: string, cols: readonly string[], rows: readonly Record<string, unknown>[]): string | undefined {
+  const encode = lineEncoder(table, cols);
+  let data = '';
+  for (const r of rows) {
+    const line = encode(r);
+    if (line === undefined) return undefined;
+    data += line;
+  }
+  return data;
+}
+
 /** Lets the connection send what it was given, and other work go on, before more rows are built. */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -182,8 +201,11 @@ export function postgresOps(): DialectOps {
     },
 
     async indexSearchText(db, rows: SearchRow[], _fresh, pending) {
-      await ops.bulkInsert(db, 'search_fts', rows.map((r) => ({ ticket_id: r.ticket_id, subject: r.subject, body: r.body, words: indexedWords(r) })), pending);
+      const search = ops.searchTableRows!(rows);
+      await ops.bulkInsert(db, search.table, search.rows, pending);
     },
+
+    searchTableRows: (rows) => ({ table: 'search_fts', rows: rows.map((r) => ({ ticket_id: r.ticket_id, subject: r.subject, body: r.body, words: indexedWords(r) })) }),
 
     async snippets(db, text, ticketIds) {
       const words = searchWords(text).map((w) => w.toLowerCase());
@@ -212,10 +234,11 @@ export function postgresOps(): DialectOps {
     // columns), as INSERT does, fires the same constraints and rolls back with the transaction.
     // Rows holding anything else (bytes) are inserted as multi-row VALUES, as many rows per
     // statement as the parameter limit allows.
-    async bulkInsert(db, table, rows, pending) {
-      if (!rows.length) return;
-      const cols = Object.keys(rows[0]!);
-      if (!IDENT.test(table) || cols.some((c) => !IDENT.test(c))) throw new Error(`bad bulk insert target ${table}(${cols.join(',')})`);
+    async bulkInsert(db, table, given, pending) {
+      const encoded = Array.isArray(given) ? undefined : given;
+      const rows = Array.isArray(given) ? given : [];
+      if (encoded ? !encoded.parts.length : !rows.length) return;
+      const cols = encoded ? encoded.columns : columnsOf(table, rows);
       // Left running when the caller keeps pending writes (the next rows are built meanwhile).
       const send = async (statement: Promise<unknown>) => {
         if (!pending) return void (await statement);
@@ -223,25 +246,18 @@ export function postgresOps(): DialectOps {
         await yieldToIo();
       };
       if (!cols.includes('id') && ALIGNED.has(table)) await send(ops.alignIds(db, table as Parameters<DialectOps['alignIds']>[1]));
-      const encode = lineEncoder(table, cols);
       const copy = sql.raw(`${COPY_IN_MARK}copy ${table} (${cols.join(', ')}) from stdin`);
-      const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
-      for (let i = 0; i < rows.length; i += COPY_ROWS) {
-        const part = rows.slice(i, i + COPY_ROWS);
-        let data = '';
-        let plain = true;
-        for (const r of part) {
-          const line = encode(r);
-          if (line === undefined) {
-            plain = false;
-            break;
+      if (encoded) for (const data of encoded.parts) await send(sql`${copy}${data}`.execute(db));
+      else {
+        const per = Math.max(1, Math.floor(MAX_PARAMS / cols.length));
+        for (let i = 0; i < rows.length; i += COPY_ROWS) {
+          const part = rows.slice(i, i + COPY_ROWS);
+          const data = copyData(table, cols, part);
+          if (data !== undefined) await send(sql`${copy}${data}`.execute(db));
+          else {
+            for (const r of part) for (const c of cols) if (r[c] === undefined) noValue(table, c);
+            for (let k = 0; k < part.length; k += per) await send(db.insertInto(table).values(part.slice(k, k + per)).execute());
           }
-          data += line;
-        }
-        if (plain) await send(sql`${copy}${data}`.execute(db));
-        else {
-          for (const r of part) for (const c of cols) if (r[c] === undefined) noValue(table, c);
-          for (let k = 0; k < part.length; k += per) await send(db.insertInto(table).values(part.slice(k, k + per)).execute());
         }
       }
       // Ids written explicitly do not move an identity's sequence: move it past them, never back.
@@ -250,6 +266,18 @@ export function postgresOps(): DialectOps {
           from (select pg_get_serial_sequence(${table}, 'id') as s, (select max(id) from ${sql.table(table)}) as m) x
           where s is not null and m is not null`.execute(db));
       }
+    },
+
+    encodeRows(table, rows) {
+      if (!rows.length) return { columns: [], parts: [] };
+      const columns = columnsOf(table, rows);
+      const parts: Buffer[] = [];
+      for (let i = 0; i < rows.length; i += COPY_ROWS) {
+        const data = copyData(table, columns, rows.slice(i, i + COPY_ROWS));
+        if (data === undefined) return undefined;
+        parts.push(Buffer.from(data));
+      }
+      return { columns, parts };
     },
 
     // Kept on, on purpose. Turning checks off in PostgreSQL means session_replication_role =

@@ -85,7 +85,10 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   maxParams: 32000,
   // Prepared once per column list and row count, then only run: far cheaper than building
   // multi-row SQL text for each batch (measured: 2-3x on import).
-  async bulkInsert(_db, table, rows) {
+  async bulkInsert(_db, table, given) {
+    // (SQLite encodes no rows ahead: encodeRows is PostgreSQL's)
+    if (!Array.isArray(given)) throw new Error('desk bug: SQLite bulk inserts take rows');
+    const rows = given;
     if (!rows.length) return;
     const cols = Object.keys(rows[0]!);
     const width = cols.length;

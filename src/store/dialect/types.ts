@@ -9,6 +9,13 @@ export interface SearchRow {
   body: string;
 }
 
+/** Rows made ready for DialectOps.bulkInsert (DialectOps.encodeRows). */
+export interface EncodedRows {
+  readonly columns: readonly string[];
+  /** the data, a part per statement */
+  readonly parts: readonly Buffer[];
+}
+
 /** The tables whose ids a writer asks for in blocks (DialectOps.allocateIds). */
 export type IdTable = 'tickets' | 'messages' | 'requesters';
 
@@ -57,7 +64,16 @@ export interface DialectOps {
    * allows. With `pending`, statements may be left running there (PostgreSQL: its COPYs), to be
    * settled before anything reads the rows or the transaction ends (store/pending-writes.ts).
    */
-  bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[], pending?: PendingWrites): Promise<void>;
+  bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[] | EncodedRows, pending?: PendingWrites): Promise<void>;
+  /**
+   * Rows of one table made ready for bulkInsert ahead of the transaction that writes them
+   * (PostgreSQL: their COPY data, which bulkInsert then only sends: an import's planned batch,
+   * ../import-plan.ts). Absent where nothing is gained by it (SQLite); undefined for rows holding
+   * a value other than text, a number or null.
+   */
+  encodeRows?(table: string, rows: Record<string, unknown>[]): EncodedRows | undefined;
+  /** Where search text goes in by the bulk path (PostgreSQL): the table and rows indexSearchText writes. */
+  searchTableRows?(rows: readonly SearchRow[]): { table: string; rows: Record<string, unknown>[] };
   /**
    * Runs fn with this connection's foreign-key checks off (outside any transaction). Only for
    * bulk writers that allocate every referenced id themselves in the same transaction.
