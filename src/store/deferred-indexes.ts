@@ -74,11 +74,25 @@ interface Deferred {
 const BUILD_MEMORY = '256MB';
 
 /**
+ * PostgreSQL: the index an import's end builds on a second connection, beside the others: the
+ * full-text index (GIN, built by one process, about half the work). It takes no lock that the
+ * others' builds and foreign keys take in a conflicting mode (no foreign key involves search_fts,
+ * and two index builds share their table), so neither waits for the other.
+ */
+const BUILT_ASIDE: ReadonlySet<string> = new Set(['search_fts_document']);
+
+/** Runs an index's CREATE statement on another connection, in a transaction of its own. */
+export type BuildAside = (definition: string) => Promise<void>;
+
+/**
  * Builds every deferred index still missing (or, with `only`, those of them) and deletes the
  * record (or takes them off it), inside the caller's write transaction (which holds the writers'
- * lock exclusively). Returns how many it built.
+ * lock exclusively). With `aside` (PostgreSQL), the indexes BUILT_ASIDE are built on another
+ * connection meanwhile, and the record goes only once they are in: if one fails, so does this
+ * transaction, and the record stays for the next open to build what is missing. Returns how many
+ * it built.
  */
-export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = 'postgres', only?: readonly string[]): Promise<number> {
+export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = 'postgres', only?: readonly string[], aside?: BuildAside): Promise<number> {
   const row = await tx.selectFrom('meta').select('value').where('key', '=', DEFERRED_KEY).executeTakeFirst();
   if (!row) return 0;
   const all = JSON.parse(row.value) as Deferred[];
@@ -90,8 +104,11 @@ export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = '
     union all select conname from pg_constraint where connamespace = current_schema()::regnamespace`.execute(tx)).rows.map((r) => r.name));
   let built = 0;
   if (dialect === 'postgres') await sql`select set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`.execute(tx);
+  // (started once this transaction holds the writers' lock: no writer is in the tables then)
+  const besides = aside ? list.filter((d) => BUILT_ASIDE.has(d.name) && d.table === undefined && !present.has(d.name)) : [];
+  const elsewhere = Promise.allSettled(besides.map((d) => aside!(d.definition)));
   for (const d of list) {
-    if (present.has(d.name)) continue;
+    if (present.has(d.name) || besides.includes(d)) continue;
     if (d.table === undefined) await sql.raw(d.definition).execute(tx);
     else {
       // Added unchecked (it holds for every row written from now on), then checked over the rows
@@ -108,6 +125,9 @@ export async function buildDeferredIndexes(tx: Kysely<any>, dialect: Dialect = '
     }
     built++;
   }
+  const failed = (await elsewhere).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  built += besides.length;
   const left = all.filter((d) => !list.includes(d));
   if (left.length) await tx.updateTable('meta').set({ value: JSON.stringify(left) }).where('key', '=', DEFERRED_KEY).execute();
   else await tx.deleteFrom('meta').where('key', 'in', [DEFERRED_KEY, DEFERRED_HOLDER_KEY]).execute();
@@ -213,13 +233,22 @@ async function withDeferredSqliteIndexes<T>(store: Store, load: (ownMessageIds?:
   return loadThenBuild(store, started, load);
 }
 
+/** PostgreSQL: index builds on another of the store's connections (buildDeferredIndexes). */
+export function buildsAside(store: Store): BuildAside | undefined {
+  if (store.dialect !== 'postgres') return undefined;
+  return (definition) => store.db.transaction().execute(async (t) => {
+    await sql`select set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`.execute(t);
+    await sql.raw(definition).execute(t);
+  });
+}
+
 /**
  * Runs the load, then builds what was deferred (also when the load failed; if that build fails
  * too, the next open builds it).
  */
 async function loadThenBuild<T>(store: Store, started: { deferred: boolean; ownMessageIds?: OwnMessageIds }, load: (ownMessageIds?: OwnMessageIds) => Promise<T>): Promise<T> {
   if (!started.deferred) return load();
-  const build = () => store.write((tx) => buildDeferredIndexes(tx, store.dialect));
+  const build = () => store.write((tx) => buildDeferredIndexes(tx, store.dialect, undefined, buildsAside(store)));
   let result: T;
   try {
     result = await load(started.ownMessageIds);

@@ -26,6 +26,7 @@ import type { DialectOps, IdTable } from './dialect/types.js';
 import type { OwnMessageIds } from './own-message-ids.js';
 import { buildBatch, databaseAnswers, writeBatch, type BatchAnswers, type BatchResult, type BuiltBatch, type Numbered } from './repos/bulk.js';
 import { customerLinkRows, firstTicketAt } from './writes.js';
+import { yieldToIo } from './pending-writes.js';
 
 /** More requesters or tickets than this when the planner first reads the desk: it does not plan (memory). */
 const MOST_KNOWN = 2_000_000;
@@ -131,7 +132,7 @@ export class ImportPlanner {
     }
     unlinked.sort((a, b) => a.id - b.id);
     built.writes.customerLinks = customerLinkRows(unlinked, firstAt, known.orgDomains);
-    built.writes.prepare(); // the COPY data too, while the server still loads the batch before
+    await built.writes.prepare(); // the COPY data too, while the server still loads the batch before
     this.fold(known, built);
     return { basis: this.version++, built, allocations };
   }
@@ -212,6 +213,7 @@ export class ImportPlanner {
         allocations.push({ table, count, floor, first });
         return first;
       },
+      pause: yieldToIo,
     };
   }
 

@@ -21,3 +21,11 @@ export class PendingWrites {
     if (failed) throw failed.reason;
   }
 }
+
+/**
+ * Lets the event loop run once: the connection sends what it was given (PostgreSQL's client
+ * sends a queued statement only when the one before it has answered, which it reads between
+ * tasks) before more CPU work is done. Long work that runs while statements are pending pauses
+ * with this every few milliseconds, or the server waits for it.
+ */
+export const yieldToIo = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));

@@ -125,7 +125,8 @@ function guardedPool(pool: import('pg').Pool): import('kysely').PostgresPool {
 async function copyIn(query: (...args: unknown[]) => unknown, text: string, params: unknown): Promise<{ command: string; rowCount: number; rows: [] }> {
   const statement = text.slice(COPY_IN_MARK.length);
   const data = Array.isArray(params) && params.length === 1 ? params[0] : undefined;
-  if (!statement.endsWith(' from stdin$1') || (typeof data !== 'string' && !Buffer.isBuffer(data))) throw new Error('desk bug: a COPY needs its statement and its data as the one parameter');
+  const pieces = typeof data === 'string' ? [data] : Array.isArray(data) && data.every((d) => Buffer.isBuffer(d)) ? (data as Buffer[]) : undefined;
+  if (!statement.endsWith(' from stdin$1') || !pieces) throw new Error('desk bug: a COPY needs its statement and its data (text, or pieces of it) as the one parameter');
   const lib = await import('pg-copy-streams');
   const { from } = lib.default ?? lib; // CommonJS: bundled, only its default export has `from`
   const stream = query(from(statement.slice(0, -2))) as import('pg-copy-streams').CopyStreamQuery;
@@ -133,7 +134,8 @@ async function copyIn(query: (...args: unknown[]) => unknown, text: string, para
     stream.once('error', reject);
     stream.once('finish', resolve);
     // The rows' texts were made storable (U+0000 and lone surrogates) as their lines were made.
-    stream.end(data);
+    for (const piece of pieces) stream.write(piece);
+    stream.end();
   });
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
 }

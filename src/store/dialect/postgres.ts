@@ -12,6 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
 import type { DialectOps, SearchRow } from './types.js';
 import { searchWords, snippetOf } from './words.js';
+import { yieldToIo } from '../pending-writes.js';
 
 /** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
 const MAX_PARAMS = 65535;
@@ -20,6 +21,9 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** Rows per chunk of COPY data handed to the connection (a few MB of text). */
 const COPY_ROWS = 10_000;
+
+/** Rows encoded at a time ahead of their transaction (encodeRows): a few milliseconds of work. */
+const ENCODE_ROWS = 1_000;
 
 /**
  * A `COPY … FROM STDIN` sent through kysely: the statement text starts with this mark and its one
@@ -103,8 +107,6 @@ function copyData(table: string, cols: readonly string[], rows: readonly Record<
   return data;
 }
 
-/** Lets the connection send what it was given, and other work go on, before more rows are built. */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Tables whose rows the bulk path inserts with ids the database gives (DialectOps.alignIds). */
 const ALIGNED = new Set(['requesters', 'events', 'attachments', 'mail_quarantine']);
@@ -268,14 +270,19 @@ export function postgresOps(): DialectOps {
       }
     },
 
-    encodeRows(table, rows) {
+    async encodeRows(table, rows) {
       if (!rows.length) return { columns: [], parts: [] };
       const columns = columnsOf(table, rows);
-      const parts: Buffer[] = [];
+      const parts: Buffer[][] = [];
       for (let i = 0; i < rows.length; i += COPY_ROWS) {
-        const data = copyData(table, columns, rows.slice(i, i + COPY_ROWS));
-        if (data === undefined) return undefined;
-        parts.push(Buffer.from(data));
+        const pieces: Buffer[] = [];
+        for (let k = i; k < Math.min(i + COPY_ROWS, rows.length); k += ENCODE_ROWS) {
+          const data = copyData(table, columns, rows.slice(k, Math.min(k + ENCODE_ROWS, i + COPY_ROWS, rows.length)));
+          if (data === undefined) return undefined;
+          pieces.push(Buffer.from(data));
+          await yieldToIo(); // (pending statements go on meanwhile)
+        }
+        parts.push(pieces);
       }
       return { columns, parts };
     },

@@ -12,8 +12,8 @@ export interface SearchRow {
 /** Rows made ready for DialectOps.bulkInsert (DialectOps.encodeRows). */
 export interface EncodedRows {
   readonly columns: readonly string[];
-  /** the data, a part per statement */
-  readonly parts: readonly Buffer[];
+  /** the data: a part per statement, each in pieces */
+  readonly parts: readonly (readonly Buffer[])[];
 }
 
 /** The tables whose ids a writer asks for in blocks (DialectOps.allocateIds). */
@@ -69,9 +69,9 @@ export interface DialectOps {
    * Rows of one table made ready for bulkInsert ahead of the transaction that writes them
    * (PostgreSQL: their COPY data, which bulkInsert then only sends: an import's planned batch,
    * ../import-plan.ts). Absent where nothing is gained by it (SQLite); undefined for rows holding
-   * a value other than text, a number or null.
+   * a value other than text, a number or null. Pauses now and then (pending-writes.ts yieldToIo).
    */
-  encodeRows?(table: string, rows: Record<string, unknown>[]): EncodedRows | undefined;
+  encodeRows?(table: string, rows: Record<string, unknown>[]): Promise<EncodedRows | undefined>;
   /** Where search text goes in by the bulk path (PostgreSQL): the table and rows indexSearchText writes. */
   searchTableRows?(rows: readonly SearchRow[]): { table: string; rows: Record<string, unknown>[] };
   /**

@@ -89,6 +89,8 @@ export interface BatchAnswers {
   takenTicketIds(wanted: number[]): Promise<Set<number>>;
   /** a block of `count` new ids of the table, above `floor`: its first (DialectOps.allocateIds) */
   allocate(table: IdTable, count: number, floor: number): Promise<number>;
+  /** lets statements pending meanwhile go on, now and then (a batch built ahead of its transaction) */
+  pause?(): Promise<void>;
 }
 
 /** The answers of the database, in the batch's write transaction `tx`. */
@@ -217,6 +219,7 @@ export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: 
   // Only a line without messages is found by its key: a batch without one keeps no keys.
   const keysWanted = batch.some((b) => b.ticket.messages.length === 0);
   for (const [i, { line, ticket: t }] of batch.entries()) {
+    if (i % 1000 === 999) await answers.pause?.();
     let existing: number | undefined;
     for (const m of t.messages) if ((existing = seenMsg.get(m.message_id)) !== undefined) break;
     if (t.messages.length === 0) existing = seenBare.get(bareKey(t));
