@@ -27,7 +27,32 @@ async function setup() {
   return { store, insert, rows };
 }
 
+/** Text that bulk paths must carry exactly: every control character, escapes spelled out, quotes, surrogates alone and in pairs. */
+function hostileText(seed: number): string {
+  let a = seed >>> 0;
+  const next = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const pieces = ['\\', '\\u0041', '\\.', '\\N', '\\n', '"', "'", '\t', '\n', '\r', '\b', '\f', '\v', '\u0000', '\u001b', '\u007f',
+    '\u2028', '\ud83d\ude00', '\ud800', '\udc00', '\uffff', 'é', 'x', ' ', '\\\\', '\r\n'];
+  let out = '';
+  for (let i = 0, n = 1 + Math.floor(next() * 12); i < n; i++) {
+    out += next() < 0.5 ? pieces[Math.floor(next() * pieces.length)]! : String.fromCharCode(Math.floor(next() * 0x30));
+  }
+  return out;
+}
+
 describe('bulkInsert', () => {
+  it('carries any text exactly as the store keeps it (generated: control characters, escapes, surrogates), rows given or encoded ahead', async () => {
+    const { store, insert, rows } = await setup();
+    const texts = Array.from({ length: 400 }, (_, i) => hostileText(i + 1));
+    await insert(texts.map((a, i) => ({ id: i + 1, a, b: null, n: i })));
+    const encoded = await store.ops.encodeRows?.('t', texts.map((b, i) => ({ id: 1001 + i, a: null, b, n: i })));
+    if (store.dialect === 'postgres') expect(encoded).toBeDefined();
+    if (encoded) await store.write((tx) => store.ops.bulkInsert(tx, 't', encoded));
+    const got = await rows();
+    expect(got.slice(0, 400).map((r) => (r as { a: string }).a)).toEqual(texts.map((t) => store.ops.storedText(t)));
+    if (encoded) expect(got.slice(400).map((r) => (r as { b: string }).b)).toEqual(texts.map((t) => store.ops.storedText(t)));
+  });
+
   it('puts every value in its own column, for rows with keys in any order', async () => {
     const { insert, rows } = await setup();
     await insert([

@@ -43,7 +43,13 @@ export function copyValue(v: unknown): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
   const s = v as string;
-  return /[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : s;
+  // JSON's escapes of a string are COPY's for every character JSON escapes by a letter (\\, \n,
+  // \r, \t, \b, \f; and \" is read as "), and JSON.stringify is the engine's own fast loop.
+  // Other control characters (and lone surrogates) JSON writes as \uXXXX, which COPY does not
+  // read: those few strings are escaped here.
+  const json = JSON.stringify(s);
+  if (!json.includes('\\u')) return json.slice(1, -1);
+  return s.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!);
 }
 
 /** One row as a line of COPY's text format; undefined when a value is not text, a number or null. */

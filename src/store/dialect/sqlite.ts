@@ -79,7 +79,9 @@ export function sqliteOps(raw: BetterSqlite3.Database): DialectOps {
   const search = sqliteSearch(raw);
   const ops: DialectOps = {
   name: 'sqlite',
-  storedText: (text) => text,
+  // Every text as given, except a lone surrogate (JSON's \ud800 escape): written as the three
+  // bytes UTF-16 would make of it, which are no UTF-8, it reads back as three U+FFFD.
+  storedText: (text) => ((text as unknown as { isWellFormed(): boolean }).isWellFormed() ? text : text.replace(/[\ud800-\udfff]/gu, '\ufffd\ufffd\ufffd')),
   // A rowid is the largest one + 1 (and AUTOINCREMENT's counter is rolled back with the rest).
   alignIds: async () => undefined,
   maxParams: 32000,

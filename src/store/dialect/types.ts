@@ -46,7 +46,7 @@ export interface DialectOps {
   allocateIds(db: Kysely<any>, table: IdTable, count: number, floor?: number): Promise<number>;
   /**
    * A text as this store keeps it, and so as reading it back gives it (PostgreSQL's text cannot
-   * hold U+0000: it becomes U+FFFD; SQLite keeps every text as it is). Whoever matches what it
+   * hold U+0000: it becomes U+FFFD; a lone surrogate comes back as U+FFFD, three of them on SQLite). Whoever matches what it
    * reads back against what it was given keys both by this.
    */
   storedText(text: string): string;

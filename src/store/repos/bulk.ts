@@ -163,9 +163,9 @@ export async function importBatch(tx: Kysely<DB>, ops: DialectOps, given: Number
 /** A batch's rows, made from `answers`: nothing is written yet. */
 export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: Numbered[], ownMessageIds?: OwnMessageIds): Promise<BuiltBatch> {
   // Requesters, message ids and import keys are matched against what the database gives back
-  // (PostgreSQL keeps U+0000 as U+FFFD): the batch is keyed by the text as stored.
-  // (SQLite stores every text as given: nothing to make.)
-  const batch = ops.name === 'sqlite' ? given : given.map((b) => (b.storable ? b : { line: b.line, ticket: asStored(b.ticket, ops.storedText) }));
+  // (PostgreSQL keeps U+0000 as U+FFFD; a lone surrogate comes back as U+FFFD, or three on
+  // SQLite): the batch is keyed by the text as stored.
+  const batch = given.map((b) => (b.storable ? b : { line: b.line, ticket: asStored(b.ticket, ops.storedText) }));
   const result: BatchResult = { created: [], present: [], messages: 0 };
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
