@@ -43,10 +43,11 @@ export function copyValue(v: unknown): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
   const s = v as string;
+  if (!/[\\\n\r\t]/.test(s)) return s; // most values: nothing to escape, nothing to copy
   // JSON's escapes of a string are COPY's for every character JSON escapes by a letter (\\, \n,
-  // \r, \t, \b, \f; and \" is read as "), and JSON.stringify is the engine's own fast loop.
-  // Other control characters (and lone surrogates) JSON writes as \uXXXX, which COPY does not
-  // read: those few strings are escaped here.
+  // \r, \t, \b, \f; and \" is read as "), and JSON.stringify is the engine's own loop (a
+  // message's text has a newline every few words). Other control characters (and lone
+  // surrogates) JSON writes as \uXXXX, which COPY does not read: those few strings are escaped here.
   const json = JSON.stringify(s);
   if (!json.includes('\\u')) return json.slice(1, -1);
   return s.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!);
