@@ -132,7 +132,9 @@ export class ImportPlanner {
     }
     unlinked.sort((a, b) => a.id - b.id);
     built.writes.customerLinks = customerLinkRows(unlinked, firstAt, known.orgDomains);
-    await built.writes.prepare(); // the COPY data too, while the server still loads the batch before
+    // The COPY data too, while the server still loads the batch before (its texts are as stored:
+    // buildBatch keys the batch by them).
+    await built.writes.prepare(true);
     this.fold(known, built);
     return { basis: this.version++, built, allocations };
   }

@@ -294,9 +294,11 @@ export class TicketWrites {
    * Makes the bulk data of every row gathered so far now, where the dialect can (PostgreSQL's COPY
    * data): an import's planned batch, before its transaction, so that flush only sends it. Call
    * it last: rows added after it would not be written (refused). Pauses now and then, so that
-   * statements pending meanwhile (the batch before) go on.
+   * statements pending meanwhile (the batch before) go on. `textsAsStored`: every text of the
+   * rows is as DialectOps.storedText gives it (an import's batch, keyed as stored), and texts made
+   * from them (JSON, search words) are too.
    */
-  async prepare(): Promise<void> {
+  async prepare(textsAsStored = false): Promise<void> {
     const encode = this.ops.encodeRows?.bind(this.ops);
     const searchTable = this.ops.searchTableRows?.(this.search);
     if (!encode || !searchTable) return;
@@ -309,7 +311,7 @@ export class TicketWrites {
     ];
     if (this.customerLinks) tables.push(['customers', 'customers', this.customerLinks.customers], ['customer_addresses', 'customer_addresses', this.customerLinks.addresses]);
     for (const [key, table, rows] of tables) {
-      const data = await encode(table, rows as Record<string, unknown>[]);
+      const data = await encode(table, rows as Record<string, unknown>[], textsAsStored);
       if (!data) return; // a value COPY text cannot carry: flush makes them as it goes
       encoded.set(key, data);
     }

@@ -72,8 +72,8 @@ function noValue(table: string, col: string): never {
  * surrogate (which UTF-8, and so a bound parameter, cannot carry either). A row without a value
  * for a column is an error, as it would be as named parameters.
  */
-function lineEncoder(table: string, cols: readonly string[]): LineEncoder {
-  const key = `${table}(${cols.join(',')})`;
+function lineEncoder(table: string, cols: readonly string[], asStored = false): LineEncoder {
+  const key = `${table}(${cols.join(',')})${asStored ? ' as stored' : ''}`;
   let encode = encoders.get(key);
   if (!encode) {
     // Each value into a slot, then one join: a flat line (appending piece by piece leaves a
@@ -87,7 +87,8 @@ function lineEncoder(table: string, cols: readonly string[]): LineEncoder {
   else return undefined;`)
       .join('\n');
     const missing = (col: string) => noValue(table, col);
-    const text = (v: string) => copyValue(pgText(v));
+    // (texts known to be as stored already, pgText(t) === t: not scanned again)
+    const text = asStored ? copyValue : (v: string) => copyValue(pgText(v));
     const number = (v: number) => copyValue(v);
     encode = new Function('missing', 'text', 'number', 'NULL', `return function encode(row) {\nconst out = new Array(${cols.length});\nlet v;\n${body}\nreturn out.join('\\t') + '\\n';\n};`)(missing, text, number, copyValue(null)) as LineEncoder;
     encoders.set(key, encode);
@@ -103,8 +104,8 @@ function columnsOf(table: string, rows: readonly Record<string, unknown>[]): str
 }
 
 /** Rows as COPY data; undefined when a value is not text, a number or null. */
-function copyData(table: string, cols: readonly string[], rows: readonly Record<string, unknown>[]): string | undefined {
-  const encode = lineEncoder(table, cols);
+function copyData(table: string, cols: readonly string[], rows: readonly Record<string, unknown>[], asStored = false): string | undefined {
+  const encode = lineEncoder(table, cols, asStored);
   let data = '';
   for (const r of rows) {
     const line = encode(r);
@@ -130,10 +131,18 @@ export function pgText(text: string): string {
   return t.toWellFormed().replace(/\0/g, '\uFFFD');
 }
 
-/** The words a row is indexed by: subject and text, cut as SQLite cuts them, lower case. */
+/**
+ * The words a row is indexed by: subject and text, cut as SQLite cuts them (searchWords), lower
+ * case, one space between. Lower-cased once, joined: the same text as each word lower-cased
+ * (words hold only letters and numbers, and a space ends a word for every casing rule,
+ * final sigma too: test/store/indexed-words.test.ts), without a string per word.
+ */
 export function indexedWords(row: { subject: string; body: string }): string {
-  return searchWords(`${row.subject}\n${row.body}`).map((w) => w.toLowerCase()).join(' ');
+  return `${row.subject}\n${row.body}`.normalize('NFKC').split(WORD_GAP).join(' ').trim().toLowerCase();
 }
+
+/** What separates words (domain/search-words.ts): whatever is not a letter or a number. */
+const WORD_GAP = /[^\p{L}\p{N}]+/u;
 
 /** Runs fn in a savepoint: a failed statement would otherwise abort the whole transaction. */
 async function attempt(db: Kysely<any>, name: string, fn: () => Promise<void>): Promise<boolean> {
@@ -277,14 +286,14 @@ export function postgresOps(): DialectOps {
       }
     },
 
-    async encodeRows(table, rows) {
+    async encodeRows(table, rows, asStored) {
       if (!rows.length) return { columns: [], parts: [] };
       const columns = columnsOf(table, rows);
       const parts: Buffer[][] = [];
       for (let i = 0; i < rows.length; i += COPY_ROWS) {
         const pieces: Buffer[] = [];
         for (let k = i; k < Math.min(i + COPY_ROWS, rows.length); k += ENCODE_ROWS) {
-          const data = copyData(table, columns, rows.slice(k, Math.min(k + ENCODE_ROWS, i + COPY_ROWS, rows.length)));
+          const data = copyData(table, columns, rows.slice(k, Math.min(k + ENCODE_ROWS, i + COPY_ROWS, rows.length)), asStored);
           if (data === undefined) return undefined;
           pieces.push(Buffer.from(data));
           await yieldToIo(); // (pending statements go on meanwhile)

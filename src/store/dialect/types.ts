@@ -70,8 +70,9 @@ export interface DialectOps {
    * (PostgreSQL: their COPY data, which bulkInsert then only sends: an import's planned batch,
    * ../import-plan.ts). Absent where nothing is gained by it (SQLite); undefined for rows holding
    * a value other than text, a number or null. Pauses now and then (pending-writes.ts yieldToIo).
+   * `textsAsStored`: every text is as storedText gives it already (not checked again).
    */
-  encodeRows?(table: string, rows: Record<string, unknown>[]): Promise<EncodedRows | undefined>;
+  encodeRows?(table: string, rows: Record<string, unknown>[], textsAsStored?: boolean): Promise<EncodedRows | undefined>;
   /** Where search text goes in by the bulk path (PostgreSQL): the table and rows indexSearchText writes. */
   searchTableRows?(rows: readonly SearchRow[]): { table: string; rows: Record<string, unknown>[] };
   /**
