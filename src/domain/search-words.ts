@@ -3,11 +3,14 @@
 // SQLite's unicode61 tokenizer splits (every character that is not a letter or a number), after
 // NFKC, so that "ﬁle" and "file" or a composed and a decomposed "é" are the same word.
 
+/** What separates words: whatever is not a letter or a number. */
+export const WORD_GAP = /[^\p{L}\p{N}]+/u;
+
 /** The words of a text, in order, as the search sees them (case and accents kept). */
 export function searchWords(text: string): string[] {
   return text
     .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(WORD_GAP)
     .filter((w) => w.length > 0);
 }
 

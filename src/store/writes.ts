@@ -168,9 +168,6 @@ export function searchRow(ticketId: number, subject: string | null | undefined, 
 
 // ---- many rows at once --------------------------------------------------------------------
 
-/** The key of the search rows' bulk data among the tables' (TicketWrites.prepare). */
-const SEARCH = ' search';
-
 /**
  * Rows of many tickets and messages gathered, then written in one go through the dialect's bulk
  * path (the import and the sync: tens of thousands of rows a transaction).
@@ -262,7 +259,7 @@ export class TicketWrites {
       } else this.customerLinks = await linkCustomers(tx, ops, this.tickets);
       for (const [table, rows] of this.bulkRows(fresh)) await bulk(table, rows);
       await insertCcRows(tx, this.cc.filter((r) => !fresh.has(r.ticket_id)));
-      const search = encoded?.get(SEARCH);
+      const search = this.searchTable === undefined ? undefined : encoded?.get(this.searchTable);
       if (search) await ops.bulkInsert(tx, this.searchTable!, search, pending);
       else await ops.indexSearchText(tx, this.search, fresh, pending);
     } catch (err) {
@@ -303,17 +300,12 @@ export class TicketWrites {
     const searchTable = this.ops.searchTableRows?.(this.search);
     if (!encode || !searchTable) return;
     const encoded = new Map<string, EncodedRows>();
-    const fresh = this.freshIds();
-    // (by table; the search rows by the key SEARCH)
-    const tables: [key: string, table: string, rows: readonly object[]][] = [
-      ...([['requesters', this.requesters], ...this.bulkRows(fresh)] as [string, readonly object[]][]).map(([t, rows]): [string, string, readonly object[]] => [t, t, rows]),
-      [SEARCH, searchTable.table, searchTable.rows],
-    ];
-    if (this.customerLinks) tables.push(['customers', 'customers', this.customerLinks.customers], ['customer_addresses', 'customer_addresses', this.customerLinks.addresses]);
-    for (const [key, table, rows] of tables) {
+    const tables: [string, readonly object[]][] = [['requesters', this.requesters], ...this.bulkRows(this.freshIds()), [searchTable.table, searchTable.rows]];
+    if (this.customerLinks) tables.push(['customers', this.customerLinks.customers], ['customer_addresses', this.customerLinks.addresses]);
+    for (const [table, rows] of tables) {
       const data = await encode(table, rows as Record<string, unknown>[], textsAsStored);
       if (!data) return; // a value COPY text cannot carry: flush makes them as it goes
-      encoded.set(key, data);
+      encoded.set(table, data);
     }
     this.encoded = encoded;
     this.searchTable = searchTable.table;

@@ -11,7 +11,7 @@
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
 import type { DialectOps, SearchRow } from './types.js';
-import { searchWords, snippetOf } from './words.js';
+import { searchWords, snippetOf, WORD_GAP } from './words.js';
 import { yieldToIo } from '../pending-writes.js';
 
 /** PostgreSQL's wire protocol counts bound parameters in 16 bits. */
@@ -115,7 +115,6 @@ function copyData(table: string, cols: readonly string[], rows: readonly Record<
   return data;
 }
 
-
 /** Tables whose rows the bulk path inserts with ids the database gives (DialectOps.alignIds). */
 const ALIGNED = new Set(['requesters', 'events', 'attachments', 'mail_quarantine']);
 
@@ -140,9 +139,6 @@ export function pgText(text: string): string {
 export function indexedWords(row: { subject: string; body: string }): string {
   return `${row.subject}\n${row.body}`.normalize('NFKC').split(WORD_GAP).join(' ').trim().toLowerCase();
 }
-
-/** What separates words (domain/search-words.ts): whatever is not a letter or a number. */
-const WORD_GAP = /[^\p{L}\p{N}]+/u;
 
 /** Runs fn in a savepoint: a failed statement would otherwise abort the whole transaction. */
 async function attempt(db: Kysely<any>, name: string, fn: () => Promise<void>): Promise<boolean> {

@@ -1,8 +1,8 @@
 // Search helpers both stores share: address fragments, LIKE patterns and snippets.
 // Words are cut as domain/search-words.ts cuts them (re-exported here for the stores).
-import { foldWord, searchWords } from '../../domain/search-words.js';
+import { foldWord, searchWords, WORD_GAP } from '../../domain/search-words.js';
 
-export { foldWord, searchWords };
+export { foldWord, searchWords, WORD_GAP };
 
 /**
  * Is this query (one token, with an '@') a piece of an address? Such a query also finds the
