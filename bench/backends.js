@@ -111,8 +111,12 @@ export async function openBackend(name, dir) {
       return env;
     },
     /** Statistics for the planner, as autovacuum would gather them soon after a big import. */
+    // After a load: statistics and visibility maps as autovacuum would leave them, and the dirty
+    // pages written out (a restore's dropped database leaves gigabytes of WAL whose checkpoint
+    // would otherwise run during the short commands measured next).
     settle(env) {
       pg.psql(dbName(env.DESK_DB), 'vacuum analyze');
+      pg.psql('postgres', 'checkpoint');
     },
     restore(env, runs = 1) {
       const dump = join(dir, 'dump.sql');

@@ -46,6 +46,7 @@ try {
       const imp = medianRun(imports);
       backend.settle(env);
       const restore = backend.restore(env, SLOW_RUNS);
+      backend.settle(env);
       // CPU: the client's and (PostgreSQL) the server's, which a busy machine does not inflate.
       line(backend.baselineLabel, s(restore.wall), `CPU ${s(restore.cpu)}`);
       line(`desk import`, s(imp.wall), `${ratio(imp.wall, restore.wall)} the restore (goal ≤ 1.3×); CPU ${s(imp.cpu)}, ${ratio(imp.cpu, restore.cpu)}; ${Math.round(N / (imp.wall / 1000))} tickets/s`);
