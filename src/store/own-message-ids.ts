@@ -109,15 +109,31 @@ export class OwnMessageIds {
   private readonly written = new FingerprintSet();
   private skips = true;
 
+  /** whether needReads has run */
+  private reads = false;
+
   /**
    * `mark`: messageWritesMark() read in the transaction that found the desk without messages;
-   * `onStop`: run in the batch's transaction when skipping ends (builds the index).
+   * `onStop`: run in the batch's transaction when skipping ends (builds the index, and those of
+   * `buildReads`); `buildReads`: builds the indexes of the import's rarer reads, where deferred.
    */
   constructor(
     private readonly dialect: DialectOps['name'],
     private mark: number,
     private readonly onStop: (tx: Kysely<any>) => Promise<void>,
+    private readonly buildReads: (tx: Kysely<any>) => Promise<void> = async () => undefined,
   ) {}
+
+  /**
+   * Before the import reads a ticket's messages or events, or tickets by creation time, in its
+   * transaction `tx`: the indexes for that are built now where they were deferred (once; were
+   * that transaction rolled back, later reads would only be slower).
+   */
+  async needReads(tx: Kysely<any>): Promise<void> {
+    if (this.reads) return;
+    this.reads = true;
+    await this.buildReads(tx);
+  }
 
   /** Whether batches may still skip their lookups (nobody else has written, as far as the import has seen). */
   get skipping(): boolean {

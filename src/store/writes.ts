@@ -332,6 +332,11 @@ export class TicketWrites {
   }
 
   /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
+  /** Whether refreshDerived reads anything (a ticket's messages and events). */
+  get refreshes(): boolean {
+    return this.refresh.size > 0;
+  }
+
   async refreshDerived(tx: Kysely<DB>): Promise<void> {
     await refreshClockInputs(tx, this.ops, this.refresh);
   }

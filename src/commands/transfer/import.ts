@@ -93,6 +93,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
       if (t && (t.merged_into != null || t.links?.length)) relations.push({ id: c.id, merged_into: t.merged_into ?? null, links: t.links ?? [] });
     }
+    // (the rules read each new ticket's messages and events)
+    if (r.created.length && rules?.triage.length) await ownMessageIds?.needReads(tx);
     for (const c of r.created) {
       if (c.requestedId !== null && c.requestedId !== c.id) summary.renumbered.push({ line: c.line, requested: c.requestedId, id: c.id });
       await onNewTicket(tx, c.id, { actor, at: now, source: 'import', rules, judged });
@@ -238,7 +240,12 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     await flush();
     await settle();
   }
-  if (relations.length) await store.write((tx) => restoreRelations(tx, relations, importedIds, actor, now));
+  if (relations.length) {
+    await store.write(async (tx) => {
+      await ownMessageIds?.needReads(tx); // merges read the tickets' messages and events
+      await restoreRelations(tx, relations, importedIds, actor, now);
+    });
+  }
   progress?.update(bytes);
   progress?.stop();
   return summary;

@@ -112,7 +112,9 @@ export function databaseAnswers(tx: Kysely<DB>, ops: DialectOps, ownMessageIds?:
         const rows = await tx.selectFrom('import_keys').select(['key', 'ticket_id']).where(inKeys(ops, 'key', part, 'text')).execute();
         for (const r of rows) owners.set(`\u0001${r.key}`, Number(r.ticket_id));
       }
-      for (const part of lookupParts(ops, [...new Set(bare.filter((t) => t.importKey === null).map((t) => t.created_at))])) {
+      const times = [...new Set(bare.filter((t) => t.importKey === null).map((t) => t.created_at))];
+      if (times.length) await ownMessageIds?.needReads(tx); // tickets by creation time
+      for (const part of lookupParts(ops, times)) {
         const rows = await tx
           .selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
           .select(['t.id', 't.subject', 't.created_at', 'r.email']).where(inKeys(ops, 't.created_at', part, 'text')).orderBy('t.id').execute();
@@ -271,6 +273,7 @@ export async function writeBatch(tx: Kysely<DB>, ops: DialectOps, built: BuiltBa
   await built.writes.flush(tx);
   // Ids kept from the file: ids the database gives later (any writer) stay above them.
   if (built.keptAbove > 0) await ops.allocateIds(tx, 'tickets', 0, built.keptAbove);
+  if (built.writes.refreshes) await ownMessageIds?.needReads(tx); // clock inputs: a ticket's messages and events
   await built.writes.refreshDerived(tx);
   await ownMessageIds?.afterBatch(tx);
   return built.result;
