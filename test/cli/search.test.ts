@@ -96,7 +96,7 @@ test('search shows the tickets list finds, most recently updated first, for comm
   // the cut says how many there are, up to 1,000
   expect(ok(['search', 'refund', '--limit', '25']).stderr).toContain('showing 25 of 30');
   expect(ok(['search', 'invoice', '--limit', '25']).stderr).toContain('showing 25 of 1000+');
-  // and says nothing when the page holds them all (PostgreSQL counts beside the page: unused)
+  // and says nothing when the page holds them all
   expect(ok(['search', 'refund', '--limit', '30']).stderr).toBe('');
   expect(ok(['search', 'refund', '--limit', '31']).stderr).toBe('');
   expect(ok(['list', 'refund', '--all', '--limit', '30']).stderr).toBe('');

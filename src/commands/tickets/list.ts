@@ -1,9 +1,6 @@
 import type { Ctx } from '../../cli/context.js';
 import { mentions } from '../../domain/query/index.js';
-import { filterFromFlags, parseLimit, parseSort, type FilterFlags, type TicketFilter } from '../../domain/filters.js';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../store/schema.js';
-import { dialectOf } from '../../store/handle.js';
+import { filterFromFlags, parseLimit, parseSort, type FilterFlags } from '../../domain/filters.js';
 import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { printTickets } from './render.js';
 import { orgIdOf } from '../../store/repos/organisations.js';
@@ -32,19 +29,6 @@ export function cutNotice(shown: number, total: number | string): string {
   return `showing ${shown} of ${total}; --limit to see more\n`;
 }
 
-/**
- * The count of a cut list, up to COUNT_CAP (undefined: no count is wanted). On PostgreSQL it is
- * started at once, beside the page's own query on a second connection of the pool: the server
- * counts a common word's ten thousand matches (~30 ms at a million tickets) while the page is
- * read and printed. SQLite answers one statement at a time, so it counts only a page that is full.
- */
-export function cutCount(db: Kysely<DB>, filter: TicketFilter): (shown: number, limit: number) => Promise<number | undefined> {
-  const early = dialectOf(db).name === 'postgres' ? countTickets(db, filter, COUNT_CAP) : undefined;
-  // (settled now, so that a page that needs no count leaves no unhandled rejection behind)
-  early?.catch(() => undefined);
-  return async (shown, limit) => (shown === limit ? (early ?? countTickets(db, filter, COUNT_CAP)) : undefined);
-}
-
 export async function runList(ctx: Ctx, words: string[], opts: ListOptions): Promise<void> {
   // A query (or a saved view, @NAME) ANDed with the flags; one that names status: widens the
   // list to finished tickets as --status does.
@@ -56,7 +40,6 @@ export async function runList(ctx: Ctx, words: string[], opts: ListOptions): Pro
   const limit = parseLimit(opts.limit, 50);
   const store = await ctx.store();
   if (opts.org !== undefined) filter.org = await orgIdOf(store.db, opts.org, '--org');
-  const count = ctx.json ? undefined : cutCount(store.db, filter);
   let shown: number;
   if (sort === 'sla') {
     const { listBySla } = await import('./sla-order.js');
@@ -68,7 +51,8 @@ export async function runList(ctx: Ctx, words: string[], opts: ListOptions): Pro
     shown = tickets.length;
     await printTickets(ctx, tickets);
   }
-  const total = await count?.(shown, limit);
-  if (total !== undefined && total > shown) { ctx.io.err(cutNotice(shown, total > COUNT_CAP ? `${COUNT_CAP}+` : total));
+  if (shown === limit && !ctx.json) {
+    const total = await countTickets(store.db, filter, COUNT_CAP);
+    if (total > shown) ctx.io.err(cutNotice(shown, total > COUNT_CAP ? `${COUNT_CAP}+` : total));
   }
 }

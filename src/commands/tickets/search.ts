@@ -3,11 +3,11 @@ import { UsageError } from '../../errors.js';
 import { filterFromFlags, parseLimit, type FilterFlags } from '../../domain/filters.js';
 import { ticketJson } from '../../domain/interchange.js';
 import type { Ticket } from '../../domain/types.js';
-import { listTickets } from '../../store/repos/tickets.js';
+import { countTickets, listTickets } from '../../store/repos/tickets.js';
 import { searchSnippets } from '../../store/repos/search.js';
 import { printJson, printTable } from '../../ui/output.js';
 import { orgIdOf } from '../../store/repos/organisations.js';
-import { COUNT_CAP, cutCount, cutNotice } from './list.js';
+import { COUNT_CAP, cutNotice } from './list.js';
 import { queryText, readQuery } from '../query/read.js';
 
 export interface SearchOptions extends FilterFlags {
@@ -29,7 +29,6 @@ export async function runSearch(ctx: Ctx, words: string[], opts: SearchOptions):
   const filter = { ...filterFromFlags({ ...opts, all: true }, await ctx.actor(), await ctx.tiers()), query };
   const store = await ctx.store();
   if (opts.org !== undefined) filter.org = await orgIdOf(store.db, opts.org, '--org');
-  const count = ctx.json ? undefined : cutCount(store.db, filter);
   const tickets = await listTickets(store.db, filter, 'updated', limit);
   const snippets = await searchSnippets(store.db, query.node, tickets);
   const rows = tickets.map((t, i) => ({ t, snippet: snippets[i]! }));
@@ -42,9 +41,9 @@ export async function runSearch(ctx: Ctx, words: string[], opts: SearchOptions):
     return;
   }
   await printRows(ctx, rows);
-  const total = await count?.(rows.length, limit);
-  if (total !== undefined && total > limit) {
-    ctx.io.err(cutNotice(limit, total > COUNT_CAP ? `${COUNT_CAP}+` : total));
+  if (rows.length === limit) {
+    const total = await countTickets(store.db, filter, COUNT_CAP);
+    if (total > limit) ctx.io.err(cutNotice(limit, total > COUNT_CAP ? `${COUNT_CAP}+` : total));
   }
 }
 
