@@ -266,14 +266,12 @@ export class TicketWrites {
       await pending.settle(); // a statement sent earlier that failed is what went wrong
       throw err;
     }
-    await pending.settle();
-    await touchTickets(tx, [...this.touched]);
-    // Existing tickets that got messages or events here: one version up each.
-    const changed = new Set<number>();
+    // What the transaction tells on commit, worked out while the server still loads the rows
+    // (kept per transaction: a write that fails rolls it back with them).
+    const changed = new Set<number>(); // existing tickets that got messages or events here: one version up each
     for (const m of this.messages) if (m.ticket_id != null && !fresh.has(m.ticket_id)) changed.add(m.ticket_id);
     for (const e of this.events) if (!fresh.has(e.ticket_id)) changed.add(e.ticket_id);
     for (const id of this.touched.keys()) if (!fresh.has(id)) changed.add(id);
-    await bumpVersions(tx, changed);
     hookTicketsCreated(tx, this.tickets.map((t) => ({ id: t.id, at: t.created_at })));
     hookMessagesStored(tx, this.messages);
     const eventsOf = new Map<number, TicketEvent[]>();
@@ -284,7 +282,11 @@ export class TicketWrites {
       eventsOf.set(e.ticket_id, list);
     }
     for (const [id, list] of eventsOf) hookTicketEvents(tx, id, list);
-    ticketsChanged(tx, [...this.tickets.map((t) => t.id), ...this.messages.map((m) => m.ticket_id), ...this.events.map((e) => e.ticket_id), ...this.touched.keys()]);
+    ticketsChanged(tx, fresh);
+    ticketsChanged(tx, changed);
+    await pending.settle();
+    await touchTickets(tx, [...this.touched]);
+    await bumpVersions(tx, changed);
   }
 
   /**
