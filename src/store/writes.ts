@@ -17,7 +17,7 @@ import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Attachment, Message, TicketEvent } from '../domain/types.js';
 import type { CcPerson, CcSource } from '../domain/cc.js';
 import type { DialectOps, EncodedRows, IdTable, SearchRow } from './dialect/types.js';
-import { PendingWrites } from './pending-writes.js';
+import { PendingWrites, yieldToIo } from './pending-writes.js';
 import type { AttachmentsTable, CustomerAddressesTable, CustomersTable, DB, EventsTable, ImportKeysTable, MessagesTable, TicketCcTable, TicketsTable, TicketTagsTable } from './schema.js';
 import { refreshClockInputs } from './repos/clock-inputs.js';
 import { inKeys, lookupParts } from './lookup.js';
@@ -299,8 +299,13 @@ export class TicketWrites {
    */
   async prepare(textsAsStored = false): Promise<void> {
     const encode = this.ops.encodeRows?.bind(this.ops);
-    const searchTable = this.ops.searchTableRows?.(this.search);
-    if (!encode || !searchTable) return;
+    if (!encode || !this.ops.searchTableRows) return;
+    // (the search words of a thousand tickets at a time: ~5 ms, then the connection may send on)
+    const searchTable = { table: this.ops.searchTableRows([]).table, rows: [] as Record<string, unknown>[] };
+    for (let i = 0; i < this.search.length; i += 1000) {
+      for (const row of this.ops.searchTableRows(this.search.slice(i, i + 1000)).rows) searchTable.rows.push(row);
+      await yieldToIo();
+    }
     const encoded = new Map<string, EncodedRows>();
     const tables: [string, readonly object[]][] = [['requesters', this.requesters], ...this.bulkRows(this.freshIds()), [searchTable.table, searchTable.rows]];
     if (this.customerLinks) tables.push(['customers', this.customerLinks.customers], ['customer_addresses', this.customerLinks.addresses]);

@@ -221,7 +221,7 @@ export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: 
   // Only a line without messages is found by its key: a batch without one keeps no keys.
   const keysWanted = batch.some((b) => b.ticket.messages.length === 0);
   for (const [i, { line, ticket: t }] of batch.entries()) {
-    if (i % 1000 === 999) await answers.pause?.();
+    if (i % 250 === 249) await answers.pause?.(); // every few milliseconds
     let existing: number | undefined;
     for (const m of t.messages) if ((existing = seenMsg.get(m.message_id)) !== undefined) break;
     if (t.messages.length === 0) existing = seenBare.get(bareKey(t));
