@@ -34,7 +34,10 @@ export function ticketsChanged(tx: Kysely<any>, ids: Iterable<number | null | un
 
 /** The payload naming these tickets: ids separated by commas, or ALL_TICKETS when too many. */
 export function changePayload(ids: Iterable<number>): string {
-  const text = [...ids].sort((a, b) => a - b).join(',');
+  const list = [...ids];
+  // (each id takes a digit and a comma at least: an import's batch is too many, unsorted)
+  if (2 * list.length - 1 > MAX_PAYLOAD) return ALL_TICKETS;
+  const text = list.sort((a, b) => a - b).join(',');
   return text.length > MAX_PAYLOAD ? ALL_TICKETS : text;
 }
 
