@@ -322,6 +322,17 @@ test('a line too long to read is reported by number and skipped, without a stack
   expect(subjects.sort()).toEqual(['after', 'before']);
 });
 
+test('two lines whose Message-IDs are one as the store keeps them are one ticket, in one batch too', () => {
+  // PostgreSQL keeps U+0000 as U+FFFD: <a\u0000…> and <a\uFFFD…> are one Message-ID there, and
+  // the second line's mail is the first's (SQLite keeps both as given: two tickets).
+  const d = fresh();
+  const file = join(d.dir, 'nul.jsonl');
+  const line = (id: string, text: string) => JSON.stringify({ subject: 'Export', requester: { email: 'ana@customer.example' }, created_at: '2026-03-01T10:00:00Z',
+    messages: [{ message_id: id, direction: 'in', from: 'ana@customer.example', date: '2026-03-01T10:00:00Z', text }] });
+  writeFileSync(file, [line('<a\u0000@mail.example>', 'one'), line('<a\uFFFD@mail.example>', 'two')].join('\n') + '\n');
+  expect(JSON.parse(d.run(['import', file, '--json']).stdout)).toMatchObject(onPostgres() ? { imported: 1, already_present: 1 } : { imported: 2, already_present: 0 });
+});
+
 test('every text comes back as stored, whatever characters the bulk load has to escape (generated)', () => {
   // The bulk path writes rows in PostgreSQL's COPY text format, where backslash, tab, newline,
   // carriage return and \N mean something: texts made of those (and of NUL, lone surrogates, the

@@ -43,7 +43,7 @@ export interface Numbered {
 const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
 
 /** Whether a JSON line's strings are all stored as they are (see Numbered.storable). */
-export const storableLine = (line: string): boolean => !UNSTORABLE_ESCAPE.test(line);
+export const storableLine = (line: string): boolean => !line.includes('\\u') || !UNSTORABLE_ESCAPE.test(line); // (most lines have no escape at all: a quicker scan first)
 
 /**
  * Every text of a value (plain objects and arrays, as parsed from JSON) as the store keeps it:
