@@ -65,11 +65,39 @@ function wordsMatch(words: string[], prefix: boolean, qc: QueryContext): Cond {
     const id = qc.commonWords?.has(match) ? sql`+t.id` : sql`t.id`;
     return sql<SqlBool>`${id} in (select ${sql.raw(TICKET_OF_ROW)} from search_fts where search_fts match ${match})`;
   }
-  const terms = words.map((w, i) =>
-    sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w.toLowerCase()})) || ${prefix && i === words.length - 1 ? ':*' : ''})`);
   // (`offset 0` keeps the set a set: the planner may not fold it into a walk.)
   const whole = qc.wordSets ? sql` offset 0` : sql``;
-  return sql<SqlBool>`t.id in (select s.ticket_id from search_fts s where s.document @@ (${sql.join(terms, sql` && `)})${whole})`;
+  return sql<SqlBool>`t.id in (select s.ticket_id from search_fts s where s.document @@ ${tsQuery(words, prefix)}${whole})`;
+}
+
+/** PostgreSQL: the text search query of these words (all of them; the last as a prefix when asked). */
+function tsQuery(words: string[], prefix: boolean): RawBuilder<unknown> {
+  const terms = words.map((w, i) =>
+    sql`to_tsquery('simple'::regconfig, quote_literal(desk_unaccent(${w.toLowerCase()})) || ${prefix && i === words.length - 1 ? ':*' : ''})`);
+  return sql`(${sql.join(terms, sql` && `)})`;
+}
+
+/**
+ * PostgreSQL: free words (a word or a phrase) that every ticket the query finds holds, as the
+ * text search query their search rows match, and the rest of the query; undefined when there are
+ * none (words under OR or NOT, or a word with '@', which finds requesters too).
+ */
+export function requiredWords(node: QueryNode): { match: RawBuilder<unknown>; rest: QueryNode } | undefined {
+  const own = (n: QueryNode): RawBuilder<unknown> | undefined => {
+    if (n.kind === 'phrase' || (n.kind === 'word' && !n.text.includes('@'))) {
+      const words = searchWords(n.text);
+      if (words.length) return tsQuery(words, n.kind === 'word' && n.prefix);
+    }
+    return undefined;
+  };
+  const match = own(node);
+  if (match) return { match, rest: { kind: 'and', items: [] } };
+  if (node.kind !== 'and') return undefined;
+  for (const [i, item] of node.items.entries()) {
+    const m = own(item);
+    if (m) return { match: m, rest: { kind: 'and', items: node.items.filter((_, k) => k !== i) } };
+  }
+  return undefined;
 }
 
 /** Tickets with any of these tags, probed per ticket. */

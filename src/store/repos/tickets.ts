@@ -1,5 +1,5 @@
 // Tickets, their events and messages: rows in, domain objects out.
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { planChanges, type Change } from '../../domain/ticket.js';
 import { judgeStale, staleMessage, type Basis } from '../../domain/stale.js';
@@ -15,7 +15,7 @@ import { ticketsChanged } from '../ticket-changes.js';
 import { linksOfTickets } from './links.js';
 import { notifyOfEvents } from './notifications.js';
 import { hookTicketEvents } from '../hook-events.js';
-import { queryCondition } from '../query.js';
+import { queryCondition, requiredWords } from '../query.js';
 import { commonTerms, type CommonTerms } from '../common-terms.js';
 
 type Db = Kysely<DB>;
@@ -168,6 +168,10 @@ async function listQuery(db: Db, filter: TicketFilter, sort: ListSort, limit?: n
  * million rows. Requesters are joined only when the filter names one (every ticket has one).
  */
 export async function countTickets(db: Db, filter: TicketFilter, cap?: number): Promise<number> {
+  if (cap !== undefined && filter.query && dialectOf(db).name === 'postgres') {
+    const sampled = await countFromSample(db, filter, cap);
+    if (sampled !== undefined) return sampled;
+  }
   const from = filter.requester
     ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
     : db.selectFrom('tickets as t');
@@ -179,6 +183,32 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
+}
+
+/** PostgreSQL: how many search rows of a word countFromSample reads. */
+const WORD_SAMPLE = 2_002;
+
+/**
+ * PostgreSQL, a count up to `cap` of a query that requires a word: counted among the first
+ * WORD_SAMPLE search rows holding the word. More than `cap` tickets there, or every row of the
+ * word read, is the answer; else (a restrictive query: undefined) the caller counts in full. A
+ * common word's count then reads some 2,000 of its rows (a few ms) instead of all of them (10,000
+ * at a million tickets: ~30 ms, as long as the page itself).
+ */
+async function countFromSample(db: Db, filter: TicketFilter, cap: number): Promise<number | undefined> {
+  const words = requiredWords(filter.query!.node);
+  if (!words) return undefined;
+  const rest: TicketFilter = { ...filter, query: { ...filter.query!, node: words.rest } };
+  const from = rest.requester
+    ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
+    : db.selectFrom('tickets as t');
+  const matching = applyFilter(db, from.select(sql<number>`1`.as('one')), rest, { wordSets: true })
+    .where(sql<SqlBool>`t.id in (select ticket_id from desk_sample)`).limit(cap + 1);
+  const row = (await sql<{ n: number; read: number }>`
+    with desk_sample as materialized (select s.ticket_id from search_fts s where s.document @@ ${words.match} limit ${WORD_SAMPLE})
+    select (select count(*) from desk_sample) as read, (select count(*) from (${matching}) m) as n`.execute(db)).rows[0]!;
+  const n = Number(row.n);
+  return n > cap || Number(row.read) < WORD_SAMPLE ? n : undefined;
 }
 
 // ---- history ----------------------------------------------------------------------------
