@@ -5,7 +5,7 @@
 // false, never SQL's unknown (nullable columns are tested for null first), so that '-' is its
 // exact complement.
 import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type RawBuilder, type SqlBool } from 'kysely';
-import type { QueryNode, Term } from '../domain/query/index.js';
+import { and, MATCH_ALL, type QueryNode, type Term } from '../domain/query/index.js';
 import type { DialectOps } from './dialect/types.js';
 import { containsPattern, searchWords } from './dialect/words.js';
 import { ftsMatch, TICKET_OF_ROW } from './dialect/sqlite-search.js';
@@ -91,11 +91,11 @@ export function requiredWords(node: QueryNode): { match: RawBuilder<unknown>; re
     return undefined;
   };
   const match = own(node);
-  if (match) return { match, rest: { kind: 'and', items: [] } };
+  if (match) return { match, rest: MATCH_ALL };
   if (node.kind !== 'and') return undefined;
   for (const [i, item] of node.items.entries()) {
     const m = own(item);
-    if (m) return { match: m, rest: { kind: 'and', items: node.items.filter((_, k) => k !== i) } };
+    if (m) return { match: m, rest: and(node.items.filter((_, k) => k !== i)) };
   }
   return undefined;
 }

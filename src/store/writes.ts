@@ -300,7 +300,8 @@ export class TicketWrites {
   async prepare(textsAsStored = false): Promise<void> {
     const encode = this.ops.encodeRows?.bind(this.ops);
     if (!encode || !this.ops.searchTableRows) return;
-    // (the search words of a thousand tickets at a time: ~5 ms, then the connection may send on)
+    // The search rows a thousand tickets at a time (their words: ~5 ms), then the connection may
+    // send on. (The dialect's search table is the same for any rows: asked with none.)
     const searchTable = { table: this.ops.searchTableRows([]).table, rows: [] as Record<string, unknown>[] };
     for (let i = 0; i < this.search.length; i += 1000) {
       for (const row of this.ops.searchTableRows(this.search.slice(i, i + 1000)).rows) searchTable.rows.push(row);
@@ -338,12 +339,12 @@ export class TicketWrites {
     return this.requesters.length + this.tickets.length + this.tags.length + this.messages.length + this.attachments.length + this.events.length + this.importKeys.length + this.cc.length + this.search.length;
   }
 
-  /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
   /** Whether refreshDerived reads anything (a ticket's messages and events). */
   get refreshes(): boolean {
     return this.refresh.size > 0;
   }
 
+  /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
   async refreshDerived(tx: Kysely<DB>): Promise<void> {
     await refreshClockInputs(tx, this.ops, this.refresh);
   }

@@ -172,9 +172,7 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
     const sampled = await countFromSample(db, filter, cap);
     if (sampled !== undefined) return sampled;
   }
-  const from = filter.requester
-    ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-    : db.selectFrom('tickets as t');
+  const from = countedTickets(db, filter);
   // Counting up to a cap stops early too when a common tag is probed per ticket (store/common-terms.ts).
   // (A word's tickets are counted from its set, which its index gives at once: at most cap + 1
   // look-ups, where checking tickets one by one against it would read a hundred per match.)
@@ -183,6 +181,13 @@ export async function countTickets(db: Db, filter: TicketFilter, cap?: number): 
   if (cap !== undefined) matching = matching.limit(cap + 1);
   const row = await db.selectFrom(matching.as('m')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return Number((row as { n: number | string } | undefined)?.n ?? 0);
+}
+
+/** The tickets a count reads: requesters joined only when the filter names one (every ticket has one). */
+function countedTickets(db: Db, filter: TicketFilter) {
+  return filter.requester
+    ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
+    : db.selectFrom('tickets as t');
 }
 
 /** PostgreSQL: how many search rows of a word countFromSample reads. */
@@ -199,10 +204,7 @@ async function countFromSample(db: Db, filter: TicketFilter, cap: number): Promi
   const words = requiredWords(filter.query!.node);
   if (!words) return undefined;
   const rest: TicketFilter = { ...filter, query: { ...filter.query!, node: words.rest } };
-  const from = rest.requester
-    ? db.selectFrom('tickets as t').innerJoin('requesters as r', 'r.id', 't.requester_id')
-    : db.selectFrom('tickets as t');
-  const matching = applyFilter(db, from.select(sql<number>`1`.as('one')), rest, { wordSets: true })
+  const matching = applyFilter(db, countedTickets(db, rest).select(sql<number>`1`.as('one')), rest, { wordSets: true })
     .where(sql<SqlBool>`t.id in (select ticket_id from desk_sample)`).limit(cap + 1);
   const row = (await sql<{ n: number; read: number }>`
     with desk_sample as materialized (select s.ticket_id from search_fts s where s.document @@ ${words.match} limit ${WORD_SAMPLE})
