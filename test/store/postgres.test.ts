@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openStore, SCHEMA_VERSION, type Store } from '../../src/store/index.js';
+import { postgresKysely } from '../../src/store/postgres.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { listTickets } from '../../src/store/repos/tickets.js';
 import { searchSnippets } from '../../src/store/repos/search.js';
@@ -137,6 +138,19 @@ describe('PostgreSQL schema', () => {
     expect(defs).toMatch(/requesters_email_trgm ON \S+ USING gin \(email \S*gin_trgm_ops\)/);
     const fn = await sql<{ v: string }>`select provolatile as v from pg_proc where proname = 'desk_unaccent'`.execute(post.db);
     expect(fn.rows).toEqual([{ v: 'i' }]);
+  });
+
+  it("desk's sessions in its database plan no parallel workers (a command's queries take milliseconds); its other databases keep the server's default", async () => {
+    const url = pg.createDb();
+    await (await postgresStore(url)).close(); // migrates
+    const again = await postgresStore(url); // new sessions, as every desk command opens
+    expect((await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(again.db)).rows[0]!.v).toBe('0');
+    const other = await postgresKysely(pg.createDb(), 1); // the same role, another database: not migrated
+    try {
+      expect((await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(other)).rows[0]!.v).not.toBe('0');
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('opening a database again leaves it as it was; a database of a newer desk is refused untouched', async () => {

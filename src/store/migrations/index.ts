@@ -26,6 +26,7 @@ import * as m023 from './023_tickets_assignee_queue.js';
 import * as m024 from './024_search_rowids.js';
 import * as m025 from './025_message_writes.js';
 import * as m026 from './026_import_watch.js';
+import * as m027 from './027_serial_queries.js';
 
 export interface Migration {
   version: number;
@@ -59,5 +60,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 24, name: 'search_rowids', up: m024.up },
   { version: 25, name: 'message_writes', up: m025.up },
   { version: 26, name: 'import_watch', up: m026.up },
+  { version: 27, name: 'serial_queries', up: m027.up },
   // (register new migrations here, in order)
 ];
