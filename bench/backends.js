@@ -53,9 +53,9 @@ function run(cmd, args, opts = {}) {
 const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /**
- * A store for desk in `dir`. `desk(name)` gives the environment of a new, initialised desk (own
- * database, config with `config` as its text); `restore(env)` dumps that desk's database with
- * the backend's own tool (untimed) and times restoring the dump into a new database ({ wall, cpu } of the median run).
+ * A store for desk in `dir`. `desk(config)` gives the environment of a new, initialised desk (own
+ * database, `config` its config file); `dump(env)` dumps that desk's database with the backend's
+ * own tool (untimed), and `restoreDump(file)` times restoring it into a new database ({ wall, cpu }).
  */
 export async function openBackend(name, dir) {
   const base = { ...process.env, DESK_AGENT: 'bench', NO_COLOR: '1', TZ: 'UTC', HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') };
@@ -74,17 +74,24 @@ export async function openBackend(name, dir) {
       settle(env) {
         run('sqlite3', [env.DESK_DB, 'PRAGMA wal_checkpoint(TRUNCATE);']);
       },
-      restore(env, runs = 1) {
+      /** The desk's database as the sqlite3 shell dumps it (untimed): the file's path. */
+      dump(env) {
         const dump = join(dir, 'dump.sql');
         run('bash', ['-c', `sqlite3 ${quote(env.DESK_DB)} .dump > ${quote(dump)}`]);
+        return dump;
+      },
+      /** Times restoring a dump into a new file ({ wall, cpu }), which is then removed. */
+      restoreDump(dump) {
         const target = join(dir, 'restored.db');
-        const times = [];
-        for (let i = 0; i < runs; i++) {
-          for (const s of ['', '-wal', '-shm', '-journal']) rmSync(target + s, { force: true });
-          times.push(timeCpu('bash', ['-c', `sqlite3 ${quote(target)} < ${quote(dump)}`]));
-        }
-        rmSync(dump, { force: true });
-        return medianRun(times);
+        const files = () => ['', '-wal', '-shm', '-journal'].map((s) => target + s);
+        for (const f of files()) rmSync(f, { force: true });
+        const t = timeCpu('bash', ['-c', `sqlite3 ${quote(target)} < ${quote(dump)}`]);
+        for (const f of files()) rmSync(f, { force: true });
+        return t;
+      },
+      /** Removes a desk's database (an earlier import's). */
+      drop(env) {
+        for (const s of ['', '-wal', '-shm']) rmSync(env.DESK_DB + s, { force: true });
       },
       baselineLabel: 'sqlite3 new.db < dump.sql (of .dump)',
       serverCpu: () => 0,
@@ -118,17 +125,22 @@ export async function openBackend(name, dir) {
       pg.psql(dbName(env.DESK_DB), 'vacuum analyze');
       pg.psql('postgres', 'checkpoint');
     },
-    restore(env, runs = 1) {
+    /** The desk's database as pg_dump dumps it (untimed): the file's path. */
+    dump(env) {
       const dump = join(dir, 'dump.sql');
       run(tool('pg_dump'), [...conn(env.DESK_DB), '-f', dump]);
-      const times = [];
-      for (let i = 0; i < runs; i++) {
-        const target = pg.createDb();
-        times.push(timeCpu('bash', ['-c', `${quote(tool('psql'))} -X -q -v ON_ERROR_STOP=1 ${conn(target).map(quote).join(' ')} < ${quote(dump)}`], { extraCpu: cpu }));
-        pg.psql('postgres', `drop database ${dbName(target)}`);
-      }
-      rmSync(dump, { force: true });
-      return medianRun(times);
+      return dump;
+    },
+    /** Times restoring a dump into a new database ({ wall, cpu }), which is then dropped. */
+    restoreDump(dump) {
+      const target = pg.createDb();
+      const t = timeCpu('bash', ['-c', `${quote(tool('psql'))} -X -q -v ON_ERROR_STOP=1 ${conn(target).map(quote).join(' ')} < ${quote(dump)}`], { extraCpu: cpu });
+      pg.psql('postgres', `drop database ${dbName(target)}`);
+      return t;
+    },
+    /** Drops a desk's database (an earlier import's). */
+    drop(env) {
+      pg.psql('postgres', `drop database ${dbName(env.DESK_DB)}`);
     },
     baselineLabel: 'psql new < dump.sql (of pg_dump)',
     serverCpu: cpu,
