@@ -18,6 +18,9 @@ export const TICKETS_CHANNEL = 'desk_tickets';
 export const ALL_TICKETS = '*';
 const MAX_PAYLOAD = 7000;
 
+/** More ids than this never fit in MAX_PAYLOAD (each takes a digit and a comma at least). */
+const MOST_IDS = Math.floor((MAX_PAYLOAD + 1) / 2);
+
 const changed = new WeakMap<Kysely<any>, Set<number>>();
 
 /** Starts recording the ticket changes of this write transaction. */
@@ -29,14 +32,19 @@ export function trackTicketChanges(tx: Kysely<any>): void {
 export function ticketsChanged(tx: Kysely<any>, ids: Iterable<number | null | undefined>): void {
   const set = changed.get(tx);
   if (!set) return;
-  for (const id of ids) if (id != null) set.add(Number(id));
+  for (const id of ids) {
+    // Past MOST_IDS the payload says "all tickets" whatever else is added (an import's batch
+    // changes ten thousand): no use growing the set further.
+    if (set.size > MOST_IDS) return;
+    if (id != null) set.add(Number(id));
+  }
 }
 
 /** The payload naming these tickets: ids separated by commas, or ALL_TICKETS when too many. */
 export function changePayload(ids: Iterable<number>): string {
   const list = [...ids];
-  // (each id takes a digit and a comma at least: an import's batch is too many, unsorted)
-  if (2 * list.length - 1 > MAX_PAYLOAD) return ALL_TICKETS;
+  // (an import's batch is too many: not sorted first)
+  if (list.length > MOST_IDS) return ALL_TICKETS;
   const text = list.sort((a, b) => a - b).join(',');
   return text.length > MAX_PAYLOAD ? ALL_TICKETS : text;
 }

@@ -308,7 +308,7 @@ export class TicketWrites {
       await yieldToIo();
     }
     const encoded = new Map<string, EncodedRows>();
-    const tables: [string, readonly object[]][] = [['requesters', this.requesters], ...this.bulkRows(this.freshIds()), [searchTable.table, searchTable.rows]];
+    const tables: [string, readonly object[]][] = [['requesters', this.requesters], ...this.bulkRows(), [searchTable.table, searchTable.rows]];
     if (this.customerLinks) tables.push(['customers', this.customerLinks.customers], ['customer_addresses', this.customerLinks.addresses]);
     for (const [table, rows] of tables) {
       const data = await encode(table, rows as Record<string, unknown>[], textsAsStored);
@@ -325,13 +325,15 @@ export class TicketWrites {
     return new Set(this.tickets.map((t) => t.id));
   }
 
-  /** The tables flush writes by the bulk path after the customers, and their rows. */
-  private bulkRows(fresh: ReadonlySet<number>): [keyof DB, readonly object[]][] {
+  /** The tables flush writes by the bulk path after the customers, and their rows (`fresh`: freshIds, when at hand). */
+  private bulkRows(fresh?: ReadonlySet<number>): [keyof DB, readonly object[]][] {
+    // (most batches have no CC rows: no set of their new tickets made for them)
+    const newCc = this.cc.length ? firstOfEach(this.cc.filter((r) => (fresh ??= this.freshIds()).has(r.ticket_id))) : [];
     return [
       ['tickets', this.tickets], ['ticket_tags', this.tags], ['messages', this.messages], ['attachments', this.attachments],
       ['events', this.events], ['import_keys', this.importKeys],
       // A ticket made here has no CC list yet: its people go in by the bulk path (each once).
-      ['ticket_cc', firstOfEach(this.cc.filter((r) => fresh.has(r.ticket_id)))],
+      ['ticket_cc', newCc],
     ];
   }
 

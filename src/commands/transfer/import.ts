@@ -87,11 +87,12 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined, plan?: PlannedBatch) => {
     const r = planner ? await planner.importBatch(tx, batch, plan) : await importBatch(tx, store.ops, batch, ownMessageIds);
     await applyTicketCustomers(tx, batch.map((b) => b.ticket), now);
-    const byLine = new Map(batch.map((b) => [b.line, b.ticket]));
+    // (the lines that name other tickets: few, if any)
+    const related = new Map(batch.filter((b) => b.ticket.merged_into != null || b.ticket.links?.length).map((b) => [b.line, b.ticket]));
     for (const c of r.created) {
-      const t = byLine.get(c.line);
       if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
-      if (t && (t.merged_into != null || t.links?.length)) relations.push({ id: c.id, merged_into: t.merged_into ?? null, links: t.links ?? [] });
+      const t = related.size ? related.get(c.line) : undefined;
+      if (t) relations.push({ id: c.id, merged_into: t.merged_into ?? null, links: t.links ?? [] });
     }
     // (the rules read each new ticket's messages and events)
     if (r.created.length && rules?.triage.length) await ownMessageIds?.needReads(tx);

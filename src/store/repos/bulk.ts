@@ -79,7 +79,7 @@ const bareKey = (t: ImportedTicket) => (t.importKey !== null ? `\u0001${t.import
 
 /** What building a batch asks of the database. */
 export interface BatchAnswers {
-  /** the tickets holding these Message-IDs: of several, the highest id */
+  /** the tickets holding these Message-IDs (a list that may name one twice): of several, the highest id */
   messageOwners(ids: string[]): Promise<Map<string, number>>;
   /** tickets already here for lines without messages, by bareKey: of several, the highest id */
   bareOwners(bare: readonly ImportedTicket[]): Promise<Map<string, number>>;
@@ -99,7 +99,7 @@ export function databaseAnswers(tx: Kysely<DB>, ops: DialectOps, ownMessageIds?:
     async messageOwners(ids) {
       const owners = new Map<string, number>();
       const skip = ownMessageIds !== undefined && (await ownMessageIds.skipsLookup(tx, ids));
-      for (const part of lookupParts(ops, skip ? [] : ids)) {
+      for (const part of lookupParts(ops, skip ? [] : [...new Set(ids)])) {
         // In a defined order on every backend: of several tickets holding one Message-ID, the highest id wins.
         const rows = await tx.selectFrom('messages').select(['message_id', 'ticket_id']).where(inKeys(ops, 'message_id', part, 'text')).orderBy('ticket_id').execute();
         for (const r of rows) if (r.ticket_id !== null) owners.set(r.message_id, Number(r.ticket_id));
@@ -171,9 +171,10 @@ export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: 
   const result: BatchResult = { created: [], present: [], messages: 0 };
 
   // 1. Which tickets are already here? By message id, else by requester + subject + creation time.
-  const ids = new Set<string>();
-  for (const b of batch) for (const m of b.ticket.messages) ids.add(m.message_id);
-  const seenMsg = await answers.messageOwners([...ids]);
+  // (not made unique here: a planned batch only checks each against what the import wrote)
+  const ids: string[] = [];
+  for (const b of batch) for (const m of b.ticket.messages) ids.push(m.message_id);
+  const seenMsg = await answers.messageOwners(ids);
   const seenBare = await answers.bareOwners(batch.filter((b) => b.ticket.messages.length === 0).map((b) => b.ticket));
 
   // 2. Requesters. A new requester takes the name of its first line, as when each line came in a
