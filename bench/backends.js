@@ -50,6 +50,11 @@ function run(cmd, args, opts = {}) {
   return r.stdout;
 }
 
+/** A SQLite database file and its companions, gone. */
+const removeDatabase = (file) => {
+  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(file + s, { force: true });
+};
+
 const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /**
@@ -83,15 +88,14 @@ export async function openBackend(name, dir) {
       /** Times restoring a dump into a new file ({ wall, cpu }), which is then removed. */
       restoreDump(dump) {
         const target = join(dir, 'restored.db');
-        const files = () => ['', '-wal', '-shm', '-journal'].map((s) => target + s);
-        for (const f of files()) rmSync(f, { force: true });
+        removeDatabase(target);
         const t = timeCpu('bash', ['-c', `sqlite3 ${quote(target)} < ${quote(dump)}`]);
-        for (const f of files()) rmSync(f, { force: true });
+        removeDatabase(target);
         return t;
       },
       /** Removes a desk's database (an earlier import's). */
       drop(env) {
-        for (const s of ['', '-wal', '-shm']) rmSync(env.DESK_DB + s, { force: true });
+        removeDatabase(env.DESK_DB);
       },
       baselineLabel: 'sqlite3 new.db < dump.sql (of .dump)',
       serverCpu: () => 0,

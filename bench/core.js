@@ -16,6 +16,7 @@ if (!Number.isInteger(N) || N < 100) throw new Error(`BENCH_SCALE must be a numb
 const RUNS = Number(process.env.BENCH_RUNS ?? 11); // runs of each short command (median)
 const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? (N > 200_000 ? 1 : 3)); // exports, reports
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3); // imports, each with a restore right after it
+if (!Number.isInteger(PAIRS) || PAIRS < 1) throw new Error(`BENCH_PAIRS must be a number of runs (at least 1): ${process.env.BENCH_PAIRS}`);
 const WORD = process.env.BENCH_WORD ?? VOCABULARY[0]; // in about 1 subject of 200, and as many message texts
 const NOW = '2026-06-01T12:00:00Z'; // after the last generated ticket; the same for every run
 

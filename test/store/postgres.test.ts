@@ -141,13 +141,14 @@ describe('PostgreSQL schema', () => {
   });
 
   it("desk's sessions in its database plan no parallel workers (a command's queries take milliseconds); its other databases keep the server's default", async () => {
+    const workers = async (db: Kysely<any>) => (await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(db)).rows[0]!.v;
     const url = pg.createDb();
     await (await postgresStore(url)).close(); // migrates
     const again = await postgresStore(url); // new sessions, as every desk command opens
-    expect((await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(again.db)).rows[0]!.v).toBe('0');
+    expect(await workers(again.db)).toBe('0');
     const other = await postgresKysely(pg.createDb(), 1); // the same role, another database: not migrated
     try {
-      expect((await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(other)).rows[0]!.v).not.toBe('0');
+      expect(await workers(other)).not.toBe('0');
     } finally {
       await other.destroy();
     }

@@ -91,7 +91,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     const related = new Map(batch.filter((b) => b.ticket.merged_into != null || b.ticket.links?.length).map((b) => [b.line, b.ticket]));
     for (const c of r.created) {
       if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
-      const t = related.size ? related.get(c.line) : undefined;
+      const t = related.get(c.line);
       if (t) relations.push({ id: c.id, merged_into: t.merged_into ?? null, links: t.links ?? [] });
     }
     // (the rules read each new ticket's messages and events)
