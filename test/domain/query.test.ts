@@ -121,25 +121,29 @@ test('any text parses or fails with a UsageError, never anything else', () => {
 });
 
 test('parsing takes time linear in the query length (nesting bounded)', () => {
-  const time = (q: string) => {
-    let best = Infinity;
-    for (let k = 0; k < 3; k++) {
-      const t0 = process.hrtime.bigint();
-      try {
-        parse(q);
-      } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-      }
-      best = Math.min(best, Number(process.hrtime.bigint() - t0));
+  /** Parse time (ns) of a query of `unit` repeated to about `chars` characters. */
+  const once = (unit: string, chars: number) => {
+    const q = unit.repeat(Math.ceil(chars / unit.length));
+    const t0 = process.hrtime.bigint();
+    try {
+      parse(q);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
     }
-    return best;
+    return Number(process.hrtime.bigint() - t0);
   };
   for (const unit of ['a ', 'status:open OR ', '(', '-', '"', 'tag:x,', '(a) ', 'a:b:c ', '- ']) {
-    // (at least 2 ms: a busy machine's noise is larger than a small parse)
-    const small = Math.max(time(unit.repeat(5000)), 2e6);
-    const big = time(unit.repeat(100_000));
-    // 20× the text: linear is 20× the time (cache effects make it up to ~3× more); quadratic 400×
-    expect(big).toBeLessThan(small * 160);
+    // Small and big measured in turn, the best of three each, so that a busy moment of the machine
+    // weighs on both alike; the small query is big enough (25 KB) to be well above timer noise.
+    let small = Infinity, big = Infinity;
+    for (let k = 0; k < 3; k++) {
+      small = Math.min(small, once(unit, 25_000));
+      big = Math.min(big, once(unit, 400_000));
+    }
+    // 16× the text: linear is 16× the time (garbage collection of the big one's tokens makes it up
+    // to ~35× here); quadratic is 256×.
+    const what = `${JSON.stringify(unit)}: ${(big / small).toFixed(1)}× the time for 16× the text`;
+    expect({ what, linear: big / small < 100 }).toEqual({ what, linear: true });
   }
   expect(() => parse('('.repeat(60) + 'a' + ')'.repeat(60))).toThrow(/nested deeper than 50/);
 });
