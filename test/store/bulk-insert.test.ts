@@ -61,6 +61,27 @@ describe('bulkInsert', () => {
     }
   });
 
+  it('carries long texts exactly, whatever their lengths (the data is sent in pieces: lines across and beyond a piece, multi-byte characters at its edges)', async () => {
+    const { store, insert, rows } = await setup();
+    // Lengths from none to 200,000 UTF-16 units, many near 64 KiB and its thirds; each text of
+    // hostile pieces, so that multi-byte characters and escapes fall on every boundary.
+    const lengths = [0, 1, 21_845, 21_846, 21_847, 32_767, 65_535, 65_536, 65_537, 200_000];
+    for (let i = 0; i < 30; i++) lengths.push(Math.floor(((i * 7919) % 997) / 997 * 70_000));
+    const texts = lengths.map((len, i) => {
+      let t = '';
+      for (let k = 0; t.length < len; k++) t += hostileText(i * 100 + k) + 'é€😀';
+      return t.slice(0, len);
+    });
+    await insert(texts.map((a, i) => ({ id: i + 1, a, b: null, n: i })));
+    const encoded = await store.ops.encodeRows?.('t', texts.map((b, i) => ({ id: 1001 + i, a: null, b, n: i })));
+    if (store.dialect === 'postgres') expect(encoded).toBeDefined();
+    if (encoded) await store.write((tx) => store.ops.bulkInsert(tx, 't', encoded));
+    const got = await rows();
+    const stored = texts.map((t) => store.ops.storedText(t));
+    expect(got.slice(0, texts.length).map((r) => (r as { a: string }).a)).toEqual(stored);
+    if (encoded) expect(got.slice(texts.length).map((r) => (r as { b: string }).b)).toEqual(stored);
+  });
+
   it('puts every value in its own column, for rows with keys in any order', async () => {
     const { insert, rows } = await setup();
     await insert([
