@@ -24,8 +24,8 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import type { DialectOps, IdTable } from './dialect/types.js';
 import type { OwnMessageIds } from './own-message-ids.js';
-import { buildBatch, databaseAnswers, writeBatch, type BatchAnswers, type BatchResult, type BuiltBatch, type Numbered } from './repos/bulk.js';
-import { customerLinkRows, firstTicketAt } from './writes.js';
+import { buildBatch, databaseAnswers, writeBatch, type BatchAnswers, type BatchResult, type BatchToWrite, type BuiltBatch, type Numbered } from './repos/bulk.js';
+import { customerLinkRows, firstTicketAt, writesInTurn, type BatchWrites } from './writes.js';
 import { yieldToIo } from './pending-writes.js';
 
 /** More requesters or tickets than this when the planner first reads the desk: it does not plan (memory). */
@@ -56,10 +56,19 @@ interface Allocation {
 }
 
 export interface PlannedBatch {
-  /** how many batches the planner knew of when it made this one */
+  /** how many plans the planner knew of when it began this one */
   readonly basis: number;
-  readonly built: BuiltBatch;
+  /** how many plans it is made of (its parts: BatchPlanning.add) */
+  readonly plans: number;
+  readonly built: BatchToWrite;
+  /** the ids its parts took, one allocation per table (mergedAllocations) */
   readonly allocations: readonly Allocation[];
+}
+
+/** A part of a planned batch: its writes, and the largest id of each table it took (0: none). */
+interface PlannedPart {
+  batch: BatchToWrite;
+  took: Record<IdTable, number>;
 }
 
 /** Thrown by the planner's answers: the batch needs a lookup the planner cannot answer. */
@@ -68,10 +77,12 @@ class Unplannable extends Error {}
 export class ImportPlanner {
   private known?: Known;
   private stopped = false;
-  /** batches folded into what the planner knows: written, or planned and about to be */
+  /** plans folded into what the planner knows: batches written, or parts of batches planned and about to be */
   private version = 0;
-  /** batches written */
+  /** plans written */
   private written = 0;
+  /** the batch being planned as its lines are read, if any */
+  private open?: BatchPlanning;
   /**
    * Plans the database did not give the ids of: a planner that knew less than it should have
    * (a bug; the batch is then built the usual way and nothing is lost). Kept for the tests.
@@ -107,17 +118,36 @@ export class ImportPlanner {
    * the batch after it is planned after that.
    */
   async plan(batch: Numbered[]): Promise<PlannedBatch | undefined> {
+    const planning = this.begin();
+    if (!planning) return undefined;
+    const planned = await planning.add(batch);
+    const plan = planning.finish();
+    return planned ? plan : undefined;
+  }
+
+  /**
+   * A batch planned in parts as its lines are read (BatchPlanning), so that each line's objects
+   * go once its part is planned, instead of living as long as the batch; undefined when batches
+   * cannot be planned (now). One batch at a time.
+   */
+  begin(): BatchPlanning | undefined {
     const known = this.known;
     if (!known || !this.active) return undefined;
-    const allocations: Allocation[] = [];
+    if (this.open) throw new Error('desk bug: an import planned two batches at once');
+    return (this.open = new BatchPlanning(this.version, (lines, allocations) => this.planPart(known, lines, allocations), () => (this.open = undefined)));
+  }
+
+  /** One part of a batch built from what the planner knows, folded in; undefined when it cannot be planned. */
+  private async planPart(known: Known, lines: Numbered[], allocations: Allocation[]): Promise<PlannedPart | undefined> {
+    if (!this.active) return undefined;
     let built: BuiltBatch;
     try {
-      built = await buildBatch(this.answers(known, allocations), this.ops, batch, this.own);
+      built = await buildBatch(this.answers(known, allocations), this.ops, lines, this.own);
     } catch (err) {
       if (err instanceof Unplannable) return undefined;
       throw err;
     }
-    // The customers the batch's new requesters become, as linkCustomers would find them.
+    // The customers the part's new requesters become, as linkCustomers would find them.
     const firstAt = firstTicketAt(built.writes.tickets);
     const fresh = new Map(built.writes.requesters.map((r) => [r.id, r]));
     const unlinked: { id: number; email: string; name: string | null }[] = [];
@@ -132,26 +162,28 @@ export class ImportPlanner {
     }
     unlinked.sort((a, b) => a.id - b.id);
     built.writes.customerLinks = customerLinkRows(unlinked, firstAt, known.orgDomains);
+    const took = this.fold(known, built);
+    this.version++;
     // The COPY data too, while the server still loads the batch before (its texts are as stored:
-    // buildBatch keys the batch by them).
-    await built.writes.prepare(true);
-    this.fold(known, built);
-    return { basis: this.version++, built, allocations };
+    // buildBatch keys the batch by them); the rows then go.
+    const prepared = await built.writes.prepare(true);
+    return { batch: { result: built.result, writes: prepared ?? built.writes, keptAbove: built.keptAbove }, took };
   }
 
   /**
    * Writes a batch in its write transaction `tx`: as planned when the plan still holds, else
-   * built the usual way (and then learnt from, while planning goes on).
+   * built the usual way from its lines (`batch`: asked for only then), and then learnt from,
+   * while planning goes on.
    */
-  async importBatch(tx: Kysely<DB>, batch: Numbered[], plan?: PlannedBatch): Promise<BatchResult> {
+  async importBatch(tx: Kysely<DB>, batch: () => Numbered[], plan?: PlannedBatch): Promise<BatchResult> {
     if (plan && this.active && plan.basis === this.written && (await this.own.unchanged(tx)) && (await this.sameIds(tx, plan.allocations))) {
       const result = await writeBatch(tx, this.ops, plan.built, this.own);
-      this.written = plan.basis + 1;
+      this.written = plan.basis + plan.plans;
       return result;
     }
     // What the planner knows now includes plans that will not be written as made.
     if (plan || this.version !== this.written) this.stop();
-    const built = await buildBatch(databaseAnswers(tx, this.ops, this.own), this.ops, batch, this.own);
+    const built = await buildBatch(databaseAnswers(tx, this.ops, this.own), this.ops, batch(), this.own);
     const result = await writeBatch(tx, this.ops, built, this.own);
     if (this.active && this.known) {
       this.fold(this.known, built);
@@ -219,19 +251,105 @@ export class ImportPlanner {
     };
   }
 
-  /** What a batch wrote, added to what the planner knows. */
-  private fold(known: Known, built: BuiltBatch): void {
+  /** What a batch wrote, added to what the planner knows; returns the largest id it took of each table (0: none). */
+  private fold(known: Known, built: BuiltBatch): Record<IdTable, number> {
+    const took: Record<IdTable, number> = { tickets: 0, messages: 0, requesters: 0 };
     for (const [email, id] of built.requesterId) {
       known.requesters.set(email, id);
       known.unlinked.delete(id); // every requester of a batch's new tickets is a customer's after it
     }
-    for (const r of built.writes.requesters) if (r.id > known.max.requesters) known.max.requesters = r.id;
+    for (const r of built.writes.requesters) if (r.id > took.requesters) took.requesters = r.id;
     for (const c of built.result.created) {
       known.tickets.add(c.id);
-      if (c.id > known.max.tickets) known.max.tickets = c.id;
+      if (c.id > took.tickets) took.tickets = c.id;
     }
-    for (const m of built.writes.messages) if (m.id > known.max.messages) known.max.messages = m.id;
+    for (const m of built.writes.messages) if (m.id > took.messages) took.messages = m.id;
+    for (const table of ['tickets', 'messages', 'requesters'] as const) if (took[table] > known.max[table]) known.max[table] = took[table];
+    return took;
   }
+}
+
+/**
+ * A batch planned in parts (ImportPlanner.begin): each part is built, folded into what the planner
+ * knows and made into COPY data as soon as its lines are read; finish makes the parts one batch,
+ * written in one transaction. The parts decide as the batch would whole (buildBatch decides alike
+ * however a file is cut).
+ */
+export class BatchPlanning {
+  private readonly parts: BatchToWrite[] = [];
+  private readonly allocations: Allocation[] = [];
+  /** the largest id of each table the parts so far took (0: none) */
+  private readonly took: Record<IdTable, number> = { tickets: 0, messages: 0, requesters: 0 };
+  private closed = false;
+
+  constructor(
+    private readonly basis: number,
+    private readonly planPart: (lines: Numbered[], allocations: Allocation[]) => Promise<PlannedPart | undefined>,
+    private readonly onClose: () => void,
+  ) {}
+
+  /**
+   * Plans these lines as the batch's next part. False when they cannot be planned (a line without
+   * messages; a Message-ID the import may have written; planning has ended): nothing of them is
+   * planned, and the batch's parts so far stay as they are.
+   */
+  async add(lines: Numbered[]): Promise<boolean> {
+    if (this.closed) throw new Error('desk bug: a line added to a batch planned already');
+    if (!lines.length) return true;
+    const allocations: Allocation[] = [];
+    const part = await this.planPart(lines, allocations);
+    if (!part) return false;
+    this.parts.push(part.batch);
+    // In the batch's transaction the database finds none of the ids the parts before took (their
+    // rows are not written when the allocations are checked): as a floor, they carry them.
+    for (const a of allocations) this.allocations.push({ ...a, floor: Math.max(a.floor, this.took[a.table]) });
+    for (const table of ['tickets', 'messages', 'requesters'] as const) this.took[table] = Math.max(this.took[table], part.took[table]);
+    return true;
+  }
+
+  /** The batch of the parts planned (undefined: none); no part is added after. */
+  finish(): PlannedBatch | undefined {
+    if (!this.closed) {
+      this.closed = true;
+      this.onClose();
+    }
+    if (!this.parts.length) return undefined;
+    const result: BatchResult = { created: [], present: [], messages: 0 };
+    let keptAbove = 0;
+    const writes: BatchWrites[] = [];
+    for (const p of this.parts) {
+      for (const c of p.result.created) result.created.push(c);
+      for (const c of p.result.present) result.present.push(c);
+      result.messages += p.result.messages;
+      keptAbove = Math.max(keptAbove, p.keptAbove);
+      writes.push(p.writes);
+    }
+    return { basis: this.basis, plans: this.parts.length, built: { result, writes: writesInTurn(writes), keptAbove }, allocations: mergedAllocations(this.allocations) };
+  }
+}
+
+/**
+ * The allocations of a batch's parts as one per table: the first's start (above the table's
+ * largest id and its floor, as the database finds it in the batch's transaction, before any row
+ * of the batch is written) up to the end of the last block. A later part's block starts above the
+ * ids of the parts before it (the planner folded them in), so above the first start: checking
+ * that one checks them all; the sequence ends where the last block does, as after each in turn.
+ * A block that does not start above the first (not expected) is checked on its own.
+ */
+function mergedAllocations(list: readonly Allocation[]): Allocation[] {
+  const out: Allocation[] = [];
+  const last = new Map<IdTable, Allocation>();
+  for (const a of list) {
+    const into = last.get(a.table);
+    if (into && a.first > into.first) {
+      into.count = a.first + a.count - into.first; // (the sequence ends where the last block does, as after each in turn)
+      continue;
+    }
+    const copy = { ...a };
+    out.push(copy);
+    last.set(a.table, copy);
+  }
+  return out;
 }
 
 /** What the desk holds, read in a write transaction; undefined when it is too much to keep. */

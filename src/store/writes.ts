@@ -168,11 +168,121 @@ export function searchRow(ticketId: number, subject: string | null | undefined, 
 
 // ---- many rows at once --------------------------------------------------------------------
 
+/** Rows gathered for one write transaction, written by flush, then their derived rows by refreshDerived. */
+export interface BatchWrites {
+  /** Writes every gathered row, parents before children, in the caller's transaction. */
+  flush(tx: Kysely<DB>): Promise<void>;
+  /** Whether refreshDerived reads anything (a ticket's messages and events). */
+  readonly refreshes: boolean;
+  /** After the rows (and anything the caller wrote after them, e.g. triage rules' changes) are in. */
+  refreshDerived(tx: Kysely<DB>): Promise<void>;
+}
+
+/**
+ * Several writes as one, written in turn in one transaction; prepared ones next to each other as
+ * one (PreparedWrites.concat: a statement per table instead of one per table and part).
+ */
+export function writesInTurn(list: readonly BatchWrites[]): BatchWrites {
+  const joined: BatchWrites[] = [];
+  let run: PreparedWrites[] = [];
+  const endRun = () => {
+    if (run.length) joined.push(PreparedWrites.concat(run));
+    run = [];
+  };
+  for (const w of list) {
+    if (w instanceof PreparedWrites) run.push(w);
+    else {
+      endRun();
+      joined.push(w);
+    }
+  }
+  endRun();
+  if (joined.length === 1) return joined[0]!;
+  return {
+    async flush(tx) {
+      for (const w of joined) await w.flush(tx);
+    },
+    get refreshes() {
+      return joined.some((w) => w.refreshes);
+    },
+    async refreshDerived(tx) {
+      for (const w of joined) await w.refreshDerived(tx);
+    },
+  };
+}
+
+/** A new ticket of prepared writes, for the hooks: its id and when it was created. */
+interface PreparedTicket {
+  id: number;
+  at: string;
+}
+
+/**
+ * Writes of new tickets whose bulk data was made ahead (TicketWrites.prepare): the data by table,
+ * in the order flush sends it, and the little the transaction tells besides.
+ */
+export class PreparedWrites implements BatchWrites {
+  constructor(
+    private readonly ops: DialectOps,
+    private readonly tables: readonly [string, EncodedRows][],
+    private readonly created: readonly PreparedTicket[],
+    private readonly incoming: readonly { id: number; ticket_id: number; direction: string; auto_reason: string | null }[],
+    private readonly refresh: readonly number[],
+  ) {}
+
+  /**
+   * One write of several prepared in turn (the parts of a planned batch): each table's data in
+   * one statement, tables in the order of their first part (parents before children in each).
+   */
+  static concat(parts: readonly PreparedWrites[]): PreparedWrites {
+    if (parts.length === 1) return parts[0]!;
+    // (each part lists every table, in the same order)
+    const byTable = new Map<string, { columns: readonly string[]; pieces: Buffer[] }>();
+    for (const p of parts) {
+      for (const [table, data] of p.tables) {
+        let into = byTable.get(table);
+        if (!into) byTable.set(table, (into = { columns: data.columns, pieces: [] }));
+        if (!data.parts.length) continue;
+        if (!into.columns.length) into.columns = data.columns;
+        else if (into.columns.join() !== data.columns.join()) throw new Error(`desk bug: ${table} rows of one batch in two shapes`);
+        for (const part of data.parts) for (const piece of part) into.pieces.push(piece);
+      }
+    }
+    return new PreparedWrites(
+      parts[0]!.ops,
+      [...byTable].map(([table, d]) => [table, { columns: d.columns, parts: d.pieces.length ? [d.pieces] : [] }]),
+      parts.flatMap((p) => p.created), parts.flatMap((p) => p.incoming), parts.flatMap((p) => p.refresh),
+    );
+  }
+
+  async flush(tx: Kysely<DB>): Promise<void> {
+    const pending = new PendingWrites();
+    try {
+      for (const [table, data] of this.tables) await this.ops.bulkInsert(tx, table, data, pending);
+    } catch (err) {
+      await pending.settle(); // a statement sent earlier that failed is what went wrong
+      throw err;
+    }
+    hookTicketsCreated(tx, this.created);
+    hookMessagesStored(tx, this.incoming);
+    ticketsChanged(tx, this.created.map((t) => t.id));
+    await pending.settle();
+  }
+
+  get refreshes(): boolean {
+    return this.refresh.length > 0;
+  }
+
+  async refreshDerived(tx: Kysely<DB>): Promise<void> {
+    await refreshClockInputs(tx, this.ops, this.refresh);
+  }
+}
+
 /**
  * Rows of many tickets and messages gathered, then written in one go through the dialect's bulk
  * path (the import and the sync: tens of thousands of rows a transaction).
  */
-export class TicketWrites {
+export class TicketWrites implements BatchWrites {
   /** new requesters, with the ids the writer was given for them */
   readonly requesters: { id: number; email: string; name: string | null }[] = [];
   readonly tickets: TicketRow[] = [];
@@ -193,12 +303,6 @@ export class TicketWrites {
    * ./import-plan.ts).
    */
   customerLinks?: CustomerLinks;
-  /** the rows' bulk data, by table, when prepare() made it */
-  private encoded?: Map<string, EncodedRows>;
-  /** how many rows there were when prepare() made their data */
-  private sealed?: number;
-  /** the table search rows go in by the bulk path (DialectOps.searchTableRows), when prepare() made their data */
-  private searchTable?: string;
 
   constructor(private readonly ops: DialectOps) {}
 
@@ -246,9 +350,7 @@ export class TicketWrites {
     // The rows' statements are sent without waiting for each (PostgreSQL): while the server
     // inserts one table's rows, the next table's are built (store/pending-writes.ts).
     const pending = new PendingWrites();
-    const encoded = this.encoded;
-    if (this.sealed !== undefined && this.sealed !== this.rowCount()) throw new Error('desk bug: rows were added after their bulk data was made');
-    const bulk = (table: keyof DB, rows: readonly object[]) => bulkInsert(ops, tx, table, encoded?.get(table) ?? (rows as Insertable<DB[keyof DB]>[]), pending);
+    const bulk = (table: keyof DB, rows: readonly object[]) => bulkInsert(ops, tx, table, rows as Insertable<DB[keyof DB]>[], pending);
     const fresh = this.freshIds();
     try {
       await bulk('requesters', this.requesters);
@@ -259,9 +361,7 @@ export class TicketWrites {
       } else this.customerLinks = await linkCustomers(tx, ops, this.tickets);
       for (const [table, rows] of this.bulkRows(fresh)) await bulk(table, rows);
       await insertCcRows(tx, this.cc.filter((r) => !fresh.has(r.ticket_id)));
-      const search = this.searchTable === undefined ? undefined : encoded?.get(this.searchTable);
-      if (search) await ops.bulkInsert(tx, this.searchTable!, search, pending);
-      else await ops.indexSearchText(tx, this.search, fresh, pending);
+      await ops.indexSearchText(tx, this.search, fresh, pending);
     } catch (err) {
       await pending.settle(); // a statement sent earlier that failed is what went wrong
       throw err;
@@ -290,16 +390,23 @@ export class TicketWrites {
   }
 
   /**
-   * Makes the bulk data of every row gathered so far now, where the dialect can (PostgreSQL's COPY
-   * data): an import's planned batch, before its transaction, so that flush only sends it. Call
-   * it last: rows added after it would not be written (refused). Pauses now and then, so that
-   * statements pending meanwhile (the batch before) go on. `textsAsStored`: every text of the
-   * rows is as DialectOps.storedText gives it (an import's batch, keyed as stored), and texts made
-   * from them (JSON, search words) are too.
+   * The bulk data of every row gathered, made now where the dialect can (PostgreSQL's COPY data),
+   * as writes of their own that keep only what their flush needs: an import's planned part of a
+   * batch, before its transaction, so that the rows (and the tickets they were made from) can go
+   * as soon as their lines are read. Undefined where the dialect makes no bulk data ahead, a value
+   * has none, or a row belongs to a ticket these writes do not create (those take lookups and
+   * version bumps that only flush does). Pauses now and then, so that statements pending meanwhile
+   * (the batch before) go on. `textsAsStored`: every text of the rows is as DialectOps.storedText
+   * gives it (an import's batch, keyed as stored), and texts made from them (JSON, search words)
+   * are too.
    */
-  async prepare(textsAsStored = false): Promise<void> {
+  async prepare(textsAsStored = false): Promise<PreparedWrites | undefined> {
     const encode = this.ops.encodeRows?.bind(this.ops);
-    if (!encode || !this.ops.searchTableRows) return;
+    // (without its customers, they are worked out in the transaction)
+    if (!encode || !this.ops.searchTableRows || !this.customerLinks) return undefined;
+    const fresh = this.freshIds();
+    const ofFresh = (id: number | null | undefined) => id != null && fresh.has(id);
+    if (this.touched.size || !this.messages.every((m) => ofFresh(m.ticket_id)) || !this.events.every((e) => ofFresh(e.ticket_id)) || !this.cc.every((r) => ofFresh(r.ticket_id))) return undefined;
     // The search rows a thousand tickets at a time (their words: ~5 ms), then the connection may
     // send on. (The dialect's search table is the same for any rows: asked with none.)
     const searchTable = { table: this.ops.searchTableRows([]).table, rows: [] as Record<string, unknown>[] };
@@ -307,17 +414,23 @@ export class TicketWrites {
       for (const row of this.ops.searchTableRows(this.search.slice(i, i + 1000)).rows) searchTable.rows.push(row);
       await yieldToIo();
     }
-    const encoded = new Map<string, EncodedRows>();
-    const tables: [string, readonly object[]][] = [['requesters', this.requesters], ...this.bulkRows(), [searchTable.table, searchTable.rows]];
-    if (this.customerLinks) tables.push(['customers', this.customerLinks.customers], ['customer_addresses', this.customerLinks.addresses]);
+    // In flush's order: parents before children.
+    const tables: [string, readonly object[]][] = [
+      ['requesters', this.requesters], ['customers', this.customerLinks.customers], ['customer_addresses', this.customerLinks.addresses],
+      ...this.bulkRows(fresh), [searchTable.table, searchTable.rows],
+    ];
+    const encoded: [string, EncodedRows][] = [];
     for (const [table, rows] of tables) {
       const data = await encode(table, rows as Record<string, unknown>[], textsAsStored);
-      if (!data) return; // a value COPY text cannot carry: flush makes them as it goes
-      encoded.set(table, data);
+      if (!data) return undefined; // a value COPY text cannot carry: flush makes them as it goes
+      encoded.push([table, data]); // (every table, rows or not: concat keeps this order)
     }
-    this.encoded = encoded;
-    this.searchTable = searchTable.table;
-    this.sealed = this.rowCount();
+    // Of a new ticket's messages, hooks read its first incoming one (hookMessagesStored).
+    const firstIncoming = new Map<number, { id: number; ticket_id: number; direction: string; auto_reason: string | null }>();
+    for (const m of this.messages) {
+      if (m.direction === 'in' && !firstIncoming.has(m.ticket_id!)) firstIncoming.set(m.ticket_id!, { id: m.id, ticket_id: m.ticket_id!, direction: m.direction, auto_reason: m.auto_reason ?? null });
+    }
+    return new PreparedWrites(this.ops, encoded, this.tickets.map((t) => ({ id: t.id, at: t.created_at })), [...firstIncoming.values()], [...this.refresh]);
   }
 
   /** The ids of the tickets these writes create. */
@@ -335,10 +448,6 @@ export class TicketWrites {
       // A ticket made here has no CC list yet: its people go in by the bulk path (each once).
       ['ticket_cc', newCc],
     ];
-  }
-
-  private rowCount(): number {
-    return this.requesters.length + this.tickets.length + this.tags.length + this.messages.length + this.attachments.length + this.events.length + this.importKeys.length + this.cc.length + this.search.length;
   }
 
   /** Whether refreshDerived reads anything (a ticket's messages and events). */

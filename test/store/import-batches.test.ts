@@ -214,9 +214,13 @@ describe('import batches', () => {
   // batch before it is still to be written, as the import does, decide as the import that looks
   // everything up: however cut, and with another connection writing (tickets, a domain rule, a
   // customer) between two batches of most seeds, after the next batch was planned.
-  it('planned batches decide the same, however cut and whoever writes meanwhile', async () => {
+  // Planned whole (a batch after one written the usual way), or in random parts as the import
+  // plans a batch as it reads it (ImportPlanner.begin), where a part it cannot plan ends the
+  // batch and starts the next.
+  it.each(['whole', 'in parts'])('planned batches decide the same, however cut and whoever writes meanwhile (planned %s)', async (how) => {
     let planned = 0;
     let unplanned = 0;
+    let cutShort = 0;
     for (let seed = 1; seed <= (onPostgres() ? 16 : 30); seed++) {
       const file = plannableFile(seed, 30 + (seed % 4) * 15);
       const one = await emptyStore(0);
@@ -238,24 +242,47 @@ describe('import batches', () => {
       const own = new OwnMessageIds(cut.dialect, await cut.write((tx) => messageWritesMark(tx, cut.dialect)), async () => undefined);
       const planner = new ImportPlanner(cut.ops, own);
       /** As the import runs its batches: each planned before the one before it is written, where that one was planned. */
+      type ToWrite = { batch: Numbered[]; plan?: PlannedBatch };
+      /** The batch planned (whole, or in random parts), as batches to write: none when it cannot be planned now. */
+      const planBatch = async (batch: Numbered[], partSeed: number): Promise<ToWrite[] | undefined> => {
+        if (how === 'whole') {
+          const plan = await planner.plan(batch);
+          return plan && [{ batch, plan }];
+        }
+        const planning = planner.begin();
+        if (!planning) return undefined;
+        let done = 0;
+        for (const part of randomCuts(partSeed, batch)) {
+          if (!(await planning.add(part))) break;
+          done += part.length;
+        }
+        const plan = planning.finish();
+        const out: ToWrite[] = plan ? [{ batch: batch.slice(0, done), plan }] : [];
+        if (done < batch.length) out.push({ batch: batch.slice(done) }); // (the lines from the part it could not plan: a batch of their own)
+        if (plan && done < batch.length) cutShort++;
+        return out;
+      };
+      /** As the import runs its batches: each planned before the one before it is written, where that one was planned. */
       const importPlanned = async () => {
         const decided: unknown[] = [];
-        let before: { batch: Numbered[]; plan?: PlannedBatch } | undefined;
-        const write = async (b: { batch: Numbered[]; plan?: PlannedBatch }) => {
-          const r = await cut.write((tx) => planner.importBatch(tx, b.batch, b.plan));
+        let before: ToWrite[] = [];
+        const write = async (b: ToWrite) => {
+          const r = await cut.write((tx) => planner.importBatch(tx, () => b.batch, b.plan));
           decided.push(...r.created, ...r.present);
         };
         for (const [i, batch] of cuts.entries()) {
-          let plan = before?.plan ? await planner.plan(batch) : undefined;
-          if (before) await write(before);
+          let next = before.at(-1)?.plan ? await planBatch(batch, seed * 31 + i) : undefined;
+          for (const b of before) await write(b);
           if (i === at && at > 0) decided.push(...(await writeAside(await others(cut), kind, aside, address)));
           if (planner.unstarted) await cut.write((tx) => planner.start(tx));
-          plan ??= await planner.plan(batch);
-          if (plan) planned++;
-          else unplanned++;
-          before = { batch, plan };
+          next ??= (await planBatch(batch, seed * 37 + i)) ?? [{ batch }];
+          for (const b of next) {
+            if (b.plan) planned++;
+            else unplanned++;
+          }
+          before = next;
         }
-        if (before) await write(before);
+        for (const b of before) await write(b);
         return decided.sort((a, b) => (a as { line: number }).line - (b as { line: number }).line);
       };
       await expectSame(seed, one, cut, async () => ({
@@ -269,9 +296,10 @@ describe('import batches', () => {
       // The plans took the ids the database gave (the check in the transaction is a safety net).
       expect(`seed ${seed}: ${planner.mispredicted} mispredicted`).toBe(`seed ${seed}: 0 mispredicted`);
     }
-    // Both ways were taken.
+    // Both ways were taken (and in parts, batches ended short by a part that could not be planned).
     expect(planned).toBeGreaterThan(30);
     expect(unplanned).toBeGreaterThan(30);
+    if (how === 'in parts') expect(cutShort).toBeGreaterThan(3);
   });
 });
 

@@ -7,7 +7,7 @@ import { onNewTicket } from '../../store/new-ticket-hooks.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk.js';
-import { ImportPlanner, type PlannedBatch } from '../../store/import-plan.js';
+import { ImportPlanner, type BatchPlanning, type PlannedBatch } from '../../store/import-plan.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
@@ -34,6 +34,44 @@ function writePeopleLine(tx: Kysely<DB>, ops: DialectOps, p: PeopleLine, now: st
 // a sixth fewer pages (and half the fsyncs) than 2,000 for 100,000 tickets, and holds the write
 // lock for about half a second at a time.
 const BATCH = 10_000;
+
+/** Ticket lines planned at a time, in a batch planned as its lines are read (see `streams`). */
+const PART = 500;
+
+/** A line of a batch planned as it was read: its number and bytes. */
+interface ReadLine {
+  line: number;
+  bytes: Buffer;
+}
+
+/** A batch planned as its lines are read: its planning, its lines and those of its next part. */
+interface Streaming {
+  planning: BatchPlanning;
+  /** lines read, to be planned as the next part */
+  part: Numbered[];
+  /** the lines of the parts planned */
+  read: ReadLine[];
+  /** the lines of the parts planned that importBatchInto reads after the write (namesOthers) */
+  named: Numbered[];
+  judged?: JudgedMail;
+}
+
+/** A batch's lines, as its write reads them. */
+interface BatchLines {
+  /** every line's ticket, in order (read again from its bytes where it was let go) */
+  all(): Numbered[];
+  /** the lines that name a customer or other tickets (namesOthers), in order */
+  named: readonly Numbered[];
+  /** what the triage rules read of the batch's mail */
+  judged?: JudgedMail;
+}
+
+/** Whether a ticket line names a customer (its name or organisation) or other tickets (a merge or links): its write reads those after the tickets are in. */
+const namesOthers = ({ ticket: t }: Numbered): boolean =>
+  (t.customer != null && (t.customer.name !== null || t.customer.organisation !== null)) || t.merged_into != null || !!t.links?.length;
+
+/** A line's text as read: without the byte order mark the first line may start with. */
+const lineText = (raw: string, lineNo: number): string => (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw);
 
 export interface ImportSummary {
   imported: number;
@@ -70,25 +108,27 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
    * What the triage rules read of a batch's mail, worked out before its write transaction: the
    * first incoming message of any ticket the batch may create is among these.
    */
-  const judge = (batch: readonly Numbered[]): JudgedMail | undefined => {
-    if (!rules?.triage.length) return undefined;
-    const judged = new JudgedMail(rules);
-    for (const { ticket } of batch) {
+  const judge = (lines: readonly Numbered[], judged = rules?.triage.length ? new JudgedMail(rules) : undefined): JudgedMail | undefined => {
+    if (!judged) return undefined;
+    for (const { ticket } of lines) {
       const incoming = ticket.messages.filter((m) => m.direction === 'in');
       if (!incoming.length) judged.add(null, ticket);
       for (const m of incoming) judged.add(m, ticket);
     }
     return judged;
   };
+  /** A ticket line's value as a ticket (LineError when it is none). */
+  const ticketOf = (value: unknown) => parseTicket(value, now, tiers);
   // Batches built ahead of their transaction where the import knows the answers (an import into
   // a desk without tickets and messages; ../../store/import-plan.ts).
   const planner = ownMessageIds && !opts.strict ? new ImportPlanner(store.ops, ownMessageIds) : undefined;
   /** One batch into the caller's write transaction; new tickets go through the triage rules. */
-  const importBatchInto = async (tx: Kysely<DB>, batch: Numbered[], judged: JudgedMail | undefined, plan?: PlannedBatch) => {
-    const r = planner ? await planner.importBatch(tx, batch, plan) : await importBatch(tx, store.ops, batch, ownMessageIds);
-    await applyTicketCustomers(tx, batch.map((b) => b.ticket), now);
+  const importBatchInto = async (tx: Kysely<DB>, batch: BatchLines, plan?: PlannedBatch) => {
+    const judged = batch.judged;
+    const r = planner ? await planner.importBatch(tx, batch.all, plan) : await importBatch(tx, store.ops, batch.all(), ownMessageIds);
+    await applyTicketCustomers(tx, batch.named.map((b) => b.ticket), now);
     // (the lines that name other tickets: few, if any)
-    const related = new Map(batch.filter((b) => b.ticket.merged_into != null || b.ticket.links?.length).map((b) => [b.line, b.ticket]));
+    const related = new Map(batch.named.filter((b) => b.ticket.merged_into != null || b.ticket.links?.length).map((b) => [b.line, b.ticket]));
     for (const c of r.created) {
       if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
       const t = related.get(c.line);
@@ -112,6 +152,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   // On PostgreSQL a batch's write runs while the next batch's lines are read and checked (the
   // server works while this process parses: the two overlap instead of taking turns). Batches are
   // still written one after another, in file order, each its own transaction.
+  /** the lines of the batch being read that were not planned as they were read */
   const pending: Numbered[] = [];
   let writing: Promise<void> | undefined;
   const settle = async () => {
@@ -119,23 +160,92 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     writing = undefined;
     await w;
   };
-  /** whether the batch being written was planned: then the next one can be planned before it is done */
-  let planned = false;
-  const flush = async () => {
-    if (!pending.length) return settle();
-    const batch = pending.splice(0);
-    const judged = judge(batch);
-    // Planned while the batch before is still being written, where that one was planned too;
-    // else once it is done (the planner learns from it what it wrote).
-    let plan = planned ? await planner?.plan(batch) : undefined;
+  /** A batch into its own write transaction, once the one before it is written. */
+  const write = async (batch: BatchLines, plan: PlannedBatch | undefined) => {
     await settle();
-    if (planner?.unstarted) await store.write((tx) => planner.start(tx));
-    plan ??= await planner?.plan(batch);
-    planned = plan !== undefined;
-    writing = store.write((tx) => importBatchInto(tx, batch, judged, plan));
-    writing.catch(() => undefined); // awaited by the next flush, or at the end (settle)
+    writing = store.write((tx) => importBatchInto(tx, batch, plan));
+    writing.catch(() => undefined); // awaited by the next write, or at the end (settle)
     // SQLite writes in this very thread: reading on would only hold its write lock longer.
     if (store.dialect === 'sqlite') await settle();
+  };
+  /** whether the batch handed to write last was planned: then the planner knows what it writes, and the next one can be planned before it is done */
+  let planned = true;
+  /** Writes the lines not planned as they were read as a batch. */
+  const flushPending = async () => {
+    if (!pending.length) return;
+    const lines = pending.splice(0);
+    const batch = { all: () => lines, named: lines.filter(namesOthers), judged: judge(lines) };
+    // Planned while the batch before is still being written, where that one was planned too;
+    // else once it is done (the planner learns from it what it wrote).
+    let plan = planned ? await planner?.plan(lines) : undefined;
+    await settle();
+    if (planner?.unstarted) await store.write((tx) => planner.start(tx));
+    plan ??= await planner?.plan(lines);
+    planned = plan !== undefined;
+    await write(batch, plan);
+  };
+
+  // Where the batch before was planned, on PostgreSQL (whose COPY data is made ahead), a batch is
+  // planned in parts of PART lines as they are read (ImportPlanner.begin): each line's objects go
+  // once its part is planned, instead of living, and being moved by the collector, as long as the
+  // batch (a quarter of this process's work was collecting). Such a line keeps only its bytes: a
+  // plan that does not hold in its transaction (someone else wrote meanwhile) is built again
+  // from them. A part that cannot be planned ends the batch there; its lines start the next one.
+  const streams = planner !== undefined && store.ops.encodeRows !== undefined;
+  let streaming: Streaming | undefined;
+  /** Plans the lines of the streamed batch read since its last part. */
+  const planPart = async (s: Streaming) => {
+    const part = s.part.splice(0);
+    if (await s.planning.add(part)) {
+      for (const n of part) if (namesOthers(n)) s.named.push(n);
+      s.judged = judge(part, s.judged);
+      return;
+    }
+    s.read.length -= part.length;
+    await endStreaming();
+    pending.push(...part);
+  };
+  /** Writes the streamed batch, planned so far. */
+  const endStreaming = async () => {
+    const s = streaming;
+    if (!s) return;
+    streaming = undefined;
+    const plan = s.planning.finish();
+    if (!plan) return;
+    const read = s.read;
+    planned = true;
+    await write({ all: () => read.map(readAgain), named: s.named, judged: s.judged }, plan);
+  };
+  /** A line of a streamed batch read again from its bytes (as it was read first). */
+  const readAgain = (r: ReadLine): Numbered => {
+    const text = lineText(r.bytes.toString('utf8'), r.line);
+    return { line: r.line, ticket: ticketOf(JSON.parse(text)), storable: storableLine(text) };
+  };
+  /** A ticket line into the batch being read. */
+  const add = async (n: Numbered, bytes: Buffer) => {
+    if (!streaming && streams && planned && !pending.length) {
+      if (planner.unstarted) await store.write((tx) => planner.start(tx));
+      const planning = planner.begin();
+      if (planning) streaming = { planning, part: [], read: [], named: [] };
+    }
+    const s = streaming;
+    if (!s) {
+      pending.push(n);
+      if (pending.length >= BATCH) await flush();
+      return;
+    }
+    s.part.push(n);
+    s.read.push({ line: n.line, bytes: Buffer.from(bytes) }); // (a copy: what a stream hands out is its own)
+    if (s.part.length >= PART) await planPart(s);
+    if (streaming === s && s.read.length + s.part.length >= BATCH) await flush();
+    else if (pending.length >= BATCH) await flush();
+  };
+  /** Writes the batch being read. */
+  const flush = async () => {
+    const s = streaming;
+    if (s?.part.length) await planPart(s);
+    await endStreaming();
+    await flushPending();
   };
 
   const strictBuffer: Numbered[] = [];
@@ -178,8 +288,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
         continue;
       }
       const raw = read.text;
-      if (progress) bytes += Buffer.byteLength(raw) + 1; // only the progress bar reads it
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (progress) bytes += read.bytes.length + 1; // only the progress bar reads it
+      const line = lineText(raw, lineNo);
       if (!line.trim()) continue;
       let ticket;
       try {
@@ -201,7 +311,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
           }
           continue;
         }
-        ticket = parseTicket(value, now, tiers);
+        ticket = ticketOf(value);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
         summary.errors.push({ line: lineNo, error: err.message });
@@ -209,11 +319,9 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       }
       if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
       else {
-        pending.push({ line: lineNo, ticket, storable: storableLine(line) });
-        if (pending.length >= BATCH) {
-          await flush();
-          progress?.update(bytes);
-        }
+        const wrote = writing;
+        await add({ line: lineNo, ticket, storable: storableLine(line) }, read.bytes);
+        if (writing !== wrote) progress?.update(bytes);
       }
     }
   } finally {
@@ -225,13 +333,14 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     if (summary.errors.length === 0) {
       // All or nothing: one transaction for the whole file.
       const judged = judge(strictBuffer);
+      const all = (lines: Numbered[]): BatchLines => ({ all: () => lines, named: lines.filter(namesOthers), judged });
       // A conflicting organisation or customer line is a bad line too: nothing is imported.
       const conflicts: { line: number; error: string }[] = [];
       await store.write(async (tx) => {
         conflicts.length = 0;
         if (strictExtras.length) await writePeopleAmongBatches(tx, strictExtras, (p, err) => conflicts.push({ line: p.line, error: err.message }));
         if (conflicts.length) throw new BadStrictLines();
-        for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, strictBuffer.slice(i, i + BATCH), judged);
+        for (let i = 0; i < strictBuffer.length; i += BATCH) await importBatchInto(tx, all(strictBuffer.slice(i, i + BATCH)));
       }).catch((err: unknown) => {
         if (!(err instanceof BadStrictLines)) throw err;
         summary.errors.push(...conflicts);

@@ -5,7 +5,8 @@
 /** Longest line an import reads: far beyond any real ticket (attachments are not inline). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-export type Line = { text: string; tooLong?: undefined } | { text?: undefined; tooLong: number };
+/** A line read: its text and its bytes (a view of what was read, without the line end), or how long a line too long to read was. */
+export type Line = { text: string; bytes: Buffer; tooLong?: undefined } | { text?: undefined; bytes?: undefined; tooLong: number };
 
 /**
  * Yields each line (without its `\n` or `\r\n`), or `{ tooLong: bytes }` for one over
@@ -26,7 +27,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
     parts = [];
     size = 0;
     const end = buf.length > 0 && buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length;
-    return { text: buf.toString('utf8', 0, end) };
+    return { text: buf.toString('utf8', 0, end), bytes: buf.subarray(0, end) };
   };
   const take = (piece: Buffer) => {
     if (skipped >= 0) {
@@ -51,7 +52,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
       if (!parts.length && skipped < 0 && nl - start <= maxBytes) {
         // The common case: the whole line is inside this chunk.
         const end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
-        yield { text: buf.toString('utf8', start, end) };
+        yield { text: buf.toString('utf8', start, end), bytes: buf.subarray(start, end) };
       } else {
         take(buf.subarray(start, nl));
         yield finish();

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { ImportedTicket } from '../../domain/interchange.js';
 import type { DB } from '../schema.js';
 import type { DialectOps, IdTable } from '../dialect/types.js';
-import { IdBlocks, TicketWrites, type IdAllocator } from '../writes.js';
+import { IdBlocks, TicketWrites, type BatchWrites, type IdAllocator } from '../writes.js';
 import { quietHooks } from '../hook-events.js';
 import { clockInputsText } from './clock-inputs.js';
 import { ccPeople } from '../../domain/cc.js';
@@ -141,12 +141,17 @@ export function databaseAnswers(tx: Kysely<DB>, ops: DialectOps, ownMessageIds?:
   };
 }
 
-/** A batch built, ready to write. */
-export interface BuiltBatch {
+/** A batch ready to write. */
+export interface BatchToWrite {
   result: BatchResult;
-  writes: TicketWrites;
+  writes: BatchWrites;
   /** the largest ticket id kept from the file (0: none) */
   keptAbove: number;
+}
+
+/** A batch built (buildBatch), ready to write. */
+export interface BuiltBatch extends BatchToWrite {
+  writes: TicketWrites;
   /** every requester of the batch, by address (as stored) */
   requesterId: Map<string, number>;
 }
@@ -269,7 +274,7 @@ export async function buildBatch(answers: BatchAnswers, ops: DialectOps, given: 
 }
 
 /** Writes a built batch in the caller's write transaction. */
-export async function writeBatch(tx: Kysely<DB>, ops: DialectOps, built: BuiltBatch, ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
+export async function writeBatch(tx: Kysely<DB>, ops: DialectOps, built: BatchToWrite, ownMessageIds?: OwnMessageIds): Promise<BatchResult> {
   quietHooks(tx); // an import fires no hooks (docs/cli.md, Hooks): it restores tickets, nothing happens to them
   await built.writes.flush(tx);
   // Ids kept from the file: ids the database gives later (any writer) stay above them.

@@ -1,6 +1,7 @@
 // The import's line reader, on generated input cut into chunks at every kind of place (inside a
 // multi-byte character, between \r and \n, exactly at the bound): it yields what splitting the
-// whole text would, and reports a line over the bound by its size instead of holding it.
+// whole text would (each line's text and its bytes), and reports a line over the bound by its
+// size instead of holding it.
 import { readLines, type Line } from '../../../src/commands/transfer/lines.js';
 import { createRng } from '../../helpers/mailgen.js';
 
@@ -19,7 +20,7 @@ function expected(text: string, max: number): Line[] {
   return parts.map((p) => {
     const line = p.endsWith('\r') ? p.slice(0, -1) : p;
     const bytes = Buffer.byteLength(p);
-    return bytes > max ? { tooLong: bytes } : { text: line };
+    return bytes > max ? { tooLong: bytes } : { text: line, bytes: Buffer.from(line) };
   });
 }
 
@@ -46,12 +47,13 @@ describe('readLines', () => {
   });
 
   it('takes string chunks too, and a last line without a newline', async () => {
-    expect(await collect(['{"a":1}\r\n{"b"', ':2}'], 100)).toEqual([{ text: '{"a":1}' }, { text: '{"b":2}' }]);
+    const line = (text: string) => ({ text, bytes: Buffer.from(text) });
+    expect(await collect(['{"a":1}\r\n{"b"', ':2}'], 100)).toEqual([line('{"a":1}'), line('{"b":2}')]);
   });
 
   it('reports a line over the bound with its size and reads on after it', async () => {
     const long = 'x'.repeat(5000);
     const got = await collect([`first\n${long.slice(0, 2000)}`, long.slice(2000), '\nlast\n'], 1000);
-    expect(got).toEqual([{ text: 'first' }, { tooLong: 5000 }, { text: 'last' }]);
+    expect(got).toEqual([{ text: 'first', bytes: Buffer.from('first') }, { tooLong: 5000 }, { text: 'last', bytes: Buffer.from('last') }]);
   });
 });
