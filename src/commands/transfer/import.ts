@@ -49,7 +49,7 @@ interface Streaming {
   planning: BatchPlanning;
   /** lines read, to be planned as the next part */
   part: Numbered[];
-  /** the lines of the parts planned */
+  /** every line of the batch read so far (those of the next part too) */
   read: ReadLine[];
   /** the lines of the parts planned that importBatchInto reads after the write (namesOthers) */
   named: Numbered[];
@@ -237,7 +237,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     s.part.push(n);
     s.read.push({ line: n.line, bytes: Buffer.from(bytes) }); // (a copy: what a stream hands out is its own)
     if (s.part.length >= PART) await planPart(s);
-    if (streaming === s && s.read.length + s.part.length >= BATCH) await flush();
+    if (streaming === s && s.read.length >= BATCH) await flush();
     else if (pending.length >= BATCH) await flush();
   };
   /** Writes the batch being read. */
