@@ -7,7 +7,8 @@ import { onNewTicket } from '../../store/new-ticket-hooks.js';
 import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk.js';
-import { ImportPlanner, type BatchPlanning, type PlannedBatch } from '../../store/import-plan.js';
+import { ImportPlanner, type PlannedBatch } from '../../store/import-plan.js';
+import { BATCH, ImportBatches, namesOthers, type BatchLines } from './import-batches.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
@@ -29,46 +30,6 @@ type PeopleLine = { line: number; org: OrgLine; customer?: undefined } | { line:
 function writePeopleLine(tx: Kysely<DB>, ops: DialectOps, p: PeopleLine, now: string): Promise<void> {
   return p.org ? importOrgLine(tx, p.org, now) : importCustomerLine(tx, ops, p.customer!, now);
 }
-
-// Tickets per transaction. Each commit rewrites every index page the batch touched; 10,000 writes
-// a sixth fewer pages (and half the fsyncs) than 2,000 for 100,000 tickets, and holds the write
-// lock for about half a second at a time.
-const BATCH = 10_000;
-
-/** Ticket lines planned at a time, in a batch planned as its lines are read (see `streams`). */
-const PART = 500;
-
-/** A line of a batch planned as it was read: its number and bytes. */
-interface ReadLine {
-  line: number;
-  bytes: Buffer;
-}
-
-/** A batch planned as its lines are read: its planning, its lines and those of its next part. */
-interface Streaming {
-  planning: BatchPlanning;
-  /** lines read, to be planned as the next part */
-  part: Numbered[];
-  /** every line of the batch read so far (those of the next part too) */
-  read: ReadLine[];
-  /** the lines of the parts planned that importBatchInto reads after the write (namesOthers) */
-  named: Numbered[];
-  judged?: JudgedMail;
-}
-
-/** A batch's lines, as its write reads them. */
-interface BatchLines {
-  /** every line's ticket, in order (read again from its bytes where it was let go) */
-  all(): Numbered[];
-  /** the lines that name a customer or other tickets (namesOthers), in order */
-  named: readonly Numbered[];
-  /** what the triage rules read of the batch's mail */
-  judged?: JudgedMail;
-}
-
-/** Whether a ticket line names a customer (its name or organisation) or other tickets (a merge or links): its write reads those after the tickets are in. */
-const namesOthers = ({ ticket: t }: Numbered): boolean =>
-  (t.customer != null && (t.customer.name !== null || t.customer.organisation !== null)) || t.merged_into != null || !!t.links?.length;
 
 /** A line's text as read: without the byte order mark the first line may start with. */
 const lineText = (raw: string, lineNo: number): string => (lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw);
@@ -149,104 +110,14 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
   const relations: ImportedRelations[] = [];
   const importedIds = new Map<number, number>();
 
-  // On PostgreSQL a batch's write runs while the next batch's lines are read and checked (the
-  // server works while this process parses: the two overlap instead of taking turns). Batches are
-  // still written one after another, in file order, each its own transaction.
-  /** the lines of the batch being read that were not planned as they were read */
-  const pending: Numbered[] = [];
-  let writing: Promise<void> | undefined;
-  const settle = async () => {
-    const w = writing;
-    writing = undefined;
-    await w;
-  };
-  /** A batch into its own write transaction, once the one before it is written. */
-  const write = async (batch: BatchLines, plan: PlannedBatch | undefined) => {
-    await settle();
-    writing = store.write((tx) => importBatchInto(tx, batch, plan));
-    writing.catch(() => undefined); // awaited by the next write, or at the end (settle)
-    // SQLite writes in this very thread: reading on would only hold its write lock longer.
-    if (store.dialect === 'sqlite') await settle();
-  };
-  /** whether the batch handed to write last was planned: then the planner knows what it writes, and the next one can be planned before it is done */
-  let planned = true;
-  /** Writes the lines not planned as they were read as a batch. */
-  const flushPending = async () => {
-    if (!pending.length) return;
-    const lines = pending.splice(0);
-    const batch = { all: () => lines, named: lines.filter(namesOthers), judged: judge(lines) };
-    // Planned while the batch before is still being written, where that one was planned too;
-    // else once it is done (the planner learns from it what it wrote).
-    let plan = planned ? await planner?.plan(lines) : undefined;
-    await settle();
-    if (planner?.unstarted) await store.write((tx) => planner.start(tx));
-    plan ??= await planner?.plan(lines);
-    planned = plan !== undefined;
-    await write(batch, plan);
-  };
-
-  // Where the batch before was planned, on PostgreSQL (whose COPY data is made ahead), a batch is
-  // planned in parts of PART lines as they are read (ImportPlanner.begin): each line's objects go
-  // once its part is planned, instead of living, and being moved by the collector, as long as the
-  // batch (a quarter of this process's work was collecting). Such a line keeps only its bytes: a
-  // plan that does not hold in its transaction (someone else wrote meanwhile) is built again
-  // from them. A part that cannot be planned ends the batch there; its lines start the next one.
-  const streams = planner !== undefined && store.ops.encodeRows !== undefined;
-  let streaming: Streaming | undefined;
-  /** Plans the lines of the streamed batch read since its last part. */
-  const planPart = async (s: Streaming) => {
-    const part = s.part.splice(0);
-    if (await s.planning.add(part)) {
-      for (const n of part) if (namesOthers(n)) s.named.push(n);
-      s.judged = judge(part, s.judged);
-      return;
-    }
-    s.read.length -= part.length;
-    await endStreaming();
-    pending.push(...part);
-  };
-  /** Writes the streamed batch, planned so far. */
-  const endStreaming = async () => {
-    const s = streaming;
-    if (!s) return;
-    streaming = undefined;
-    const plan = s.planning.finish();
-    if (!plan) return;
-    const read = s.read;
-    planned = true;
-    await write({ all: () => read.map(readAgain), named: s.named, judged: s.judged }, plan);
-  };
-  /** A line of a streamed batch read again from its bytes (as it was read first). */
-  const readAgain = (r: ReadLine): Numbered => {
-    const text = lineText(r.bytes.toString('utf8'), r.line);
-    return { line: r.line, ticket: ticketOf(JSON.parse(text)), storable: storableLine(text) };
-  };
-  /** A ticket line into the batch being read. */
-  const add = async (n: Numbered, bytes: Buffer) => {
-    if (!streaming && streams && planned && !pending.length) {
-      if (planner.unstarted) await store.write((tx) => planner.start(tx));
-      const planning = planner.begin();
-      if (planning) streaming = { planning, part: [], read: [], named: [] };
-    }
-    const s = streaming;
-    if (!s) {
-      pending.push(n);
-      if (pending.length >= BATCH) await flush();
-      return;
-    }
-    s.part.push(n);
-    s.read.push({ line: n.line, bytes: Buffer.from(bytes) }); // (a copy: what a stream hands out is its own)
-    if (s.part.length >= PART) await planPart(s);
-    if (streaming === s && s.read.length >= BATCH) await flush();
-    else if (pending.length >= BATCH) await flush();
-  };
-  /** Writes the batch being read. */
-  const flush = async () => {
-    const s = streaming;
-    if (s?.part.length) await planPart(s);
-    await endStreaming();
-    await flushPending();
-  };
+  const batches = new ImportBatches({
+    store, planner, judge,
+    write: importBatchInto,
+    readAgain: (r) => {
+      const text = lineText(r.bytes.toString('utf8'), r.line);
+      return { line: r.line, ticket: ticketOf(JSON.parse(text)), storable: storableLine(text) };
+    },
+  });
 
   const strictBuffer: Numbered[] = [];
   /** organisation and customer lines (few): written in their own transaction, or first with --strict */
@@ -305,8 +176,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
           if (opts.strict) strictExtras.push(people);
           else {
             // the tickets before it are in first (a batch may still be writing)
-            await flush();
-            await settle();
+            await batches.flush();
+            await batches.settle();
             await writePeople(people);
           }
           continue;
@@ -319,15 +190,15 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       }
       if (opts.strict) strictBuffer.push({ line: lineNo, ticket });
       else {
-        const wrote = writing;
-        await add({ line: lineNo, ticket, storable: storableLine(line) }, read.bytes);
-        if (writing !== wrote) progress?.update(bytes);
+        const started = batches.started;
+        await batches.add({ line: lineNo, ticket, storable: storableLine(line) }, read.bytes);
+        if (batches.started !== started) progress?.update(bytes);
       }
     }
   } finally {
     // Never leave a write running behind an error (a read that failed): it ends first, and its
     // own error, if any, is the one reported.
-    if (writing) await settle();
+    await batches.settle();
   }
   if (opts.strict) {
     if (summary.errors.length === 0) {
@@ -347,8 +218,8 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
       });
     }
   } else {
-    await flush();
-    await settle();
+    await batches.flush();
+    await batches.settle();
   }
   if (relations.length) {
     await store.write(async (tx) => {

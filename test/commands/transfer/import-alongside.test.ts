@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { storeQuery } from '../../helpers/backend.js';
 import { BIN, tempDesk, type TempDesk } from '../../helpers/cli.js';
 
-const BATCH = 10_000; // tickets per import transaction (src/commands/transfer/import.ts)
+const BATCH = 10_000; // tickets per import transaction (src/commands/transfer/import-batches.ts)
 let desk: TempDesk;
 afterEach(() => desk?.cleanup());
 
