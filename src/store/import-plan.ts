@@ -65,6 +65,12 @@ export interface PlannedBatch {
   readonly allocations: readonly Allocation[];
 }
 
+/** The tables whose ids a plan takes. */
+const ID_TABLES: readonly IdTable[] = ['tickets', 'messages', 'requesters'];
+
+/** No id of any table (0 each). */
+const noIds = (): Record<IdTable, number> => ({ tickets: 0, messages: 0, requesters: 0 });
+
 /** A part of a planned batch: its writes, and the largest id of each table it took (0: none). */
 interface PlannedPart {
   batch: BatchToWrite;
@@ -253,7 +259,7 @@ export class ImportPlanner {
 
   /** What a batch wrote, added to what the planner knows; returns the largest id it took of each table (0: none). */
   private fold(known: Known, built: BuiltBatch): Record<IdTable, number> {
-    const took: Record<IdTable, number> = { tickets: 0, messages: 0, requesters: 0 };
+    const took = noIds();
     for (const [email, id] of built.requesterId) {
       known.requesters.set(email, id);
       known.unlinked.delete(id); // every requester of a batch's new tickets is a customer's after it
@@ -264,7 +270,7 @@ export class ImportPlanner {
       if (c.id > took.tickets) took.tickets = c.id;
     }
     for (const m of built.writes.messages) if (m.id > took.messages) took.messages = m.id;
-    for (const table of ['tickets', 'messages', 'requesters'] as const) if (took[table] > known.max[table]) known.max[table] = took[table];
+    for (const table of ID_TABLES) known.max[table] = Math.max(known.max[table], took[table]);
     return took;
   }
 }
@@ -279,7 +285,7 @@ export class BatchPlanning {
   private readonly parts: BatchToWrite[] = [];
   private readonly allocations: Allocation[] = [];
   /** the largest id of each table the parts so far took (0: none) */
-  private readonly took: Record<IdTable, number> = { tickets: 0, messages: 0, requesters: 0 };
+  private readonly took = noIds();
   private closed = false;
 
   constructor(
@@ -303,7 +309,7 @@ export class BatchPlanning {
     // In the batch's transaction the database finds none of the ids the parts before took (their
     // rows are not written when the allocations are checked): as a floor, they carry them.
     for (const a of allocations) this.allocations.push({ ...a, floor: Math.max(a.floor, this.took[a.table]) });
-    for (const table of ['tickets', 'messages', 'requesters'] as const) this.took[table] = Math.max(this.took[table], part.took[table]);
+    for (const table of ID_TABLES) this.took[table] = Math.max(this.took[table], part.took[table]);
     return true;
   }
 

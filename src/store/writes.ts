@@ -217,6 +217,14 @@ interface PreparedTicket {
   at: string;
 }
 
+/** A new ticket's first incoming message, for the hooks (hookMessagesStored reads only that one of a new ticket's). */
+interface PreparedMessage {
+  id: number;
+  ticket_id: number;
+  direction: string;
+  auto_reason: string | null;
+}
+
 /**
  * Writes of new tickets whose bulk data was made ahead (TicketWrites.prepare): the data by table,
  * in the order flush sends it, and the little the transaction tells besides.
@@ -226,7 +234,7 @@ export class PreparedWrites implements BatchWrites {
     private readonly ops: DialectOps,
     private readonly tables: readonly [string, EncodedRows][],
     private readonly created: readonly PreparedTicket[],
-    private readonly incoming: readonly { id: number; ticket_id: number; direction: string; auto_reason: string | null }[],
+    private readonly incoming: readonly PreparedMessage[],
     private readonly refresh: readonly number[],
   ) {}
 
@@ -426,7 +434,7 @@ export class TicketWrites implements BatchWrites {
       encoded.push([table, data]); // (every table, rows or not: concat keeps this order)
     }
     // Of a new ticket's messages, hooks read its first incoming one (hookMessagesStored).
-    const firstIncoming = new Map<number, { id: number; ticket_id: number; direction: string; auto_reason: string | null }>();
+    const firstIncoming = new Map<number, PreparedMessage>();
     for (const m of this.messages) {
       if (m.direction === 'in' && !firstIncoming.has(m.ticket_id!)) firstIncoming.set(m.ticket_id!, { id: m.id, ticket_id: m.ticket_id!, direction: m.direction, auto_reason: m.auto_reason ?? null });
     }

@@ -7,6 +7,7 @@ import type { JudgedMail } from '../../domain/rules/judged.js';
 import type { Numbered } from '../../store/repos/bulk.js';
 import type { BatchPlanning, ImportPlanner, PlannedBatch } from '../../store/import-plan.js';
 import type { Store } from '../../store/index.js';
+import { namesCustomer } from '../../store/repos/customer-transfer.js';
 
 // Tickets per transaction. Each commit rewrites every index page the batch touched; 10,000 writes
 // a sixth fewer pages (and half the fsyncs) than 2,000 for 100,000 tickets, and holds the write
@@ -32,9 +33,11 @@ export interface BatchLines {
   judged?: JudgedMail;
 }
 
-/** Whether a ticket line names a customer (its name or organisation) or other tickets (a merge or links): its write reads those after the tickets are in. */
-export const namesOthers = ({ ticket: t }: Numbered): boolean =>
-  (t.customer != null && (t.customer.name !== null || t.customer.organisation !== null)) || t.merged_into != null || !!t.links?.length;
+/** Whether a ticket line names other tickets (a merge or links). */
+export const namesTickets = ({ ticket: t }: Numbered): boolean => t.merged_into != null || !!t.links?.length;
+
+/** Whether a ticket line names a customer or other tickets: its write reads those after the tickets are in. */
+export const namesOthers = (n: Numbered): boolean => namesCustomer(n.ticket) || namesTickets(n);
 
 /** A batch planned as its lines are read: its planning, its lines and those of its next part. */
 interface Streaming {

@@ -8,7 +8,7 @@ import { rulesOfConfig } from '../rules-file.js';
 import { JudgedMail } from '../../domain/rules/judged.js';
 import { importBatch, storableLine, type Numbered } from '../../store/repos/bulk.js';
 import { ImportPlanner, type PlannedBatch } from '../../store/import-plan.js';
-import { BATCH, ImportBatches, namesOthers, type BatchLines } from './import-batches.js';
+import { BATCH, ImportBatches, namesOthers, namesTickets, type BatchLines } from './import-batches.js';
 import { restoreRelations, type ImportedRelations } from '../../store/repos/merges.js';
 import type { Store } from '../../store/index.js';
 import { withDeferredIndexes } from '../../store/deferred-indexes.js';
@@ -89,7 +89,7 @@ async function importInto(ctx: Ctx, store: Store, input: NodeJS.ReadableStream, 
     const r = planner ? await planner.importBatch(tx, batch.all, plan) : await importBatch(tx, store.ops, batch.all(), ownMessageIds);
     await applyTicketCustomers(tx, batch.named.map((b) => b.ticket), now);
     // (the lines that name other tickets: few, if any)
-    const related = new Map(batch.named.filter((b) => b.ticket.merged_into != null || b.ticket.links?.length).map((b) => [b.line, b.ticket]));
+    const related = new Map(batch.named.filter(namesTickets).map((b) => [b.line, b.ticket]));
     for (const c of r.created) {
       if (c.requestedId !== null) importedIds.set(c.requestedId, c.id);
       const t = related.get(c.line);

@@ -65,6 +65,9 @@ export async function importCustomerLine(tx: Db, ops: DialectOps, line: Customer
   }
 }
 
+/** Whether a ticket line says something of its requester's customer (its name or organisation). */
+export const namesCustomer = (t: Pick<Ticket, 'customer'>): boolean => !!t.customer && (t.customer.name !== null || t.customer.organisation !== null);
+
 /**
  * What ticket lines say of their requester's customer (`customer` {name, organisation}): the
  * name when given, and the organisation when given and not the one the customer is in (made
@@ -72,7 +75,7 @@ export async function importCustomerLine(tx: Db, ops: DialectOps, line: Customer
  */
 export async function applyTicketCustomers(tx: Db, tickets: readonly Pick<Ticket, 'requester' | 'customer'>[], at: string): Promise<void> {
   const want = new Map<string, NonNullable<Ticket['customer']>>();
-  for (const t of tickets) if (t.customer && (t.customer.name !== null || t.customer.organisation !== null)) want.set(t.requester.email, t.customer);
+  for (const t of tickets) if (namesCustomer(t)) want.set(t.requester.email, t.customer!);
   const emails = [...want.keys()];
   for (let i = 0; i < emails.length; i += 500) {
     const rows = await tx.selectFrom('customer_addresses as ca').innerJoin('customers as c', 'c.id', 'ca.customer_id')
