@@ -130,6 +130,23 @@ test('bad lines are reported by number and skipped; --strict imports nothing', (
   expect(listed.map((t: { subject: string; created_at: string }) => [t.subject, t.created_at])).toEqual([['good one', NOW]]);
 });
 
+// Lines with messages are planned (on PostgreSQL in parts as they are read, their tickets then
+// let go): what such a line says of its customer and of other tickets still comes in.
+test('a ticket line with messages brings its customer and its links', () => {
+  const d = fresh();
+  const mail = (n: number, from: string) => [{ message_id: `<link-${n}@example.com>`, direction: 'in', from, date: '2026-03-01T10:00:00Z', text: `hello ${n}` }];
+  const lines = [
+    { id: 1, subject: 'first', requester: { email: 'ana@example.com' }, messages: mail(1, 'ana@example.com') },
+    { id: 2, subject: 'second', requester: { email: 'bo@example.com' }, messages: mail(2, 'bo@example.com'), links: [{ kind: 'related', ticket: 1 }] },
+    { id: 3, subject: 'third', requester: { email: 'kim@initech.example' }, messages: mail(3, 'kim@initech.example'), customer: { name: 'Kim Lee', organisation: 'Initech' } },
+  ];
+  const r = d.run(['import', '-'], { input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+  expect(r.code).toBe(0);
+  expect(JSON.parse(d.run(['show', '2', '--json']).stdout).links).toEqual([{ kind: 'related', ticket: 1 }]);
+  expect(JSON.parse(d.run(['show', '1', '--json']).stdout).links).toEqual([{ kind: 'related', ticket: 2 }]);
+  expect(JSON.parse(d.run(['customer', 'show', 'kim@initech.example', '--json']).stdout)).toMatchObject({ name: 'Kim Lee', organisation: 'Initech' });
+});
+
 test('an id already taken is given a new one and reported', () => {
   const d = fresh();
   d.run(['new', '--from', 'a@b.example', '--subject', 'first']);
